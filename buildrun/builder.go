@@ -1,0 +1,152 @@
+package buildrun
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/moby/buildkit/client"
+	// Register the connection helpers BuildKit ships, so that addresses
+	// like docker-container://, kube-pod:// and ssh:// work as in buildctl.
+	_ "github.com/moby/buildkit/client/connhelper/dockercontainer"
+	_ "github.com/moby/buildkit/client/connhelper/kubepod"
+	_ "github.com/moby/buildkit/client/connhelper/nerdctlcontainer"
+	_ "github.com/moby/buildkit/client/connhelper/podmancontainer"
+	_ "github.com/moby/buildkit/client/connhelper/ssh"
+	dockerclient "github.com/moby/moby/client"
+)
+
+// Builder kinds of Builder.Kind.
+const (
+	KindEmbedded = "embedded"
+	KindDocker   = "docker"
+	KindRemote   = "remote"
+)
+
+// Builder is a connected BuildKit.
+type Builder struct {
+	// Kind is embedded, docker or remote.
+	Kind string
+	// Address is what was dialled, for messages and records.
+	Address string
+	// Client talks to BuildKit.
+	Client *client.Client
+	// Docker is the engine client when Kind is docker, or when an engine
+	// answers (for --load); may be nil.
+	Docker *dockerclient.Client
+}
+
+// Name is how build records name the builder: "embedded", "docker" or the
+// address.
+func (b *Builder) Name() string {
+	if b.Kind == KindRemote {
+		return b.Address
+	}
+	return b.Kind
+}
+
+// Close closes the connections.
+func (b *Builder) Close() {
+	if b.Client != nil {
+		b.Client.Close()
+	}
+	if b.Docker != nil {
+		b.Docker.Close()
+	}
+}
+
+// ConnectOptions configure Connect.
+type ConnectOptions struct {
+	Paths Paths
+	// TLS for tcp:// addresses.
+	TLSCACert, TLSCert, TLSKey, TLSServerName string
+}
+
+// Connect connects to the builder spec names: "embedded", "docker", a
+// BuildKit address, or "" for the automatic choice: BUILDKIT_HOST, then the
+// Docker engine if one answers, then the embedded builder.
+func Connect(ctx context.Context, spec string, o ConnectOptions) (*Builder, error) {
+	switch spec {
+	case "":
+		if h := os.Getenv("BUILDKIT_HOST"); h != "" {
+			return connectAddress(ctx, h, o)
+		}
+		if dc, err := dockerEngine(ctx); err == nil {
+			return connectDocker(ctx, dc)
+		}
+		return connectEmbedded(ctx, o)
+	case KindEmbedded:
+		return connectEmbedded(ctx, o)
+	case KindDocker:
+		dc, err := dockerEngine(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return connectDocker(ctx, dc)
+	default:
+		if !strings.Contains(spec, "://") {
+			return nil, fmt.Errorf("unknown builder %q: use embedded, docker, or a BuildKit address such as unix:///run/buildkit/buildkitd.sock, tcp://host:1234, docker-container://NAME, kube-pod://NAME, ssh://user@host", spec)
+		}
+		return connectAddress(ctx, spec, o)
+	}
+}
+
+func connectEmbedded(ctx context.Context, o ConnectOptions) (*Builder, error) {
+	e := &Embedded{Paths: o.Paths}
+	c, err := e.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := &Builder{Kind: KindEmbedded, Address: e.Address(), Client: c}
+	if dc, err := dockerEngine(ctx); err == nil {
+		b.Docker = dc
+	}
+	return b, nil
+}
+
+func connectAddress(ctx context.Context, addr string, o ConnectOptions) (*Builder, error) {
+	var opts []client.ClientOpt
+	if o.TLSCACert != "" || o.TLSCert != "" {
+		opts = append(opts, client.WithServerConfig(o.TLSServerName, o.TLSCACert))
+		if o.TLSCert != "" {
+			opts = append(opts, client.WithCredentials(o.TLSCert, o.TLSKey))
+		}
+	}
+	c, err := client.New(ctx, addr, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to BuildKit at %s: %w", addr, err)
+	}
+	if err := ping(ctx, c); err != nil {
+		c.Close()
+		hint := "check that buildkitd runs and listens there"
+		if strings.HasPrefix(addr, "tcp://") {
+			hint += " (for TLS pass --tlscacert, --tlscert and --tlskey)"
+		}
+		return nil, fmt.Errorf("cannot reach BuildKit at %s: %v; %s, or choose another with --builder / BUILDKIT_HOST", addr, shortErr(err), hint)
+	}
+	b := &Builder{Kind: KindRemote, Address: addr, Client: c}
+	if dc, err := dockerEngine(ctx); err == nil {
+		b.Docker = dc
+	}
+	return b, nil
+}
+
+// ping checks that a BuildKit answers. ListWorkers exists in every BuildKit
+// version, including the Docker engine's old built-in one, where Info does not.
+func ping(ctx context.Context, c *client.Client) error {
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err := c.ListWorkers(pctx)
+	return err
+}
+
+// shortErr keeps the first line of a gRPC error.
+func shortErr(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

@@ -1,0 +1,48 @@
+package buildrun
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/moby/buildkit/client"
+	dockerclient "github.com/moby/moby/client"
+)
+
+// dockerEngine returns a client of the Docker engine named by DOCKER_HOST
+// (default /var/run/docker.sock) if it answers within two seconds.
+func dockerEngine(ctx context.Context) (*dockerclient.Client, error) {
+	dc, err := dockerclient.New(dockerclient.FromEnv)
+	if err != nil {
+		return nil, fmt.Errorf("configuring the Docker client: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if _, err := dc.Ping(pctx, dockerclient.PingOptions{NegotiateAPIVersion: true}); err != nil {
+		dc.Close()
+		return nil, fmt.Errorf("no Docker engine answers at %s (%v): start one (e.g. `dockerd &` as root) or set DOCKER_HOST", dc.DaemonHost(), shortErr(err))
+	}
+	return dc, nil
+}
+
+// connectDocker reaches the engine's built-in BuildKit over the engine API,
+// as buildx's docker driver does: gRPC over a hijacked /grpc connection
+// upgraded to h2c, and the session over /session.
+func connectDocker(ctx context.Context, dc *dockerclient.Client) (*Builder, error) {
+	c, err := client.New(ctx, "",
+		client.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
+			return dc.DialHijack(ctx, "/grpc", "h2c", nil)
+		}),
+		client.WithSessionDialer(func(ctx context.Context, proto string, meta map[string][]string) (net.Conn, error) {
+			return dc.DialHijack(ctx, "/session", proto, meta)
+		}))
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the Docker engine's BuildKit at %s: %w", dc.DaemonHost(), err)
+	}
+	if err := ping(ctx, c); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("the Docker engine at %s answers but its BuildKit does not (%v): enable BuildKit in the engine (features.buildkit in daemon.json) or use --builder embedded", dc.DaemonHost(), shortErr(err))
+	}
+	return &Builder{Kind: KindDocker, Address: dc.DaemonHost(), Client: c, Docker: dc}, nil
+}

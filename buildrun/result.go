@@ -1,0 +1,110 @@
+package buildrun
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	dockerclient "github.com/moby/moby/client"
+
+	"github.com/buildscope/buildscope/model"
+)
+
+// LayoutImage opens the image with the given manifest digest in an OCI
+// layout. A multi-platform index yields its first image.
+func LayoutImage(dir, digest string) (v1.Image, error) {
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		return nil, fmt.Errorf("opening OCI layout %s: %w", dir, err)
+	}
+	h, err := v1.NewHash(digest)
+	if err != nil {
+		return nil, fmt.Errorf("image digest %q: %w", digest, err)
+	}
+	if img, err := p.Image(h); err == nil {
+		if _, err := img.Manifest(); err == nil {
+			return img, nil
+		}
+	}
+	idx, err := p.ImageIndex()
+	if err != nil {
+		return nil, fmt.Errorf("reading index of %s: %w", dir, err)
+	}
+	sub, err := idx.ImageIndex(h)
+	if err != nil {
+		return nil, fmt.Errorf("no image %s in %s: %w", digest, dir, err)
+	}
+	im, err := sub.IndexManifest()
+	if err != nil || len(im.Manifests) == 0 {
+		return nil, fmt.Errorf("index %s in %s lists no image", digest, dir)
+	}
+	return sub.Image(im.Manifests[0].Digest)
+}
+
+// summarizeImage lists an image's layers with the instruction that made
+// each (from the config history) and their compressed sizes.
+func summarizeImage(digest string, img v1.Image) (*model.Image, error) {
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, fmt.Errorf("reading manifest %s: %w", digest, err)
+	}
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("reading config of %s: %w", digest, err)
+	}
+	var created []string
+	for _, h := range cfg.History {
+		if !h.EmptyLayer {
+			created = append(created, h.CreatedBy)
+		}
+	}
+	out := &model.Image{Digest: digest, Layers: []model.Layer{}}
+	for i, l := range m.Layers {
+		ly := model.Layer{Digest: l.Digest.String(), SizeBytes: l.Size}
+		if i < len(created) {
+			ly.CreatedBy = created[i]
+		}
+		out.SizeBytes += l.Size
+		out.Layers = append(out.Layers, ly)
+	}
+	return out, nil
+}
+
+// summarizeDocker describes an image in the engine's store: uncompressed
+// layer sizes from its history, paired with the rootfs layers.
+func summarizeDocker(ctx context.Context, dc *dockerclient.Client, id string) (*model.Image, error) {
+	ins, err := dc.ImageInspect(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("inspecting image %s in the engine: %w", id, err)
+	}
+	hist, err := dc.ImageHistory(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading history of image %s: %w", id, err)
+	}
+	var layers []string
+	if ins.RootFS.Type != "" {
+		layers = ins.RootFS.Layers
+	}
+	// history is newest first; keep entries that made a layer, oldest first
+	type entry struct {
+		size      int64
+		createdBy string
+	}
+	var made []entry
+	for i := len(hist.Items) - 1; i >= 0; i-- {
+		if it := hist.Items[i]; it.Size > 0 {
+			made = append(made, entry{it.Size, it.CreatedBy})
+		}
+	}
+	out := &model.Image{Digest: ins.ID, SizeBytes: ins.Size, Layers: []model.Layer{}}
+	off := len(made) - len(layers)
+	for i, d := range layers {
+		ly := model.Layer{Digest: d}
+		if j := i + off; j >= 0 && j < len(made) {
+			ly.SizeBytes, ly.CreatedBy = made[j].size, made[j].createdBy
+		}
+		out.Layers = append(out.Layers, ly)
+	}
+	return out, nil
+}

@@ -1,0 +1,263 @@
+package buildrun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/docker/cli/cli/config"
+	bkbuild "github.com/moby/buildkit/cmd/buildctl/build"
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/exporter/containerimage/exptypes"
+	"github.com/moby/buildkit/session"
+	"github.com/moby/buildkit/session/auth/authprovider"
+	"github.com/moby/buildkit/session/sshforward/sshprovider"
+	"github.com/moby/buildkit/solver/errdefs"
+	"github.com/tonistiigi/fsutil"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/buildscope/buildscope/model"
+)
+
+// Run builds p on b and returns the build record, which it also saves to
+// the history under paths (whatever the outcome: ok, error or canceled).
+// onStatus, if not nil, receives every status update, secrets redacted.
+// The returned error is the build's failure, already in the record.
+func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus func(*client.SolveStatus)) (*model.Build, error) {
+	rec := &model.Build{
+		ID: NewID(), Context: p.ContextAbs, Dockerfile: p.DockerfileAbs, Target: p.Target,
+		Builder: b.Name(), Status: model.StatusRunning, Started: time.Now().UTC(),
+		Platforms: p.Platforms, BuildArgs: p.Args,
+	}
+	folder := model.NewFolder(rec, p.Plan)
+	resp, err := solve(ctx, b, p, paths, rec.ID, func(s *client.SolveStatus) {
+		p.redactor.Status(s)
+		folder.Add(s)
+		if onStatus != nil {
+			onStatus(s)
+		}
+	})
+	folder.Build()
+	rec.Completed = time.Now().UTC()
+	switch {
+	case err == nil:
+		rec.Status = model.StatusOK
+	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
+		rec.Status = model.StatusCanceled
+		rec.Error = "build canceled"
+		err = ErrCanceled
+	default:
+		rec.Status = model.StatusError
+		err = errors.New(p.redactor.String(solveErrorMessage(err, p)))
+		rec.Error = err.Error()
+	}
+	if resp != nil {
+		describeResult(context.WithoutCancel(ctx), b, paths, resp, rec)
+	}
+	if serr := (History{Dir: paths.History()}).Save(rec); serr != nil && err == nil {
+		err = serr
+	}
+	return rec, err
+}
+
+// ErrCanceled is returned by Run when the build was canceled.
+var ErrCanceled = errors.New("build canceled")
+
+func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string, onStatus func(*client.SolveStatus)) (*client.SolveResponse, error) {
+	attrs, locals, err := p.frontendAttrs()
+	if err != nil {
+		return nil, err
+	}
+	mounts := map[string]fsutil.FS{}
+	for name, dir := range map[string]string{"context": p.ContextAbs, "dockerfile": filepath.Dir(p.DockerfileAbs)} {
+		locals[name] = dir
+	}
+	for name, dir := range locals {
+		fs, err := fsutil.NewFS(dir)
+		if err != nil {
+			return nil, fmt.Errorf("opening %s for the build: %w", dir, err)
+		}
+		mounts[name] = fs
+	}
+	imports, cacheExports, err := cacheOptions(p.CacheFrom, p.CacheTo)
+	if err != nil {
+		return nil, err
+	}
+	attach, err := attachables(p)
+	if err != nil {
+		return nil, err
+	}
+	exports, loadDone, err := exportsFor(ctx, b, p, paths, id)
+	if err != nil {
+		return nil, err
+	}
+	opt := client.SolveOpt{
+		Frontend: "dockerfile.v0", FrontendAttrs: attrs, LocalMounts: mounts,
+		Exports: exports, CacheImports: imports, CacheExports: cacheExports, Session: attach,
+	}
+	ch := make(chan *client.SolveStatus)
+	eg, ectx := errgroup.WithContext(ctx)
+	var resp *client.SolveResponse
+	eg.Go(func() error {
+		var err error
+		resp, err = b.Client.Solve(ectx, nil, opt, ch)
+		return err
+	})
+	eg.Go(func() error {
+		for s := range ch {
+			onStatus(s)
+		}
+		return nil
+	})
+	err = eg.Wait()
+	if loadDone != nil {
+		if lerr := loadDone(); lerr != nil && err == nil {
+			err = lerr
+		}
+	}
+	return resp, err
+}
+
+func attachables(p *Prepared) ([]session.Attachable, error) {
+	dockerConfig := config.LoadDefaultConfigFile(io.Discard)
+	out := []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
+		AuthConfigProvider: authprovider.LoadAuthConfig(dockerConfig),
+	})}
+	if len(p.SSH) > 0 {
+		cfgs, err := bkbuild.ParseSSH(p.SSH)
+		if err != nil {
+			return nil, fmt.Errorf("invalid --ssh: %w", err)
+		}
+		sp, err := sshprovider.NewSSHAgentProvider(cfgs)
+		if err != nil {
+			return nil, fmt.Errorf("--ssh: %w", err)
+		}
+		out = append(out, sp)
+	}
+	if len(p.Secrets) > 0 {
+		sp, err := bkbuild.ParseSecret(p.Secrets)
+		if err != nil {
+			return nil, fmt.Errorf("invalid --secret: %w", err)
+		}
+		out = append(out, sp)
+	}
+	return out, nil
+}
+
+// exportsFor lists the exporters: the user's outputs, push, load, and the
+// result buildscope keeps so that build:ID opens later. loadDone, when not
+// nil, waits for a --load into the Docker engine to finish.
+func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string) (ex []client.ExportEntry, loadDone func() error, err error) {
+	if ex, err = userExports(p.Outputs); err != nil {
+		return nil, nil, err
+	}
+	names := strings.Join(p.Tags, ",")
+	if b.Kind == KindDocker {
+		if len(ex) > 0 {
+			return ex, nil, nil // the engine's BuildKit takes one exporter
+		}
+		attrs := map[string]string{}
+		if names != "" {
+			attrs["name"] = names
+		}
+		if p.Push {
+			attrs["push"] = "true"
+		}
+		return []client.ExportEntry{{Type: "moby", Attrs: attrs}}, nil, nil
+	}
+	if p.Push {
+		ex = append(ex, client.ExportEntry{Type: client.ExporterImage, Attrs: map[string]string{"name": names, "push": "true"}})
+	}
+	if p.Load {
+		if b.Docker == nil {
+			return nil, nil, errors.New("--load puts the image in a Docker engine, and none answers: start dockerd or set DOCKER_HOST")
+		}
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			res, err := b.Docker.ImageLoad(context.WithoutCancel(ctx), pr)
+			if err == nil {
+				_, err = io.Copy(io.Discard, res)
+				res.Close()
+			}
+			pr.CloseWithError(err)
+			done <- err
+		}()
+		attrs := map[string]string{}
+		if names != "" {
+			attrs["name"] = names
+		}
+		ex = append(ex, client.ExportEntry{Type: client.ExporterDocker, Attrs: attrs,
+			Output: func(map[string]string) (io.WriteCloser, error) { return pw, nil }})
+		loadDone = func() error {
+			pw.Close()
+			if err := <-done; err != nil {
+				return fmt.Errorf("loading the image into the Docker engine: %w", err)
+			}
+			return nil
+		}
+	}
+	if err := os.MkdirAll(paths.Results(), 0o700); err != nil {
+		return nil, nil, fmt.Errorf("creating %s: %w", paths.Results(), err)
+	}
+	ex = append(ex, client.ExportEntry{Type: client.ExporterOCI, OutputDir: paths.Results(),
+		Attrs: map[string]string{"tar": "false", "name": "buildscope.local/build:" + id}})
+	return ex, loadDone, nil
+}
+
+// describeResult records where the image is and what it holds.
+func describeResult(ctx context.Context, b *Builder, paths Paths, resp *client.SolveResponse, rec *model.Build) {
+	dgst := resp.ExporterResponse[exptypes.ExporterImageDigestKey]
+	if dgst == "" {
+		return
+	}
+	if b.Kind == KindDocker {
+		id := resp.ExporterResponse[exptypes.ExporterImageConfigDigestKey]
+		if id == "" {
+			id = dgst
+		}
+		rec.Result = &model.ResultRef{Kind: model.ResultDocker, Ref: id}
+		if img, err := summarizeDocker(ctx, b.Docker, id); err == nil {
+			rec.Image = img
+		}
+		return
+	}
+	rec.Result = &model.ResultRef{Kind: model.ResultOCILayout, Path: paths.Results(), Ref: dgst}
+	if img, err := LayoutImage(paths.Results(), dgst); err == nil {
+		if sum, err := summarizeImage(dgst, img); err == nil {
+			rec.Image = sum
+		}
+	}
+}
+
+// solveErrorMessage turns a BuildKit error into one line naming the
+// Dockerfile and line when BuildKit reports where it failed.
+func solveErrorMessage(err error, p *Prepared) string {
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	msg = strings.TrimPrefix(msg, "failed to solve: ")
+	msg = strings.TrimPrefix(msg, "rpc error: code = Unknown desc = ")
+	for _, src := range errdefs.Sources(err) {
+		if len(src.Ranges) == 0 || src.Ranges[0].Start == nil {
+			continue
+		}
+		name := p.DockerfileAbs
+		if rel, err := filepath.Rel(mustGetwd(), name); err == nil && !strings.HasPrefix(rel, "..") {
+			name = rel
+		}
+		return fmt.Sprintf("%s:%d: %s", name, src.Ranges[0].Start.Line, msg)
+	}
+	return msg
+}
+
+func mustGetwd() string {
+	wd, _ := os.Getwd()
+	return wd
+}

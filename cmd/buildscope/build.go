@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/util/progress/progressui"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
+)
+
+type buildFlags struct {
+	opts     buildrun.Options
+	progress string
+	report   string
+}
+
+func newBuildCmd(g *globals) *cobra.Command {
+	f := &buildFlags{}
+	cmd := &cobra.Command{
+		Use:   "build [flags] PATH",
+		Short: "Build a Dockerfile and record the build",
+		Long: `Build the Dockerfile in PATH (the build context) on a real BuildKit.
+
+Flags have the names and meaning of 'docker buildx build'. Every build, ok,
+failed or canceled, is recorded: 'buildscope history' lists the records and
+the resulting image opens later as build:last or build:ID.
+
+Progress: --progress plain prints BuildKit's plain progress (the default
+when stderr is not a terminal); json prints one BuildKit SolveStatus object
+per line on stdout; tty draws progress in place.`,
+		Example: `  buildscope build .
+  buildscope build -f docker/Dockerfile --target builder --build-arg VERSION=2 .
+  buildscope build --progress plain --report build.json assets/examples/multistage`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.opts.ContextDir = args[0]
+			return runBuild(cmd, g, f)
+		},
+	}
+	fl := cmd.Flags()
+	o := &f.opts
+	fl.StringVarP(&o.Dockerfile, "file", "f", "", "name of the Dockerfile (default: PATH/Dockerfile)")
+	fl.StringArrayVarP(&o.Tags, "tag", "t", nil, "image name and tag (name:tag)")
+	fl.StringVar(&o.Target, "target", "", "stage to build (default: the last)")
+	fl.StringArrayVar(&o.BuildArgs, "build-arg", nil, "build-time variable KEY=VALUE (KEY alone takes it from the environment)")
+	fl.StringArrayVar(&o.Platforms, "platform", nil, "target platform (os/arch[/variant])")
+	fl.StringArrayVar(&o.Secrets, "secret", nil, "secret to expose: id=NAME,src=FILE or id=NAME,env=VAR")
+	fl.StringArrayVar(&o.SSH, "ssh", nil, "SSH agent socket or keys to expose: default|ID[=SOCKET|KEY…]")
+	fl.StringArrayVar(&o.BuildContexts, "build-context", nil, "additional build context NAME=VALUE (directory, docker-image://, oci-layout://)")
+	fl.BoolVar(&o.NoCache, "no-cache", false, "do not use the cache for any step")
+	fl.StringArrayVar(&o.NoCacheFilter, "no-cache-filter", nil, "do not use the cache for the named stages")
+	fl.StringArrayVarP(&o.Outputs, "output", "o", nil, "output destination: type=local,dest=DIR | type=tar,dest=FILE | type=oci,… | DIR")
+	fl.BoolVar(&o.Push, "push", false, "push the image to its registry (needs -t)")
+	fl.BoolVar(&o.Load, "load", false, "load the image into the Docker engine")
+	fl.StringArrayVar(&o.CacheFrom, "cache-from", nil, "external cache source: type=registry,ref=… | type=local,src=DIR")
+	fl.StringArrayVar(&o.CacheTo, "cache-to", nil, "cache export destination: type=registry,ref=…,mode=max | type=local,dest=DIR")
+	fl.StringVar(&f.progress, "progress", "auto", "progress output: auto, tty, plain or json")
+	fl.StringVar(&f.report, "report", "", "write the build record (JSON) to this file")
+	return cmd
+}
+
+func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
+	mode, err := progressMode(f.progress)
+	if err != nil {
+		return err
+	}
+	p, err := buildrun.Prepare(f.opts)
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	b, err := g.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+
+	out := io.Writer(cmd.ErrOrStderr())
+	if mode == progressui.RawJSONMode {
+		out = cmd.OutOrStdout()
+	}
+	disp, err := progressui.NewDisplay(out, mode)
+	if err != nil {
+		return fmt.Errorf("progress output: %w", err)
+	}
+	ch := make(chan *client.SolveStatus, 64)
+	dispDone := make(chan struct{})
+	go func() {
+		defer close(dispDone)
+		// the display keeps drawing after a cancel, to show where it stopped
+		_, _ = disp.UpdateFrom(context.WithoutCancel(ctx), ch)
+	}()
+	rec, berr := buildrun.Run(ctx, b, p, g.paths, func(s *client.SolveStatus) { ch <- s })
+	close(ch)
+	<-dispDone
+	if f.report != "" {
+		data, err := json.MarshalIndent(rec, "", "  ")
+		if err != nil {
+			return fmt.Errorf("encoding report: %w", err)
+		}
+		if err := buildrun.WriteFileAtomic(f.report, append(data, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	if berr != nil {
+		if errors.Is(berr, buildrun.ErrCanceled) {
+			return &exitError{code: 130, err: fmt.Errorf("build %s canceled", rec.ID)}
+		}
+		return fmt.Errorf("build %s failed: %w", rec.ID, berr)
+	}
+	if mode != progressui.RawJSONMode {
+		fmt.Fprintln(cmd.ErrOrStderr(), summaryLine(rec))
+	}
+	return nil
+}
+
+// summaryLine is the one line printed after a successful build.
+func summaryLine(b *model.Build) string {
+	s := fmt.Sprintf("build %s ok in %s: %d/%d steps cached", b.ID, b.Completed.Sub(b.Started).Round(1e7), b.Cache.StepsCached, b.Cache.StepsTotal)
+	if b.Image != nil {
+		s += fmt.Sprintf(", image %s (%s)", shortDigest(b.Image.Digest), humanSize(b.Image.SizeBytes))
+	}
+	return s + "; open it as build:" + b.ID
+}
+
+func progressMode(s string) (progressui.DisplayMode, error) {
+	switch s {
+	case "auto", "":
+		if term.IsTerminal(int(os.Stderr.Fd())) {
+			return progressui.TtyMode, nil
+		}
+		return progressui.PlainMode, nil
+	case "tty":
+		return progressui.TtyMode, nil
+	case "plain":
+		return progressui.PlainMode, nil
+	case "json", "rawjson":
+		return progressui.RawJSONMode, nil
+	}
+	return "", fmt.Errorf("invalid --progress %q: use auto, tty, plain or json", s)
+}

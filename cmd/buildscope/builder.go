@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/moby/buildkit/client"
+	"github.com/spf13/cobra"
+
+	"github.com/buildscope/buildscope/buildrun"
+)
+
+func newBuilderCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	emb := func() *buildrun.Embedded { return &buildrun.Embedded{Paths: g.paths} }
+	status := func(cmd *cobra.Command) error {
+		st := emb().Status(cmd.Context())
+		if asJSON {
+			return writeJSON(cmd.OutOrStdout(), st)
+		}
+		w := cmd.OutOrStdout()
+		state := "stopped"
+		if st.Running {
+			state = fmt.Sprintf("running (pid %d, BuildKit %s)", st.PID, st.Version)
+		}
+		fmt.Fprintf(w, "embedded builder: %s\n  address %s\n  root    %s\n  log     %s\n", state, st.Address, st.Root, st.Log)
+		if st.Running {
+			fmt.Fprintf(w, "  cache   %s\n", humanSize(st.CacheBytes))
+		}
+		return nil
+	}
+	cmd := &cobra.Command{
+		Use:   "builder [status|start|stop|prune]",
+		Short: "Manage the embedded builder (a buildkitd buildscope runs)",
+		Long: `The embedded builder is a buildkitd that buildscope starts on demand and
+reuses across runs. It needs root and runc (apt-get install runc). Its state
+is under $XDG_STATE_HOME/buildscope/buildkitd and its socket is readable by
+its owner only.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return status(cmd) },
+	}
+	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.AddCommand(&cobra.Command{
+		Use: "status", Short: "Say whether the embedded builder runs", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return status(cmd) },
+	}, &cobra.Command{
+		Use: "start", Short: "Start the embedded builder", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := emb().Start(cmd.Context()); err != nil {
+				return err
+			}
+			return status(cmd)
+		},
+	}, &cobra.Command{
+		Use: "stop", Short: "Stop the embedded builder", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := emb().Stop(cmd.Context()); err != nil {
+				return err
+			}
+			return status(cmd)
+		},
+	}, &cobra.Command{
+		Use: "prune", Short: "Remove the embedded builder's build cache", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := emb().Connect(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			ch := make(chan client.UsageInfo)
+			var freed int64
+			var n int
+			done := make(chan struct{})
+			go func() {
+				for u := range ch {
+					freed += u.Size
+					n++
+				}
+				close(done)
+			}()
+			err = c.Prune(cmd.Context(), ch, client.PruneAll)
+			close(ch)
+			<-done
+			if err != nil {
+				return fmt.Errorf("pruning the embedded builder's cache: %w", err)
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), map[string]int64{"records": int64(n), "freed_bytes": freed})
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "pruned %d cache records, %s freed\n", n, humanSize(freed))
+			return nil
+		},
+	})
+	return cmd
+}

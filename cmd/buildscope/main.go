@@ -1,0 +1,93 @@
+// Command buildscope is a terminal build explorer for container images: it
+// drives BuildKit builds, records them, and explains their results.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/buildscope/buildscope/buildrun"
+)
+
+// exitError carries a specific exit code (130 for a canceled build).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd()
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return
+	}
+	code := 1
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+	}
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintln(os.Stderr, "buildscope:", msg)
+	}
+	os.Exit(code)
+}
+
+// globals are flags every command shares.
+type globals struct {
+	builder string
+	tls     buildrun.ConnectOptions
+	paths   buildrun.Paths
+}
+
+func newRootCmd() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:   "buildscope",
+		Short: "Build, inspect and explain container images",
+		Long: `buildscope drives real BuildKit builds of your Dockerfile, shows them live,
+and answers the questions that follow: which steps hit the cache and why a
+step missed, what each stage weighs, what the image's layers hold, and what
+a container writes at run time.
+
+Builders: --builder embedded (a buildkitd buildscope runs for you), docker
+(the Docker engine's BuildKit), or any BuildKit address. Without --builder:
+BUILDKIT_HOST, else the Docker engine if one answers, else embedded.
+
+State (build records, results, the embedded builder) lives under
+$XDG_STATE_HOME/buildscope (default ~/.local/state/buildscope).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			p, err := buildrun.DefaultPaths()
+			if err != nil {
+				return err
+			}
+			g.paths = p
+			g.tls.Paths = p
+			return nil
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.builder, "builder", "", "where builds run: embedded, docker, or a BuildKit address (unix://, tcp://, docker-container://, kube-pod://, ssh://)")
+	pf.StringVar(&g.tls.TLSCACert, "tlscacert", "", "CA certificate for a tcp:// builder")
+	pf.StringVar(&g.tls.TLSCert, "tlscert", "", "client certificate for a tcp:// builder")
+	pf.StringVar(&g.tls.TLSKey, "tlskey", "", "client key for a tcp:// builder")
+	pf.StringVar(&g.tls.TLSServerName, "tlsservername", "", "server name to verify for a tcp:// builder")
+	root.AddCommand(newBuildCmd(g), newHistoryCmd(g), newBuilderCmd(g))
+	return root
+}
+
+// connect connects to the chosen builder.
+func (g *globals) connect(ctx context.Context) (*buildrun.Builder, error) {
+	return buildrun.Connect(ctx, g.builder, g.tls)
+}

@@ -1,0 +1,112 @@
+// Package model holds buildscope's domain types and the pure functions that
+// build them: a Build folded from BuildKit's SolveStatus events, the stages
+// and steps of a Dockerfile, image layers. It does no I/O and knows no UI.
+// The JSON encoding of these types is the CLI's contract (see DESIGN.md).
+package model
+
+import "time"
+
+// Build status values of Build.Status.
+const (
+	StatusRunning  = "running"
+	StatusOK       = "ok"
+	StatusError    = "error"
+	StatusCanceled = "canceled"
+)
+
+// Build is the record of one build: what was built, where, how it went, and
+// the image it produced.
+type Build struct {
+	ID         string            `json:"id"`
+	Context    string            `json:"context"`
+	Dockerfile string            `json:"dockerfile"`
+	Target     string            `json:"target"`
+	Builder    string            `json:"builder"`
+	Status     string            `json:"status"`
+	Error      string            `json:"error"`
+	Started    time.Time         `json:"started"`
+	Completed  time.Time         `json:"completed"`
+	Stages     []Stage           `json:"stages"`
+	Cache      CacheSummary      `json:"cache"`
+	Image      *Image            `json:"image,omitempty"`
+	Platforms  []string          `json:"platforms,omitempty"`
+	BuildArgs  map[string]string `json:"build_args,omitempty"`
+	Result     *ResultRef        `json:"result,omitempty"`
+	Warnings   []Warning         `json:"warnings,omitempty"`
+	// Other holds vertices that belong to no Dockerfile stage: loading the
+	// build definition and context, resolving image metadata, exporting.
+	Other []Step `json:"other,omitempty"`
+}
+
+// Stage is one FROM section of a Dockerfile.
+type Stage struct {
+	Name      string   `json:"name"`
+	Index     int      `json:"index"`
+	Base      string   `json:"base"`
+	DependsOn []string `json:"depends_on"`
+	Steps     []Step   `json:"steps"`
+}
+
+// Step is one build step: a vertex of the solve that a Dockerfile
+// instruction produced.
+type Step struct {
+	Name        string     `json:"name"`
+	Instruction string     `json:"instruction"`
+	Line        int        `json:"line"`
+	Digest      string     `json:"digest"`
+	Cached      bool       `json:"cached"`
+	Started     *time.Time `json:"started,omitempty"`
+	Completed   *time.Time `json:"completed,omitempty"`
+	Error       string     `json:"error"`
+}
+
+// Duration is how long the step ran, zero if it has not finished.
+func (s Step) Duration() time.Duration {
+	if s.Started == nil || s.Completed == nil {
+		return 0
+	}
+	return s.Completed.Sub(*s.Started)
+}
+
+// CacheSummary counts the steps that ran and those answered from the cache.
+type CacheSummary struct {
+	StepsTotal  int `json:"steps_total"`
+	StepsCached int `json:"steps_cached"`
+}
+
+// Image describes the image a build produced.
+type Image struct {
+	Digest    string  `json:"digest"`
+	SizeBytes int64   `json:"size_bytes"`
+	Layers    []Layer `json:"layers"`
+}
+
+// Layer is one filesystem layer of an image.
+type Layer struct {
+	Digest    string `json:"digest"`
+	SizeBytes int64  `json:"size_bytes"`
+	CreatedBy string `json:"created_by"`
+}
+
+// Result kinds of ResultRef.Kind.
+const (
+	ResultOCILayout = "oci-layout"
+	ResultDocker    = "docker"
+)
+
+// ResultRef says where a build's image can be opened later (build:ID).
+type ResultRef struct {
+	Kind string `json:"kind"`
+	// Path is the OCI layout directory (Kind oci-layout).
+	Path string `json:"path,omitempty"`
+	// Ref is the image reference: the manifest digest in the layout, or the
+	// engine's image ID (Kind docker).
+	Ref string `json:"ref"`
+}
+
+// Warning is a build-check warning reported by the Dockerfile frontend.
+type Warning struct {
+	Short string `json:"short"`
+	Line  int    `json:"line,omitempty"`
+	URL   string `json:"url,omitempty"`
+}

@@ -1,0 +1,281 @@
+package model
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+)
+
+// Plan is what a Dockerfile says will be built: its stages in order, each
+// with the instructions BuildKit turns into steps.
+type Plan struct {
+	Stages []PlannedStage
+}
+
+// PlannedStage is one stage of a Plan.
+type PlannedStage struct {
+	// Name is the stage's name as buildscope reports it: the name given
+	// with AS, else "stage-N" as BuildKit calls unnamed stages.
+	Name string
+	// Prefix is the stage label BuildKit puts in its vertex names
+	// ("[Prefix 2/5] RUN …"); empty when the Dockerfile has one stage.
+	Prefix string
+	Index  int
+	// Base is the FROM argument with build args expanded.
+	Base string
+	// BaseStage is the index of the stage this one starts from, or -1.
+	BaseStage int
+	// DependsOn are the names of the stages this one reads from.
+	DependsOn []string
+	// Instructions are all instructions of the stage, FROM first.
+	Instructions []Instruction
+	// Steps maps BuildKit's step number N (1-based, "[N/M]") to an index
+	// into Instructions.
+	Steps []int
+}
+
+// Instruction is one Dockerfile instruction.
+type Instruction struct {
+	Keyword string // upper case: RUN, COPY, …
+	Text    string // the instruction as written, on one line
+	Line    int    // first line in the Dockerfile, 1-based
+}
+
+// ParseError is a Dockerfile that does not parse; it names the line.
+type ParseError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// ParseDockerfile parses a Dockerfile with BuildKit's own parser and
+// returns its stages. name is used in error messages; buildArgs override
+// the defaults of global ARGs when expanding FROM.
+func ParseDockerfile(name string, data []byte, buildArgs map[string]string) (*Plan, error) {
+	res, err := parser.Parse(bytes.NewReader(data))
+	if err != nil {
+		return nil, locate(name, err)
+	}
+	stages, metaArgs, err := instructions.Parse(res.AST, nil)
+	if err != nil {
+		return nil, locate(name, err)
+	}
+	if len(stages) == 0 {
+		return nil, &ParseError{File: name, Msg: "no FROM instruction: a Dockerfile must start a stage with FROM"}
+	}
+	lex := shell.NewLex(res.EscapeToken)
+	env := globalArgs(lex, metaArgs, buildArgs)
+
+	p := &Plan{}
+	byName := map[string]int{}
+	for i, st := range stages {
+		ps := PlannedStage{Name: st.Name, Prefix: st.Name, Index: i, BaseStage: -1}
+		if ps.Name == "" {
+			ps.Name = fmt.Sprintf("stage-%d", i)
+			ps.Prefix = ps.Name
+		}
+		base, _, err := lex.ProcessWord(st.BaseName, env)
+		if err != nil {
+			return nil, &ParseError{File: name, Line: firstLine(st.Location), Msg: fmt.Sprintf("expanding FROM %s: %v", st.BaseName, err)}
+		}
+		ps.Base = base
+		if j, ok := stageRef(base, byName, i); ok {
+			ps.BaseStage = j
+		}
+		ps.Instructions = append(ps.Instructions, Instruction{Keyword: "FROM", Text: oneLine(st.SourceCode), Line: firstLine(st.Location)})
+		if ps.BaseStage < 0 && base != "scratch" {
+			ps.Steps = append(ps.Steps, 0)
+		}
+		for _, c := range st.Commands {
+			ins := Instruction{Keyword: strings.ToUpper(c.Name()), Line: firstLine(c.Location())}
+			if sc, ok := c.(interface{ String() string }); ok {
+				ins.Text = oneLine(sc.String())
+			}
+			ps.Instructions = append(ps.Instructions, ins)
+			switch c.(type) {
+			case *instructions.AddCommand, *instructions.CopyCommand, *instructions.RunCommand, *instructions.WorkdirCommand:
+				ps.Steps = append(ps.Steps, len(ps.Instructions)-1)
+			}
+		}
+		p.Stages = append(p.Stages, ps)
+		if st.Name != "" {
+			byName[strings.ToLower(st.Name)] = i
+		}
+	}
+	if len(p.Stages) == 1 {
+		p.Stages[0].Prefix = ""
+	}
+	for i, st := range stages {
+		p.Stages[i].DependsOn = dependencies(lex, env, st, p, byName, i)
+	}
+	return p, nil
+}
+
+// dependencies lists the stages stage i reads from: its FROM, COPY --from
+// and RUN --mount from=, in the order of the Dockerfile, without repeats.
+func dependencies(lex *shell.Lex, env shell.EnvGetter, st instructions.Stage, p *Plan, byName map[string]int, i int) []string {
+	deps := []string{}
+	seen := map[int]bool{}
+	add := func(ref string) {
+		if ref == "" {
+			return
+		}
+		if exp, _, err := lex.ProcessWord(ref, env); err == nil {
+			ref = exp
+		}
+		if j, ok := stageRef(ref, byName, i); ok && !seen[j] {
+			seen[j] = true
+			deps = append(deps, p.Stages[j].Name)
+		}
+	}
+	if b := p.Stages[i].BaseStage; b >= 0 {
+		add(strconv.Itoa(b))
+	}
+	for _, c := range st.Commands {
+		switch c := c.(type) {
+		case *instructions.CopyCommand:
+			add(c.From)
+		case *instructions.RunCommand:
+			for _, m := range instructions.GetMounts(c) {
+				add(m.From)
+			}
+		}
+	}
+	return deps
+}
+
+// stageRef resolves a FROM/--from reference to an earlier stage by name or
+// index.
+func stageRef(ref string, byName map[string]int, before int) (int, bool) {
+	if j, ok := byName[strings.ToLower(ref)]; ok {
+		return j, true
+	}
+	if n, err := strconv.Atoi(ref); err == nil && n >= 0 && n < before {
+		return n, true
+	}
+	return 0, false
+}
+
+// globalArgs is the environment FROM lines are expanded in: global ARG
+// defaults, overridden by build args.
+func globalArgs(lex *shell.Lex, metaArgs []instructions.ArgCommand, buildArgs map[string]string) shell.EnvGetter {
+	var kv []string
+	vals := map[string]string{}
+	for _, a := range metaArgs {
+		for _, arg := range a.Args {
+			v, set := buildArgs[arg.Key]
+			if !set && arg.Value != nil {
+				v, _, _ = lex.ProcessWord(*arg.Value, shell.EnvsFromSlice(kv))
+				set = true
+			}
+			if set {
+				vals[arg.Key] = v
+				kv = append(kv, arg.Key+"="+v)
+			}
+		}
+	}
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, k+"="+vals[k])
+	}
+	return shell.EnvsFromSlice(out)
+}
+
+// Stage returns the planned stage with the given name, or nil.
+func (p *Plan) Stage(name string) *PlannedStage {
+	for i := range p.Stages {
+		if strings.EqualFold(p.Stages[i].Name, name) {
+			return &p.Stages[i]
+		}
+	}
+	return nil
+}
+
+// StageNames lists the stage names in order.
+func (p *Plan) StageNames() []string {
+	names := make([]string, len(p.Stages))
+	for i, s := range p.Stages {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// Reachable returns the indexes of the stages needed to build target (the
+// last stage when target is empty), in Dockerfile order.
+func (p *Plan) Reachable(target string) ([]int, error) {
+	t := len(p.Stages) - 1
+	if target != "" {
+		s := p.Stage(target)
+		if s == nil {
+			return nil, fmt.Errorf("target stage %q not found: the Dockerfile has stages %s", target, strings.Join(p.StageNames(), ", "))
+		}
+		t = s.Index
+	}
+	need := map[int]bool{}
+	var visit func(i int)
+	visit = func(i int) {
+		if need[i] {
+			return
+		}
+		need[i] = true
+		for _, d := range p.Stages[i].DependsOn {
+			visit(p.Stage(d).Index)
+		}
+	}
+	visit(t)
+	out := make([]int, 0, len(need))
+	for i := range p.Stages {
+		if need[i] {
+			out = append(out, i)
+		}
+	}
+	return out, nil
+}
+
+func locate(name string, err error) error {
+	var le *parser.LocationError
+	line := 0
+	if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
+		line = le.Locations[0][0].Start.Line
+	}
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "dockerfile parse error on line "+strconv.Itoa(line)+": ")
+	if line == 0 {
+		var n int
+		if _, e := fmt.Sscanf(msg, "dockerfile parse error on line %d:", &n); e == nil {
+			line = n
+			msg = strings.TrimSpace(strings.SplitN(msg, ":", 2)[1])
+		}
+	}
+	return &ParseError{File: name, Line: line, Msg: msg}
+}
+
+func firstLine(r []parser.Range) int {
+	if len(r) == 0 {
+		return 0
+	}
+	return r[0].Start.Line
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\\\n", " ")), " ")
+}

@@ -1,0 +1,194 @@
+package model
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/moby/buildkit/client"
+)
+
+// stepName matches BuildKit's vertex names for Dockerfile steps:
+// "[builder 2/5] RUN make", "[linux/amd64 stage-1 1/3] FROM …", "[2/3] COPY …".
+var stepName = regexp.MustCompile(`^\[([^\]]*?)\s*(\d+)/(\d+)\]\s+(.*)$`)
+
+// Folder folds a stream of BuildKit SolveStatus events into a Build,
+// mapping every vertex to the stage and instruction of the Plan it came
+// from. Updates may arrive out of order and repeat; Folder merges them.
+type Folder struct {
+	build  *Build
+	plan   *Plan
+	stages map[int]int // plan stage index → index in build.Stages
+	where  map[string]stepPos
+	order  map[string]int // vertex digest → step number within its stage
+}
+
+type stepPos struct {
+	stage int // index in build.Stages, -1 for Other
+	step  int
+}
+
+// NewFolder returns a Folder filling b, whose Stages it sets from the plan's
+// stages reachable from b.Target. plan may be nil (no Dockerfile known).
+func NewFolder(b *Build, plan *Plan) *Folder {
+	f := &Folder{build: b, plan: plan, stages: map[int]int{}, where: map[string]stepPos{}, order: map[string]int{}}
+	if plan != nil {
+		idx, err := plan.Reachable(b.Target)
+		if err != nil {
+			idx = nil
+			for i := range plan.Stages {
+				idx = append(idx, i)
+			}
+		}
+		b.Stages = b.Stages[:0]
+		for _, i := range idx {
+			ps := plan.Stages[i]
+			f.stages[i] = len(b.Stages)
+			b.Stages = append(b.Stages, Stage{Name: ps.Name, Index: ps.Index, Base: ps.Base, DependsOn: ps.DependsOn, Steps: []Step{}})
+		}
+	}
+	return f
+}
+
+// Add folds one status update into the build.
+func (f *Folder) Add(s *client.SolveStatus) {
+	for _, v := range s.Vertexes {
+		f.vertex(v)
+	}
+	for _, w := range s.Warnings {
+		wn := Warning{Short: string(w.Short), URL: w.URL}
+		if len(w.Range) > 0 && w.Range[0].Start != nil {
+			wn.Line = int(w.Range[0].Start.Line)
+		}
+		f.build.Warnings = appendWarning(f.build.Warnings, wn)
+	}
+}
+
+func appendWarning(ws []Warning, w Warning) []Warning {
+	for _, x := range ws {
+		if x == w {
+			return ws
+		}
+	}
+	return append(ws, w)
+}
+
+func (f *Folder) vertex(v *client.Vertex) {
+	d := v.Digest.String()
+	pos, ok := f.where[d]
+	if !ok {
+		pos = f.place(v)
+		f.where[d] = pos
+	}
+	st := f.stepAt(pos)
+	merge(st, v)
+}
+
+// place creates the step for a vertex seen for the first time.
+func (f *Folder) place(v *client.Vertex) stepPos {
+	step := Step{Name: v.Name, Instruction: v.Name, Digest: v.Digest.String()}
+	if si, n, text, ok := f.stageOf(v.Name); ok {
+		step.Instruction = text
+		ps := f.plan.Stages[si]
+		if n >= 1 && n <= len(ps.Steps) {
+			ins := ps.Instructions[ps.Steps[n-1]]
+			step.Line = ins.Line
+		}
+		bi := f.stages[si]
+		f.order[step.Digest] = n
+		steps := f.build.Stages[bi].Steps
+		// keep steps ordered by step number; equal numbers (platforms) keep arrival order
+		at := sort.Search(len(steps), func(k int) bool { return f.order[steps[k].Digest] > n })
+		steps = append(steps, Step{})
+		copy(steps[at+1:], steps[at:])
+		steps[at] = step
+		f.build.Stages[bi].Steps = steps
+		for k := at + 1; k < len(steps); k++ {
+			f.where[steps[k].Digest] = stepPos{stage: bi, step: k}
+		}
+		return stepPos{stage: bi, step: at}
+	}
+	f.build.Other = append(f.build.Other, step)
+	return stepPos{stage: -1, step: len(f.build.Other) - 1}
+}
+
+// stageOf finds the plan stage and step number a vertex name refers to.
+func (f *Folder) stageOf(name string) (stage, n int, text string, ok bool) {
+	if f.plan == nil {
+		return 0, 0, "", false
+	}
+	m := stepName.FindStringSubmatch(name)
+	if m == nil {
+		return 0, 0, "", false
+	}
+	n, _ = strconv.Atoi(m[2])
+	text = m[4]
+	prefix := ""
+	if fields := strings.Fields(m[1]); len(fields) > 0 {
+		last := fields[len(fields)-1]
+		if !strings.Contains(last, "/") {
+			prefix = last
+		}
+	}
+	for i, ps := range f.plan.Stages {
+		if _, built := f.stages[i]; built && ps.Prefix == prefix {
+			return i, n, text, true
+		}
+	}
+	return 0, 0, "", false
+}
+
+func (f *Folder) stepAt(p stepPos) *Step {
+	if p.stage < 0 {
+		return &f.build.Other[p.step]
+	}
+	return &f.build.Stages[p.stage].Steps[p.step]
+}
+
+// merge applies a vertex update to a step: the earliest start, the latest
+// completion, cached once seen cached, the last error.
+func merge(st *Step, v *client.Vertex) {
+	if v.Started != nil && (st.Started == nil || v.Started.Before(*st.Started)) {
+		t := *v.Started
+		st.Started = &t
+	}
+	if v.Completed != nil && (st.Completed == nil || v.Completed.After(*st.Completed)) {
+		t := *v.Completed
+		st.Completed = &t
+	}
+	if v.Cached {
+		st.Cached = true
+	}
+	if v.Error != "" {
+		st.Error = v.Error
+	}
+}
+
+// Build returns the folded build with its cache summary brought up to date.
+func (f *Folder) Build() *Build {
+	var c CacheSummary
+	for _, s := range f.build.Stages {
+		for _, st := range s.Steps {
+			c.StepsTotal++
+			if st.Cached {
+				c.StepsCached++
+			}
+		}
+	}
+	f.build.Cache = c
+	return f.build
+}
+
+// StepOf returns the stage name and step for a vertex digest already seen;
+// stage is "" for vertices outside any stage.
+func (f *Folder) StepOf(digest string) (stage string, step *Step, ok bool) {
+	p, ok := f.where[digest]
+	if !ok {
+		return "", nil, false
+	}
+	if p.stage >= 0 {
+		stage = f.build.Stages[p.stage].Name
+	}
+	return stage, f.stepAt(p), true
+}
