@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
-	bkbuild "github.com/moby/buildkit/cmd/buildctl/build"
 	"github.com/moby/buildkit/client"
+	bkbuild "github.com/moby/buildkit/cmd/buildctl/build"
 
 	"github.com/buildscope/buildscope/model"
 )
@@ -193,14 +192,4 @@ func userExports(outputs []string) ([]client.ExportEntry, error) {
 		return nil, fmt.Errorf("invalid --output: %w", err)
 	}
 	return ex, nil
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/docker/cli/cli/config"
-	bkbuild "github.com/moby/buildkit/cmd/buildctl/build"
 	"github.com/moby/buildkit/client"
+	bkbuild "github.com/moby/buildkit/cmd/buildctl/build"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/auth/authprovider"

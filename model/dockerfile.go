@@ -23,11 +23,8 @@ type Plan struct {
 type PlannedStage struct {
 	// Name is the stage's name as buildscope reports it: the name given
 	// with AS, else "stage-N" as BuildKit calls unnamed stages.
-	Name string
-	// Prefix is the stage label BuildKit puts in its vertex names
-	// ("[Prefix 2/5] RUN …"); empty when the Dockerfile has one stage.
-	Prefix string
-	Index  int
+	Name  string
+	Index int
 	// Base is the FROM argument with build args expanded.
 	Base string
 	// BaseStage is the index of the stage this one starts from, or -1.
@@ -83,10 +80,9 @@ func ParseDockerfile(name string, data []byte, buildArgs map[string]string) (*Pl
 	p := &Plan{}
 	byName := map[string]int{}
 	for i, st := range stages {
-		ps := PlannedStage{Name: st.Name, Prefix: st.Name, Index: i, BaseStage: -1}
+		ps := PlannedStage{Name: st.Name, Index: i, BaseStage: -1}
 		if ps.Name == "" {
 			ps.Name = fmt.Sprintf("stage-%d", i)
-			ps.Prefix = ps.Name
 		}
 		base, _, err := lex.ProcessWord(st.BaseName, env)
 		if err != nil {
@@ -115,9 +111,6 @@ func ParseDockerfile(name string, data []byte, buildArgs map[string]string) (*Pl
 		if st.Name != "" {
 			byName[strings.ToLower(st.Name)] = i
 		}
-	}
-	if len(p.Stages) == 1 {
-		p.Stages[0].Prefix = ""
 	}
 	for i, st := range stages {
 		p.Stages[i].DependsOn = dependencies(lex, env, st, p, byName, i)

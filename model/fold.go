@@ -132,9 +132,13 @@ func (f *Folder) stageOf(name string) (stage, n int, text string, ok bool) {
 		}
 	}
 	for i, ps := range f.plan.Stages {
-		if _, built := f.stages[i]; built && ps.Prefix == prefix {
+		if _, built := f.stages[i]; built && strings.EqualFold(ps.Name, prefix) {
 			return i, n, text, true
 		}
+	}
+	// a Dockerfile with one stage may be printed without a stage label
+	if prefix == "" && len(f.plan.Stages) == 1 {
+		return 0, n, text, true
 	}
 	return 0, 0, "", false
 }
@@ -165,11 +169,15 @@ func merge(st *Step, v *client.Vertex) {
 	}
 }
 
-// Build returns the folded build with its cache summary brought up to date.
+// Build returns the folded build with its cache summary brought up to
+// date: steps that ran or were answered from the cache.
 func (f *Folder) Build() *Build {
 	var c CacheSummary
 	for _, s := range f.build.Stages {
 		for _, st := range s.Steps {
+			if st.Started == nil && !st.Cached {
+				continue // listed but never run (a build that stopped first)
+			}
 			c.StepsTotal++
 			if st.Cached {
 				c.StepsCached++

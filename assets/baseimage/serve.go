@@ -10,8 +10,8 @@ import (
 	"net/http"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	dockerclient "github.com/moby/moby/client"
@@ -81,4 +81,14 @@ func LoadDocker(ctx context.Context, img v1.Image, tag string) error {
 		return fmt.Errorf("loading %s into the Docker engine: %w", tag, err)
 	}
 	return nil
+}
+
+// Answers reports whether a registry serves ref.
+func Answers(ref string) bool {
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return false
+	}
+	_, err = remote.Head(r)
+	return err == nil
 }

@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sirupsen/logrus"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -44,6 +46,7 @@ func main() {
 
 // globals are flags every command shares.
 type globals struct {
+	debug   string
 	builder string
 	tls     buildrun.ConnectOptions
 	paths   buildrun.Paths
@@ -74,10 +77,11 @@ $XDG_STATE_HOME/buildscope (default ~/.local/state/buildscope).`,
 			}
 			g.paths = p
 			g.tls.Paths = p
-			return nil
+			return setupLogging(g.debug)
 		},
 	}
 	pf := root.PersistentFlags()
+	pf.StringVar(&g.debug, "debug", "", "write debug logs (BuildKit client, session) to this file")
 	pf.StringVar(&g.builder, "builder", "", "where builds run: embedded, docker, or a BuildKit address (unix://, tcp://, docker-container://, kube-pod://, ssh://)")
 	pf.StringVar(&g.tls.TLSCACert, "tlscacert", "", "CA certificate for a tcp:// builder")
 	pf.StringVar(&g.tls.TLSCert, "tlscert", "", "client certificate for a tcp:// builder")
@@ -90,4 +94,20 @@ $XDG_STATE_HOME/buildscope (default ~/.local/state/buildscope).`,
 // connect connects to the chosen builder.
 func (g *globals) connect(ctx context.Context) (*buildrun.Builder, error) {
 	return buildrun.Connect(ctx, g.builder, g.tls)
+}
+
+// setupLogging sends the logs of BuildKit's client libraries to the --debug
+// file, never to the terminal.
+func setupLogging(path string) error {
+	if path == "" {
+		logrus.SetOutput(io.Discard)
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("opening debug log: %w", err)
+	}
+	logrus.SetOutput(f)
+	logrus.SetLevel(logrus.DebugLevel)
+	return nil
 }
