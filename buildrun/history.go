@@ -84,6 +84,9 @@ func (h History) Get(id string) (*model.Build, error) {
 		return nil, err
 	}
 	if len(all) == 0 {
+		if id != "" && id != "last" {
+			return nil, fmt.Errorf("no build %q: no builds recorded yet, run `buildscope build PATH` first", id)
+		}
 		return nil, errors.New("no builds recorded yet: run `buildscope build PATH` first")
 	}
 	if id == "" || id == "last" {

@@ -1,0 +1,213 @@
+package main
+
+// End-to-end tests: they run the real buildscope binary against a real
+// BuildKit (the embedded buildkitd, built from the module) and, when one
+// answers, the Docker engine. `make test` starts an engine when none
+// answers and sets BUILDSCOPE_REQUIRE_DOCKER=1 so those tests cannot be
+// skipped there.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/buildscope/buildscope/assets/baseimage"
+	"github.com/buildscope/buildscope/model"
+)
+
+const baseAddr = "127.0.0.1:5015"
+
+var (
+	binPath   string // the buildscope binary under test
+	buildkitd string // the buildkitd it runs as the embedded builder
+	shared    *env   // the environment most tests share
+)
+
+// env is an isolated buildscope environment: its own state dir and so its
+// own embedded builder.
+type env struct {
+	dir  string
+	vars []string
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	tmp, err := os.MkdirTemp("", "bs-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	binPath = filepath.Join(tmp, "buildscope")
+	if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building buildscope: %v\n%s", err, out)
+		return 1
+	}
+	buildkitd = os.Getenv("BUILDSCOPE_BUILDKITD")
+	if buildkitd == "" {
+		if p, err := filepath.Abs("../../bin/buildkitd"); err == nil {
+			if _, err := os.Stat(p); err == nil {
+				buildkitd = p
+			}
+		}
+	}
+	if buildkitd == "" {
+		buildkitd = filepath.Join(tmp, "buildkitd")
+		if out, err := exec.Command("go", "build", "-o", buildkitd, "github.com/moby/buildkit/cmd/buildkitd").CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building buildkitd: %v\n%s", err, out)
+			return 1
+		}
+	}
+	ref := baseAddr + "/" + baseimage.Repository + ":latest"
+	if !baseimage.Answers(ref) {
+		img, err := baseimage.Image(baseimage.DefaultBusybox)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		r, err := baseimage.Serve(baseAddr, img)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer r.Close()
+	}
+	shared = newEnvIn(filepath.Join(tmp, "shared"))
+	defer shared.stop()
+	return m.Run()
+}
+
+func newEnvIn(dir string) *env {
+	e := &env{dir: dir}
+	e.vars = append(os.Environ(),
+		"XDG_STATE_HOME="+filepath.Join(dir, "state"),
+		"XDG_RUNTIME_DIR="+filepath.Join(dir, "run"),
+		"BUILDSCOPE_BUILDKITD="+buildkitd,
+		"BUILDKIT_HOST=",
+		"NO_COLOR=1",
+	)
+	return e
+}
+
+// newEnv is an environment of the test's own, its builder stopped at the end.
+func newEnv(t *testing.T) *env {
+	dir, err := os.MkdirTemp("", "bs-env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvIn(dir)
+	t.Cleanup(func() { e.stop(); os.RemoveAll(dir) })
+	return e
+}
+
+func (e *env) stop() {
+	cmd := exec.Command(binPath, "builder", "stop")
+	cmd.Env = e.vars
+	_ = cmd.Run()
+}
+
+// result is what one run of the binary did.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// run runs buildscope with args in e and returns its output and exit code.
+func (e *env) run(t *testing.T, extraEnv []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binPath, args...)
+	cmd.Env = append(append([]string{}, e.vars...), extraEnv...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running buildscope %v: %v", args, err)
+	}
+	if strings.Contains(r.stderr, "panic:") || strings.Contains(r.stderr, "goroutine ") {
+		t.Fatalf("buildscope %v panicked:\n%s", args, r.stderr)
+	}
+	return r
+}
+
+// mustRun is run that fails the test on a non-zero exit.
+func (e *env) mustRun(t *testing.T, args ...string) result {
+	t.Helper()
+	r := e.run(t, nil, args...)
+	if r.code != 0 {
+		t.Fatalf("buildscope %v exited %d:\n%s", args, r.code, lastLines(r.stderr, 30))
+	}
+	return r
+}
+
+// build runs a build with a report and returns the record from it.
+func (e *env) build(t *testing.T, args ...string) (*model.Build, result) {
+	t.Helper()
+	report := filepath.Join(t.TempDir(), "report.json")
+	all := append([]string{"build", "--progress", "plain", "--report", report}, args...)
+	r := e.run(t, nil, all...)
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatalf("build %v wrote no report (exit %d): %v\n%s", args, r.code, err, lastLines(r.stderr, 30))
+	}
+	var b model.Build
+	if err := json.Unmarshal(data, &b); err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	return &b, r
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// copyDir copies an example project to a temp dir the test may edit.
+func copyDir(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(src))
+	if out, err := exec.Command("cp", "-a", src, dst).CombinedOutput(); err != nil {
+		t.Fatalf("copying %s: %v %s", src, err, out)
+	}
+	return dst
+}
+
+// requireDocker skips without an engine, unless make test demands one.
+func requireDocker(t *testing.T) {
+	t.Helper()
+	if err := exec.Command("docker", "info").Run(); err != nil {
+		if os.Getenv("BUILDSCOPE_REQUIRE_DOCKER") == "1" {
+			t.Fatalf("no Docker engine answers, and BUILDSCOPE_REQUIRE_DOCKER=1: %v", err)
+		}
+		t.Skip("no Docker engine answers (make test starts one)")
+	}
+}
+
+// stepsByLine maps "stage:line" to the step.
+func stepsByLine(b *model.Build) map[string]model.Step {
+	out := map[string]model.Step{}
+	for _, s := range b.Stages {
+		for _, st := range s.Steps {
+			out[fmt.Sprintf("%s:%d", s.Name, st.Line)] = st
+		}
+	}
+	return out
+}
+
+func execOutput(name string, args ...string) (string, error) {
+	out, err := exec.Command(name, args...).CombinedOutput()
+	return string(out), err
+}
