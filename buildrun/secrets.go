@@ -36,7 +36,7 @@ func NewRedactor(specs []string) (*Redactor, error) {
 }
 
 func (r *Redactor) add(v []byte) {
-	for _, x := range [][]byte{v, bytes.TrimRight(v, "\r\n"), bytes.TrimSpace(v)} {
+	for _, x := range [][]byte{bytes.TrimRight(v, "\r\n"), bytes.TrimSpace(v)} {
 		if len(x) == 0 {
 			continue
 		}

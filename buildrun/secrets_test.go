@@ -1,0 +1,82 @@
+package buildrun
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/moby/buildkit/client"
+)
+
+func TestRedactorFromFileAndEnv(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "s")
+	os.WriteFile(file, []byte("file-secret\n"), 0o600)
+	t.Setenv("BS_TEST_SECRET", "env-secret")
+	r, err := NewRedactor([]string{"id=a,src=" + file, "id=b,env=BS_TEST_SECRET", "type=env,id=c,src=BS_TEST_SECRET"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &client.SolveStatus{
+		Vertexes: []*client.Vertex{{Name: "RUN echo file-secret", Error: "failed: env-secret"}},
+		Logs:     []*client.VertexLog{{Data: []byte("value=file-secret\nother=env-secret\n")}},
+		Warnings: []*client.VertexWarning{{Short: []byte("env-secret"), Detail: [][]byte{[]byte("x file-secret")}}},
+	}
+	r.Status(s)
+	all := s.Vertexes[0].Name + s.Vertexes[0].Error + string(s.Logs[0].Data) + string(s.Warnings[0].Short) + string(s.Warnings[0].Detail[0])
+	if strings.Contains(all, "secret") {
+		t.Errorf("secret left after redaction: %q", all)
+	}
+	if got := string(s.Logs[0].Data); got != "value=****\nother=****\n" {
+		t.Errorf("logs %q", got)
+	}
+}
+
+func TestRedactorErrors(t *testing.T) {
+	if _, err := NewRedactor([]string{"id=a,src=/nonexistent/secret"}); err == nil || !strings.Contains(err.Error(), `reading secret "a"`) {
+		t.Errorf("missing file: %v", err)
+	}
+	if _, err := NewRedactor([]string{"id=a,bogus"}); err == nil || !strings.Contains(err.Error(), "key=value") {
+		t.Errorf("bad field: %v", err)
+	}
+}
+
+func TestParseBuildArgs(t *testing.T) {
+	t.Setenv("BS_FROM_ENV", "e")
+	got, err := parseBuildArgs([]string{"A=1", "B=x=y", "BS_FROM_ENV", "BS_UNSET_VAR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got["A"] != "1" || got["B"] != "x=y" || got["BS_FROM_ENV"] != "e" {
+		t.Errorf("args %v", got)
+	}
+	if _, err := parseBuildArgs([]string{"=1"}); err == nil {
+		t.Error("empty key accepted")
+	}
+}
+
+func TestUserExportsShorthand(t *testing.T) {
+	ex, err := userExports([]string{"out", "type=tar,dest=x.tar"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ex) != 2 || ex[0].Type != client.ExporterLocal || ex[0].OutputDir != "out" || ex[1].Type != client.ExporterTar {
+		t.Errorf("exports %+v", ex)
+	}
+	if _, err := userExports([]string{"type=bogus-only"}); err != nil {
+		t.Logf("unknown exporter left to BuildKit: %v", err)
+	}
+}
+
+func TestCacheOptionsBareRef(t *testing.T) {
+	imp, exp, err := cacheOptions([]string{"reg.example/app:cache"}, []string{"type=local,dest=/tmp/c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imp) != 1 || imp[0].Type != "registry" || imp[0].Attrs["ref"] != "reg.example/app:cache" {
+		t.Errorf("imports %+v", imp)
+	}
+	if len(exp) != 1 || exp[0].Type != "local" {
+		t.Errorf("exports %+v", exp)
+	}
+}

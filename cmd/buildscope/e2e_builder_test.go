@@ -1,0 +1,117 @@
+package main
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
+)
+
+func builderStatus(t *testing.T, e *env) buildrun.EmbeddedStatus {
+	t.Helper()
+	var st buildrun.EmbeddedStatus
+	if err := json.Unmarshal([]byte(e.mustRun(t, "builder", "status", "--json").stdout), &st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestBuilderLifecycle(t *testing.T) {
+	e := newEnv(t)
+	if st := builderStatus(t, e); st.Running {
+		t.Fatalf("fresh env: builder running: %+v", st)
+	}
+	e.mustRun(t, "builder", "start")
+	st := builderStatus(t, e)
+	if !st.Running || st.PID == 0 || st.Version == "" {
+		t.Fatalf("after start: %+v", st)
+	}
+	// a second start reuses the daemon
+	e.mustRun(t, "builder", "start")
+	if again := builderStatus(t, e); again.PID != st.PID {
+		t.Errorf("start restarted the daemon: pid %d → %d", st.PID, again.PID)
+	}
+	if _, r := e.build(t, "--builder", "embedded", "../../assets/examples/multistage"); r.code != 0 {
+		t.Fatalf("build: %s", lastLines(r.stderr, 10))
+	}
+	if st := builderStatus(t, e); st.CacheBytes <= 0 {
+		t.Errorf("cache after a build: %d bytes", st.CacheBytes)
+	}
+	var pr map[string]int64
+	if err := json.Unmarshal([]byte(e.mustRun(t, "builder", "prune", "--json").stdout), &pr); err != nil {
+		t.Fatal(err)
+	}
+	if pr["records"] == 0 || pr["freed_bytes"] <= 0 {
+		t.Errorf("prune freed nothing: %v", pr)
+	}
+	e.mustRun(t, "builder", "stop")
+	if st := builderStatus(t, e); st.Running {
+		t.Errorf("still running after stop")
+	}
+	if err := exec.Command("kill", "-0", itoa(st.PID)).Run(); err == nil {
+		t.Errorf("buildkitd pid %d alive after stop", st.PID)
+	}
+	// a build starts it again on demand
+	if b, r := e.build(t, "--builder", "embedded", "../../assets/examples/multistage"); r.code != 0 || b.Status != model.StatusOK {
+		t.Fatalf("build after stop: %s", lastLines(r.stderr, 10))
+	}
+	if st := builderStatus(t, e); !st.Running {
+		t.Errorf("build did not start the builder")
+	}
+}
+
+// Without --builder: BUILDKIT_HOST first, then the engine, then embedded.
+func TestAutomaticBuilderChoice(t *testing.T) {
+	shared.mustRun(t, "builder", "start")
+	addr := builderStatus(t, shared).Address
+	report := t.TempDir() + "/r.json"
+	r := shared.run(t, []string{"BUILDKIT_HOST=" + addr}, "build", "--progress", "plain", "--report", report, "../../assets/examples/multistage")
+	if r.code != 0 {
+		t.Fatalf("build with BUILDKIT_HOST: %s", lastLines(r.stderr, 10))
+	}
+	var b model.Build
+	json.Unmarshal([]byte(readFile(t, report)), &b)
+	if b.Builder != addr {
+		t.Errorf("BUILDKIT_HOST build ran on %q, want %q", b.Builder, addr)
+	}
+
+	// no engine answering (DOCKER_HOST points nowhere): embedded
+	r = shared.run(t, []string{"DOCKER_HOST=unix:///tmp/bs-no-docker.sock"}, "build", "--progress", "plain", "--report", report, "../../assets/examples/multistage")
+	if r.code != 0 {
+		t.Fatalf("build without engine: %s", lastLines(r.stderr, 10))
+	}
+	json.Unmarshal([]byte(readFile(t, report)), &b)
+	if b.Builder != "embedded" {
+		t.Errorf("without an engine the build ran on %q, want embedded", b.Builder)
+	}
+
+	requireDocker(t)
+	b2, r := shared.build(t, "../../assets/examples/multistage")
+	if r.code != 0 || b2.Builder != "docker" {
+		t.Errorf("with an engine answering the build ran on %q (exit %d)", b2.Builder, r.code)
+	}
+}
+
+// --load from the embedded builder puts the image in the engine's store.
+func TestEmbeddedLoadIntoEngine(t *testing.T) {
+	requireDocker(t)
+	tag := "buildscope-e2e/load:" + buildrun.NewID()
+	b, r := shared.build(t, "--builder", "embedded", "--load", "-t", tag, "../../assets/examples/multistage")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, lastLines(r.stderr, 10))
+	}
+	defer exec.Command("docker", "rmi", "-f", tag).Run()
+	out := runDocker(t, "run", "--rm", tag)
+	if !strings.Contains(out, "hello, world (greeter 1.0.0)") {
+		t.Errorf("the loaded image printed %q", out)
+	}
+	if b.Result == nil || b.Result.Kind != model.ResultOCILayout {
+		t.Errorf("the build's own result is missing: %+v", b.Result)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
