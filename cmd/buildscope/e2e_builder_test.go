@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/buildscope/buildscope/buildrun"
@@ -115,3 +118,32 @@ func TestEmbeddedLoadIntoEngine(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// The embedded builder says what to install or run when it cannot start.
+func TestEmbeddedPreflightErrors(t *testing.T) {
+	e := newEnv(t)
+	r := e.run(t, []string{"PATH=/nonexistent"}, "build", "--builder", "embedded", "../../assets/examples/multistage")
+	if r.code == 0 || !strings.Contains(r.stderr, "needs runc") || !strings.Contains(r.stderr, "apt-get install runc") {
+		t.Errorf("without runc: exit %d %q", r.code, r.stderr)
+	}
+
+	// as an unprivileged user
+	if err := os.Chmod(filepath.Dir(binPath), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(e.dir, 0o777)
+	ctxDir, err := os.MkdirTemp("", "bs-ctx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(ctxDir)
+	os.Chmod(ctxDir, 0o755)
+	os.WriteFile(filepath.Join(ctxDir, "Dockerfile"), []byte("FROM scratch\n"), 0o644)
+	cmd := exec.Command(binPath, "build", "--builder", "embedded", ctxDir)
+	cmd.Env = e.vars
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "needs root") || !strings.Contains(string(out), "--builder docker") {
+		t.Errorf("as nobody: %v %q", err, out)
+	}
+}
