@@ -44,6 +44,11 @@ func main() {
 	os.Exit(code)
 }
 
+// commands are the subcommands defined in their own files; each file
+// registers its constructor from init, so commands can be added without
+// touching this one.
+var commands []func(*globals) *cobra.Command
+
 // globals are flags every command shares.
 type globals struct {
 	debug   string
@@ -88,6 +93,9 @@ $XDG_STATE_HOME/buildscope (default ~/.local/state/buildscope).`,
 	pf.StringVar(&g.tls.TLSKey, "tlskey", "", "client key for a tcp:// builder")
 	pf.StringVar(&g.tls.TLSServerName, "tlsservername", "", "server name to verify for a tcp:// builder")
 	root.AddCommand(newBuildCmd(g), newHistoryCmd(g), newBuilderCmd(g))
+	for _, c := range commands {
+		root.AddCommand(c(g))
+	}
 	return root
 }
 

@@ -1,0 +1,239 @@
+// Package source opens the images buildscope inspects, whatever they come
+// from: a recorded build (build:last, build:ID), an OCI layout directory, a
+// `docker save` tar, the Docker engine's store (docker://NAME) or a
+// registry. Everything is read through go-containerregistry's v1.Image.
+package source
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	dockerclient "github.com/moby/moby/client"
+
+	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
+)
+
+// Image is an opened image and where it came from.
+type Image struct {
+	v1.Image
+	// Spec is what the user named.
+	Spec string
+	// Build is the build record when the image came from build:ID.
+	Build *model.Build
+	cleanup func()
+}
+
+// Close releases temporary files (an image saved from the engine).
+func (i *Image) Close() {
+	if i.cleanup != nil {
+		i.cleanup()
+	}
+}
+
+// Options configure Open.
+type Options struct {
+	// Platform picks one image of a multi-platform index (os/arch[/variant]);
+	// empty means the host's.
+	Platform string
+	// Paths locate the build history, for build:ID.
+	Paths buildrun.Paths
+}
+
+// Open opens the image spec names: build:last, build:ID, an OCI layout
+// directory, a docker-archive tar, docker://NAME, or a registry reference.
+func Open(ctx context.Context, spec string, o Options) (*Image, error) {
+	switch {
+	case spec == "build:last" || strings.HasPrefix(spec, "build:"):
+		return openBuild(ctx, spec, o)
+	case strings.HasPrefix(spec, "docker://"):
+		return openDocker(ctx, strings.TrimPrefix(spec, "docker://"), spec)
+	}
+	if fi, err := os.Stat(spec); err == nil {
+		if fi.IsDir() {
+			return openLayout(spec, "", o)
+		}
+		img, err := tarball.ImageFromPath(spec, nil)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s as a docker-archive tar (docker save): %w", spec, err)
+		}
+		return &Image{Image: img, Spec: spec}, nil
+	}
+	ref, err := name.ParseReference(spec)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a file, a directory, build:ID, docker://NAME or an image reference: %w", spec, err)
+	}
+	plat, err := platform(o.Platform)
+	if err != nil {
+		return nil, err
+	}
+	desc, err := remote.Get(ref, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	if err != nil {
+		return nil, fmt.Errorf("fetching %s: %w", ref, err)
+	}
+	if desc.MediaType.IsIndex() {
+		idx, err := desc.ImageIndex()
+		if err != nil {
+			return nil, fmt.Errorf("reading index %s: %w", ref, err)
+		}
+		img, err := SelectPlatform(idx, plat, spec)
+		if err != nil {
+			return nil, err
+		}
+		return &Image{Image: img, Spec: spec}, nil
+	}
+	img, err := desc.Image()
+	if err != nil {
+		return nil, fmt.Errorf("reading image %s: %w", ref, err)
+	}
+	return &Image{Image: img, Spec: spec}, nil
+}
+
+func openBuild(ctx context.Context, spec string, o Options) (*Image, error) {
+	id := strings.TrimPrefix(spec, "build:")
+	b, err := (buildrun.History{Dir: o.Paths.History()}).Get(id)
+	if err != nil {
+		return nil, err
+	}
+	if b.Result == nil {
+		return nil, fmt.Errorf("build %s kept no image (status %s): rebuild it, or open its --output", b.ID, b.Status)
+	}
+	var img *Image
+	switch b.Result.Kind {
+	case model.ResultOCILayout:
+		img, err = openLayout(b.Result.Path, b.Result.Ref, o)
+	case model.ResultDocker:
+		img, err = openDocker(ctx, b.Result.Ref, spec)
+	default:
+		return nil, fmt.Errorf("build %s: unknown result kind %q", b.ID, b.Result.Kind)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening the image of build %s: %w", b.ID, err)
+	}
+	img.Spec, img.Build = spec, b
+	return img, nil
+}
+
+// openLayout opens an OCI layout: the image with digest dgst, or the only
+// (or host-platform) image of its index.
+func openLayout(dir, dgst string, o Options) (*Image, error) {
+	if dgst != "" {
+		img, err := buildrun.LayoutImage(dir, dgst)
+		if err != nil {
+			return nil, err
+		}
+		return &Image{Image: img, Spec: dir}, nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, "oci-layout")); err != nil {
+		return nil, fmt.Errorf("%s is not an OCI layout (no oci-layout file): pass a layout directory, a docker save tar or an image reference", dir)
+	}
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		return nil, fmt.Errorf("opening OCI layout %s: %w", dir, err)
+	}
+	idx, err := p.ImageIndex()
+	if err != nil {
+		return nil, fmt.Errorf("reading index of %s: %w", dir, err)
+	}
+	plat, err := platform(o.Platform)
+	if err != nil {
+		return nil, err
+	}
+	img, err := SelectPlatform(idx, plat, dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Image{Image: img, Spec: dir}, nil
+}
+
+// openDocker saves an image from the engine's store to a temp file and
+// reads it as a docker-archive.
+func openDocker(ctx context.Context, ref, spec string) (*Image, error) {
+	dc, err := dockerclient.New(dockerclient.FromEnv)
+	if err != nil {
+		return nil, fmt.Errorf("configuring the Docker client: %w", err)
+	}
+	defer dc.Close()
+	rc, err := dc.ImageSave(ctx, []string{ref})
+	if err != nil {
+		return nil, fmt.Errorf("saving %s from the Docker engine at %s: %w", ref, dc.DaemonHost(), err)
+	}
+	defer rc.Close()
+	f, err := os.CreateTemp("", "buildscope-save-*.tar")
+	if err != nil {
+		return nil, fmt.Errorf("saving %s: %w", ref, err)
+	}
+	cleanup := func() { f.Close(); os.Remove(f.Name()) }
+	if _, err := io.Copy(f, rc); err != nil {
+		cleanup()
+		return nil, fmt.Errorf("saving %s from the Docker engine: %w", ref, err)
+	}
+	img, err := tarball.ImageFromPath(f.Name(), nil)
+	if err != nil {
+		cleanup()
+		return nil, fmt.Errorf("reading %s as saved by the engine: %w", ref, err)
+	}
+	return &Image{Image: img, Spec: spec, cleanup: cleanup}, nil
+}
+
+func platform(s string) (v1.Platform, error) {
+	if s == "" {
+		return v1.Platform{OS: "linux", Architecture: runtime.GOARCH}, nil
+	}
+	p, err := v1.ParsePlatform(s)
+	if err != nil {
+		return v1.Platform{}, fmt.Errorf("invalid --platform %q: use os/arch[/variant]: %w", s, err)
+	}
+	return *p, nil
+}
+
+// SelectPlatform picks the image for plat from an index; with one image
+// and no match it names what exists.
+func SelectPlatform(idx v1.ImageIndex, plat v1.Platform, where string) (v1.Image, error) {
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, fmt.Errorf("reading index of %s: %w", where, err)
+	}
+	var have []string
+	var images []v1.Descriptor
+	for _, d := range im.Manifests {
+		if !d.MediaType.IsImage() {
+			if d.MediaType.IsIndex() {
+				sub, err := idx.ImageIndex(d.Digest)
+				if err == nil {
+					if img, err := SelectPlatform(sub, plat, where); err == nil {
+						return img, nil
+					}
+				}
+			}
+			continue
+		}
+		images = append(images, d)
+		if d.Platform == nil {
+			have = append(have, "unknown")
+			continue
+		}
+		if d.Platform.Satisfies(plat) {
+			return idx.Image(d.Digest)
+		}
+		have = append(have, d.Platform.String())
+	}
+	if len(images) == 1 && (images[0].Platform == nil || images[0].Platform.Architecture == "unknown") {
+		return idx.Image(images[0].Digest)
+	}
+	if len(images) == 0 {
+		return nil, fmt.Errorf("%s holds no image", where)
+	}
+	return nil, fmt.Errorf("%s has no image for %s; it has %s: choose one with --platform", where, plat.String(), strings.Join(have, ", "))
+}
