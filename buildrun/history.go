@@ -120,5 +120,8 @@ func (h History) Remove(id string) (*model.Build, error) {
 	if err := os.Remove(h.path(b.ID)); err != nil {
 		return nil, fmt.Errorf("removing build record %s: %w", b.ID, err)
 	}
+	if err := os.Remove(h.eventsPath(b.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("removing events of build %s: %w", b.ID, err)
+	}
 	return b, nil
 }

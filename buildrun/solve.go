@@ -35,9 +35,15 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		Platforms: p.Platforms, BuildArgs: p.Args,
 	}
 	folder := model.NewFolder(rec, p.Plan)
+	hist := History{Dir: paths.History()}
+	events, err := newEventWriter(hist, rec.ID)
+	if err != nil {
+		return rec, err
+	}
 	resp, err := solve(ctx, b, p, paths, rec.ID, func(s *client.SolveStatus) {
 		p.redactor.Status(s)
 		folder.Add(s)
+		events.write(s)
 		if onStatus != nil {
 			onStatus(s)
 		}
@@ -59,7 +65,10 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	if resp != nil {
 		describeResult(context.WithoutCancel(ctx), b, paths, resp, rec)
 	}
-	if serr := (History{Dir: paths.History()}).Save(rec); serr != nil && err == nil {
+	if eerr := events.close(); eerr != nil && err == nil {
+		err = eerr
+	}
+	if serr := hist.Save(rec); serr != nil && err == nil {
 		err = serr
 	}
 	return rec, err

@@ -21,6 +21,7 @@ type buildFlags struct {
 	opts     buildrun.Options
 	progress string
 	report   string
+	logCap   int
 }
 
 func newBuildCmd(g *globals) *cobra.Command {
@@ -65,11 +66,12 @@ per line on stdout; tty draws progress in place.`,
 	fl.StringArrayVar(&o.CacheTo, "cache-to", nil, "cache export destination: type=registry,ref=…,mode=max | type=local,dest=DIR")
 	fl.StringVar(&f.progress, "progress", "auto", "progress output: auto, tty, plain or json")
 	fl.StringVar(&f.report, "report", "", "write the build record (JSON) to this file")
+	fl.IntVar(&f.logCap, "log-cap", 256<<10, "interactive UI: bytes of output kept per step (older output is dropped)")
 	return cmd
 }
 
 func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
-	mode, err := progressMode(f.progress)
+	interactive, mode, err := progressMode(f.progress)
 	if err != nil {
 		return err
 	}
@@ -84,24 +86,16 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 	}
 	defer b.Close()
 
-	out := io.Writer(cmd.ErrOrStderr())
-	if mode == progressui.RawJSONMode {
-		out = cmd.OutOrStdout()
+	var rec *model.Build
+	var berr error
+	if interactive {
+		rec, berr = runBuildTUI(cmd, g, b, p, f.logCap)
+	} else {
+		rec, berr = runBuildPlain(cmd, g, b, p, mode)
 	}
-	disp, err := progressui.NewDisplay(out, mode)
-	if err != nil {
-		return fmt.Errorf("progress output: %w", err)
+	if rec == nil {
+		return berr
 	}
-	ch := make(chan *client.SolveStatus, 64)
-	dispDone := make(chan struct{})
-	go func() {
-		defer close(dispDone)
-		// the display keeps drawing after a cancel, to show where it stopped
-		_, _ = disp.UpdateFrom(context.WithoutCancel(ctx), ch)
-	}()
-	rec, berr := buildrun.Run(ctx, b, p, g.paths, func(s *client.SolveStatus) { ch <- s })
-	close(ch)
-	<-dispDone
 	if f.report != "" {
 		data, err := json.MarshalIndent(rec, "", "  ")
 		if err != nil {
@@ -123,6 +117,31 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 	return nil
 }
 
+// runBuildPlain runs the build with BuildKit's own plain, tty or JSON
+// progress display.
+func runBuildPlain(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildrun.Prepared, mode progressui.DisplayMode) (*model.Build, error) {
+	ctx := cmd.Context()
+	out := io.Writer(cmd.ErrOrStderr())
+	if mode == progressui.RawJSONMode {
+		out = cmd.OutOrStdout()
+	}
+	disp, err := progressui.NewDisplay(out, mode)
+	if err != nil {
+		return nil, fmt.Errorf("progress output: %w", err)
+	}
+	ch := make(chan *client.SolveStatus, 64)
+	dispDone := make(chan struct{})
+	go func() {
+		defer close(dispDone)
+		// the display keeps drawing after a cancel, to show where it stopped
+		_, _ = disp.UpdateFrom(context.WithoutCancel(ctx), ch)
+	}()
+	rec, err := buildrun.Run(ctx, b, p, g.paths, func(s *client.SolveStatus) { ch <- s })
+	close(ch)
+	<-dispDone
+	return rec, err
+}
+
 // summaryLine is the one line printed after a successful build.
 func summaryLine(b *model.Build) string {
 	s := fmt.Sprintf("build %s ok in %s: %d/%d steps cached", b.ID, b.Completed.Sub(b.Started).Round(1e7), b.Cache.StepsCached, b.Cache.StepsTotal)
@@ -132,19 +151,25 @@ func summaryLine(b *model.Build) string {
 	return s + "; open it as build:" + b.ID
 }
 
-func progressMode(s string) (progressui.DisplayMode, error) {
+// progressMode picks the output: the interactive UI (auto or tty on a
+// terminal), or one of BuildKit's displays.
+func progressMode(s string) (interactive bool, mode progressui.DisplayMode, err error) {
+	tty := term.IsTerminal(int(os.Stdout.Fd())) && term.IsTerminal(int(os.Stdin.Fd()))
 	switch s {
 	case "auto", "":
-		if term.IsTerminal(int(os.Stderr.Fd())) {
-			return progressui.TtyMode, nil
+		if tty {
+			return true, progressui.TtyMode, nil
 		}
-		return progressui.PlainMode, nil
+		return false, progressui.PlainMode, nil
 	case "tty":
-		return progressui.TtyMode, nil
+		if !tty {
+			return false, "", errors.New("--progress tty needs a terminal on stdin and stdout: use --progress plain or json")
+		}
+		return true, progressui.TtyMode, nil
 	case "plain":
-		return progressui.PlainMode, nil
+		return false, progressui.PlainMode, nil
 	case "json", "rawjson":
-		return progressui.RawJSONMode, nil
+		return false, progressui.RawJSONMode, nil
 	}
-	return "", fmt.Errorf("invalid --progress %q: use auto, tty, plain or json", s)
+	return false, "", fmt.Errorf("invalid --progress %q: use auto, tty, plain or json", s)
 }

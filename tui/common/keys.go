@@ -4,7 +4,7 @@ import "charm.land/bubbles/v2/key"
 
 // KeyMap is every key the UI answers to, with its help text.
 type KeyMap struct {
-	Up, Down, Left, Right, Focus key.Binding
+	Up, Down, Left, Right, Focus  key.Binding
 	PageUp, PageDown, Top, Bottom key.Binding
 	Follow, Search, Next, Prev    key.Binding
 	Help, Quit, Cancel            key.Binding

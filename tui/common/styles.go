@@ -13,9 +13,9 @@ import (
 // the glyphs and words still tell every state apart.
 type Styles struct {
 	Header, Title, Dim, Selected, Focused, Border lipgloss.Style
-	Waiting, Running, Done, Cached, Failed         lipgloss.Style
-	Match, LineNo, ErrLine, Warning, HelpKey       lipgloss.Style
-	HelpDesc                                       lipgloss.Style
+	Waiting, Running, Done, Cached, Failed        lipgloss.Style
+	Match, LineNo, ErrLine, Warning, HelpKey      lipgloss.Style
+	HelpDesc                                      lipgloss.Style
 }
 
 // NewStyles returns the styles for a dark or light terminal background.

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/moby/buildkit/client"
+	"github.com/spf13/cobra"
+
+	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/buildui"
+)
+
+// runBuildTUI runs the build under the interactive UI. Ctrl-C (or q)
+// cancels the build; the UI quits once BuildKit reports it stopped.
+func runBuildTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildrun.Prepared, logCap int) (*model.Build, error) {
+	ctx, cancel := context.WithCancel(cmd.Context())
+	defer cancel()
+	df, _ := os.ReadFile(p.DockerfileAbs)
+	ch := make(chan *client.SolveStatus, 256)
+	m := buildui.New(buildui.Options{
+		Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target,
+		LogCap: logCap, Events: ch, Cancel: cancel,
+	})
+	log.SetOutput(io.Discard) // nothing may write to the terminal under the UI
+	prog := tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(cmd.OutOrStdout()))
+	type outcome struct {
+		rec *model.Build
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		rec, err := buildrun.Run(ctx, b, p, g.paths, func(s *client.SolveStatus) { ch <- s })
+		close(ch)
+		prog.Send(buildui.DoneMsg{Build: rec, Err: err})
+		done <- outcome{rec, err}
+	}()
+	_, perr := prog.Run()
+	go func() { // the UI stopped reading: let the build finish
+		for range ch {
+		}
+	}()
+	if perr != nil && !errors.Is(perr, tea.ErrProgramKilled) && !errors.Is(perr, context.Canceled) {
+		cancel()
+		<-done
+		return nil, fmt.Errorf("running the UI: %w", perr)
+	}
+	cancel() // quitting the UI stops a build still running
+	o := <-done
+	return o.rec, o.err
+}

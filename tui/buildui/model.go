@@ -1,0 +1,169 @@
+// Package buildui is the live build UI: the stage graph, the steps of the
+// selected stage, the logs of the selected step, errors with their
+// Dockerfile lines, and a summary once the build is over. It renders model
+// types from messages; it never talks to BuildKit itself.
+package buildui
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+	"github.com/moby/buildkit/client"
+
+	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/common"
+	"github.com/buildscope/buildscope/tui/graph"
+	"github.com/buildscope/buildscope/tui/logs"
+)
+
+// StatusMsg carries one status update of the build.
+type StatusMsg struct{ Status *client.SolveStatus }
+
+// streamEndMsg says the status stream is closed.
+type streamEndMsg struct{}
+
+// DoneMsg says the build is over: its final record and error.
+type DoneMsg struct {
+	Build *model.Build
+	Err   error
+}
+
+type tickMsg time.Time
+
+// WaitForStatus returns a command that delivers the next update of ch; the
+// model re-arms it after each one.
+func WaitForStatus(ch <-chan *client.SolveStatus) tea.Cmd {
+	return func() tea.Msg {
+		s, ok := <-ch
+		if !ok {
+			return streamEndMsg{}
+		}
+		return StatusMsg{s}
+	}
+}
+
+// Options configure the UI.
+type Options struct {
+	// Title names what is built (context and Dockerfile).
+	Title string
+	// Builder names where it runs.
+	Builder string
+	// Plan is the parsed Dockerfile; Dockerfile its text, for error excerpts.
+	Plan       *model.Plan
+	Dockerfile []byte
+	Target     string
+	// LogCap is the bytes of output kept per step (0: logs.DefaultCap).
+	LogCap int
+	// Events, when set, is the live status stream.
+	Events <-chan *client.SolveStatus
+	// Cancel cancels the build (Ctrl-C).
+	Cancel func()
+	// Replay is a finished build shown from its record (history show).
+	Replay *model.Build
+	// Now is the clock (tests fix it).
+	Now func() time.Time
+}
+
+type pane int
+
+const (
+	paneGraph pane = iota
+	paneSteps
+	paneLogs
+	panes
+)
+
+// Model is the root model of the build UI.
+type Model struct {
+	common.Common
+	opts   Options
+	styles common.Styles
+	keys   common.KeyMap
+	help   help.Model
+
+	build  *model.Build
+	folder *model.Folder
+	logs   map[string]*logs.Buffer
+	logv   logs.View
+
+	nodes []graph.Node
+	rows  []graph.Row
+	gw    int
+
+	selNode, selStep int
+	userMoved        bool
+	focus            pane
+	searching        bool
+	searchText       string
+	showHelp         bool
+
+	started, now time.Time
+	frame        int
+	done         bool
+	err          error
+	canceled     bool
+}
+
+// New returns the model.
+func New(o Options) *Model {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	m := &Model{opts: o, keys: common.DefaultKeyMap(), help: help.New(), logs: map[string]*logs.Buffer{}}
+	m.styles = common.NewStyles(true)
+	m.Styles = &m.styles
+	m.logv.Styles = &m.styles
+	m.build = &model.Build{Target: o.Target, Builder: o.Builder}
+	if o.Replay != nil {
+		m.build = o.Replay
+	}
+	m.folder = model.NewFolder(m.build, o.Plan)
+	if o.Replay != nil {
+		m.build.Stages = o.Replay.Stages // keep the recorded steps
+		m.done = true
+		m.started = o.Replay.Started
+	}
+	m.now = o.Now()
+	if m.started.IsZero() {
+		m.started = m.now
+	}
+	m.layout()
+	return m
+}
+
+// Build is the build as folded so far.
+func (m *Model) Build() *model.Build { return m.build }
+
+// Canceled reports whether the user canceled the build.
+func (m *Model) Canceled() bool { return m.canceled }
+
+// layout recomputes the graph when the stages change.
+func (m *Model) layout() {
+	var nodes []graph.Node
+	for _, s := range m.build.Stages {
+		nodes = append(nodes, graph.Node{ID: s.Name, Deps: s.DependsOn})
+	}
+	if n := len(m.build.Stages); n > 0 {
+		nodes = append(nodes, graph.Node{ID: imageNode, Deps: []string{m.build.Stages[n-1].Name}})
+	}
+	m.nodes = nodes
+	m.rows, m.gw = graph.Layout(nodes)
+}
+
+// imageNode is the graph node of the final image.
+const imageNode = "\x00image"
+
+// Init starts the clock, asks the terminal's background colour, and
+// starts reading the status stream.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tick(), tea.RequestBackgroundColor}
+	if m.opts.Events != nil {
+		cmds = append(cmds, WaitForStatus(m.opts.Events))
+	}
+	return tea.Batch(cmds...)
+}
+
+func tick() tea.Cmd {
+	return tea.Tick(100*time.Millisecond, func(t time.Time) tea.Msg { return tickMsg(t) })
+}

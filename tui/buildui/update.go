@@ -1,0 +1,288 @@
+package buildui
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/moby/buildkit/client"
+
+	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/common"
+	"github.com/buildscope/buildscope/tui/logs"
+)
+
+// Update routes a message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.SetSize(msg.Width, msg.Height)
+		m.resize()
+	case tea.BackgroundColorMsg:
+		m.styles = common.NewStyles(msg.IsDark())
+	case tickMsg:
+		m.now = time.Time(msg)
+		m.frame++
+		if !m.done {
+			return m, tick()
+		}
+	case StatusMsg:
+		m.apply(msg.Status)
+		if m.opts.Events != nil {
+			return m, WaitForStatus(m.opts.Events)
+		}
+	case streamEndMsg:
+	case DoneMsg:
+		return m, m.finish(msg)
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	case tea.MouseClickMsg:
+		m.click(msg.Mouse())
+	case tea.MouseWheelMsg:
+		m.wheel(msg.Mouse())
+	}
+	return m, nil
+}
+
+// apply folds one status update into the build and the step logs.
+func (m *Model) apply(s *client.SolveStatus) {
+	before := len(m.build.Stages)
+	m.folder.Add(s)
+	for _, l := range s.Logs {
+		d := l.Vertex.String()
+		b := m.logs[d]
+		if b == nil {
+			b = logs.NewBuffer(m.opts.LogCap)
+			m.logs[d] = b
+		}
+		b.Write(l.Data)
+	}
+	if len(m.build.Stages) != before {
+		m.layout()
+	}
+	m.autoSelect(s)
+}
+
+// autoSelect follows the build: the latest step to start is shown unless
+// the user moved; a failing step is always shown.
+func (m *Model) autoSelect(s *client.SolveStatus) {
+	for _, v := range s.Vertexes {
+		stage, _, ok := m.folder.StepOf(v.Digest.String())
+		if !ok || stage == "" {
+			continue
+		}
+		if v.Error != "" || (!m.userMoved && v.Started != nil && v.Completed == nil) {
+			m.selectDigest(v.Digest.String())
+			if v.Error != "" {
+				m.userMoved = true
+			}
+		}
+	}
+}
+
+func (m *Model) selectDigest(d string) {
+	for i, s := range m.build.Stages {
+		for j, st := range s.Steps {
+			if st.Digest == d {
+				m.selNode, m.selStep = i, j
+				m.syncLogs()
+				return
+			}
+		}
+	}
+}
+
+func (m *Model) finish(msg DoneMsg) tea.Cmd {
+	m.done, m.err = true, msg.Err
+	if msg.Build != nil {
+		m.build = msg.Build
+		m.layout()
+	}
+	if !m.userMoved || m.build.Status == model.StatusError {
+		for _, s := range m.build.Stages {
+			for _, st := range s.Steps {
+				if st.Error != "" {
+					m.selectDigest(st.Digest)
+				}
+			}
+		}
+	}
+	if m.canceled {
+		return tea.Quit
+	}
+	return nil
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	if m.searching {
+		switch msg.String() {
+		case "enter":
+			m.searching = false
+			m.logv.Search(m.searchText)
+		case "esc":
+			m.searching = false
+		case "backspace":
+			if r := []rune(m.searchText); len(r) > 0 {
+				m.searchText = string(r[:len(r)-1])
+			}
+		case "ctrl+c":
+			return m.cancel()
+		default:
+			if t := msg.Text; t != "" {
+				m.searchText += t
+			}
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Cancel):
+		return m.cancel()
+	case key.Matches(msg, k.Quit):
+		if m.done {
+			return tea.Quit
+		}
+		return m.cancel()
+	case key.Matches(msg, k.Help):
+		m.showHelp = !m.showHelp
+		m.resize()
+	case key.Matches(msg, k.Focus):
+		m.focus = (m.focus + 1) % panes
+	case key.Matches(msg, k.Left):
+		m.moveNode(-1)
+	case key.Matches(msg, k.Right):
+		m.moveNode(1)
+	case key.Matches(msg, k.Up):
+		m.move(-1)
+	case key.Matches(msg, k.Down):
+		m.move(1)
+	case key.Matches(msg, k.PageUp):
+		m.logv.ScrollBy(-m.logv.Height + 2)
+	case key.Matches(msg, k.PageDown):
+		m.logv.ScrollBy(m.logv.Height - 2)
+	case key.Matches(msg, k.Top):
+		m.logv.Top()
+	case key.Matches(msg, k.Bottom):
+		m.logv.Bottom()
+	case key.Matches(msg, k.Follow):
+		if m.logv.Follow {
+			m.logv.Follow = false
+		} else {
+			m.logv.Bottom()
+		}
+	case key.Matches(msg, k.Search):
+		m.searching, m.searchText = true, ""
+	case key.Matches(msg, k.Next):
+		m.logv.Next(1)
+	case key.Matches(msg, k.Prev):
+		m.logv.Next(-1)
+	case msg.String() == "enter" && m.focus == paneGraph:
+		m.focus = paneSteps
+	}
+	return nil
+}
+
+// cancel cancels a running build (the UI quits when the build reports it
+// stopped) or quits a finished one.
+func (m *Model) cancel() tea.Cmd {
+	if m.done {
+		return tea.Quit
+	}
+	if !m.canceled {
+		m.canceled = true
+		if m.opts.Cancel != nil {
+			m.opts.Cancel()
+		}
+	}
+	return nil
+}
+
+func (m *Model) move(d int) {
+	switch m.focus {
+	case paneGraph:
+		m.moveNode(d)
+	case paneSteps:
+		n := len(m.stepsOf(m.selNode))
+		m.selStep = min(max(m.selStep+d, 0), max(n-1, 0))
+		m.userMoved = true
+		m.syncLogs()
+	case paneLogs:
+		m.logv.ScrollBy(d)
+	}
+}
+
+func (m *Model) moveNode(d int) {
+	m.selNode = min(max(m.selNode+d, 0), max(len(m.nodes)-1, 0))
+	m.selStep = 0
+	m.userMoved = true
+	m.syncLogs()
+}
+
+// stepsOf lists the steps shown for graph node i: a stage's steps, or for
+// the image node the work outside stages (exporting, pushing).
+func (m *Model) stepsOf(i int) []model.Step {
+	if i < len(m.build.Stages) {
+		return m.build.Stages[i].Steps
+	}
+	return m.build.Other
+}
+
+// syncLogs shows the logs of the selected step.
+func (m *Model) syncLogs() {
+	steps := m.stepsOf(m.selNode)
+	if m.selStep >= len(steps) {
+		m.selStep = max(len(steps)-1, 0)
+	}
+	if len(steps) == 0 {
+		m.logv.SetBuffer(nil)
+		return
+	}
+	d := steps[m.selStep].Digest
+	b := m.logs[d]
+	if b == nil {
+		b = logs.NewBuffer(m.opts.LogCap)
+		m.logs[d] = b
+	}
+	m.logv.SetBuffer(b)
+}
+
+func (m *Model) click(mo tea.Mouse) {
+	g := m.geometry()
+	switch {
+	case mo.Y >= 2 && mo.Y < 1+g.topH && mo.X < g.graphW:
+		i := mo.Y - 2 + g.graphOff
+		if i >= 0 && i < len(m.rows) && m.rows[i].Node >= 0 {
+			m.selNode, m.selStep, m.userMoved, m.focus = m.rows[i].Node, 0, true, paneGraph
+			m.syncLogs()
+		}
+	case mo.Y >= 2 && mo.Y < 1+g.topH:
+		j := mo.Y - 2 + g.stepsOff
+		if j >= 0 && j < len(m.stepsOf(m.selNode)) {
+			m.selStep, m.userMoved, m.focus = j, true, paneSteps
+			m.syncLogs()
+		}
+	case mo.Y >= g.logsY:
+		m.focus = paneLogs
+	}
+}
+
+func (m *Model) wheel(mo tea.Mouse) {
+	d := 3
+	if mo.Button == tea.MouseWheelUp {
+		d = -3
+	}
+	g := m.geometry()
+	if mo.Y >= g.logsY {
+		m.logv.ScrollBy(d)
+		return
+	}
+	if mo.X < g.graphW {
+		m.moveNode(d / 3)
+	} else {
+		saved := m.focus
+		m.focus = paneSteps
+		m.move(d / 3)
+		m.focus = saved
+	}
+}

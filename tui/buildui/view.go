@@ -1,0 +1,281 @@
+package buildui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	units "github.com/docker/go-units"
+
+	"github.com/buildscope/buildscope/model"
+)
+
+// geom is where each pane is, derived from the size alone so that View
+// and mouse handling agree.
+type geom struct {
+	topH, graphW, logsY, logsH, helpH int
+	graphOff, stepsOff                int
+	errH                              int
+}
+
+func (m *Model) geometry() geom {
+	g := geom{helpH: 1}
+	if m.showHelp {
+		g.helpH = lipgloss.Height(m.help.FullHelpView(m.keys.FullHelp()))
+	}
+	avail := max(m.Height-1-g.helpH, 6)
+	g.logsH = max(avail/2, 3)
+	g.topH = avail - g.logsH
+	g.logsY = 1 + g.topH
+	g.graphW = min(max(m.gw+34, 26), max(m.Width*45/100, 26))
+	if st, ok := m.selected(); ok && st.Error != "" {
+		g.errH = min(8, g.logsH-2)
+	}
+	body := max(g.topH-1, 1)
+	for i, r := range m.rows {
+		if r.Node == m.selNode {
+			g.graphOff = max(0, i-body+1)
+		}
+	}
+	g.stepsOff = max(0, m.selStep-body+1)
+	return g
+}
+
+func (m *Model) resize() {
+	g := m.geometry()
+	m.logv.SetSize(m.Width, g.logsH-g.errH)
+}
+
+func (m *Model) selected() (model.Step, bool) {
+	steps := m.stepsOf(m.selNode)
+	if m.selStep < len(steps) {
+		return steps[m.selStep], true
+	}
+	return model.Step{}, false
+}
+
+// View draws the UI. Only the root sets alt-screen and mouse.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "buildscope"
+	return v
+}
+
+// Render draws the screen as text (View wraps it; tests call it).
+func (m *Model) Render() string {
+	if m.Width == 0 || m.Height == 0 {
+		return ""
+	}
+	m.resize()
+	g := m.geometry()
+	graph := m.renderGraph(g)
+	steps := m.renderSteps(g)
+	sep := strings.TrimRight(strings.Repeat("│\n", g.topH), "\n")
+	top := lipgloss.JoinHorizontal(lipgloss.Top, pad(graph, g.graphW, g.topH), m.styles.Border.Render(sep), " ", pad(steps, m.Width-g.graphW-2, g.topH))
+	parts := []string{m.renderHeader(), top}
+	if g.errH > 0 {
+		parts = append(parts, m.renderError(g.errH))
+	}
+	parts = append(parts, m.logv.Render(m.logsTitle()), m.renderHelp())
+	return fit(strings.Join(parts, "\n"), m.Width, m.Height)
+}
+
+func (m *Model) renderHeader() string {
+	s := m.styles
+	b := m.build
+	elapsed := m.now.Sub(m.started)
+	if m.done && !b.Completed.IsZero() {
+		elapsed = b.Completed.Sub(b.Started)
+	}
+	var status string
+	switch {
+	case m.searching:
+		status = "search: " + m.searchText + "▏ (enter to search, esc to cancel)"
+	case !m.done && m.canceled:
+		status = s.Failed.Render("canceling…")
+	case !m.done:
+		status = s.Running.Render(m.glyph(stRunning)+" building") + s.Dim.Render(" "+dur(elapsed))
+	case b.Status == model.StatusOK:
+		status = s.Done.Render("✓ done") + fmt.Sprintf(" in %s · %d/%d steps cached", dur(elapsed), b.Cache.StepsCached, b.Cache.StepsTotal)
+		if b.Image != nil {
+			status += " · image " + units.HumanSizeWithPrecision(float64(b.Image.SizeBytes), 3)
+		}
+		status += s.Dim.Render(" · q quits")
+	default:
+		word := "✗ failed"
+		if b.Status == model.StatusCanceled {
+			word = "✗ canceled"
+		}
+		status = s.Failed.Render(word) + fmt.Sprintf(" after %s · %d/%d steps cached", dur(elapsed), b.Cache.StepsCached, b.Cache.StepsTotal) + s.Dim.Render(" · q quits")
+	}
+	left := s.Header.Render("buildscope") + " " + m.opts.Title
+	if m.opts.Builder != "" {
+		left += s.Dim.Render(" on " + m.opts.Builder)
+	}
+	return ansi.Truncate(left+"  "+status, m.Width, "…")
+}
+
+func (m *Model) paneTitle(p pane, text string) string {
+	if m.focus == p {
+		return m.styles.Focused.Render("▸ " + text)
+	}
+	return m.styles.Title.Render("  " + text)
+}
+
+func (m *Model) renderGraph(g geom) string {
+	lines := []string{m.paneTitle(paneGraph, "Stages")}
+	body := g.topH - 1
+	for i := g.graphOff; i < len(m.rows) && i < g.graphOff+body; i++ {
+		r := m.rows[i]
+		lanes := m.styles.Border.Render(r.Lanes)
+		if r.Node < 0 {
+			lines = append(lines, lanes)
+			continue
+		}
+		st, label := m.nodeLabel(r.Node)
+		runes := []rune(r.Lanes)
+		pre, post := string(runes[:2*r.Col]), ""
+		if 2*r.Col+1 < len(runes) {
+			post = string(runes[2*r.Col+1:])
+		}
+		glyph := m.style(st).Render(m.glyph(st))
+		name := m.nodeName(r.Node)
+		if r.Node == m.selNode {
+			name = m.styles.Selected.Render(name)
+		}
+		gap := strings.Repeat(" ", max(m.gw-len(runes), 0))
+		line := m.styles.Border.Render(pre) + glyph + m.styles.Border.Render(post) + gap + " " + name + " " + label
+		lines = append(lines, ansi.Truncate(line, g.graphW, "…"))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) nodeName(i int) string {
+	if i < len(m.build.Stages) {
+		return m.build.Stages[i].Name
+	}
+	return "image"
+}
+
+// nodeLabel is the state and figures shown after a node's name.
+func (m *Model) nodeLabel(i int) (state, string) {
+	if i >= len(m.build.Stages) {
+		st := m.imageState()
+		text := stateWords[st]
+		if m.build.Image != nil {
+			text += " " + units.HumanSizeWithPrecision(float64(m.build.Image.SizeBytes), 3)
+		}
+		return st, m.style(st).Render(text)
+	}
+	in := m.stageInfo(m.build.Stages[i])
+	text := fmt.Sprintf("%s %d/%d", stateWords[in.state], in.done, in.total)
+	if in.elapsed > 0 {
+		text += " " + dur(in.elapsed)
+	}
+	return in.state, m.style(in.state).Render(text)
+}
+
+func (m *Model) renderSteps(g geom) string {
+	steps := m.stepsOf(m.selNode)
+	title := "Steps of " + m.nodeName(m.selNode)
+	if m.selNode >= len(m.build.Stages) {
+		title = "Image: export and checks"
+	}
+	lines := []string{m.paneTitle(paneSteps, title)}
+	width := m.Width - g.graphW - 2
+	body := g.topH - 1
+	for j := g.stepsOff; j < len(steps) && len(lines) <= body; j++ {
+		st := steps[j]
+		s := stepState(st)
+		mark := "      "
+		if st.Cached {
+			mark = "CACHED"
+		}
+		d := ""
+		switch {
+		case st.Completed != nil && st.Started != nil:
+			d = dur(st.Duration())
+		case st.Started != nil:
+			d = dur(m.now.Sub(*st.Started))
+		}
+		text := st.Instruction
+		if st.Line > 0 {
+			text = fmt.Sprintf("L%-3d %s", st.Line, text)
+		}
+		if j == m.selStep {
+			text = m.styles.Selected.Render(text)
+		}
+		line := fmt.Sprintf("%s %s %6s %s", m.style(s).Render(m.glyph(s)), m.styles.Cached.Render(mark), d, text)
+		lines = append(lines, ansi.Truncate(line, width, "…"))
+	}
+	if m.selNode >= len(m.build.Stages) {
+		for _, w := range m.build.Warnings {
+			if len(lines) > body {
+				break
+			}
+			text := "⚠ " + w.Short
+			if w.Line > 0 {
+				text = fmt.Sprintf("⚠ line %d: %s", w.Line, w.Short)
+			}
+			lines = append(lines, ansi.Truncate(m.styles.Warning.Render(text), width, "…"))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) logsTitle() string {
+	st, ok := m.selected()
+	if !ok {
+		return m.paneTitle(paneLogs, "Logs")
+	}
+	return m.paneTitle(paneLogs, "Logs of "+st.Name)
+}
+
+func (m *Model) renderHelp() string {
+	if m.showHelp {
+		return m.help.FullHelpView(m.keys.FullHelp())
+	}
+	return ansi.Truncate(m.help.ShortHelpView(m.keys.ShortHelp()), m.Width, "")
+}
+
+// dur formats a duration for a narrow column.
+func dur(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	}
+	return d.Round(time.Second).String()
+}
+
+// pad makes s exactly w cells wide and h lines high.
+func pad(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	lines = lines[:h]
+	for i, l := range lines {
+		l = ansi.Truncate(l, w, "")
+		lines[i] = l + strings.Repeat(" ", max(w-ansi.StringWidth(l), 0))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fit cuts the screen to w×h.
+func fit(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, w, "")
+	}
+	return strings.Join(lines, "\n")
+}
