@@ -6,12 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
@@ -35,9 +33,11 @@ Flags have the names and meaning of 'docker buildx build'. Every build, ok,
 failed or canceled, is recorded: 'buildscope history' lists the records and
 the resulting image opens later as build:last or build:ID.
 
-Progress: --progress plain prints BuildKit's plain progress (the default
-when stderr is not a terminal); json prints one BuildKit SolveStatus object
-per line on stdout; tty draws progress in place.`,
+Progress: on a terminal (--progress auto or tty) an interactive UI shows
+the stage graph, the steps and logs live; q or Ctrl-C during the build
+cancels it (exit 130), q afterwards quits. --progress plain prints
+BuildKit's plain progress on stderr (the default without a terminal); json
+prints one BuildKit SolveStatus object per line on stdout.`,
 		Example: `  buildscope build .
   buildscope build -f docker/Dockerfile --target builder --build-arg VERSION=2 .
   buildscope build --progress plain --report build.json assets/examples/multistage`,
@@ -154,7 +154,7 @@ func summaryLine(b *model.Build) string {
 // progressMode picks the output: the interactive UI (auto or tty on a
 // terminal), or one of BuildKit's displays.
 func progressMode(s string) (interactive bool, mode progressui.DisplayMode, err error) {
-	tty := term.IsTerminal(int(os.Stdout.Fd())) && term.IsTerminal(int(os.Stdin.Fd()))
+	tty := isTerminal()
 	switch s {
 	case "auto", "":
 		if tty {

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/moby/buildkit/client"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
@@ -54,4 +55,25 @@ func runBuildTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildru
 	cancel() // quitting the UI stops a build still running
 	o := <-done
 	return o.rec, o.err
+}
+
+// isTerminal reports whether stdin and stdout are a terminal.
+func isTerminal() bool {
+	return term.IsTerminal(int(os.Stdout.Fd())) && term.IsTerminal(int(os.Stdin.Fd()))
+}
+
+// replayBuild shows a recorded build in the build UI, with its logs.
+func replayBuild(cmd *cobra.Command, h buildrun.History, b *model.Build) error {
+	events, err := h.Events(b.ID)
+	if err != nil {
+		return err
+	}
+	df, _ := os.ReadFile(b.Dockerfile)
+	m := buildui.New(buildui.Options{Title: b.Context, Builder: b.Builder, Dockerfile: df, Replay: b})
+	m.LoadLogs(events)
+	log.SetOutput(io.Discard)
+	if _, err := tea.NewProgram(m, tea.WithContext(cmd.Context()), tea.WithOutput(cmd.OutOrStdout())).Run(); err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("running the UI: %w", err)
+	}
+	return nil
 }

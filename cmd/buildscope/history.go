@@ -39,6 +39,9 @@ unique prefix or "last".`,
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), b)
 			}
+			if isTerminal() {
+				return replayBuild(cmd, store(), b)
+			}
 			printBuild(cmd, b)
 			return nil
 		},

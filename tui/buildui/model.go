@@ -115,14 +115,10 @@ func New(o Options) *Model {
 	m.Styles = &m.styles
 	m.logv.Styles = &m.styles
 	m.build = &model.Build{Target: o.Target, Builder: o.Builder}
-	if o.Replay != nil {
-		m.build = o.Replay
-	}
 	m.folder = model.NewFolder(m.build, o.Plan)
 	if o.Replay != nil {
-		m.build.Stages = o.Replay.Stages // keep the recorded steps
-		m.done = true
-		m.started = o.Replay.Started
+		m.build, m.done, m.started = o.Replay, true, o.Replay.Started
+		m.folder = model.NewFolder(&model.Build{}, nil) // logs only: steps come from the record
 	}
 	m.now = o.Now()
 	if m.started.IsZero() {
@@ -166,4 +162,16 @@ func (m *Model) Init() tea.Cmd {
 
 func tick() tea.Cmd {
 	return tea.Tick(100*time.Millisecond, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// LoadLogs fills the step logs from a recorded status stream (replay of a
+// finished build: the steps come from its record).
+func (m *Model) LoadLogs(events []*client.SolveStatus) {
+	for _, e := range events {
+		if len(e.Logs) > 0 {
+			m.apply(&client.SolveStatus{Logs: e.Logs})
+		}
+	}
+	m.syncLogs()
+	m.selectFailure()
 }

@@ -49,6 +49,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) apply(s *client.SolveStatus) {
 	before := len(m.build.Stages)
 	m.folder.Add(s)
+	for _, v := range s.Vertexes {
+		if v.Started != nil && v.Started.Before(m.started) {
+			m.started = *v.Started // the build began before the first update reached us
+		}
+	}
 	for _, l := range s.Logs {
 		d := l.Vertex.String()
 		b := m.logs[d]
@@ -61,7 +66,9 @@ func (m *Model) apply(s *client.SolveStatus) {
 	if len(m.build.Stages) != before {
 		m.layout()
 	}
-	m.autoSelect(s)
+	if !m.done {
+		m.autoSelect(s)
+	}
 }
 
 // autoSelect follows the build: the latest step to start is shown unless
@@ -99,19 +106,23 @@ func (m *Model) finish(msg DoneMsg) tea.Cmd {
 		m.build = msg.Build
 		m.layout()
 	}
-	if !m.userMoved || m.build.Status == model.StatusError {
-		for _, s := range m.build.Stages {
-			for _, st := range s.Steps {
-				if st.Error != "" {
-					m.selectDigest(st.Digest)
-				}
-			}
-		}
-	}
-	if m.canceled {
+	m.selectFailure()
+	if m.canceled || m.build.Status == model.StatusCanceled {
 		return tea.Quit
 	}
 	return nil
+}
+
+// selectFailure selects the step that failed, if one did.
+func (m *Model) selectFailure() {
+	for _, s := range m.build.Stages {
+		for _, st := range s.Steps {
+			if st.Error != "" {
+				m.selectDigest(st.Digest)
+				return
+			}
+		}
+	}
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {

@@ -1,0 +1,192 @@
+package buildui
+
+import (
+	"github.com/charmbracelet/x/ansi"
+	"math/rand"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/moby/buildkit/client"
+
+	"github.com/buildscope/buildscope/model"
+)
+
+func teaSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
+
+func press(s string) tea.KeyPressMsg {
+	switch s {
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+func stateOf(m *Model, stage string) state {
+	for _, s := range m.build.Stages {
+		if s.Name == stage {
+			return m.stageInfo(s).state
+		}
+	}
+	return -1
+}
+
+func TestUpdateFollowsRecordedBuild(t *testing.T) {
+	events, plan, df := recorded(t, "../../testdata/multistage-cold.jsonl", "../../testdata/multistage.Dockerfile")
+	m := newTestModel(t, events, plan, df, 100, 30, 0)
+	if len(m.nodes) != 3 || m.nodes[2].ID != imageNode {
+		t.Fatalf("graph nodes %+v: want builder, production, image", m.nodes)
+	}
+	sawRunning := false
+	for _, e := range events {
+		m.Update(StatusMsg{e})
+		// while a step runs, the selection follows it
+		for _, v := range e.Vertexes {
+			if v.Started != nil && v.Completed == nil && strings.HasPrefix(v.Name, "[builder") {
+				st, _ := m.selected()
+				if st.Digest != v.Digest.String() {
+					t.Fatalf("running %q but %q selected", v.Name, st.Name)
+				}
+				sawRunning = true
+			}
+		}
+	}
+	if !sawRunning {
+		t.Fatal("the recording has no running builder step")
+	}
+	done(m, model.StatusOK, "")
+	if stateOf(m, "builder") != stDone || stateOf(m, "production") != stDone || m.imageState() != stDone {
+		t.Errorf("states after the build: builder %v production %v image %v", stateOf(m, "builder"), stateOf(m, "production"), m.imageState())
+	}
+	// logs of the RUN that printed nothing are empty; every step has a buffer once selected
+	m.Update(press("tab"))
+	m.Update(press("down"))
+	if m.focus != paneSteps {
+		t.Errorf("tab did not move focus to the steps")
+	}
+}
+
+// Shuffled and repeated updates end in the same state.
+func TestUpdateOutOfOrderDuplicates(t *testing.T) {
+	events, plan, df := recorded(t, "../../testdata/graph-cold.jsonl", "../../testdata/graph/Dockerfile")
+	a := newTestModel(t, events, plan, df, 100, 30, 0)
+	feed(a, events)
+	shuffled := append(append([]*client.SolveStatus(nil), events...), events...)
+	rand.New(rand.NewSource(7)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	b := newTestModel(t, events, plan, df, 100, 30, 0)
+	feed(b, shuffled)
+	for _, name := range []string{"stage-0", "assets", "compile", "combine"} {
+		if stateOf(a, name) != stateOf(b, name) {
+			t.Errorf("%s: %v in order, %v shuffled", name, stateOf(a, name), stateOf(b, name))
+		}
+	}
+	// the graphs agree (which step is selected depends on arrival order)
+	if got, want := ansi.Strip(b.renderGraph(b.geometry())), ansi.Strip(a.renderGraph(a.geometry())); got != want {
+		t.Errorf("graphs differ:\n%s\n---\n%s", got, want)
+	}
+}
+
+// Stages BuildKit runs in parallel are running at the same time.
+func TestUpdateParallelStages(t *testing.T) {
+	events, plan, df := recorded(t, "../../testdata/graph-cold.jsonl", "../../testdata/graph/Dockerfile")
+	m := newTestModel(t, events, plan, df, 100, 30, 0)
+	both := false
+	for _, e := range events {
+		m.Update(StatusMsg{e})
+		if stateOf(m, "assets") == stRunning && stateOf(m, "compile") == stRunning {
+			both = true
+			s := screen(m)
+			if strings.Count(s, "running") < 2 {
+				t.Errorf("both stages run but the screen shows:\n%s", s)
+			}
+			break
+		}
+	}
+	if !both {
+		t.Error("assets and compile never ran at the same time")
+	}
+}
+
+func TestUpdateFailureSelectsFailingStep(t *testing.T) {
+	events, plan, df := recorded(t, "../../testdata/fail.jsonl", "../../testdata/fail/Dockerfile")
+	m := newTestModel(t, events, plan, df, 100, 30, 0)
+	feed(m, events)
+	m.Update(press("tab"))
+	m.Update(press("tab")) // focus logs; the user moves away
+	m.selNode, m.selStep = 0, 0
+	done(m, model.StatusError, "process did not complete successfully: exit code: 3")
+	st, _ := m.selected()
+	if st.Line != 4 || st.Error == "" {
+		t.Fatalf("selected %+v, want the failing step on line 4", st)
+	}
+	s := screen(m)
+	for _, want := range []string{"4 ▶ RUN echo \"error: missing semicolon\"", "error: missing semicolon", "✗ failed"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("screen lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+func TestCtrlCCancelsThenQuits(t *testing.T) {
+	events, plan, df := recorded(t, "../../testdata/multistage-cold.jsonl", "../../testdata/multistage.Dockerfile")
+	canceled := 0
+	m := New(Options{Plan: plan, Dockerfile: df, Cancel: func() { canceled++ }})
+	m.Update(teaSize(80, 24))
+	feed(m, events[:10])
+	if _, cmd := m.Update(press("ctrl+c")); cmd != nil {
+		t.Error("ctrl+c quit before the build stopped")
+	}
+	if canceled != 1 || !strings.Contains(screen(m), "canceling") {
+		t.Errorf("cancel called %d times; screen:\n%s", canceled, screen(m))
+	}
+	b := m.Build()
+	b.Status = model.StatusCanceled
+	_, cmd := m.Update(DoneMsg{Build: b})
+	if cmd == nil {
+		t.Fatal("no quit after the canceled build stopped")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Error("the command after cancel is not quit")
+	}
+}
+
+func TestSearchLogs(t *testing.T) {
+	events, plan, df := recorded(t, "../../testdata/fail.jsonl", "../../testdata/fail/Dockerfile")
+	m := newTestModel(t, events, plan, df, 100, 30, time.Second)
+	feed(m, events)
+	done(m, model.StatusError, "exit code: 3")
+	for _, k := range []string{"/", "s", "e", "m", "i", "enter"} {
+		m.Update(press(k))
+	}
+	if m.logv.Query() != "semi" || !strings.Contains(screen(m), "/semi 1 matches") {
+		t.Errorf("search: query %q screen:\n%s", m.logv.Query(), screen(m))
+	}
+	if _, cmd := m.Update(press("q")); cmd == nil {
+		t.Error("q after the build did not quit")
+	}
+}
+
+func TestMouseClickSelectsStage(t *testing.T) {
+	events, plan, df := recorded(t, "../../testdata/graph-cold.jsonl", "../../testdata/graph/Dockerfile")
+	m := newTestModel(t, events, plan, df, 100, 30, 0)
+	feed(m, events)
+	done(m, model.StatusOK, "")
+	// find the screen row of "compile"
+	for y, line := range strings.Split(screen(m), "\n") {
+		if strings.Contains(line, " compile ") {
+			m.Update(tea.MouseClickMsg{X: 4, Y: y, Button: tea.MouseLeft})
+			break
+		}
+	}
+	if m.nodeName(m.selNode) != "compile" {
+		t.Errorf("clicked compile, selected %s", m.nodeName(m.selNode))
+	}
+}
