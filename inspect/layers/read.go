@@ -139,7 +139,7 @@ func normalise(h *tar.Header) (e rawEntry, ok bool, err error) {
 		e.mode |= fs.ModeSticky
 	}
 	switch h.Typeflag {
-	case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse:
+	case tar.TypeReg, tar.TypeGNUSparse: // archive/tar reads TypeRegA as TypeReg
 		e.typ, e.size = TypeRegular, h.Size
 	case tar.TypeDir:
 		e.typ, e.mode = TypeDir, e.mode|fs.ModeDir
