@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/buildscope/buildscope/buildrun"
+)
+
+// tmuxSession runs a shell command in a detached tmux session of the
+// given size and returns a function that captures the pane.
+func tmuxSession(t *testing.T, w, h int, shell string) (capture func() string, send func(keys ...string)) {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatalf("tmux is needed for this test (make deps installs it): %v", err)
+	}
+	name := "bs-" + buildrun.NewID()
+	if out, err := exec.Command("tmux", "new-session", "-d", "-s", name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), shell).CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("tmux", "kill-session", "-t", name).Run() })
+	capture = func() string {
+		out, _ := exec.Command("tmux", "capture-pane", "-p", "-t", name).Output()
+		return string(out)
+	}
+	send = func(keys ...string) {
+		if out, err := exec.Command("tmux", append([]string{"send-keys", "-t", name}, keys...)...).CombinedOutput(); err != nil {
+			t.Fatalf("tmux send-keys: %v %s", err, out)
+		}
+	}
+	return capture, send
+}
+
+func waitScreen(t *testing.T, capture func() string, want string, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var s string
+	for time.Now().Before(deadline) {
+		if s = capture(); strings.Contains(s, want) {
+			return s
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%q never appeared; screen:\n%s", want, s)
+	return ""
+}
+
+// The real binary on a terminal: the graph shows every stage, the build
+// finishes in the UI, q exits 0 and the screen is restored.
+func TestTUIBuildUnderTmux(t *testing.T) {
+	var envs []string
+	for _, v := range shared.vars {
+		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") {
+			envs = append(envs, "'"+v+"'")
+		}
+	}
+	shell := fmt.Sprintf("env %s %s build --builder embedded ../../testdata/graph; echo EXIT=$?; sleep 60", strings.Join(envs, " "), binPath)
+	capture, send := tmuxSession(t, 100, 30, shell)
+	s := waitScreen(t, capture, "done in", 90*time.Second)
+	for _, want := range []string{"stage-0", "assets", "compile", "combine", "image", "├─┴─┘", "Steps of", "Logs of"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("screen lacks %q:\n%s", want, s)
+		}
+	}
+	send("q")
+	s = waitScreen(t, capture, "EXIT=", 20*time.Second)
+	if !strings.Contains(s, "EXIT=0") {
+		t.Errorf("exit status:\n%s", s)
+	}
+	if strings.Contains(s, "Stages") || strings.Contains(s, "Logs of") {
+		t.Errorf("the UI is still on the screen after quitting:\n%s", s)
+	}
+	if !strings.Contains(s, "open it as build:") {
+		t.Errorf("no summary after the UI:\n%s", s)
+	}
+}
