@@ -1,0 +1,253 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/buildscope/buildscope/inspect/cirules"
+	"github.com/buildscope/buildscope/inspect/layers"
+	"github.com/buildscope/buildscope/inspect/source"
+)
+
+func init() { commands = append(commands, newInspectCmd) }
+
+// inspectOptions are the flags of `buildscope inspect`.
+type inspectOptions struct {
+	platform string
+	json     bool
+	ci       bool
+	ciConfig string
+	rules    cirules.Config
+}
+
+func newInspectCmd(g *globals) *cobra.Command {
+	o := &inspectOptions{}
+	cmd := &cobra.Command{
+		Use:   "inspect IMAGE",
+		Short: "Layers, file trees, efficiency and wasted bytes of an image",
+		Long: `inspect reads every layer of an image once and reports what each layer
+added, changed and removed, the image's size, its efficiency and the bytes
+it wastes on files a later layer overwrote or removed.
+
+IMAGE is build:last or build:ID (a recorded build's result), an OCI layout
+directory, a docker save tar, docker://NAME (the Docker engine's store), or
+a registry reference.
+
+--ci judges the image by dive's rules, read from --ci-config (default
+.dive-ci, as dive's: rules: lowestEfficiency, highestWastedBytes,
+highestUserWastedPercent) or flags; flags given on the command line win
+over the file. It prints each rule PASS/FAIL/SKIP and exits 1 when one
+fails.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runInspect(cmd, g, o, args[0])
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.platform, "platform", "", "image of a multi-platform index to inspect (os/arch[/variant]; default: the host's)")
+	f.BoolVar(&o.json, "json", false, "print the analysis as JSON")
+	f.BoolVar(&o.ci, "ci", false, "judge the image by CI rules; exit 1 when one fails")
+	f.StringVar(&o.ciConfig, "ci-config", ".dive-ci", "file with the CI rules (dive's .dive-ci format)")
+	d := cirules.Defaults()
+	f.StringVar(&o.rules.LowestEfficiency, "lowestEfficiency", d.LowestEfficiency, "CI: lowest allowed efficiency (ratio 0-1, or disabled)")
+	f.StringVar(&o.rules.HighestWastedBytes, "highestWastedBytes", d.HighestWastedBytes, "CI: highest allowed wasted bytes (e.g. 20MB, or disabled)")
+	f.StringVar(&o.rules.HighestUserWastedPercent, "highestUserWastedPercent", d.HighestUserWastedPercent, "CI: highest allowed wasted bytes relative to the bytes above the base layer (ratio 0-1, or disabled)")
+	return cmd
+}
+
+func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) error {
+	var rules []cirules.Rule
+	if o.ci {
+		var err error
+		if rules, err = o.ciRules(cmd); err != nil {
+			return err
+		}
+	}
+	ctx := cmd.Context()
+	img, err := source.Open(ctx, spec, source.Options{Platform: o.platform, Paths: g.paths})
+	if err != nil {
+		return err
+	}
+	defer img.Close()
+	a, err := layers.Analyze(ctx, img, layers.Options{})
+	if err != nil {
+		return fmt.Errorf("inspecting %s: %w", spec, err)
+	}
+	digest, _ := img.Digest()
+	out := cmd.OutOrStdout()
+	var results []cirules.Result
+	pass := true
+	if o.ci {
+		results, pass = cirules.Evaluate(rules, cirules.Measures{
+			Efficiency: a.Efficiency, WastedBytes: a.WastedBytes, WastedUserPercent: a.WastedUserPercent})
+	}
+	switch {
+	case o.json:
+		err = writeJSON(out, inspectJSON(spec, digest.String(), a, results, pass, o.ci))
+	case o.ci:
+		err = writeCIReport(out, a, results, pass)
+	default:
+		err = writeInspectSummary(out, spec, digest.String(), a)
+	}
+	if err != nil {
+		return err
+	}
+	if !pass {
+		return &exitError{code: 1, err: fmt.Errorf("%s failed the CI rules", spec)}
+	}
+	return nil
+}
+
+// ciRules are the rules of --ci-config over dive's defaults, with the rule
+// flags given on the command line on top.
+func (o *inspectOptions) ciRules(cmd *cobra.Command) ([]cirules.Rule, error) {
+	c, _, err := cirules.Load(o.ciConfig)
+	if err != nil {
+		return nil, err
+	}
+	f := cmd.Flags()
+	if f.Changed("lowestEfficiency") {
+		c.LowestEfficiency = o.rules.LowestEfficiency
+	}
+	if f.Changed("highestWastedBytes") {
+		c.HighestWastedBytes = o.rules.HighestWastedBytes
+	}
+	if f.Changed("highestUserWastedPercent") {
+		c.HighestUserWastedPercent = o.rules.HighestUserWastedPercent
+	}
+	rules, err := c.Rules()
+	if err != nil {
+		return nil, fmt.Errorf("CI rules: %w", err)
+	}
+	return rules, nil
+}
+
+// writeCIReport prints the analysis and the rules' outcome as dive --ci does.
+func writeCIReport(w io.Writer, a *layers.Analysis, results []cirules.Result, pass bool) error {
+	fmt.Fprintf(w, "Analysis:\n  %-18s %.2f %%\n  %-18s %d bytes (%s)\n  %-18s %.2f %%\n\n",
+		"efficiency:", a.Efficiency*100, "wastedBytes:", a.WastedBytes, humanSize(a.WastedBytes),
+		"userWastedPercent:", a.WastedUserPercent*100)
+	if len(a.Inefficiencies) == 0 {
+		fmt.Fprint(w, "Inefficient Files: (None)\n\n")
+	} else {
+		fmt.Fprintln(w, "Inefficient Files:")
+		writeInefficiencies(w, a.Inefficiencies, 25)
+		fmt.Fprintln(w)
+	}
+	return cirules.WriteEvaluation(w, results, pass)
+}
+
+// writeInefficiencies prints the first max paths with wasted copies.
+func writeInefficiencies(w io.Writer, list []layers.Inefficiency, max int) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  COUNT\tWASTED\tPATH")
+	for i, in := range list {
+		if i == max {
+			break
+		}
+		fmt.Fprintf(tw, "  %d\t%s\t%s\n", in.Count, humanSize(in.WastedBytes), layers.DisplayPath(in.Path))
+	}
+	tw.Flush()
+	if len(list) > max {
+		fmt.Fprintf(w, "  … and %d more paths (--json lists them all)\n", len(list)-max)
+	}
+}
+
+// writeInspectSummary prints the layer table, totals and top inefficiencies.
+func writeInspectSummary(w io.Writer, spec, digest string, a *layers.Analysis) error {
+	fmt.Fprintf(w, "image %s (%s), %d layers\n\n", spec, shortDigest(digest), len(a.Layers))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "LAYER\tDIGEST\tSIZE\tCOMPRESSED\tADDED\tMODIFIED\tREMOVED\tCREATED BY")
+	for _, l := range a.Layers {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", l.Index, shortDigest(l.Digest.String()),
+			humanSize(l.SizeBytes), humanSize(l.CompressedBytes), l.Added, l.Modified, l.Removed, createdBy(l.CreatedBy, 70))
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\ntotal size:   %s (compressed %s)\n", humanSize(a.SizeBytes), humanSize(a.CompressedBytes))
+	fmt.Fprintf(w, "efficiency:   %.2f %%\n", a.Efficiency*100)
+	fmt.Fprintf(w, "wasted bytes: %s (%.2f %% of the bytes above the base layer)\n", humanSize(a.WastedBytes), a.WastedUserPercent*100)
+	if len(a.Inefficiencies) > 0 {
+		fmt.Fprintln(w, "\ninefficient paths (copies the final image does not show):")
+		writeInefficiencies(w, a.Inefficiencies, 10)
+	}
+	return nil
+}
+
+// createdBy shortens an instruction for one table cell.
+func createdBy(s string, max int) string {
+	s = strings.TrimPrefix(s, "/bin/sh -c #(nop) ")
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max-1]) + "…"
+	}
+	return s
+}
+
+// inspectOutput is the JSON of `inspect --json` (shape in DESIGN.md).
+type inspectOutput struct {
+	Image             string            `json:"image"`
+	Digest            string            `json:"digest"`
+	Layers            []inspectLayer    `json:"layers"`
+	SizeBytes         int64             `json:"size_bytes"`
+	CompressedBytes   int64             `json:"compressed_bytes"`
+	UserSizeBytes     int64             `json:"user_size_bytes"`
+	Efficiency        float64           `json:"efficiency"`
+	WastedBytes       int64             `json:"wasted_bytes"`
+	UserWastedPercent float64           `json:"user_wasted_percent"`
+	Inefficiencies    []inspectWaste    `json:"inefficiencies"`
+	CI                *inspectCIVerdict `json:"ci,omitempty"`
+}
+
+type inspectLayer struct {
+	Index           int    `json:"index"`
+	Digest          string `json:"digest"`
+	DiffID          string `json:"diff_id"`
+	SizeBytes       int64  `json:"size_bytes"`
+	CompressedBytes int64  `json:"compressed_bytes"`
+	CreatedBy       string `json:"created_by"`
+	Added           int    `json:"added"`
+	Modified        int    `json:"modified"`
+	Removed         int    `json:"removed"`
+}
+
+type inspectWaste struct {
+	Path        string `json:"path"`
+	Count       int    `json:"count"`
+	WastedBytes int64  `json:"wasted_bytes"`
+}
+
+type inspectCIVerdict struct {
+	Pass  bool            `json:"pass"`
+	Rules []inspectCIRule `json:"rules"`
+}
+
+type inspectCIRule struct {
+	Rule    string `json:"rule"`
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
+func inspectJSON(spec, digest string, a *layers.Analysis, results []cirules.Result, pass, ci bool) inspectOutput {
+	out := inspectOutput{Image: spec, Digest: digest, Layers: []inspectLayer{}, SizeBytes: a.SizeBytes,
+		CompressedBytes: a.CompressedBytes, UserSizeBytes: a.UserSizeBytes, Efficiency: a.Efficiency,
+		WastedBytes: a.WastedBytes, UserWastedPercent: a.WastedUserPercent, Inefficiencies: []inspectWaste{}}
+	for _, l := range a.Layers {
+		out.Layers = append(out.Layers, inspectLayer{Index: l.Index, Digest: l.Digest.String(), DiffID: l.DiffID.String(),
+			SizeBytes: l.SizeBytes, CompressedBytes: l.CompressedBytes, CreatedBy: l.CreatedBy,
+			Added: l.Added, Modified: l.Modified, Removed: l.Removed})
+	}
+	for _, in := range a.Inefficiencies {
+		out.Inefficiencies = append(out.Inefficiencies, inspectWaste{Path: layers.DisplayPath(in.Path), Count: in.Count, WastedBytes: in.WastedBytes})
+	}
+	if ci {
+		out.CI = &inspectCIVerdict{Pass: pass}
+		for _, r := range results {
+			out.CI.Rules = append(out.CI.Rules, inspectCIRule{Rule: r.Rule.Key, Status: string(r.Status), Message: r.Message})
+		}
+	}
+	return out
+}
