@@ -30,6 +30,7 @@ func runBuildTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildru
 		LogCap: logCap, Events: ch, Cancel: cancel,
 	})
 	log.SetOutput(io.Discard) // nothing may write to the terminal under the UI
+	buildui.LimitMemory()
 	prog := tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(cmd.OutOrStdout()))
 	type outcome struct {
 		rec *model.Build

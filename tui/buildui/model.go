@@ -5,6 +5,8 @@
 package buildui
 
 import (
+	"os"
+	"runtime/debug"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -174,4 +176,16 @@ func (m *Model) LoadLogs(events []*client.SolveStatus) {
 	}
 	m.syncLogs()
 	m.selectFailure()
+}
+
+// MemoryLimit is the Go heap limit the UI runs under (unless GOMEMLIMIT
+// is set): step logs are capped, and the limit makes the collector return
+// the garbage of streamed output before the process grows past it.
+const MemoryLimit = 150 << 20
+
+// LimitMemory applies MemoryLimit unless the user set GOMEMLIMIT.
+func LimitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(MemoryLimit)
+	}
 }
