@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/buildscope/buildscope/inspect/cdiff"
+)
+
+// diffOptions are the flags of `buildscope diff`.
+type diffOptions struct {
+	image    string
+	export   string
+	user     string
+	readOnly bool
+	tmpfs    []string
+	timeout  time.Duration
+	asJSON   bool
+	content  bool
+	paths    []string
+	method   string
+}
+
+// diffResult is a computed diff and the two views it compared, for
+// content diffs.
+type diffResult struct {
+	changes  []cdiff.Change
+	old, new cdiff.FS
+}
+
+func init() { commands = append(commands, newDiffCmd) }
+
+func newDiffCmd(g *globals) *cobra.Command {
+	o := &diffOptions{}
+	cmd := &cobra.Command{
+		Use:   "diff CONTAINER | diff --image IMAGE [flags] -- CMD [ARG...] | diff --image IMAGE --export FILE.tar",
+		Short: "Show what a container changed in its filesystem against its image",
+		Long: `diff lists what a container added (A), changed (C) and deleted (D) in its
+filesystem, in the format of ` + "`docker container diff`" + `: a directory holding a
+change is marked C before its contents. Files copied up but equal in
+metadata and content are not reported.
+
+  buildscope diff CONTAINER
+      a Docker-engine container (name or id), running or stopped.
+  buildscope diff --image IMAGE [--user U] [--read-only] [--tmpfs PATH] [--timeout D] -- CMD [ARG...]
+      runs CMD in a container of IMAGE on the current builder (the engine
+      with --builder docker, BuildKit otherwise), waits for it to exit,
+      diffs and removes it. Without CMD the image's own command runs.
+  buildscope diff --image IMAGE --export FILE.tar
+      offline, against a ` + "`docker export`" + ` tarball of a container of IMAGE.
+
+IMAGE is build:last (the default), build:ID, an OCI layout dir, a docker
+save tar, docker://NAME or a registry reference.`,
+		Example: `  buildscope diff my-container
+  buildscope diff --json --content --path /tmp my-container
+  buildscope diff --image build:last -- sh -c 'echo hi > /tmp/x'`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDiff(cmd, g, o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.image, "image", "build:last", "the image to run, or that --export's container ran")
+	f.StringVar(&o.export, "export", "", "diff a `docker export` tarball (offline) against --image")
+	f.StringVar(&o.user, "user", "", "run CMD as this user (name or uid[:gid])")
+	f.BoolVar(&o.readOnly, "read-only", false, "run CMD with a read-only root filesystem")
+	f.StringArrayVar(&o.tmpfs, "tmpfs", nil, "mount a tmpfs at this path while CMD runs (repeatable)")
+	f.DurationVar(&o.timeout, "timeout", 0, "stop CMD after this long (e.g. 30s); 0 waits for it")
+	f.BoolVar(&o.asJSON, "json", false, `print JSON: {"changes":[{"kind","path","size_bytes",...}]}`)
+	f.BoolVar(&o.content, "content", false, "add unified diffs of added and changed text files")
+	f.StringArrayVar(&o.paths, "path", nil, "show only these paths and what is under them (glob, repeatable)")
+	f.StringVar(&o.method, "method", "auto", "how to read an engine container: auto, overlay (its layer on disk) or export (docker export)")
+	return cmd
+}
+
+func runDiff(cmd *cobra.Command, g *globals, o *diffOptions, args []string) error {
+	switch o.method {
+	case "auto", "overlay", "export":
+	default:
+		return fmt.Errorf("--method %q: use auto, overlay or export", o.method)
+	}
+	for _, p := range o.paths {
+		if _, err := path.Match(p, "/"); err != nil {
+			return fmt.Errorf("--path %q: %w", p, err)
+		}
+	}
+	ctx := cmd.Context()
+	dash := cmd.ArgsLenAtDash()
+	var (
+		res *diffResult
+		err error
+	)
+	switch {
+	case o.export != "":
+		if len(args) > 0 {
+			return errors.New("--export takes no CONTAINER or CMD: buildscope diff --image IMAGE --export FILE.tar")
+		}
+		res, err = diffExport(ctx, g, o)
+	case dash >= 0 || cmd.Flags().Changed("image"):
+		if dash > 0 {
+			return fmt.Errorf("unexpected %q before --: buildscope diff --image IMAGE [flags] -- CMD [ARG...]", args[0])
+		}
+		res, err = diffRun(ctx, cmd.ErrOrStderr(), g, o, args)
+	default:
+		if len(args) != 1 {
+			return errors.New("name one CONTAINER, or run one: buildscope diff --image IMAGE -- CMD [ARG...]")
+		}
+		if o.user != "" || o.readOnly || len(o.tmpfs) > 0 || o.timeout != 0 {
+			return errors.New("--user, --read-only, --tmpfs and --timeout apply to a container diff runs: add --image IMAGE -- CMD")
+		}
+		res, err = diffContainer(ctx, args[0], o)
+	}
+	if err != nil {
+		return err
+	}
+	return printDiff(cmd.OutOrStdout(), res, o)
+}
+
+func printDiff(w io.Writer, res *diffResult, o *diffOptions) error {
+	changes := cdiff.Filter(res.changes, o.paths)
+	if o.content {
+		cdiff.AddContentDiffs(res.old, res.new, changes)
+	}
+	if o.asJSON {
+		if changes == nil {
+			changes = []cdiff.Change{}
+		}
+		return writeJSON(w, map[string]any{"changes": changes})
+	}
+	for _, c := range changes {
+		if _, err := fmt.Fprintln(w, c.String()); err != nil {
+			return err
+		}
+		if c.Diff != "" {
+			fmt.Fprint(w, c.Diff)
+		}
+	}
+	return nil
+}
+
+// withTimeout bounds ctx by d when d is set.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, d)
+}

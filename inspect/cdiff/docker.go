@@ -1,0 +1,29 @@
+package cdiff
+
+// dockerInit lists what the Docker engine's init layer puts under every
+// container, between the image and the container's own layer. The engine
+// diffs a container against image + init layer, so these are never
+// changes of the container's.
+var dockerInit = []string{
+	"/dev/pts", "/dev/shm", "/proc", "/sys", "/.dockerenv",
+	"/etc/resolv.conf", "/etc/hosts", "/etc/hostname", "/dev/console", "/etc/mtab",
+}
+
+// AddDockerInit turns base (an image's filesystem) into what the engine
+// compares a container with: the image under the engine's init layer. The
+// init layer's objects are taken as the container (a `docker export`
+// tarball of it) shows them.
+func AddDockerInit(base, container *Tree) {
+	for _, d := range []string{"/dev", "/etc"} {
+		if base.lookup(d) == nil {
+			if e := container.lookup(d); e != nil {
+				base.Put(e)
+			}
+		}
+	}
+	for _, p := range dockerInit {
+		if e := container.lookup(p); e != nil {
+			base.Put(e)
+		}
+	}
+}
