@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"io"
 	"os"
 	"path/filepath"
@@ -59,7 +61,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		err = ErrCanceled
 	default:
 		rec.Status = model.StatusError
-		err = errors.New(p.redactor.String(solveErrorMessage(err, p)))
+		err = errors.New(p.redactor.String(solveErrorMessage(err, p, b)))
 		rec.Error = err.Error()
 	}
 	if resp != nil {
@@ -246,7 +248,11 @@ func describeResult(ctx context.Context, b *Builder, paths Paths, resp *client.S
 
 // solveErrorMessage turns a BuildKit error into one line naming the
 // Dockerfile and line when BuildKit reports where it failed.
-func solveErrorMessage(err error, p *Prepared) string {
+func solveErrorMessage(err error, p *Prepared, b *Builder) string {
+	if status.Code(errors.Unwrap(err)) == codes.Unavailable || status.Code(err) == codes.Unavailable ||
+		strings.Contains(err.Error(), "code = Unavailable") {
+		return fmt.Sprintf("lost the connection to the builder at %s (%s): it stopped or crashed; check it with `buildscope builder status` and retry", b.Address, shortErr(err))
+	}
 	msg := err.Error()
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]

@@ -191,3 +191,50 @@ func TestInterruptCancelsBuild(t *testing.T) {
 		t.Errorf("a build after the cancel failed: %s", lastLines(r.stderr, 10))
 	}
 }
+
+// A builder that dies mid-build ends the build with a clear error, no hang.
+func TestBuilderDiesMidBuild(t *testing.T) {
+	e := newEnv(t)
+	e.mustRun(t, "builder", "start")
+	st := builderStatus(t, e)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+buildrun.NewID()+" && echo started-sleeping && sleep 60\n"), 0o644)
+	cmd := exec.Command(binPath, "build", "--builder", "embedded", "--progress", "plain", dir)
+	cmd.Env = e.vars
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	var out strings.Builder
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), "started-sleeping") && !strings.Contains(sc.Text(), "RUN") {
+			break
+		}
+	}
+	if err := syscall.Kill(st.PID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for sc.Scan() {
+			out.WriteString(sc.Text() + "\n")
+		}
+	}()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the build hung after its builder died")
+	}
+	if cmd.ProcessState.ExitCode() != 1 {
+		t.Errorf("exit %d, want 1", cmd.ProcessState.ExitCode())
+	}
+	var b model.Build
+	json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b)
+	if b.Status != model.StatusError || !strings.Contains(b.Error, "lost the connection to the builder") {
+		t.Errorf("record status %q error %q", b.Status, b.Error)
+	}
+}

@@ -190,3 +190,28 @@ func TestMouseClickSelectsStage(t *testing.T) {
 		t.Errorf("clicked compile, selected %s", m.nodeName(m.selNode))
 	}
 }
+
+// Every size from tiny to huge draws exactly the screen, nothing wider,
+// through resizes while the build runs.
+func TestRenderFitsEverySize(t *testing.T) {
+	events, plan, df := recorded(t, "../../testdata/graph-cold.jsonl", "../../testdata/graph/Dockerfile")
+	m := newTestModel(t, events, plan, df, 80, 24, 0)
+	sizes := [][2]int{{80, 24}, {250, 70}, {40, 10}, {20, 5}, {160, 48}, {100, 30}}
+	for i, e := range events {
+		m.Update(StatusMsg{e})
+		sz := sizes[i%len(sizes)]
+		m.Update(teaSize(sz[0], sz[1]))
+		if i%3 == 0 {
+			m.Update(press("?"))
+		}
+		lines := strings.Split(m.Render(), "\n")
+		if len(lines) > sz[1] {
+			t.Fatalf("%dx%d: %d lines", sz[0], sz[1], len(lines))
+		}
+		for _, l := range lines {
+			if w := ansi.StringWidth(l); w > sz[0] {
+				t.Fatalf("%dx%d: line %d cells wide: %q", sz[0], sz[1], w, ansi.Strip(l))
+			}
+		}
+	}
+}
