@@ -36,11 +36,11 @@ type rawEntry struct {
 	path     string // cleaned, no leading slash; "" is the root
 	typ      Type
 	mode     fs.FileMode
-	uid, gid int
 	size     int64
 	link     string
-	major    int64
-	minor    int64
+	uid, gid uint32
+	major    uint32
+	minor    uint32
 }
 
 // rawLayer is one layer's tar, read once.
@@ -128,7 +128,7 @@ func normalise(h *tar.Header) (e rawEntry, ok bool, err error) {
 	case strings.HasPrefix(base, whiteoutPrefix):
 		return rawEntry{op: opWhiteout, path: path.Join(dir, base[len(whiteoutPrefix):])}, true, nil
 	}
-	e = rawEntry{op: opPut, path: p, mode: fs.FileMode(h.Mode).Perm(), uid: h.Uid, gid: h.Gid}
+	e = rawEntry{op: opPut, path: p, mode: fs.FileMode(h.Mode).Perm(), uid: uint32(h.Uid), gid: uint32(h.Gid)}
 	if h.Mode&04000 != 0 {
 		e.mode |= fs.ModeSetuid
 	}
@@ -153,10 +153,10 @@ func normalise(h *tar.Header) (e rawEntry, ok bool, err error) {
 		e.typ, e.link = TypeHardlink, target
 	case tar.TypeChar:
 		e.typ, e.mode = TypeCharDevice, e.mode|fs.ModeDevice|fs.ModeCharDevice
-		e.major, e.minor = h.Devmajor, h.Devminor
+		e.major, e.minor = uint32(h.Devmajor), uint32(h.Devminor)
 	case tar.TypeBlock:
 		e.typ, e.mode = TypeBlockDevice, e.mode|fs.ModeDevice
-		e.major, e.minor = h.Devmajor, h.Devminor
+		e.major, e.minor = uint32(h.Devmajor), uint32(h.Devminor)
 	case tar.TypeFifo:
 		e.typ, e.mode = TypeFIFO, e.mode|fs.ModeNamedPipe
 	default:

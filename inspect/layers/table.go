@@ -22,12 +22,17 @@ type dirEvent struct {
 
 // node is one path of the image across all layers.
 type node struct {
-	path     string
-	parent   NodeID
+	path   string
+	hist   []version // in layer order, at most one per layer
+	size   int64     // running size while layers are applied
+	parent NodeID
+	dir    int32 // index in table.dirs once the node has children or changes below; else -1
+}
+
+// dirData is what only directories need.
+type dirData struct {
 	children []NodeID
-	hist     []version  // in layer order, at most one per layer
-	touched  []dirEvent // directories: layers that changed something below
-	size     int64      // running size while layers are applied
+	touched  []dirEvent // layers that changed something below
 }
 
 // content is one copy of a regular file's bytes in one layer.
@@ -40,6 +45,7 @@ type content struct {
 // table is the path table every layer is applied to, in layer order.
 type table struct {
 	nodes    []node
+	dirs     []dirData
 	byPath   map[string]NodeID
 	layers   []*Layer
 	contents []content
@@ -50,8 +56,34 @@ type table struct {
 
 func newTable() *table {
 	t := &table{byPath: map[string]NodeID{"": RootID}, wasted: map[NodeID]int64{}}
-	t.nodes = append(t.nodes, node{parent: -1})
+	t.nodes = append(t.nodes, node{parent: -1, dir: -1})
 	return t
+}
+
+// dirOf is the directory data of id, made on first use.
+func (t *table) dirOf(id NodeID) *dirData {
+	n := &t.nodes[id]
+	if n.dir < 0 {
+		n.dir = int32(len(t.dirs))
+		t.dirs = append(t.dirs, dirData{})
+	}
+	return &t.dirs[n.dir]
+}
+
+// children are id's children (none for a file).
+func (t *table) children(id NodeID) []NodeID {
+	if d := t.nodes[id].dir; d >= 0 {
+		return t.dirs[d].children
+	}
+	return nil
+}
+
+// touched are the layers that changed something at or below id.
+func (t *table) touched(id NodeID) []dirEvent {
+	if d := t.nodes[id].dir; d >= 0 {
+		return t.dirs[d].touched
+	}
+	return nil
 }
 
 // latest is the node's newest version, or nil.
@@ -84,8 +116,9 @@ func (t *table) lookup(p string) NodeID {
 		parent = t.lookup(p[:i])
 	}
 	id := NodeID(len(t.nodes))
-	t.nodes = append(t.nodes, node{path: p, parent: parent})
-	t.nodes[parent].children = append(t.nodes[parent].children, id)
+	t.nodes = append(t.nodes, node{path: p, parent: parent, dir: -1})
+	d := t.dirOf(parent)
+	d.children = append(d.children, id)
 	t.byPath[p] = id
 	return id
 }
@@ -173,7 +206,7 @@ func (t *table) remove(id NodeID, implicit bool) bool {
 // children the current layer keeps.
 func (t *table) hideChildren(id NodeID) int {
 	kept := 0
-	for _, c := range t.nodes[id].children {
+	for _, c := range t.children(id) {
 		if !t.alive(c) {
 			continue
 		}
@@ -237,12 +270,13 @@ func (t *table) resize(id NodeID, own int64, isDir bool) {
 // mark records that something at or below directory id changed in the
 // current layer, and the directory's total after it.
 func (t *table) mark(id NodeID) {
-	c := &t.nodes[id]
-	if k := len(c.touched); k > 0 && c.touched[k-1].layer == t.cur {
-		c.touched[k-1].size = c.size
+	size := t.nodes[id].size
+	d := t.dirOf(id)
+	if k := len(d.touched); k > 0 && d.touched[k-1].layer == t.cur {
+		d.touched[k-1].size = size
 		return
 	}
-	c.touched = append(c.touched, dirEvent{layer: t.cur, size: c.size})
+	d.touched = append(d.touched, dirEvent{layer: t.cur, size: size})
 }
 
 func (l *Layer) count(c Change, d int) {
@@ -278,8 +312,8 @@ func (t *table) apply(raw *rawLayer) {
 
 // finish sorts every directory's children by name.
 func (t *table) finish() {
-	for i := range t.nodes {
-		ch := t.nodes[i].children
+	for i := range t.dirs {
+		ch := t.dirs[i].children
 		sort.Slice(ch, func(a, b int) bool { return t.nodes[ch[a]].path < t.nodes[ch[b]].path })
 	}
 }

@@ -91,7 +91,7 @@ type Entry struct {
 	// file type bits of io/fs.
 	Mode fs.FileMode
 	// UID and GID own the file.
-	UID, GID int
+	UID, GID uint32
 	// Size is the content size of a regular file; for Removed, the size of
 	// what was removed; 0 for everything else (a hard link shares the size
 	// of its target and adds no bytes).
@@ -100,7 +100,7 @@ type Entry struct {
 	// hard link's target path.
 	Link string
 	// DevMajor and DevMinor number a device node.
-	DevMajor, DevMinor int64
+	DevMajor, DevMinor uint32
 
 	content int32 // content this path shows (regular files, hard links); -1 none
 }

@@ -35,8 +35,8 @@ type Node struct {
 	Path   string // without a leading slash; see DisplayPath
 	Type   Type
 	Mode   fs.FileMode
-	UID    int
-	GID    int
+	UID    uint32
+	GID    uint32
 	Size   int64 // a file's size; a directory's total below it
 	Link   string
 	Change Change // what the view's layer did to the path
@@ -78,7 +78,7 @@ func (v *View) at(id NodeID) (*Entry, int32) {
 // touchedAt says whether something at or below directory id changed in
 // the view's layer, and its total as of the view's layer.
 func (v *View) touchedAt(id NodeID) (bool, int64) {
-	ev := v.a.t.nodes[id].touched
+	ev := v.a.t.touched(id)
 	i := sort.Search(len(ev), func(i int) bool { return ev[i].layer > v.layer }) - 1
 	if i < 0 {
 		return false, 0
@@ -135,7 +135,7 @@ func (v *View) Node(id NodeID) Node {
 // When keep is not nil, only the children it keeps are returned.
 func (v *View) Children(id NodeID, by SortBy, keep Subset) []Node {
 	var out []Node
-	for _, c := range v.a.t.nodes[id].children {
+	for _, c := range v.a.t.children(id) {
 		if keep != nil && !keep[c] {
 			continue
 		}
