@@ -42,6 +42,44 @@ func LayoutImage(dir, digest string) (v1.Image, error) {
 	return sub.Image(im.Manifests[0].Digest)
 }
 
+// imageHistory pairs an image's config history with its layers' sizes.
+func imageHistory(img v1.Image) ([]model.HistoryEntry, error) {
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("reading image config: %w", err)
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, fmt.Errorf("reading manifest: %w", err)
+	}
+	var out []model.HistoryEntry
+	li := 0
+	for _, h := range cfg.History {
+		e := model.HistoryEntry{CreatedBy: h.CreatedBy, EmptyLayer: h.EmptyLayer}
+		if !h.EmptyLayer && li < len(m.Layers) {
+			e.SizeBytes = m.Layers[li].Size
+			li++
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// dockerHistory is the history of an image in the engine's store, oldest
+// first, with uncompressed sizes.
+func dockerHistory(ctx context.Context, dc *dockerclient.Client, id string) ([]model.HistoryEntry, error) {
+	hist, err := dc.ImageHistory(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading history of image %s: %w", id, err)
+	}
+	var out []model.HistoryEntry
+	for i := len(hist.Items) - 1; i >= 0; i-- {
+		it := hist.Items[i]
+		out = append(out, model.HistoryEntry{CreatedBy: it.CreatedBy, EmptyLayer: it.Size == 0, SizeBytes: it.Size})
+	}
+	return out, nil
+}
+
 // summarizeImage lists an image's layers with the instruction that made
 // each (from the config history) and their compressed sizes.
 func summarizeImage(digest string, img v1.Image) (*model.Image, error) {

@@ -65,7 +65,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		rec.Error = err.Error()
 	}
 	if resp != nil {
-		describeResult(context.WithoutCancel(ctx), b, paths, resp, rec)
+		describeResult(context.WithoutCancel(ctx), b, p, paths, resp, rec)
 	}
 	if eerr := events.close(); eerr != nil && err == nil {
 		err = eerr
@@ -222,7 +222,7 @@ func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths Paths, id st
 }
 
 // describeResult records where the image is and what it holds.
-func describeResult(ctx context.Context, b *Builder, paths Paths, resp *client.SolveResponse, rec *model.Build) {
+func describeResult(ctx context.Context, b *Builder, p *Prepared, paths Paths, resp *client.SolveResponse, rec *model.Build) {
 	dgst := resp.ExporterResponse[exptypes.ExporterImageDigestKey]
 	if dgst == "" {
 		return
@@ -236,12 +236,18 @@ func describeResult(ctx context.Context, b *Builder, paths Paths, resp *client.S
 		if img, err := summarizeDocker(ctx, b.Docker, id); err == nil {
 			rec.Image = img
 		}
+		if hist, err := dockerHistory(ctx, b.Docker, id); err == nil {
+			model.AssignStepSizes(rec, p.Plan, hist)
+		}
 		return
 	}
 	rec.Result = &model.ResultRef{Kind: model.ResultOCILayout, Path: paths.Results(), Ref: dgst}
 	if img, err := LayoutImage(paths.Results(), dgst); err == nil {
 		if sum, err := summarizeImage(dgst, img); err == nil {
 			rec.Image = sum
+		}
+		if hist, err := imageHistory(img); err == nil {
+			model.AssignStepSizes(rec, p.Plan, hist)
 		}
 	}
 }

@@ -50,14 +50,17 @@ type Stage struct {
 // Step is one build step: a vertex of the solve that a Dockerfile
 // instruction produced.
 type Step struct {
-	Name        string     `json:"name"`
-	Instruction string     `json:"instruction"`
-	Line        int        `json:"line"`
-	Digest      string     `json:"digest"`
-	Cached      bool       `json:"cached"`
-	Started     *time.Time `json:"started,omitempty"`
-	Completed   *time.Time `json:"completed,omitempty"`
-	Error       string     `json:"error"`
+	Name        string `json:"name"`
+	Instruction string `json:"instruction"`
+	Line        int    `json:"line"`
+	Digest      string `json:"digest"`
+	Cached      bool   `json:"cached"`
+	// SizeBytes is the (compressed) size of the layer the step made, 0 for
+	// a metadata-only step; absent when the image does not say.
+	SizeBytes *int64     `json:"size_bytes,omitempty"`
+	Started   *time.Time `json:"started,omitempty"`
+	Completed *time.Time `json:"completed,omitempty"`
+	Error     string     `json:"error"`
 }
 
 // Duration is how long the step ran, zero if it has not finished.

@@ -108,7 +108,11 @@ func printBuild(cmd *cobra.Command, b *model.Build) {
 			if st.Error != "" {
 				mark = "E  "
 			}
-			fmt.Fprintf(w, "  %s%4d  %-8s %s\n", mark, st.Line, st.Duration().Round(time.Millisecond), st.Instruction)
+			size := ""
+			if st.SizeBytes != nil {
+				size = humanSize(*st.SizeBytes)
+			}
+			fmt.Fprintf(w, "  %s%4d  %-8s %8s  %s\n", mark, st.Line, st.Duration().Round(time.Millisecond), size, st.Instruction)
 		}
 	}
 	fmt.Fprintf(w, "cache: %d/%d steps cached\n", b.Cache.StepsCached, b.Cache.StepsTotal)

@@ -203,6 +203,10 @@ func (m *Model) renderSteps(g geom) string {
 		case st.Started != nil:
 			d = dur(m.now.Sub(*st.Started))
 		}
+		size := ""
+		if st.SizeBytes != nil {
+			size = units.HumanSizeWithPrecision(float64(*st.SizeBytes), 3)
+		}
 		text := st.Instruction
 		if st.Line > 0 {
 			text = fmt.Sprintf("L%-3d %s", st.Line, text)
@@ -210,7 +214,7 @@ func (m *Model) renderSteps(g geom) string {
 		if j == m.selStep {
 			text = m.styles.Selected.Render(text)
 		}
-		line := fmt.Sprintf("%s %s %6s %s", m.style(s).Render(m.glyph(s)), m.styles.Cached.Render(mark), d, text)
+		line := fmt.Sprintf("%s %s %6s %8s %s", m.style(s).Render(m.glyph(s)), m.styles.Cached.Render(mark), d, size, text)
 		lines = append(lines, ansi.Truncate(line, width, "…"))
 	}
 	if m.selNode >= len(m.build.Stages) {
