@@ -170,6 +170,7 @@ func layerChanges(img *source.Image, tarPath string) (*diffResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	cdiff.DropMountpoints(base, upper)
 	changes, err := cdiff.DiffLayer(base, upper)
 	if err != nil {
 		return nil, err

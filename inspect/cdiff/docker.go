@@ -27,3 +27,26 @@ func AddDockerInit(base, container *Tree) {
 		}
 	}
 }
+
+// runtimeMounts are where a container runtime mounts things, making an
+// empty directory or file when the image has none there.
+var runtimeMounts = append([]string{"/dev", "/proc", "/sys"}, dockerInit...)
+
+// DropMountpoints removes from a layer of changes (upper) the empty
+// mountpoints a runtime made for a run (BuildKit's runc executor: /dev,
+// /proc, /sys, /etc/hosts, /etc/resolv.conf) where the image (base) has
+// nothing: they are the runtime's, not the command's.
+func DropMountpoints(base FS, upper *Tree) {
+	for i := len(runtimeMounts) - 1; i >= 0; i-- {
+		p := runtimeMounts[i]
+		n := upper.find(p)
+		if n == nil || n.e.Whiteout || len(n.kids) > 0 {
+			continue
+		}
+		if n.e.IsDir() || (n.e.IsRegular() && n.e.Size == 0) {
+			if _, err := base.Lstat(p); err != nil {
+				upper.Remove(p)
+			}
+		}
+	}
+}
