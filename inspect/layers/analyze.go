@@ -74,7 +74,7 @@ func Analyze(ctx context.Context, img v1.Image, o Options) (*Analysis, error) {
 			return nil, fmt.Errorf("reading layer %d (%s): %w", i, info.Digest, r.err)
 		}
 		results[i].release()
-		l := &Layer{LayerInfo: info, TarBytes: r.raw.tarBytes}
+		l := &Layer{LayerInfo: info, TarBytes: r.raw.tarBytes, Entries: make([]Entry, 0, len(r.raw.entries))}
 		if info.Uncompressed {
 			l.CompressedBytes = l.TarBytes
 		}
