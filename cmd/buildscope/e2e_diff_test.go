@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/buildscope/buildscope/inspect/cdiff"
 )
 
 // The image the diff scenarios start from: files, directories and links
@@ -65,66 +66,15 @@ func runContainer(t *testing.T, name string, args ...string) {
 	t.Cleanup(func() { _, _ = execOutput("docker", "rm", "-f", name) })
 }
 
-// canonical orders `docker container diff` output the one way buildscope
-// prints it. The engine here walks directories in Go map order, so its
-// order of siblings varies from run to run; what is fixed is the shape:
-// a directory's line comes before the lines under it, and in each
-// directory the deletions come after the other changes. canonical keeps
-// that shape and sorts siblings bytewise.
+// canonical is `docker container diff` output in buildscope's order (see
+// cdiff.Canonical: the engine's order of siblings varies between runs).
 func canonical(t *testing.T, out string) string {
 	t.Helper()
-	type node struct {
-		line string
-		kids map[string]*node
+	changes, err := cdiff.ParseDockerDiff(out)
+	if err != nil {
+		t.Fatal(err)
 	}
-	root := &node{kids: map[string]*node{}}
-	for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
-		if l == "" {
-			continue
-		}
-		if len(l) < 3 || l[1] != ' ' || !strings.Contains("ACD", l[:1]) || l[2] != '/' {
-			t.Fatalf("not a docker container diff line: %q", l)
-		}
-		n := root
-		for _, part := range strings.Split(l[3:], "/") {
-			k := n.kids[part]
-			if k == nil {
-				k = &node{kids: map[string]*node{}}
-				n.kids[part] = k
-			}
-			n = k
-		}
-		n.line = l
-	}
-	var b strings.Builder
-	var emit func(*node)
-	emit = func(n *node) {
-		if n.line != "" {
-			b.WriteString(n.line + "\n")
-		}
-		var names []string
-		for k := range n.kids {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, deleted := range []bool{false, true} {
-			for _, k := range names {
-				if (strings.HasPrefix(n.kids[k].line, "D ")) == deleted {
-					emit(n.kids[k])
-				}
-			}
-		}
-	}
-	emit(root)
-	return b.String()
-}
-
-func TestDiffCanonical(t *testing.T) {
-	in := "C /tmp\nA /tmp/b\nD /tmp/z\nA /tmp/a\nC /etc\nD /etc/motd\nC /etc/x\n"
-	want := "C /etc\nC /etc/x\nD /etc/motd\nC /tmp\nA /tmp/a\nA /tmp/b\nD /tmp/z\n"
-	if got := canonical(t, in); got != want {
-		t.Fatalf("canonical:\n%s\nwant:\n%s", got, want)
-	}
+	return cdiff.Lines(cdiff.Canonical(changes))
 }
 
 // engineDiff is `docker container diff` in buildscope's order; it fails

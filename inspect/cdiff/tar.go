@@ -105,7 +105,7 @@ func eachEntry(r io.Reader, o ReadOptions, target func(string) *Entry, fn func(e
 		}
 		e := entryFromHeader(h)
 		switch h.Typeflag {
-		case tar.TypeReg, tar.TypeRegA:
+		case tar.TypeReg:
 			if err := readContent(e, tr, o); err != nil {
 				return err
 			}
