@@ -28,7 +28,8 @@ type diffOptions struct {
 }
 
 // diffResult is a computed diff and the two views it compared, for
-// content diffs.
+// content diffs (nil when they were made already, before a container
+// whose layer they read was removed).
 type diffResult struct {
 	changes  []cdiff.Change
 	old, new cdiff.FS
@@ -123,7 +124,7 @@ func runDiff(cmd *cobra.Command, g *globals, o *diffOptions, args []string) erro
 
 func printDiff(w io.Writer, res *diffResult, o *diffOptions) error {
 	changes := cdiff.Filter(res.changes, o.paths)
-	if o.content {
+	if o.content && res.old != nil {
 		cdiff.AddContentDiffs(res.old, res.new, changes)
 	}
 	if o.asJSON {

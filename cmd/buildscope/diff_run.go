@@ -99,7 +99,14 @@ func engineRun(ctx context.Context, stderr io.Writer, dc *dockerclient.Client, g
 	case code != 0:
 		fmt.Fprintf(stderr, "buildscope: the command exited %d\n", code)
 	}
-	return engineChanges(ctx, dc, id, o)
+	res, err := engineChanges(ctx, dc, id, o)
+	if err != nil || !o.content {
+		return res, err
+	}
+	// The container's layer goes with the container: read contents now.
+	cdiff.AddContentDiffs(res.old, res.new, res.changes)
+	res.old, res.new = nil, nil
+	return res, nil
 }
 
 // waitContainer waits for the container to stop and returns its exit

@@ -295,3 +295,27 @@ func TestDiffErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestDiffTimeoutAndUser(t *testing.T) {
+	requireDocker(t)
+	buildDiffImage(t, "buildscope-diff-test:scenario", diffDockerfile)
+	img := "docker://buildscope-diff-test:scenario"
+	r := shared.mustRun(t, "--builder", "docker", "diff", "--image", img, "--timeout", "2s", "--", "sh", "-c", "echo a > /tmp/x; sleep 60")
+	if r.stdout != "C /tmp\nA /tmp/x\n" || !strings.Contains(r.stderr, "--timeout 2s") {
+		t.Errorf("--timeout on docker: stdout %q stderr %q", r.stdout, r.stderr)
+	}
+	if out, _ := execOutput("docker", "ps", "-aq", "--filter", "label=buildscope.diff=1"); strings.TrimSpace(out) != "" {
+		t.Errorf("containers left behind: %s", out)
+	}
+	r = shared.run(t, nil, "--builder", "embedded", "diff", "--image", img, "--timeout", "2s", "--", "sh", "-c", "sleep 60")
+	if r.code == 0 || !strings.Contains(r.stderr, "did not exit within --timeout 2s") {
+		t.Errorf("--timeout on embedded: exit %d stderr %q", r.code, r.stderr)
+	}
+	for _, builder := range []string{"docker", "embedded"} {
+		r = shared.mustRun(t, "--builder", builder, "diff", "--json", "--content", "--image", img, "--user", "1000",
+			"--", "sh", "-c", "id -u > /tmp/id")
+		if !strings.Contains(r.stdout, `"path": "/tmp/id"`) || !strings.Contains(r.stdout, `+1000\n`) {
+			t.Errorf("--user 1000 on %s:\n%s", builder, r.stdout)
+		}
+	}
+}
