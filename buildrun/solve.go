@@ -213,12 +213,11 @@ func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths Paths, id st
 			return nil
 		}
 	}
-	if err := os.MkdirAll(paths.Results(), 0o700); err != nil {
-		return nil, nil, fmt.Errorf("creating %s: %w", paths.Results(), err)
+	res, err := resultExport(paths, id)
+	if err != nil {
+		return nil, nil, err
 	}
-	ex = append(ex, client.ExportEntry{Type: client.ExporterOCI, OutputDir: paths.Results(),
-		Attrs: map[string]string{"tar": "false", "name": "buildscope.local/build:" + id}})
-	return ex, loadDone, nil
+	return append(ex, res), loadDone, nil
 }
 
 // describeResult records where the image is and what it holds.
@@ -239,6 +238,10 @@ func describeResult(ctx context.Context, b *Builder, p *Prepared, paths Paths, r
 		if hist, err := dockerHistory(ctx, b.Docker, id); err == nil {
 			model.AssignStepSizes(rec, p.Plan, hist)
 		}
+		return
+	}
+	if err := indexResult(paths, rec.ID, resp.ExporterResponse); err != nil {
+		rec.Warnings = append(rec.Warnings, model.Warning{Short: "the image was built but not kept: " + err.Error()})
 		return
 	}
 	rec.Result = &model.ResultRef{Kind: model.ResultOCILayout, Path: paths.Results(), Ref: dgst}

@@ -23,7 +23,9 @@ type Plan struct {
 type PlannedStage struct {
 	// Name is the stage's name as buildscope reports it: the name given
 	// with AS, else "stage-N" as BuildKit calls unnamed stages.
-	Name  string
+	Name string
+	// Named says the Dockerfile gave the name (AS name).
+	Named bool
 	Index int
 	// Base is the FROM argument with build args expanded.
 	Base string
@@ -80,7 +82,7 @@ func ParseDockerfile(name string, data []byte, buildArgs map[string]string) (*Pl
 	p := &Plan{}
 	byName := map[string]int{}
 	for i, st := range stages {
-		ps := PlannedStage{Name: st.Name, Index: i, BaseStage: -1}
+		ps := PlannedStage{Name: st.Name, Named: st.Name != "", Index: i, BaseStage: -1}
 		if ps.Name == "" {
 			ps.Name = fmt.Sprintf("stage-%d", i)
 		}
@@ -201,6 +203,12 @@ func (p *Plan) Stage(name string) *PlannedStage {
 		}
 	}
 	return nil
+}
+
+// Named reports whether the stage called name was named in the Dockerfile.
+func (p *Plan) Named(name string) bool {
+	s := p.Stage(name)
+	return s != nil && s.Named
 }
 
 // StageNames lists the stage names in order.

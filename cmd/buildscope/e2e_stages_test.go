@@ -1,0 +1,116 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
+)
+
+// exampleSrcBytes is what the builder stage of the examples keeps in /src
+// and the production image lacks: vendored packages (deps.txt: 512+256+1024
+// KiB), two 2 MB object files and the manifest. The sources are not left
+// behind: production ships them (as /app/greeter and /app/lib.sh).
+func exampleSrcBytes(t *testing.T, dir string) int64 {
+	n := int64((512+256+1024)*1024 + 2*2000000)
+	for _, f := range []string{"deps.txt"} {
+		fi, err := os.Stat(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += fi.Size()
+	}
+	return n
+}
+
+func stagesJSON(t *testing.T, builder string) *model.StageReport {
+	t.Helper()
+	r := shared.run(t, nil, "stages", "--builder", builder, "--json",
+		"--compare", "../../assets/examples/singlestage/Dockerfile", "../../assets/examples/multistage")
+	if r.code != 0 {
+		t.Fatalf("stages exited %d: %s", r.code, lastLines(r.stderr, 10))
+	}
+	var rep model.StageReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("stages --json: %v\n%s", err, r.stdout)
+	}
+	return &rep
+}
+
+func checkStageReport(t *testing.T, rep *model.StageReport) {
+	t.Helper()
+	if len(rep.Stages) != 2 || rep.Stages[0].Name != "builder" || rep.Stages[1].Name != "production" ||
+		rep.Stages[0].Final || !rep.Stages[1].Final || rep.Final.Name != "production" {
+		t.Fatalf("stages %+v final %+v", rep.Stages, rep.Final)
+	}
+	want := []model.PathSize{
+		{Path: "/opt", SizeBytes: 20000000, Stage: "builder"},
+		{Path: "/src", SizeBytes: exampleSrcBytes(t, "../../assets/examples/multistage"), Stage: "builder"},
+	}
+	if len(rep.LeftBehind) != 2 || rep.LeftBehind[0] != want[0] || rep.LeftBehind[1] != want[1] {
+		t.Errorf("left behind %+v, want %+v", rep.LeftBehind, want)
+	}
+	ss := rep.SingleStage
+	if ss == nil || ss.Stage != "builder" || ss.SizeBytes != rep.Stages[0].SizeBytes || ss.FinalBytes != rep.Final.SizeBytes || ss.Ratio >= 0.2 {
+		t.Errorf("single-stage comparison %+v", ss)
+	}
+	if c := rep.Compare; c == nil || len(c.Stages) != 1 || !c.Stages[0].Final || c.Final.SizeBytes < rep.Stages[0].SizeBytes {
+		t.Errorf("compare report %+v: the single-stage image holds at least the builder stage", c)
+	}
+}
+
+func TestStagesEmbedded(t *testing.T) {
+	rep := stagesJSON(t, "embedded")
+	checkStageReport(t, rep)
+	// sizes agree with the exported images: compressed with the manifests
+	// go-containerregistry reads, uncompressed with gzip -dc of each blob
+	for _, s := range append(rep.Stages, rep.Compare.Stages...) {
+		var b model.Build
+		json.Unmarshal([]byte(shared.mustRun(t, "history", "show", s.BuildID, "--json").stdout), &b)
+		img, err := buildrun.LayoutImage(b.Result.Path, b.Result.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		layers, _ := img.Layers()
+		var comp, uncomp int64
+		for _, l := range layers {
+			n, _ := l.Size()
+			comp += n
+			d, _ := l.Digest()
+			out, err := exec.Command("sh", "-c", "gzip -dc "+filepath.Join(b.Result.Path, "blobs", "sha256", d.Hex)+" | wc -c").Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, _ := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+			uncomp += u
+		}
+		if s.CompressedBytes != comp || s.SizeBytes != uncomp || s.Layers != len(layers) {
+			t.Errorf("stage %s: report %d/%d bytes %d layers, image %d/%d bytes %d layers", s.Name, s.SizeBytes, s.CompressedBytes, s.Layers, uncomp, comp, len(layers))
+		}
+	}
+	plain := shared.mustRun(t, "stages", "--builder", "embedded", "../../assets/examples/multistage").stdout
+	for _, want := range []string{"builder", "production", "final", "/opt", "20MB", "single-stage equivalent (shipping builder)"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("plain output lacks %q:\n%s", want, plain)
+		}
+	}
+}
+
+func TestStagesDockerEngine(t *testing.T) {
+	requireDocker(t)
+	rep := stagesJSON(t, "docker")
+	checkStageReport(t, rep)
+}
+
+func TestStagesUnnamedIntermediateStage(t *testing.T) {
+	r := shared.run(t, nil, "stages", "--builder", "embedded", "../../testdata/graph")
+	if r.code == 0 || !strings.Contains(r.stderr, "stage stage-0 has no name") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+}
