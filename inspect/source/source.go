@@ -31,7 +31,7 @@ type Image struct {
 	// Spec is what the user named.
 	Spec string
 	// Build is the build record when the image came from build:ID.
-	Build *model.Build
+	Build   *model.Build
 	cleanup func()
 }
 
