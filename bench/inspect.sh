@@ -27,13 +27,17 @@ fi
 go build -o "$dir/buildscope" ./cmd/buildscope
 go build -o "$dir/genimage" ./bench/genimage
 
-# measure CMD… prints "SECONDS PEAK_KB" (or "timeout -") for one run.
+# measure CMD… prints "SECONDS PEAK_KB" for one run, whatever its exit
+# code (dive --ci exits 1 when a rule fails); ">LIMIT PEAK_KB" when it
+# ran out of time.
 measure() {
-	local out
-	if out=$( { /usr/bin/time -f '%e %M' timeout "$dive_timeout" "$@" >/dev/null 2>/dev/null; } 2>&1 ); then
-		echo "$out" | tail -1
+	local rc=0 t
+	/usr/bin/time -o "$dir/time" -f '%e %M' timeout "$dive_timeout" "$@" >/dev/null 2>&1 || rc=$?
+	t=$(tail -1 "$dir/time")
+	if [ "$rc" = 124 ]; then
+		echo ">$dive_timeout ${t#* }"
 	else
-		echo "timeout -"
+		echo "$t"
 	fi
 }
 
@@ -56,7 +60,14 @@ EOF
 	rm -rf "$x"
 }
 
-ratio() { python3 -c "import sys; a,b=sys.argv[1:]; print('-' if '-' in (a,b) or float(b)==0 else f'{float(a)/float(b):.2f}')" "$1" "$2"; }
+# ratio A B prints A/B ("<" when B is only a lower bound, "-" when unknown).
+ratio() {
+	python3 -c "
+import sys
+a, b = sys.argv[1:]
+if '-' in (a, b) or float(b.lstrip('>')) == 0: print('-')
+else: print(('<' if b.startswith('>') else '') + f'{float(a)/float(b.lstrip(\">\")):.3f}')" "$1" "$2"
+}
 
 # row NAME GENIMAGE-FLAGS… runs the three on one shape and prints a row.
 row() {
