@@ -34,7 +34,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	rec := &model.Build{
 		ID: NewID(), Context: p.ContextAbs, Dockerfile: p.DockerfileAbs, Target: p.Target,
 		Builder: b.Name(), Status: model.StatusRunning, Started: time.Now().UTC(),
-		Platforms: p.Platforms, BuildArgs: p.Args,
+		Platforms: p.Platforms, BuildArgs: p.Args, NoCache: p.NoCache, NoCacheFilter: p.NoCacheFilter,
 	}
 	folder := model.NewFolder(rec, p.Plan)
 	hist := History{Dir: paths.History()}
@@ -51,6 +51,11 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		}
 	})
 	folder.Build()
+	hasher := newContextHasher(p.ContextAbs, filepath.Join(paths.State, "cache"))
+	if ierr := model.AttachInputs(rec, p.Plan, hasher.Hash); ierr != nil {
+		rec.Warnings = append(rec.Warnings, model.Warning{Short: "cache inputs not recorded: " + ierr.Error()})
+	}
+	_ = hasher.save()
 	rec.Completed = time.Now().UTC()
 	switch {
 	case err == nil:

@@ -17,22 +17,25 @@ const (
 // Build is the record of one build: what was built, where, how it went, and
 // the image it produced.
 type Build struct {
-	ID         string            `json:"id"`
-	Context    string            `json:"context"`
-	Dockerfile string            `json:"dockerfile"`
-	Target     string            `json:"target"`
-	Builder    string            `json:"builder"`
-	Status     string            `json:"status"`
-	Error      string            `json:"error"`
-	Started    time.Time         `json:"started"`
-	Completed  time.Time         `json:"completed"`
-	Stages     []Stage           `json:"stages"`
-	Cache      CacheSummary      `json:"cache"`
-	Image      *Image            `json:"image,omitempty"`
-	Platforms  []string          `json:"platforms,omitempty"`
-	BuildArgs  map[string]string `json:"build_args,omitempty"`
-	Result     *ResultRef        `json:"result,omitempty"`
-	Warnings   []Warning         `json:"warnings,omitempty"`
+	ID         string       `json:"id"`
+	Context    string       `json:"context"`
+	Dockerfile string       `json:"dockerfile"`
+	Target     string       `json:"target"`
+	Builder    string       `json:"builder"`
+	Status     string       `json:"status"`
+	Error      string       `json:"error"`
+	Started    time.Time    `json:"started"`
+	Completed  time.Time    `json:"completed"`
+	Stages     []Stage      `json:"stages"`
+	Cache      CacheSummary `json:"cache"`
+	Image      *Image       `json:"image,omitempty"`
+	Platforms  []string     `json:"platforms,omitempty"`
+	// NoCache and NoCacheFilter are --no-cache and --no-cache-filter.
+	NoCache       bool              `json:"no_cache,omitempty"`
+	NoCacheFilter []string          `json:"no_cache_filter,omitempty"`
+	BuildArgs     map[string]string `json:"build_args,omitempty"`
+	Result        *ResultRef        `json:"result,omitempty"`
+	Warnings      []Warning         `json:"warnings,omitempty"`
 	// Other holds vertices that belong to no Dockerfile stage: loading the
 	// build definition and context, resolving image metadata, exporting.
 	Other []Step `json:"other,omitempty"`
@@ -61,6 +64,27 @@ type Step struct {
 	Started   *time.Time `json:"started,omitempty"`
 	Completed *time.Time `json:"completed,omitempty"`
 	Error     string     `json:"error"`
+	// Inputs is what went into the step, kept to explain a cache miss.
+	Inputs *StepInputs `json:"inputs,omitempty"`
+}
+
+// StepInputs is what goes into a step's cache key as buildscope sees it:
+// the instruction, the args and environment that reach it, the content of
+// the context files it copies, its base image, and its parent steps.
+type StepInputs struct {
+	// Text is the instruction as written in the Dockerfile (BuildKit's
+	// step name has build args expanded).
+	Text  string            `json:"text,omitempty"`
+	Args  map[string]string `json:"args,omitempty"`
+	Env   map[string]string `json:"env,omitempty"`
+	Files map[string]string `json:"files,omitempty"`
+	// Base is the resolved base image of a FROM step (ref@digest).
+	Base string `json:"base,omitempty"`
+	// Parents are the vertex digests of the steps this one builds on.
+	Parents []string `json:"parents,omitempty"`
+	// Key digests all of the above with the parents' keys: equal keys in
+	// two builds mean equal inputs, whatever the session.
+	Key string `json:"key"`
 }
 
 // Duration is how long the step ran, zero if it has not finished.

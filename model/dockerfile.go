@@ -45,6 +45,16 @@ type Instruction struct {
 	Keyword string // upper case: RUN, COPY, …
 	Text    string // the instruction as written, on one line
 	Line    int    // first line in the Dockerfile, 1-based
+	// Args and Env are the build args and environment in scope when the
+	// instruction runs (what reaches a RUN), by name.
+	Args map[string]string
+	Env  map[string]string
+	// Sources are the paths a COPY or ADD takes from the build context;
+	// empty for COPY --from and other instructions.
+	Sources []string
+	// FromStages are the stages the instruction reads (COPY --from,
+	// RUN --mount from=).
+	FromStages []string
 }
 
 // ParseError is a Dockerfile that does not parse; it names the line.
@@ -98,11 +108,18 @@ func ParseDockerfile(name string, data []byte, buildArgs map[string]string) (*Pl
 		if ps.BaseStage < 0 && base != "scratch" {
 			ps.Steps = append(ps.Steps, 0)
 		}
+		sc := newScope(lex, env, buildArgs)
+		if ps.BaseStage >= 0 {
+			sc.inherit(p.Stages[ps.BaseStage])
+		}
 		for _, c := range st.Commands {
 			ins := Instruction{Keyword: strings.ToUpper(c.Name()), Line: firstLine(c.Location())}
-			if sc, ok := c.(interface{ String() string }); ok {
-				ins.Text = oneLine(sc.String())
+			if s, ok := c.(interface{ String() string }); ok {
+				ins.Text = oneLine(s.String())
 			}
+			ins.Args, ins.Env = sc.snapshot()
+			ins.Sources = sc.contextSources(c)
+			sc.apply(c)
 			ps.Instructions = append(ps.Instructions, ins)
 			switch c.(type) {
 			case *instructions.AddCommand, *instructions.CopyCommand, *instructions.RunCommand, *instructions.WorkdirCommand:
@@ -125,28 +142,40 @@ func ParseDockerfile(name string, data []byte, buildArgs map[string]string) (*Pl
 func dependencies(lex *shell.Lex, env shell.EnvGetter, st instructions.Stage, p *Plan, byName map[string]int, i int) []string {
 	deps := []string{}
 	seen := map[int]bool{}
-	add := func(ref string) {
+	add := func(ref string) string {
 		if ref == "" {
-			return
+			return ""
 		}
 		if exp, _, err := lex.ProcessWord(ref, env); err == nil {
 			ref = exp
 		}
-		if j, ok := stageRef(ref, byName, i); ok && !seen[j] {
+		j, ok := stageRef(ref, byName, i)
+		if !ok {
+			return ""
+		}
+		if !seen[j] {
 			seen[j] = true
 			deps = append(deps, p.Stages[j].Name)
 		}
+		return p.Stages[j].Name
 	}
 	if b := p.Stages[i].BaseStage; b >= 0 {
 		add(strconv.Itoa(b))
 	}
-	for _, c := range st.Commands {
+	for k, c := range st.Commands {
+		ins := &p.Stages[i].Instructions[k+1]
+		var refs []string
 		switch c := c.(type) {
 		case *instructions.CopyCommand:
-			add(c.From)
+			refs = append(refs, c.From)
 		case *instructions.RunCommand:
 			for _, m := range instructions.GetMounts(c) {
-				add(m.From)
+				refs = append(refs, m.From)
+			}
+		}
+		for _, r := range refs {
+			if name := add(r); name != "" {
+				ins.FromStages = append(ins.FromStages, name)
 			}
 		}
 	}

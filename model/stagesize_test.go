@@ -15,8 +15,8 @@ func TestLeftBehind(t *testing.T) {
 		"/opt": {Dir: true}, "/opt/tc": {Dir: true},
 		"/opt/tc/cc": {Size: 500, Digest: "sha256:cc"}, "/opt/tc/lib.a": {Size: 300, Digest: "sha256:lib"},
 		"/out": {Dir: true}, "/out/greeter": {Size: 10, Digest: "sha256:g"}, // shipped elsewhere: not left
-		"/bin/gcc": {Size: 50, Digest: "sha256:gcc"}, // /bin exists in final: the file itself is the root
-		"/src/link": {}, // not a regular file
+		"/bin/gcc":  {Size: 50, Digest: "sha256:gcc"}, // /bin exists in final: the file itself is the root
+		"/src/link": {},                               // not a regular file
 	}
 	assets := FileSet{"/opt/tc/cc": {Size: 500, Digest: "sha256:cc"}, "/node_modules/x": {Size: 70, Digest: "sha256:x"}}
 	got := LeftBehind(final, map[string]FileSet{"builder": builder, "assets": assets}, []string{"builder", "assets"}, 0)

@@ -1,0 +1,188 @@
+package buildrun
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
+)
+
+// contextHasher gives the content digests of the build-context files a
+// COPY or ADD selects, after .dockerignore. The context is listed once;
+// only selected files are read, and a file whose size, mtime and inode are
+// unchanged since an earlier build is not read again (the digests are
+// cached in the state dir).
+type contextHasher struct {
+	dir       string
+	cacheFile string
+	once      sync.Once
+	files     []string // relative, slash-separated, not ignored
+	listErr   error
+	cache     map[string]hashEntry
+	dirty     bool
+}
+
+type hashEntry struct {
+	Size   int64  `json:"s"`
+	MTime  int64  `json:"m"`
+	Ino    uint64 `json:"i"`
+	Digest string `json:"d"`
+}
+
+func newContextHasher(dir, cacheDir string) *contextHasher {
+	sum := sha256.Sum256([]byte(dir))
+	return &contextHasher{dir: dir, cacheFile: filepath.Join(cacheDir, "context-"+hex.EncodeToString(sum[:8])+".json")}
+}
+
+// list walks the context once, skipping what .dockerignore excludes.
+func (h *contextHasher) list() error {
+	h.once.Do(func() {
+		var pm *patternmatcher.PatternMatcher
+		if f, err := os.Open(filepath.Join(h.dir, ".dockerignore")); err == nil {
+			pats, err := ignorefile.ReadAll(f)
+			f.Close()
+			if err != nil {
+				h.listErr = fmt.Errorf("reading .dockerignore: %w", err)
+				return
+			}
+			if pm, err = patternmatcher.New(pats); err != nil {
+				h.listErr = fmt.Errorf("reading .dockerignore: %w", err)
+				return
+			}
+		}
+		h.listErr = filepath.WalkDir(h.dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(h.dir, p)
+			if rel == "." {
+				return nil
+			}
+			rel = filepath.ToSlash(rel)
+			if pm != nil {
+				if ok, _ := pm.MatchesOrParentMatches(rel); ok {
+					if d.IsDir() && !pm.Exclusions() {
+						return filepath.SkipDir
+					}
+					return nil
+				}
+			}
+			if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 {
+				h.files = append(h.files, rel)
+			}
+			return nil
+		})
+		h.cache = map[string]hashEntry{}
+		if b, err := os.ReadFile(h.cacheFile); err == nil {
+			_ = json.Unmarshal(b, &h.cache)
+		}
+	})
+	return h.listErr
+}
+
+// Hash returns path → digest for the files the sources select.
+func (h *contextHasher) Hash(sources []string) (map[string]string, error) {
+	if err := h.list(); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, src := range sources {
+		if strings.Contains(src, "://") || strings.HasPrefix(src, "git@") {
+			continue // ADD from a URL or git: not the context
+		}
+		pat := strings.TrimPrefix(path.Clean("/"+filepath.ToSlash(src)), "/")
+		for _, f := range h.files {
+			if !selects(pat, f) {
+				continue
+			}
+			d, err := h.digest(f)
+			if err != nil {
+				return nil, err
+			}
+			out[f] = d
+		}
+	}
+	return out, nil
+}
+
+// selects reports whether source pattern pat (relative, "" for the whole
+// context) selects file f: f itself, a file under it, or a glob match of
+// f or one of its parents.
+func selects(pat, f string) bool {
+	if pat == "" || pat == "." || f == pat || strings.HasPrefix(f, pat+"/") {
+		return true
+	}
+	if !strings.ContainsAny(pat, "*?[") {
+		return false
+	}
+	for p := f; p != "." && p != "/" && p != ""; p = path.Dir(p) {
+		if ok, _ := path.Match(pat, p); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *contextHasher) digest(rel string) (string, error) {
+	p := filepath.Join(h.dir, filepath.FromSlash(rel))
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", p, err)
+	}
+	e := hashEntry{Size: fi.Size(), MTime: fi.ModTime().UnixNano()}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		e.Ino = st.Ino
+	}
+	if c, ok := h.cache[rel]; ok && c.Size == e.Size && c.MTime == e.MTime && c.Ino == e.Ino {
+		return c.Digest, nil
+	}
+	d := sha256.New()
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		target, err := os.Readlink(p)
+		if err != nil {
+			return "", fmt.Errorf("reading %s: %w", p, err)
+		}
+		io.WriteString(d, "symlink:"+target)
+	} else {
+		f, err := os.Open(p)
+		if err != nil {
+			return "", fmt.Errorf("reading %s: %w", p, err)
+		}
+		_, err = io.Copy(d, f)
+		f.Close()
+		if err != nil {
+			return "", fmt.Errorf("reading %s: %w", p, err)
+		}
+	}
+	e.Digest = "sha256:" + hex.EncodeToString(d.Sum(nil))
+	h.cache[rel] = e
+	h.dirty = true
+	return e.Digest, nil
+}
+
+// save writes the digest cache back.
+func (h *contextHasher) save() error {
+	if !h.dirty {
+		return nil
+	}
+	b, err := json.Marshal(h.cache)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(h.cacheFile, b, 0o600); err != nil && !errors.Is(err, os.ErrPermission) {
+		return err
+	}
+	return nil
+}

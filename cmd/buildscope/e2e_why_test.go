@@ -1,0 +1,227 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/buildscope/buildscope/assets/baseimage"
+	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
+)
+
+// whyAfter builds dir with args and returns the explanation of that build.
+func whyAfter(t *testing.T, e *env, dir string, args ...string) *model.Explanation {
+	t.Helper()
+	b, r := e.build(t, append(append([]string{}, args...), dir)...)
+	if r.code != 0 {
+		t.Fatalf("build %v exited %d: %s", args, r.code, lastLines(r.stderr, 10))
+	}
+	var ex model.Explanation
+	if err := json.Unmarshal([]byte(e.mustRun(t, "why", "--json").stdout), &ex); err != nil {
+		t.Fatal(err)
+	}
+	if ex.Build != b.ID {
+		t.Fatalf("why explained %s, not the last build %s", ex.Build, b.ID)
+	}
+	return &ex
+}
+
+func missAt(ex *model.Explanation, line int) *model.Miss {
+	for i := range ex.Misses {
+		if ex.Misses[i].Line == line {
+			return &ex.Misses[i]
+		}
+	}
+	return nil
+}
+
+func requireMiss(t *testing.T, ex *model.Explanation, line int, reason string) *model.Miss {
+	t.Helper()
+	m := missAt(ex, line)
+	if m == nil || m.Reason != reason {
+		t.Fatalf("line %d: got %+v, want %s; all misses: %+v", line, m, reason, ex.Misses)
+	}
+	return m
+}
+
+func requireNoMisses(t *testing.T, ex *model.Explanation) {
+	t.Helper()
+	if len(ex.Misses) != 0 {
+		t.Fatalf("want no misses, got %+v", ex.Misses)
+	}
+}
+
+// assets/examples/cachedemo: line 9 RUN (installs from deps.txt), 16 COPY
+// src/, 17 RUN (uses ARG VERSION), 21-22 COPY --from=build in final.
+func TestWhyReasonsOnEmbedded(t *testing.T) {
+	dir := copyDir(t, "../../assets/examples/cachedemo")
+	e := shared
+	bld := []string{"--builder", "embedded"}
+
+	first := whyAfter(t, e, dir, bld...)
+	if first.Previous != "" || len(first.Misses) == 0 {
+		t.Fatalf("first build: %+v", first)
+	}
+	for _, m := range first.Misses {
+		if m.Reason != model.ReasonFirst {
+			t.Errorf("first build: %+v", m)
+		}
+	}
+
+	t.Run("context-changed", func(t *testing.T) {
+		os.WriteFile(filepath.Join(dir, "src", "lib.sh"), []byte("greet() { echo changed; }\n"), 0o644)
+		ex := whyAfter(t, e, dir, bld...)
+		m := requireMiss(t, ex, 16, model.ReasonContext)
+		if files, _ := m.Detail["files"].([]any); len(files) != 1 || files[0] != "src/lib.sh" {
+			t.Errorf("files %v", m.Detail["files"])
+		}
+		p := requireMiss(t, ex, 17, model.ReasonParent)
+		if p.Detail["root"] != m.Step || !ex.Misses[0].Root {
+			t.Errorf("cascade %+v, root cause first %+v", p, ex.Misses[0])
+		}
+	})
+	t.Run("ignored file changes nothing", func(t *testing.T) {
+		os.WriteFile(filepath.Join(dir, "NOTES.md"), []byte("ignored by .dockerignore\n"), 0o644)
+		requireNoMisses(t, whyAfter(t, e, dir, bld...))
+	})
+	t.Run("build-arg-changed", func(t *testing.T) {
+		ex := whyAfter(t, e, dir, append(bld, "--build-arg", "VERSION=2.0.0")...)
+		m := requireMiss(t, ex, 17, model.ReasonBuildArg)
+		if m.Detail["arg"] != "VERSION" || m.Detail["old"] != "1.0.0" || m.Detail["new"] != "2.0.0" {
+			t.Errorf("detail %v", m.Detail)
+		}
+		if missAt(ex, 9) != nil || missAt(ex, 16) != nil {
+			t.Errorf("steps the arg does not reach missed: %+v", ex.Misses)
+		}
+	})
+	t.Run("unused build arg changes nothing", func(t *testing.T) {
+		requireNoMisses(t, whyAfter(t, e, dir, append(bld, "--build-arg", "VERSION=2.0.0", "--build-arg", "UNUSED=1")...))
+	})
+	t.Run("instruction-changed", func(t *testing.T) {
+		df := readFile(t, filepath.Join(dir, "Dockerfile"))
+		os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(strings.Replace(df, "chmod 755 greeter", "chmod 0755 greeter", 1)), 0o644)
+		ex := whyAfter(t, e, dir, append(bld, "--build-arg", "VERSION=2.0.0")...)
+		m := requireMiss(t, ex, 17, model.ReasonInstruction)
+		if !strings.Contains(m.Detail["old"].(string), "chmod 755") || !strings.Contains(m.Detail["new"].(string), "chmod 0755") {
+			t.Errorf("detail %v", m.Detail)
+		}
+	})
+	t.Run("no-cache", func(t *testing.T) {
+		ex := whyAfter(t, e, dir, append(bld, "--build-arg", "VERSION=2.0.0", "--no-cache")...)
+		for _, m := range ex.Misses {
+			if m.Reason != model.ReasonNoCache {
+				t.Errorf("--no-cache: %+v", m)
+			}
+		}
+		requireMiss(t, ex, 9, model.ReasonNoCache)
+	})
+	t.Run("no-cache-filter", func(t *testing.T) {
+		ex := whyAfter(t, e, dir, append(bld, "--build-arg", "VERSION=2.0.0", "--no-cache-filter", "build")...)
+		m := requireMiss(t, ex, 17, model.ReasonNoCache)
+		if m.Detail["flag"] != "--no-cache-filter=build" {
+			t.Errorf("detail %v", m.Detail)
+		}
+		if missAt(ex, 9) != nil {
+			t.Errorf("the deps stage missed under --no-cache-filter=build: %+v", missAt(ex, 9))
+		}
+	})
+	plain := e.mustRun(t, "why").stdout
+	if !strings.Contains(plain, "root causes:") || !strings.Contains(plain, "no-cache") {
+		t.Errorf("plain why:\n%s", plain)
+	}
+}
+
+// A base image re-tagged to different content in a loopback registry.
+func TestWhyBaseImageChanged(t *testing.T) {
+	img, err := baseimage.Image(baseimage.DefaultBusybox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := baseimage.Serve("127.0.0.1:0", img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+reg.Ref()+"\nRUN echo built > /built\n"), 0o644)
+	whyAfter(t, shared, dir, "--builder", "embedded")
+	// re-tag: the same name, one more layer
+	ref, _ := name.ParseReference(reg.Ref())
+	changed, err := mutate.AppendLayers(img, staticLayer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(ref, changed); err != nil {
+		t.Fatal(err)
+	}
+	oldD, _ := img.Digest()
+	newD, _ := changed.Digest()
+	ex := whyAfter(t, shared, dir, "--builder", "embedded")
+	m := requireMiss(t, ex, 1, model.ReasonBase)
+	if m.Detail["old"] != oldD.String() || m.Detail["new"] != newD.String() {
+		t.Errorf("detail %v, want %s → %s", m.Detail, oldD, newD)
+	}
+	requireMiss(t, ex, 2, model.ReasonParent)
+}
+
+func staticLayer(t *testing.T) v1.Layer {
+	t.Helper()
+	l, err := layerFromFiles(map[string]string{"etc/motd": "re-tagged\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// A pruned cache: same inputs, the steps run anyway.
+func TestWhyCacheEvicted(t *testing.T) {
+	e := newEnv(t)
+	dir := copyDir(t, "../../assets/examples/cachedemo")
+	whyAfter(t, e, dir, "--builder", "embedded")
+	e.mustRun(t, "builder", "prune")
+	ex := whyAfter(t, e, dir, "--builder", "embedded")
+	// the first step to run again is the root cause; the rest cascade from it
+	root := requireMiss(t, ex, 7, model.ReasonEvicted)
+	for _, line := range []int{9, 16, 17} {
+		if m := requireMiss(t, ex, line, model.ReasonParent); m.Detail["root"] != root.Step {
+			t.Errorf("line %d: root %v, want %s", line, m.Detail["root"], root.Step)
+		}
+	}
+}
+
+// The seeds' advice: a dependency install that missed only because a
+// broad COPY came before it.
+func TestWhyAdviceManifestFirst(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox\nWORKDIR /app\nCOPY . .\nRUN cat deps.txt > installed.txt\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "deps.txt"), []byte("a 1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "main.sh"), []byte("echo 1\n"), 0o644)
+	whyAfter(t, shared, dir, "--builder", "embedded")
+	os.WriteFile(filepath.Join(dir, "main.sh"), []byte("echo 2\n"), 0o644)
+	ex := whyAfter(t, shared, dir, "--builder", "embedded")
+	requireMiss(t, ex, 3, model.ReasonContext)
+	requireMiss(t, ex, 4, model.ReasonParent)
+	if len(ex.Advice) == 0 || !strings.Contains(ex.Advice[0], "dependency manifests") || !strings.Contains(ex.Advice[0], "line 4") {
+		t.Errorf("advice %v", ex.Advice)
+	}
+}
+
+func TestWhyOnDockerEngine(t *testing.T) {
+	requireDocker(t)
+	dir := copyDir(t, "../../assets/examples/cachedemo")
+	nonce := buildrun.NewID() // the engine's cache outlives test runs
+	os.WriteFile(filepath.Join(dir, "src", "lib.sh"), []byte("greet() { echo "+nonce+"; }\n"), 0o644)
+	whyAfter(t, shared, dir, "--builder", "docker")
+	os.WriteFile(filepath.Join(dir, "src", "lib.sh"), []byte("greet() { echo changed-"+nonce+"; }\n"), 0o644)
+	ex := whyAfter(t, shared, dir, "--builder", "docker")
+	requireMiss(t, ex, 16, model.ReasonContext)
+	requireMiss(t, ex, 17, model.ReasonParent)
+}

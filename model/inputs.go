@@ -1,0 +1,135 @@
+package model
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// AttachInputs records on every step of b what went into it (see
+// StepInputs). hash returns the content digests of the context files that
+// a COPY/ADD's sources select; it is called only for such steps.
+func AttachInputs(b *Build, plan *Plan, hash func(sources []string) (map[string]string, error)) error {
+	if plan == nil {
+		return nil
+	}
+	last := map[string]*Step{} // stage name → its last step
+	for si := range b.Stages {
+		st := &b.Stages[si]
+		ps := plan.Stage(st.Name)
+		if ps == nil {
+			continue
+		}
+		var prev *Step
+		if ps.BaseStage >= 0 {
+			prev = last[plan.Stages[ps.BaseStage].Name]
+		} else if from := fromStep(b, ps); from != nil && (len(st.Steps) == 0 || !strings.HasPrefix(st.Steps[0].Instruction, "FROM ")) {
+			prev = from // the FROM vertex BuildKit shared with another stage
+		}
+		for k := range st.Steps {
+			step := &st.Steps[k]
+			ins := instructionAt(ps, step.Line)
+			in := &StepInputs{}
+			if prev != nil {
+				in.Parents = append(in.Parents, prev.Digest)
+			}
+			if ins != nil {
+				in.Text = ins.Text
+				for _, f := range ins.FromStages {
+					if p := last[f]; p != nil {
+						in.Parents = append(in.Parents, p.Digest)
+					}
+				}
+				if ins.Keyword == "RUN" {
+					in.Args, in.Env = ins.Args, ins.Env
+				}
+				if len(ins.Sources) > 0 {
+					files, err := hash(ins.Sources)
+					if err != nil {
+						return fmt.Errorf("hashing the context files of line %d: %w", ins.Line, err)
+					}
+					in.Files = files
+				}
+			}
+			if strings.HasPrefix(step.Instruction, "FROM ") {
+				in.Base = strings.TrimPrefix(step.Instruction, "FROM ")
+			}
+			in.Key = inputKey(b, step, in)
+			step.Inputs = in
+			prev = step
+		}
+		if prev != nil {
+			last[st.Name] = prev
+		}
+	}
+	return nil
+}
+
+// fromStep finds the step that pulled a stage's base image, wherever
+// BuildKit filed it.
+func fromStep(b *Build, ps *PlannedStage) *Step {
+	for si := range b.Stages {
+		for k := range b.Stages[si].Steps {
+			s := &b.Stages[si].Steps[k]
+			if strings.HasPrefix(s.Instruction, "FROM "+ps.Base) {
+				return s
+			}
+		}
+	}
+	return nil
+}
+
+func instructionAt(ps *PlannedStage, line int) *Instruction {
+	for i := range ps.Instructions {
+		if ps.Instructions[i].Line == line {
+			return &ps.Instructions[i]
+		}
+	}
+	return nil
+}
+
+// inputKey digests a step's inputs with its parents' keys.
+func inputKey(b *Build, step *Step, in *StepInputs) string {
+	h := sha256.New()
+	w := func(k, v string) { fmt.Fprintf(h, "%s=%q\n", k, v) }
+	w("instruction", step.Instruction)
+	w("text", in.Text)
+	w("base", in.Base)
+	w("platforms", strings.Join(b.Platforms, ","))
+	for _, m := range []struct {
+		name string
+		kv   map[string]string
+	}{{"arg", in.Args}, {"env", in.Env}, {"file", in.Files}} {
+		for _, k := range sortedKeys(m.kv) {
+			w(m.name+":"+k, m.kv[k])
+		}
+	}
+	for _, p := range in.Parents {
+		if ps := findStep(b, p); ps != nil && ps.Inputs != nil {
+			w("parent", ps.Inputs.Key)
+		}
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+func findStep(b *Build, digest string) *Step {
+	for si := range b.Stages {
+		for k := range b.Stages[si].Steps {
+			if b.Stages[si].Steps[k].Digest == digest {
+				return &b.Stages[si].Steps[k]
+			}
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

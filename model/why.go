@@ -1,0 +1,338 @@
+package model
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Reason codes of a cache miss (DESIGN.md).
+const (
+	ReasonInstruction = "instruction-changed"
+	ReasonBuildArg    = "build-arg-changed"
+	ReasonEnv         = "env-changed"
+	ReasonBase        = "base-image-changed"
+	ReasonContext     = "context-changed"
+	ReasonParent      = "parent-missed"
+	ReasonNoCache     = "no-cache"
+	ReasonPlatform    = "platform-changed"
+	ReasonFirst       = "first-build"
+	ReasonEvicted     = "cache-evicted"
+)
+
+// Explanation says why each step of a build that ran did not come from
+// the cache, against the previous build of the same Dockerfile.
+type Explanation struct {
+	Build    string   `json:"build"`
+	Previous string   `json:"previous"`
+	Misses   []Miss   `json:"misses"`
+	Advice   []string `json:"advice,omitempty"`
+}
+
+// Miss is one step that ran, and why.
+type Miss struct {
+	Step   string         `json:"step"`
+	Stage  string         `json:"stage"`
+	Line   int            `json:"line"`
+	Reason string         `json:"reason"`
+	Detail map[string]any `json:"detail"`
+	// Root is true for a root cause (every reason but parent-missed).
+	Root bool `json:"root"`
+}
+
+// PreviousBuild picks from history the latest build before cur of the
+// same context, Dockerfile and target that got far enough to run steps.
+func PreviousBuild(cur *Build, history []*Build) *Build {
+	var prev *Build
+	for _, b := range history {
+		if b.ID == cur.ID || !b.Started.Before(cur.Started) || b.Status == StatusCanceled || b.Status == StatusRunning {
+			continue
+		}
+		if b.Context == cur.Context && b.Dockerfile == cur.Dockerfile && b.Target == cur.Target {
+			if prev == nil || b.Started.After(prev.Started) {
+				prev = b
+			}
+		}
+	}
+	return prev
+}
+
+// Explain explains the misses of cur against prev (nil: first build).
+// Root causes come first, in build order; then the steps they cascaded to.
+func Explain(cur, prev *Build) *Explanation {
+	ex := &Explanation{Build: cur.ID, Misses: []Miss{}}
+	if prev != nil {
+		ex.Previous = prev.ID
+	}
+	reasons := map[string]Miss{} // by step digest
+	var order []string
+	for si, s := range cur.Stages {
+		for k := range s.Steps {
+			st := &s.Steps[k]
+			if st.Cached || st.Started == nil {
+				continue
+			}
+			m := Miss{Step: st.Name, Stage: s.Name, Line: st.Line, Detail: map[string]any{}}
+			m.Reason, m.Detail = missReason(cur, prev, si, k, reasons)
+			if m.Reason == "" {
+				continue // a base image resolved again, unchanged
+			}
+			m.Root = m.Reason != ReasonParent
+			reasons[st.Digest] = m
+			order = append(order, st.Digest)
+		}
+	}
+	for _, root := range []bool{true, false} {
+		for _, d := range order {
+			if reasons[d].Root == root {
+				ex.Misses = append(ex.Misses, reasons[d])
+			}
+		}
+	}
+	ex.Advice = advise(cur, ex.Misses)
+	return ex
+}
+
+// missReason is the reason step k of stage si ran.
+func missReason(cur, prev *Build, si, k int, seen map[string]Miss) (string, map[string]any) {
+	s := cur.Stages[si]
+	st := s.Steps[k]
+	in := st.Inputs
+	if in == nil {
+		in = &StepInputs{}
+	}
+	isFrom := strings.HasPrefix(st.Instruction, "FROM ")
+	if cur.NoCache || slices.Contains(cur.NoCacheFilter, s.Name) {
+		flag := "--no-cache"
+		if !cur.NoCache {
+			flag = "--no-cache-filter=" + s.Name
+		}
+		return ReasonNoCache, map[string]any{"flag": flag}
+	}
+	if prev == nil {
+		return ReasonFirst, map[string]any{}
+	}
+	if isFrom {
+		// BuildKit files a FROM shared by stages under any one of them:
+		// compare with the previous build's FROM of the same image
+		newRef, newDig, _ := strings.Cut(in.Base, "@")
+		for _, o := range allSteps(prev) {
+			if o.Inputs == nil || !strings.HasPrefix(o.Instruction, "FROM ") {
+				continue
+			}
+			if oldRef, oldDig, _ := strings.Cut(o.Inputs.Base, "@"); oldRef == newRef {
+				if oldDig != newDig {
+					return ReasonBase, map[string]any{"image": newRef, "old": oldDig, "new": newDig}
+				}
+				return "", nil
+			}
+		}
+		return ReasonInstruction, map[string]any{"old": "", "new": st.Instruction}
+	}
+	nth := 0
+	for j := 0; j < k; j++ {
+		if !strings.HasPrefix(s.Steps[j].Instruction, "FROM ") {
+			nth++
+		}
+	}
+	old := matchStep(prev, s.Name, st.Line, nth)
+	if old == nil {
+		return ReasonInstruction, map[string]any{"old": "", "new": textOr(in.Text, st.Instruction)}
+	}
+	oin := old.Inputs
+	if oin == nil {
+		oin = &StepInputs{}
+	}
+	if oin.Text != in.Text || (in.Text == "" && old.Instruction != st.Instruction) {
+		return ReasonInstruction, map[string]any{"old": textOr(oin.Text, old.Instruction), "new": textOr(in.Text, st.Instruction)}
+	}
+	if a, b := strings.Join(prev.Platforms, ","), strings.Join(cur.Platforms, ","); a != b {
+		return ReasonPlatform, map[string]any{"old": a, "new": b}
+	}
+	if d := mapDiff(oin.Args, in.Args); d != nil {
+		return ReasonBuildArg, map[string]any{"arg": d[0], "old": d[1], "new": d[2]}
+	}
+	if d := mapDiff(oin.Env, in.Env); d != nil {
+		return ReasonEnv, map[string]any{"var": d[0], "old": d[1], "new": d[2]}
+	}
+	if added, removed, modified := fileDiff(oin.Files, in.Files); len(added)+len(removed)+len(modified) > 0 {
+		files := append(append(append([]string{}, added...), removed...), modified...)
+		slices.Sort(files)
+		return ReasonContext, map[string]any{"files": files, "added": added, "removed": removed, "modified": modified}
+	}
+	for _, p := range in.Parents {
+		if m, ok := seen[p]; ok {
+			root := m.Step
+			if !m.Root {
+				root, _ = m.Detail["root"].(string)
+			}
+			return ReasonParent, map[string]any{"parent": m.Step, "root": root}
+		}
+	}
+	return ReasonEvicted, map[string]any{"key": in.Key}
+}
+
+func textOr(text, name string) string {
+	if text != "" {
+		return text
+	}
+	return name
+}
+
+// matchStep finds the previous build's step for step k of a stage: the
+// non-FROM step on the same line, else the k-th non-FROM step (lines move
+// when lines above are edited).
+func matchStep(b *Build, stage string, line, k int) *Step {
+	for si := range b.Stages {
+		if b.Stages[si].Name != stage {
+			continue
+		}
+		var rest []*Step
+		for j := range b.Stages[si].Steps {
+			o := &b.Stages[si].Steps[j]
+			if strings.HasPrefix(o.Instruction, "FROM ") {
+				continue
+			}
+			if o.Line == line {
+				return o
+			}
+			rest = append(rest, o)
+		}
+		if k < len(rest) {
+			return rest[k]
+		}
+	}
+	return nil
+}
+
+func allSteps(b *Build) []*Step {
+	var out []*Step
+	for si := range b.Stages {
+		for j := range b.Stages[si].Steps {
+			out = append(out, &b.Stages[si].Steps[j])
+		}
+	}
+	return out
+}
+
+// mapDiff returns the first (by name) key whose value differs: key, old, new.
+func mapDiff(a, b map[string]string) []string {
+	keys := map[string]bool{}
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	var names []string
+	for k := range keys {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		va, oka := a[k]
+		vb, okb := b[k]
+		if va != vb || oka != okb {
+			return []string{k, va, vb}
+		}
+	}
+	return nil
+}
+
+func fileDiff(a, b map[string]string) (added, removed, modified []string) {
+	for p, d := range b {
+		if od, ok := a[p]; !ok {
+			added = append(added, p)
+		} else if od != d {
+			modified = append(modified, p)
+		}
+	}
+	for p := range a {
+		if _, ok := b[p]; !ok {
+			removed = append(removed, p)
+		}
+	}
+	slices.Sort(added)
+	slices.Sort(removed)
+	slices.Sort(modified)
+	return added, removed, modified
+}
+
+// ignorable are context files users commonly keep out with .dockerignore.
+var ignorable = []string{"*.md", "README*", "LICENSE*", ".git", ".github", "docs", "test", "tests", "*.log", ".env*", "node_modules", "Dockerfile*", ".dockerignore"}
+
+func isIgnorable(file string) bool {
+	for _, part := range strings.Split(file, "/") {
+		for _, pat := range ignorable {
+			if ok, _ := path.Match(pat, part); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// advise applies the seeds' practices to the misses: install dependencies
+// from their manifests before copying the sources, and keep files the
+// image does not need out of the context.
+func advise(cur *Build, misses []Miss) []string {
+	var out []string
+	for _, m := range misses {
+		if m.Reason != ReasonContext {
+			continue
+		}
+		files, _ := m.Detail["files"].([]string)
+		ins := stepByName(cur, m.Step)
+		broad := ins != nil && isBroadCopy(ins.Instruction)
+		var runs []string
+		for _, d := range misses {
+			if d.Reason == ReasonParent && d.Detail["root"] == m.Step && strings.Contains(d.Step, "] RUN ") {
+				runs = append(runs, fmt.Sprintf("line %d", d.Line))
+			}
+		}
+		if broad && len(runs) > 0 {
+			out = append(out, fmt.Sprintf("the RUN at %s re-ran only because %q (line %d) copied changed files (%s): copy the dependency manifests and install from them before copying the rest of the sources, so that editing sources keeps those steps cached",
+				strings.Join(runs, ", "), ins.Instruction, m.Line, strings.Join(head(files, 3), ", ")))
+		}
+		allIgnorable := len(files) > 0
+		for _, f := range files {
+			allIgnorable = allIgnorable && isIgnorable(f)
+		}
+		if allIgnorable {
+			out = append(out, fmt.Sprintf("line %d missed only because of %s, which the image likely does not need: exclude them in .dockerignore", m.Line, strings.Join(head(files, 3), ", ")))
+		}
+	}
+	return out
+}
+
+func isBroadCopy(instruction string) bool {
+	f := strings.Fields(instruction)
+	if len(f) < 3 || (f[0] != "COPY" && f[0] != "ADD") {
+		return false
+	}
+	for _, src := range f[1 : len(f)-1] {
+		if src == "." || src == "./" || src == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+func stepByName(b *Build, name string) *Step {
+	for si := range b.Stages {
+		for k := range b.Stages[si].Steps {
+			if b.Stages[si].Steps[k].Name == name {
+				return &b.Stages[si].Steps[k]
+			}
+		}
+	}
+	return nil
+}
+
+func head(s []string, n int) []string {
+	if len(s) > n {
+		return append(append([]string{}, s[:n]...), fmt.Sprintf("and %d more", len(s)-n))
+	}
+	return s
+}
