@@ -1,6 +1,7 @@
 package model
 
 import (
+	"github.com/distribution/reference"
 	"regexp"
 	"sort"
 	"strconv"
@@ -133,6 +134,9 @@ func (f *Folder) stageOf(name string) (stage, n int, text string, ok bool) {
 	}
 	for i, ps := range f.plan.Stages {
 		if _, built := f.stages[i]; built && strings.EqualFold(ps.Name, prefix) {
+			if n == 1 && strings.HasPrefix(text, "FROM ") {
+				i = f.firstWithBase(i, strings.TrimPrefix(text, "FROM "))
+			}
 			return i, n, text, true
 		}
 	}
@@ -141,6 +145,31 @@ func (f *Folder) stageOf(name string) (stage, n int, text string, ok bool) {
 		return 0, n, text, true
 	}
 	return 0, 0, "", false
+}
+
+// firstWithBase files a FROM vertex that several stages share (BuildKit
+// runs it once, under whichever stage's name) under the first stage in
+// the Dockerfile that starts from that image, so records agree from one
+// build to the next.
+func (f *Folder) firstWithBase(named int, ref string) int {
+	want := normalizeRef(ref)
+	for i, ps := range f.plan.Stages {
+		if _, built := f.stages[i]; built && ps.BaseStage < 0 && normalizeRef(ps.Base) == want {
+			return i
+		}
+	}
+	return named
+}
+
+// normalizeRef is an image reference without digest, in its normal form
+// (docker.io/library/busybox:latest for busybox).
+func normalizeRef(ref string) string {
+	ref, _, _ = strings.Cut(ref, "@")
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return ref
+	}
+	return reference.TagNameOnly(named).String()
 }
 
 func (f *Folder) stepAt(p stepPos) *Step {
