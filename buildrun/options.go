@@ -32,6 +32,9 @@ type Options struct {
 	Load          bool
 	CacheFrom     []string
 	CacheTo       []string
+	// SkipInputs skips recording what goes into each step (for measuring
+	// what the recording costs); `why` cannot explain such a build.
+	SkipInputs bool
 }
 
 // Prepared is a build checked and ready to run: paths resolved, the

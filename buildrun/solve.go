@@ -51,11 +51,13 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		}
 	})
 	folder.Build()
-	hasher := newContextHasher(p.ContextAbs, filepath.Join(paths.State, "cache"))
-	if ierr := model.AttachInputs(rec, p.Plan, hasher.Hash); ierr != nil {
-		rec.Warnings = append(rec.Warnings, model.Warning{Short: "cache inputs not recorded: " + ierr.Error()})
+	if !p.SkipInputs {
+		hasher := newContextHasher(p.ContextAbs, filepath.Join(paths.State, "cache"))
+		if ierr := model.AttachInputs(rec, p.Plan, hasher.Hash); ierr != nil {
+			rec.Warnings = append(rec.Warnings, model.Warning{Short: "cache inputs not recorded: " + ierr.Error()})
+		}
+		_ = hasher.save()
 	}
-	_ = hasher.save()
 	rec.Completed = time.Now().UTC()
 	switch {
 	case err == nil:

@@ -66,6 +66,8 @@ prints one BuildKit SolveStatus object per line on stdout.`,
 	fl.StringArrayVar(&o.CacheTo, "cache-to", nil, "cache export destination: type=registry,ref=…,mode=max | type=local,dest=DIR")
 	fl.StringVar(&f.progress, "progress", "auto", "progress output: auto, tty, plain or json")
 	fl.StringVar(&f.report, "report", "", "write the build record (JSON) to this file")
+	fl.BoolVar(&o.SkipInputs, "no-record-inputs", false, "do not record what goes into each step (why cannot explain the build)")
+	_ = fl.MarkHidden("no-record-inputs")
 	fl.IntVar(&f.logCap, "log-cap", 256<<10, "interactive UI: bytes of output kept per step (older output is dropped)")
 	return cmd
 }

@@ -28,6 +28,7 @@ func runBuildTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildru
 	m := buildui.New(buildui.Options{
 		Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target,
 		LogCap: logCap, Events: ch, Cancel: cancel,
+		Why: explainer(g), Stages: stageMeasurer(cmd, g, b, p),
 	})
 	log.SetOutput(io.Discard) // nothing may write to the terminal under the UI
 	buildui.LimitMemory()
@@ -64,17 +65,36 @@ func isTerminal() bool {
 }
 
 // replayBuild shows a recorded build in the build UI, with its logs.
-func replayBuild(cmd *cobra.Command, h buildrun.History, b *model.Build) error {
+func replayBuild(cmd *cobra.Command, g *globals, h buildrun.History, b *model.Build) error {
 	events, err := h.Events(b.ID)
 	if err != nil {
 		return err
 	}
 	df, _ := os.ReadFile(b.Dockerfile)
-	m := buildui.New(buildui.Options{Title: b.Context, Builder: b.Builder, Dockerfile: df, Replay: b})
+	m := buildui.New(buildui.Options{Title: b.Context, Builder: b.Builder, Dockerfile: df, Replay: b, Why: explainer(g)})
 	m.LoadLogs(events)
 	log.SetOutput(io.Discard)
 	if _, err := tea.NewProgram(m, tea.WithContext(cmd.Context()), tea.WithOutput(cmd.OutOrStdout())).Run(); err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("running the UI: %w", err)
 	}
 	return nil
+}
+
+// explainer explains a build against the previous one from the history.
+func explainer(g *globals) func(*model.Build) (*model.Explanation, error) {
+	return func(b *model.Build) (*model.Explanation, error) {
+		h := buildrun.History{Dir: g.paths.History()}
+		all, err := h.List()
+		if err != nil {
+			return nil, err
+		}
+		return model.Explain(b, model.PreviousBuild(b, all)), nil
+	}
+}
+
+// stageMeasurer builds and measures the stages of the build, on demand.
+func stageMeasurer(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildrun.Prepared) func() (*model.StageReport, error) {
+	return func() (*model.StageReport, error) {
+		return stageReport(cmd.Context(), g, b, p, 10)
+	}
 }

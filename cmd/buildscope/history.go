@@ -40,7 +40,7 @@ unique prefix or "last".`,
 				return writeJSON(cmd.OutOrStdout(), b)
 			}
 			if isTerminal() {
-				return replayBuild(cmd, store(), b)
+				return replayBuild(cmd, g, store(), b)
 			}
 			printBuild(cmd, b)
 			return nil

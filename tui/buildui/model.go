@@ -14,9 +14,11 @@ import (
 	"github.com/moby/buildkit/client"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/cacheview"
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/graph"
 	"github.com/buildscope/buildscope/tui/logs"
+	"github.com/buildscope/buildscope/tui/stagesview"
 )
 
 // StatusMsg carries one status update of the build.
@@ -65,7 +67,20 @@ type Options struct {
 	Replay *model.Build
 	// Now is the clock (tests fix it).
 	Now func() time.Time
+	// Why explains the finished build's cache misses (nil: no cache view).
+	Why func(b *model.Build) (*model.Explanation, error)
+	// Stages builds and measures every stage (nil: no stages view).
+	Stages func() (*model.StageReport, error)
 }
+
+// view is what fills the screen below the header.
+type view int
+
+const (
+	viewBuild view = iota
+	viewCache
+	viewStages
+)
 
 type pane int
 
@@ -99,6 +114,17 @@ type Model struct {
 	searching        bool
 	searchText       string
 	showHelp         bool
+
+	view       view
+	why        *model.Explanation
+	whyErr     error
+	stages     *model.StageReport
+	stagesErr  error
+	stagesBusy bool
+	cv         *cacheview.Model
+	cvFor      *model.Explanation
+	sv         *stagesview.Model
+	svFor      *model.StageReport
 
 	started, now time.Time
 	frame        int

@@ -34,8 +34,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case streamEndMsg:
 	case DoneMsg:
-		return m, m.finish(msg)
+		return m, tea.Batch(m.finish(msg), m.explain())
+	case whyMsg:
+		m.why, m.whyErr = msg.ex, msg.err
+	case stagesMsg:
+		m.stages, m.stagesErr, m.stagesBusy = msg.rep, msg.err, false
 	case tea.KeyPressMsg:
+		if !m.searching {
+			if cmd, ok := m.viewKey(msg); ok {
+				return m, cmd
+			}
+		}
 		return m, m.key(msg)
 	case tea.MouseClickMsg:
 		m.click(msg.Mouse())

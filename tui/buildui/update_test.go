@@ -215,3 +215,72 @@ func TestRenderFitsEverySize(t *testing.T) {
 		}
 	}
 }
+
+// After the build: c opens the cache view with each miss's reason, s the
+// stage sizes, esc goes back; missed steps carry their reason in the list.
+func TestViewsAfterBuild(t *testing.T) {
+	events, plan, df := recorded(t, "../../testdata/multistage-cold.jsonl", "../../testdata/multistage.Dockerfile")
+	m := newTestModel(t, events, plan, df, 100, 30, time.Second)
+	m.opts.Why = func(b *model.Build) (*model.Explanation, error) { return model.Explain(b, nil), nil }
+	rep := &model.StageReport{Stages: []model.StageSize{{Name: "builder", SizeBytes: 28e6, CompressedBytes: 27e6, Layers: 7},
+		{Name: "production", SizeBytes: 2e6, CompressedBytes: 1e6, Layers: 4, Final: true}},
+		Final: model.FinalSize{Name: "production", SizeBytes: 2e6}, LeftBehind: []model.PathSize{{Path: "/opt", SizeBytes: 2e7, Stage: "builder"}}}
+	measured := 0
+	m.opts.Stages = func() (*model.StageReport, error) { measured++; return rep, nil }
+	feed(m, events)
+	b := m.folder.Build()
+	b.ID, b.Status = "abc", model.StatusOK
+	_, cmd := m.Update(DoneMsg{Build: b})
+	for _, msg := range drain(cmd) {
+		m.Update(msg)
+	}
+	if m.why == nil {
+		t.Fatal("the build was not explained when it finished")
+	}
+	if s := screen(m); !strings.Contains(s, "new    ") {
+		t.Errorf("missed steps lack their reason tag:\n%s", s)
+	}
+	m.Update(press("c"))
+	if s := screen(m); !strings.Contains(s, "first-build") || !strings.Contains(s, "Cache of build abc") {
+		t.Errorf("cache view:\n%s", s)
+	}
+	m.Update(press("j"))
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	if m.view != viewBuild {
+		t.Error("esc did not go back")
+	}
+	_, cmd = m.Update(press("s"))
+	if s := screen(m); !strings.Contains(s, "measuring") {
+		t.Errorf("stages view while measuring:\n%s", s)
+	}
+	for _, msg := range drain(cmd) {
+		m.Update(msg)
+	}
+	s := screen(m)
+	for _, want := range []string{"builder", "production", "final", "/opt", "20MB"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("stages view lacks %q:\n%s", want, s)
+		}
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	m.Update(press("s"))
+	if measured != 1 {
+		t.Errorf("stages measured %d times, want once", measured)
+	}
+}
+
+// drain runs a command and the batches it returns, collecting messages.
+func drain(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range batch {
+			out = append(out, drain(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}

@@ -1,6 +1,7 @@
 package buildui
 
 import (
+	"charm.land/bubbles/v2/key"
 	"fmt"
 	"strings"
 	"time"
@@ -72,6 +73,12 @@ func (m *Model) Render() string {
 		return ""
 	}
 	m.resize()
+	switch m.view {
+	case viewCache:
+		return fit(m.renderHeader()+"\n"+pad(m.cacheView().View(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
+	case viewStages:
+		return fit(m.renderHeader()+"\n"+pad(m.stagesView().View(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
+	}
 	g := m.geometry()
 	graph := m.renderGraph(g)
 	steps := m.renderSteps(g)
@@ -195,6 +202,8 @@ func (m *Model) renderSteps(g geom) string {
 		mark := "      "
 		if st.Cached {
 			mark = "CACHED"
+		} else if tag, ok := m.reasonTag(st); ok {
+			mark = fmt.Sprintf("%-6s", tag)
 		}
 		d := ""
 		switch {
@@ -244,7 +253,13 @@ func (m *Model) renderHelp() string {
 	if m.showHelp {
 		return m.help.FullHelpView(m.keys.FullHelp())
 	}
-	return ansi.Truncate(m.help.ShortHelpView(m.keys.ShortHelp()), m.Width, "")
+	keys := m.keys.ShortHelp()
+	if m.view != viewBuild {
+		keys = []key.Binding{m.keys.Up, m.keys.Down, m.keys.Back, m.keys.Quit}
+	} else if m.done {
+		keys = append(keys[:len(keys)-2:len(keys)-2], m.keys.Cache, m.keys.Stages, m.keys.Help, m.keys.Quit)
+	}
+	return ansi.Truncate(m.help.ShortHelpView(keys), m.Width, "")
 }
 
 // dur formats a duration for a narrow column.

@@ -8,6 +8,7 @@ type KeyMap struct {
 	PageUp, PageDown, Top, Bottom key.Binding
 	Follow, Search, Next, Prev    key.Binding
 	Help, Quit, Cancel            key.Binding
+	Cache, Stages, Back           key.Binding
 }
 
 // DefaultKeyMap returns the keys.
@@ -32,6 +33,9 @@ func DefaultKeyMap() KeyMap {
 		Help:     b("?", "help", "?"),
 		Quit:     b("q", "quit", "q"),
 		Cancel:   b("ctrl+c", "cancel build", "ctrl+c"),
+		Cache:    b("c", "cache: why steps ran", "c"),
+		Stages:   b("s", "stage sizes", "s"),
+		Back:     b("esc", "back to the build", "esc"),
 	}
 }
 
@@ -46,6 +50,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Left, k.Right, k.Focus},
 		{k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Follow, k.Search, k.Next, k.Prev},
+		{k.Cache, k.Stages, k.Back},
 		{k.Help, k.Quit, k.Cancel},
 	}
 }

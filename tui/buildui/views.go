@@ -1,0 +1,120 @@
+package buildui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/cacheview"
+	"github.com/buildscope/buildscope/tui/common"
+	"github.com/buildscope/buildscope/tui/stagesview"
+)
+
+// whyMsg carries the explanation of the finished build.
+type whyMsg struct {
+	ex  *model.Explanation
+	err error
+}
+
+// stagesMsg carries the measured stages.
+type stagesMsg struct {
+	rep *model.StageReport
+	err error
+}
+
+// explain asks for the explanation of the finished build.
+func (m *Model) explain() tea.Cmd {
+	if m.opts.Why == nil || m.build == nil || m.build.ID == "" {
+		return nil
+	}
+	why, b := m.opts.Why, m.build
+	return func() tea.Msg {
+		ex, err := why(b)
+		return whyMsg{ex, err}
+	}
+}
+
+func (m *Model) measureStages() tea.Cmd {
+	if m.opts.Stages == nil || m.stagesBusy || m.stages != nil {
+		return nil
+	}
+	m.stagesBusy = true
+	f := m.opts.Stages
+	return func() tea.Msg {
+		rep, err := f()
+		return stagesMsg{rep, err}
+	}
+}
+
+// viewKey handles the keys that switch views; ok says it did.
+func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Back) && m.view != viewBuild:
+		m.view = viewBuild
+		return nil, true
+	case key.Matches(msg, k.Cache) && m.done && m.opts.Why != nil:
+		m.view = viewCache
+		if m.why == nil && m.whyErr == nil {
+			return m.explain(), true
+		}
+		return nil, true
+	case key.Matches(msg, k.Stages) && m.done && m.opts.Stages != nil:
+		m.view = viewStages
+		return m.measureStages(), true
+	}
+	if m.view != viewBuild {
+		switch {
+		case key.Matches(msg, k.Quit), key.Matches(msg, k.Cancel):
+			return tea.Quit, true
+		case key.Matches(msg, k.Help):
+			return nil, false
+		}
+		m.subUpdate(msg)
+		return nil, true
+	}
+	return nil, false
+}
+
+func (m *Model) body() common.Common {
+	return common.Common{Width: m.Width, Height: max(m.Height-2, 1), Styles: &m.styles}
+}
+
+func (m *Model) subUpdate(msg tea.Msg) {
+	switch m.view {
+	case viewCache:
+		m.cacheView().Update(msg)
+	case viewStages:
+		m.stagesView().Update(msg)
+	}
+}
+
+// The sub-views keep their selection across frames.
+func (m *Model) cacheView() *cacheview.Model {
+	if m.cv == nil || m.cvFor != m.why {
+		m.cv, m.cvFor = cacheview.New(m.body(), m.keys, m.build, m.why, m.whyErr), m.why
+	}
+	m.cv.Common = m.body()
+	return m.cv
+}
+
+func (m *Model) stagesView() *stagesview.Model {
+	if m.sv == nil || m.svFor != m.stages {
+		m.sv, m.svFor = stagesview.New(m.body(), m.keys, m.stages, m.stagesErr), m.stages
+	}
+	m.sv.Common = m.body()
+	return m.sv
+}
+
+// reasonTag is the short reason a step missed, when the build is explained.
+func (m *Model) reasonTag(st model.Step) (string, bool) {
+	if m.why == nil || st.Cached {
+		return "", false
+	}
+	for _, mi := range m.why.Misses {
+		if mi.Step == st.Name {
+			return cacheview.Short[mi.Reason], true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,171 @@
+// Package cacheview shows a build's cache hits and misses: every step that
+// ran with the reason it missed, root causes first, and for the selected
+// step the detail (changed files, arg values, old and new instruction).
+package cacheview
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/common"
+)
+
+// Short tags of the reasons, for narrow columns.
+var Short = map[string]string{
+	model.ReasonInstruction: "edit", model.ReasonBuildArg: "arg", model.ReasonEnv: "env",
+	model.ReasonBase: "base", model.ReasonContext: "ctx", model.ReasonParent: "↑dep",
+	model.ReasonNoCache: "nocache", model.ReasonPlatform: "plat", model.ReasonFirst: "new",
+	model.ReasonEvicted: "evict",
+}
+
+// row is one line of the list: a miss, or a step that hit the cache.
+type row struct {
+	miss *model.Miss
+	hit  string
+}
+
+// Model is the cache view.
+type Model struct {
+	common.Common
+	Keys common.KeyMap
+	ex   *model.Explanation
+	err  error
+	rows []row
+	sel  int
+}
+
+// New returns the view of an explanation of build b (err: why failed).
+func New(c common.Common, keys common.KeyMap, b *model.Build, ex *model.Explanation, err error) *Model {
+	m := &Model{Common: c, Keys: keys, ex: ex, err: err}
+	if ex == nil {
+		return m
+	}
+	for i := range ex.Misses {
+		m.rows = append(m.rows, row{miss: &ex.Misses[i]})
+	}
+	var hits []string
+	for _, s := range b.Stages {
+		for _, st := range s.Steps {
+			if st.Cached {
+				hits = append(hits, st.Name)
+			}
+		}
+	}
+	sort.Strings(hits)
+	for _, h := range hits {
+		m.rows = append(m.rows, row{hit: h})
+	}
+	return m
+}
+
+// Update moves the selection.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, m.Keys.Up):
+			m.sel = max(m.sel-1, 0)
+		case key.Matches(k, m.Keys.Down):
+			m.sel = min(m.sel+1, max(len(m.rows)-1, 0))
+		case key.Matches(k, m.Keys.Top):
+			m.sel = 0
+		case key.Matches(k, m.Keys.Bottom):
+			m.sel = max(len(m.rows)-1, 0)
+		}
+	}
+	return nil
+}
+
+// View draws the list and the detail of the selected miss.
+func (m *Model) View() string {
+	s := m.Styles
+	if m.err != nil {
+		return s.Failed.Render("cannot explain this build: " + m.err.Error())
+	}
+	if m.ex == nil {
+		return s.Dim.Render("explaining the cache…")
+	}
+	prev := m.ex.Previous
+	if prev == "" {
+		prev = "no previous build"
+	}
+	lines := []string{s.Title.Render(fmt.Sprintf("Cache of build %s against %s: %d ran", m.ex.Build, prev, len(m.ex.Misses)))}
+	listH := max(m.Height*3/5-1, 3)
+	off := max(0, m.sel-listH+1)
+	for i := off; i < len(m.rows) && i < off+listH; i++ {
+		r := m.rows[i]
+		var line string
+		if r.miss != nil {
+			tag := s.Failed.Render(fmt.Sprintf("%-8s", Short[r.miss.Reason]))
+			if !r.miss.Root {
+				tag = s.Running.Render(fmt.Sprintf("%-8s", Short[r.miss.Reason]))
+			}
+			line = fmt.Sprintf("✗ %s L%-3d %s", tag, r.miss.Line, r.miss.Step)
+		} else {
+			line = s.Cached.Render("≡ hit     ") + "     " + r.hit
+		}
+		if i == m.sel {
+			line = s.Selected.Render(ansi.Strip(line))
+		}
+		lines = append(lines, ansi.Truncate(line, m.Width, "…"))
+	}
+	for len(lines) < listH+1 {
+		lines = append(lines, "")
+	}
+	lines = append(lines, s.Border.Render(strings.Repeat("─", m.Width)))
+	lines = append(lines, m.detail()...)
+	for _, a := range m.ex.Advice {
+		lines = append(lines, ansi.Truncate(s.Warning.Render("advice: "+a), m.Width, "…"))
+	}
+	if len(lines) > m.Height {
+		lines = lines[:m.Height]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// detail explains the selected row.
+func (m *Model) detail() []string {
+	if m.sel >= len(m.rows) {
+		return nil
+	}
+	r := m.rows[m.sel]
+	if r.miss == nil {
+		return []string{"from the cache: its inputs were the same as in an earlier build"}
+	}
+	mi := r.miss
+	d := mi.Detail
+	out := []string{m.Styles.Title.Render(mi.Reason) + "  " + mi.Step}
+	switch mi.Reason {
+	case model.ReasonContext:
+		for _, k := range []string{"added", "removed", "modified"} {
+			if files, ok := d[k].([]string); ok && len(files) > 0 {
+				out = append(out, fmt.Sprintf("  %s: %s", k, strings.Join(files, ", ")))
+			}
+		}
+	case model.ReasonBuildArg:
+		out = append(out, fmt.Sprintf("  build arg %v: %q → %q", d["arg"], d["old"], d["new"]))
+	case model.ReasonEnv:
+		out = append(out, fmt.Sprintf("  %v: %q → %q", d["var"], d["old"], d["new"]))
+	case model.ReasonInstruction:
+		out = append(out, fmt.Sprintf("  - %v", d["old"]), fmt.Sprintf("  + %v", d["new"]))
+	case model.ReasonBase:
+		out = append(out, fmt.Sprintf("  %v: %v → %v", d["image"], d["old"], d["new"]))
+	case model.ReasonParent:
+		out = append(out, fmt.Sprintf("  ran because %v ran; root cause: %v", d["parent"], d["root"]))
+	case model.ReasonNoCache:
+		out = append(out, fmt.Sprintf("  forced by %v", d["flag"]))
+	case model.ReasonEvicted:
+		out = append(out, "  its inputs were equal to the previous build's: the cache entry was gone (pruned or evicted)")
+	case model.ReasonFirst:
+		out = append(out, "  no earlier build of this Dockerfile and target to compare with")
+	}
+	for i := range out {
+		out[i] = ansi.Truncate(out[i], m.Width, "…")
+	}
+	return out
+}
