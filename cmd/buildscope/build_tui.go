@@ -1,9 +1,12 @@
 package main
 
 import (
+	"time"
+
 	"context"
 	"errors"
 	"fmt"
+	"github.com/buildscope/buildscope/inspect/cdiff"
 	"io"
 	"log"
 	"os"
@@ -28,7 +31,7 @@ func runBuildTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildru
 	m := buildui.New(buildui.Options{
 		Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target,
 		LogCap: logCap, Events: ch, Cancel: cancel,
-		Why: explainer(g), Stages: stageMeasurer(cmd, g, b, p),
+		Why: explainer(g), Stages: stageMeasurer(cmd, g, b, p), Diff: imageDiffer(cmd, g),
 	})
 	log.SetOutput(io.Discard) // nothing may write to the terminal under the UI
 	buildui.LimitMemory()
@@ -96,5 +99,21 @@ func explainer(g *globals) func(*model.Build) (*model.Explanation, error) {
 func stageMeasurer(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildrun.Prepared) func() (*model.StageReport, error) {
 	return func() (*model.StageReport, error) {
 		return stageReport(cmd.Context(), g, b, p, 10)
+	}
+}
+
+// imageDiffer runs a built image's own command on the current builder and
+// diffs what it wrote, for the build UI's diff view.
+func imageDiffer(cmd *cobra.Command, g *globals) func(*model.Build) ([]cdiff.Change, error) {
+	return func(b *model.Build) ([]cdiff.Change, error) {
+		o := &diffOptions{image: "build:" + b.ID, timeout: time.Minute, content: true}
+		res, err := diffRun(cmd.Context(), io.Discard, g, o, nil)
+		if err != nil {
+			return nil, err
+		}
+		if res.old != nil && res.new != nil {
+			cdiff.AddContentDiffs(res.old, res.new, res.changes)
+		}
+		return res.changes, nil
 	}
 }

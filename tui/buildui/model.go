@@ -13,9 +13,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/moby/buildkit/client"
 
+	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/cacheview"
 	"github.com/buildscope/buildscope/tui/common"
+	"github.com/buildscope/buildscope/tui/diffview"
 	"github.com/buildscope/buildscope/tui/graph"
 	"github.com/buildscope/buildscope/tui/logs"
 	"github.com/buildscope/buildscope/tui/stagesview"
@@ -71,6 +73,9 @@ type Options struct {
 	Why func(b *model.Build) (*model.Explanation, error)
 	// Stages builds and measures every stage (nil: no stages view).
 	Stages func() (*model.StageReport, error)
+	// Diff runs the built image's command and diffs what it wrote (nil:
+	// no diff view).
+	Diff func(b *model.Build) ([]cdiff.Change, error)
 }
 
 // view is what fills the screen below the header.
@@ -80,6 +85,7 @@ const (
 	viewBuild view = iota
 	viewCache
 	viewStages
+	viewDiff
 )
 
 type pane int
@@ -125,6 +131,11 @@ type Model struct {
 	cvFor      *model.Explanation
 	sv         *stagesview.Model
 	svFor      *model.StageReport
+	diff       []cdiff.Change
+	diffErr    error
+	diffBusy   bool
+	dv         *diffview.Model
+	dvLoaded   bool
 
 	started, now time.Time
 	frame        int

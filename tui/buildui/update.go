@@ -37,6 +37,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.finish(msg), m.explain())
 	case whyMsg:
 		m.why, m.whyErr = msg.ex, msg.err
+	case diffMsg:
+		m.diff, m.diffErr, m.diffBusy = msg.changes, msg.err, false
 	case stagesMsg:
 		m.stages, m.stagesErr, m.stagesBusy = msg.rep, msg.err, false
 	case tea.KeyPressMsg:

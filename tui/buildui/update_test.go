@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/moby/buildkit/client"
 
+	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -283,4 +284,36 @@ func drain(cmd tea.Cmd) []tea.Msg {
 		return out
 	}
 	return []tea.Msg{msg}
+}
+
+// d runs the image's command (through the injected differ) and shows the
+// changes as a tree: the seeds' case of a release writing two files.
+func TestDiffViewAfterBuild(t *testing.T) {
+	events, plan, df := recorded(t, "../../testdata/multistage-cold.jsonl", "../../testdata/multistage.Dockerfile")
+	m := newTestModel(t, events, plan, df, 100, 30, time.Second)
+	changes, err := cdiff.ParseDockerDiff("C /tmp\nA /tmp/sys.config\nA /tmp/vm.args\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := 0
+	m.opts.Diff = func(*model.Build) ([]cdiff.Change, error) { runs++; return changes, nil }
+	feed(m, events)
+	b := m.folder.Build()
+	b.ID, b.Status, b.Result = "abc", model.StatusOK, &model.ResultRef{Kind: model.ResultOCILayout}
+	m.Update(DoneMsg{Build: b})
+	_, cmd := m.Update(press("d"))
+	for _, msg := range drain(cmd) {
+		m.Update(msg)
+	}
+	s := screen(m)
+	for _, want := range []string{"2 added, 1 changed, 0 deleted", "C ", "tmp", "A ", "  sys.config", "  vm.args"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("diff view lacks %q:\n%s", want, s)
+		}
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	m.Update(press("d"))
+	if runs != 1 {
+		t.Errorf("the image ran %d times, want once", runs)
+	}
 }

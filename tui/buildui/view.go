@@ -78,6 +78,8 @@ func (m *Model) Render() string {
 		return fit(m.renderHeader()+"\n"+pad(m.cacheView().View(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
 	case viewStages:
 		return fit(m.renderHeader()+"\n"+pad(m.stagesView().View(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
+	case viewDiff:
+		return fit(m.renderHeader()+"\n"+pad(m.diffView().View(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
 	}
 	g := m.geometry()
 	graph := m.renderGraph(g)
@@ -257,7 +259,7 @@ func (m *Model) renderHelp() string {
 	if m.view != viewBuild {
 		keys = []key.Binding{m.keys.Up, m.keys.Down, m.keys.Back, m.keys.Quit}
 	} else if m.done {
-		keys = append(keys[:len(keys)-2:len(keys)-2], m.keys.Cache, m.keys.Stages, m.keys.Help, m.keys.Quit)
+		keys = append(keys[:len(keys)-2:len(keys)-2], m.keys.Cache, m.keys.Stages, m.keys.Diff, m.keys.Help, m.keys.Quit)
 	}
 	return ansi.Truncate(m.help.ShortHelpView(keys), m.Width, "")
 }

@@ -4,9 +4,11 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/cacheview"
 	"github.com/buildscope/buildscope/tui/common"
+	"github.com/buildscope/buildscope/tui/diffview"
 	"github.com/buildscope/buildscope/tui/stagesview"
 )
 
@@ -20,6 +22,27 @@ type whyMsg struct {
 type stagesMsg struct {
 	rep *model.StageReport
 	err error
+}
+
+// diffMsg carries what the image's command wrote.
+type diffMsg struct {
+	changes []cdiff.Change
+	err     error
+}
+
+func (m *Model) runDiff() tea.Cmd {
+	if m.opts.Diff == nil || m.diffBusy || m.diff != nil || m.diffErr != nil {
+		return nil
+	}
+	m.diffBusy = true
+	f, b := m.opts.Diff, m.build
+	return func() tea.Msg {
+		ch, err := f(b)
+		if err == nil && ch == nil {
+			ch = []cdiff.Change{}
+		}
+		return diffMsg{ch, err}
+	}
 }
 
 // explain asks for the explanation of the finished build.
@@ -62,6 +85,9 @@ func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.Stages) && m.done && m.opts.Stages != nil:
 		m.view = viewStages
 		return m.measureStages(), true
+	case key.Matches(msg, k.Diff) && m.done && m.opts.Diff != nil && m.build.Result != nil:
+		m.view = viewDiff
+		return m.runDiff(), true
 	}
 	if m.view != viewBuild {
 		switch {
@@ -86,6 +112,8 @@ func (m *Model) subUpdate(msg tea.Msg) {
 		m.cacheView().Update(msg)
 	case viewStages:
 		m.stagesView().Update(msg)
+	case viewDiff:
+		m.diffView().Update(msg)
 	}
 }
 
@@ -104,6 +132,15 @@ func (m *Model) stagesView() *stagesview.Model {
 	}
 	m.sv.Common = m.body()
 	return m.sv
+}
+
+func (m *Model) diffView() *diffview.Model {
+	if m.dv == nil || (m.diff != nil || m.diffErr != nil) && !m.dvLoaded {
+		m.dv = diffview.New(m.body(), m.keys, "the image's command", m.diff, m.diffErr)
+		m.dvLoaded = m.diff != nil || m.diffErr != nil
+	}
+	m.dv.Common = m.body()
+	return m.dv
 }
 
 // reasonTag is the short reason a step missed, when the build is explained.
