@@ -37,7 +37,34 @@ func (h History) Save(b *model.Build) error {
 	if err != nil {
 		return fmt.Errorf("encoding build record %s: %w", b.ID, err)
 	}
-	return writeFileAtomic(h.path(b.ID), append(data, '\n'), 0o600)
+	if err := writeFileAtomic(h.path(b.ID), append(data, '\n'), 0o600); err != nil {
+		return err
+	}
+	return h.setLast(b)
+}
+
+// lastPath names the most recently started build, so that build:last
+// does not read the whole history.
+func (h History) lastPath() string { return filepath.Join(h.Dir, "last") }
+
+func (h History) setLast(b *model.Build) error {
+	unlock, err := lockFile(filepath.Join(h.Dir, ".last.lock"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if cur, err := h.last(); err == nil && cur.Started.After(b.Started) {
+		return nil // a build that started later already recorded itself
+	}
+	return writeFileAtomic(h.lastPath(), []byte(b.ID), 0o600)
+}
+
+func (h History) last() (*model.Build, error) {
+	id, err := os.ReadFile(h.lastPath())
+	if err != nil {
+		return nil, err
+	}
+	return h.read(strings.TrimSpace(string(id)))
 }
 
 // List returns every record, oldest first.
@@ -79,6 +106,13 @@ func (h History) read(id string) (*model.Build, error) {
 
 // Get returns the record with the given ID, unique ID prefix, or "last".
 func (h History) Get(id string) (*model.Build, error) {
+	if id == "" || id == "last" {
+		if b, err := h.last(); err == nil {
+			return b, nil
+		}
+	} else if _, err := os.Stat(h.path(id)); err == nil {
+		return h.read(id)
+	}
 	all, err := h.List()
 	if err != nil {
 		return nil, err
@@ -122,6 +156,12 @@ func (h History) Remove(id string) (*model.Build, error) {
 	}
 	if err := os.Remove(h.eventsPath(b.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("removing events of build %s: %w", b.ID, err)
+	}
+	if last, err := h.last(); err != nil || last.ID == b.ID {
+		_ = os.Remove(h.lastPath())
+		if all, err := h.List(); err == nil && len(all) > 0 {
+			_ = h.setLast(all[len(all)-1])
+		}
 	}
 	return b, nil
 }

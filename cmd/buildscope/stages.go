@@ -121,6 +121,11 @@ func stageReport(ctx context.Context, g *globals, b *buildrun.Builder, p *buildr
 	for i, name := range names {
 		eg.Go(func() error {
 			rec := builds[name]
+			if r, ok := cachedEngineImage(ectx, b, meas, rec); ok {
+				measured[i] = r
+				rep.Stages[i] = model.StageSize{Name: name, SizeBytes: r.Uncompressed, CompressedBytes: r.Compressed, Layers: r.Layers, Final: name == final, BuildID: rec.ID}
+				return nil
+			}
 			img, err := source.Open(ectx, "build:"+rec.ID, source.Options{Paths: g.paths})
 			if err != nil {
 				return fmt.Errorf("opening the image of stage %s: %w", name, err)
@@ -209,4 +214,18 @@ func printStageTable(cmd *cobra.Command, rep *model.StageReport) {
 			fmt.Fprintf(w, "  %-30s %10s  (in %s)\n", l.Path, humanSize(l.SizeBytes), l.Stage)
 		}
 	}
+}
+
+// cachedEngineImage measures an image in the Docker engine's store from
+// the cached indexes of its layers, sparing a `docker save` of the whole
+// image when every layer was read before.
+func cachedEngineImage(ctx context.Context, b *buildrun.Builder, meas stagesize.Measurer, rec *model.Build) (*stagesize.Result, bool) {
+	if rec.Result == nil || rec.Result.Kind != model.ResultDocker || b.Docker == nil {
+		return nil, false
+	}
+	ins, err := b.Docker.ImageInspect(ctx, rec.Result.Ref)
+	if err != nil {
+		return nil, false
+	}
+	return meas.MeasureCached(ins.RootFS.Layers)
 }
