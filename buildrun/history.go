@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/buildscope/buildscope/model"
 )
@@ -53,18 +54,29 @@ func (h History) setLast(b *model.Build) error {
 		return err
 	}
 	defer unlock()
-	if cur, err := h.last(); err == nil && cur.Started.After(b.Started) {
+	if _, started, err := h.lastID(); err == nil && started.After(b.Started) {
 		return nil // a build that started later already recorded itself
 	}
-	return writeFileAtomic(h.lastPath(), []byte(b.ID), 0o600)
+	return writeFileAtomic(h.lastPath(), []byte(b.ID+" "+b.Started.Format(time.RFC3339Nano)), 0o600)
+}
+
+// lastID reads the pointer: the ID and start of the latest build.
+func (h History) lastID() (string, time.Time, error) {
+	data, err := os.ReadFile(h.lastPath())
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	id, ts, _ := strings.Cut(strings.TrimSpace(string(data)), " ")
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	return id, t, err
 }
 
 func (h History) last() (*model.Build, error) {
-	id, err := os.ReadFile(h.lastPath())
+	id, _, err := h.lastID()
 	if err != nil {
 		return nil, err
 	}
-	return h.read(strings.TrimSpace(string(id)))
+	return h.read(id)
 }
 
 // List returns every record, oldest first.
@@ -157,7 +169,7 @@ func (h History) Remove(id string) (*model.Build, error) {
 	if err := os.Remove(h.eventsPath(b.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("removing events of build %s: %w", b.ID, err)
 	}
-	if last, err := h.last(); err != nil || last.ID == b.ID {
+	if last, _, err := h.lastID(); err != nil || last == b.ID {
 		_ = os.Remove(h.lastPath())
 		if all, err := h.List(); err == nil && len(all) > 0 {
 			_ = h.setLast(all[len(all)-1])
