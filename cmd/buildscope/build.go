@@ -10,6 +10,7 @@ import (
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
@@ -49,16 +50,8 @@ prints one BuildKit SolveStatus object per line on stdout.`,
 	}
 	fl := cmd.Flags()
 	o := &f.opts
-	fl.StringVarP(&o.Dockerfile, "file", "f", "", "name of the Dockerfile (default: PATH/Dockerfile)")
+	addInputFlags(fl, o, "stage to build (default: the last)")
 	fl.StringArrayVarP(&o.Tags, "tag", "t", nil, "image name and tag (name:tag)")
-	fl.StringVar(&o.Target, "target", "", "stage to build (default: the last)")
-	fl.StringArrayVar(&o.BuildArgs, "build-arg", nil, "build-time variable KEY=VALUE (KEY alone takes it from the environment)")
-	fl.StringArrayVar(&o.Platforms, "platform", nil, "target platform (os/arch[/variant])")
-	fl.StringArrayVar(&o.Secrets, "secret", nil, "secret to expose: id=NAME,src=FILE or id=NAME,env=VAR")
-	fl.StringArrayVar(&o.SSH, "ssh", nil, "SSH agent socket or keys to expose: default|ID[=SOCKET|KEY…]")
-	fl.StringArrayVar(&o.BuildContexts, "build-context", nil, "additional build context NAME=VALUE (directory, docker-image://, oci-layout://)")
-	fl.BoolVar(&o.NoCache, "no-cache", false, "do not use the cache for any step")
-	fl.StringArrayVar(&o.NoCacheFilter, "no-cache-filter", nil, "do not use the cache for the named stages")
 	fl.StringArrayVarP(&o.Outputs, "output", "o", nil, "output destination: type=local,dest=DIR | type=tar,dest=FILE | type=oci,… | DIR")
 	fl.BoolVar(&o.Push, "push", false, "push the image to its registry (needs -t)")
 	fl.BoolVar(&o.Load, "load", false, "load the image into the Docker engine")
@@ -174,4 +167,18 @@ func progressMode(s string) (interactive bool, mode progressui.DisplayMode, err 
 		return false, progressui.RawJSONMode, nil
 	}
 	return false, "", fmt.Errorf("invalid --progress %q: use auto, tty, plain or json", s)
+}
+
+// addInputFlags adds the flags that say what to build, shared by every
+// command that builds (names and meaning as in docker buildx build).
+func addInputFlags(fl *pflag.FlagSet, o *buildrun.Options, targetHelp string) {
+	fl.StringVarP(&o.Dockerfile, "file", "f", "", "name of the Dockerfile (default: PATH/Dockerfile)")
+	fl.StringVar(&o.Target, "target", "", targetHelp)
+	fl.StringArrayVar(&o.BuildArgs, "build-arg", nil, "build-time variable KEY=VALUE (KEY alone takes it from the environment)")
+	fl.StringArrayVar(&o.Platforms, "platform", nil, "target platform (os/arch[/variant])")
+	fl.StringArrayVar(&o.Secrets, "secret", nil, "secret to expose: id=NAME,src=FILE or id=NAME,env=VAR")
+	fl.StringArrayVar(&o.SSH, "ssh", nil, "SSH agent socket or keys to expose: default|ID[=SOCKET|KEY…]")
+	fl.StringArrayVar(&o.BuildContexts, "build-context", nil, "additional build context NAME=VALUE (directory, docker-image://, oci-layout://)")
+	fl.BoolVar(&o.NoCache, "no-cache", false, "do not use the cache for any step")
+	fl.StringArrayVar(&o.NoCacheFilter, "no-cache-filter", nil, "do not use the cache for the named stages")
 }

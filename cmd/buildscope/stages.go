@@ -51,13 +51,7 @@ context), e.g. a single-stage variant, and shows both side by side.`,
 	}
 	fl := cmd.Flags()
 	o := &f.opts
-	fl.StringVarP(&o.Dockerfile, "file", "f", "", "name of the Dockerfile (default: PATH/Dockerfile)")
-	fl.StringVar(&o.Target, "target", "", "final stage (default: the last)")
-	fl.StringArrayVar(&o.BuildArgs, "build-arg", nil, "build-time variable KEY=VALUE")
-	fl.StringArrayVar(&o.Platforms, "platform", nil, "target platform")
-	fl.StringArrayVar(&o.Secrets, "secret", nil, "secret to expose: id=NAME,src=FILE or id=NAME,env=VAR")
-	fl.StringArrayVar(&o.BuildContexts, "build-context", nil, "additional build context NAME=VALUE")
-	fl.BoolVar(&o.NoCache, "no-cache", false, "do not use the cache")
+	addInputFlags(fl, o, "final stage (default: the last)")
 	fl.StringVar(&f.compare, "compare", "", "a second Dockerfile to compare (e.g. the single-stage variant)")
 	fl.IntVar(&f.top, "top", 10, "how many left-behind paths to list")
 	fl.BoolVar(&f.asJSON, "json", false, "print JSON")
