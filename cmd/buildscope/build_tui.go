@@ -31,7 +31,7 @@ func runBuildTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildru
 	m := buildui.New(buildui.Options{
 		Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target,
 		LogCap: logCap, Events: ch, Cancel: cancel,
-		Why: explainer(g), Stages: stageMeasurer(cmd, g, b, p), Diff: imageDiffer(cmd, g),
+		Why: explainer(g), Stages: stageMeasurer(cmd, g, b, p), Diff: imageDiffer(cmd, g), Inspect: inspector(cmd, g),
 	})
 	log.SetOutput(io.Discard) // nothing may write to the terminal under the UI
 	buildui.LimitMemory()
@@ -74,7 +74,7 @@ func replayBuild(cmd *cobra.Command, g *globals, h buildrun.History, b *model.Bu
 		return err
 	}
 	df, _ := os.ReadFile(b.Dockerfile)
-	m := buildui.New(buildui.Options{Title: b.Context, Builder: b.Builder, Dockerfile: df, Replay: b, Why: explainer(g)})
+	m := buildui.New(buildui.Options{Title: b.Context, Builder: b.Builder, Dockerfile: df, Replay: b, Why: explainer(g), Inspect: inspector(cmd, g)})
 	m.LoadLogs(events)
 	log.SetOutput(io.Discard)
 	if _, err := tea.NewProgram(m, tea.WithContext(cmd.Context()), tea.WithOutput(cmd.OutOrStdout())).Run(); err != nil && !errors.Is(err, context.Canceled) {

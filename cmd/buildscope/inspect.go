@@ -77,6 +77,9 @@ func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) 
 		return err
 	}
 	defer img.Close()
+	if !o.json && !o.ci && isTerminal() {
+		return runInspectTUI(cmd, spec, img)
+	}
 	a, err := layers.Analyze(ctx, img, layers.Options{})
 	if err != nil {
 		return fmt.Errorf("inspecting %s: %w", spec, err)

@@ -14,11 +14,13 @@ import (
 	"github.com/moby/buildkit/client"
 
 	"github.com/buildscope/buildscope/inspect/cdiff"
+	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/cacheview"
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/diffview"
 	"github.com/buildscope/buildscope/tui/graph"
+	"github.com/buildscope/buildscope/tui/layersview"
 	"github.com/buildscope/buildscope/tui/logs"
 	"github.com/buildscope/buildscope/tui/stagesview"
 )
@@ -76,6 +78,19 @@ type Options struct {
 	// Diff runs the built image's command and diffs what it wrote (nil:
 	// no diff view).
 	Diff func(b *model.Build) ([]cdiff.Change, error)
+	// Inspect opens the image of a build (by ID) in the inspector: its
+	// layers, and the commands that stream its analysis (nil: no
+	// inspector).
+	Inspect func(buildID string) (*Inspection, error)
+}
+
+// Inspection is an image opened for the inspector.
+type Inspection struct {
+	Title   string
+	Infos   []layers.LayerInfo
+	Start   tea.Cmd
+	Next    func() tea.Cmd
+	Preview func(layer int, path string) (string, error)
 }
 
 // view is what fills the screen below the header.
@@ -86,6 +101,7 @@ const (
 	viewCache
 	viewStages
 	viewDiff
+	viewInspect
 )
 
 type pane int
@@ -136,6 +152,10 @@ type Model struct {
 	diffBusy   bool
 	dv         *diffview.Model
 	dvLoaded   bool
+	lv         *layersview.Model
+	lvNext     func() tea.Cmd
+	lvErr      error
+	back       view
 
 	started, now time.Time
 	frame        int

@@ -10,6 +10,7 @@ import (
 
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/common"
+	"github.com/buildscope/buildscope/tui/layersview"
 	"github.com/buildscope/buildscope/tui/logs"
 )
 
@@ -18,6 +19,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.SetSize(msg.Width, msg.Height)
+		m.help.SetWidth(msg.Width)
 		m.resize()
 	case tea.BackgroundColorMsg:
 		m.styles = common.NewStyles(msg.IsDark())
@@ -37,6 +39,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.finish(msg), m.explain())
 	case whyMsg:
 		m.why, m.whyErr = msg.ex, msg.err
+	case layersview.LayerMsg, layersview.DoneMsg:
+		if m.lv != nil {
+			m.lv.Update(msg)
+			return m, m.lvNext()
+		}
+	case layersview.PreviewMsg:
+		if m.lv != nil {
+			m.lv.Update(msg)
+		}
 	case diffMsg:
 		m.diff, m.diffErr, m.diffBusy = msg.changes, msg.err, false
 	case stagesMsg:

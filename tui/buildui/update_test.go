@@ -1,6 +1,7 @@
 package buildui
 
 import (
+	"errors"
 	"github.com/charmbracelet/x/ansi"
 	"math/rand"
 	"strings"
@@ -315,5 +316,28 @@ func TestDiffViewAfterBuild(t *testing.T) {
 	m.Update(press("d"))
 	if runs != 1 {
 		t.Errorf("the image ran %d times, want once", runs)
+	}
+}
+
+// i opens the built image in the inspector; esc comes back.
+func TestInspectorFromBuild(t *testing.T) {
+	events, plan, df := recorded(t, "../../testdata/multistage-cold.jsonl", "../../testdata/multistage.Dockerfile")
+	m := newTestModel(t, events, plan, df, 100, 30, time.Second)
+	opened := ""
+	m.opts.Inspect = func(id string) (*Inspection, error) {
+		opened = id
+		return nil, errors.New("no such image in this test")
+	}
+	feed(m, events)
+	b := m.folder.Build()
+	b.ID, b.Status, b.Result = "abc", model.StatusOK, &model.ResultRef{Kind: model.ResultOCILayout}
+	m.Update(DoneMsg{Build: b})
+	m.Update(press("i"))
+	if opened != "abc" || m.view != viewInspect || !strings.Contains(screen(m), "cannot open the image: no such image") {
+		t.Errorf("opened %q view %v:\n%s", opened, m.view, screen(m))
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	if m.view != viewBuild {
+		t.Errorf("esc from the inspector went to view %v", m.view)
 	}
 }

@@ -80,6 +80,13 @@ func (m *Model) Render() string {
 		return fit(m.renderHeader()+"\n"+pad(m.stagesView().View(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
 	case viewDiff:
 		return fit(m.renderHeader()+"\n"+pad(m.diffView().View(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
+	case viewInspect:
+		body := m.styles.Failed.Render(fmt.Sprint("cannot open the image: ", m.lvErr))
+		if m.lv != nil {
+			m.lv.Common = m.body()
+			body = m.lv.View()
+		}
+		return fit(m.renderHeader()+"\n"+pad(body, m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
 	}
 	g := m.geometry()
 	graph := m.renderGraph(g)
@@ -258,8 +265,12 @@ func (m *Model) renderHelp() string {
 	keys := m.keys.ShortHelp()
 	if m.view != viewBuild {
 		keys = []key.Binding{m.keys.Up, m.keys.Down, m.keys.Back, m.keys.Quit}
+		if m.view == viewInspect {
+			keys = []key.Binding{m.keys.Focus, m.keys.Up, m.keys.Down, m.keys.Search, m.keys.Back, m.keys.Quit}
+		}
 	} else if m.done {
-		keys = append(keys[:len(keys)-2:len(keys)-2], m.keys.Cache, m.keys.Stages, m.keys.Diff, m.keys.Help, m.keys.Quit)
+		k := m.keys
+		keys = []key.Binding{k.Focus, k.Up, k.Down, k.Cache, k.Stages, k.Diff, k.Inspect, k.Help, k.Quit}
 	}
 	return ansi.Truncate(m.help.ShortHelpView(keys), m.Width, "")
 }

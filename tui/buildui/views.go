@@ -9,6 +9,7 @@ import (
 	"github.com/buildscope/buildscope/tui/cacheview"
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/diffview"
+	"github.com/buildscope/buildscope/tui/layersview"
 	"github.com/buildscope/buildscope/tui/stagesview"
 )
 
@@ -73,8 +74,18 @@ func (m *Model) measureStages() tea.Cmd {
 func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	k := m.keys
 	switch {
+	case key.Matches(msg, k.Back) && m.view == viewInspect:
+		m.view = m.back
+		return nil, true
 	case key.Matches(msg, k.Back) && m.view != viewBuild:
 		m.view = viewBuild
+		return nil, true
+	case key.Matches(msg, k.Inspect) && m.done && m.opts.Inspect != nil && m.view == viewBuild && m.build.Result != nil:
+		return m.openInspector(m.build.ID), true
+	case msg.String() == "enter" && m.view == viewStages && m.opts.Inspect != nil:
+		if st, ok := m.stagesView().Selected(); ok {
+			return m.openInspector(st.BuildID), true
+		}
 		return nil, true
 	case key.Matches(msg, k.Cache) && m.done && m.opts.Why != nil:
 		m.view = viewCache
@@ -96,7 +107,9 @@ func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		case key.Matches(msg, k.Help):
 			return nil, false
 		}
-		m.subUpdate(msg)
+		if cmd, ok := m.subUpdate(msg); ok {
+			return cmd, true
+		}
 		return nil, true
 	}
 	return nil, false
@@ -106,7 +119,22 @@ func (m *Model) body() common.Common {
 	return common.Common{Width: m.Width, Height: max(m.Height-2, 1), Styles: &m.styles}
 }
 
-func (m *Model) subUpdate(msg tea.Msg) {
+// openInspector opens a build's image in the inspector and starts its
+// analysis.
+func (m *Model) openInspector(id string) tea.Cmd {
+	m.back, m.view = m.view, viewInspect
+	in, err := m.opts.Inspect(id)
+	if err != nil {
+		m.lv, m.lvErr = nil, err
+		return nil
+	}
+	m.lvErr = nil
+	m.lv = layersview.New(m.body(), m.keys, layersview.Options{Title: in.Title, Infos: in.Infos, Preview: in.Preview})
+	m.lvNext = in.Next
+	return in.Start
+}
+
+func (m *Model) subUpdate(msg tea.Msg) (tea.Cmd, bool) {
 	switch m.view {
 	case viewCache:
 		m.cacheView().Update(msg)
@@ -114,7 +142,12 @@ func (m *Model) subUpdate(msg tea.Msg) {
 		m.stagesView().Update(msg)
 	case viewDiff:
 		m.diffView().Update(msg)
+	case viewInspect:
+		if m.lv != nil {
+			return m.lv.Update(msg), true
+		}
 	}
+	return nil, true
 }
 
 // The sub-views keep their selection across frames.

@@ -8,7 +8,8 @@ type KeyMap struct {
 	PageUp, PageDown, Top, Bottom key.Binding
 	Follow, Search, Next, Prev    key.Binding
 	Help, Quit, Cancel            key.Binding
-	Cache, Stages, Diff, Back     key.Binding
+	Cache, Stages, Diff, Inspect  key.Binding
+	Back                          key.Binding
 }
 
 // DefaultKeyMap returns the keys.
@@ -33,10 +34,11 @@ func DefaultKeyMap() KeyMap {
 		Help:     b("?", "help", "?"),
 		Quit:     b("q", "quit", "q"),
 		Cancel:   b("ctrl+c", "cancel build", "ctrl+c"),
-		Cache:    b("c", "cache: why steps ran", "c"),
+		Cache:    b("c", "why steps ran", "c"),
 		Stages:   b("s", "stage sizes", "s"),
-		Diff:     b("d", "run the image, show what it writes", "d"),
-		Back:     b("esc", "back to the build", "esc"),
+		Diff:     b("d", "diff a run", "d"),
+		Inspect:  b("i", "layers", "i"),
+		Back:     b("esc", "back", "esc"),
 	}
 }
 
@@ -51,7 +53,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Left, k.Right, k.Focus},
 		{k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Follow, k.Search, k.Next, k.Prev},
-		{k.Cache, k.Stages, k.Diff, k.Back},
+		{k.Cache, k.Stages, k.Diff, k.Inspect, k.Back},
 		{k.Help, k.Quit, k.Cancel},
 	}
 }

@@ -1,0 +1,127 @@
+package layersview
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/buildscope/buildscope/inspect/layers"
+	"github.com/buildscope/buildscope/inspect/preview"
+	"github.com/buildscope/buildscope/tui/common"
+)
+
+func layer(t *testing.T, files map[string]string) v1.Layer {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, name := range []string{"app/", "app/big.bin", "app/config.txt", "app/.wh.old.txt", "app/old.txt", "etc/", "etc/motd"} {
+		body, ok := files[name]
+		if !ok {
+			continue
+		}
+		h := &tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg}
+		if strings.HasSuffix(name, "/") {
+			h = &tar.Header{Name: name, Mode: 0o755, Typeflag: tar.TypeDir}
+		}
+		tw.WriteHeader(h)
+		io.WriteString(tw, body)
+	}
+	tw.Close()
+	data := buf.Bytes()
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func press(s string) tea.KeyPressMsg {
+	switch s {
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	}
+	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
+}
+
+func TestInspectorStreamsAndBrowses(t *testing.T) {
+	img, err := mutate.AppendLayers(empty.Image,
+		layer(t, map[string]string{"app/": "", "app/old.txt": "old", "app/config.txt": "debug=true\n", "etc/": "", "etc/motd": "hi\n"}),
+		layer(t, map[string]string{"app/": "", "app/.wh.old.txt": "", "app/big.bin": strings.Repeat("x", 5000), "app/config.txt": "debug=false\n"}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	infos, err := layers.Describe(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	styles := common.NewStyles(true)
+	m := New(common.Common{Width: 100, Height: 30, Styles: &styles}, common.DefaultKeyMap(), Options{Title: "test", Infos: infos,
+		Preview: func(l int, p string) (string, error) { return preview.Text(img, l, p) }})
+	screen := func() string { return ansi.Strip(m.View()) }
+	// the first frame has the layer list before any layer is read
+	if s := screen(); !strings.Contains(s, "2 layers") || !strings.Contains(s, "reading layers… 0/2") {
+		t.Fatalf("first frame:\n%s", s)
+	}
+	start, next := Analyze(context.Background(), img)
+	for msg := start(); msg != nil; msg = next()() {
+		m.Update(msg)
+		if _, done := msg.(DoneMsg); done {
+			break
+		}
+	}
+	if m.Analysis() == nil {
+		t.Fatalf("no analysis: %v", m.err)
+	}
+	if s := screen(); !strings.Contains(s, "wasted") || !strings.Contains(s, "/app/config.txt ×2") {
+		t.Errorf("details:\n%s", s)
+	}
+	// layer 1, aggregated: old.txt removed, big.bin added, config.txt modified
+	m.Update(press("down"))
+	m.Update(press("tab"))
+	m.Update(press("enter")) // expand app/
+	s := screen()
+	for _, want := range []string{"▾ app/", "A -rw-r--r--", "big.bin", "M -rw-r--r--", "config.txt", "R ", "old.txt", "▸ etc/"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("layer 1 tree lacks %q:\n%s", want, s)
+		}
+	}
+	m.Update(press("u")) // changed only: etc/ goes
+	if s := screen(); strings.Contains(s, "etc/") {
+		t.Errorf("unmodified etc/ shown with u:\n%s", s)
+	}
+	for _, k := range []string{"/", "c", "o", "n", "f", "enter"} {
+		m.Update(press(k))
+	}
+	if s := screen(); !strings.Contains(s, "config.txt") || strings.Contains(s, "big.bin") {
+		t.Errorf("filter /conf/:\n%s", s)
+	}
+	// preview of the selected file: the cursor is on app/, move to config.txt
+	m.Update(press("down"))
+	cmd := m.Update(press("p"))
+	if cmd == nil {
+		t.Fatal("no preview command")
+	}
+	m.Update(cmd())
+	if s := screen(); !strings.Contains(s, "debug=false") {
+		t.Errorf("preview:\n%s", s)
+	}
+	m.Update(press("L"))
+	if s := screen(); !strings.Contains(s, "Largest files") || !strings.Contains(s, "/app/big.bin") {
+		t.Errorf("largest:\n%s", s)
+	}
+}

@@ -1,0 +1,118 @@
+package layersview
+
+import (
+	"regexp"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/buildscope/buildscope/inspect/layers"
+)
+
+// Update routes a message.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case LayerMsg:
+		m.analysed = append(m.analysed, msg.Layer)
+	case DoneMsg:
+		m.a, m.err = msg.Analysis, msg.Err
+		m.refresh()
+	case PreviewMsg:
+		m.preview = msg
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	}
+	return nil
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	if m.typing {
+		switch msg.String() {
+		case "enter":
+			m.typing = false
+			m.filter = nil
+			if m.filterIn != "" {
+				if re, err := regexp.Compile(m.filterIn); err == nil {
+					m.filter = re
+				}
+			}
+			m.refresh()
+		case "esc":
+			m.typing = false
+		case "backspace":
+			if r := []rune(m.filterIn); len(r) > 0 {
+				m.filterIn = string(r[:len(r)-1])
+			}
+		default:
+			m.filterIn += msg.Text
+		}
+		return nil
+	}
+	k := m.Keys
+	switch {
+	case key.Matches(msg, k.Focus):
+		m.focus = 1 - m.focus
+	case key.Matches(msg, k.Up):
+		m.move(-1)
+	case key.Matches(msg, k.Down):
+		m.move(1)
+	case key.Matches(msg, k.PageUp):
+		m.move(-10)
+	case key.Matches(msg, k.PageDown):
+		m.move(10)
+	case key.Matches(msg, k.Search):
+		m.typing, m.filterIn = true, ""
+	}
+	switch msg.String() {
+	case "enter", "space", " ":
+		if m.focus == focusTree && m.cursor < len(m.rows) && m.rows[m.cursor].node.Dir {
+			id := m.rows[m.cursor].node.ID
+			m.expanded[id] = !m.expanded[id]
+			m.refresh()
+		}
+	case "a":
+		m.mode = 1 - m.mode
+		m.refresh()
+	case "u":
+		m.hideUnmo = !m.hideUnmo
+		m.refresh()
+	case "o":
+		m.sortBy = 1 - m.sortBy
+		m.refresh()
+	case "L":
+		m.largest = !m.largest
+		m.focus = focusTree
+		m.refresh()
+	case "p":
+		m.showPreview = !m.showPreview
+		return m.readPreview()
+	}
+	return nil
+}
+
+func (m *Model) move(d int) {
+	if m.focus == focusLayers {
+		n := len(m.opts.Infos)
+		m.layer = min(max(m.layer+d, 0), max(n-1, 0))
+		m.refresh()
+		return
+	}
+	m.cursor = min(max(m.cursor+d, 0), max(len(m.rows)-1, 0))
+}
+
+// readPreview asks for the selected file's first bytes.
+func (m *Model) readPreview() tea.Cmd {
+	if !m.showPreview || m.opts.Preview == nil || m.cursor >= len(m.rows) {
+		return nil
+	}
+	n := m.rows[m.cursor].node
+	if n.Type != layers.TypeRegular || n.Change == layers.Removed {
+		m.preview = PreviewMsg{Path: n.Path}
+		return nil
+	}
+	f, layer := m.opts.Preview, n.Layer
+	return func() tea.Msg {
+		text, err := f(layer, n.Path)
+		return PreviewMsg{Path: n.Path, Text: text, Err: err}
+	}
+}

@@ -1,0 +1,175 @@
+package layersview
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+	units "github.com/docker/go-units"
+
+	"github.com/buildscope/buildscope/inspect/layers"
+)
+
+func size(n int64) string { return units.HumanSizeWithPrecision(float64(n), 3) }
+
+// View draws the layer list, the details and the tree.
+func (m *Model) View() string {
+	s := m.Styles
+	layersH := min(len(m.opts.Infos)+1, max(m.Height/3, 4))
+	var out []string
+	title := "Layers"
+	if m.focus == focusLayers {
+		title = "▸ " + title
+	}
+	out = append(out, s.Title.Render(title)+s.Dim.Render(fmt.Sprintf("  %s · %d layers", m.opts.Title, len(m.opts.Infos))))
+	off := max(0, m.layer-(layersH-1)+1)
+	for i := off; i < len(m.opts.Infos) && len(out) < layersH; i++ {
+		in := m.opts.Infos[i]
+		sz := "…"
+		if i < len(m.analysed) {
+			sz = size(m.analysed[i].SizeBytes)
+		}
+		line := fmt.Sprintf("%3d %9s  %s  %s", i, sz, shortDigest(in.Digest.String()), in.CreatedBy)
+		if i == m.layer {
+			line = s.Selected.Render(ansi.Strip(line))
+		}
+		out = append(out, ansi.Truncate(line, m.Width, "…"))
+	}
+	out = append(out, m.details()...)
+	out = append(out, s.Border.Render(strings.Repeat("─", m.Width)))
+	treeH := m.Height - len(out) - 1
+	if m.showPreview {
+		treeH = treeH / 2
+	}
+	out = append(out, m.treeTitle())
+	out = append(out, m.tree(max(treeH, 1))...)
+	if m.showPreview {
+		out = append(out, s.Border.Render(strings.Repeat("─", m.Width)))
+		out = append(out, m.previewLines(m.Height-len(out))...)
+	}
+	for i := range out {
+		out[i] = ansi.Truncate(out[i], m.Width, "…")
+	}
+	if len(out) > m.Height {
+		out = out[:m.Height]
+	}
+	return strings.Join(out, "\n")
+}
+
+func (m *Model) details() []string {
+	s := m.Styles
+	switch {
+	case m.err != nil:
+		return []string{s.Failed.Render("analysis failed: " + m.err.Error())}
+	case m.a == nil:
+		return []string{s.Running.Render(fmt.Sprintf("reading layers… %d/%d", len(m.analysed), len(m.opts.Infos)))}
+	}
+	a := m.a
+	line := fmt.Sprintf("size %s (compressed %s) · efficiency %.1f%% · wasted %s", size(a.SizeBytes), size(a.CompressedBytes), 100*a.Efficiency, size(a.WastedBytes))
+	out := []string{line}
+	for i, in := range a.Inefficiencies {
+		if i == 3 {
+			out = append(out, s.Dim.Render(fmt.Sprintf("  … %d more inefficient paths", len(a.Inefficiencies)-3)))
+			break
+		}
+		out = append(out, s.Warning.Render(fmt.Sprintf("  %s ×%d wastes %s", layers.DisplayPath(in.Path), in.Count, size(in.WastedBytes))))
+	}
+	return out
+}
+
+func (m *Model) treeTitle() string {
+	s := m.Styles
+	if m.typing {
+		return "filter (regex): " + m.filterIn + "▏"
+	}
+	mode := "aggregated"
+	if m.mode == layers.LayerOnly {
+		mode = "this layer only"
+	}
+	order := "name"
+	if m.sortBy == layers.BySize {
+		order = "size"
+	}
+	t := fmt.Sprintf("Files as of layer %d (%s, by %s", m.layer, mode, order)
+	if m.hideUnmo {
+		t += ", changed only"
+	}
+	if m.filter != nil {
+		t += ", filter /" + m.filter.String() + "/"
+	}
+	if m.largest {
+		t = fmt.Sprintf("Largest files as of layer %d", m.layer)
+	}
+	t += ")"
+	if m.focus == focusTree {
+		return s.Title.Render("▸ " + t)
+	}
+	return s.Title.Render(t) + s.Dim.Render("  tab: focus · a u o / L p")
+}
+
+func (m *Model) tree(h int) []string {
+	s := m.Styles
+	if m.a == nil {
+		return nil
+	}
+	off := max(0, m.cursor-h+1)
+	var out []string
+	for i := off; i < len(m.rows) && len(out) < h; i++ {
+		r := m.rows[i]
+		n := r.node
+		mark, st := " ", s.Dim
+		switch n.Change {
+		case layers.Added:
+			mark, st = "A", s.Done
+		case layers.Modified:
+			mark, st = "M", s.Running
+		case layers.Removed:
+			mark, st = "R", s.Failed
+		}
+		name := layers.DisplayPath(n.Path)
+		if !m.largest {
+			name = strings.Repeat("  ", r.depth) + n.Name
+			if n.Dir {
+				if m.expanded[n.ID] || m.keep != nil {
+					name = strings.Repeat("  ", r.depth) + "▾ " + n.Name + "/"
+				} else {
+					name = strings.Repeat("  ", r.depth) + "▸ " + n.Name + "/"
+				}
+			}
+		}
+		if n.Link != "" {
+			name += " → " + n.Link
+		}
+		line := fmt.Sprintf("%s %s %9s  %s", st.Render(mark), n.Mode.String(), size(n.Size), name)
+		if i == m.cursor && m.focus == focusTree {
+			line = s.Selected.Render(ansi.Strip(line))
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func (m *Model) previewLines(h int) []string {
+	p := m.preview
+	switch {
+	case p.Err != nil:
+		return []string{m.Styles.Failed.Render("preview: " + p.Err.Error())}
+	case p.Path == "":
+		return []string{m.Styles.Dim.Render("select a file and press p")}
+	case p.Text == "":
+		return []string{m.Styles.Dim.Render(layers.DisplayPath(p.Path) + ": nothing to preview (not a text file)")}
+	}
+	lines := strings.Split(p.Text, "\n")
+	if len(lines) > h {
+		lines = lines[:max(h, 0)]
+	}
+	return lines
+}
+
+func shortDigest(d string) string {
+	d = strings.TrimPrefix(d, "sha256:")
+	if len(d) > 12 {
+		return d[:12]
+	}
+	return d
+}
