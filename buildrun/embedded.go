@@ -145,8 +145,12 @@ func (e *Embedded) Start(ctx context.Context) error {
 		return fmt.Errorf("opening builder log %s: %w", e.logPath(), err)
 	}
 	defer logf.Close()
-	cmd := exec.Command(bin, "--addr", e.Address(), "--root", e.root(), "--config", e.cfgPath(),
-		"--oci-worker=true", "--containerd-worker=false")
+	args := []string{"--addr", e.Address(), "--root", e.root(), "--config", e.cfgPath(),
+		"--oci-worker=true", "--containerd-worker=false"}
+	// BUILDSCOPE_BUILDKITD_FLAGS adds buildkitd flags, e.g. --save-cache-debug
+	// to keep BuildKit's own cache-key inputs for comparison with `why`.
+	args = append(args, strings.Fields(os.Getenv("BUILDSCOPE_BUILDKITD_FLAGS"))...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
