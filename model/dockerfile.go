@@ -64,6 +64,7 @@ type ParseError struct {
 	Msg  string
 }
 
+// Error is "file:line: message".
 func (e *ParseError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
