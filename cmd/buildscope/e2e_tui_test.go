@@ -77,3 +77,30 @@ func TestTUIBuildUnderTmux(t *testing.T) {
 		t.Errorf("no summary after the UI:\n%s", s)
 	}
 }
+
+// inspect on a terminal opens the inspector on the real image: the layer
+// list, then the tree; q exits 0.
+func TestTUIInspectUnderTmux(t *testing.T) {
+	b, r := shared.build(t, "--builder", "embedded", "../../assets/examples/multistage")
+	if r.code != 0 {
+		t.Fatalf("build: %s", lastLines(r.stderr, 10))
+	}
+	var envs []string
+	for _, v := range shared.vars {
+		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") {
+			envs = append(envs, "'"+v+"'")
+		}
+	}
+	shell := fmt.Sprintf("env %s %s inspect build:%s; echo EXIT=$?; sleep 60", strings.Join(envs, " "), binPath, b.ID)
+	capture, send := tmuxSession(t, 120, 35, shell)
+	s := waitScreen(t, capture, "efficiency", 30*time.Second)
+	for _, want := range []string{"4 layers", "WORKDIR /app", "COPY /out/ /app/", "Files as of layer 0", "bin/"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("inspector lacks %q:\n%s", want, s)
+		}
+	}
+	send("q")
+	if s := waitScreen(t, capture, "EXIT=", 20*time.Second); !strings.Contains(s, "EXIT=0") || strings.Contains(s, "efficiency") {
+		t.Errorf("after q:\n%s", s)
+	}
+}
