@@ -73,14 +73,14 @@ func Connect(ctx context.Context, spec string, o ConnectOptions) (*Builder, erro
 		if h := os.Getenv("BUILDKIT_HOST"); h != "" {
 			return connectAddress(ctx, h, o)
 		}
-		if dc, err := dockerEngine(ctx); err == nil {
+		if dc, err := DockerEngine(ctx); err == nil {
 			return connectDocker(ctx, dc)
 		}
 		return connectEmbedded(ctx, o)
 	case KindEmbedded:
 		return connectEmbedded(ctx, o)
 	case KindDocker:
-		dc, err := dockerEngine(ctx)
+		dc, err := DockerEngine(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -100,7 +100,7 @@ func connectEmbedded(ctx context.Context, o ConnectOptions) (*Builder, error) {
 		return nil, err
 	}
 	b := &Builder{Kind: KindEmbedded, Address: e.Address(), Client: c}
-	if dc, err := dockerEngine(ctx); err == nil {
+	if dc, err := DockerEngine(ctx); err == nil {
 		b.Docker = dc
 	}
 	return b, nil
@@ -127,7 +127,7 @@ func connectAddress(ctx context.Context, addr string, o ConnectOptions) (*Builde
 		return nil, fmt.Errorf("cannot reach BuildKit at %s: %v; %s, or choose another with --builder / BUILDKIT_HOST", addr, shortErr(err), hint)
 	}
 	b := &Builder{Kind: KindRemote, Address: addr, Client: c}
-	if dc, err := dockerEngine(ctx); err == nil {
+	if dc, err := DockerEngine(ctx); err == nil {
 		b.Docker = dc
 	}
 	return b, nil

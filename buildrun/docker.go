@@ -10,9 +10,9 @@ import (
 	dockerclient "github.com/moby/moby/client"
 )
 
-// dockerEngine returns a client of the Docker engine named by DOCKER_HOST
+// DockerEngine returns a client of the Docker engine named by DOCKER_HOST
 // (default /var/run/docker.sock) if it answers within two seconds.
-func dockerEngine(ctx context.Context) (*dockerclient.Client, error) {
+func DockerEngine(ctx context.Context) (*dockerclient.Client, error) {
 	dc, err := dockerclient.New(dockerclient.FromEnv)
 	if err != nil {
 		return nil, fmt.Errorf("configuring the Docker client: %w", err)

@@ -6,34 +6,19 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/containerd/errdefs"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	dockerclient "github.com/moby/moby/client"
 
+	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/cdiff"
 )
 
-// engine connects to the Docker engine named by DOCKER_HOST.
-func engine(ctx context.Context) (*dockerclient.Client, error) {
-	dc, err := dockerclient.New(dockerclient.FromEnv)
-	if err != nil {
-		return nil, fmt.Errorf("configuring the Docker client: %w", err)
-	}
-	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if _, err := dc.Ping(pctx, dockerclient.PingOptions{NegotiateAPIVersion: true}); err != nil {
-		dc.Close()
-		return nil, fmt.Errorf("no Docker engine answers at %s: %v", dc.DaemonHost(), err)
-	}
-	return dc, nil
-}
-
 // diffContainer diffs an engine container against its image.
 func diffContainer(ctx context.Context, name string, o *diffOptions) (*diffResult, error) {
-	dc, err := engine(ctx)
+	dc, err := buildrun.DockerEngine(ctx)
 	if err != nil {
 		return nil, err
 	}

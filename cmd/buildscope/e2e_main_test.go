@@ -233,3 +233,19 @@ func layerFromFiles(files map[string]string) (v1.Layer, error) {
 	data := buf.Bytes()
 	return tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
 }
+
+// loopbackRegistry serves the base image from a registry of the test's
+// own on a free loopback port, closed when the test ends.
+func loopbackRegistry(t *testing.T) (*baseimage.Registry, v1.Image) {
+	t.Helper()
+	img, err := baseimage.Image(baseimage.DefaultBusybox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := baseimage.Serve("127.0.0.1:0", img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reg.Close() })
+	return reg, img
+}

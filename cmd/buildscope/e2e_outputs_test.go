@@ -9,22 +9,13 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/buildscope/buildscope/assets/baseimage"
 	"github.com/buildscope/buildscope/model"
 )
 
 // -o type=local writes the image's filesystem; --build-context adds a
 // named context; --push sends the image to a (loopback) registry.
 func TestOutputsContextsAndPush(t *testing.T) {
-	img, err := baseimage.Image(baseimage.DefaultBusybox)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := baseimage.Serve("127.0.0.1:0", img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reg.Close()
+	reg, _ := loopbackRegistry(t)
 
 	extra := t.TempDir()
 	os.WriteFile(filepath.Join(extra, "note.txt"), []byte("from the extra context\n"), 0o644)

@@ -12,7 +12,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/buildscope/buildscope/assets/baseimage"
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
 )
@@ -141,15 +140,7 @@ func TestWhyReasonsOnEmbedded(t *testing.T) {
 
 // A base image re-tagged to different content in a loopback registry.
 func TestWhyBaseImageChanged(t *testing.T) {
-	img, err := baseimage.Image(baseimage.DefaultBusybox)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := baseimage.Serve("127.0.0.1:0", img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reg.Close()
+	reg, img := loopbackRegistry(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+reg.Ref()+"\nRUN echo built > /built\n"), 0o644)
 	whyAfter(t, shared, dir, "--builder", "embedded")

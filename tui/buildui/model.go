@@ -133,8 +133,7 @@ type Model struct {
 	selNode, selStep int
 	userMoved        bool
 	focus            pane
-	searching        bool
-	searchText       string
+	search           common.Input
 	showHelp         bool
 
 	view       view

@@ -53,7 +53,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case stagesMsg:
 		m.stages, m.stagesErr, m.stagesBusy = msg.rep, msg.err, false
 	case tea.KeyPressMsg:
-		if !m.searching {
+		if !m.search.Active {
 			if cmd, ok := m.viewKey(msg); ok {
 				return m, cmd
 			}
@@ -149,23 +149,12 @@ func (m *Model) selectFailure() {
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
-	if m.searching {
-		switch msg.String() {
-		case "enter":
-			m.searching = false
-			m.logv.Search(m.searchText)
-		case "esc":
-			m.searching = false
-		case "backspace":
-			if r := []rune(m.searchText); len(r) > 0 {
-				m.searchText = string(r[:len(r)-1])
-			}
-		case "ctrl+c":
+	if m.search.Active {
+		if msg.String() == "ctrl+c" {
 			return m.cancel()
-		default:
-			if t := msg.Text; t != "" {
-				m.searchText += t
-			}
+		}
+		if m.search.Key(msg) {
+			m.logv.Search(m.search.Text)
 		}
 		return nil
 	}
@@ -205,7 +194,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.logv.Bottom()
 		}
 	case key.Matches(msg, k.Search):
-		m.searching, m.searchText = true, ""
+		m.search.Start()
 	case key.Matches(msg, k.Next):
 		m.logv.Next(1)
 	case key.Matches(msg, k.Prev):

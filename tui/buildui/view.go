@@ -110,8 +110,8 @@ func (m *Model) renderHeader() string {
 	}
 	var status string
 	switch {
-	case m.searching:
-		status = "search: " + m.searchText + "▏ (enter to search, esc to cancel)"
+	case m.search.Active:
+		status = "search: " + m.search.Text + "▏ (enter to search, esc to cancel)"
 	case !m.done && m.canceled:
 		status = s.Failed.Render("canceling…")
 	case !m.done:

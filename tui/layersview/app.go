@@ -72,7 +72,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.Model.Update(msg)
 		return a, a.next()
 	case tea.KeyPressMsg:
-		if !a.typing && (msg.String() == "q" || msg.String() == "ctrl+c") {
+		if !a.filterIn.Active && (msg.String() == "q" || msg.String() == "ctrl+c") {
 			return a, tea.Quit
 		}
 	}

@@ -71,8 +71,7 @@ type Model struct {
 	sortBy   layers.SortBy
 	hideUnmo bool
 	filter   *regexp.Regexp
-	filterIn string
-	typing   bool
+	filterIn common.Input
 	largest  bool
 
 	view     *layers.View

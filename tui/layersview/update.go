@@ -26,25 +26,15 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	if m.typing {
-		switch msg.String() {
-		case "enter":
-			m.typing = false
+	if m.filterIn.Active {
+		if m.filterIn.Key(msg) {
 			m.filter = nil
-			if m.filterIn != "" {
-				if re, err := regexp.Compile(m.filterIn); err == nil {
+			if m.filterIn.Text != "" {
+				if re, err := regexp.Compile(m.filterIn.Text); err == nil {
 					m.filter = re
 				}
 			}
 			m.refresh()
-		case "esc":
-			m.typing = false
-		case "backspace":
-			if r := []rune(m.filterIn); len(r) > 0 {
-				m.filterIn = string(r[:len(r)-1])
-			}
-		default:
-			m.filterIn += msg.Text
 		}
 		return nil
 	}
@@ -61,7 +51,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.PageDown):
 		m.move(10)
 	case key.Matches(msg, k.Search):
-		m.typing, m.filterIn = true, ""
+		m.filterIn.Start()
 	}
 	switch msg.String() {
 	case "enter", "space", " ":

@@ -79,8 +79,8 @@ func (m *Model) details() []string {
 
 func (m *Model) treeTitle() string {
 	s := m.Styles
-	if m.typing {
-		return "filter (regex): " + m.filterIn + "▏"
+	if m.filterIn.Active {
+		return "filter (regex): " + m.filterIn.Text + "▏"
 	}
 	mode := "aggregated"
 	if m.mode == layers.LayerOnly {
