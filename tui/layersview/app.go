@@ -75,6 +75,14 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if !a.filterIn.Active && (msg.String() == "q" || msg.String() == "ctrl+c") {
 			return a, tea.Quit
 		}
+	case tea.MouseClickMsg: // the view starts below the header line
+		m := msg.Mouse()
+		m.Y--
+		return a, a.Model.Update(tea.MouseClickMsg(m))
+	case tea.MouseWheelMsg:
+		m := msg.Mouse()
+		m.Y--
+		return a, a.Model.Update(tea.MouseWheelMsg(m))
 	}
 	return a, a.Model.Update(msg)
 }

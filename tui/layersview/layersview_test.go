@@ -125,3 +125,45 @@ func TestInspectorStreamsAndBrowses(t *testing.T) {
 		t.Errorf("largest:\n%s", s)
 	}
 }
+
+// The mouse picks a layer, picks a tree row, expands a directory with a
+// second click and scrolls the tree.
+func TestInspectorMouse(t *testing.T) {
+	img, err := mutate.AppendLayers(empty.Image,
+		layer(t, map[string]string{"app/": "", "app/config.txt": "a\n", "etc/": "", "etc/motd": "hi\n"}),
+		layer(t, map[string]string{"app/": "", "app/big.bin": "xx"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	infos, _ := layers.Describe(img)
+	a, err := layers.Analyze(context.Background(), img, layers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	styles := common.NewStyles(true)
+	m := New(common.Common{Width: 100, Height: 30, Styles: &styles}, common.DefaultKeyMap(), Options{Title: "t", Infos: infos})
+	m.Update(DoneMsg{Analysis: a})
+	lineOf := func(want string) int {
+		for y, l := range strings.Split(ansi.Strip(m.View()), "\n") {
+			if strings.Contains(l, want) {
+				return y
+			}
+		}
+		t.Fatalf("%q not on screen:\n%s", want, ansi.Strip(m.View()))
+		return -1
+	}
+	m.Update(tea.MouseClickMsg{Y: lineOf("  1 "), Button: tea.MouseLeft})
+	if m.layer != 1 {
+		t.Errorf("clicked layer 1, selected %d", m.layer)
+	}
+	y := lineOf("▸ app/")
+	m.Update(tea.MouseClickMsg{Y: y, Button: tea.MouseLeft})
+	m.Update(tea.MouseClickMsg{Y: y, Button: tea.MouseLeft})
+	if s := ansi.Strip(m.View()); !strings.Contains(s, "▾ app/") || !strings.Contains(s, "big.bin") {
+		t.Errorf("two clicks did not expand app/:\n%s", s)
+	}
+	m.Update(tea.MouseWheelMsg{Y: y + 1, Button: tea.MouseWheelDown})
+	if m.cursor == 0 {
+		t.Error("the wheel did not move down the tree")
+	}
+}

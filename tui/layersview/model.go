@@ -82,6 +82,9 @@ type Model struct {
 
 	preview     PreviewMsg
 	showPreview bool
+
+	// where the last frame put things, for the mouse
+	layersY, layersOff, treeY, treeOff int
 }
 
 // New returns the inspector for the layers listed in o.Infos.

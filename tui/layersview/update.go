@@ -21,8 +21,43 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.preview = msg
 	case tea.KeyPressMsg:
 		return m.key(msg)
+	case tea.MouseClickMsg:
+		m.click(msg.Mouse().Y)
+	case tea.MouseWheelMsg:
+		d := 3
+		if msg.Mouse().Button == tea.MouseWheelUp {
+			d = -3
+		}
+		if msg.Mouse().Y < m.treeY {
+			m.focus = focusLayers
+			d /= 3
+		} else {
+			m.focus = focusTree
+		}
+		m.move(d)
 	}
 	return nil
+}
+
+// click selects the layer or the tree row under the pointer (y is the
+// line within the view); a click on a selected directory expands it.
+func (m *Model) click(y int) {
+	if i := m.layersOff + y - m.layersY; y >= m.layersY && y < m.treeY && i < len(m.opts.Infos) && i >= 0 && m.layersY > 0 {
+		if y < m.layersY+len(m.opts.Infos)-m.layersOff {
+			m.focus, m.layer = focusLayers, i
+			m.refresh()
+			return
+		}
+	}
+	if i := m.treeOff + y - m.treeY; y >= m.treeY && i < len(m.rows) {
+		if m.focus == focusTree && i == m.cursor && m.rows[i].node.Dir {
+			id := m.rows[i].node.ID
+			m.expanded[id] = !m.expanded[id]
+			m.refresh()
+			return
+		}
+		m.focus, m.cursor = focusTree, i
+	}
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {

@@ -23,6 +23,7 @@ func (m *Model) View() string {
 	}
 	out = append(out, s.Title.Render(title)+s.Dim.Render(fmt.Sprintf("  %s · %d layers", m.opts.Title, len(m.opts.Infos))))
 	off := max(0, m.layer-(layersH-1)+1)
+	m.layersY, m.layersOff = len(out), off
 	for i := off; i < len(m.opts.Infos) && len(out) < layersH; i++ {
 		in := m.opts.Infos[i]
 		sz := "…"
@@ -42,6 +43,7 @@ func (m *Model) View() string {
 		treeH = treeH / 2
 	}
 	out = append(out, m.treeTitle())
+	m.treeY = len(out)
 	out = append(out, m.tree(max(treeH, 1))...)
 	if m.showPreview {
 		out = append(out, s.Border.Render(strings.Repeat("─", m.Width)))
@@ -113,6 +115,7 @@ func (m *Model) tree(h int) []string {
 		return nil
 	}
 	off := max(0, m.cursor-h+1)
+	m.treeOff = off
 	var out []string
 	for i := off; i < len(m.rows) && len(out) < h; i++ {
 		r := m.rows[i]
