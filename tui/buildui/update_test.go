@@ -341,3 +341,28 @@ func TestInspectorFromBuild(t *testing.T) {
 		t.Errorf("esc from the inspector went to view %v", m.view)
 	}
 }
+
+// history show replays a recorded build: the record's steps, the logs from
+// its recorded events, the failing step selected.
+func TestReplayRecordedBuild(t *testing.T) {
+	events, plan, df := recorded(t, "../../testdata/fail.jsonl", "../../testdata/fail/Dockerfile")
+	rec := &model.Build{ID: "f00", Status: model.StatusError, Error: "exit code: 3"}
+	f := model.NewFolder(rec, plan)
+	for _, e := range events {
+		f.Add(e)
+	}
+	f.Build()
+	rec.Started, rec.Completed = firstStart(events), firstStart(events).Add(time.Second)
+	m := New(Options{Title: "replay", Dockerfile: df, Replay: rec})
+	m.Update(teaSize(100, 30))
+	m.LoadLogs(events)
+	s := screen(m)
+	for _, want := range []string{"✗ failed", "builder failed", "4 ▶ RUN echo", "error: missing semicolon"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("replay lacks %q:\n%s", want, s)
+		}
+	}
+	if _, cmd := m.Update(press("q")); cmd == nil {
+		t.Error("q does not quit a replay")
+	}
+}
