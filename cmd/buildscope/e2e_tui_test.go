@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +13,11 @@ import (
 
 // tmuxSession runs a shell command in a detached tmux session of the
 // given size and returns a function that captures the pane.
-func tmuxSession(t *testing.T, w, h int, shell string) (capture func() string, send func(keys ...string)) {
+// colourSGR matches an SGR sequence that sets a foreground or background
+// colour (not the defaults 39/49).
+var colourSGR = regexp.MustCompile(`\x1b\[(?:[0-9;]*;)?(?:3[0-7]|9[0-7]|4[0-7]|10[0-7]|38;|48;)[0-9;]*m`)
+
+func tmuxSession(t *testing.T, w, h int, shell string) (capture func(flags ...string) string, send func(keys ...string)) {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatalf("tmux is needed for this test (make deps installs it): %v", err)
@@ -22,8 +27,8 @@ func tmuxSession(t *testing.T, w, h int, shell string) (capture func() string, s
 		t.Fatalf("tmux: %v %s", err, out)
 	}
 	t.Cleanup(func() { exec.Command("tmux", "kill-session", "-t", name).Run() })
-	capture = func() string {
-		out, _ := exec.Command("tmux", "capture-pane", "-p", "-t", name).Output()
+	capture = func(flags ...string) string {
+		out, _ := exec.Command("tmux", append([]string{"capture-pane", "-p", "-t", name}, flags...)...).Output()
 		return string(out)
 	}
 	send = func(keys ...string) {
@@ -34,7 +39,7 @@ func tmuxSession(t *testing.T, w, h int, shell string) (capture func() string, s
 	return capture, send
 }
 
-func waitScreen(t *testing.T, capture func() string, want string, timeout time.Duration) string {
+func waitScreen(t *testing.T, capture func(...string) string, want string, timeout time.Duration) string {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var s string
@@ -53,13 +58,17 @@ func waitScreen(t *testing.T, capture func() string, want string, timeout time.D
 func TestTUIBuildUnderTmux(t *testing.T) {
 	var envs []string
 	for _, v := range shared.vars {
-		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") {
+		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") || v == "NO_COLOR=1" {
 			envs = append(envs, "'"+v+"'")
 		}
 	}
-	shell := fmt.Sprintf("env %s %s build --builder embedded ../../testdata/graph; echo EXIT=$?; sleep 60", strings.Join(envs, " "), binPath)
+	shell := fmt.Sprintf("env TERM=xterm-256color %s %s build --builder embedded ../../testdata/graph; echo EXIT=$?; sleep 60", strings.Join(envs, " "), binPath)
 	capture, send := tmuxSession(t, 100, 30, shell)
 	s := waitScreen(t, capture, "done in", 90*time.Second)
+	// NO_COLOR is set for the tests: bold and reverse, but no colour
+	if esc := capture("-e"); !strings.Contains(esc, "\x1b[1m") || colourSGR.MatchString(esc) {
+		t.Errorf("NO_COLOR: want bold and no colour; found %q", colourSGR.FindString(esc))
+	}
 	for _, want := range []string{"stage-0", "assets", "compile", "combine", "image", "├─┴─┘", "Steps of", "Logs of"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("screen lacks %q:\n%s", want, s)
