@@ -6,7 +6,7 @@
 # and cold (--no-cache) rounds. Prints median wall times and the ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=${N:-7}
+N=${N:-15}
 CTX=${CTX:-assets/examples/multistage}
 go build -o bin/buildctl github.com/moby/buildkit/cmd/buildctl
 bin/buildscope builder start >/dev/null
