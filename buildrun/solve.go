@@ -57,6 +57,11 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 			rec.Warnings = append(rec.Warnings, model.Warning{Short: "cache inputs not recorded: " + ierr.Error()})
 		}
 		_ = hasher.save()
+		if b.Kind != KindDocker && ctx.Err() == nil { // the engine's BuildKit keeps no history
+			if llb, lerr := llbDigests(ctx, b.Client, solveRef(rec.ID)); lerr == nil {
+				setLLB(rec, llb)
+			}
+		}
 	}
 	rec.Completed = time.Now().UTC()
 	switch {
@@ -115,6 +120,7 @@ func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string,
 		return nil, err
 	}
 	opt := client.SolveOpt{
+		Ref:      solveRef(id),
 		Frontend: "dockerfile.v0", FrontendAttrs: attrs, LocalMounts: mounts,
 		Exports: exports, CacheImports: imports, CacheExports: cacheExports, Session: attach,
 	}
@@ -291,4 +297,19 @@ func solveErrorMessage(err error, p *Prepared, b *Builder) string {
 func mustGetwd() string {
 	wd, _ := os.Getwd()
 	return wd
+}
+
+// solveRef is the ref BuildKit knows a build by (its history, its status).
+func solveRef(id string) string { return "buildscope-" + id }
+
+// setLLB records each step's normalised LLB op digest.
+func setLLB(rec *model.Build, llb map[string]string) {
+	for si := range rec.Stages {
+		for k := range rec.Stages[si].Steps {
+			st := &rec.Stages[si].Steps[k]
+			if d, ok := llb[st.Digest]; ok && st.Inputs != nil {
+				st.Inputs.LLB = d
+			}
+		}
+	}
 }

@@ -82,6 +82,9 @@ type StepInputs struct {
 	Base string `json:"base,omitempty"`
 	// Parents are the vertex digests of the steps this one builds on.
 	Parents []string `json:"parents,omitempty"`
+	// LLB is the step's normalised LLB op digest (see NormalizeLLB), when
+	// the builder keeps provenance with its build history.
+	LLB string `json:"llb,omitempty"`
 	// Key digests all of the above with the parents' keys: equal keys in
 	// two builds mean equal inputs, whatever the session.
 	Key string `json:"key"`

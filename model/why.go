@@ -170,7 +170,13 @@ func missReason(cur, prev *Build, si, k int, seen map[string]Miss) (string, map[
 			return ReasonParent, map[string]any{"parent": m.Step, "root": root}
 		}
 	}
-	return ReasonEvicted, map[string]any{"key": in.Key}
+	if oin.LLB != "" && in.LLB != "" && oin.LLB != in.LLB {
+		// BuildKit's own op changed in a way the recorded inputs do not
+		// break down (a flag, a mount, a network or security mode)
+		return ReasonInstruction, map[string]any{"old": textOr(oin.Text, old.Instruction), "new": textOr(in.Text, st.Instruction),
+			"llb_old": oin.LLB, "llb_new": in.LLB}
+	}
+	return ReasonEvicted, map[string]any{"key": in.Key, "llb": in.LLB}
 }
 
 func textOr(text, name string) string {

@@ -181,6 +181,9 @@ func TestWhyCacheEvicted(t *testing.T) {
 	ex := whyAfter(t, e, dir, "--builder", "embedded")
 	// the first step to run again is the root cause; the rest cascade from it
 	root := requireMiss(t, ex, 7, model.ReasonEvicted)
+	if llb, _ := root.Detail["llb"].(string); llb == "" {
+		t.Errorf("evicted without BuildKit's op digest to show the inputs were equal: %v", root.Detail)
+	}
 	for _, line := range []int{9, 16, 17} {
 		if m := requireMiss(t, ex, line, model.ReasonParent); m.Detail["root"] != root.Step {
 			t.Errorf("line %d: root %v, want %s", line, m.Detail["root"], root.Step)
@@ -215,4 +218,36 @@ func TestWhyOnDockerEngine(t *testing.T) {
 	ex := whyAfter(t, shared, dir, "--builder", "docker")
 	requireMiss(t, ex, 16, model.ReasonContext)
 	requireMiss(t, ex, 17, model.ReasonParent)
+}
+
+// Two builds of the same inputs have equal normalised LLB digests, though
+// BuildKit's vertex digests differ with the session; editing a RUN changes
+// its digest and those of the steps built on it, and no other.
+func TestNormalisedLLBDigests(t *testing.T) {
+	dir := copyDir(t, "../../assets/examples/cachedemo")
+	a, _ := shared.build(t, "--builder", "embedded", dir)
+	b, _ := shared.build(t, "--builder", "embedded", dir)
+	sa, sb := stepsByLine(a), stepsByLine(b)
+	differ := 0
+	for k, x := range sa {
+		y := sb[k]
+		if x.Inputs == nil || y.Inputs == nil || x.Inputs.LLB == "" || x.Inputs.LLB != y.Inputs.LLB {
+			t.Errorf("%s: LLB %v vs %v", k, x.Inputs, y.Inputs)
+		}
+		if x.Digest != y.Digest {
+			differ++
+		}
+	}
+	if differ == 0 {
+		t.Error("no vertex digest differed between sessions: the test proves nothing")
+	}
+	df := readFile(t, filepath.Join(dir, "Dockerfile"))
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(strings.Replace(df, "chmod 755 greeter", "chmod 0755 greeter", 1)), 0o644)
+	c, _ := shared.build(t, "--builder", "embedded", dir)
+	sc := stepsByLine(c)
+	for k, changed := range map[string]bool{"deps:9": false, "build:16": false, "build:17": true, "final:21": true, "final:22": true} {
+		if got := sc[k].Inputs.LLB != sb[k].Inputs.LLB; got != changed {
+			t.Errorf("%s: LLB changed=%v, want %v", k, got, changed)
+		}
+	}
 }

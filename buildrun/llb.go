@@ -1,0 +1,90 @@
+package buildrun
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/containerd/containerd/v2/core/content"
+	"github.com/containerd/containerd/v2/core/content/proxy"
+	controlapi "github.com/moby/buildkit/api/services/control"
+	"github.com/moby/buildkit/client"
+	digest "github.com/opencontainers/go-digest"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/buildscope/buildscope/model"
+)
+
+// provenance is the part of BuildKit's SLSA v1 provenance that holds the
+// build's LLB.
+type provenance struct {
+	BuildDefinition struct {
+		InternalParameters struct {
+			BuildConfig struct {
+				Definition    []model.LLBStep   `json:"llbDefinition"`
+				DigestMapping map[string]string `json:"digestMapping"`
+			} `json:"buildConfig"`
+		} `json:"internalParameters"`
+	} `json:"buildDefinition"`
+}
+
+// llbDigests returns the normalised LLB op digest of every vertex of the
+// build ref, from the mode=max provenance BuildKit keeps with its build
+// history (BuildKit writes it as the build ends, so this waits a little).
+func llbDigests(ctx context.Context, c *client.Client, ref string) (map[string]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	var att *controlapi.Descriptor
+	for att == nil {
+		rec, err := historyRecord(ctx, c, ref)
+		if err != nil {
+			return nil, err
+		}
+		if rec.Result != nil && len(rec.Result.Attestations) > 0 {
+			att = rec.Result.Attestations[0]
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("build %s: BuildKit kept no provenance", ref)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	store := proxy.NewContentStore(c.ContentClient())
+	ra, err := store.ReaderAt(ctx, ocispecs.Descriptor{Digest: digest.Digest(att.Digest), Size: att.Size, MediaType: att.MediaType})
+	if err != nil {
+		return nil, fmt.Errorf("reading the provenance of build %s: %w", ref, err)
+	}
+	defer ra.Close()
+	var p provenance
+	if err := json.NewDecoder(content.NewReader(ra)).Decode(&p); err != nil {
+		return nil, fmt.Errorf("decoding the provenance of build %s: %w", ref, err)
+	}
+	bc := p.BuildDefinition.InternalParameters.BuildConfig
+	if len(bc.Definition) == 0 {
+		return nil, fmt.Errorf("the provenance of build %s holds no LLB", ref)
+	}
+	return model.NormalizeLLB(bc.Definition, bc.DigestMapping)
+}
+
+func historyRecord(ctx context.Context, c *client.Client, ref string) (*controlapi.BuildHistoryRecord, error) {
+	cl, err := c.ControlClient().ListenBuildHistory(ctx, &controlapi.BuildHistoryRequest{Ref: ref, EarlyExit: true})
+	if err != nil {
+		return nil, fmt.Errorf("reading BuildKit's history of %s: %w", ref, err)
+	}
+	for {
+		ev, err := cl.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("BuildKit has no history of build %s", ref)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading BuildKit's history of %s: %w", ref, err)
+		}
+		if ev.Record != nil && ev.Record.Ref == ref {
+			return ev.Record, nil
+		}
+	}
+}
