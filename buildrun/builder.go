@@ -33,8 +33,8 @@ type Builder struct {
 	Address string
 	// Client talks to BuildKit.
 	Client *client.Client
-	// Docker is the engine client when Kind is docker, or when an engine
-	// answers (for --load); may be nil.
+	// Docker is the engine client when Kind is docker; other builders dial
+	// the engine only when a build asks for it (--load).
 	Docker *dockerclient.Client
 }
 
@@ -99,11 +99,7 @@ func connectEmbedded(ctx context.Context, o ConnectOptions) (*Builder, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Builder{Kind: KindEmbedded, Address: e.Address(), Client: c}
-	if dc, err := DockerEngine(ctx); err == nil {
-		b.Docker = dc
-	}
-	return b, nil
+	return &Builder{Kind: KindEmbedded, Address: e.Address(), Client: c}, nil
 }
 
 func connectAddress(ctx context.Context, addr string, o ConnectOptions) (*Builder, error) {
@@ -126,11 +122,7 @@ func connectAddress(ctx context.Context, addr string, o ConnectOptions) (*Builde
 		}
 		return nil, fmt.Errorf("cannot reach BuildKit at %s: %v; %s, or choose another with --builder / BUILDKIT_HOST", addr, shortErr(err), hint)
 	}
-	b := &Builder{Kind: KindRemote, Address: addr, Client: c}
-	if dc, err := DockerEngine(ctx); err == nil {
-		b.Docker = dc
-	}
-	return b, nil
+	return &Builder{Kind: KindRemote, Address: addr, Client: c}, nil
 }
 
 // ping checks that a BuildKit answers. ListWorkers exists in every BuildKit

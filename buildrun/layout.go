@@ -1,26 +1,24 @@
 package buildrun
 
 import (
-	"encoding/base64"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
-	"strings"
-	"time"
+	"path/filepath"
 
 	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/moby/buildkit/client"
-	"github.com/moby/buildkit/client/ociindex"
-	"github.com/moby/buildkit/exporter/containerimage/exptypes"
-	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // Every build exports its image into one shared OCI layout. BuildKit
 // writes the blobs through the layout's content store, skipping those it
-// already holds (so a warm build sends no layer again), and buildscope
-// adds the manifest to the index itself, waiting for the index lock:
-// builds running at the same time — parallel stages, two terminals —
-// share the layout safely.
+// already holds (so a warm build sends no layer again). Records name their
+// image by manifest digest, which opens it straight from the blobs, so
+// builds never rewrite a shared index: builds running at the same time —
+// parallel stages, two terminals — share the layout safely, and the cost
+// of keeping a result does not grow with the number of builds kept.
 
 // resultExport is the exporter that keeps a build's image.
 func resultExport(paths Paths, id string) (client.ExportEntry, error) {
@@ -28,41 +26,15 @@ func resultExport(paths Paths, id string) (client.ExportEntry, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return client.ExportEntry{}, fmt.Errorf("creating %s: %w", dir, err)
 	}
+	if _, err := os.Stat(filepath.Join(dir, "index.json")); errors.Is(err, os.ErrNotExist) {
+		if _, err := layout.Write(dir, empty.Index); err != nil {
+			return client.ExportEntry{}, fmt.Errorf("creating the OCI layout %s: %w", dir, err)
+		}
+	}
 	store, err := contentlocal.NewStore(dir)
 	if err != nil {
 		return client.ExportEntry{}, fmt.Errorf("opening %s: %w", dir, err)
 	}
 	return client.ExportEntry{Type: client.ExporterOCI, OutputStore: store,
 		Attrs: map[string]string{"tar": "false", "name": "buildscope.local/build:" + id}}, nil
-}
-
-// indexResult adds the exported manifest to the layout's index.
-func indexResult(paths Paths, id string, resp map[string]string) error {
-	enc := resp[exptypes.ExporterImageDescriptorKey]
-	if enc == "" {
-		return fmt.Errorf("BuildKit returned no image descriptor")
-	}
-	dt, err := base64.StdEncoding.DecodeString(enc)
-	if err != nil {
-		return fmt.Errorf("decoding the image descriptor: %w", err)
-	}
-	var desc ocispecs.Descriptor
-	if err := json.Unmarshal(dt, &desc); err != nil {
-		return fmt.Errorf("decoding the image descriptor: %w", err)
-	}
-	store := ociindex.NewStoreIndex(paths.Results())
-	return retryLocked(func() error { return store.Put(desc, ociindex.Name("buildscope.local/build:"+id)) })
-}
-
-// retryLocked retries f while another process holds the index lock
-// (ociindex only tries the lock once).
-func retryLocked(f func() error) error {
-	var err error
-	for i := 0; i < 200; i++ {
-		if err = f(); err == nil || !strings.Contains(err.Error(), "could not lock") {
-			return err
-		}
-		time.Sleep(time.Duration(5+i) * time.Millisecond)
-	}
-	return err
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/moby/buildkit/client"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/sirupsen/logrus"
 
 	"github.com/buildscope/buildscope/model"
 )
@@ -37,8 +38,11 @@ type provenance struct {
 func llbDigests(ctx context.Context, c *client.Client, ref string) (map[string]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
+	start, polls := time.Now(), 0
+	defer func() { logrus.Debugf("provenance of %s: read in %s (%d polls)", ref, time.Since(start), polls) }()
 	var att *controlapi.Descriptor
 	for att == nil {
+		polls++
 		rec, err := historyRecord(ctx, c, ref)
 		if err != nil {
 			return nil, err
@@ -54,13 +58,12 @@ func llbDigests(ctx context.Context, c *client.Client, ref string) (map[string]s
 		}
 	}
 	store := proxy.NewContentStore(c.ContentClient())
-	ra, err := store.ReaderAt(ctx, ocispecs.Descriptor{Digest: digest.Digest(att.Digest), Size: att.Size, MediaType: att.MediaType})
+	dt, err := content.ReadBlob(ctx, store, ocispecs.Descriptor{Digest: digest.Digest(att.Digest), Size: att.Size, MediaType: att.MediaType})
 	if err != nil {
 		return nil, fmt.Errorf("reading the provenance of build %s: %w", ref, err)
 	}
-	defer ra.Close()
 	var p provenance
-	if err := json.NewDecoder(content.NewReader(ra)).Decode(&p); err != nil {
+	if err := json.Unmarshal(dt, &p); err != nil {
 		return nil, fmt.Errorf("decoding the provenance of build %s: %w", ref, err)
 	}
 	bc := p.BuildDefinition.InternalParameters.BuildConfig

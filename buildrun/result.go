@@ -1,8 +1,10 @@
 package buildrun
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
@@ -22,24 +24,20 @@ func LayoutImage(dir, digest string) (v1.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("image digest %q: %w", digest, err)
 	}
-	if img, err := p.Image(h); err == nil {
-		if _, err := img.Manifest(); err == nil {
-			return img, nil
-		}
+	if img, err := imageFromBlobs(p, h); err == nil {
+		return img, nil
 	}
-	idx, err := p.ImageIndex()
-	if err != nil {
-		return nil, fmt.Errorf("reading index of %s: %w", dir, err)
-	}
-	sub, err := idx.ImageIndex(h)
+	// a multi-platform result: its index, read from the blobs
+	rc, err := p.Blob(h)
 	if err != nil {
 		return nil, fmt.Errorf("no image %s in %s: %w", digest, dir, err)
 	}
-	im, err := sub.IndexManifest()
+	defer rc.Close()
+	im, err := v1.ParseIndexManifest(rc)
 	if err != nil || len(im.Manifests) == 0 {
-		return nil, fmt.Errorf("index %s in %s lists no image", digest, dir)
+		return nil, fmt.Errorf("%s in %s is neither an image nor an index of images", digest, dir)
 	}
-	return sub.Image(im.Manifests[0].Digest)
+	return imageFromBlobs(p, im.Manifests[0].Digest)
 }
 
 // imageHistory pairs an image's config history with its layers' sizes.
@@ -146,3 +144,5 @@ func summarizeDocker(ctx context.Context, dc *dockerclient.Client, id string) (*
 	}
 	return out, nil
 }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

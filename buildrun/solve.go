@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"io"
@@ -51,17 +52,24 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		}
 	})
 	folder.Build()
+	solved := time.Now()
+	defer func() { logrus.Debugf("build %s: %s from the solve's end to the record", rec.ID, time.Since(solved)) }()
+	// BuildKit writes the build's provenance as the build ends: fetch it
+	// while the record is put together
+	llbc := make(chan map[string]string, 1)
+	go func() {
+		var l map[string]string
+		if !p.SkipInputs && b.Kind != KindDocker && ctx.Err() == nil { // the engine's BuildKit keeps no history
+			l, _ = llbDigests(ctx, b.Client, solveRef(rec.ID))
+		}
+		llbc <- l
+	}()
 	if !p.SkipInputs {
 		hasher := newContextHasher(p.ContextAbs, filepath.Join(paths.State, "cache"))
 		if ierr := model.AttachInputs(rec, p.Plan, hasher.Hash); ierr != nil {
 			rec.Warnings = append(rec.Warnings, model.Warning{Short: "cache inputs not recorded: " + ierr.Error()})
 		}
 		_ = hasher.save()
-		if b.Kind != KindDocker && ctx.Err() == nil { // the engine's BuildKit keeps no history
-			if llb, lerr := llbDigests(ctx, b.Client, solveRef(rec.ID)); lerr == nil {
-				setLLB(rec, llb)
-			}
-		}
 	}
 	rec.Completed = time.Now().UTC()
 	switch {
@@ -78,6 +86,9 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	}
 	if resp != nil {
 		describeResult(context.WithoutCancel(ctx), b, p, paths, resp, rec)
+	}
+	if l := <-llbc; l != nil {
+		setLLB(rec, l)
 	}
 	if eerr := events.close(); eerr != nil && err == nil {
 		err = eerr
@@ -199,7 +210,11 @@ func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths Paths, id st
 	}
 	if p.Load {
 		if b.Docker == nil {
-			return nil, nil, errors.New("--load puts the image in a Docker engine, and none answers: start dockerd or set DOCKER_HOST")
+			dc, err := DockerEngine(ctx)
+			if err != nil {
+				return nil, nil, fmt.Errorf("--load puts the image in a Docker engine: %w", err)
+			}
+			b.Docker = dc
 		}
 		pr, pw := io.Pipe()
 		done := make(chan error, 1)
@@ -251,10 +266,6 @@ func describeResult(ctx context.Context, b *Builder, p *Prepared, paths Paths, r
 		if hist, err := dockerHistory(ctx, b.Docker, id); err == nil {
 			model.AssignStepSizes(rec, p.Plan, hist)
 		}
-		return
-	}
-	if err := indexResult(paths, rec.ID, resp.ExporterResponse); err != nil {
-		rec.Warnings = append(rec.Warnings, model.Warning{Short: "the image was built but not kept: " + err.Error()})
 		return
 	}
 	rec.Result = &model.ResultRef{Kind: model.ResultOCILayout, Path: paths.Results(), Ref: dgst}
