@@ -192,6 +192,9 @@ func platform(s string) (v1.Platform, error) {
 		return v1.Platform{OS: "linux", Architecture: runtime.GOARCH}, nil
 	}
 	p, err := v1.ParsePlatform(s)
+	if err == nil && (p.OS == "" || p.Architecture == "") {
+		err = fmt.Errorf("os and architecture are both needed")
+	}
 	if err != nil {
 		return v1.Platform{}, fmt.Errorf("invalid --platform %q: use os/arch[/variant]: %w", s, err)
 	}
