@@ -189,9 +189,6 @@ func New(o Options) *Model {
 // Build is the build as folded so far.
 func (m *Model) Build() *model.Build { return m.build }
 
-// Canceled reports whether the user canceled the build.
-func (m *Model) Canceled() bool { return m.canceled }
-
 // layout recomputes the graph when the stages change.
 func (m *Model) layout() {
 	var nodes []graph.Node
