@@ -1,6 +1,7 @@
 package buildrun
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 
@@ -25,7 +26,7 @@ func imageFromBlobs(p layout.Path, h v1.Hash) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := v1.ParseManifest(bytesReader(raw))
+	m, err := v1.ParseManifest(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("manifest %s: %w", h, err)
 	}

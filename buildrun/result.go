@@ -1,10 +1,8 @@
 package buildrun
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
@@ -79,27 +77,19 @@ func dockerHistory(ctx context.Context, dc *dockerclient.Client, id string) ([]m
 }
 
 // summarizeImage lists an image's layers with the instruction that made
-// each (from the config history) and their compressed sizes.
-func summarizeImage(digest string, img v1.Image) (*model.Image, error) {
+// each (from its config history, see imageHistory) and their compressed
+// sizes.
+func summarizeImage(digest string, img v1.Image, hist []model.HistoryEntry) (*model.Image, error) {
 	m, err := img.Manifest()
 	if err != nil {
 		return nil, fmt.Errorf("reading manifest %s: %w", digest, err)
 	}
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		return nil, fmt.Errorf("reading config of %s: %w", digest, err)
-	}
-	var created []string
-	for _, h := range cfg.History {
-		if !h.EmptyLayer {
-			created = append(created, h.CreatedBy)
-		}
-	}
+	made := layerEntries(hist)
 	out := &model.Image{Digest: digest, Layers: []model.Layer{}}
 	for i, l := range m.Layers {
 		ly := model.Layer{Digest: l.Digest.String(), SizeBytes: l.Size}
-		if i < len(created) {
-			ly.CreatedBy = created[i]
+		if i < len(made) {
+			ly.CreatedBy = made[i].CreatedBy
 		}
 		out.SizeBytes += l.Size
 		out.Layers = append(out.Layers, ly)
@@ -107,42 +97,38 @@ func summarizeImage(digest string, img v1.Image) (*model.Image, error) {
 	return out, nil
 }
 
+// layerEntries keeps the history entries that made a layer, in order.
+func layerEntries(hist []model.HistoryEntry) []model.HistoryEntry {
+	var out []model.HistoryEntry
+	for _, h := range hist {
+		if !h.EmptyLayer {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 // summarizeDocker describes an image in the engine's store: uncompressed
-// layer sizes from its history, paired with the rootfs layers.
-func summarizeDocker(ctx context.Context, dc *dockerclient.Client, id string) (*model.Image, error) {
+// layer sizes from its history (see dockerHistory), paired with the rootfs
+// layers.
+func summarizeDocker(ctx context.Context, dc *dockerclient.Client, id string, hist []model.HistoryEntry) (*model.Image, error) {
 	ins, err := dc.ImageInspect(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("inspecting image %s in the engine: %w", id, err)
-	}
-	hist, err := dc.ImageHistory(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("reading history of image %s: %w", id, err)
 	}
 	var layers []string
 	if ins.RootFS.Type != "" {
 		layers = ins.RootFS.Layers
 	}
-	// history is newest first; keep entries that made a layer, oldest first
-	type entry struct {
-		size      int64
-		createdBy string
-	}
-	var made []entry
-	for i := len(hist.Items) - 1; i >= 0; i-- {
-		if it := hist.Items[i]; it.Size > 0 {
-			made = append(made, entry{it.Size, it.CreatedBy})
-		}
-	}
+	made := layerEntries(hist)
 	out := &model.Image{Digest: ins.ID, SizeBytes: ins.Size, Layers: []model.Layer{}}
 	off := len(made) - len(layers)
 	for i, d := range layers {
 		ly := model.Layer{Digest: d}
 		if j := i + off; j >= 0 && j < len(made) {
-			ly.SizeBytes, ly.CreatedBy = made[j].size, made[j].createdBy
+			ly.SizeBytes, ly.CreatedBy = made[j].SizeBytes, made[j].CreatedBy
 		}
 		out.Layers = append(out.Layers, ly)
 	}
 	return out, nil
 }
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

@@ -260,23 +260,29 @@ func describeResult(ctx context.Context, b *Builder, p *Prepared, paths Paths, r
 			id = dgst
 		}
 		rec.Result = &model.ResultRef{Kind: model.ResultDocker, Ref: id}
-		if img, err := summarizeDocker(ctx, b.Docker, id); err == nil {
+		hist, err := dockerHistory(ctx, b.Docker, id)
+		if err != nil {
+			return
+		}
+		if img, err := summarizeDocker(ctx, b.Docker, id, hist); err == nil {
 			rec.Image = img
 		}
-		if hist, err := dockerHistory(ctx, b.Docker, id); err == nil {
-			model.AssignStepSizes(rec, p.Plan, hist)
-		}
+		model.AssignStepSizes(rec, p.Plan, hist)
 		return
 	}
 	rec.Result = &model.ResultRef{Kind: model.ResultOCILayout, Path: paths.Results(), Ref: dgst}
-	if img, err := LayoutImage(paths.Results(), dgst); err == nil {
-		if sum, err := summarizeImage(dgst, img); err == nil {
-			rec.Image = sum
-		}
-		if hist, err := imageHistory(img); err == nil {
-			model.AssignStepSizes(rec, p.Plan, hist)
-		}
+	img, err := LayoutImage(paths.Results(), dgst)
+	if err != nil {
+		return
 	}
+	hist, err := imageHistory(img)
+	if err != nil {
+		return
+	}
+	if sum, err := summarizeImage(dgst, img, hist); err == nil {
+		rec.Image = sum
+	}
+	model.AssignStepSizes(rec, p.Plan, hist)
 }
 
 // solveErrorMessage turns a BuildKit error into one line naming the
