@@ -3,6 +3,7 @@ package buildrun
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
@@ -62,7 +63,9 @@ func imageHistory(img v1.Image) ([]model.HistoryEntry, error) {
 }
 
 // dockerHistory is the history of an image in the engine's store, oldest
-// first, with uncompressed sizes.
+// first, with uncompressed sizes. The engine's API does not say which
+// entries made a layer: an entry did if it has bytes or its instruction
+// always makes one (an empty WORKDIR layer has 0 bytes).
 func dockerHistory(ctx context.Context, dc *dockerclient.Client, id string) ([]model.HistoryEntry, error) {
 	hist, err := dc.ImageHistory(ctx, id)
 	if err != nil {
@@ -71,7 +74,7 @@ func dockerHistory(ctx context.Context, dc *dockerclient.Client, id string) ([]m
 	var out []model.HistoryEntry
 	for i := len(hist.Items) - 1; i >= 0; i-- {
 		it := hist.Items[i]
-		out = append(out, model.HistoryEntry{CreatedBy: it.CreatedBy, EmptyLayer: it.Size == 0, SizeBytes: it.Size})
+		out = append(out, model.HistoryEntry{CreatedBy: it.CreatedBy, EmptyLayer: it.Size == 0 && !makesLayer(it.CreatedBy), SizeBytes: it.Size})
 	}
 	return out, nil
 }
@@ -131,4 +134,15 @@ func summarizeDocker(ctx context.Context, dc *dockerclient.Client, id string, hi
 		out.Layers = append(out.Layers, ly)
 	}
 	return out, nil
+}
+
+// makesLayer reports whether a history entry's instruction makes a layer
+// even when it adds no bytes.
+func makesLayer(createdBy string) bool {
+	for _, kw := range []string{"RUN ", "COPY ", "ADD ", "WORKDIR "} {
+		if strings.HasPrefix(createdBy, kw) {
+			return true
+		}
+	}
+	return false
 }

@@ -222,6 +222,11 @@ func TestDockerEngineBuild(t *testing.T) {
 	if first.Result.Kind != model.ResultDocker {
 		t.Fatalf("result %+v", first.Result)
 	}
+	// the engine's history does not flag empty layers: WORKDIR's 0-byte
+	// layer must still pair with its own entry
+	if ls := first.Image.Layers; len(ls) != 4 || ls[1].CreatedBy != "WORKDIR /app" || !strings.HasPrefix(ls[2].CreatedBy, "COPY /out/") {
+		t.Errorf("layers paired with the wrong instructions: %+v", ls)
+	}
 	// -t puts the image in the engine's store, with the recorded ID
 	id := strings.TrimSpace(runDocker(t, "image", "inspect", "--format", "{{.Id}}", tag))
 	if id != first.Result.Ref || id != first.Image.Digest {
