@@ -81,7 +81,15 @@ func Prepare(o Options) (*Prepared, error) {
 	if p.Args, err = parseBuildArgs(o.BuildArgs); err != nil {
 		return nil, err
 	}
-	if p.Plan, err = model.ParseDockerfile(df, data, p.Args); err != nil {
+	plats, err := model.ParsePlatforms(o.Platforms)
+	if err != nil {
+		return nil, err
+	}
+	auto := model.AutoArgs{Stage: o.Target}
+	if len(plats) > 0 {
+		auto.Target = &plats[0]
+	}
+	if p.Plan, err = model.ParseDockerfileFor(df, data, p.Args, auto); err != nil {
 		return nil, err
 	}
 	if _, err := p.Plan.Reachable(o.Target); err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -74,8 +73,17 @@ func (e *ParseError) Error() string {
 
 // ParseDockerfile parses a Dockerfile with BuildKit's own parser and
 // returns its stages. name is used in error messages; buildArgs override
-// the defaults of global ARGs when expanding FROM.
+// the defaults of global ARGs when expanding FROM. The automatic platform
+// args are those of the host (see ParseDockerfileFor).
 func ParseDockerfile(name string, data []byte, buildArgs map[string]string) (*Plan, error) {
+	return ParseDockerfileFor(name, data, buildArgs, AutoArgs{})
+}
+
+// ParseDockerfileFor is ParseDockerfile with the automatic args BuildKit
+// puts in the global scope (BUILDPLATFORM, TARGETOS, TARGETSTAGE, …) taken
+// from auto, so that FROM lines such as `FROM binaries-$TARGETOS` resolve
+// to the stage BuildKit builds.
+func ParseDockerfileFor(name string, data []byte, buildArgs map[string]string, auto AutoArgs) (*Plan, error) {
 	res, err := parser.Parse(bytes.NewReader(data))
 	if err != nil {
 		return nil, locate(name, err)
@@ -88,7 +96,7 @@ func ParseDockerfile(name string, data []byte, buildArgs map[string]string) (*Pl
 		return nil, &ParseError{File: name, Msg: "no FROM instruction: a Dockerfile must start a stage with FROM"}
 	}
 	lex := shell.NewLex(res.EscapeToken)
-	env := globalArgs(lex, metaArgs, buildArgs)
+	env := globalArgs(lex, auto.values(), metaArgs, buildArgs)
 
 	p := &Plan{}
 	byName := map[string]int{}
@@ -195,11 +203,21 @@ func stageRef(ref string, byName map[string]int, before int) (int, bool) {
 	return 0, false
 }
 
-// globalArgs is the environment FROM lines are expanded in: global ARG
-// defaults, overridden by build args.
-func globalArgs(lex *shell.Lex, metaArgs []instructions.ArgCommand, buildArgs map[string]string) shell.EnvGetter {
+// globalArgs is the environment FROM lines are expanded in, built as the
+// Dockerfile frontend builds it: the automatic args (each overridden by a
+// build arg of its name), then the global ARGs, whose defaults expand in
+// what came before and which a build arg overrides.
+func globalArgs(lex *shell.Lex, auto map[string]string, metaArgs []instructions.ArgCommand, buildArgs map[string]string) shell.EnvGetter {
 	var kv []string
 	vals := map[string]string{}
+	for _, k := range sortedKeys(auto) {
+		v := auto[k]
+		if ov, ok := buildArgs[k]; ok {
+			v = ov
+		}
+		vals[k] = v
+		kv = append(kv, k+"="+v)
+	}
 	for _, a := range metaArgs {
 		for _, arg := range a.Args {
 			v, set := buildArgs[arg.Key]
@@ -213,13 +231,8 @@ func globalArgs(lex *shell.Lex, metaArgs []instructions.ArgCommand, buildArgs ma
 			}
 		}
 	}
-	keys := make([]string, 0, len(vals))
-	for k := range vals {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]string, 0, len(keys))
-	for _, k := range keys {
+	out := make([]string, 0, len(vals))
+	for _, k := range sortedKeys(vals) {
 		out = append(out, k+"="+vals[k])
 	}
 	return shell.EnvsFromSlice(out)

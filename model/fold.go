@@ -1,12 +1,13 @@
 package model
 
 import (
-	"github.com/distribution/reference"
+	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/distribution/reference"
 	"github.com/moby/buildkit/client"
 )
 
@@ -89,62 +90,98 @@ func (f *Folder) vertex(v *client.Vertex) {
 // place creates the step for a vertex seen for the first time.
 func (f *Folder) place(v *client.Vertex) stepPos {
 	step := Step{Name: v.Name, Instruction: v.Name, Digest: v.Digest.String()}
-	if si, n, text, ok := f.stageOf(v.Name); ok {
-		step.Instruction = text
+	si, label, n, text, ok := f.stageOf(v.Name)
+	if !ok {
+		f.build.Other = append(f.build.Other, step)
+		return stepPos{stage: -1, step: len(f.build.Other) - 1}
+	}
+	step.Instruction = text
+	var bi int
+	if si >= 0 {
 		ps := f.plan.Stages[si]
 		if n >= 1 && n <= len(ps.Steps) {
-			ins := ps.Instructions[ps.Steps[n-1]]
-			step.Line = ins.Line
+			step.Line = ps.Instructions[ps.Steps[n-1]].Line
 		}
-		bi := f.stages[si]
-		f.order[step.Digest] = n
-		steps := f.build.Stages[bi].Steps
-		// keep steps ordered by step number; equal numbers (platforms) keep arrival order
-		at := sort.Search(len(steps), func(k int) bool { return f.order[steps[k].Digest] > n })
-		steps = append(steps, Step{})
-		copy(steps[at+1:], steps[at:])
-		steps[at] = step
-		f.build.Stages[bi].Steps = steps
-		for k := at + 1; k < len(steps); k++ {
-			f.where[steps[k].Digest] = stepPos{stage: bi, step: k}
-		}
-		return stepPos{stage: bi, step: at}
+		bi = f.planned(si)
+	} else {
+		bi = f.unmapped(label)
 	}
-	f.build.Other = append(f.build.Other, step)
-	return stepPos{stage: -1, step: len(f.build.Other) - 1}
+	f.order[step.Digest] = n
+	steps := f.build.Stages[bi].Steps
+	// keep steps ordered by step number; equal numbers (platforms) keep arrival order
+	at := sort.Search(len(steps), func(k int) bool { return f.order[steps[k].Digest] > n })
+	steps = append(steps, Step{})
+	copy(steps[at+1:], steps[at:])
+	steps[at] = step
+	f.build.Stages[bi].Steps = steps
+	for k := at + 1; k < len(steps); k++ {
+		f.where[steps[k].Digest] = stepPos{stage: bi, step: k}
+	}
+	return stepPos{stage: bi, step: at}
 }
 
-// stageOf finds the plan stage and step number a vertex name refers to.
-func (f *Folder) stageOf(name string) (stage, n int, text string, ok bool) {
+// planned is the build stage of plan stage si, added when BuildKit runs a
+// stage the plan did not find reachable (a stage chosen by an arg whose
+// value only the builder knew): what BuildKit runs is never dropped.
+func (f *Folder) planned(si int) int {
+	if bi, ok := f.stages[si]; ok {
+		return bi
+	}
+	ps := f.plan.Stages[si]
+	f.stages[si] = len(f.build.Stages)
+	f.build.Stages = append(f.build.Stages, Stage{Name: ps.Name, Index: ps.Index, Base: ps.Base, DependsOn: ps.DependsOn, Steps: []Step{}})
+	return f.stages[si]
+}
+
+// unmapped is the build stage for a stage label BuildKit printed that is
+// not in the plan at all. Its steps are kept under BuildKit's name, with
+// index -1, and a warning says the mapping failed.
+func (f *Folder) unmapped(label string) int {
+	for i, s := range f.build.Stages {
+		if s.Index < 0 && s.Name == label {
+			return i
+		}
+	}
+	f.build.Stages = append(f.build.Stages, Stage{Name: label, Index: -1, Steps: []Step{}})
+	f.build.Warnings = appendWarning(f.build.Warnings, Warning{Short: fmt.Sprintf(
+		"BuildKit ran stage %q, which is not a stage of the Dockerfile as buildscope read it: its steps are recorded under BuildKit's name", label)})
+	return len(f.build.Stages) - 1
+}
+
+// stageOf finds the plan stage (or -1) and step number a vertex name
+// refers to; label is the stage name BuildKit printed.
+func (f *Folder) stageOf(name string) (stage int, label string, n int, text string, ok bool) {
 	if f.plan == nil {
-		return 0, 0, "", false
+		return 0, "", 0, "", false
 	}
 	m := stepName.FindStringSubmatch(name)
 	if m == nil {
-		return 0, 0, "", false
+		return 0, "", 0, "", false
 	}
 	n, _ = strconv.Atoi(m[2])
 	text = m[4]
-	prefix := ""
 	if fields := strings.Fields(m[1]); len(fields) > 0 {
 		last := fields[len(fields)-1]
 		if !strings.Contains(last, "/") {
-			prefix = last
+			label = last
 		}
 	}
 	for i, ps := range f.plan.Stages {
-		if _, built := f.stages[i]; built && strings.EqualFold(ps.Name, prefix) {
+		if strings.EqualFold(ps.Name, label) {
 			if n == 1 && strings.HasPrefix(text, "FROM ") {
 				i = f.firstWithBase(i, strings.TrimPrefix(text, "FROM "))
 			}
-			return i, n, text, true
+			return i, label, n, text, true
 		}
 	}
 	// a Dockerfile with one stage may be printed without a stage label
-	if prefix == "" && len(f.plan.Stages) == 1 {
-		return 0, n, text, true
+	if label == "" && len(f.plan.Stages) == 1 {
+		return 0, "", n, text, true
 	}
-	return 0, 0, "", false
+	if label == "" {
+		return 0, "", 0, "", false
+	}
+	return -1, label, n, text, true
 }
 
 // firstWithBase files a FROM vertex that several stages share (BuildKit
