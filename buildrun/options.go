@@ -9,16 +9,24 @@ import (
 
 	"github.com/moby/buildkit/client"
 	bkbuild "github.com/moby/buildkit/cmd/buildctl/build"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/buildscope/buildscope/model"
 )
 
 // Options are the flags of `buildscope build`, named as in
-// `docker buildx build`.
+// `docker buildx build`: what the build takes, and where its result goes.
 type Options struct {
+	Inputs
+	Outputs
+}
+
+// Inputs are what a build takes: every build buildscope runs on the
+// user's behalf (measuring stages, a diff's run) takes these and nothing
+// else.
+type Inputs struct {
 	ContextDir    string
 	Dockerfile    string // path; default ContextDir/Dockerfile
-	Tags          []string
 	Target        string
 	BuildArgs     []string // KEY=VALUE, or KEY to take the value from the environment
 	Platforms     []string
@@ -27,14 +35,21 @@ type Options struct {
 	BuildContexts []string // NAME=VALUE
 	NoCache       bool
 	NoCacheFilter []string
-	Outputs       []string
-	Push          bool
-	Load          bool
 	CacheFrom     []string
-	CacheTo       []string
 	// SkipInputs skips recording what goes into each step (for measuring
 	// what the recording costs); `why` cannot explain such a build.
 	SkipInputs bool
+}
+
+// Outputs are where the result of the build the user asked for goes.
+// They are written exactly once, by that build; internal builds have
+// none (see Prepared.InputsOnly).
+type Outputs struct {
+	Tags         []string
+	Destinations []string // -o/--output
+	Push         bool
+	Load         bool
+	CacheTo      []string
 }
 
 // Prepared is a build checked and ready to run: paths resolved, the
@@ -46,6 +61,17 @@ type Prepared struct {
 	Args          map[string]string
 	Plan          *model.Plan
 	redactor      *Redactor
+	platforms     []ocispecs.Platform // --platform, parsed
+}
+
+// InputsOnly is p without the user's outputs: what an internal build (a
+// stage measured as its own target, a diff's run) runs, so that tags,
+// pushes, loads, -o directories and cache exports are never touched by a
+// build the user did not ask for. Its result stays in buildscope's store.
+func (p *Prepared) InputsOnly() *Prepared {
+	q := *p
+	q.Outputs = Outputs{}
+	return &q
 }
 
 // Prepare checks the options against the file system and parses the
@@ -85,6 +111,7 @@ func Prepare(o Options) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.platforms = plats
 	auto := model.AutoArgs{Stage: o.Target}
 	if len(plats) > 0 {
 		auto.Target = &plats[0]

@@ -188,7 +188,7 @@ func attachables(p *Prepared) ([]session.Attachable, error) {
 // result buildscope keeps so that build:ID opens later. loadDone, when not
 // nil, waits for a --load into the Docker engine to finish.
 func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string) (ex []client.ExportEntry, loadDone func() error, err error) {
-	if ex, err = userExports(p.Outputs); err != nil {
+	if ex, err = userExports(p.Destinations); err != nil {
 		return nil, nil, err
 	}
 	names := strings.Join(p.Tags, ",")

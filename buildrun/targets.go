@@ -10,9 +10,10 @@ import (
 	"github.com/buildscope/buildscope/model"
 )
 
-// RunTargets builds each of targets as its own build of p, concurrently
-// (BuildKit shares the work and the cache between them), and returns the
-// records by target. Each build is recorded in the history like any other.
+// RunTargets builds each of targets as its own build of p's inputs,
+// concurrently (BuildKit shares the work and the cache between them), and
+// returns the records by target. Each build is recorded in the history like
+// any other; none carries p's outputs (tags, push, load, -o, cache-to).
 func RunTargets(ctx context.Context, b *Builder, p *Prepared, paths Paths, targets []string) (map[string]*model.Build, error) {
 	var mu sync.Mutex
 	out := map[string]*model.Build{}
@@ -26,12 +27,12 @@ func RunTargets(ctx context.Context, b *Builder, p *Prepared, paths Paths, targe
 	eg.SetLimit(4)
 	for _, t := range targets {
 		eg.Go(func() error {
-			pt := *p
+			pt := p.InputsOnly()
 			pt.Target = t
 			if !p.Plan.Named(t) {
 				pt.Target = "" // the last stage, unnamed: the default target
 			}
-			rec, err := Run(ectx, b, &pt, paths, nil)
+			rec, err := Run(ectx, b, pt, paths, nil)
 			if err != nil {
 				return fmt.Errorf("building stage %s: %w", t, err)
 			}

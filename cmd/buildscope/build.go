@@ -52,7 +52,7 @@ prints one BuildKit SolveStatus object per line on stdout.`,
 	o := &f.opts
 	addInputFlags(fl, o, "stage to build (default: the last)")
 	fl.StringArrayVarP(&o.Tags, "tag", "t", nil, "image name and tag (name:tag)")
-	fl.StringArrayVarP(&o.Outputs, "output", "o", nil, "output destination: type=local,dest=DIR | type=tar,dest=FILE | type=oci,… | DIR")
+	fl.StringArrayVarP(&o.Destinations, "output", "o", nil, "output destination: type=local,dest=DIR | type=tar,dest=FILE | type=oci,… | DIR")
 	fl.BoolVar(&o.Push, "push", false, "push the image to its registry (needs -t)")
 	fl.BoolVar(&o.Load, "load", false, "load the image into the Docker engine")
 	fl.StringArrayVar(&o.CacheFrom, "cache-from", nil, "external cache source: type=registry,ref=… | type=local,src=DIR")
@@ -80,6 +80,9 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 		return err
 	}
 	defer b.Close()
+	if err := p.Check(ctx, b); err != nil {
+		return err
+	}
 
 	var rec *model.Build
 	var berr error
