@@ -4,8 +4,8 @@
 //
 // Every layer's tar is streamed once from v1.Layer.Uncompressed (never
 // extracted), several layers at a time, and applied in order to one path
-// table. Whiteouts (.wh.NAME) and opaque directories (.wh..wh..opq) apply
-// as the OCI image spec says. A UI shows Describe's layer list at once,
+// table. inspect/layertar reads the tars: whiteouts and opaque directories
+// apply as the OCI image spec says. A UI shows Describe's layer list at once,
 // receives each layer's result from Options.OnLayer as it is applied, and
 // browses the trees through Analysis.View once Analyze returns.
 package layers
