@@ -190,7 +190,13 @@ func (rd *reader) interpret(h *tar.Header, content io.Reader) (ok bool, err erro
 		if f, ok := rd.plnk[target]; ok {
 			c := *f.h // the link is the file AUFS stored away
 			c.Name, c.Linkname = h.Name, ""
-			e.Header, e.Digest, e.Content = &c, f.digest, f.content
+			e.Header, e.Digest = &c, f.digest
+			if f.content != nil && rd.o.Keep(e) {
+				e.Content = f.content
+			}
+			if !rd.o.Digests && rd.o.Keep == nil {
+				e.Digest = ""
+			}
 			return true, nil
 		}
 		e.Link = target
@@ -206,12 +212,12 @@ func (rd *reader) interpret(h *tar.Header, content io.Reader) (ok bool, err erro
 	return true, nil
 }
 
-// readContent hashes (and, when asked, keeps) the current regular file's
-// content; all forces both, for AUFS's stored files.
-func (rd *reader) readContent(r io.Reader, all bool) error {
+// readContent hashes the current regular file's content when digests
+// are asked for, or stored is set (a file in AUFS's hard link store), and
+// keeps it when Keep says so or, for a stored file, whenever Keep is set.
+func (rd *reader) readContent(r io.Reader, stored bool) error {
 	e := &rd.e
-	keep := rd.o.Keep != nil || all
-	if !rd.o.Digests && !keep {
+	if !rd.o.Digests && rd.o.Keep == nil && !stored {
 		return nil
 	}
 	max := rd.o.MaxKeep
@@ -224,7 +230,7 @@ func (rd *reader) readContent(r io.Reader, all bool) error {
 	rd.sum.Reset()
 	var kept []byte
 	w := io.Writer(rd.sum)
-	if keep && e.Header.Size <= max {
+	if rd.o.Keep != nil && e.Header.Size <= max {
 		kept = make([]byte, 0, e.Header.Size)
 		w = appender{&kept, rd.sum}
 	}
@@ -236,7 +242,7 @@ func (rd *reader) readContent(r io.Reader, all bool) error {
 	copy(b[:], "sha256:")
 	hex.Encode(b[len("sha256:"):], rd.sum.Sum(sum[:0]))
 	e.Digest = string(b[:])
-	if kept != nil && (all || rd.o.Keep(e)) {
+	if kept != nil && (stored || rd.o.Keep(e)) {
 		e.Content = kept
 	}
 	return nil
