@@ -54,10 +54,11 @@ type Entry struct {
 	// ("etc/passwd"); "" is the root. For Whiteout, the path removed; for
 	// Opaque, the directory made opaque.
 	Path string
-	// Header is the member's header as archive/tar read it (Name and
-	// Linkname as the tar holds them); for Whiteout and Opaque, the
-	// marker's. A hard link into AUFS's .wh..wh.plnk store arrives as the
-	// regular file stored there.
+	// Header is the member's header (Name and Linkname as the tar holds
+	// them; Uname, Gname, AccessTime and ChangeTime are not read); for
+	// Whiteout and Opaque, the marker's. A hard link into AUFS's
+	// .wh..wh.plnk store arrives as the regular file stored there. The
+	// Header is reused for the next member: copy what is kept.
 	Header *tar.Header
 	// Link is a hard link's target, clean and relative like Path; "" for
 	// every other type (a symlink's target is Header.Linkname).
@@ -118,7 +119,7 @@ type plnkFile struct {
 }
 
 func (rd *reader) read(fn func(*Entry) error) error {
-	tr := tar.NewReader(&rd.cr)
+	tr := newTarReader(&rd.cr)
 	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -128,7 +129,7 @@ func (rd *reader) read(fn func(*Entry) error) error {
 		if err != nil {
 			return fmt.Errorf("reading tar entry %d: %w", rd.count, err)
 		}
-		ok, err := rd.interpret(h, tr)
+		ok, err := rd.interpret(h, tr.content())
 		if err != nil {
 			return err
 		}
@@ -139,7 +140,7 @@ func (rd *reader) read(fn func(*Entry) error) error {
 			return err
 		}
 	}
-	if _, err := io.Copy(io.Discard, &rd.cr); err != nil {
+	if _, err := io.Copy(io.Discard, tr.br); err != nil {
 		return fmt.Errorf("reading after the tar's end: %w", err)
 	}
 	return nil
@@ -168,7 +169,8 @@ func (rd *reader) interpret(h *tar.Header, content io.Reader) (ok bool, err erro
 			if rd.plnk == nil {
 				rd.plnk = map[string]plnkFile{}
 			}
-			rd.plnk[p] = plnkFile{h: h, digest: e.Digest, content: e.Content}
+			stored := *h // h is reused for the next member
+			rd.plnk[p] = plnkFile{h: &stored, digest: e.Digest, content: e.Content}
 		}
 		return false, nil
 	case strings.HasPrefix(base, whiteoutMeta), strings.HasPrefix(p, whiteoutMeta):
