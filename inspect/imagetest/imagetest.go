@@ -13,6 +13,7 @@ package imagetest
 import (
 	"archive/tar"
 	"bytes"
+	"fmt"
 	"io"
 	"path"
 	"strings"
@@ -157,21 +158,26 @@ func (f File) body() string {
 func Tar(t testing.TB, files ...File) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, f := range files {
-		if err := tw.WriteHeader(f.Header()); err != nil {
-			t.Fatalf("writing %q: %v", f.Name, err)
-		}
-		if f.Type == 0 || f.Type == tar.TypeReg {
-			if _, err := io.WriteString(tw, f.body()); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	if err := tw.Close(); err != nil {
+	if err := WriteTar(&buf, files...); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// WriteTar writes files to w as a tar stream, end marker included.
+func WriteTar(w io.Writer, files ...File) error {
+	tw := tar.NewWriter(w)
+	for _, f := range files {
+		if err := tw.WriteHeader(f.Header()); err != nil {
+			return fmt.Errorf("writing %q: %w", f.Name, err)
+		}
+		if f.Type == 0 || f.Type == tar.TypeReg {
+			if _, err := io.WriteString(tw, f.body()); err != nil {
+				return err
+			}
+		}
+	}
+	return tw.Close()
 }
 
 // LayerOf makes a go-containerregistry layer of an uncompressed tar.
