@@ -186,15 +186,24 @@ func (t *tarReader) parsePlain() (h *tar.Header, ok bool, err error) {
 // checksumOK checks a header's checksum, as unsigned or signed bytes
 // summed with the checksum field as spaces (archive/tar accepts both).
 func checksumOK(b *[blockSize]byte, want int64) bool {
-	var unsigned, signed int64
-	for i, c := range b {
-		if 148 <= i && i < 156 {
-			c = ' '
-		}
+	var unsigned int64
+	for _, c := range b[:148] {
 		unsigned += int64(c)
-		signed += int64(int8(c))
 	}
-	return want == unsigned || want == signed
+	for _, c := range b[156:] {
+		unsigned += int64(c)
+	}
+	unsigned += 8 * ' '
+	if want == unsigned {
+		return true
+	}
+	signed := int64(8 * ' ')
+	for i, c := range b {
+		if i < 148 || i >= 156 {
+			signed += int64(int8(c))
+		}
+	}
+	return want == signed
 }
 
 // cstring is b up to its first NUL.
