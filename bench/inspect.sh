@@ -12,7 +12,8 @@
 #
 # Environment: BENCH_DIR (work dir, default /tmp/buildscope-bench),
 # DIVE_TIMEOUT (seconds per dive run, default 900), SKIP_DIVE=1,
-# RUNS (default 5), SKIP_SCALING=1 (the shapes only).
+# RUNS (default 5), SKIP_SCALING=1 (the shapes only), BUILDSCOPE (a
+# buildscope binary to measure instead of this tree's, to compare builds).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -28,7 +29,11 @@ dive=$(command -v dive || echo "$(go env GOPATH)/bin/dive")
 if [ "${SKIP_DIVE:-}" != 1 ] && [ ! -x "$dive" ]; then
 	go install github.com/wagoodman/dive/cmd/dive@latest
 fi
-go build -o "$dir/buildscope" ./cmd/buildscope
+if [ -n "${BUILDSCOPE:-}" ]; then
+	cp "$BUILDSCOPE" "$dir/buildscope"
+else
+	go build -o "$dir/buildscope" ./cmd/buildscope
+fi
 go build -o "$dir/genimage" ./bench/genimage
 
 # measure CMD… prints "SECONDS PEAK_KB" for one run, whatever its exit
