@@ -68,7 +68,22 @@ type Entry struct {
 	Digest string
 	// Content is a regular file's content, when Options.Keep kept it.
 	Content []byte
+
+	r io.Reader // the member's content, while fn runs
 }
+
+// Reader reads a regular file's content while fn runs, when Options
+// neither hash nor keep contents (they have read it already).
+func (e *Entry) Reader() io.Reader {
+	if e.r == nil {
+		return eofReader{}
+	}
+	return e.r
+}
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
 // IsRegular reports whether e puts a regular file.
 func (e *Entry) IsRegular() bool {
@@ -207,6 +222,7 @@ func (rd *reader) interpret(h *tar.Header, content io.Reader) (ok bool, err erro
 		return false, nil // pax/GNU metadata archive/tar did not fold in
 	}
 	if isRegular(h.Typeflag) {
+		e.r = content
 		if err := rd.readContent(content, false); err != nil {
 			return false, err
 		}
