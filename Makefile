@@ -6,7 +6,7 @@
 SHELL      := /bin/bash
 GO         ?= go
 BASE_ADDR  ?= 127.0.0.1:5015
-PKGS       := runc busybox-static docker.io tmux
+PKGS       := runc busybox-static docker.io tmux openssh-client
 export PATH := $(PATH):/usr/sbin:/sbin
 
 .PHONY: all build deps base engine demo test lint bench clean
@@ -20,6 +20,7 @@ deps:
 	[ -x /bin/busybox ] && /bin/busybox --list-full >/dev/null 2>&1 || missing="$$missing busybox-static"; \
 	command -v dockerd >/dev/null || missing="$$missing docker.io"; \
 	command -v tmux >/dev/null || missing="$$missing tmux"; \
+	command -v ssh-agent >/dev/null || missing="$$missing openssh-client"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \

@@ -84,7 +84,19 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		err = errors.New(p.redactor.String(solveErrorMessage(err, p, b)))
 		rec.Error = err.Error()
 	}
+	pushed := ""
+	if err == nil && p.Push && b.Kind == KindDocker {
+		var perr error
+		if pushed, perr = enginePush(ctx, b.Docker, p.Tags); perr != nil {
+			rec.Status, err = model.StatusError, perr
+			rec.Error = perr.Error()
+		}
+	}
 	if resp != nil {
+		rec.Exporter = userResponse(resp.ExporterResponse, p.Tags)
+		if pushed != "" { // the digest the registry holds, as buildx reports it
+			rec.Exporter[exptypes.ExporterImageDigestKey] = pushed
+		}
 		describeResult(context.WithoutCancel(ctx), b, p, paths, resp, rec)
 	}
 	if l := <-llbc; l != nil {
@@ -97,6 +109,23 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		err = serr
 	}
 	return rec, err
+}
+
+// userResponse is BuildKit's exporter response as the user's build made
+// it: image.name names the user's tags, not the name of the copy
+// buildscope keeps in its results layout (the responses of all exporters
+// are merged, and that one may come last).
+func userResponse(resp map[string]string, tags []string) map[string]string {
+	out := make(map[string]string, len(resp))
+	for k, v := range resp {
+		out[k] = v
+	}
+	if len(tags) > 0 {
+		out[exptypes.ExporterImageNameKey] = strings.Join(tags, ",")
+	} else {
+		delete(out, exptypes.ExporterImageNameKey)
+	}
+	return out
 }
 
 // ErrCanceled is returned by Run when the build was canceled.
@@ -200,9 +229,7 @@ func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths Paths, id st
 		if names != "" {
 			attrs["name"] = names
 		}
-		if p.Push {
-			attrs["push"] = "true"
-		}
+		// --push: the engine pushes after the solve (see enginePush)
 		return []client.ExportEntry{{Type: "moby", Attrs: attrs}}, nil, nil
 	}
 	if p.Push {

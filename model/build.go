@@ -35,7 +35,10 @@ type Build struct {
 	NoCacheFilter []string          `json:"no_cache_filter,omitempty"`
 	BuildArgs     map[string]string `json:"build_args,omitempty"`
 	Result        *ResultRef        `json:"result,omitempty"`
-	Warnings      []Warning         `json:"warnings,omitempty"`
+	// Exporter is BuildKit's exporter response (containerimage.digest,
+	// image.name, …): what --metadata-file writes, as buildx does.
+	Exporter map[string]string `json:"exporter_response,omitempty"`
+	Warnings []Warning         `json:"warnings,omitempty"`
 	// Other holds vertices that belong to no Dockerfile stage: loading the
 	// build definition and context, resolving image metadata, exporting.
 	Other []Step `json:"other,omitempty"`

@@ -20,6 +20,7 @@ type buildFlags struct {
 	opts     buildrun.Options
 	progress string
 	report   string
+	metadata string
 	logCap   int
 }
 
@@ -59,6 +60,7 @@ prints one BuildKit SolveStatus object per line on stdout.`,
 	fl.StringArrayVar(&o.CacheTo, "cache-to", nil, "cache export destination: type=registry,ref=…,mode=max | type=local,dest=DIR")
 	fl.StringVar(&f.progress, "progress", "auto", "progress output: auto, tty, plain or json")
 	fl.StringVar(&f.report, "report", "", "write the build record (JSON) to this file")
+	fl.StringVar(&f.metadata, "metadata-file", "", "write the build result metadata (JSON, as docker buildx build writes it) to this file")
 	fl.BoolVar(&o.SkipInputs, "no-record-inputs", false, "do not record what goes into each step (why cannot explain the build)")
 	_ = fl.MarkHidden("no-record-inputs")
 	fl.IntVar(&f.logCap, "log-cap", 256<<10, "interactive UI: bytes of output kept per step (older output is dropped)")
@@ -83,6 +85,9 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 	if err := p.Check(ctx, b); err != nil {
 		return err
 	}
+	for _, n := range p.Notes(b) {
+		fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: warning: "+n)
+	}
 
 	var rec *model.Build
 	var berr error
@@ -100,6 +105,11 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 			return fmt.Errorf("encoding report: %w", err)
 		}
 		if err := buildrun.WriteFileAtomic(f.report, append(data, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	if f.metadata != "" && berr == nil {
+		if err := buildrun.WriteMetadata(f.metadata, rec); err != nil {
 			return err
 		}
 	}
