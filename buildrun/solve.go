@@ -132,7 +132,7 @@ func userResponse(resp map[string]string, tags []string) map[string]string {
 var ErrCanceled = errors.New("build canceled")
 
 func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string, onStatus func(*client.SolveStatus)) (*client.SolveResponse, error) {
-	attrs, locals, err := p.frontendAttrs()
+	attrs, locals, stores, err := p.frontendAttrs()
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +163,7 @@ func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string,
 		Ref:      solveRef(id),
 		Frontend: "dockerfile.v0", FrontendAttrs: attrs, LocalMounts: mounts,
 		Exports: exports, CacheImports: imports, CacheExports: cacheExports, Session: attach,
+		OCIStores: stores,
 	}
 	ch := make(chan *client.SolveStatus)
 	eg, ectx := errgroup.WithContext(ctx)

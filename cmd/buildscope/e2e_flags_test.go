@@ -4,10 +4,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/buildscope/buildscope/buildrun"
@@ -166,4 +170,46 @@ func sshAgent(t *testing.T) string {
 	}
 	t.Fatalf("ssh-add: %v", err)
 	return ""
+}
+
+// --build-context NAME=oci-layout://DIR[:TAG] reads an image from a local
+// OCI layout: by tag, and the only image when no tag is given.
+func TestOCILayoutBuildContext(t *testing.T) {
+	nonce := buildrun.NewID()
+	lay, err := layerFromFiles(map[string]string{"note.txt": "from the layout " + nonce})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := mutate.AppendLayers(empty.Image, lay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := img.ConfigFile()
+	cfg.OS, cfg.Architecture = "linux", runtime.GOARCH
+	if img, err = mutate.ConfigFile(img, cfg); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "layout")
+	p, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.AppendImage(img, layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": "v1"})); err != nil {
+		t.Fatal(err)
+	}
+	ctx := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nCOPY --from=lay /note.txt /note.txt\n")
+	for _, spec := range []string{"oci-layout://" + dir + ":v1", "oci-layout://" + dir} {
+		out := filepath.Join(t.TempDir(), "out")
+		r := shared.run(t, nil, "build", "--progress", "plain", "--builder", "embedded", "--build-context", "lay="+spec, "-o", "type=local,dest="+out, ctx)
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d:\n%s", spec, r.code, lastLines(r.stderr, 20))
+		}
+		if data, err := os.ReadFile(filepath.Join(out, "note.txt")); err != nil || string(data) != "from the layout "+nonce {
+			t.Errorf("%s: /note.txt = %q, %v", spec, data, err)
+		}
+	}
+	r := shared.run(t, nil, "build", "--progress", "plain", "--builder", "embedded", "--build-context", "lay=oci-layout://"+dir+":nosuch", ctx)
+	if r.code == 0 || !strings.Contains(r.stderr, `--build-context lay: no image tagged "nosuch" in `) {
+		t.Errorf("unknown tag: exit %d, stderr:\n%s", r.code, lastLines(r.stderr, 5))
+	}
 }
