@@ -299,18 +299,62 @@ func describeResult(ctx context.Context, b *Builder, p *Prepared, paths Paths, r
 		return
 	}
 	rec.Result = &model.ResultRef{Kind: model.ResultOCILayout, Path: paths.Results(), Ref: dgst}
-	img, err := LayoutImage(paths.Results(), dgst)
+	plats, err := LayoutPlatforms(paths.Results(), dgst)
 	if err != nil {
 		return
+	}
+	// one platform: the image itself; several: each platform's image, and
+	// the host's (else the first) as the build's image
+	if len(plats) == 0 {
+		rec.Image = summarizeLayoutImage(paths, dgst, "", p, rec, true)
+		return
+	}
+	host, _ := parsePlatform("")
+	var first *model.Image
+	for _, d := range plats {
+		isHost := d.Platform.Satisfies(host)
+		sum := summarizeLayoutImage(paths, dgst, d.Platform.String(), p, rec, isHost)
+		if sum == nil {
+			continue
+		}
+		rec.Images = append(rec.Images, *sum)
+		if isHost && rec.Image == nil {
+			rec.Image = sum
+		}
+		if first == nil {
+			first = sum
+		}
+	}
+	if rec.Image == nil {
+		rec.Image = first
+	}
+}
+
+// summarizeLayoutImage summarizes the image of a result for one platform
+// ("" for a single-platform result); steps get their layer sizes from the
+// one image assignSizes names.
+func summarizeLayoutImage(paths Paths, dgst, platform string, p *Prepared, rec *model.Build, assignSizes bool) *model.Image {
+	img, err := LayoutImage(paths.Results(), dgst, platform)
+	if err != nil {
+		return nil
 	}
 	hist, err := imageHistory(img)
 	if err != nil {
-		return
+		return nil
 	}
-	if sum, err := summarizeImage(dgst, img, hist); err == nil {
-		rec.Image = sum
+	md, err := img.Digest()
+	if err != nil {
+		return nil
 	}
-	model.AssignStepSizes(rec, p.Plan, hist)
+	sum, err := summarizeImage(md.String(), img, hist)
+	if err != nil {
+		return nil
+	}
+	sum.Platform = platform
+	if assignSizes {
+		model.AssignStepSizes(rec, p.Plan, hist)
+	}
+	return sum
 }
 
 // solveErrorMessage turns a BuildKit error into one line naming the

@@ -29,7 +29,10 @@ type Build struct {
 	Stages     []Stage      `json:"stages"`
 	Cache      CacheSummary `json:"cache"`
 	Image      *Image       `json:"image,omitempty"`
-	Platforms  []string     `json:"platforms,omitempty"`
+	// Images are every platform's image of a multi-platform build; Image
+	// is the host platform's among them (else the first).
+	Images    []Image  `json:"images,omitempty"`
+	Platforms []string `json:"platforms,omitempty"`
 	// NoCache and NoCacheFilter are --no-cache and --no-cache-filter.
 	NoCache       bool              `json:"no_cache,omitempty"`
 	NoCacheFilter []string          `json:"no_cache_filter,omitempty"`
@@ -109,6 +112,8 @@ type CacheSummary struct {
 
 // Image describes the image a build produced.
 type Image struct {
+	// Platform is set for the images of a multi-platform result.
+	Platform  string  `json:"platform,omitempty"`
 	Digest    string  `json:"digest"`
 	SizeBytes int64   `json:"size_bytes"`
 	Layers    []Layer `json:"layers"`

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -211,5 +212,65 @@ func TestOCILayoutBuildContext(t *testing.T) {
 	r := shared.run(t, nil, "build", "--progress", "plain", "--builder", "embedded", "--build-context", "lay=oci-layout://"+dir+":nosuch", ctx)
 	if r.code == 0 || !strings.Contains(r.stderr, `--build-context lay: no image tagged "nosuch" in `) {
 		t.Errorf("unknown tag: exit %d, stderr:\n%s", r.code, lastLines(r.stderr, 5))
+	}
+}
+
+// A build for two platforms (no emulation: only a $BUILDPLATFORM stage
+// runs commands) records each platform's image, the host's as the build's
+// image; inspect opens the one --platform names and lists the platforms
+// when the asked one is absent.
+func TestMultiPlatformResult(t *testing.T) {
+	b, r := shared.build(t, "--builder", "embedded", "--platform", "linux/amd64,linux/arm64", "-f", "../../testdata/corpus/arch-shape.Dockerfile", t.TempDir())
+	if r.code != 0 {
+		t.Fatalf("exit %d:\n%s", r.code, lastLines(r.stderr, 20))
+	}
+	plats := map[string]string{} // platform → manifest digest
+	for _, im := range b.Images {
+		plats[im.Platform] = im.Digest
+	}
+	if len(b.Images) != 2 || plats["linux/amd64"] == "" || plats["linux/arm64"] == "" || plats["linux/amd64"] == plats["linux/arm64"] {
+		t.Fatalf("record images %+v, want one per platform", b.Images)
+	}
+	host := "linux/" + runtime.GOARCH
+	if b.Image == nil || b.Image.Platform != host || b.Image.Digest != plats[host] {
+		t.Errorf("record image %+v, want the host's (%s)", b.Image, host)
+	}
+	// both out-amd64 and out-arm64 ran, one per platform: both are recorded
+	got := map[string]bool{}
+	for _, s := range b.Stages {
+		got[s.Name] = len(s.Steps) > 0
+	}
+	if !got["out-amd64"] || !got["out-arm64"] {
+		t.Errorf("record stages %v: want out-amd64 and out-arm64 with their steps", got)
+	}
+	for _, plat := range []string{"linux/amd64", "linux/arm64"} {
+		var out struct {
+			Layers []struct {
+				Digest string `json:"digest"`
+			} `json:"layers"`
+		}
+		ins := shared.mustRun(t, "inspect", "--json", "--platform", plat, "build:"+b.ID)
+		if err := json.Unmarshal([]byte(ins.stdout), &out); err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, im := range b.Images {
+			if im.Platform == plat {
+				for _, l := range im.Layers {
+					want = append(want, l.Digest)
+				}
+			}
+		}
+		var have []string
+		for _, l := range out.Layers {
+			have = append(have, l.Digest)
+		}
+		if strings.Join(have, ",") != strings.Join(want, ",") {
+			t.Errorf("inspect --platform %s shows layers %v, the record's %s image has %v", plat, have, plat, want)
+		}
+	}
+	r = shared.run(t, nil, "inspect", "--json", "--platform", "linux/s390x", "build:"+b.ID)
+	if r.code == 0 || !strings.Contains(r.stderr, "has no linux/s390x image: it has linux/amd64, linux/arm64") {
+		t.Errorf("absent platform: exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 }

@@ -129,7 +129,7 @@ func openBuild(ctx context.Context, spec string, o Options) (*Image, error) {
 // (or host-platform) image of its index.
 func openLayout(dir, dgst string, o Options) (*Image, error) {
 	if dgst != "" {
-		img, err := buildrun.LayoutImage(dir, dgst)
+		img, err := buildrun.LayoutImage(dir, dgst, o.Platform)
 		if err != nil {
 			return nil, err
 		}
