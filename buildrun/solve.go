@@ -65,11 +65,11 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		llbc <- l
 	}()
 	if !p.SkipInputs {
-		hasher := newContextHasher(p.ContextAbs, filepath.Join(paths.State, "cache"))
-		if ierr := model.AttachInputs(rec, p.Plan, hasher.Hash); ierr != nil {
+		hashers := p.contextHashers(filepath.Join(paths.State, "cache"))
+		if ierr := model.AttachInputs(rec, p.Plan, hashers.hash); ierr != nil {
 			rec.Warnings = append(rec.Warnings, model.Warning{Short: "cache inputs not recorded: " + ierr.Error()})
 		}
-		_ = hasher.save()
+		hashers.save()
 	}
 	rec.Completed = time.Now().UTC()
 	switch {

@@ -84,6 +84,9 @@ type StepInputs struct {
 	Args  map[string]string `json:"args,omitempty"`
 	Env   map[string]string `json:"env,omitempty"`
 	Files map[string]string `json:"files,omitempty"`
+	// Contexts are the file digests taken from named build contexts
+	// (COPY --from=NAME, RUN --mount=…,from=NAME), by context name.
+	Contexts map[string]map[string]string `json:"contexts,omitempty"`
 	// Base is the resolved base image of a FROM step (ref@digest).
 	Base string `json:"base,omitempty"`
 	// Parents are the vertex digests of the steps this one builds on.
