@@ -21,11 +21,11 @@ const (
 	ReasonNamedContext  = "named-context-changed"
 	// ReasonUnknown: the recorded inputs do not show why; Detail says what
 	// is missing. Never a guess.
-	ReasonUnknown = "inputs-unknown"
-	ReasonNoCache     = "no-cache"
-	ReasonPlatform    = "platform-changed"
-	ReasonFirst       = "first-build"
-	ReasonEvicted     = "cache-evicted"
+	ReasonUnknown  = "inputs-unknown"
+	ReasonNoCache  = "no-cache"
+	ReasonPlatform = "platform-changed"
+	ReasonFirst    = "first-build"
+	ReasonEvicted  = "cache-evicted"
 )
 
 // SourceRecordedInputs says an explanation rests on the inputs buildscope
