@@ -199,10 +199,11 @@ func dependencies(lex *shell.Lex, env shell.EnvGetter, st instructions.Stage, p 
 }
 
 // stageRef resolves a FROM/--from reference to an earlier stage by name or
-// index.
+// index. A stage can only read stages defined before it (BuildKit refuses
+// the rest), so a reference to itself or a later stage is not a stage.
 func stageRef(ref string, byName map[string]int, before int) (int, bool) {
 	if j, ok := byName[strings.ToLower(ref)]; ok {
-		return j, true
+		return j, j < before
 	}
 	if n, err := strconv.Atoi(ref); err == nil && n >= 0 && n < before {
 		return n, true
