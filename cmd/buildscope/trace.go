@@ -80,7 +80,7 @@ func printTrace(cmd *cobra.Command, tl *model.Timeline) {
 	for _, d := range tl.Critical {
 		s := byDigest[d]
 		save := ""
-		if s.Saving > 0 {
+		if s.Saving >= 0.005 {
 			save = fmt.Sprintf("  a hit would save %.2fs", s.Saving)
 		}
 		fmt.Fprintf(w, "  %7.2fs  %s%s\n", s.Seconds(), model.Printable(s.Name), save)
