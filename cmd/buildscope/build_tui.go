@@ -1,15 +1,14 @@
 package main
 
 import (
-	"time"
-
 	"context"
 	"errors"
 	"fmt"
-	"github.com/buildscope/buildscope/inspect/cdiff"
 	"io"
 	"log"
 	"os"
+	"runtime/debug"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/moby/buildkit/client"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/buildui"
 )
@@ -31,10 +31,11 @@ func runBuildTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildru
 	m := buildui.New(buildui.Options{
 		Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target,
 		LogCap: logCap, Events: ch, Cancel: cancel,
-		Why: explainer(g), Stages: stageMeasurer(cmd, g, b, p), Diff: imageDiffer(cmd, g), Inspect: inspector(cmd, g),
+		Why: explainer(g), Stages: stageMeasurer(cmd, g, b, p), Diff: imageDiffer(cmd, g), Inspect: inspector(g),
 	})
+	defer m.Close()           // the inspector's image, if one is still open
 	log.SetOutput(io.Discard) // nothing may write to the terminal under the UI
-	buildui.LimitMemory()
+	limitMemory()
 	prog := tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(cmd.OutOrStdout()))
 	type outcome struct {
 		rec *model.Build
@@ -62,6 +63,19 @@ func runBuildTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildru
 	return o.rec, o.err
 }
 
+// memoryLimit is the Go heap limit the build UI runs under (unless
+// GOMEMLIMIT is set): step logs are capped, and the limit makes the
+// collector return the garbage of streamed output before the process
+// grows past it.
+const memoryLimit = 150 << 20
+
+// limitMemory applies memoryLimit unless the user set GOMEMLIMIT.
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
+}
+
 // isTerminal reports whether stdin and stdout are a terminal.
 func isTerminal() bool {
 	return term.IsTerminal(int(os.Stdout.Fd())) && term.IsTerminal(int(os.Stdin.Fd()))
@@ -74,7 +88,8 @@ func replayBuild(cmd *cobra.Command, g *globals, h buildrun.History, b *model.Bu
 		return err
 	}
 	df, _ := os.ReadFile(b.Dockerfile)
-	m := buildui.New(buildui.Options{Title: b.Context, Builder: b.Builder, Dockerfile: df, Replay: b, Why: explainer(g), Inspect: inspector(cmd, g)})
+	m := buildui.New(buildui.Options{Title: b.Context, Builder: b.Builder, Dockerfile: df, Replay: b, Why: explainer(g), Inspect: inspector(g)})
+	defer m.Close()
 	m.LoadLogs(events)
 	log.SetOutput(io.Discard)
 	if _, err := tea.NewProgram(m, tea.WithContext(cmd.Context()), tea.WithOutput(cmd.OutOrStdout())).Run(); err != nil && !errors.Is(err, context.Canceled) {

@@ -1,14 +1,15 @@
 package buildui
 
 import (
+	"context"
 	"errors"
-	"github.com/charmbracelet/x/ansi"
 	"math/rand"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/moby/buildkit/client"
 
 	"github.com/buildscope/buildscope/inspect/cdiff"
@@ -324,7 +325,7 @@ func TestInspectorFromBuild(t *testing.T) {
 	events, plan, df := recorded(t, "../../testdata/multistage-cold.jsonl", "../../testdata/multistage.Dockerfile")
 	m := newTestModel(t, events, plan, df, 100, 30, time.Second)
 	opened := ""
-	m.opts.Inspect = func(id string) (*Inspection, error) {
+	m.opts.Inspect = func(_ context.Context, id string) (*Inspection, error) {
 		opened = id
 		return nil, errors.New("no such image in this test")
 	}
@@ -332,7 +333,10 @@ func TestInspectorFromBuild(t *testing.T) {
 	b := m.folder.Build()
 	b.ID, b.Status, b.Result = "abc", model.StatusOK, &model.ResultRef{Kind: model.ResultOCILayout}
 	m.Update(DoneMsg{Build: b})
-	m.Update(press("i"))
+	_, cmd := m.Update(press("i"))
+	for _, msg := range drain(cmd) {
+		m.Update(msg)
+	}
 	if opened != "abc" || m.view != viewInspect || !strings.Contains(screen(m), "cannot open the image: no such image") {
 		t.Errorf("opened %q view %v:\n%s", opened, m.view, screen(m))
 	}
