@@ -30,8 +30,8 @@ func runBuildTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildru
 	ch := make(chan *client.SolveStatus, 256)
 	m := buildui.New(buildui.Options{
 		Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target,
-		LogCap: logCap, Events: ch, Cancel: cancel,
-		Why: explainer(g), Stages: stageMeasurer(cmd, g, b, p), Diff: imageDiffer(cmd, g), Inspect: inspector(g),
+		LogCap: logCap, Events: ch, Cancel: cancel, Context: cmd.Context(),
+		Why: explainer(g), Stages: stageMeasurer(g, b, p), Diff: imageDiffer(g), Inspect: inspector(g),
 	})
 	defer m.Close()           // the inspector's image, if one is still open
 	log.SetOutput(io.Discard) // nothing may write to the terminal under the UI
@@ -88,7 +88,7 @@ func replayBuild(cmd *cobra.Command, g *globals, h buildrun.History, b *model.Bu
 		return err
 	}
 	df, _ := os.ReadFile(b.Dockerfile)
-	m := buildui.New(buildui.Options{Title: b.Context, Builder: b.Builder, Dockerfile: df, Replay: b, Why: explainer(g), Inspect: inspector(g)})
+	m := buildui.New(buildui.Options{Title: b.Context, Builder: b.Builder, Dockerfile: df, Replay: b, Why: explainer(g), Inspect: inspector(g), Context: cmd.Context()})
 	defer m.Close()
 	m.LoadLogs(events)
 	log.SetOutput(io.Discard)
@@ -111,18 +111,18 @@ func explainer(g *globals) func(*model.Build) (*model.Explanation, error) {
 }
 
 // stageMeasurer builds and measures the stages of the build, on demand.
-func stageMeasurer(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildrun.Prepared) func() (*model.StageReport, error) {
-	return func() (*model.StageReport, error) {
-		return stageReport(cmd.Context(), g, b, p, 10)
+func stageMeasurer(g *globals, b *buildrun.Builder, p *buildrun.Prepared) func(context.Context) (*model.StageReport, error) {
+	return func(ctx context.Context) (*model.StageReport, error) {
+		return stageReport(ctx, g, b, p, 10)
 	}
 }
 
 // imageDiffer runs a built image's own command on the current builder and
 // diffs what it wrote, for the build UI's diff view.
-func imageDiffer(cmd *cobra.Command, g *globals) func(*model.Build) ([]cdiff.Change, error) {
-	return func(b *model.Build) ([]cdiff.Change, error) {
+func imageDiffer(g *globals) func(context.Context, *model.Build) ([]cdiff.Change, error) {
+	return func(ctx context.Context, b *model.Build) ([]cdiff.Change, error) {
 		o := &diffOptions{image: "build:" + b.ID, timeout: time.Minute, content: true}
-		res, err := diffRun(cmd.Context(), io.Discard, g, o, nil)
+		res, err := diffRun(ctx, io.Discard, g, o, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -71,9 +71,9 @@ func (m *Model) measureStages() tea.Cmd {
 		return nil
 	}
 	m.stagesBusy = true
-	f := m.opts.Stages
+	f, ctx := m.opts.Stages, m.ctx
 	return func() tea.Msg {
-		rep, err := f()
+		rep, err := f(ctx)
 		return stagesMsg{rep, err}
 	}
 }
@@ -90,9 +90,9 @@ func (m *Model) runDiff() tea.Cmd {
 		return nil
 	}
 	m.diffBusy = true
-	f, b := m.opts.Diff, m.build
+	f, b, ctx := m.opts.Diff, m.build, m.ctx
 	return func() tea.Msg {
-		ch, err := f(b)
+		ch, err := f(ctx, b)
 		if err == nil && ch == nil {
 			ch = []cdiff.Change{}
 		}

@@ -77,7 +77,7 @@ func (m *Model) openInspector(id string) tea.Cmd {
 	closing := m.leaveInspector()
 	m.back, m.view = m.view, viewInspect
 	m.lvGen++
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(m.ctx)
 	m.lvCancel, m.lvErr, m.lvTitle = cancel, nil, "build:"+id
 	return tea.Batch(closing, openImage(ctx, m.lvGen, id, m.opts.Inspect))
 }
@@ -114,10 +114,12 @@ func (m *Model) leaveInspector() tea.Cmd {
 	return cmd
 }
 
-// Close releases what the views hold open (the inspector's image, its
-// temp files) and waits until it is released. The program calls it once
-// it has ended, outside Update.
+// Close stops the views' work (measuring stages, running a diff) and
+// releases what they hold open (the inspector's image, its temp files),
+// waiting until it is released. The program calls it once it has ended,
+// outside Update.
 func (m *Model) Close() {
+	m.stop()
 	if cmd := m.leaveInspector(); cmd != nil {
 		cmd()
 	}

@@ -1,7 +1,10 @@
 // Package buildui is the live build UI: the stage graph, the steps of the
 // selected stage, the logs of the selected step, errors with their
-// Dockerfile lines, and a summary once the build is over. It renders model
-// types from messages; it never talks to BuildKit itself.
+// Dockerfile lines, and a summary once the build is over; then the views
+// of the finished build (why steps ran, stage sizes, a run's diff, the
+// image in the inspector). It renders model types from messages and
+// routes keys; it never talks to BuildKit itself, and every read or run
+// happens in a tea.Cmd, through the functions of Options.
 package buildui
 
 import (
@@ -41,15 +44,20 @@ type Options struct {
 	Cancel func()
 	// Replay is a finished build shown from its record (history show).
 	Replay *model.Build
+	// Context, when set, bounds the views' work (measuring stages,
+	// running a diff, opening an image) besides Close.
+	Context context.Context
 	// Now is the clock (tests fix it).
 	Now func() time.Time
 	// Why explains the finished build's cache misses (nil: no cache view).
 	Why func(b *model.Build) (*model.Explanation, error)
-	// Stages builds and measures every stage (nil: no stages view).
-	Stages func() (*model.StageReport, error)
+	// Stages builds and measures every stage (nil: no stages view). It
+	// runs in a command; ctx is cancelled when the program ends (Close).
+	Stages func(ctx context.Context) (*model.StageReport, error)
 	// Diff runs the built image's command and diffs what it wrote (nil:
-	// no diff view).
-	Diff func(b *model.Build) ([]cdiff.Change, error)
+	// no diff view). It runs in a command; ctx is cancelled when the
+	// program ends (Close).
+	Diff func(ctx context.Context, b *model.Build) ([]cdiff.Change, error)
 	// Inspect opens the image of a build (by ID) for the inspector; it
 	// runs in a command, and ctx is cancelled when the inspector is left
 	// (nil: no inspector).
@@ -121,6 +129,11 @@ type Model struct {
 	lvErr      error              // why it could not be opened
 	back       view               // the view esc returns to from the inspector
 
+	// ctx is cancelled when the program ends: the work of the views
+	// (measuring stages, running a diff, the inspector's) stops then.
+	ctx  context.Context
+	stop context.CancelFunc
+
 	started, now time.Time
 	frame        int
 	done         bool
@@ -134,6 +147,10 @@ func New(o Options) *Model {
 		o.Now = time.Now
 	}
 	m := &Model{opts: o, keys: common.DefaultKeyMap(), help: help.New(), logs: map[string]*logs.Buffer{}}
+	if o.Context == nil {
+		o.Context = context.Background()
+	}
+	m.ctx, m.stop = context.WithCancel(o.Context)
 	m.styles = common.NewStyles(true)
 	m.Styles = &m.styles
 	m.logv.Styles = &m.styles

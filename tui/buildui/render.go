@@ -16,7 +16,7 @@ import (
 	"github.com/buildscope/buildscope/tui/common"
 )
 
-// geom is where each pane is, derived from the size alone so that View
+// geom is where each pane is, derived from the size alone so that Render
 // and mouse handling agree.
 type geom struct {
 	topH, graphW, logsY, logsH, helpH int

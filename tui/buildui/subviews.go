@@ -71,6 +71,7 @@ func (m *Model) body() common.Common {
 	return common.Common{Width: m.Width, Height: max(m.Height-2, 1), Styles: &m.styles}
 }
 
+// subUpdate routes a key to the view shown.
 func (m *Model) subUpdate(msg tea.Msg) (tea.Cmd, bool) {
 	switch m.view {
 	case viewCache:
@@ -87,7 +88,9 @@ func (m *Model) subUpdate(msg tea.Msg) (tea.Cmd, bool) {
 	return nil, true
 }
 
-// The sub-views keep their selection across frames.
+// cacheView, stagesView and diffView are the views of the finished
+// build, kept across frames (with their selection) until their data
+// changes.
 func (m *Model) cacheView() *cacheview.Model {
 	if m.cv == nil || m.cvFor != m.why {
 		m.cv, m.cvFor = cacheview.New(m.body(), m.keys, m.build, m.why, m.whyErr), m.why

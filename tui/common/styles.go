@@ -1,5 +1,6 @@
 // Package common holds what every buildscope view shares: styles, the key
-// map and the size a view is given.
+// map (every view's keys, with their help), the size a view is given, and
+// the one-line prompt of searches and filters.
 package common
 
 import (

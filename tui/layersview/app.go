@@ -28,7 +28,8 @@ func NewApp(o Options) *App {
 // Init reads the analysis and asks the terminal's background.
 func (a *App) Init() tea.Cmd { return tea.Batch(a.Model.Init(), tea.RequestBackgroundColor) }
 
-// Update routes messages; q quits.
+// Update routes messages; q and ctrl+c quit (unless typed into the
+// filter).
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
