@@ -95,7 +95,7 @@ func (m *Model) opened(msg imageOpenedMsg) tea.Cmd {
 		m.lvErr = msg.err
 		return nil
 	}
-	m.lv = layersview.New(m.body(), m.keys, layersview.Options{Title: msg.title, Infos: msg.infos, Session: msg.sess})
+	m.lv = layersview.New(m.body(), layersview.Options{Title: msg.title, Infos: msg.infos, Session: msg.sess})
 	return m.lv.Init()
 }
 

@@ -152,7 +152,7 @@ func New(o Options) *Model {
 	}
 	m.ctx, m.stop = context.WithCancel(o.Context)
 	m.styles = common.NewStyles(true)
-	m.Styles = &m.styles
+	m.Styles, m.Keys = &m.styles, &m.keys
 	m.logv.Styles = &m.styles
 	m.build = &model.Build{Target: o.Target, Builder: o.Builder}
 	m.folder = model.NewFolder(m.build, o.Plan)

@@ -68,7 +68,7 @@ func (m *Model) show(v view) tea.Cmd {
 
 // body is the size and styles of a view below the header.
 func (m *Model) body() common.Common {
-	return common.Common{Width: m.Width, Height: max(m.Height-2, 1), Styles: &m.styles}
+	return common.Common{Width: m.Width, Height: max(m.Height-2, 1), Styles: &m.styles, Keys: &m.keys}
 }
 
 // subUpdate routes a key to the view shown.
@@ -93,7 +93,7 @@ func (m *Model) subUpdate(msg tea.Msg) (tea.Cmd, bool) {
 // changes.
 func (m *Model) cacheView() *cacheview.Model {
 	if m.cv == nil || m.cvFor != m.why {
-		m.cv, m.cvFor = cacheview.New(m.body(), m.keys, m.build, m.why, m.whyErr), m.why
+		m.cv, m.cvFor = cacheview.New(m.body(), m.build, m.why, m.whyErr), m.why
 	}
 	m.cv.Common = m.body()
 	return m.cv
@@ -101,7 +101,7 @@ func (m *Model) cacheView() *cacheview.Model {
 
 func (m *Model) stagesView() *stagesview.Model {
 	if m.sv == nil || m.svFor != m.stages {
-		m.sv, m.svFor = stagesview.New(m.body(), m.keys, m.stages, m.stagesErr), m.stages
+		m.sv, m.svFor = stagesview.New(m.body(), m.stages, m.stagesErr), m.stages
 	}
 	m.sv.Common = m.body()
 	return m.sv
@@ -109,7 +109,7 @@ func (m *Model) stagesView() *stagesview.Model {
 
 func (m *Model) diffView() *diffview.Model {
 	if m.dv == nil || (m.diff != nil || m.diffErr != nil) && !m.dvLoaded {
-		m.dv = diffview.New(m.body(), m.keys, "the image's command", m.diff, m.diffErr)
+		m.dv = diffview.New(m.body(), "the image's command", m.diff, m.diffErr)
 		m.dvLoaded = m.diff != nil || m.diffErr != nil
 	}
 	m.dv.Common = m.body()

@@ -45,10 +45,12 @@ func NewStyles(isDark bool) Styles {
 	}
 }
 
-// Common is embedded by every view: its size and the shared styles.
+// Common is embedded by every view: its size, the shared styles and the
+// key map.
 type Common struct {
 	Width, Height int
 	Styles        *Styles
+	Keys          *KeyMap
 }
 
 // SetSize sets the view's size.

@@ -14,14 +14,15 @@ import (
 type App struct {
 	*Model
 	styles common.Styles
+	keys   common.KeyMap
 	help   help.Model
 }
 
 // NewApp returns the program model for the image of o.Session, whose
 // analysis it shows as it streams in.
 func NewApp(o Options) *App {
-	a := &App{styles: common.NewStyles(true), help: help.New()}
-	a.Model = New(common.Common{Styles: &a.styles}, common.DefaultKeyMap(), o)
+	a := &App{styles: common.NewStyles(true), keys: common.DefaultKeyMap(), help: help.New()}
+	a.Model = New(common.Common{Styles: &a.styles, Keys: &a.keys}, o)
 	return a
 }
 

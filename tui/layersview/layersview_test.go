@@ -68,10 +68,10 @@ func TestInspectorStreamsAndBrowses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	styles := common.NewStyles(true)
+	styles, keys := common.NewStyles(true), common.DefaultKeyMap()
 	released := 0
 	sess := Start(context.Background(), 1, img, func() { released++ })
-	m := New(common.Common{Width: 100, Height: 30, Styles: &styles}, common.DefaultKeyMap(), Options{Title: "test", Infos: infos, Session: sess})
+	m := New(common.Common{Width: 100, Height: 30, Styles: &styles, Keys: &keys}, Options{Title: "test", Infos: infos, Session: sess})
 	screen := func() string { return ansi.Strip(m.View()) }
 	// the first frame has the layer list before any layer is read
 	if s := screen(); !strings.Contains(s, "2 layers") || !strings.Contains(s, "reading layers… 0/2") {
@@ -156,10 +156,10 @@ func TestInspectorDropsStaleGenerations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	styles := common.NewStyles(true)
+	styles, keys := common.NewStyles(true), common.DefaultKeyMap()
 	sess := Start(context.Background(), 2, img, nil)
 	defer sess.Release()
-	m := New(common.Common{Width: 100, Height: 30, Styles: &styles}, common.DefaultKeyMap(), Options{Title: "t", Infos: infos, Session: sess})
+	m := New(common.Common{Width: 100, Height: 30, Styles: &styles, Keys: &keys}, Options{Title: "t", Infos: infos, Session: sess})
 	if cmd := m.Update(LayerMsg{Gen: 1, Layer: stale.Layers[0]}); cmd != nil || len(m.analysed) != 0 {
 		t.Errorf("stale layer taken (%d analysed) or re-armed (%v)", len(m.analysed), cmd != nil)
 	}
@@ -220,8 +220,8 @@ func TestInspectorMouse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	styles := common.NewStyles(true)
-	m := New(common.Common{Width: 100, Height: 30, Styles: &styles}, common.DefaultKeyMap(), Options{Title: "t", Infos: infos})
+	styles, keys := common.NewStyles(true), common.DefaultKeyMap()
+	m := New(common.Common{Width: 100, Height: 30, Styles: &styles, Keys: &keys}, Options{Title: "t", Infos: infos})
 	m.Update(DoneMsg{Analysis: a})
 	lineOf := func(want string) int {
 		for y, l := range strings.Split(ansi.Strip(m.View()), "\n") {

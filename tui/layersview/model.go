@@ -44,7 +44,6 @@ type row struct {
 // Model is the inspector.
 type Model struct {
 	common.Common
-	Keys common.KeyMap
 	opts Options
 
 	analysed []*layers.Layer
@@ -75,8 +74,8 @@ type Model struct {
 }
 
 // New returns the inspector for the layers listed in o.Infos.
-func New(c common.Common, keys common.KeyMap, o Options) *Model {
-	return &Model{Common: c, Keys: keys, opts: o, expanded: map[layers.NodeID]bool{layers.RootID: true}}
+func New(c common.Common, o Options) *Model {
+	return &Model{Common: c, opts: o, expanded: map[layers.NodeID]bool{layers.RootID: true}}
 }
 
 // Init starts reading the session's stream.
