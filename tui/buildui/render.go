@@ -281,6 +281,9 @@ func (m *Model) helpKeys() help.KeyMap {
 	case viewCache:
 		return common.Bindings{{k.Up, k.Down, k.Top, k.Bottom}, leave}
 	case viewStages:
+		if m.opts.Inspect == nil {
+			return common.Bindings{{k.Up, k.Down}, leave}
+		}
 		return common.Bindings{{k.Up, k.Down, k.Open}, leave}
 	case viewDiff:
 		return common.Bindings{{k.Up, k.Down, k.PageUp, k.PageDown}, leave}

@@ -44,6 +44,24 @@ func layer(t *testing.T, files map[string]string) v1.Layer {
 	return l
 }
 
+// analysed is the image of ls, its layer list and its analysis.
+func analysed(t *testing.T, ls ...v1.Layer) (v1.Image, []layers.LayerInfo, *layers.Analysis) {
+	t.Helper()
+	img, err := mutate.AppendLayers(empty.Image, ls...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	infos, err := layers.Describe(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := layers.Analyze(context.Background(), img, layers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img, infos, a
+}
+
 func press(s string) tea.KeyPressMsg {
 	switch s {
 	case "tab":
@@ -147,15 +165,7 @@ func TestInspectorStreamsAndBrowses(t *testing.T) {
 // Messages of an earlier session (an image the view no longer shows) are
 // dropped and not re-armed; the current session's are taken.
 func TestInspectorDropsStaleGenerations(t *testing.T) {
-	img, err := mutate.AppendLayers(empty.Image, layer(t, map[string]string{"etc/": "", "etc/motd": "hi\n"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	infos, _ := layers.Describe(img)
-	stale, err := layers.Analyze(context.Background(), img, layers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	img, infos, stale := analysed(t, layer(t, map[string]string{"etc/": "", "etc/motd": "hi\n"}))
 	styles, keys := common.NewStyles(true), common.DefaultKeyMap()
 	sess := Start(context.Background(), 2, img, nil)
 	defer sess.Release()
@@ -209,17 +219,9 @@ func TestSessionCloseUnblocksAnalysis(t *testing.T) {
 // The mouse picks a layer, picks a tree row, expands a directory with a
 // second click and scrolls the tree.
 func TestInspectorMouse(t *testing.T) {
-	img, err := mutate.AppendLayers(empty.Image,
+	_, infos, a := analysed(t,
 		layer(t, map[string]string{"app/": "", "app/config.txt": "a\n", "etc/": "", "etc/motd": "hi\n"}),
 		layer(t, map[string]string{"app/": "", "app/big.bin": "xx"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	infos, _ := layers.Describe(img)
-	a, err := layers.Analyze(context.Background(), img, layers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	styles, keys := common.NewStyles(true), common.DefaultKeyMap()
 	m := New(common.Common{Width: 100, Height: 30, Styles: &styles, Keys: &keys}, Options{Title: "t", Infos: infos})
 	m.Update(DoneMsg{Analysis: a})
