@@ -189,3 +189,39 @@ func TestInspectorDropsStaleImages(t *testing.T) {
 	}
 	m.Close()
 }
+
+// The inspector's help comes from the key map (its / filters paths, it
+// does not search logs), and while the filter is typed every key goes to
+// it: c, s and d do not switch views, esc closes the filter, not the
+// inspector.
+func TestInspectorKeysAndHelp(t *testing.T) {
+	m := finishedEngineBuild(t)
+	m.opts.Why = func(*model.Build) (*model.Explanation, error) { return &model.Explanation{}, nil }
+	eng := newFakeEngine(t)
+	m.opts.Inspect = eng.open
+	_, cmd := m.Update(press("i"))
+	run(m, cmd)
+	s := screen(m)
+	if help := s[strings.LastIndex(s, "\n")+1:]; !strings.Contains(help, "/ filter paths") || strings.Contains(help, "search logs") ||
+		!strings.Contains(help, "esc back") {
+		t.Errorf("inspector help line: %q", help)
+	}
+	for _, k := range []string{"/", "c", "s", "d"} {
+		m.Update(press(k))
+	}
+	if m.view != viewInspect || !strings.Contains(screen(m), "filter (regex): csd") {
+		t.Fatalf("typing into the filter left the inspector (view %v):\n%s", m.view, screen(m))
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	if m.view != viewInspect {
+		t.Fatal("esc in the filter left the inspector")
+	}
+	_, cmd = m.Update(press("c"))
+	if m.view != viewCache {
+		t.Fatalf("c in the inspector went to view %v", m.view)
+	}
+	run(m, cmd)
+	if left := saved(t, eng.dir); len(left) != 0 {
+		t.Errorf("going to the cache view from the inspector left %v", left)
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/common"
+	"github.com/buildscope/buildscope/tui/layersview"
 )
 
 // geom is where each pane is, derived from the size alone so that Render
@@ -289,7 +290,7 @@ func (m *Model) helpKeys() help.KeyMap {
 		return common.Bindings{{k.Up, k.Down, k.PageUp, k.PageDown}, leave}
 	case viewInspect:
 		if m.lv != nil {
-			return append(common.Bindings(m.lv.FullHelp()), leave)
+			return inspectorHelp{m.lv, leave}
 		}
 		return common.Bindings{leave}
 	}
@@ -298,6 +299,16 @@ func (m *Model) helpKeys() help.KeyMap {
 	}
 	return k
 }
+
+// inspectorHelp is the inspector's help with the root's keys to leave it.
+type inspectorHelp struct {
+	lv    *layersview.Model
+	leave []key.Binding
+}
+
+func (h inspectorHelp) ShortHelp() []key.Binding { return h.lv.HelpBar(h.leave...) }
+
+func (h inspectorHelp) FullHelp() [][]key.Binding { return append(h.lv.FullHelp(), h.leave) }
 
 // dur formats a duration for a narrow column.
 func dur(d time.Duration) string {

@@ -59,7 +59,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // View draws the inspector full screen.
 func (a *App) View() tea.View {
 	head := a.styles.Header.Render("buildscope inspect") + " " + a.opts.Title
-	h := a.help.ShortHelpView(append(a.ShortHelp(), a.Keys.Quit))
+	h := a.help.ShortHelpView(a.HelpBar(a.Keys.Quit))
 	v := tea.NewView(ansi.Truncate(head, a.Width, "…") + "\n" + a.Model.View() + "\n" + ansi.Truncate(h, a.Width, "…"))
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion

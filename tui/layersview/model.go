@@ -108,14 +108,22 @@ func (m *Model) next() tea.Cmd {
 }
 
 // ShortHelp is the inspector's help bar.
-func (m *Model) ShortHelp() []key.Binding { return m.bindings().ShortHelp() }
+func (m *Model) ShortHelp() []key.Binding { return m.HelpBar() }
+
+// HelpBar is the help bar with the caller's keys for leaving the view
+// (back, quit) after the moving keys and before the modes, which a
+// narrow bar cuts first.
+func (m *Model) HelpBar(leave ...key.Binding) []key.Binding {
+	k := m.Keys
+	bar := []key.Binding{k.Focus, k.Up, k.Down, k.Expand, k.Filter}
+	bar = append(bar, leave...)
+	return append(bar, k.LayerMode, k.ChangedOnly, k.Sort, k.Largest, k.Preview)
+}
 
 // FullHelp is the inspector's help shown on '?'.
-func (m *Model) FullHelp() [][]key.Binding { return m.bindings().FullHelp() }
-
-func (m *Model) bindings() common.Bindings {
+func (m *Model) FullHelp() [][]key.Binding {
 	k := m.Keys
-	return common.Bindings{{k.Focus, k.Up, k.Down}, {k.Expand, k.Filter, k.LayerMode, k.ChangedOnly, k.Sort, k.Largest, k.Preview}}
+	return [][]key.Binding{{k.Focus, k.Up, k.Down, k.PageUp, k.PageDown}, {k.Expand, k.Filter}, {k.LayerMode, k.ChangedOnly, k.Sort, k.Largest, k.Preview}}
 }
 
 // Analysis is the analysis once done.
