@@ -45,7 +45,7 @@ func DefaultKeyMap() KeyMap {
 		Open:     b("enter", "open", "enter"),
 		Back:     b("esc", "back", "esc"),
 
-		Expand:      b("enter", "expand", "enter", "space", " "),
+		Expand:      b("enter", "expand", "enter", "space"),
 		Filter:      b("/", "filter paths", "/"),
 		LayerMode:   b("a", "layer/aggregated", "a"),
 		ChangedOnly: b("u", "changed only", "u"),
