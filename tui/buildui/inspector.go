@@ -3,6 +3,7 @@ package buildui
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -52,9 +53,9 @@ type imageOpenedMsg struct {
 
 // openImage is the command that opens a build's image (an engine build's
 // is saved from the engine first) and starts its analysis. When ctx is
-// cancelled (the inspector was left meanwhile) it releases the image
-// itself.
-func openImage(ctx context.Context, gen int, id string, open func(context.Context, string) (*Inspection, error)) tea.Cmd {
+// cancelled (the inspector was left meanwhile) or the model closed, it
+// releases the image itself.
+func openImage(ctx context.Context, gen int, id string, open func(context.Context, string) (*Inspection, error), images *openImages) tea.Cmd {
 	return func() tea.Msg {
 		in, err := open(ctx, id)
 		if err != nil {
@@ -66,8 +67,60 @@ func openImage(ctx context.Context, gen int, id string, open func(context.Contex
 			}
 			return nil
 		}
-		sess := layersview.Start(ctx, gen, in.Image, in.Close)
+		var sess *layersview.Session
+		sess = layersview.Start(ctx, gen, in.Image, func() {
+			images.remove(sess)
+			if in.Close != nil {
+				in.Close()
+			}
+		})
+		if !images.add(sess) {
+			sess.Release()
+			return nil
+		}
 		return imageOpenedMsg{gen: gen, title: in.Title, infos: in.Infos, sess: sess}
+	}
+}
+
+// openImages are the inspector's images from the moment they are open
+// until they are released, so that Close also releases one whose
+// message the program never delivered (it ended first).
+type openImages struct {
+	mu     sync.Mutex
+	closed bool
+	open   map[*layersview.Session]bool
+}
+
+// add keeps sess; false once the model is closed (release it then).
+func (o *openImages) add(sess *layersview.Session) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return false
+	}
+	if o.open == nil {
+		o.open = map[*layersview.Session]bool{}
+	}
+	o.open[sess] = true
+	return true
+}
+
+// remove forgets a released session.
+func (o *openImages) remove(sess *layersview.Session) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.open, sess)
+}
+
+// releaseAll releases every image still open, and those opened later.
+func (o *openImages) releaseAll() {
+	o.mu.Lock()
+	o.closed = true
+	open := o.open
+	o.open = nil
+	o.mu.Unlock()
+	for sess := range open {
+		sess.Release()
 	}
 }
 
@@ -79,7 +132,7 @@ func (m *Model) openInspector(id string) tea.Cmd {
 	m.lvGen++
 	ctx, cancel := context.WithCancel(m.ctx)
 	m.lvCancel, m.lvErr, m.lvTitle = cancel, nil, "build:"+id
-	return tea.Batch(closing, openImage(ctx, m.lvGen, id, m.opts.Inspect))
+	return tea.Batch(closing, openImage(ctx, m.lvGen, id, m.opts.Inspect, &m.images))
 }
 
 // opened takes the image opened for the inspector, unless the inspector
@@ -123,4 +176,5 @@ func (m *Model) Close() {
 	if cmd := m.leaveInspector(); cmd != nil {
 		cmd()
 	}
+	m.images.releaseAll()
 }

@@ -225,3 +225,31 @@ func TestInspectorKeysAndHelp(t *testing.T) {
 		t.Errorf("going to the cache view from the inspector left %v", left)
 	}
 }
+
+// The program can end between an image being opened and its message
+// reaching Update: Close releases that image too.
+func TestCloseReleasesAnImageNeverDelivered(t *testing.T) {
+	m := finishedEngineBuild(t)
+	eng := newFakeEngine(t)
+	m.opts.Inspect = eng.open
+	_, cmd := m.Update(press("i"))
+	msgs := drain(cmd) // the image opens; the program ends before Update sees it
+	if len(msgs) != 1 || len(saved(t, eng.dir)) != 1 {
+		t.Fatalf("open gave %v, files %v", msgs, saved(t, eng.dir))
+	}
+	m.Close()
+	if left := saved(t, eng.dir); len(left) != 0 {
+		t.Errorf("an image opened as the program ended was left: %v", left)
+	}
+	// an image opening while the model closes is released when it opens
+	m = finishedEngineBuild(t)
+	m.opts.Inspect = eng.open
+	_, cmd = m.Update(press("i"))
+	m.Close()
+	if msgs := drain(cmd); len(msgs) != 1 || msgs[0] != nil {
+		t.Errorf("an image opened after Close was delivered: %v", msgs)
+	}
+	if left := saved(t, eng.dir); len(left) != 0 {
+		t.Errorf("an image opened after Close was left: %v", left)
+	}
+}

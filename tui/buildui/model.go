@@ -128,6 +128,7 @@ type Model struct {
 	lvTitle    string             // the image the inspector opens
 	lvErr      error              // why it could not be opened
 	back       view               // the view esc returns to from the inspector
+	images     openImages         // every image the inspector holds open
 
 	// ctx is cancelled when the program ends: the work of the views
 	// (measuring stages, running a diff, the inspector's) stops then.
