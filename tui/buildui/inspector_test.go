@@ -60,6 +60,22 @@ func (f *fakeEngine) open(_ context.Context, id string) (*Inspection, error) {
 	return &Inspection{Title: "build:" + id, Infos: infos, Image: f.img, Close: func() { os.Remove(tmp.Name()) }}, nil
 }
 
+// withFakeEngine is a finished engine build whose image opens from a
+// fake engine.
+func withFakeEngine(t *testing.T) (*Model, *fakeEngine) {
+	m, eng := finishedEngineBuild(t), newFakeEngine(t)
+	m.opts.Inspect = eng.open
+	return m, eng
+}
+
+// noneSaved fails the test when an engine save is left in dir after what.
+func noneSaved(t *testing.T, dir, after string) {
+	t.Helper()
+	if left := saved(t, dir); len(left) != 0 {
+		t.Errorf("%s left %v", after, left)
+	}
+}
+
 // saved lists the temp files an engine save left in dir.
 func saved(t *testing.T, dir string) []string {
 	t.Helper()
@@ -96,9 +112,7 @@ func run(m *Model, cmd tea.Cmd) {
 // screen says it is opening until the image is there; leaving the
 // inspector releases the image (its temp file), also after reopening.
 func TestInspectorOpensInACommandAndReleases(t *testing.T) {
-	m := finishedEngineBuild(t)
-	eng := newFakeEngine(t)
-	m.opts.Inspect = eng.open
+	m, eng := withFakeEngine(t)
 	for round := 1; round <= 3; round++ {
 		_, cmd := m.Update(press("i"))
 		if cmd == nil {
@@ -133,18 +147,14 @@ func TestInspectorOpensInACommandAndReleases(t *testing.T) {
 		t.Fatal("q in the inspector does not quit")
 	}
 	m.Close()
-	if left := saved(t, eng.dir); len(left) != 0 {
-		t.Errorf("quitting from the inspector left %v", left)
-	}
+	noneSaved(t, eng.dir, "quitting from the inspector")
 }
 
 // An image that finishes opening after its inspector was left is closed
 // at once; messages of an earlier inspector's image (its generation) are
 // dropped, and its session is closed.
 func TestInspectorDropsStaleImages(t *testing.T) {
-	m := finishedEngineBuild(t)
-	eng := newFakeEngine(t)
-	m.opts.Inspect = eng.open
+	m, eng := withFakeEngine(t)
 	_, first := m.Update(press("i"))
 	m.Update(tea.KeyPressMsg{Code: tea.KeyEscape}) // left before the image is open
 	_, second := m.Update(press("i"))
@@ -221,17 +231,13 @@ func TestInspectorKeysAndHelp(t *testing.T) {
 		t.Fatalf("c in the inspector went to view %v", m.view)
 	}
 	run(m, cmd)
-	if left := saved(t, eng.dir); len(left) != 0 {
-		t.Errorf("going to the cache view from the inspector left %v", left)
-	}
+	noneSaved(t, eng.dir, "going to the cache view from the inspector")
 }
 
 // The program can end between an image being opened and its message
 // reaching Update: Close releases that image too.
 func TestCloseReleasesAnImageNeverDelivered(t *testing.T) {
-	m := finishedEngineBuild(t)
-	eng := newFakeEngine(t)
-	m.opts.Inspect = eng.open
+	m, eng := withFakeEngine(t)
 	_, cmd := m.Update(press("i"))
 	msgs := drain(cmd) // the image opens; the program ends before Update sees it
 	if len(msgs) != 1 || len(saved(t, eng.dir)) != 1 {
