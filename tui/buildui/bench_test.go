@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -101,7 +102,9 @@ func BenchmarkBuildUIFrames(b *testing.B) {
 		steps += len(s.Steps)
 	}
 	b.Logf("%d stages, %d steps, %d updates", len(plan.Stages), steps, len(events))
-	LimitMemory() // as the program does
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(150 << 20) // as cmd/buildscope does under the UI
+	}
 	var frames []time.Duration
 	for b.Loop() {
 		frames = frames[:0]

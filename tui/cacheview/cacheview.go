@@ -33,7 +33,6 @@ type row struct {
 // Model is the cache view.
 type Model struct {
 	common.Common
-	Keys common.KeyMap
 	ex   *model.Explanation
 	err  error
 	rows []row
@@ -41,8 +40,8 @@ type Model struct {
 }
 
 // New returns the view of an explanation of build b (err: why failed).
-func New(c common.Common, keys common.KeyMap, b *model.Build, ex *model.Explanation, err error) *Model {
-	m := &Model{Common: c, Keys: keys, ex: ex, err: err}
+func New(c common.Common, b *model.Build, ex *model.Explanation, err error) *Model {
+	m := &Model{Common: c, ex: ex, err: err}
 	if ex == nil {
 		return m
 	}

@@ -20,7 +20,6 @@ import (
 // Model is the diff view.
 type Model struct {
 	common.Common
-	Keys    common.KeyMap
 	title   string
 	changes []cdiff.Change
 	err     error
@@ -30,8 +29,8 @@ type Model struct {
 
 // New returns the view of changes (nil while they are computed; err when
 // that failed). title says what ran.
-func New(c common.Common, keys common.KeyMap, title string, changes []cdiff.Change, err error) *Model {
-	return &Model{Common: c, Keys: keys, title: title, changes: changes, err: err}
+func New(c common.Common, title string, changes []cdiff.Change, err error) *Model {
+	return &Model{Common: c, title: title, changes: changes, err: err}
 }
 
 // Update moves the selection and scrolls the content diff.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 	units "github.com/docker/go-units"
 
@@ -106,7 +107,12 @@ func (m *Model) treeTitle() string {
 	if m.focus == focusTree {
 		return s.Title.Render("▸ " + t)
 	}
-	return s.Title.Render(t) + s.Dim.Render("  tab: focus · a u o / L p")
+	k := m.Keys
+	hint := make([]string, 0, 6)
+	for _, b := range []key.Binding{k.LayerMode, k.ChangedOnly, k.Sort, k.Filter, k.Largest, k.Preview} {
+		hint = append(hint, b.Help().Key)
+	}
+	return s.Title.Render(t) + s.Dim.Render("  "+k.Focus.Help().Key+": focus · "+strings.Join(hint, " "))
 }
 
 func (m *Model) tree(h int) []string {

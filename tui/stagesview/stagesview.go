@@ -19,16 +19,15 @@ import (
 // Model is the stages view.
 type Model struct {
 	common.Common
-	Keys common.KeyMap
-	rep  *model.StageReport
-	err  error
-	sel  int
+	rep *model.StageReport
+	err error
+	sel int
 }
 
 // New returns the view of a report (nil while it is measured; err when
 // measuring failed).
-func New(c common.Common, keys common.KeyMap, rep *model.StageReport, err error) *Model {
-	return &Model{Common: c, Keys: keys, rep: rep, err: err}
+func New(c common.Common, rep *model.StageReport, err error) *Model {
+	return &Model{Common: c, rep: rep, err: err}
 }
 
 // Selected is the stage under the cursor, if any.

@@ -1,20 +1,23 @@
 package buildui
 
 import (
-	"charm.land/bubbles/v2/key"
 	"fmt"
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	units "github.com/docker/go-units"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/common"
+	"github.com/buildscope/buildscope/tui/layersview"
 )
 
-// geom is where each pane is, derived from the size alone so that View
+// geom is where each pane is, derived from the size alone so that Render
 // and mouse handling agree.
 type geom struct {
 	topH, graphW, logsY, logsH, helpH int
@@ -25,7 +28,7 @@ type geom struct {
 func (m *Model) geometry() geom {
 	g := geom{helpH: 1}
 	if m.showHelp {
-		g.helpH = lipgloss.Height(m.help.FullHelpView(m.keys.FullHelp()))
+		g.helpH = lipgloss.Height(m.help.FullHelpView(m.helpKeys().FullHelp()))
 	}
 	avail := max(m.Height-1-g.helpH, 6)
 	g.logsH = max(avail/2, 3)
@@ -81,10 +84,16 @@ func (m *Model) Render() string {
 	case viewDiff:
 		return fit(m.renderHeader()+"\n"+pad(m.diffView().View(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
 	case viewInspect:
-		body := m.styles.Failed.Render(fmt.Sprint("cannot open the image: ", m.lvErr))
-		if m.lv != nil {
+		var body string
+		switch {
+		case m.lv != nil:
 			m.lv.Common = m.body()
 			body = m.lv.View()
+		case m.lvErr != nil:
+			body = m.styles.Failed.Render(fmt.Sprint("cannot open the image: ", m.lvErr))
+		default:
+			body = m.styles.Running.Render(m.glyph(stRunning)+" opening "+m.lvTitle+"…") +
+				"\n" + m.styles.Dim.Render("an engine build's image is saved from the engine first; esc goes back")
 		}
 		return fit(m.renderHeader()+"\n"+pad(body, m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
 	}
@@ -260,20 +269,46 @@ func (m *Model) logsTitle() string {
 
 func (m *Model) renderHelp() string {
 	if m.showHelp {
-		return m.help.FullHelpView(m.keys.FullHelp())
+		return m.help.FullHelpView(m.helpKeys().FullHelp())
 	}
-	keys := m.keys.ShortHelp()
-	if m.view != viewBuild {
-		keys = []key.Binding{m.keys.Up, m.keys.Down, m.keys.Back, m.keys.Quit}
-		if m.view == viewInspect {
-			keys = []key.Binding{m.keys.Focus, m.keys.Up, m.keys.Down, m.keys.Search, m.keys.Back, m.keys.Quit}
-		}
-	} else if m.done {
-		k := m.keys
-		keys = []key.Binding{k.Focus, k.Up, k.Down, k.Cache, k.Stages, k.Diff, k.Inspect, k.Help, k.Quit}
-	}
-	return ansi.Truncate(m.help.ShortHelpView(keys), m.Width, "")
+	return ansi.Truncate(m.help.ShortHelpView(m.helpKeys().ShortHelp()), m.Width, "")
 }
+
+// helpKeys are the keys of the view shown, for its help.
+func (m *Model) helpKeys() help.KeyMap {
+	k := m.keys
+	leave := []key.Binding{k.Back, k.Quit}
+	switch m.view {
+	case viewCache:
+		return common.Bindings{{k.Up, k.Down, k.Top, k.Bottom}, leave}
+	case viewStages:
+		if m.opts.Inspect == nil {
+			return common.Bindings{{k.Up, k.Down}, leave}
+		}
+		return common.Bindings{{k.Up, k.Down, k.Open}, leave}
+	case viewDiff:
+		return common.Bindings{{k.Up, k.Down, k.PageUp, k.PageDown}, leave}
+	case viewInspect:
+		if m.lv != nil {
+			return inspectorHelp{m.lv, leave}
+		}
+		return common.Bindings{leave}
+	}
+	if m.done && !m.showHelp {
+		return common.Bindings{{k.Focus, k.Up, k.Down, k.Cache, k.Stages, k.Diff, k.Inspect, k.Help, k.Quit}}
+	}
+	return k
+}
+
+// inspectorHelp is the inspector's help with the root's keys to leave it.
+type inspectorHelp struct {
+	lv    *layersview.Model
+	leave []key.Binding
+}
+
+func (h inspectorHelp) ShortHelp() []key.Binding { return h.lv.HelpBar(h.leave...) }
+
+func (h inspectorHelp) FullHelp() [][]key.Binding { return append(h.lv.FullHelp(), h.leave) }
 
 // dur formats a duration for a narrow column.
 func dur(d time.Duration) string {

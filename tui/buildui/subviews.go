@@ -4,101 +4,41 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/cacheview"
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/diffview"
-	"github.com/buildscope/buildscope/tui/layersview"
 	"github.com/buildscope/buildscope/tui/stagesview"
 )
-
-// whyMsg carries the explanation of the finished build.
-type whyMsg struct {
-	ex  *model.Explanation
-	err error
-}
-
-// stagesMsg carries the measured stages.
-type stagesMsg struct {
-	rep *model.StageReport
-	err error
-}
-
-// diffMsg carries what the image's command wrote.
-type diffMsg struct {
-	changes []cdiff.Change
-	err     error
-}
-
-func (m *Model) runDiff() tea.Cmd {
-	if m.opts.Diff == nil || m.diffBusy || m.diff != nil || m.diffErr != nil {
-		return nil
-	}
-	m.diffBusy = true
-	f, b := m.opts.Diff, m.build
-	return func() tea.Msg {
-		ch, err := f(b)
-		if err == nil && ch == nil {
-			ch = []cdiff.Change{}
-		}
-		return diffMsg{ch, err}
-	}
-}
-
-// explain asks for the explanation of the finished build.
-func (m *Model) explain() tea.Cmd {
-	if m.opts.Why == nil || m.build == nil || m.build.ID == "" {
-		return nil
-	}
-	why, b := m.opts.Why, m.build
-	return func() tea.Msg {
-		ex, err := why(b)
-		return whyMsg{ex, err}
-	}
-}
-
-func (m *Model) measureStages() tea.Cmd {
-	if m.opts.Stages == nil || m.stagesBusy || m.stages != nil {
-		return nil
-	}
-	m.stagesBusy = true
-	f := m.opts.Stages
-	return func() tea.Msg {
-		rep, err := f()
-		return stagesMsg{rep, err}
-	}
-}
 
 // viewKey handles the keys that switch views; ok says it did.
 func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	k := m.keys
+	if m.view == viewInspect && m.lv != nil && m.lv.Typing() {
+		return m.lv.Update(msg), true // the path filter takes every key
+	}
 	switch {
 	case key.Matches(msg, k.Back) && m.view == viewInspect:
-		m.view = m.back
-		return nil, true
+		return m.show(m.back), true
 	case key.Matches(msg, k.Back) && m.view != viewBuild:
-		m.view = viewBuild
-		return nil, true
+		return m.show(viewBuild), true
 	case key.Matches(msg, k.Inspect) && m.done && m.opts.Inspect != nil && m.view == viewBuild && m.build.Result != nil:
 		return m.openInspector(m.build.ID), true
-	case msg.String() == "enter" && m.view == viewStages && m.opts.Inspect != nil:
+	case key.Matches(msg, k.Open) && m.view == viewStages && m.opts.Inspect != nil:
 		if st, ok := m.stagesView().Selected(); ok {
 			return m.openInspector(st.BuildID), true
 		}
 		return nil, true
 	case key.Matches(msg, k.Cache) && m.done && m.opts.Why != nil:
-		m.view = viewCache
+		closing := m.show(viewCache)
 		if m.why == nil && m.whyErr == nil {
-			return m.explain(), true
+			return tea.Batch(closing, m.explain()), true
 		}
-		return nil, true
+		return closing, true
 	case key.Matches(msg, k.Stages) && m.done && m.opts.Stages != nil:
-		m.view = viewStages
-		return m.measureStages(), true
+		return tea.Batch(m.show(viewStages), m.measureStages()), true
 	case key.Matches(msg, k.Diff) && m.done && m.opts.Diff != nil && m.build.Result != nil:
-		m.view = viewDiff
-		return m.runDiff(), true
+		return tea.Batch(m.show(viewDiff), m.runDiff()), true
 	}
 	if m.view != viewBuild {
 		switch {
@@ -115,25 +55,23 @@ func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-func (m *Model) body() common.Common {
-	return common.Common{Width: m.Width, Height: max(m.Height-2, 1), Styles: &m.styles}
-}
-
-// openInspector opens a build's image in the inspector and starts its
-// analysis.
-func (m *Model) openInspector(id string) tea.Cmd {
-	m.back, m.view = m.view, viewInspect
-	in, err := m.opts.Inspect(id)
-	if err != nil {
-		m.lv, m.lvErr = nil, err
-		return nil
+// show switches to view v; leaving the inspector closes it, and the
+// command returned releases its image.
+func (m *Model) show(v view) tea.Cmd {
+	var cmd tea.Cmd
+	if m.view == viewInspect && v != viewInspect {
+		cmd = m.leaveInspector()
 	}
-	m.lvErr = nil
-	m.lv = layersview.New(m.body(), m.keys, layersview.Options{Title: in.Title, Infos: in.Infos, Preview: in.Preview})
-	m.lvNext = in.Next
-	return in.Start
+	m.view = v
+	return cmd
 }
 
+// body is the size and styles of a view below the header.
+func (m *Model) body() common.Common {
+	return common.Common{Width: m.Width, Height: max(m.Height-2, 1), Styles: &m.styles, Keys: &m.keys}
+}
+
+// subUpdate routes a key to the view shown.
 func (m *Model) subUpdate(msg tea.Msg) (tea.Cmd, bool) {
 	switch m.view {
 	case viewCache:
@@ -150,10 +88,12 @@ func (m *Model) subUpdate(msg tea.Msg) (tea.Cmd, bool) {
 	return nil, true
 }
 
-// The sub-views keep their selection across frames.
+// cacheView, stagesView and diffView are the views of the finished
+// build, kept across frames (with their selection) until their data
+// changes.
 func (m *Model) cacheView() *cacheview.Model {
 	if m.cv == nil || m.cvFor != m.why {
-		m.cv, m.cvFor = cacheview.New(m.body(), m.keys, m.build, m.why, m.whyErr), m.why
+		m.cv, m.cvFor = cacheview.New(m.body(), m.build, m.why, m.whyErr), m.why
 	}
 	m.cv.Common = m.body()
 	return m.cv
@@ -161,7 +101,7 @@ func (m *Model) cacheView() *cacheview.Model {
 
 func (m *Model) stagesView() *stagesview.Model {
 	if m.sv == nil || m.svFor != m.stages {
-		m.sv, m.svFor = stagesview.New(m.body(), m.keys, m.stages, m.stagesErr), m.stages
+		m.sv, m.svFor = stagesview.New(m.body(), m.stages, m.stagesErr), m.stages
 	}
 	m.sv.Common = m.body()
 	return m.sv
@@ -169,7 +109,7 @@ func (m *Model) stagesView() *stagesview.Model {
 
 func (m *Model) diffView() *diffview.Model {
 	if m.dv == nil || (m.diff != nil || m.diffErr != nil) && !m.dvLoaded {
-		m.dv = diffview.New(m.body(), m.keys, "the image's command", m.diff, m.diffErr)
+		m.dv = diffview.New(m.body(), "the image's command", m.diff, m.diffErr)
 		m.dvLoaded = m.diff != nil || m.diffErr != nil
 	}
 	m.dv.Common = m.body()
