@@ -1,5 +1,11 @@
 package model
 
+import (
+	"cmp"
+	"slices"
+	"sort"
+)
+
 // critical finds the critical path over BuildKit's vertex inputs (so
 // mounts and COPY --from are edges), every span's slack, and what a cache
 // hit would have saved on each step of the critical path.
@@ -90,21 +96,33 @@ func newSpanGraph(tl *Timeline) *spanGraph {
 	// a span BuildKit gives no inputs (loading the definition, a FROM,
 	// exporting) waited for what ran before it: its input is the span that
 	// ended last before it started, so the path runs back to the start
+	byEnd := make([]int, n) // spans by end, then index
+	for i := range byEnd {
+		byEnd[i] = i
+	}
+	slices.SortFunc(byEnd, func(a, b int) int {
+		if c := cmp.Compare(g.end(a), g.end(b)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
 	for i := range tl.Spans {
 		if len(g.inputs[i]) > 0 {
 			continue
 		}
-		best := -1
-		for j := 0; j < i; j++ {
-			if g.end(j) <= g.start[i] && (best < 0 || g.end(j) > g.end(best)) {
-				best = j
-			}
+		// the span that ended last at or before i started; among equal
+		// ends an earlier span only, so that no two spans wait on each other
+		k := sort.Search(n, func(k int) bool { return g.end(byEnd[k]) > g.start[i] }) - 1
+		for k >= 0 && byEnd[k] >= i && g.end(byEnd[k]) == g.start[i] {
+			k--
 		}
-		if best >= 0 {
-			g.inputs[i] = append(g.inputs[i], best)
-			consumers[best] = append(consumers[best], i)
-			indeg[i]++
+		if k < 0 || byEnd[k] == i {
+			continue
 		}
+		best := byEnd[k]
+		g.inputs[i] = append(g.inputs[i], best)
+		consumers[best] = append(consumers[best], i)
+		indeg[i]++
 	}
 	for i := range tl.Spans {
 		ready := 0.0

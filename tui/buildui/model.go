@@ -24,6 +24,7 @@ import (
 	"github.com/buildscope/buildscope/tui/layersview"
 	"github.com/buildscope/buildscope/tui/logs"
 	"github.com/buildscope/buildscope/tui/stagesview"
+	"github.com/buildscope/buildscope/tui/timeline"
 )
 
 // Options configure the UI.
@@ -73,6 +74,7 @@ const (
 	viewStages
 	viewDiff
 	viewInspect
+	viewTimeline
 )
 
 type pane int
@@ -128,7 +130,10 @@ type Model struct {
 	lvTitle    string             // the image the inspector opens
 	lvErr      error              // why it could not be opened
 	back       view               // the view esc returns to from the inspector
-	images     openImages         // every image the inspector holds open
+	vertices   []*client.Vertex   // every vertex update, for the timeline
+	tv         *timeline.Model
+	tvFor      int        // len(vertices) when tv's timeline was laid out
+	images     openImages // every image the inspector holds open
 
 	// ctx is cancelled when the program ends: the work of the views
 	// (measuring stages, running a diff, the inspector's) stops then.
@@ -202,6 +207,7 @@ func (m *Model) Init() tea.Cmd {
 // finished build: the steps come from its record).
 func (m *Model) LoadLogs(events []*client.SolveStatus) {
 	for _, e := range events {
+		m.vertices = append(m.vertices, e.Vertexes...)
 		if len(e.Logs) > 0 {
 			m.apply(&client.SolveStatus{Logs: e.Logs})
 		}

@@ -83,6 +83,8 @@ func (m *Model) Render() string {
 		return fit(m.renderHeader()+"\n"+pad(m.stagesView().View(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
 	case viewDiff:
 		return fit(m.renderHeader()+"\n"+pad(m.diffView().View(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
+	case viewTimeline:
+		return fit(m.renderHeader()+"\n"+pad(m.timelineView().View(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
 	case viewInspect:
 		var body string
 		switch {
@@ -288,6 +290,8 @@ func (m *Model) helpKeys() help.KeyMap {
 		return common.Bindings{{k.Up, k.Down, k.Open}, leave}
 	case viewDiff:
 		return common.Bindings{{k.Up, k.Down, k.PageUp, k.PageDown}, leave}
+	case viewTimeline:
+		return common.Bindings{{k.Up, k.Down, k.Left, k.Right, k.ZoomIn, k.ZoomOut}, leave}
 	case viewInspect:
 		if m.lv != nil {
 			return inspectorHelp{m.lv, leave}

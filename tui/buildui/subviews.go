@@ -3,12 +3,14 @@ package buildui
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/moby/buildkit/client"
 
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/cacheview"
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/diffview"
 	"github.com/buildscope/buildscope/tui/stagesview"
+	"github.com/buildscope/buildscope/tui/timeline"
 )
 
 // viewKey handles the keys that switch views; ok says it did.
@@ -39,6 +41,8 @@ func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return tea.Batch(m.show(viewStages), m.measureStages()), true
 	case key.Matches(msg, k.Diff) && m.done && m.opts.Diff != nil && m.build.Result != nil:
 		return tea.Batch(m.show(viewDiff), m.runDiff()), true
+	case key.Matches(msg, k.Timeline) && m.view != viewInspect && m.view != viewTimeline:
+		return m.show(viewTimeline), true
 	}
 	if m.view != viewBuild {
 		switch {
@@ -80,6 +84,8 @@ func (m *Model) subUpdate(msg tea.Msg) (tea.Cmd, bool) {
 		m.stagesView().Update(msg)
 	case viewDiff:
 		m.diffView().Update(msg)
+	case viewTimeline:
+		m.timelineView().Update(msg)
 	case viewInspect:
 		if m.lv != nil {
 			return m.lv.Update(msg), true
@@ -105,6 +111,25 @@ func (m *Model) stagesView() *stagesview.Model {
 	}
 	m.sv.Common = m.body()
 	return m.sv
+}
+
+// timelineView lays the timeline out again when vertices arrived since
+// (a live build's grows).
+func (m *Model) timelineView() *timeline.Model {
+	if m.tv == nil || m.tvFor != len(m.vertices) {
+		var tl *model.Timeline
+		if len(m.vertices) > 0 {
+			tl = model.NewTimeline(m.build.ID, []*client.SolveStatus{{Vertexes: m.vertices}}, m.build)
+		}
+		if m.tv == nil {
+			m.tv = timeline.New(m.body(), tl)
+		} else {
+			m.tv.SetTimeline(tl)
+		}
+		m.tvFor = len(m.vertices)
+	}
+	m.tv.Common = m.body()
+	return m.tv
 }
 
 func (m *Model) diffView() *diffview.Model {

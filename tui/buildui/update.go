@@ -67,6 +67,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) apply(s *client.SolveStatus) {
 	before := len(m.build.Stages)
 	m.folder.Add(s)
+	m.vertices = append(m.vertices, s.Vertexes...)
 	for _, v := range s.Vertexes {
 		if v.Started != nil && v.Started.Before(m.started) {
 			m.started = *v.Started // the build began before the first update reached us

@@ -10,6 +10,7 @@ type KeyMap struct {
 	Follow, Search, Next, Prev    key.Binding
 	Help, Quit, Cancel            key.Binding
 	Cache, Stages, Diff, Inspect  key.Binding
+	Timeline, ZoomIn, ZoomOut     key.Binding
 	Open, Back                    key.Binding
 	// the inspector's
 	Expand, Filter, LayerMode, ChangedOnly key.Binding
@@ -42,6 +43,9 @@ func DefaultKeyMap() KeyMap {
 		Stages:   b("s", "stage sizes", "s"),
 		Diff:     b("d", "diff a run", "d"),
 		Inspect:  b("i", "layers", "i"),
+		Timeline: b("t", "timeline", "t"),
+		ZoomIn:   b("+", "zoom in", "+", "="),
+		ZoomOut:  b("-", "zoom out", "-"),
 		Open:     b("enter", "open", "enter"),
 		Back:     b("esc", "back", "esc"),
 
@@ -66,7 +70,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Left, k.Right, k.Focus},
 		{k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Follow, k.Search, k.Next, k.Prev},
-		{k.Cache, k.Stages, k.Diff, k.Inspect, k.Back},
+		{k.Cache, k.Stages, k.Diff, k.Inspect, k.Timeline, k.Back},
 		{k.Help, k.Quit, k.Cancel},
 	}
 }
