@@ -136,9 +136,9 @@ func TestHistoryCleansStaleTempFiles(t *testing.T) {
 	files := map[string]bool{ // name → removed
 		".cccccc000003.events.tmp-pid" + strconv.Itoa(dead.Process.Pid) + "-123": true,
 		".dddddd000004.events.tmp-pid" + strconv.Itoa(os.Getpid()) + "-456":      false,
-		".aaaaaa000001.json.tmp789":                                             false, // fresh, writer unknown
-		".bbbbbb000002.json.tmp012":                                             true,  // old, writer unknown
-		".last.lock":                                                            false,
+		".aaaaaa000001.json.tmp789": false, // fresh, writer unknown
+		".bbbbbb000002.json.tmp012": true,  // old, writer unknown
+		".last.lock":                false,
 	}
 	for name := range files {
 		p := filepath.Join(h.Dir, name)
