@@ -321,6 +321,11 @@ func (e *Embedded) Stop(ctx context.Context) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+	// It has exited; give whoever adopted it a moment to reap it, so that
+	// the pid is free when Stop returns.
+	for reap := time.Now().Add(grace); d.p.Signal(syscall.Signal(0)) == nil && time.Now().Before(reap); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	_ = os.Remove(e.pidPath())
 	_ = os.Remove(e.Paths.Socket())
 	return nil
