@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -144,5 +145,42 @@ func TestHistoryDamagedRecordCLI(t *testing.T) {
 	}
 	if r := e.mustRun(t, "history", "ls"); r.stderr != "" {
 		t.Errorf("after rm: %q", r.stderr)
+	}
+}
+
+// A secret printed in two writes a second apart is redacted in the plain
+// output, --progress json and the stored event log: neither half appears.
+func TestSecretSplitAcrossWritesRedacted(t *testing.T) {
+	secret := "split-" + buildrun.NewID() + "-value"
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+baseAddr+"/buildscope/busybox:latest\n"+
+		"RUN --mount=type=secret,id=tok sh -c 'head -c 9 /run/secrets/tok; sleep 1; tail -c +10 /run/secrets/tok; echo; echo done'\n"), 0o644)
+	file := filepath.Join(t.TempDir(), "tok")
+	os.WriteFile(file, []byte(secret), 0o600)
+	halves := []string{secret[:9], secret[9:]}
+	for _, progress := range []string{"plain", "json"} {
+		report := filepath.Join(t.TempDir(), "r.json")
+		r := shared.run(t, nil, "build", "--builder", "embedded", "--no-cache", "--progress", progress, "--report", report,
+			"--secret", "id=tok,src="+file, dir)
+		if r.code != 0 {
+			t.Fatalf("--progress %s: exit %d: %s", progress, r.code, lastLines(r.stderr, 10))
+		}
+		var b model.Build
+		json.Unmarshal([]byte(readFile(t, report)), &b)
+		events := filepath.Join(shared.dir, "state", "buildscope", "history", b.ID+".events.jsonl.gz")
+		out, err := exec.Command("sh", "-c", "gzip -dc "+events).Output()
+		if err != nil {
+			t.Fatalf("reading %s: %v", events, err)
+		}
+		for name, text := range map[string]string{"stdout": r.stdout, "stderr": r.stderr, "events": string(out)} {
+			for _, h := range halves {
+				if strings.Contains(text, h) {
+					t.Errorf("--progress %s: %q of the secret appears in %s", progress, h, name)
+				}
+			}
+		}
+		if progress == "plain" && !strings.Contains(r.stderr, "****") {
+			t.Errorf("the step's output shows no redaction mark:\n%s", lastLines(r.stderr, 20))
+		}
 	}
 }
