@@ -1,8 +1,12 @@
 package main
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +15,12 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
@@ -181,6 +191,57 @@ func TestSecretSplitAcrossWritesRedacted(t *testing.T) {
 		}
 		if progress == "plain" && !strings.Contains(r.stderr, "****") {
 			t.Errorf("the step's output shows no redaction mark:\n%s", lastLines(r.stderr, 20))
+		}
+	}
+}
+
+// inspect refuses, in one line naming the input, a layout whose layer
+// blob was swapped for another of the same size, a FIFO, and a path that
+// does not exist (without asking a registry).
+func TestInspectHostileInputs(t *testing.T) {
+	e := newEnv(t)
+	gzLayer := func(body string) v1.Layer {
+		var buf bytes.Buffer
+		tw := tar.NewWriter(&buf)
+		tw.WriteHeader(&tar.Header{Name: "a", Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg})
+		io.WriteString(tw, body)
+		tw.Close()
+		data := buf.Bytes()
+		l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil },
+			tarball.WithCompressionLevel(gzip.NoCompression))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	real, swap := gzLayer("aaaa"), gzLayer("bbbb")
+	img, err := mutate.AppendLayers(empty.Image, real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := layout.Write(dir, mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: img})); err != nil {
+		t.Fatal(err)
+	}
+	claimed, _ := real.Digest()
+	got, _ := swap.Digest()
+	rc, _ := swap.Compressed()
+	swapped, _ := io.ReadAll(rc)
+	os.WriteFile(filepath.Join(dir, "blobs", "sha256", claimed.Hex), swapped, 0o644)
+
+	fifo := filepath.Join(t.TempDir(), "image.tar")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for spec, want := range map[string]string{
+		dir:         fmt.Sprintf("layer blob %s in %s does not match its digest (its content hashes to %s): the image is corrupt", claimed, dir, got),
+		fifo:        fifo + " is a named pipe (FIFO), not a file: ",
+		"./no/such": "buildscope: ./no/such does not exist: IMAGE is a path to an OCI layout or a docker save tar",
+		"image.tar": "buildscope: image.tar does not exist: ",
+	} {
+		r := e.run(t, nil, "inspect", "--json", spec)
+		if r.code != 1 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, want) || r.stdout != "" {
+			t.Errorf("inspect %s: exit %d, stdout %q, stderr %q; want one line with %q", spec, r.code, r.stdout, r.stderr, want)
 		}
 	}
 }
