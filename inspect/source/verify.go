@@ -35,35 +35,29 @@ func corrupt(format string, args ...any) error {
 // checkManifest checks that img's manifest hashes to want (the digest of
 // the descriptor it was found by) and its config to what the manifest says.
 func checkManifest(img v1.Image, want v1.Hash, where string) error {
-	raw, err := img.RawManifest()
-	if err != nil {
-		return fmt.Errorf("reading manifest %s in %s: %w", want, where, err)
-	}
-	if got := sha256Hash(raw); want.Algorithm == "sha256" && got != want {
-		return corrupt("manifest %s in %s does not match its digest (its content hashes to %s): the image is corrupt", want, where, got)
+	if err := checkBlob("manifest", img.RawManifest, want, where); err != nil {
+		return err
 	}
 	m, err := img.Manifest()
 	if err != nil {
 		return fmt.Errorf("reading manifest %s in %s: %w", want, where, err)
 	}
-	cfg, err := img.RawConfigFile()
-	if err != nil {
-		return fmt.Errorf("reading config %s in %s: %w", m.Config.Digest, where, err)
-	}
-	if got := sha256Hash(cfg); m.Config.Digest.Algorithm == "sha256" && got != m.Config.Digest {
-		return corrupt("config %s in %s does not match its digest (its content hashes to %s): the image is corrupt", m.Config.Digest, where, got)
-	}
-	return nil
+	return checkBlob("config", img.RawConfigFile, m.Config.Digest, where)
 }
 
 // checkIndex checks that an index's raw manifest hashes to want.
 func checkIndex(idx v1.ImageIndex, want v1.Hash, where string) error {
-	raw, err := idx.RawManifest()
+	return checkBlob("index", idx.RawManifest, want, where)
+}
+
+// checkBlob checks that the small blob read returns hashes to want.
+func checkBlob(kind string, read func() ([]byte, error), want v1.Hash, where string) error {
+	raw, err := read()
 	if err != nil {
-		return fmt.Errorf("reading index %s in %s: %w", want, where, err)
+		return fmt.Errorf("reading %s %s in %s: %w", kind, want, where, err)
 	}
 	if got := sha256Hash(raw); want.Algorithm == "sha256" && got != want {
-		return corrupt("index %s in %s does not match its digest (its content hashes to %s): the image is corrupt", want, where, got)
+		return corrupt("%s %s in %s does not match its digest (its content hashes to %s): the image is corrupt", kind, want, where, got)
 	}
 	return nil
 }
