@@ -59,6 +59,8 @@ func NewRedactor(specs []string) (*Redactor, error) {
 			return nil, err
 		}
 	}
+	// longest first, so that a secret holding a shorter one is replaced whole
+	sort.SliceStable(r.values, func(i, j int) bool { return len(r.values[i]) > len(r.values[j]) })
 	return r, nil
 }
 

@@ -108,6 +108,9 @@ func TestRedactLongestSecret(t *testing.T) {
 	if got := ss["sha256:aaaa/1"]; got != "xx **** yy **** zz" {
 		t.Errorf("stream %q", got)
 	}
+	if got := r.String("RUN echo abcdefgh abcd"); got != "RUN echo **** ****" {
+		t.Errorf("step name %q", got)
+	}
 }
 
 // Builds that run side by side with the same options keep their streams

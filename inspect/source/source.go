@@ -161,6 +161,14 @@ func openLayout(dir, dgst string, o Options) (*Image, error) {
 		if err != nil {
 			return nil, err
 		}
+		// the record names the manifest or its index: check the config
+		got, err := img.Digest()
+		if err != nil {
+			return nil, fmt.Errorf("reading image %s in %s: %w", dgst, dir, err)
+		}
+		if err := checkManifest(img, got, dir); err != nil {
+			return nil, err
+		}
 		return &Image{Image: img, Spec: dir}, nil
 	}
 	if _, err := os.Stat(filepath.Join(dir, "oci-layout")); err != nil {
