@@ -253,10 +253,13 @@ func logCause(path string, offset int64) string {
 		return "no log"
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size()-offset > 1<<20 {
+		offset = fi.Size() - 1<<20 // its last MiB holds the end
+	}
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return "no log"
 	}
-	b, _ := io.ReadAll(io.LimitReader(f, 1<<20))
+	b, _ := io.ReadAll(f)
 	var errLine, last string
 	for _, l := range strings.Split(string(b), "\n") {
 		l = strings.TrimSpace(l)
