@@ -143,3 +143,28 @@ func TestLogCause(t *testing.T) {
 		t.Errorf("cause %q", got)
 	}
 }
+
+// A half-dead daemon (running, holding the root, its socket deleted) is
+// given a moment to answer, then named with its pid and the cause; it is
+// not replaced.
+func TestStartNamesHalfDeadDaemon(t *testing.T) {
+	if _, err := exec.LookPath("runc"); err != nil || os.Geteuid() != 0 {
+		t.Skip("Start's preflight needs root and runc")
+	}
+	defer func(g time.Duration) { answerGrace = g }(answerGrace)
+	answerGrace = 300 * time.Millisecond
+	e := testEmbedded(t)
+	e.Binary = "/bin/false"
+	d := fakeDaemon(t, e.root())
+	pid := d.Process.Pid
+	os.WriteFile(e.pidPath(), []byte(strconv.Itoa(pid)), 0o600)
+	err := e.Start(context.Background())
+	want := "the embedded builder's buildkitd (pid " + strconv.Itoa(pid) + ") is running and does not answer on " +
+		e.Address() + " (its socket " + e.Paths.Socket() + " is gone): run `buildscope builder stop` to end it, then retry; its log is " + e.logPath()
+	if err == nil || err.Error() != want {
+		t.Errorf("Start with a half-dead daemon:\n%v\nwant\n%s", err, want)
+	}
+	if s, _ := procState(pid); s == 'Z' || s == 0 {
+		t.Errorf("the daemon was ended by Start (state %q)", s)
+	}
+}

@@ -202,7 +202,7 @@ func (e *Embedded) Start(ctx context.Context) error {
 // answerGrace is how long a running daemon that does not answer is given
 // before it is reported: it may still be starting (another buildscope
 // started it a moment ago).
-const answerGrace = 5 * time.Second
+var answerGrace = 5 * time.Second
 
 // waitForDaemon waits briefly for a daemon that runs but does not answer,
 // and otherwise says which process it is, what is wrong and what to do.
