@@ -177,6 +177,9 @@ func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string,
 		for s := range ch {
 			onStatus(s)
 		}
+		if s := p.redactor.Flush(); s != nil { // log tails held back in case a secret continued
+			onStatus(s)
+		}
 		return nil
 	})
 	err = eg.Wait()

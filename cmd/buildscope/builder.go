@@ -21,6 +21,8 @@ func newBuilderCmd(g *globals) *cobra.Command {
 		state := "stopped"
 		if st.Running {
 			state = fmt.Sprintf("running (pid %d, BuildKit %s)", st.PID, st.Version)
+		} else if st.Problem != "" {
+			state = "not answering: " + st.Problem
 		}
 		fmt.Fprintf(w, "embedded builder: %s\n  address %s\n  root    %s\n  log     %s\n", state, st.Address, st.Root, st.Log)
 		if st.Running {
