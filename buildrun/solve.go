@@ -24,6 +24,7 @@ import (
 	"github.com/tonistiigi/fsutil"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/buildscope/buildscope/buildrun/engine"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -241,7 +242,7 @@ func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths Paths, id st
 	}
 	if p.Load {
 		if b.Docker == nil {
-			dc, err := DockerEngine(ctx)
+			dc, err := engine.Connect(ctx)
 			if err != nil {
 				return nil, nil, fmt.Errorf("--load puts the image in a Docker engine: %w", err)
 			}
@@ -250,11 +251,7 @@ func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths Paths, id st
 		pr, pw := io.Pipe()
 		done := make(chan error, 1)
 		go func() {
-			res, err := b.Docker.ImageLoad(context.WithoutCancel(ctx), pr)
-			if err == nil {
-				_, err = io.Copy(io.Discard, res)
-				res.Close()
-			}
+			err := engine.LoadTar(context.WithoutCancel(ctx), b.Docker, pr)
 			pr.CloseWithError(err)
 			done <- err
 		}()

@@ -12,13 +12,13 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	dockerclient "github.com/moby/moby/client"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/engine"
 	"github.com/buildscope/buildscope/inspect/cdiff"
 )
 
 // diffContainer diffs an engine container against its image.
 func diffContainer(ctx context.Context, name string, o *diffOptions) (*diffResult, error) {
-	dc, err := buildrun.DockerEngine(ctx)
+	dc, err := engine.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,9 +19,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
-	dockerclient "github.com/moby/moby/client"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/engine"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -199,33 +198,18 @@ func openLayout(dir, dgst string, o Options) (*Image, error) {
 }
 
 // openDocker saves an image from the engine's store to a temp file and
-// reads it as a docker-archive.
+// reads it as a docker-archive; closing the image removes the file.
 func openDocker(ctx context.Context, ref, spec string) (*Image, error) {
-	dc, err := dockerclient.New(dockerclient.FromEnv)
+	dc, err := engine.New()
 	if err != nil {
-		return nil, fmt.Errorf("configuring the Docker client: %w", err)
+		return nil, err
 	}
 	defer dc.Close()
-	rc, err := dc.ImageSave(ctx, []string{ref})
+	saved, err := engine.Save(ctx, dc, ref)
 	if err != nil {
-		return nil, fmt.Errorf("saving %s from the Docker engine at %s: %w", ref, dc.DaemonHost(), err)
+		return nil, err
 	}
-	defer rc.Close()
-	f, err := os.CreateTemp("", "buildscope-save-*.tar")
-	if err != nil {
-		return nil, fmt.Errorf("saving %s: %w", ref, err)
-	}
-	cleanup := func() { f.Close(); os.Remove(f.Name()) }
-	if _, err := io.Copy(f, rc); err != nil {
-		cleanup()
-		return nil, fmt.Errorf("saving %s from the Docker engine: %w", ref, err)
-	}
-	img, err := tarball.ImageFromPath(f.Name(), nil)
-	if err != nil {
-		cleanup()
-		return nil, fmt.Errorf("reading %s as saved by the engine: %w", ref, err)
-	}
-	return &Image{Image: img, Spec: spec, cleanup: cleanup}, nil
+	return &Image{Image: saved, Spec: spec, cleanup: func() { saved.Close() }}, nil
 }
 
 func platform(s string) (v1.Platform, error) {
