@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/buildscope/buildscope/buildrun/engine"
 	"github.com/buildscope/buildscope/inspect/cdiff"
 )
 
@@ -28,8 +29,7 @@ type diffOptions struct {
 }
 
 // diffResult is a computed diff and the two views it compared, for
-// content diffs (nil when they were made already, before a container
-// whose layer they read was removed).
+// content diffs (nil when they were made already).
 type diffResult struct {
 	changes  []cdiff.Change
 	old, new cdiff.FS
@@ -101,7 +101,7 @@ func runDiff(cmd *cobra.Command, g *globals, o *diffOptions, args []string) erro
 		if len(args) > 0 {
 			return errors.New("--export takes no CONTAINER or CMD: buildscope diff --image IMAGE --export FILE.tar")
 		}
-		res, err = diffExport(ctx, g, o)
+		res, err = fromCdiff(cdiff.ExportChanges(ctx, o.image, o.export, g.paths, o.content))
 	case dash >= 0 || cmd.Flags().Changed("image"):
 		if dash > 0 {
 			return fmt.Errorf("unexpected %q before --: buildscope diff --image IMAGE [flags] -- CMD [ARG...]", args[0])
@@ -120,6 +120,49 @@ func runDiff(cmd *cobra.Command, g *globals, o *diffOptions, args []string) erro
 		return err
 	}
 	return printDiff(cmd.OutOrStdout(), res, o)
+}
+
+// runOptions are the flags as the runners take them.
+func (o *diffOptions) runOptions(argv []string) cdiff.RunOptions {
+	return cdiff.RunOptions{Image: o.image, Args: argv, User: o.user, ReadOnly: o.readOnly, Tmpfs: o.tmpfs,
+		Timeout: o.timeout, Content: o.content, Method: o.method}
+}
+
+// diffRun runs a container of --image on the current builder and diffs it.
+func diffRun(ctx context.Context, stderr io.Writer, g *globals, o *diffOptions, argv []string) (*diffResult, error) {
+	b, err := g.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	res, err := cdiff.NewRunner(b, g.paths).Run(ctx, o.runOptions(argv))
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case res.Stopped:
+		fmt.Fprintf(stderr, "buildscope: stopped the container after --timeout %s\n", o.timeout)
+	case res.ExitCode != 0:
+		fmt.Fprintf(stderr, "buildscope: the command exited %d\n", res.ExitCode)
+	}
+	return fromCdiff(res, nil)
+}
+
+// diffContainer diffs an engine container against its image.
+func diffContainer(ctx context.Context, name string, o *diffOptions) (*diffResult, error) {
+	dc, err := engine.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer dc.Close()
+	return fromCdiff((&cdiff.EngineRunner{Docker: dc}).Changes(ctx, name, o.runOptions(nil)))
+}
+
+func fromCdiff(r *cdiff.Result, err error) (*diffResult, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &diffResult{changes: r.Changes, old: r.Old, new: r.New}, nil
 }
 
 func printDiff(w io.Writer, res *diffResult, o *diffOptions) error {
@@ -142,12 +185,4 @@ func printDiff(w io.Writer, res *diffResult, o *diffOptions) error {
 		}
 	}
 	return nil
-}
-
-// withTimeout bounds ctx by d when d is set.
-func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	if d <= 0 {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, d)
 }

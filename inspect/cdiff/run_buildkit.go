@@ -1,4 +1,4 @@
-package main
+package cdiff
 
 import (
 	"context"
@@ -17,7 +17,6 @@ import (
 	"github.com/moby/buildkit/client/llb"
 
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
 )
@@ -25,12 +24,20 @@ import (
 // buildkitStore names the OCI layout the image is handed to BuildKit in.
 const buildkitStore = "buildscope-diff"
 
-// buildkitRun runs argv on the image with BuildKit itself: an LLB exec on
-// the image, and llb.Diff(image, result) exported as an image whose one
-// layer holds exactly the changes, whiteouts included. BuildKit removes
-// the exec's container when it exits.
-func buildkitRun(ctx context.Context, b *buildrun.Builder, g *globals, o *diffOptions, argv []string) (*diffResult, error) {
-	img, err := source.Open(ctx, o.image, source.Options{Paths: g.paths})
+// BuildKitRunner runs commands with BuildKit itself: an LLB exec on the
+// image, and llb.Diff(image, result) exported as an image whose one layer
+// holds exactly the changes, whiteouts included. BuildKit removes the
+// exec's container when it exits. o.Method does not apply.
+type BuildKitRunner struct {
+	Builder *buildrun.Builder
+	// Paths locate the recorded builds an image spec may name.
+	Paths buildrun.Paths
+}
+
+// Run runs o.Args (or the image's command) on o.Image and diffs what it
+// wrote. A run stopped by o.Timeout leaves no changes, so it is an error.
+func (r *BuildKitRunner) Run(ctx context.Context, o RunOptions) (*Result, error) {
+	img, err := source.Open(ctx, o.Image, source.Options{Paths: r.Paths})
 	if err != nil {
 		return nil, err
 	}
@@ -46,17 +53,17 @@ func buildkitRun(ctx context.Context, b *buildrun.Builder, g *globals, o *diffOp
 	}
 	cfg, err := img.ConfigFile()
 	if err != nil {
-		return nil, fmt.Errorf("reading the config of %s: %w", o.image, err)
+		return nil, fmt.Errorf("reading the config of %s: %w", o.Image, err)
 	}
-	args := append(append([]string{}, cfg.Config.Entrypoint...), argv...)
-	if len(argv) == 0 {
+	args := append(append([]string{}, cfg.Config.Entrypoint...), o.Args...)
+	if len(o.Args) == 0 {
 		args = append(args, cfg.Config.Cmd...)
 	}
 	if len(args) == 0 {
-		return nil, fmt.Errorf("%s has no command: give one after --", o.image)
+		return nil, fmt.Errorf("%s has no command: give one after --", o.Image)
 	}
-	if o.user != "" {
-		st = st.User(o.user)
+	if o.User != "" {
+		st = st.User(o.User)
 	}
 	codes := make([]int, 256)
 	for i := range codes {
@@ -64,10 +71,10 @@ func buildkitRun(ctx context.Context, b *buildrun.Builder, g *globals, o *diffOp
 	}
 	runOpts := []llb.RunOption{llb.Args(args), llb.IgnoreCache, llb.ValidExitCodes(codes...),
 		llb.WithCustomNamef("[diff] %v", args)}
-	if o.readOnly {
+	if o.ReadOnly {
 		runOpts = append(runOpts, llb.ReadonlyRootFS())
 	}
-	for _, p := range o.tmpfs {
+	for _, p := range o.Tmpfs {
 		runOpts = append(runOpts, llb.AddMount(p, llb.Scratch(), llb.Tmpfs()))
 	}
 	run := st.Run(runOpts...).Root()
@@ -80,14 +87,14 @@ func buildkitRun(ctx context.Context, b *buildrun.Builder, g *globals, o *diffOp
 		return nil, fmt.Errorf("staging the image: %w", err)
 	}
 	out := filepath.Join(dir, "changes.tar")
-	sctx, cancel := withTimeout(ctx, o.timeout)
+	sctx, cancel := withTimeout(ctx, o.Timeout)
 	defer cancel()
 	statusCh := make(chan *client.SolveStatus)
 	go func() {
 		for range statusCh {
 		}
 	}()
-	_, err = b.Client.Solve(sctx, def, client.SolveOpt{
+	_, err = r.Builder.Client.Solve(sctx, def, client.SolveOpt{
 		OCIStores: map[string]content.Store{buildkitStore: store},
 		Exports: []client.ExportEntry{{Type: client.ExporterDocker, Output: func(map[string]string) (io.WriteCloser, error) {
 			return os.Create(out)
@@ -95,9 +102,9 @@ func buildkitRun(ctx context.Context, b *buildrun.Builder, g *globals, o *diffOp
 	}, statusCh)
 	if err != nil {
 		if errors.Is(sctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
-			return nil, fmt.Errorf("the command did not exit within --timeout %s; on a BuildKit builder a stopped run leaves no changes to diff (use --builder docker to diff a stopped container)", o.timeout)
+			return nil, fmt.Errorf("the command did not exit within --timeout %s; on a BuildKit builder a stopped run leaves no changes to diff (use --builder docker to diff a stopped container)", o.Timeout)
 		}
-		return nil, fmt.Errorf("running %v on %s: %w", args, b.Name(), err)
+		return nil, fmt.Errorf("running %v on %s: %w", args, r.Builder.Name(), err)
 	}
 	return layerChanges(img, out)
 }
@@ -140,7 +147,7 @@ func stageImage(img *source.Image, dir string) (llb.State, string, error) {
 
 // layerChanges reads the exported diff image (one layer of changes, or
 // none when nothing changed) and diffs it against the image.
-func layerChanges(img *source.Image, tarPath string) (*diffResult, error) {
+func layerChanges(img *source.Image, tarPath string) (*Result, error) {
 	res, err := tarball.ImageFromPath(tarPath, nil)
 	if err != nil {
 		return nil, fmt.Errorf("reading BuildKit's export of the changes: %w", err)
@@ -149,13 +156,13 @@ func layerChanges(img *source.Image, tarPath string) (*diffResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading BuildKit's export of the changes: %w", err)
 	}
-	upper := cdiff.NewTree()
+	upper := NewTree()
 	for _, l := range layers {
 		rc, err := l.Uncompressed()
 		if err != nil {
 			return nil, fmt.Errorf("reading the layer of changes: %w", err)
 		}
-		upper, err = cdiff.ReadChanges(rc, cdiff.ReadOptions{Keep: cdiff.KeepAll})
+		upper, err = ReadChanges(rc, ReadOptions{Keep: KeepAll})
 		rc.Close()
 		if err != nil {
 			return nil, fmt.Errorf("reading the layer of changes: %w", err)
@@ -165,16 +172,16 @@ func layerChanges(img *source.Image, tarPath string) (*diffResult, error) {
 		return nil, fmt.Errorf("BuildKit exported %d layers of changes, expected one", len(layers))
 	}
 	keep := map[string]bool{}
-	upper.Walk(func(e *cdiff.Entry) { keep[e.Path] = true })
+	upper.Walk(func(e *Entry) { keep[e.Path] = true })
 	base, err := imageTree(img, keep)
 	if err != nil {
 		return nil, err
 	}
-	cdiff.DropMountpoints(base, upper)
-	changes, err := cdiff.DiffLayer(base, upper)
+	DropMountpoints(base, upper)
+	changes, err := DiffLayer(base, upper)
 	if err != nil {
 		return nil, err
 	}
-	cdiff.DeletedSizes(base, changes)
-	return &diffResult{changes: changes, old: base, new: &cdiff.Overlay{Lower: base, Upper: upper}}, nil
+	DeletedSizes(base, changes)
+	return &Result{Changes: changes, Old: base, New: &Overlay{Lower: base, Upper: upper}}, nil
 }
