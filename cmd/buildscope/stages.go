@@ -8,10 +8,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/inspect/stagesize"
 	"github.com/buildscope/buildscope/model"
 )
@@ -95,69 +93,7 @@ func runStages(cmd *cobra.Command, g *globals, f *stagesFlags) error {
 
 // stageReport builds the stages of p and measures them.
 func stageReport(ctx context.Context, g *globals, b *buildrun.Builder, p *buildrun.Prepared, top int) (*model.StageReport, error) {
-	idx, err := p.Plan.Reachable(p.Target)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, i := range idx {
-		names = append(names, p.Plan.Stages[i].Name)
-	}
-	final := names[len(names)-1]
-	builds, err := buildrun.RunTargets(ctx, b, p, g.paths, names)
-	if err != nil {
-		return nil, err
-	}
-	rep := &model.StageReport{Dockerfile: p.DockerfileAbs, Stages: make([]model.StageSize, len(names)), LeftBehind: []model.PathSize{}}
-	measured := make([]*stagesize.Result, len(names))
-	meas := stagesize.Measurer{Cache: filepath.Join(g.paths.State, "cache", "layers")}
-	eg, ectx := errgroup.WithContext(ctx)
-	for i, name := range names {
-		eg.Go(func() error {
-			rec := builds[name]
-			if r, ok := cachedEngineImage(ectx, b, meas, rec); ok {
-				measured[i] = r
-				rep.Stages[i] = model.StageSize{Name: name, SizeBytes: r.Uncompressed, CompressedBytes: r.Compressed, Layers: r.Layers, Final: name == final, BuildID: rec.ID}
-				return nil
-			}
-			img, err := source.Open(ectx, "build:"+rec.ID, source.Options{Paths: g.paths})
-			if err != nil {
-				return fmt.Errorf("opening the image of stage %s: %w", name, err)
-			}
-			defer img.Close()
-			r, err := meas.Measure(img)
-			if err != nil {
-				return fmt.Errorf("measuring stage %s: %w", name, err)
-			}
-			measured[i] = r
-			rep.Stages[i] = model.StageSize{Name: name, SizeBytes: r.Uncompressed, CompressedBytes: r.Compressed, Layers: r.Layers, Final: name == final, BuildID: rec.ID}
-			return nil
-		})
-	}
-	if err := eg.Wait(); err != nil {
-		return nil, err
-	}
-	fin := rep.Stages[len(names)-1]
-	rep.Final = model.FinalSize{Name: fin.Name, SizeBytes: fin.SizeBytes, CompressedBytes: fin.CompressedBytes}
-	sources := p.Plan.Stage(final).DependsOn
-	rep.SingleStage = model.CompareSingleStage(rep.Stages, final, sources)
-	srcFiles := map[string]model.FileSet{}
-	for i, name := range names {
-		if contains(sources, name) {
-			srcFiles[name] = measured[i].Files
-		}
-	}
-	rep.LeftBehind = model.LeftBehind(measured[len(names)-1].Files, srcFiles, sources, top)
-	return rep, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return stagesize.Report(ctx, b, p, g.paths, top)
 }
 
 func printStages(cmd *cobra.Command, rep *model.StageReport) {
@@ -208,18 +144,4 @@ func printStageTable(cmd *cobra.Command, rep *model.StageReport) {
 			fmt.Fprintf(w, "  %-30s %10s  (in %s)\n", l.Path, humanSize(l.SizeBytes), l.Stage)
 		}
 	}
-}
-
-// cachedEngineImage measures an image in the Docker engine's store from
-// the cached indexes of its layers, sparing a `docker save` of the whole
-// image when every layer was read before.
-func cachedEngineImage(ctx context.Context, b *buildrun.Builder, meas stagesize.Measurer, rec *model.Build) (*stagesize.Result, bool) {
-	if rec.Result == nil || rec.Result.Kind != model.ResultDocker || b.Docker == nil {
-		return nil, false
-	}
-	ins, err := b.Docker.ImageInspect(ctx, rec.Result.Ref)
-	if err != nil {
-		return nil, false
-	}
-	return meas.MeasureCached(ins.RootFS.Layers)
 }
