@@ -94,7 +94,11 @@ func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) 
 	}
 	switch {
 	case o.json:
-		err = writeJSON(out, inspectJSON(spec, digest.String(), a, results, pass, o.ci))
+		j := inspectJSON{Report: layers.NewReport(spec, digest.String(), a)}
+		if o.ci {
+			j.CI = cirules.NewVerdict(results, pass)
+		}
+		err = writeJSON(out, j)
 	case o.ci:
 		err = writeCIReport(out, a, results, pass)
 	default:
@@ -194,67 +198,9 @@ func createdBy(s string, max int) string {
 	return s
 }
 
-// inspectOutput is the JSON of `inspect --json` (shape in DESIGN.md).
-type inspectOutput struct {
-	Image             string            `json:"image"`
-	Digest            string            `json:"digest"`
-	Layers            []inspectLayer    `json:"layers"`
-	SizeBytes         int64             `json:"size_bytes"`
-	CompressedBytes   int64             `json:"compressed_bytes"`
-	UserSizeBytes     int64             `json:"user_size_bytes"`
-	Efficiency        float64           `json:"efficiency"`
-	WastedBytes       int64             `json:"wasted_bytes"`
-	UserWastedPercent float64           `json:"user_wasted_percent"`
-	Inefficiencies    []inspectWaste    `json:"inefficiencies"`
-	CI                *inspectCIVerdict `json:"ci,omitempty"`
-}
-
-type inspectLayer struct {
-	Index           int    `json:"index"`
-	Digest          string `json:"digest"`
-	DiffID          string `json:"diff_id"`
-	SizeBytes       int64  `json:"size_bytes"`
-	CompressedBytes int64  `json:"compressed_bytes"`
-	CreatedBy       string `json:"created_by"`
-	Added           int    `json:"added"`
-	Modified        int    `json:"modified"`
-	Removed         int    `json:"removed"`
-}
-
-type inspectWaste struct {
-	Path        string `json:"path"`
-	Count       int    `json:"count"`
-	WastedBytes int64  `json:"wasted_bytes"`
-}
-
-type inspectCIVerdict struct {
-	Pass  bool            `json:"pass"`
-	Rules []inspectCIRule `json:"rules"`
-}
-
-type inspectCIRule struct {
-	Rule    string `json:"rule"`
-	Status  string `json:"status"`
-	Message string `json:"message"`
-}
-
-func inspectJSON(spec, digest string, a *layers.Analysis, results []cirules.Result, pass, ci bool) inspectOutput {
-	out := inspectOutput{Image: spec, Digest: digest, Layers: []inspectLayer{}, SizeBytes: a.SizeBytes,
-		CompressedBytes: a.CompressedBytes, UserSizeBytes: a.UserSizeBytes, Efficiency: a.Efficiency,
-		WastedBytes: a.WastedBytes, UserWastedPercent: a.WastedUserPercent, Inefficiencies: []inspectWaste{}}
-	for _, l := range a.Layers {
-		out.Layers = append(out.Layers, inspectLayer{Index: l.Index, Digest: l.Digest.String(), DiffID: l.DiffID.String(),
-			SizeBytes: l.SizeBytes, CompressedBytes: l.CompressedBytes, CreatedBy: l.CreatedBy,
-			Added: l.Added, Modified: l.Modified, Removed: l.Removed})
-	}
-	for _, in := range a.Inefficiencies {
-		out.Inefficiencies = append(out.Inefficiencies, inspectWaste{Path: layers.DisplayPath(in.Path), Count: in.Count, WastedBytes: in.WastedBytes})
-	}
-	if ci {
-		out.CI = &inspectCIVerdict{Pass: pass}
-		for _, r := range results {
-			out.CI.Rules = append(out.CI.Rules, inspectCIRule{Rule: r.Rule.Key, Status: string(r.Status), Message: r.Message})
-		}
-	}
-	return out
+// inspectJSON is the JSON of `inspect --json`: the analysis, and with
+// --ci the rules' verdict.
+type inspectJSON struct {
+	*layers.Report
+	CI *cirules.Verdict `json:"ci,omitempty"`
 }
