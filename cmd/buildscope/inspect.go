@@ -2,10 +2,7 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"runtime/debug"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -92,17 +89,20 @@ func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) 
 		results, pass = cirules.Evaluate(rules, cirules.Measures{
 			Efficiency: a.Efficiency, WastedBytes: a.WastedBytes, WastedUserPercent: a.WastedUserPercent})
 	}
+	rep := layers.NewReport(spec, digest.String(), a)
 	switch {
 	case o.json:
-		j := inspectJSON{Report: layers.NewReport(spec, digest.String(), a)}
+		j := inspectJSON{Report: rep}
 		if o.ci {
 			j.CI = cirules.NewVerdict(results, pass)
 		}
 		err = writeJSON(out, j)
 	case o.ci:
-		err = writeCIReport(out, a, results, pass)
+		if err = rep.WriteCIAnalysis(out); err == nil {
+			err = cirules.WriteEvaluation(out, results, pass)
+		}
 	default:
-		err = writeInspectSummary(out, spec, digest.String(), a)
+		err = rep.WriteText(out)
 	}
 	if err != nil {
 		return err
@@ -135,67 +135,6 @@ func (o *inspectOptions) ciRules(cmd *cobra.Command) ([]cirules.Rule, error) {
 		return nil, fmt.Errorf("CI rules: %w", err)
 	}
 	return rules, nil
-}
-
-// writeCIReport prints the analysis and the rules' outcome as dive --ci does.
-func writeCIReport(w io.Writer, a *layers.Analysis, results []cirules.Result, pass bool) error {
-	fmt.Fprintf(w, "Analysis:\n  %-18s %.2f %%\n  %-18s %d bytes (%s)\n  %-18s %.2f %%\n\n",
-		"efficiency:", a.Efficiency*100, "wastedBytes:", a.WastedBytes, humanSize(a.WastedBytes),
-		"userWastedPercent:", a.WastedUserPercent*100)
-	if len(a.Inefficiencies) == 0 {
-		fmt.Fprint(w, "Inefficient Files: (None)\n\n")
-	} else {
-		fmt.Fprintln(w, "Inefficient Files:")
-		writeInefficiencies(w, a.Inefficiencies, 25)
-		fmt.Fprintln(w)
-	}
-	return cirules.WriteEvaluation(w, results, pass)
-}
-
-// writeInefficiencies prints the first max paths with wasted copies.
-func writeInefficiencies(w io.Writer, list []layers.Inefficiency, max int) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  COUNT\tWASTED\tPATH")
-	for i, in := range list {
-		if i == max {
-			break
-		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\n", in.Count, humanSize(in.WastedBytes), layers.DisplayPath(in.Path))
-	}
-	tw.Flush()
-	if len(list) > max {
-		fmt.Fprintf(w, "  … and %d more paths (--json lists them all)\n", len(list)-max)
-	}
-}
-
-// writeInspectSummary prints the layer table, totals and top inefficiencies.
-func writeInspectSummary(w io.Writer, spec, digest string, a *layers.Analysis) error {
-	fmt.Fprintf(w, "image %s (%s), %d layers\n\n", spec, shortDigest(digest), len(a.Layers))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "LAYER\tDIGEST\tSIZE\tCOMPRESSED\tADDED\tMODIFIED\tREMOVED\tCREATED BY")
-	for _, l := range a.Layers {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", l.Index, shortDigest(l.Digest.String()),
-			humanSize(l.SizeBytes), humanSize(l.CompressedBytes), l.Added, l.Modified, l.Removed, createdBy(l.CreatedBy, 70))
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "\ntotal size:   %s (compressed %s)\n", humanSize(a.SizeBytes), humanSize(a.CompressedBytes))
-	fmt.Fprintf(w, "efficiency:   %.2f %%\n", a.Efficiency*100)
-	fmt.Fprintf(w, "wasted bytes: %s (%.2f %% of the bytes above the base layer)\n", humanSize(a.WastedBytes), a.WastedUserPercent*100)
-	if len(a.Inefficiencies) > 0 {
-		fmt.Fprintln(w, "\ninefficient paths (copies the final image does not show):")
-		writeInefficiencies(w, a.Inefficiencies, 10)
-	}
-	return nil
-}
-
-// createdBy shortens an instruction for one table cell.
-func createdBy(s string, max int) string {
-	s = strings.TrimPrefix(s, "/bin/sh -c #(nop) ")
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > max {
-		s = string(r[:max-1]) + "…"
-	}
-	return s
 }
 
 // inspectJSON is the JSON of `inspect --json`: the analysis, and with

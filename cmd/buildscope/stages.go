@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -87,61 +85,10 @@ func runStages(cmd *cobra.Command, g *globals, f *stagesFlags) error {
 	if f.asJSON {
 		return writeJSON(cmd.OutOrStdout(), rep)
 	}
-	printStages(cmd, rep)
-	return nil
+	return stagesize.WriteText(cmd.OutOrStdout(), rep)
 }
 
 // stageReport builds the stages of p and measures them.
 func stageReport(ctx context.Context, g *globals, b *buildrun.Builder, p *buildrun.Prepared, top int) (*model.StageReport, error) {
 	return stagesize.Report(ctx, b, p, g.paths, top)
-}
-
-func printStages(cmd *cobra.Command, rep *model.StageReport) {
-	w := cmd.OutOrStdout()
-	printStageTable(cmd, rep)
-	if rep.Compare != nil {
-		fmt.Fprintf(w, "\ncompared with %s:\n", rep.Compare.Dockerfile)
-		printStageTable(cmd, rep.Compare)
-		a, b := rep.Final.SizeBytes, rep.Compare.Final.SizeBytes
-		fmt.Fprintf(w, "\nfinal images: %s (%s) vs %s (%s)", humanSize(a), rep.Final.Name, humanSize(b), rep.Compare.Final.Name)
-		if b > 0 {
-			fmt.Fprintf(w, ": %.1f%% of it", 100*float64(a)/float64(b))
-		}
-		fmt.Fprintln(w)
-	}
-}
-
-func printStageTable(cmd *cobra.Command, rep *model.StageReport) {
-	w := cmd.OutOrStdout()
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STAGE\tSIZE\tCOMPRESSED\tLAYERS\t")
-	var largest int64
-	for _, s := range rep.Stages {
-		largest = max(largest, s.SizeBytes)
-	}
-	for _, s := range rep.Stages {
-		mark := ""
-		if s.Final {
-			mark = "final"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", s.Name, humanSize(s.SizeBytes), humanSize(s.CompressedBytes), s.Layers, mark)
-	}
-	tw.Flush()
-	for _, s := range rep.Stages {
-		n := 1
-		if largest > 0 {
-			n = max(1, int(40*s.SizeBytes/largest))
-		}
-		fmt.Fprintf(w, "  %-40s %s %s\n", strings.Repeat("█", n), s.Name, humanSize(s.SizeBytes))
-	}
-	if ss := rep.SingleStage; ss != nil {
-		fmt.Fprintf(w, "single-stage equivalent (shipping %s): %s; final %s is %.1f%% of it, %s saved\n",
-			ss.Stage, humanSize(ss.SizeBytes), humanSize(ss.FinalBytes), 100*ss.Ratio, humanSize(ss.SavedBytes))
-	}
-	if len(rep.LeftBehind) > 0 {
-		fmt.Fprintf(w, "left behind by %s:\n", rep.Final.Name)
-		for _, l := range rep.LeftBehind {
-			fmt.Fprintf(w, "  %-30s %10s  (in %s)\n", l.Path, humanSize(l.SizeBytes), l.Stage)
-		}
-	}
 }
