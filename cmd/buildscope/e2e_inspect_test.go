@@ -149,7 +149,7 @@ type inspectWaste struct {
 	WastedBytes int64  `json:"wasted_bytes"`
 }
 
-// The keys of inspect --json, as the README documents them.
+// The keys of inspect --json, as README.md documents them.
 var (
 	inspectKeys      = "compressed_bytes digest efficiency image inefficiencies layers size_bytes user_size_bytes user_wasted_percent wasted_bytes"
 	inspectLayerKeys = "added compressed_bytes created_by diff_id digest index modified removed size_bytes"
