@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/progress/progressui"
@@ -62,23 +61,9 @@ ends. Ctrl-C detaches and leaves the build running.`,
 
 // followBuild shows a running build's progress with BuildKit's display.
 func followBuild(ctx context.Context, cmd *cobra.Command, b *buildrun.Builder, ref string, mode progressui.DisplayMode) error {
-	out := io.Writer(cmd.ErrOrStderr())
-	if mode == progressui.RawJSONMode {
-		out = cmd.OutOrStdout()
-	}
-	disp, err := progressui.NewDisplay(out, mode)
-	if err != nil {
-		return fmt.Errorf("progress output: %w", err)
-	}
-	ch := make(chan *client.SolveStatus, 64)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_, _ = disp.UpdateFrom(context.WithoutCancel(ctx), ch)
-	}()
-	err = buildrun.Attach(ctx, b, ref, func(s *client.SolveStatus) { ch <- s })
-	close(ch)
-	<-done
+	err := showProgress(cmd, mode, func(onStatus func(*client.SolveStatus)) error {
+		return buildrun.Attach(ctx, b, ref, onStatus)
+	})
 	if err == nil && ctx.Err() != nil {
 		fmt.Fprintf(cmd.ErrOrStderr(), "detached from %s; it goes on running\n", ref)
 	}

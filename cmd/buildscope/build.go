@@ -128,26 +128,37 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 // runBuildPlain runs the build with BuildKit's own plain, tty or JSON
 // progress display.
 func runBuildPlain(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildrun.Prepared, mode progressui.DisplayMode) (*model.Build, error) {
-	ctx := cmd.Context()
+	var rec *model.Build
+	err := showProgress(cmd, mode, func(onStatus func(*client.SolveStatus)) error {
+		var err error
+		rec, err = buildrun.Run(cmd.Context(), b, p, g.paths, onStatus)
+		return err
+	})
+	return rec, err
+}
+
+// showProgress calls run with BuildKit's own display in mode fed by the
+// statuses run reports: on stdout for json, else on stderr. The display
+// keeps drawing after a cancel, to show where the build stopped.
+func showProgress(cmd *cobra.Command, mode progressui.DisplayMode, run func(onStatus func(*client.SolveStatus)) error) error {
 	out := io.Writer(cmd.ErrOrStderr())
 	if mode == progressui.RawJSONMode {
 		out = cmd.OutOrStdout()
 	}
 	disp, err := progressui.NewDisplay(out, mode)
 	if err != nil {
-		return nil, fmt.Errorf("progress output: %w", err)
+		return fmt.Errorf("progress output: %w", err)
 	}
 	ch := make(chan *client.SolveStatus, 64)
-	dispDone := make(chan struct{})
+	done := make(chan struct{})
 	go func() {
-		defer close(dispDone)
-		// the display keeps drawing after a cancel, to show where it stopped
-		_, _ = disp.UpdateFrom(context.WithoutCancel(ctx), ch)
+		defer close(done)
+		_, _ = disp.UpdateFrom(context.WithoutCancel(cmd.Context()), ch)
 	}()
-	rec, err := buildrun.Run(ctx, b, p, g.paths, func(s *client.SolveStatus) { ch <- s })
+	err = run(func(s *client.SolveStatus) { ch <- s })
 	close(ch)
-	<-dispDone
-	return rec, err
+	<-done
+	return err
 }
 
 // summaryLine is the one line printed after a successful build.
