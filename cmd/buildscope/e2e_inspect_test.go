@@ -187,19 +187,20 @@ func decodeInspect(t *testing.T, raw string) inspectOutput {
 			t.Errorf("inspect --json %s keys:\n got %s\nwant %s", what, g, want)
 		}
 	}
+	list := func(v any) []any { l, _ := v.([]any); return l } // a missing list is reported by its key
 	top := inspectKeys
 	if ci, ok := shape["ci"]; ok {
 		top = "ci " + top
 		wantKeys("ci", ci, inspectCIKeys)
-		for _, r := range ci.(map[string]any)["rules"].([]any) {
+		for _, r := range list(ci.(map[string]any)["rules"]) {
 			wantKeys("ci rule", r, inspectRuleKeys)
 		}
 	}
 	wantKeys("top level", shape, top)
-	for _, l := range shape["layers"].([]any) {
+	for _, l := range list(shape["layers"]) {
 		wantKeys("layer", l, inspectLayerKeys)
 	}
-	for _, w := range shape["inefficiencies"].([]any) {
+	for _, w := range list(shape["inefficiencies"]) {
 		wantKeys("inefficiency", w, inspectWasteKeys)
 	}
 	return out
