@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/containerd/containerd/v2/core/content"
+	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client"
 	bkbuild "github.com/moby/buildkit/cmd/buildctl/build"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -63,6 +64,16 @@ type Prepared struct {
 	Plan          *model.Plan
 	redactor      *Redactor
 	platforms     []ocispecs.Platform // --platform, parsed
+}
+
+// Platform is the platform whose image of a multi-platform result is
+// measured or run on p's behalf: the one --platform names, else "" (the
+// host's).
+func (p *Prepared) Platform() string {
+	if len(p.platforms) == 1 {
+		return platforms.Format(p.platforms[0])
+	}
+	return ""
 }
 
 // InputsOnly is p without the user's outputs: what an internal build (a

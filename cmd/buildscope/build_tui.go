@@ -100,14 +100,7 @@ func replayBuild(cmd *cobra.Command, g *globals, h buildrun.History, b *model.Bu
 
 // explainer explains a build against the previous one from the history.
 func explainer(g *globals) func(*model.Build) (*model.Explanation, error) {
-	return func(b *model.Build) (*model.Explanation, error) {
-		h := buildrun.History{Dir: g.paths.History(), Warn: io.Discard} // the UI owns the terminal
-		all, err := h.List()
-		if err != nil {
-			return nil, err
-		}
-		return model.Explain(b, model.PreviousBuild(b, all)), nil
-	}
+	return buildrun.History{Dir: g.paths.History(), Warn: io.Discard}.Explain // the UI owns the terminal
 }
 
 // stageMeasurer builds and measures the stages of the build, on demand.

@@ -17,6 +17,7 @@ import (
 // diffOptions are the flags of `buildscope diff`.
 type diffOptions struct {
 	image    string
+	platform string
 	export   string
 	user     string
 	readOnly bool
@@ -67,6 +68,7 @@ save tar, docker://NAME or a registry reference.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.image, "image", "build:last", "the image to run, or that --export's container ran")
+	f.StringVar(&o.platform, "platform", "", "image of a multi-platform --image (os/arch[/variant]; default: the host's)")
 	f.StringVar(&o.export, "export", "", "diff a `docker export` tarball (offline) against --image")
 	f.StringVar(&o.user, "user", "", "run CMD as this user (name or uid[:gid])")
 	f.BoolVar(&o.readOnly, "read-only", false, "run CMD with a read-only root filesystem")
@@ -101,7 +103,7 @@ func runDiff(cmd *cobra.Command, g *globals, o *diffOptions, args []string) erro
 		if len(args) > 0 {
 			return errors.New("--export takes no CONTAINER or CMD: buildscope diff --image IMAGE --export FILE.tar")
 		}
-		res, err = fromCdiff(cdiff.ExportChanges(ctx, o.image, o.export, g.paths, o.content))
+		res, err = fromCdiff(cdiff.ExportChanges(ctx, o.image, o.platform, o.export, g.paths, o.content))
 	case dash >= 0 || cmd.Flags().Changed("image"):
 		if dash > 0 {
 			return fmt.Errorf("unexpected %q before --: buildscope diff --image IMAGE [flags] -- CMD [ARG...]", args[0])
@@ -124,7 +126,7 @@ func runDiff(cmd *cobra.Command, g *globals, o *diffOptions, args []string) erro
 
 // runOptions are the flags as the runners take them.
 func (o *diffOptions) runOptions(argv []string) cdiff.RunOptions {
-	return cdiff.RunOptions{Image: o.image, Args: argv, User: o.user, ReadOnly: o.readOnly, Tmpfs: o.tmpfs,
+	return cdiff.RunOptions{Image: o.image, Platform: o.platform, Args: argv, User: o.user, ReadOnly: o.readOnly, Tmpfs: o.tmpfs,
 		Timeout: o.timeout, Content: o.content, Method: o.method}
 }
 

@@ -269,8 +269,13 @@ func TestMultiPlatformResult(t *testing.T) {
 			t.Errorf("inspect --platform %s shows layers %v, the record's %s image has %v", plat, have, plat, want)
 		}
 	}
-	r = shared.run(t, nil, "inspect", "--json", "--platform", "linux/s390x", "build:"+b.ID)
-	if r.code == 0 || !strings.Contains(r.stderr, "has no linux/s390x image: it has linux/amd64, linux/arm64") {
-		t.Errorf("absent platform: exit %d, stderr:\n%s", r.code, r.stderr)
+	for _, args := range [][]string{
+		{"inspect", "--json", "--platform", "linux/s390x", "build:" + b.ID},
+		{"diff", "--builder", "embedded", "--image", "build:" + b.ID, "--platform", "linux/s390x", "--", "true"},
+	} {
+		r = shared.run(t, nil, args...)
+		if r.code == 0 || !strings.Contains(r.stderr, "has no linux/s390x image: it has linux/amd64, linux/arm64") {
+			t.Errorf("%s of an absent platform: exit %d, stderr:\n%s", args[0], r.code, r.stderr)
+		}
 	}
 }

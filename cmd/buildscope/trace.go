@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/model"
 )
 
 func init() { commands = append(commands, newTraceCmd) }
@@ -53,36 +53,11 @@ per stage) for any OpenTelemetry backend.`,
 			case asJSON:
 				return writeJSON(w, tl)
 			}
-			printTrace(cmd, tl)
-			return nil
+			_, err = io.WriteString(w, tl.Text())
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the timeline as JSON")
 	cmd.Flags().StringVar(&format, "format", "", "print a trace for other tools: chrome or otlp")
 	return cmd
-}
-
-func printTrace(cmd *cobra.Command, tl *model.Timeline) {
-	w := cmd.OutOrStdout()
-	fmt.Fprintf(w, "build %s: %.2fs wall, %.2f steps running at once on average\n", tl.Build, tl.Wall, tl.Parallelism)
-	var parts []string
-	for _, k := range []string{model.KindResolve, model.KindPull, model.KindContext, model.KindRun, model.KindCopy, model.KindExport, model.KindCache, model.KindOther, model.KindIdle} {
-		if v := tl.Split[k]; v > 0 {
-			parts = append(parts, fmt.Sprintf("%s %.2fs", k, v))
-		}
-	}
-	fmt.Fprintf(w, "time: %s\n", strings.Join(parts, ", "))
-	fmt.Fprintln(w, "critical path:")
-	byDigest := map[string]model.Span{}
-	for _, s := range tl.Spans {
-		byDigest[s.Digest] = s
-	}
-	for _, d := range tl.Critical {
-		s := byDigest[d]
-		save := ""
-		if s.Saving >= 0.005 {
-			save = fmt.Sprintf("  a hit would save %.2fs", s.Saving)
-		}
-		fmt.Fprintf(w, "  %7.2fs  %s%s\n", s.Seconds(), model.Printable(s.Name), save)
-	}
 }

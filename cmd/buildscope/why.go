@@ -1,13 +1,12 @@
 package main
 
 import (
-	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/model"
 )
 
 func init() { commands = append(commands, newWhyCmd) }
@@ -50,52 +49,17 @@ their cascades'), then the steps they cascaded to, then advice.`,
 			if err != nil {
 				return err
 			}
-			all, err := h.List()
+			ex, err := h.Explain(cur)
 			if err != nil {
 				return err
 			}
-			ex := model.Explain(cur, model.PreviousBuild(cur, all))
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), ex)
 			}
-			printWhy(cmd, cur, ex)
-			return nil
+			_, err = io.WriteString(cmd.OutOrStdout(), ex.Text(cur))
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
-}
-
-func printWhy(cmd *cobra.Command, cur *model.Build, ex *model.Explanation) {
-	w := cmd.OutOrStdout()
-	prev := ex.Previous
-	if prev == "" {
-		prev = "none"
-	}
-	fmt.Fprintf(w, "build %s against %s: %d/%d steps cached, %d ran (from %s)\n", cur.ID, prev, cur.Cache.StepsCached, cur.Cache.StepsTotal, len(ex.Misses), ex.Source)
-	header := ""
-	for _, m := range ex.Misses {
-		h := "root causes"
-		if !m.Root {
-			h = "then"
-		}
-		if h != header {
-			fmt.Fprintf(w, "%s:\n", h)
-			header = h
-		}
-		cost := ""
-		if m.Root && m.CostSeconds > 0 {
-			cost = fmt.Sprintf(" (cost %.2fs)", m.CostSeconds)
-		}
-		fmt.Fprintf(w, "  line %-4d %s\n            %s%s%s\n", m.Line, m.Step, m.Reason, model.DetailText(m.Reason, m.Detail), cost)
-	}
-	if len(ex.ChangedHits) > 0 {
-		fmt.Fprintln(w, "changed, but answered from an older cache entry:")
-		for _, h := range ex.ChangedHits {
-			fmt.Fprintf(w, "  line %-4d %s\n            %s%s (its misses cost %.2fs)\n", h.Line, h.Step, h.Reason, model.DetailText(h.Reason, h.Detail), h.CostSeconds)
-		}
-	}
-	for _, a := range ex.Advice {
-		fmt.Fprintf(w, "advice: %s\n", a)
-	}
 }

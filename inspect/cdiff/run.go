@@ -30,6 +30,8 @@ type Result struct {
 type RunOptions struct {
 	// Image is the image, as source.Open names it.
 	Image string
+	// Platform picks the image of a multi-platform index ("": the host's).
+	Platform string
 	// Args is the command; none runs the image's own.
 	Args     []string
 	User     string
@@ -63,13 +65,13 @@ func NewRunner(b *buildrun.Builder, paths buildrun.Paths) Runner {
 
 // ExportChanges diffs a `docker export` tarball of a container of image
 // against the image, offline.
-func ExportChanges(ctx context.Context, image, export string, paths buildrun.Paths, content bool) (*Result, error) {
+func ExportChanges(ctx context.Context, image, platform, export string, paths buildrun.Paths, content bool) (*Result, error) {
 	f, err := os.Open(export)
 	if err != nil {
 		return nil, fmt.Errorf("opening --export: %w", err)
 	}
 	defer f.Close()
-	img, err := source.Open(ctx, image, source.Options{Paths: paths})
+	img, err := source.Open(ctx, image, source.Options{Paths: paths, Platform: platform})
 	if err != nil {
 		return nil, err
 	}

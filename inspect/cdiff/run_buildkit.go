@@ -37,7 +37,7 @@ type BuildKitRunner struct {
 // Run runs o.Args (or the image's command) on o.Image and diffs what it
 // wrote. A run stopped by o.Timeout leaves no changes, so it is an error.
 func (r *BuildKitRunner) Run(ctx context.Context, o RunOptions) (*Result, error) {
-	img, err := source.Open(ctx, o.Image, source.Options{Paths: r.Paths})
+	img, err := source.Open(ctx, o.Image, source.Options{Paths: r.Paths, Platform: o.Platform})
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ type EngineRunner struct {
 // have is loaded into it for the run, and removed after.
 func (r *EngineRunner) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	dc := r.Docker
-	ref, cleanup, err := r.engineImage(ctx, o.Image)
+	ref, cleanup, err := r.engineImage(ctx, o.Image, o.Platform)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func waitContainer(ctx context.Context, dc *dockerclient.Client, id string, time
 // engineImage names spec in the engine's store, loading it there when it
 // is not: docker://NAME and engine builds as they are, an image the engine
 // already has by that name, else whatever source.Open reads.
-func (r *EngineRunner) engineImage(ctx context.Context, spec string) (string, func(), error) {
+func (r *EngineRunner) engineImage(ctx context.Context, spec, platform string) (string, func(), error) {
 	dc := r.Docker
 	none := func() {}
 	if n, ok := strings.CutPrefix(spec, "docker://"); ok {
@@ -168,7 +168,7 @@ func (r *EngineRunner) engineImage(ctx context.Context, spec string) (string, fu
 			return spec, none, nil
 		}
 	}
-	img, err := source.Open(ctx, spec, source.Options{Paths: r.Paths})
+	img, err := source.Open(ctx, spec, source.Options{Paths: r.Paths, Platform: platform})
 	if err != nil {
 		return "", none, err
 	}

@@ -39,7 +39,7 @@ func Report(ctx context.Context, b *buildrun.Builder, p *buildrun.Prepared, path
 	for i, name := range names {
 		eg.Go(func() error {
 			rec := builds[name]
-			r, err := meas.measureBuild(ectx, b, rec, paths)
+			r, err := meas.measureBuild(ectx, b, rec, paths, p.Platform())
 			if err != nil {
 				return fmt.Errorf("measuring stage %s: %w", name, err)
 			}
@@ -69,7 +69,7 @@ func Report(ctx context.Context, b *buildrun.Builder, p *buildrun.Prepared, path
 // indexes of its layers when it is in the Docker engine's store and every
 // layer was read before (sparing a `docker save` of the whole image), else
 // by opening it.
-func (m Measurer) measureBuild(ctx context.Context, b *buildrun.Builder, rec *model.Build, paths buildrun.Paths) (*Result, error) {
+func (m Measurer) measureBuild(ctx context.Context, b *buildrun.Builder, rec *model.Build, paths buildrun.Paths, platform string) (*Result, error) {
 	if rec.Result != nil && rec.Result.Kind == model.ResultDocker && b.Docker != nil {
 		if ins, err := b.Docker.ImageInspect(ctx, rec.Result.Ref); err == nil {
 			if r, ok := m.MeasureCached(ins.RootFS.Layers); ok {
@@ -77,7 +77,7 @@ func (m Measurer) measureBuild(ctx context.Context, b *buildrun.Builder, rec *mo
 			}
 		}
 	}
-	img, err := source.Open(ctx, "build:"+rec.ID, source.Options{Paths: paths})
+	img, err := source.Open(ctx, "build:"+rec.ID, source.Options{Paths: paths, Platform: platform})
 	if err != nil {
 		return nil, fmt.Errorf("opening its image: %w", err)
 	}
