@@ -119,9 +119,9 @@ func imageDiffer(g *globals) func(context.Context, *model.Build) ([]cdiff.Change
 		if err != nil {
 			return nil, err
 		}
-		if res.old != nil && res.new != nil {
-			cdiff.AddContentDiffs(res.old, res.new, res.changes)
+		if res.Old != nil && res.New != nil {
+			cdiff.AddContentDiffs(res.Old, res.New, res.Changes)
 		}
-		return res.changes, nil
+		return res.Changes, nil
 	}
 }

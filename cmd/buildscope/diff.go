@@ -29,13 +29,6 @@ type diffOptions struct {
 	method   string
 }
 
-// diffResult is a computed diff and the two views it compared, for
-// content diffs (nil when they were made already).
-type diffResult struct {
-	changes  []cdiff.Change
-	old, new cdiff.FS
-}
-
 func init() { commands = append(commands, newDiffCmd) }
 
 func newDiffCmd(g *globals) *cobra.Command {
@@ -95,7 +88,7 @@ func runDiff(cmd *cobra.Command, g *globals, o *diffOptions, args []string) erro
 	ctx := cmd.Context()
 	dash := cmd.ArgsLenAtDash()
 	var (
-		res *diffResult
+		res *cdiff.Result
 		err error
 	)
 	switch {
@@ -103,7 +96,7 @@ func runDiff(cmd *cobra.Command, g *globals, o *diffOptions, args []string) erro
 		if len(args) > 0 {
 			return errors.New("--export takes no CONTAINER or CMD: buildscope diff --image IMAGE --export FILE.tar")
 		}
-		res, err = fromCdiff(cdiff.ExportChanges(ctx, o.image, o.platform, o.export, g.paths, o.content))
+		res, err = cdiff.ExportChanges(ctx, o.image, o.platform, o.export, g.paths, o.content)
 	case dash >= 0 || cmd.Flags().Changed("image"):
 		if dash > 0 {
 			return fmt.Errorf("unexpected %q before --: buildscope diff --image IMAGE [flags] -- CMD [ARG...]", args[0])
@@ -131,7 +124,7 @@ func (o *diffOptions) runOptions(argv []string) cdiff.RunOptions {
 }
 
 // diffRun runs a container of --image on the current builder and diffs it.
-func diffRun(ctx context.Context, stderr io.Writer, g *globals, o *diffOptions, argv []string) (*diffResult, error) {
+func diffRun(ctx context.Context, stderr io.Writer, g *globals, o *diffOptions, argv []string) (*cdiff.Result, error) {
 	b, err := g.connect(ctx)
 	if err != nil {
 		return nil, err
@@ -147,30 +140,23 @@ func diffRun(ctx context.Context, stderr io.Writer, g *globals, o *diffOptions, 
 	case res.ExitCode != 0:
 		fmt.Fprintf(stderr, "buildscope: the command exited %d\n", res.ExitCode)
 	}
-	return fromCdiff(res, nil)
+	return res, nil
 }
 
 // diffContainer diffs an engine container against its image.
-func diffContainer(ctx context.Context, name string, o *diffOptions) (*diffResult, error) {
+func diffContainer(ctx context.Context, name string, o *diffOptions) (*cdiff.Result, error) {
 	dc, err := engine.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer dc.Close()
-	return fromCdiff((&cdiff.EngineRunner{Docker: dc}).Changes(ctx, name, o.runOptions(nil)))
+	return (&cdiff.EngineRunner{Docker: dc}).Changes(ctx, name, o.runOptions(nil))
 }
 
-func fromCdiff(r *cdiff.Result, err error) (*diffResult, error) {
-	if err != nil {
-		return nil, err
-	}
-	return &diffResult{changes: r.Changes, old: r.Old, new: r.New}, nil
-}
-
-func printDiff(w io.Writer, res *diffResult, o *diffOptions) error {
-	changes := cdiff.Filter(res.changes, o.paths)
-	if o.content && res.old != nil {
-		cdiff.AddContentDiffs(res.old, res.new, changes)
+func printDiff(w io.Writer, res *cdiff.Result, o *diffOptions) error {
+	changes := cdiff.Filter(res.Changes, o.paths)
+	if o.content && res.Old != nil {
+		cdiff.AddContentDiffs(res.Old, res.New, changes)
 	}
 	if o.asJSON {
 		if changes == nil {

@@ -2,8 +2,7 @@ package main
 
 import (
 	"fmt"
-	"text/tabwriter"
-	"time"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -42,8 +41,8 @@ unique prefix or "last".`,
 			if isTerminal() {
 				return replayBuild(cmd, g, store(), b)
 			}
-			printBuild(cmd, b)
-			return nil
+			_, err = io.WriteString(cmd.OutOrStdout(), b.Text())
+			return err
 		},
 	}, &cobra.Command{
 		Use: "rm ID", Short: "Remove a build record", Args: cobra.ExactArgs(1),
@@ -73,50 +72,6 @@ func historyList(cmd *cobra.Command, h buildrun.History, asJSON bool) error {
 		}
 		return writeJSON(cmd.OutOrStdout(), all)
 	}
-	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTARTED\tSTATUS\tDURATION\tCACHED\tBUILDER\tTARGET\tDOCKERFILE")
-	for _, b := range all {
-		target := b.Target
-		if target == "" {
-			target = "(last)"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\t%s\n", b.ID, b.Started.Local().Format("2006-01-02 15:04:05"),
-			b.Status, b.Completed.Sub(b.Started).Round(10*time.Millisecond), b.Cache.StepsCached, b.Cache.StepsTotal,
-			b.Builder, target, b.Dockerfile)
-	}
-	return tw.Flush()
-}
-
-func printBuild(cmd *cobra.Command, b *model.Build) {
-	w := cmd.OutOrStdout()
-	fmt.Fprintf(w, "build %s  %s  %s on %s\n", b.ID, b.Status, b.Completed.Sub(b.Started).Round(10*time.Millisecond), b.Builder)
-	fmt.Fprintf(w, "  dockerfile %s\n  context    %s\n", b.Dockerfile, b.Context)
-	if b.Error != "" {
-		fmt.Fprintf(w, "  error      %s\n", b.Error)
-	}
-	for _, s := range b.Stages {
-		fmt.Fprintf(w, "stage %s (from %s)", s.Name, s.Base)
-		if len(s.DependsOn) > 0 {
-			fmt.Fprintf(w, " depends on %v", s.DependsOn)
-		}
-		fmt.Fprintln(w)
-		for _, st := range s.Steps {
-			mark := "   "
-			if st.Cached {
-				mark = "C  "
-			}
-			if st.Error != "" {
-				mark = "E  "
-			}
-			size := ""
-			if st.SizeBytes != nil {
-				size = humanSize(*st.SizeBytes)
-			}
-			fmt.Fprintf(w, "  %s%4d  %-8s %8s  %s\n", mark, st.Line, st.Duration().Round(time.Millisecond), size, st.Instruction)
-		}
-	}
-	fmt.Fprintf(w, "cache: %d/%d steps cached\n", b.Cache.StepsCached, b.Cache.StepsTotal)
-	if b.Image != nil {
-		fmt.Fprintf(w, "image %s, %s in %d layers\n", b.Image.Digest, humanSize(b.Image.SizeBytes), len(b.Image.Layers))
-	}
+	_, err = io.WriteString(cmd.OutOrStdout(), model.HistoryTable(all))
+	return err
 }

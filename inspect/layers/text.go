@@ -6,7 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	units "github.com/docker/go-units"
+	"github.com/buildscope/buildscope/model"
 )
 
 // WriteText prints the report as `buildscope inspect` does: the layer
@@ -77,7 +77,7 @@ func createdBy(s string, max int) string {
 }
 
 // size formats bytes as docker does (decimal units).
-func size(n int64) string { return units.HumanSizeWithPrecision(float64(n), 3) }
+func size(n int64) string { return model.HumanSize(n) }
 
 // shortDigest shortens "sha256:abcdef…" to its first 12 hex digits.
 func shortDigest(d string) string {

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	units "github.com/docker/go-units"
-
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -66,4 +64,4 @@ func writeTable(w io.Writer, rep *model.StageReport) {
 }
 
 // size formats bytes as docker does (decimal units).
-func size(n int64) string { return units.HumanSizeWithPrecision(float64(n), 3) }
+func size(n int64) string { return model.HumanSize(n) }

@@ -10,7 +10,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-	units "github.com/docker/go-units"
 
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/common"
@@ -130,7 +129,7 @@ func (m *Model) renderHeader() string {
 	case b.Status == model.StatusOK:
 		status = s.Done.Render("✓ done") + fmt.Sprintf(" in %s · %d/%d steps cached", dur(elapsed), b.Cache.StepsCached, b.Cache.StepsTotal)
 		if b.Image != nil {
-			status += " · image " + units.HumanSizeWithPrecision(float64(b.Image.SizeBytes), 3)
+			status += " · image " + model.HumanSize(b.Image.SizeBytes)
 		}
 		status += s.Dim.Render(" · q quits")
 	default:
@@ -195,7 +194,7 @@ func (m *Model) nodeLabel(i int) (state, string) {
 		st := m.imageState()
 		text := stateWords[st]
 		if m.build.Image != nil {
-			text += " " + units.HumanSizeWithPrecision(float64(m.build.Image.SizeBytes), 3)
+			text += " " + model.HumanSize(m.build.Image.SizeBytes)
 		}
 		return st, m.style(st).Render(text)
 	}
@@ -234,7 +233,7 @@ func (m *Model) renderSteps(g geom) string {
 		}
 		size := ""
 		if st.SizeBytes != nil {
-			size = units.HumanSizeWithPrecision(float64(*st.SizeBytes), 3)
+			size = model.HumanSize(*st.SizeBytes)
 		}
 		text := st.Instruction
 		if st.Line > 0 {

@@ -11,9 +11,9 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	units "github.com/docker/go-units"
 
 	"github.com/buildscope/buildscope/inspect/cdiff"
+	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/common"
 )
 
@@ -90,7 +90,7 @@ func (m *Model) View() string {
 		if ch.Old != nil && ch.New != nil && ch.Old.ModeString() != ch.New.ModeString() {
 			name += fmt.Sprintf("  (%s → %s)", ch.Old.ModeString(), ch.New.ModeString())
 		}
-		line := fmt.Sprintf("%s %9s  %s%s", st.Render(ch.Kind.String()), units.HumanSizeWithPrecision(float64(ch.SizeBytes()), 3),
+		line := fmt.Sprintf("%s %9s  %s%s", st.Render(ch.Kind.String()), model.HumanSize(ch.SizeBytes()),
 			strings.Repeat("  ", depth), name)
 		if i == m.sel {
 			line = s.Selected.Render(ansi.Strip(line))

@@ -6,12 +6,12 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
-	units "github.com/docker/go-units"
 
 	"github.com/buildscope/buildscope/inspect/layers"
+	"github.com/buildscope/buildscope/model"
 )
 
-func size(n int64) string { return units.HumanSizeWithPrecision(float64(n), 3) }
+func size(n int64) string { return model.HumanSize(n) }
 
 // View draws the layer list, the details and the tree.
 func (m *Model) View() string {
