@@ -7,11 +7,14 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	controlapi "github.com/moby/buildkit/api/services/control"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/buildscope/buildscope/model"
 )
 
 // BuilderRecord is one build from the builder's own history: buildscope's
@@ -106,4 +109,26 @@ func mapValues[K comparable, V any](m map[K]V) []V {
 		out = append(out, v)
 	}
 	return out
+}
+
+// BuilderTable is the builder's records as `history ls --builder` prints
+// them; outside text is made safe for the terminal.
+func BuilderTable(recs []BuilderRecord) string {
+	var w strings.Builder
+	tw := tabwriter.NewWriter(&w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "REF\tBY\tSTARTED\tSTATUS\tDURATION\tCACHED\tTARGET\tDOCKERFILE\tPROVENANCE")
+	for _, r := range recs {
+		dur := "-"
+		if !r.Completed.IsZero() {
+			dur = r.Completed.Sub(r.Started).Round(10 * time.Millisecond).String()
+		}
+		prov := "yes"
+		if !r.Provenance {
+			prov = "no (built with --provenance=false or mode=min: not explainable)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\t%s\n", model.Printable(r.Ref), r.By, r.Started.Local().Format("2006-01-02 15:04:05"),
+			r.Status, dur, r.Cached, r.Total, model.Printable(r.Target), model.Printable(r.Filename), prov)
+	}
+	tw.Flush()
+	return w.String()
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -18,16 +19,20 @@ func newHistoryCmd(g *globals) *cobra.Command {
 		Short: "List, show and remove recorded builds",
 		Long: `Every build buildscope runs leaves a record: its stages and steps, which
 steps were cached, timings, errors and the image it produced. ID may be a
-unique prefix or "last".`,
+unique prefix or "last".
+
+With --builder, ls also lists the builder's own build history: every build
+it ran, buildscope's and those of buildx, buildctl or CI, with who made
+them and whether they keep the provenance explaining them needs.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return historyList(cmd, store(), asJSON)
+			return historyList(cmd, g, store(), asJSON)
 		},
 	}
 	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.AddCommand(&cobra.Command{
 		Use: "ls", Short: "List recorded builds, oldest first", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return historyList(cmd, store(), asJSON) },
+		RunE: func(cmd *cobra.Command, args []string) error { return historyList(cmd, g, store(), asJSON) },
 	}, &cobra.Command{
 		Use: "show ID", Short: "Show one build record", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -61,17 +66,41 @@ unique prefix or "last".`,
 	return cmd
 }
 
-func historyList(cmd *cobra.Command, h buildrun.History, asJSON bool) error {
+func historyList(cmd *cobra.Command, g *globals, h buildrun.History, asJSON bool) error {
 	all, err := h.List()
 	if err != nil {
 		return err
 	}
-	if asJSON {
-		if all == nil {
-			all = []*model.Build{}
-		}
-		return writeJSON(cmd.OutOrStdout(), all)
+	if all == nil {
+		all = []*model.Build{}
 	}
-	_, err = io.WriteString(cmd.OutOrStdout(), model.HistoryTable(all))
+	var recs []buildrun.BuilderRecord
+	if g.builder != "" {
+		b, err := g.connect(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		recs, err = buildrun.BuilderHistory(cmd.Context(), b, 0)
+		if errors.Is(err, buildrun.ErrNoBuilderHistory) {
+			fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: "+err.Error())
+		} else if err != nil {
+			return err
+		}
+	}
+	w := cmd.OutOrStdout()
+	switch {
+	case asJSON && g.builder != "":
+		if recs == nil {
+			recs = []buildrun.BuilderRecord{}
+		}
+		return writeJSON(w, map[string]any{"buildscope": all, "builder": recs})
+	case asJSON:
+		return writeJSON(w, all)
+	}
+	if _, err := io.WriteString(w, model.HistoryTable(all)); err != nil || recs == nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "\nthe %s builder's own history:\n%s", g.builder, buildrun.BuilderTable(recs))
 	return err
 }
