@@ -4,12 +4,16 @@
 # `tar -tzf` does), side by side in one run, on images bench/genimage
 # writes (never committed). Reports wall time and peak RSS (/usr/bin/time)
 # and the ratios, then the scaling curve of buildscope and the limit.
+# buildscope and the limit run RUNS times each, alternating, and the
+# medians are reported (dive runs once).
 #
 #   bench/inspect.sh            shapes (a) and (b), and the scaling curve
 #   bench/inspect.sh --large    also shape (c): 5 layers, ~300k files, ~1 GB
 #
 # Environment: BENCH_DIR (work dir, default /tmp/buildscope-bench),
-# DIVE_TIMEOUT (seconds per dive run, default 900), SKIP_DIVE=1.
+# DIVE_TIMEOUT (seconds per dive run, default 900), SKIP_DIVE=1,
+# RUNS (default 5), SKIP_SCALING=1 (the shapes only), BUILDSCOPE (a
+# buildscope binary to measure instead of this tree's, to compare builds).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -17,6 +21,7 @@ large=0
 [ "${1:-}" = "--large" ] && large=1
 dir=${BENCH_DIR:-/tmp/buildscope-bench}
 dive_timeout=${DIVE_TIMEOUT:-900}
+runs=${RUNS:-5}
 mkdir -p "$dir"
 
 [ -x /usr/bin/time ] || apt-get install -y time >/dev/null
@@ -24,7 +29,11 @@ dive=$(command -v dive || echo "$(go env GOPATH)/bin/dive")
 if [ "${SKIP_DIVE:-}" != 1 ] && [ ! -x "$dive" ]; then
 	go install github.com/wagoodman/dive/cmd/dive@latest
 fi
-go build -o "$dir/buildscope" ./cmd/buildscope
+if [ -n "${BUILDSCOPE:-}" ]; then
+	cp "$BUILDSCOPE" "$dir/buildscope"
+else
+	go build -o "$dir/buildscope" ./cmd/buildscope
+fi
 go build -o "$dir/genimage" ./bench/genimage
 
 # measure CMD… prints "SECONDS PEAK_KB" for one run, whatever its exit
@@ -41,10 +50,18 @@ measure() {
 	fi
 }
 
-# limit ARCHIVE: list every layer's tar headers once (the layers are
-# unpacked from the archive first, untimed).
-limit() {
-	local x="$dir/limit" f list
+# median prints the median of each column of "SECONDS PEAK_KB" lines.
+median() {
+	python3 -c '
+import sys, statistics
+rows = [l.split() for l in sys.stdin if l.strip()]
+print(*(statistics.median_low(float(r[i]) for r in rows) for i in range(2)))'
+}
+
+# unpack ARCHIVE writes the limit's script for it: list every layer's tar
+# headers once (the layers are unpacked from the archive first, untimed).
+unpack() {
+	local x="$dir/limit" list
 	rm -rf "$x" && mkdir -p "$x" && tar -xf "$1" -C "$x"
 	list="$x/list.sh"
 	echo 'set -e' >"$list"
@@ -56,8 +73,6 @@ for layer in json.load(open(os.path.join(d, "manifest.json")))[0]["Layers"]:
     gz = open(p, "rb").read(2) == b"\x1f\x8b"
     print(f"tar -t{'z' if gz else ''}f '{p}' >/dev/null")
 EOF
-	measure bash "$list"
-	rm -rf "$x"
 }
 
 # ratio A B prints A/B ("<" when B is only a lower bound, "-" when unknown).
@@ -74,8 +89,16 @@ row() {
 	local name=$1; shift
 	local img="$dir/$name.tar"
 	"$dir/genimage" "$@" -o "$img"
-	read -r bs_s bs_kb < <(measure "$dir/buildscope" inspect --json "$img")
-	read -r lim_s _ < <(limit "$img")
+	unpack "$img"
+	local i bs=() lim=()
+	for ((i = 0; i < runs; i++)); do
+		bs+=("$(measure "$dir/buildscope" inspect --json "$img")")
+		lim+=("$(measure bash "$dir/limit/list.sh")")
+	done
+	rm -rf "$dir/limit"
+	read -r bs_s bs_kb < <(printf '%s\n' "${bs[@]}" | median)
+	bs_kb=${bs_kb%.*}
+	read -r lim_s _ < <(printf '%s\n' "${lim[@]}" | median)
 	local dv_s=- dv_kb=-
 	if [ "${SKIP_DIVE:-}" != 1 ] && [ "${with_dive:-1}" = 1 ]; then
 		read -r dv_s dv_kb < <(measure "$dive" --ci --source docker-archive "$img")
@@ -98,6 +121,7 @@ if [ "$large" = 1 ]; then
 	with_dive=${DIVE_LARGE:-0} row c-5x60k-1GB -layers 5 -files 60000 -size 3400
 fi
 
+[ "${SKIP_SCALING:-}" = 1 ] && exit 0
 echo
 echo "## scaling (buildscope and the limit only)"
 echo

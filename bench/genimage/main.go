@@ -7,7 +7,6 @@
 package main
 
 import (
-	"archive/tar"
 	"bytes"
 	"flag"
 	"fmt"
@@ -21,6 +20,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/buildscope/buildscope/inspect/imagetest"
 )
 
 func main() {
@@ -39,28 +40,20 @@ func main() {
 	}
 }
 
-func run(layers, files int, modify, del float64, size, perDir int, out string, seed uint64) error {
+func run(layers, files0 int, modify, del float64, size, perDir int, out string, seed uint64) error {
 	rng := rand.New(rand.NewPCG(seed, 0))
 	var visible []string
 	img := empty.Image
 	next := 0
 	for li := 0; li < layers; li++ {
-		var buf bytes.Buffer
-		tw := tar.NewWriter(&buf)
+		var files []imagetest.File
 		dirs := map[string]bool{}
-		put := func(p string) error {
+		put := func(p string) {
 			for d := path.Dir(p); d != "." && !dirs[d]; d = path.Dir(d) {
 				dirs[d] = true
-				if err := tw.WriteHeader(&tar.Header{Name: d + "/", Typeflag: tar.TypeDir, Mode: 0o755}); err != nil {
-					return err
-				}
+				files = append(files, imagetest.Dir(d+"/"))
 			}
-			n := 1 + rng.IntN(2*size)
-			if err := tw.WriteHeader(&tar.Header{Name: p, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(n)}); err != nil {
-				return err
-			}
-			_, err := tw.Write(content(rng, n))
-			return err
+			files = append(files, imagetest.Text(p, content(rng, 1+rng.IntN(2*size))))
 		}
 		var keep []string
 		if li > 0 {
@@ -69,30 +62,24 @@ func run(layers, files int, modify, del float64, size, perDir int, out string, s
 			for i, p := range visible {
 				switch {
 				case i < nMod:
-					if err := put(p); err != nil {
-						return err
-					}
+					put(p)
 					keep = append(keep, p)
 				case i < nMod+nDel:
-					wh := path.Join(path.Dir(p), ".wh."+path.Base(p))
-					if err := tw.WriteHeader(&tar.Header{Name: wh, Typeflag: tar.TypeReg, Mode: 0o644}); err != nil {
-						return err
-					}
+					files = append(files, imagetest.Whiteout(p))
 				default:
 					keep = append(keep, p)
 				}
 			}
 			visible = keep
 		}
-		for i := 0; i < files; i++ {
+		for i := 0; i < files0; i++ {
 			p := fmt.Sprintf("data/l%d/d%04d/f%06d.txt", li, next/perDir, next)
 			next++
-			if err := put(p); err != nil {
-				return err
-			}
+			put(p)
 			visible = append(visible, p)
 		}
-		if err := tw.Close(); err != nil {
+		var buf bytes.Buffer
+		if err := imagetest.WriteTar(&buf, files...); err != nil {
 			return err
 		}
 		b := buf.Bytes()
@@ -113,10 +100,10 @@ func run(layers, files int, modify, del float64, size, perDir int, out string, s
 }
 
 // content is n bytes of lowercase text, so layers compress as real files do.
-func content(rng *rand.Rand, n int) []byte {
+func content(rng *rand.Rand, n int) string {
 	b := make([]byte, n)
 	for i := range b {
 		b[i] = 'a' + byte(rng.IntN(26))
 	}
-	return b
+	return string(b)
 }

@@ -144,3 +144,23 @@ func TestBadTar(t *testing.T) {
 		t.Fatal("junk read as a tar")
 	}
 }
+
+// AUFS metadata is not part of the filesystem, a link into its hard link
+// store is the file stored there, and no name reaches outside the root.
+func TestAUFSMetadataAndNamesOutsideTheRoot(t *testing.T) {
+	img := mkImage(t, []string{
+		".wh..wh.plnk/", ".wh..wh.plnk/1.2=shared", ".wh..wh.aufs", ".wh..wh.orph/",
+		"bin/", "bin/tool=>.wh..wh.plnk/1.2",
+	})
+	var got []string
+	img.Walk(func(e *Entry) { got = append(got, e.Path+" "+e.ModeString()) })
+	if want := []string{"/bin drwxr-xr-x", "/bin/tool -rw-r--r--"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("tree %q, want %q", got, want)
+	}
+	if b, ok := readText(img, "/bin/tool"); !ok || string(b) != "shared" {
+		t.Errorf("/bin/tool holds %q", b)
+	}
+	if err := NewTree().ApplyLayer(mkTar(t, "a/../../etc/passwd=x"), ReadOptions{}); err == nil || !strings.Contains(err.Error(), `".." component`) {
+		t.Errorf("a name outside the root: %v", err)
+	}
+}

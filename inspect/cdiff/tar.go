@@ -2,25 +2,16 @@ package cdiff
 
 import (
 	"archive/tar"
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"path"
-	"strings"
-)
 
-// Whiteout names in layer tars (the OCI image spec's, from AUFS).
-const (
-	whiteoutPrefix = ".wh."
-	opaqueMarker   = ".wh..wh..opq"
+	"github.com/buildscope/buildscope/inspect/layertar"
 )
 
 // DefaultMaxKeep is the largest file whose content ReadOptions.Keep may keep.
-const DefaultMaxKeep = 1 << 20
+const DefaultMaxKeep = layertar.DefaultMaxKeep
 
 // ReadOptions tune how tar streams are read.
 type ReadOptions struct {
@@ -40,10 +31,14 @@ func KeepPaths(paths map[string]bool) func(*Entry) bool {
 	return func(e *Entry) bool { return paths[e.Path] }
 }
 
-// entryFromHeader turns a tar header into an Entry (content not read).
-func entryFromHeader(h *tar.Header) *Entry {
+// abs is the absolute path of a layertar path.
+func abs(p string) string { return "/" + p }
+
+// entryFromHeader turns a member's header into an Entry at path p
+// (content not read).
+func entryFromHeader(h *tar.Header, p string) *Entry {
 	e := &Entry{
-		Path:     Clean(h.Name),
+		Path:     p,
 		Mode:     h.FileInfo().Mode(),
 		UID:      h.Uid,
 		GID:      h.Gid,
@@ -68,62 +63,37 @@ func entryFromHeader(h *tar.Header) *Entry {
 	return e
 }
 
-// readContent hashes a regular file's content and keeps it if asked.
-func readContent(e *Entry, r io.Reader, o ReadOptions) error {
-	max := o.MaxKeep
-	if max == 0 {
-		max = DefaultMaxKeep
-	}
-	h := sha256.New()
-	var buf *bytes.Buffer
-	w := io.Writer(h)
-	if o.Keep != nil && e.Size <= max {
-		buf = bytes.NewBuffer(make([]byte, 0, e.Size))
-		w = io.MultiWriter(h, buf)
-	}
-	if _, err := io.Copy(w, r); err != nil {
-		return fmt.Errorf("reading %s: %w", e.Path, err)
-	}
-	e.Digest = "sha256:" + hex.EncodeToString(h.Sum(nil))
-	if buf != nil && o.Keep(e) {
-		e.content = buf.Bytes()
-	}
-	return nil
-}
-
-// eachEntry reads a tar stream and calls fn for every member; hard links
-// take the metadata and content of their target, looked up with target.
-func eachEntry(r io.Reader, o ReadOptions, target func(string) *Entry, fn func(e *Entry, name string) error) error {
-	tr := tar.NewReader(r)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
+// eachEntry reads a layer tar with layertar, hashing every regular file,
+// and calls fn for every member: puts as Entries (hard links take the
+// metadata and content of their target, looked up with target),
+// whiteouts and opaque markers as they come.
+func eachEntry(r io.Reader, o ReadOptions, target func(string) *Entry, fn func(le *layertar.Entry, e *Entry) error) error {
+	lo := layertar.Options{Digests: true, MaxKeep: o.MaxKeep}
+	if o.Keep != nil {
+		lo.Keep = func(le *layertar.Entry) bool {
+			e := entryFromHeader(le.Header, abs(le.Path))
+			e.Digest = le.Digest
+			return o.Keep(e)
 		}
-		if err != nil {
-			return fmt.Errorf("reading tar: %w", err)
+	}
+	_, err := layertar.Read(r, lo, func(le *layertar.Entry) error {
+		if le.Op != layertar.Put {
+			return fn(le, nil)
 		}
-		e := entryFromHeader(h)
-		switch h.Typeflag {
-		case tar.TypeReg:
-			if err := readContent(e, tr, o); err != nil {
-				return err
-			}
-		case tar.TypeLink:
-			if t := target(Clean(h.Linkname)); t != nil {
+		e := entryFromHeader(le.Header, abs(le.Path))
+		e.Digest, e.content = le.Digest, le.Content
+		if le.Header.Typeflag == tar.TypeLink {
+			if t := target(abs(le.Link)); t != nil {
 				c := *t
 				c.Path = e.Path
 				e = &c
 			} else {
 				e.Mode, e.Linkname = e.Mode.Perm(), ""
 			}
-		case tar.TypeXGlobalHeader:
-			continue
 		}
-		if err := fn(e, path.Base(e.Path)); err != nil {
-			return err
-		}
-	}
+		return fn(le, e)
+	})
+	return err
 }
 
 func (t *Tree) lookup(p string) *Entry {
@@ -149,12 +119,12 @@ func (t *Tree) ApplyLayer(r io.Reader, o ReadOptions) error {
 			}
 		}
 	}
-	return eachEntry(r, o, t.lookup, func(e *Entry, base string) error {
-		switch {
-		case base == opaqueMarker:
-			clear(path.Dir(e.Path))
-		case strings.HasPrefix(base, whiteoutPrefix):
-			if p := path.Join(path.Dir(e.Path), base[len(whiteoutPrefix):]); !fresh[p] {
+	return eachEntry(r, o, t.lookup, func(le *layertar.Entry, e *Entry) error {
+		switch le.Op {
+		case layertar.Opaque:
+			clear(abs(le.Path))
+		case layertar.Whiteout:
+			if p := abs(le.Path); !fresh[p] {
 				t.Remove(p)
 			}
 		default:
@@ -174,17 +144,17 @@ func (t *Tree) ApplyLayer(r io.Reader, o ReadOptions) error {
 // replacement: for a directory, an opaque one.
 func ReadChanges(r io.Reader, o ReadOptions) (*Tree, error) {
 	t := NewTree()
-	err := eachEntry(r, o, t.lookup, func(e *Entry, base string) error {
-		switch {
-		case base == opaqueMarker:
-			t.mkdirAll(path.Dir(e.Path)).e.Opaque = true
-		case strings.HasPrefix(base, whiteoutPrefix):
-			p := path.Join(path.Dir(e.Path), base[len(whiteoutPrefix):])
+	err := eachEntry(r, o, t.lookup, func(le *layertar.Entry, e *Entry) error {
+		switch le.Op {
+		case layertar.Opaque:
+			t.mkdirAll(abs(le.Path)).e.Opaque = true
+		case layertar.Whiteout:
+			p := abs(le.Path)
 			if old := t.lookup(p); old != nil && !old.Whiteout {
 				old.Opaque = old.IsDir()
 				return nil
 			}
-			t.Put(&Entry{Path: p, Mode: fs.ModeCharDevice | fs.ModeDevice, Whiteout: true, ModTime: e.ModTime})
+			t.Put(&Entry{Path: p, Mode: fs.ModeCharDevice | fs.ModeDevice, Whiteout: true, ModTime: le.Header.ModTime})
 		default:
 			if old := t.lookup(e.Path); old != nil {
 				e.Opaque = e.IsDir() && (old.Whiteout || old.Opaque)

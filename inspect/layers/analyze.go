@@ -2,10 +2,9 @@
 // changed and removed, the file tree as of each layer, and how much of the
 // image is wasted on bytes the final filesystem never shows.
 //
-// Every layer's tar is streamed once from v1.Layer.Uncompressed (never
+// Every layer's tar is streamed once through inspect/layertar (never
 // extracted), several layers at a time, and applied in order to one path
-// table. Whiteouts (.wh.NAME) and opaque directories (.wh..wh..opq) apply
-// as the OCI image spec says. A UI shows Describe's layer list at once,
+// table; whiteouts and opaque directories apply as the OCI image spec says. A UI shows Describe's layer list at once,
 // receives each layer's result from Options.OnLayer as it is applied, and
 // browses the trees through Analysis.View once Analyze returns.
 package layers

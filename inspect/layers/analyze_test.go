@@ -3,18 +3,24 @@ package layers
 import (
 	"archive/tar"
 	"context"
+	"io"
 	"math"
+	"math/rand/v2"
+	"os"
 	"reflect"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/buildscope/buildscope/inspect/imagetest"
 )
 
 func TestCountsSizesAndTotals(t *testing.T) {
-	img := image(t,
-		[]te{dir("etc/"), file("etc/a", 100), file("etc/b", 50), file("bin/sh", 1000)},
-		[]te{dir("etc/"), file("etc/a", 120), whiteout("etc/.wh.b"), file("etc/c", 7)},
+	img := imagetest.Image(t,
+		[]imagetest.File{imagetest.Dir("etc/"), imagetest.Sized("etc/a", 100), imagetest.Sized("etc/b", 50), imagetest.Sized("bin/sh", 1000)},
+		[]imagetest.File{imagetest.Dir("etc/"), imagetest.Sized("etc/a", 120), imagetest.Whiteout("etc/b"), imagetest.Sized("etc/c", 7)},
 	)
 	a := analyse(t, img)
 	if len(a.Layers) != 2 {
@@ -63,12 +69,12 @@ func TestCountsSizesAndTotals(t *testing.T) {
 // dive counts every copy of a path, the visible one too, as wasted
 // (wagoodman/dive#684): three copies of 100 bytes waste 200, not 300.
 func TestWastedCountsEachRedundantCopyOnce(t *testing.T) {
-	a := analyse(t, image(t,
-		[]te{file("app/big", 100)},
-		[]te{file("app/big", 100)},
-		[]te{file("app/big", 100)},
-		[]te{file("tmp/x", 30)},
-		[]te{whiteout("tmp/.wh.x")},
+	a := analyse(t, imagetest.Image(t,
+		[]imagetest.File{imagetest.Sized("app/big", 100)},
+		[]imagetest.File{imagetest.Sized("app/big", 100)},
+		[]imagetest.File{imagetest.Sized("app/big", 100)},
+		[]imagetest.File{imagetest.Sized("tmp/x", 30)},
+		[]imagetest.File{imagetest.Whiteout("tmp/x")},
 	))
 	if a.WastedBytes != 230 {
 		t.Fatalf("wasted %d, want 230 (200 for two dead copies of app/big, 30 for tmp/x)", a.WastedBytes)
@@ -86,10 +92,10 @@ func TestWastedCountsEachRedundantCopyOnce(t *testing.T) {
 }
 
 func TestWhiteoutRemovesDirectoryAndEverythingBelow(t *testing.T) {
-	a := analyse(t, image(t,
-		[]te{dir("var/"), dir("var/cache/"), file("var/cache/a", 10), file("var/cache/sub/b", 20), file("var/keep", 1)},
-		[]te{whiteout("var/.wh.cache")},
-		[]te{file("var/cache/new", 5)},
+	a := analyse(t, imagetest.Image(t,
+		[]imagetest.File{imagetest.Dir("var/"), imagetest.Dir("var/cache/"), imagetest.Sized("var/cache/a", 10), imagetest.Sized("var/cache/sub/b", 20), imagetest.Sized("var/keep", 1)},
+		[]imagetest.File{imagetest.Whiteout("var/cache")},
+		[]imagetest.File{imagetest.Sized("var/cache/new", 5)},
 	))
 	l1 := a.Layers[1]
 	if l1.Removed != 4 { // cache/, cache/a, cache/sub/, cache/sub/b
@@ -116,11 +122,11 @@ func TestWhiteoutRemovesDirectoryAndEverythingBelow(t *testing.T) {
 // An opaque directory hides everything lower layers put in it; dive still
 // shows those files.
 func TestOpaqueDirectoryHidesLowerLayers(t *testing.T) {
-	a := analyse(t, image(t,
-		[]te{dir("app/"), file("app/old", 10), dir("app/lib/"), file("app/lib/x", 20), file("other", 1)},
+	a := analyse(t, imagetest.Image(t,
+		[]imagetest.File{imagetest.Dir("app/"), imagetest.Sized("app/old", 10), imagetest.Dir("app/lib/"), imagetest.Sized("app/lib/x", 20), imagetest.Sized("other", 1)},
 		// the opaque marker after a same-layer file: it must not hide that file
-		[]te{dir("app/"), file("app/fresh", 3), file("app/.wh..wh..opq", 0)},
-		[]te{file("unrelated", 2)},
+		[]imagetest.File{imagetest.Dir("app/"), imagetest.Sized("app/fresh", 3), imagetest.Opaque("app")},
+		[]imagetest.File{imagetest.Sized("unrelated", 2)},
 	))
 	want := []string{"app/", "app/fresh", "other", "unrelated added"}
 	if got := paths(a.View(2, Aggregated)); !reflect.DeepEqual(got, want) {
@@ -141,9 +147,9 @@ func TestOpaqueDirectoryHidesLowerLayers(t *testing.T) {
 // The spec: whiteouts apply to lower layers only; a file the same layer
 // writes is not hidden by its whiteout, whatever the order.
 func TestWhiteoutAppliesToLowerLayersOnly(t *testing.T) {
-	a := analyse(t, image(t,
-		[]te{file("a", 10), file("b", 10)},
-		[]te{file("a", 4), whiteout(".wh.a"), whiteout(".wh.b"), file("b", 6)},
+	a := analyse(t, imagetest.Image(t,
+		[]imagetest.File{imagetest.Sized("a", 10), imagetest.Sized("b", 10)},
+		[]imagetest.File{imagetest.Sized("a", 4), imagetest.Whiteout("a"), imagetest.Whiteout("b"), imagetest.Sized("b", 6)},
 	))
 	got := paths(a.View(1, Aggregated))
 	if want := []string{"a modified", "b modified"}; !reflect.DeepEqual(got, want) {
@@ -158,11 +164,11 @@ func TestWhiteoutAppliesToLowerLayersOnly(t *testing.T) {
 }
 
 func TestHardLinksShareBytes(t *testing.T) {
-	a := analyse(t, image(t,
-		[]te{file("usr/bin/tool", 500), hardlink("usr/bin/alias", "usr/bin/tool")},
-		[]te{whiteout("usr/bin/.wh.tool")},
-		[]te{file("data", 100), hardlink("data2", "/data")},
-		[]te{whiteout(".wh.data"), whiteout(".wh.data2")},
+	a := analyse(t, imagetest.Image(t,
+		[]imagetest.File{imagetest.Sized("usr/bin/tool", 500), imagetest.Hardlink("usr/bin/alias", "usr/bin/tool")},
+		[]imagetest.File{imagetest.Whiteout("usr/bin/tool")},
+		[]imagetest.File{imagetest.Sized("data", 100), imagetest.Hardlink("data2", "/data")},
+		[]imagetest.File{imagetest.Whiteout("data"), imagetest.Whiteout("data2")},
 	))
 	// The tool's bytes are still visible through the link: not wasted.
 	// data's bytes were visible through two names, both removed: 100 wasted once.
@@ -179,10 +185,10 @@ func TestHardLinksShareBytes(t *testing.T) {
 }
 
 func TestSymlinksResolveInsideTheImage(t *testing.T) {
-	a := analyse(t, image(t,
-		[]te{textFile("etc/passwd", "root:x:0:0\n"), symlink("bin/abs", "/etc/passwd"),
-			symlink("bin/escape", "../../../../../etc/passwd"), symlink("bin/loop", "loop"),
-			symlink("lib", "usr/lib"), file("usr/lib/libc.so", 9), symlink("bin/dangling", "/nowhere")},
+	a := analyse(t, imagetest.Image(t,
+		[]imagetest.File{imagetest.Text("etc/passwd", "root:x:0:0\n"), imagetest.Symlink("bin/abs", "/etc/passwd"),
+			imagetest.Symlink("bin/escape", "../../../../../etc/passwd"), imagetest.Symlink("bin/loop", "loop"),
+			imagetest.Symlink("lib", "usr/lib"), imagetest.Sized("usr/lib/libc.so", 9), imagetest.Symlink("bin/dangling", "/nowhere")},
 	))
 	v := a.View(0, Aggregated)
 	if n := nodeAt(t, v, "bin/abs"); n.Type != TypeSymlink || n.Link != "/etc/passwd" {
@@ -205,9 +211,9 @@ func TestSymlinksResolveInsideTheImage(t *testing.T) {
 }
 
 func TestDevicesAndNonUTF8Names(t *testing.T) {
-	a := analyse(t, image(t,
-		[]te{device("dev/null", tar.TypeChar, 1), device("dev/sda", tar.TypeBlock, 8), device("run/fifo", tar.TypeFifo, 0),
-			file("data/caf\xe9", 1), file("data/caf\xe8", 2), file("data/café", 3)},
+	a := analyse(t, imagetest.Image(t,
+		[]imagetest.File{imagetest.Device("dev/null", tar.TypeChar, 1, 0), imagetest.Device("dev/sda", tar.TypeBlock, 8, 0), imagetest.Device("run/fifo", tar.TypeFifo, 0, 0),
+			imagetest.Sized("data/caf\xe9", 1), imagetest.Sized("data/caf\xe8", 2), imagetest.Sized("data/café", 3)},
 	))
 	v := a.View(0, Aggregated)
 	if n := nodeAt(t, v, "dev/null"); n.Type != TypeCharDevice || n.Size != 0 {
@@ -239,11 +245,11 @@ func must(id NodeID, ok bool) NodeID {
 }
 
 func TestEmptyLayersAndHistory(t *testing.T) {
-	img := imageOf(t,
-		mutate.Addendum{Layer: layer(t, tarBytes(t, file("a", 1))), History: v1.History{CreatedBy: "ADD a"}},
+	img := imagetest.ImageOf(t,
+		mutate.Addendum{Layer: imagetest.LayerOf(t, imagetest.Tar(t, imagetest.Sized("a", 1))), History: v1.History{CreatedBy: "ADD a"}},
 		mutate.Addendum{History: v1.History{CreatedBy: "ENV X=1", EmptyLayer: true}},
-		mutate.Addendum{Layer: layer(t, tarBytes(t)), History: v1.History{CreatedBy: "RUN true"}},
-		mutate.Addendum{Layer: layer(t, nil), History: v1.History{CreatedBy: "RUN nothing"}},
+		mutate.Addendum{Layer: imagetest.LayerOf(t, imagetest.Tar(t)), History: v1.History{CreatedBy: "RUN true"}},
+		mutate.Addendum{Layer: imagetest.LayerOf(t, nil), History: v1.History{CreatedBy: "RUN nothing"}},
 	)
 	a := analyse(t, img)
 	if len(a.Layers) != 3 {
@@ -266,9 +272,9 @@ func TestEmptyLayersAndHistory(t *testing.T) {
 }
 
 func TestTypeChanges(t *testing.T) {
-	a := analyse(t, image(t,
-		[]te{file("x/inner", 10), file("y", 5)},
-		[]te{file("x", 3), file("y/inner", 2)}, // directory → file, file → directory
+	a := analyse(t, imagetest.Image(t,
+		[]imagetest.File{imagetest.Sized("x/inner", 10), imagetest.Sized("y", 5)},
+		[]imagetest.File{imagetest.Sized("x", 3), imagetest.Sized("y/inner", 2)}, // directory → file, file → directory
 	))
 	if got, want := paths(a.View(1, Aggregated)), []string{
 		"x modified", "x/inner removed", "y/ modified", "y/inner added"}; !reflect.DeepEqual(got, want) {
@@ -280,7 +286,7 @@ func TestTypeChanges(t *testing.T) {
 }
 
 func TestOnLayerStreamsInOrder(t *testing.T) {
-	img := image(t, []te{file("a", 1)}, []te{file("b", 2)}, []te{file("c", 3)}, []te{file("d", 4)})
+	img := imagetest.Image(t, []imagetest.File{imagetest.Sized("a", 1)}, []imagetest.File{imagetest.Sized("b", 2)}, []imagetest.File{imagetest.Sized("c", 3)}, []imagetest.File{imagetest.Sized("d", 4)})
 	var got []int
 	a, err := Analyze(context.Background(), img, Options{Parallel: 3, OnLayer: func(l *Layer) {
 		got = append(got, l.Index)
@@ -297,9 +303,65 @@ func TestOnLayerStreamsInOrder(t *testing.T) {
 }
 
 func TestDescribeReadsNoLayer(t *testing.T) {
-	img := image(t, []te{file("a", 1)}, []te{file("b", 2)})
+	img := imagetest.Image(t, []imagetest.File{imagetest.Sized("a", 1)}, []imagetest.File{imagetest.Sized("b", 2)})
 	infos, err := Describe(img)
 	if err != nil || len(infos) != 2 || infos[1].CreatedBy != "step B" || infos[1].Digest.Hex == "" {
 		t.Fatalf("Describe: %+v %v", infos, err)
+	}
+}
+
+// countingFile counts the bytes read from a file (seeks are free, as
+// archive/tar skips members by seeking).
+type countingFile struct {
+	*os.File
+	n *int64
+}
+
+func (c countingFile) Read(p []byte) (int, error) {
+	n, err := c.File.Read(p)
+	*c.n += int64(n)
+	return n, err
+}
+
+// A docker-archive saved with compressed layers names no layer's diff ID
+// but its config: Describe must take them from there, not inflate and
+// hash every layer before the analysis reads it again.
+func TestDescribeOfADockerArchiveReadsEachBlobOnce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	noise := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+		}
+		return string(b)
+	}
+	img := imagetest.Image(t, []imagetest.File{imagetest.Text("a", noise(256<<10))}, []imagetest.File{imagetest.Text("b", noise(256<<10))})
+	p := imagetest.WriteDockerSave(t, t.TempDir(), img, "example.test/img:1")
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var read int64
+	saved, err := tarball.Image(func() (io.ReadCloser, error) {
+		f, err := os.Open(p)
+		return countingFile{f, &read}, err
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	infos, err := Describe(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := img.ConfigFile()
+	for i, info := range infos {
+		if info.DiffID != want.RootFS.DiffIDs[i] {
+			t.Errorf("layer %d: diff ID %s, want %s", i, info.DiffID, want.RootFS.DiffIDs[i])
+		}
+	}
+	// go-containerregistry hashes each compressed blob once for the
+	// manifest; reading them a second time would double this.
+	if read > fi.Size()*3/2 {
+		t.Errorf("Describe read %d bytes of a %d-byte archive", read, fi.Size())
 	}
 }

@@ -6,29 +6,31 @@ import (
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/buildscope/buildscope/inspect/imagetest"
 )
 
 // benchImage has n layers of files new files each, in directories of 100,
 // every later layer rewriting a tenth of the previous layer's files and
 // removing a twentieth.
 func benchImage(b *testing.B, n, files int) v1.Image {
-	var ls [][]te
+	var ls [][]imagetest.File
 	for l := 0; l < n; l++ {
-		var es []te
+		var es []imagetest.File
 		for i := 0; i < files; i++ {
-			es = append(es, file(fmt.Sprintf("data/l%d/d%03d/f%05d", l, i/100, i), 64))
+			es = append(es, imagetest.Sized(fmt.Sprintf("data/l%d/d%03d/f%05d", l, i/100, i), 64))
 		}
 		if l > 0 {
 			for i := 0; i < files/10; i++ {
-				es = append(es, file(fmt.Sprintf("data/l%d/d%03d/f%05d", l-1, i/100, i), 80))
+				es = append(es, imagetest.Sized(fmt.Sprintf("data/l%d/d%03d/f%05d", l-1, i/100, i), 80))
 			}
 			for i := files / 10; i < files/10+files/20; i++ {
-				es = append(es, whiteout(fmt.Sprintf("data/l%d/d%03d/.wh.f%05d", l-1, i/100, i)))
+				es = append(es, imagetest.Whiteout(fmt.Sprintf("data/l%d/d%03d/f%05d", l-1, i/100, i)))
 			}
 		}
 		ls = append(ls, es)
 	}
-	return image(b, ls...)
+	return imagetest.Image(b, ls...)
 }
 
 func BenchmarkAnalyze(b *testing.B) {

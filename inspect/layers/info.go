@@ -2,10 +2,11 @@ package layers
 
 import (
 	"fmt"
-	"reflect"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/buildscope/buildscope/inspect/layertar"
 )
 
 // LayerInfo is what the manifest and config say about a layer; Describe
@@ -32,14 +33,6 @@ type LayerInfo struct {
 	Uncompressed bool
 }
 
-// storedUncompressed reports whether l is stored as a plain tar.
-// go-containerregistry's partial.UncompressedToLayer (docker-archive
-// layers saved uncompressed) computes Digest and Size by gzipping the
-// whole layer, which would read it a second time: callers must not ask.
-func storedUncompressed(l v1.Layer) bool {
-	return reflect.TypeOf(l).String() == "*partial.uncompressedLayerExtender"
-}
-
 // Describe lists an image's layers from its manifest and config only, so a
 // UI can show the layer list before any layer is read.
 func Describe(img v1.Image) ([]LayerInfo, error) {
@@ -57,10 +50,20 @@ func Describe(img v1.Image) ([]LayerInfo, error) {
 			hist = append(hist, h)
 		}
 	}
+	// The config names every layer's diff ID. go-containerregistry
+	// computes it instead, by decompressing the whole layer, for a layer
+	// whose blob does not say it (a docker-archive saved compressed): a
+	// second full read of the image before the first.
+	diffIDs := cf.RootFS.DiffIDs
+	if len(diffIDs) != len(ls) {
+		diffIDs = nil
+	}
 	out := make([]LayerInfo, len(ls))
 	for i, l := range ls {
-		info := LayerInfo{Index: i, Uncompressed: storedUncompressed(l)}
-		if info.DiffID, err = l.DiffID(); err != nil {
+		info := LayerInfo{Index: i, Uncompressed: layertar.StoredUncompressed(l)}
+		if diffIDs != nil {
+			info.DiffID = diffIDs[i]
+		} else if info.DiffID, err = l.DiffID(); err != nil {
 			return nil, fmt.Errorf("layer %d: reading diff ID: %w", i, err)
 		}
 		info.Digest = info.DiffID

@@ -5,6 +5,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/buildscope/buildscope/inspect/layertar"
 )
 
 // version is one layer's entry for a node: Layers[layer].Entries[entry].
@@ -294,15 +296,15 @@ func (l *Layer) count(c Change, d int) {
 func (t *table) apply(raw *rawLayer) {
 	for _, r := range raw.entries {
 		switch r.op {
-		case opPut:
+		case layertar.Put:
 			id := t.lookup(r.path)
 			t.ensureDir(t.nodes[id].parent)
 			t.put(id, r, false)
-		case opWhiteout:
+		case layertar.Whiteout:
 			if id, ok := t.byPath[r.path]; ok {
 				t.remove(id, false)
 			}
-		case opOpaque:
+		case layertar.Opaque:
 			id := t.lookup(r.path)
 			t.ensureDir(id)
 			t.hideChildren(id)

@@ -4,12 +4,14 @@ import (
 	"reflect"
 	"regexp"
 	"testing"
+
+	"github.com/buildscope/buildscope/inspect/imagetest"
 )
 
 func viewImage(t *testing.T) *Analysis {
-	return analyse(t, image(t,
-		[]te{file("etc/passwd", 30), file("etc/hosts", 10), file("usr/lib/big.so", 900), file("usr/lib/small.so", 90)},
-		[]te{file("etc/hosts", 12), file("app/main", 400), file("app/conf/x.yaml", 5)},
+	return analyse(t, imagetest.Image(t,
+		[]imagetest.File{imagetest.Sized("etc/passwd", 30), imagetest.Sized("etc/hosts", 10), imagetest.Sized("usr/lib/big.so", 900), imagetest.Sized("usr/lib/small.so", 90)},
+		[]imagetest.File{imagetest.Sized("etc/hosts", 12), imagetest.Sized("app/main", 400), imagetest.Sized("app/conf/x.yaml", 5)},
 	))
 }
 

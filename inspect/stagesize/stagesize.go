@@ -10,10 +10,7 @@ package stagesize
 import (
 	"archive/tar"
 	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -23,6 +20,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/buildscope/buildscope/inspect/layertar"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -142,7 +140,7 @@ func (m Measurer) index(l v1.Layer) (*layerIndex, error) {
 			return idx, nil
 		}
 	}
-	rc, err := l.Uncompressed()
+	rc, err := layertar.Open(l)
 	if err != nil {
 		return nil, err
 	}
@@ -157,53 +155,28 @@ func (m Measurer) index(l v1.Layer) (*layerIndex, error) {
 	return idx, nil
 }
 
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
 func readLayer(r io.Reader) (*layerIndex, error) {
-	cr := &countingReader{r: r}
-	tr := tar.NewReader(cr)
 	idx := &layerIndex{}
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading tar: %w", err)
-		}
-		p := path.Clean("/" + h.Name)
-		dir, base := path.Split(p)
+	n, err := layertar.Read(r, layertar.Options{Digests: true}, func(e *layertar.Entry) error {
+		p := "/" + e.Path
 		switch {
-		case base == ".wh..wh..opq":
-			idx.Entries = append(idx.Entries, entry{Path: path.Clean(dir), Kind: kindOpaque})
-		case strings.HasPrefix(base, ".wh."):
-			idx.Entries = append(idx.Entries, entry{Path: path.Join(dir, strings.TrimPrefix(base, ".wh.")), Kind: kindWhiteout})
-		case h.Typeflag == tar.TypeDir:
+		case e.Op == layertar.Opaque:
+			idx.Entries = append(idx.Entries, entry{Path: p, Kind: kindOpaque})
+		case e.Op == layertar.Whiteout:
+			idx.Entries = append(idx.Entries, entry{Path: p, Kind: kindWhiteout})
+		case e.Header.Typeflag == tar.TypeDir:
 			idx.Entries = append(idx.Entries, entry{Path: p, Kind: kindDir})
-		case h.Typeflag == tar.TypeReg:
-			d := sha256.New()
-			if _, err := io.Copy(d, tr); err != nil {
-				return nil, fmt.Errorf("reading %s: %w", p, err)
-			}
-			idx.Entries = append(idx.Entries, entry{Path: p, Kind: kindFile, Size: h.Size, Digest: "sha256:" + hex.EncodeToString(d.Sum(nil))})
+		case e.IsRegular():
+			idx.Entries = append(idx.Entries, entry{Path: p, Kind: kindFile, Size: e.Header.Size, Digest: e.Digest})
 		default:
 			idx.Entries = append(idx.Entries, entry{Path: p, Kind: kindOther})
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if _, err := io.Copy(io.Discard, cr); err != nil {
-		return nil, fmt.Errorf("reading tar: %w", err)
-	}
-	idx.Uncompressed = cr.n
+	idx.Uncompressed = n
 	return idx, nil
 }
 

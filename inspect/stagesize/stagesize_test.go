@@ -1,55 +1,18 @@
 package stagesize
 
 import (
-	"archive/tar"
-	"bytes"
-	"io"
 	"testing"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/buildscope/buildscope/inspect/imagetest"
 )
 
-type file struct {
-	name string
-	dir  bool
-	body string
-}
-
-func layer(t *testing.T, files ...file) v1.Layer {
-	t.Helper()
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, f := range files {
-		h := &tar.Header{Name: f.name, Mode: 0o644, Typeflag: tar.TypeReg, Size: int64(len(f.body))}
-		if f.dir {
-			h = &tar.Header{Name: f.name, Mode: 0o755, Typeflag: tar.TypeDir}
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(tw, f.body)
-	}
-	tw.Close()
-	data := buf.Bytes()
-	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l
-}
-
 func TestMeasureAppliesWhiteoutsAndOpaqueDirs(t *testing.T) {
-	img, err := mutate.AppendLayers(empty.Image,
-		layer(t, file{name: "a/", dir: true}, file{name: "a/x", body: "xx"}, file{name: "a/y", body: "yyy"},
-			file{name: "b/", dir: true}, file{name: "b/old", body: "old"}, file{name: "c", body: "c"}),
-		layer(t, file{name: "a/.wh.x"}, file{name: "b/.wh..wh..opq"}, file{name: "b/new", body: "new!"}),
+	img := imagetest.Image(t,
+		imagetest.Members("a/", "a/x=xx", "a/y=yyy", "b/", "b/old=old", "c=c"),
+		imagetest.Members("a/.wh.x", "b/.wh..wh..opq", "b/new=new!"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cache := t.TempDir()
 	for pass := 0; pass < 2; pass++ { // the second pass reads the cached indexes
 		r, err := Measurer{Cache: cache}.Measure(img)
@@ -73,14 +36,30 @@ func TestMeasureAppliesWhiteoutsAndOpaqueDirs(t *testing.T) {
 }
 
 func TestMeasureCorruptLayer(t *testing.T) {
-	bad, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader([]byte("this is not a tar stream at all, just bytes that go on and on ........"))), nil
-	})
+	bad := imagetest.LayerOf(t, []byte("this is not a tar stream at all, just bytes that go on and on ........"))
+	img := imagetest.ImageOf(t, mutate.Addendum{Layer: bad})
+	if _, err := (Measurer{}).Measure(img); err == nil {
+		t.Error("a corrupt layer measured without error")
+	}
+}
+
+// AUFS's metadata is not a file of the image, and a hard link into its
+// store is the file stored there, content digest and all.
+func TestMeasureSkipsAUFSMetadata(t *testing.T) {
+	img := imagetest.Image(t,
+		imagetest.Members(".wh..wh.plnk/", ".wh..wh.plnk/7.8=stored", ".wh..wh.aufs", "bin/", "bin/tool=>.wh..wh.plnk/7.8"),
+		imagetest.Members("etc/", "etc/tool=stored"),
+	)
+	r, err := Measurer{}.Measure(img)
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, _ := mutate.AppendLayers(empty.Image, bad)
-	if _, err := (Measurer{}).Measure(img); err == nil {
-		t.Error("a corrupt layer measured without error")
+	for p := range r.Files {
+		if p != "/" && p != "/bin" && p != "/bin/tool" && p != "/etc" && p != "/etc/tool" {
+			t.Errorf("unexpected path %s", p)
+		}
+	}
+	if a, b := r.Files["/bin/tool"], r.Files["/etc/tool"]; a.Size != 6 || a.Digest == "" || a.Digest != b.Digest {
+		t.Errorf("/bin/tool %+v, /etc/tool %+v: want the same 6 bytes", a, b)
 	}
 }

@@ -1,0 +1,338 @@
+// Package layertar is the one reader of image layer tars: it turns each
+// tar member into what it asks of the filesystem below it — put a path,
+// white one out, make a directory opaque — as the OCI image spec
+// (layer.md) says, and nothing else in buildscope interprets whiteouts.
+//
+// Names are taken relative to the image's root ("./a", "/a" and "a" are
+// the same path); a name or hard link target with a ".." component is an
+// error, so no layer reaches outside the image. AUFS metadata (the
+// .wh..wh.plnk hard link store, .wh..wh.aufs, .wh..wh.orph) changes
+// nothing, except that a hard link into .wh..wh.plnk becomes the regular
+// file stored there, as the Docker engine applies it. Regular files'
+// contents can be hashed and, when small, kept; Open decompresses a
+// v1.Layer as fast as this package knows how.
+package layertar
+
+import (
+	"archive/tar"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"strings"
+)
+
+// Whiteout names (image-spec layer.md, from AUFS).
+const (
+	whiteoutPrefix = ".wh."
+	whiteoutMeta   = ".wh..wh."
+	opaqueMarker   = ".wh..wh..opq"
+	aufsLinkDir    = ".wh..wh.plnk"
+)
+
+// DefaultMaxKeep is the largest file whose content Options.Keep may keep.
+const DefaultMaxKeep = 1 << 20
+
+// Op says what a member asks for.
+type Op uint8
+
+// What a member of a layer asks of the layers below it.
+const (
+	Put      Op = iota // add or replace Path
+	Whiteout           // remove Path, and everything below it, from lower layers
+	Opaque             // hide the lower layers' children of directory Path
+)
+
+// Entry is one member of a layer, checked and interpreted. Read reuses
+// one Entry for every member: its fields may be kept, the Entry may not.
+type Entry struct {
+	// Op is what the member asks for.
+	Op Op
+	// Path is clean, relative to the root, without a leading slash
+	// ("etc/passwd"); "" is the root. For Whiteout, the path removed; for
+	// Opaque, the directory made opaque.
+	Path string
+	// Header is the member's header (Name and Linkname as the tar holds
+	// them; Uname, Gname, AccessTime and ChangeTime are not read); for
+	// Whiteout and Opaque, the marker's. A hard link into AUFS's
+	// .wh..wh.plnk store arrives as the regular file stored there. The
+	// Header is reused for the next member: copy what is kept.
+	Header *tar.Header
+	// Link is a hard link's target, clean and relative like Path; "" for
+	// every other type (a symlink's target is Header.Linkname).
+	Link string
+	// Digest is "sha256:<hex>" of a regular file's content, when
+	// Options.Digests is set.
+	Digest string
+	// Content is a regular file's content, when Options.Keep kept it.
+	Content []byte
+}
+
+// IsRegular reports whether e puts a regular file.
+func (e *Entry) IsRegular() bool {
+	return e.Op == Put && isRegular(e.Header.Typeflag)
+}
+
+func isRegular(t byte) bool { return t == tar.TypeReg || t == tar.TypeGNUSparse }
+
+// Options tune Read.
+type Options struct {
+	// Digests hashes every regular file's content into Entry.Digest.
+	Digests bool
+	// Keep, when set, is asked for every regular file no larger than
+	// MaxKeep, after its content is hashed (Digest is set whatever
+	// Digests says), whether to keep the content in Entry.Content.
+	Keep func(e *Entry) bool
+	// MaxKeep bounds kept content; zero means DefaultMaxKeep.
+	MaxKeep int64
+}
+
+// Read reads one layer's uncompressed tar stream and calls fn for every
+// member that changes something, in tar order; an error from fn stops the
+// reading and is returned as is. After the tar's end marker the stream is
+// read to its end, so that a compressed stream is checked whole. It
+// returns the number of bytes read from r.
+func Read(r io.Reader, o Options, fn func(*Entry) error) (int64, error) {
+	rd := reader{o: o, cr: countingReader{r: r}}
+	err := rd.read(fn)
+	return rd.cr.n, err
+}
+
+// reader is the state of one Read.
+type reader struct {
+	o     Options
+	cr    countingReader
+	e     Entry
+	sum   hash.Hash
+	buf   []byte
+	plnk  map[string]plnkFile // regular files in AUFS's hard link store, by name
+	count int
+}
+
+// plnkFile is a regular file AUFS stored in .wh..wh.plnk.
+type plnkFile struct {
+	h       *tar.Header
+	digest  string
+	content []byte
+}
+
+func (rd *reader) read(fn func(*Entry) error) error {
+	tr := newTarReader(&rd.cr)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		rd.count++
+		if err != nil {
+			return fmt.Errorf("reading tar entry %d: %w", rd.count, err)
+		}
+		ok, err := rd.interpret(h, tr.content())
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		if err := fn(&rd.e); err != nil {
+			return err
+		}
+	}
+	if _, err := io.Copy(io.Discard, tr.br); err != nil {
+		return fmt.Errorf("reading after the tar's end: %w", err)
+	}
+	return nil
+}
+
+// interpret fills rd.e from h (reading a regular file's content when
+// asked); ok is false for members that change nothing: AUFS metadata,
+// pax global headers and what archive/tar did not fold in.
+func (rd *reader) interpret(h *tar.Header, content io.Reader) (ok bool, err error) {
+	p, err := Clean(h.Name)
+	if err != nil {
+		return false, err
+	}
+	e := &rd.e
+	*e = Entry{Header: h}
+	dir, base := split(p)
+	switch {
+	case base == opaqueMarker:
+		e.Op, e.Path = Opaque, dir
+		return true, nil
+	case strings.HasPrefix(p, aufsLinkDir+"/"):
+		if isRegular(h.Typeflag) {
+			if err := rd.readContent(content, true); err != nil {
+				return false, err
+			}
+			if rd.plnk == nil {
+				rd.plnk = map[string]plnkFile{}
+			}
+			stored := *h // h is reused for the next member
+			rd.plnk[p] = plnkFile{h: &stored, digest: e.Digest, content: e.Content}
+		}
+		return false, nil
+	case strings.HasPrefix(base, whiteoutMeta), strings.HasPrefix(p, whiteoutMeta):
+		return false, nil // .wh..wh.aufs, .wh..wh.orph and what they hold
+	case base == whiteoutPrefix:
+		return false, fmt.Errorf("whiteout %q names no file", h.Name)
+	case strings.HasPrefix(base, whiteoutPrefix):
+		e.Op, e.Path = Whiteout, join(dir, base[len(whiteoutPrefix):])
+		return true, nil
+	}
+	e.Op, e.Path = Put, p
+	switch h.Typeflag {
+	case tar.TypeReg, tar.TypeGNUSparse, tar.TypeDir, tar.TypeSymlink, tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+	case tar.TypeLink:
+		target, err := Clean(h.Linkname)
+		if err != nil {
+			return false, fmt.Errorf("hard link /%s: %w", p, err)
+		}
+		if f, ok := rd.plnk[target]; ok {
+			c := *f.h // the link is the file AUFS stored away
+			c.Name, c.Linkname = h.Name, ""
+			e.Header, e.Digest = &c, f.digest
+			if f.content != nil && rd.o.Keep(e) {
+				e.Content = f.content
+			}
+			if !rd.o.Digests && rd.o.Keep == nil {
+				e.Digest = ""
+			}
+			return true, nil
+		}
+		e.Link = target
+		return true, nil
+	default:
+		return false, nil // pax/GNU metadata archive/tar did not fold in
+	}
+	if isRegular(h.Typeflag) {
+		if err := rd.readContent(content, false); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// readContent hashes the current regular file's content when digests
+// are asked for, or stored is set (a file in AUFS's hard link store), and
+// keeps it when Keep says so or, for a stored file, whenever Keep is set.
+func (rd *reader) readContent(r io.Reader, stored bool) error {
+	e := &rd.e
+	if !rd.o.Digests && rd.o.Keep == nil && !stored {
+		return nil
+	}
+	max := rd.o.MaxKeep
+	if max == 0 {
+		max = DefaultMaxKeep
+	}
+	if rd.sum == nil {
+		rd.sum, rd.buf = sha256.New(), make([]byte, 32<<10)
+	}
+	rd.sum.Reset()
+	var kept []byte
+	w := io.Writer(rd.sum)
+	if rd.o.Keep != nil && e.Header.Size <= max {
+		kept = make([]byte, 0, e.Header.Size)
+		w = appender{&kept, rd.sum}
+	}
+	if _, err := io.CopyBuffer(w, onlyReader{r}, rd.buf); err != nil {
+		return fmt.Errorf("reading /%s: %w", e.Path, err)
+	}
+	var sum [sha256.Size]byte
+	var b [len("sha256:") + 2*sha256.Size]byte
+	copy(b[:], "sha256:")
+	hex.Encode(b[len("sha256:"):], rd.sum.Sum(sum[:0]))
+	e.Digest = string(b[:])
+	if kept != nil && (stored || rd.o.Keep(e)) {
+		e.Content = kept
+	}
+	return nil
+}
+
+// appender writes to a hash and appends to a slice.
+type appender struct {
+	b *[]byte
+	h hash.Hash
+}
+
+func (a appender) Write(p []byte) (int, error) {
+	*a.b = append(*a.b, p...)
+	return a.h.Write(p)
+}
+
+// onlyReader hides WriterTo, so io.CopyBuffer uses the given buffer.
+type onlyReader struct{ io.Reader }
+
+// Clean makes a tar name relative to the root ("./a/b/" and "/a/b" are
+// "a/b", "." is "") and rejects any ".." component: a layer must not
+// reach outside the image.
+func Clean(name string) (string, error) {
+	p := name
+	for len(p) > 0 && p[0] == '/' {
+		p = p[1:]
+	}
+	clean := true
+	for rest := p; rest != ""; {
+		c := rest
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			c, rest = rest[:i], rest[i+1:]
+			clean = clean && rest != "" // a trailing slash goes
+		} else {
+			rest = ""
+		}
+		switch c {
+		case "..":
+			return "", fmt.Errorf("path %q has a \"..\" component", name)
+		case ".", "":
+			clean = false
+		}
+	}
+	if clean {
+		return p, nil
+	}
+	return cleanSlow(p), nil
+}
+
+// cleanSlow removes empty and "." components (there is no "..").
+func cleanSlow(p string) string {
+	var b strings.Builder
+	for _, c := range strings.Split(p, "/") {
+		if c == "" || c == "." {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('/')
+		}
+		b.WriteString(c)
+	}
+	return b.String()
+}
+
+// split cuts a clean path into its directory ("" for the root) and name.
+func split(p string) (dir, base string) {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[:i], p[i+1:]
+	}
+	return "", p
+}
+
+// join joins a clean directory and a name.
+func join(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
