@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/buildscope/buildscope/inspect/imagetest"
 )
 
 func TestReportCarriesTheAnalysis(t *testing.T) {
-	img := image(t,
-		[]te{dir("etc/"), file("etc/a", 100), file("etc/b", 50)},
-		[]te{dir("etc/"), file("etc/a", 120), whiteout("etc/.wh.b")},
+	img := imagetest.Image(t,
+		[]imagetest.File{imagetest.Dir("etc/"), imagetest.Sized("etc/a", 100), imagetest.Sized("etc/b", 50)},
+		[]imagetest.File{imagetest.Dir("etc/"), imagetest.Sized("etc/a", 120), imagetest.Whiteout("etc/b")},
 	)
 	a := analyse(t, img)
 	r := NewReport("some-image", "sha256:0123456789abcdef", a)
@@ -29,7 +31,7 @@ func TestReportCarriesTheAnalysis(t *testing.T) {
 		t.Errorf("inefficiencies %+v", r.Inefficiencies)
 	}
 	// An image without waste still lists none, not null.
-	if e := NewReport("x", "", analyse(t, image(t, []te{file("a", 1)}))); e.Inefficiencies == nil || len(e.Inefficiencies) != 0 {
+	if e := NewReport("x", "", analyse(t, imagetest.Image(t, []imagetest.File{imagetest.Sized("a", 1)}))); e.Inefficiencies == nil || len(e.Inefficiencies) != 0 {
 		t.Errorf("no waste: %#v", e.Inefficiencies)
 	}
 }
