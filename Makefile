@@ -1,6 +1,6 @@
 # buildscope — two set-up commands on a fresh Debian machine:
 #   make demo   installs what is missing, builds, serves the offline base
-#               image and builds the multi-stage example on the default builder
+#               image and builds the multi-stage example on the embedded builder
 #   make test   the tests, end-to-end ones included (starts a Docker engine
 #               when none answers, so both builder paths are tested)
 SHELL      := /bin/bash
@@ -48,9 +48,11 @@ engine: deps
 	  docker info >/dev/null 2>&1 || { tail -20 /tmp/buildscope-dockerd.log; exit 1; }; \
 	fi
 
+# demo: on a terminal the live build UI (q quits once it is done), else plain
+# progress; then where the build's time went
 demo: deps build base
-	bin/buildscope build --progress plain assets/examples/multistage
-	bin/buildscope history show last
+	bin/buildscope build --builder embedded assets/examples/multistage
+	bin/buildscope trace
 
 test: deps build engine base lint
 	BUILDSCOPE_REQUIRE_DOCKER=1 BUILDSCOPE_BUILDKITD=$(CURDIR)/bin/buildkitd \

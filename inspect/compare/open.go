@@ -114,12 +114,12 @@ func resolveLast(h buildrun.History, spec string) (string, error) {
 func Run(ctx context.Context, a, b string, o Options, so source.Options) (*Result, error) {
 	ia, err := source.Open(ctx, a, so)
 	if err != nil {
-		return nil, fmt.Errorf("A: %w", err)
+		return nil, fmt.Errorf("opening image a (%s): %w", a, err)
 	}
 	defer ia.Close()
 	ib, err := source.Open(ctx, b, so)
 	if err != nil {
-		return nil, fmt.Errorf("B: %w", err)
+		return nil, fmt.Errorf("opening image b (%s): %w", b, err)
 	}
 	defer ib.Close()
 	r := &Result{A: a, B: b}
