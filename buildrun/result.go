@@ -19,63 +19,70 @@ import (
 // "" for the host's) picks its image; a platform the index lacks is an
 // error listing the platforms it has.
 func LayoutImage(dir, digest, platform string) (v1.Image, error) {
-	p, err := layout.FromPath(dir)
-	if err != nil {
-		return nil, fmt.Errorf("opening OCI layout %s: %w", dir, err)
-	}
-	h, err := v1.NewHash(digest)
-	if err != nil {
-		return nil, fmt.Errorf("image digest %q: %w", digest, err)
-	}
-	if img, err := imageFromBlobs(p, h); err == nil {
-		return img, nil
-	}
-	im, err := layoutIndex(p, h)
-	if err != nil {
-		return nil, fmt.Errorf("%s in %s: %w", digest, dir, err)
+	r, err := openResult(dir, digest)
+	if err != nil || r.img != nil {
+		return r.img, err
 	}
 	want, err := parsePlatform(platform)
 	if err != nil {
 		return nil, err
 	}
 	var have []string
-	for _, d := range im.Manifests {
-		if d.Platform == nil || d.Platform.Architecture == "unknown" {
-			continue // attestations
-		}
+	for _, d := range r.platforms() {
 		if d.Platform.Satisfies(want) {
-			return imageFromBlobs(p, d.Digest)
+			return imageFromBlobs(r.p, d.Digest)
 		}
 		have = append(have, d.Platform.String())
 	}
-	return nil, fmt.Errorf("image %s has no %s image: it has %s; pick one with --platform", shortHash(h), want.String(), strings.Join(have, ", "))
+	return nil, fmt.Errorf("image %s has no %s image: it has %s; pick one with --platform", shortHash(r.h), want.String(), strings.Join(have, ", "))
 }
 
 // LayoutPlatforms lists the platform images of a multi-platform result, in
 // index order; nil for an image of one platform.
 func LayoutPlatforms(dir, digest string) ([]v1.Descriptor, error) {
+	r, err := openResult(dir, digest)
+	if err != nil || r.img != nil {
+		return nil, err
+	}
+	return r.platforms(), nil
+}
+
+// result is what a digest names in a layout: an image, or an index.
+type result struct {
+	p   layout.Path
+	h   v1.Hash
+	img v1.Image
+	idx *v1.IndexManifest
+}
+
+func openResult(dir, digest string) (*result, error) {
 	p, err := layout.FromPath(dir)
 	if err != nil {
-		return nil, fmt.Errorf("opening OCI layout %s: %w", dir, err)
+		return &result{}, fmt.Errorf("opening OCI layout %s: %w", dir, err)
 	}
 	h, err := v1.NewHash(digest)
 	if err != nil {
-		return nil, fmt.Errorf("image digest %q: %w", digest, err)
+		return &result{}, fmt.Errorf("image digest %q: %w", digest, err)
 	}
-	if _, err := imageFromBlobs(p, h); err == nil {
-		return nil, nil
+	r := &result{p: p, h: h}
+	if r.img, err = imageFromBlobs(p, h); err == nil {
+		return r, nil
 	}
-	im, err := layoutIndex(p, h)
-	if err != nil {
-		return nil, err
+	if r.idx, err = layoutIndex(p, h); err != nil {
+		return &result{}, fmt.Errorf("%s in %s: %w", digest, dir, err)
 	}
+	return r, nil
+}
+
+// platforms are the index's platform images (attestations left out).
+func (r *result) platforms() []v1.Descriptor {
 	var out []v1.Descriptor
-	for _, d := range im.Manifests {
+	for _, d := range r.idx.Manifests {
 		if d.Platform != nil && d.Platform.Architecture != "unknown" {
 			out = append(out, d)
 		}
 	}
-	return out, nil
+	return out
 }
 
 func layoutIndex(p layout.Path, h v1.Hash) (*v1.IndexManifest, error) {

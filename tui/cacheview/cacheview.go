@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -74,16 +73,7 @@ func New(c common.Common, b *model.Build, ex *model.Explanation, err error) *Mod
 // Update moves the selection.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(k, m.Keys.Up):
-			m.sel = max(m.sel-1, 0)
-		case key.Matches(k, m.Keys.Down):
-			m.sel = min(m.sel+1, max(len(m.rows)-1, 0))
-		case key.Matches(k, m.Keys.Top):
-			m.sel = 0
-		case key.Matches(k, m.Keys.Bottom):
-			m.sel = max(len(m.rows)-1, 0)
-		}
+		m.sel, _ = m.Keys.MoveSelection(k, m.sel, len(m.rows))
 	}
 	return nil
 }

@@ -1,6 +1,9 @@
 package common
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
 // KeyMap is every key the UI answers to, in every view, with its help
 // text; each view builds its help from it.
@@ -90,3 +93,19 @@ func (b Bindings) ShortHelp() []key.Binding {
 
 // FullHelp is the groups.
 func (b Bindings) FullHelp() [][]key.Binding { return b }
+
+// MoveSelection moves a list selection sel among n rows by the up, down,
+// top and bottom keys; ok says k was one of them.
+func (k KeyMap) MoveSelection(msg tea.KeyPressMsg, sel, n int) (int, bool) {
+	switch {
+	case key.Matches(msg, k.Up):
+		return max(sel-1, 0), true
+	case key.Matches(msg, k.Down):
+		return min(sel+1, max(n-1, 0)), true
+	case key.Matches(msg, k.Top):
+		return 0, true
+	case key.Matches(msg, k.Bottom):
+		return max(n-1, 0), true
+	}
+	return sel, false
+}

@@ -73,16 +73,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	if !ok || m.tl == nil {
 		return nil
 	}
+	if sel, ok := m.Keys.MoveSelection(k, m.sel, len(m.rows)); ok {
+		m.sel = sel
+		return nil
+	}
 	window := m.window()
 	switch {
-	case key.Matches(k, m.Keys.Up):
-		m.sel = max(m.sel-1, 0)
-	case key.Matches(k, m.Keys.Down):
-		m.sel = min(m.sel+1, max(len(m.rows)-1, 0))
-	case key.Matches(k, m.Keys.Top):
-		m.sel = 0
-	case key.Matches(k, m.Keys.Bottom):
-		m.sel = max(len(m.rows)-1, 0)
 	case key.Matches(k, m.Keys.ZoomIn):
 		m.zoom = min(m.zoom*2, 1024)
 	case key.Matches(k, m.Keys.ZoomOut):
