@@ -37,16 +37,6 @@ func LayoutImage(dir, digest, platform string) (v1.Image, error) {
 	return nil, fmt.Errorf("image %s has no %s image: it has %s; pick one with --platform", shortHash(r.h), want.String(), strings.Join(have, ", "))
 }
 
-// LayoutPlatforms lists the platform images of a multi-platform result, in
-// index order; nil for an image of one platform.
-func LayoutPlatforms(dir, digest string) ([]v1.Descriptor, error) {
-	r, err := openResult(dir, digest)
-	if err != nil || r.img != nil {
-		return nil, err
-	}
-	return r.platforms(), nil
-}
-
 // result is what a digest names in a layout: an image, or an index.
 type result struct {
 	p   layout.Path

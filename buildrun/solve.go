@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/docker/cli/cli/config"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/moby/buildkit/client"
 	bkbuild "github.com/moby/buildkit/cmd/buildctl/build"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
@@ -299,21 +300,25 @@ func describeResult(ctx context.Context, b *Builder, p *Prepared, paths Paths, r
 		return
 	}
 	rec.Result = &model.ResultRef{Kind: model.ResultOCILayout, Path: paths.Results(), Ref: dgst}
-	plats, err := LayoutPlatforms(paths.Results(), dgst)
+	res, err := openResult(paths.Results(), dgst)
 	if err != nil {
 		return
 	}
 	// one platform: the image itself; several: each platform's image, and
 	// the host's (else the first) as the build's image
-	if len(plats) == 0 {
-		rec.Image = summarizeLayoutImage(paths, dgst, "", p, rec, true)
+	if res.img != nil {
+		rec.Image = summarizeResultImage(res.img, dgst, "", p, rec, true)
 		return
 	}
 	host, _ := parsePlatform("")
 	var first *model.Image
-	for _, d := range plats {
+	for _, d := range res.platforms() {
+		img, err := imageFromBlobs(res.p, d.Digest)
+		if err != nil {
+			continue
+		}
 		isHost := d.Platform.Satisfies(host)
-		sum := summarizeLayoutImage(paths, dgst, d.Platform.String(), p, rec, isHost)
+		sum := summarizeResultImage(img, d.Digest.String(), d.Platform.String(), p, rec, isHost)
 		if sum == nil {
 			continue
 		}
@@ -330,23 +335,15 @@ func describeResult(ctx context.Context, b *Builder, p *Prepared, paths Paths, r
 	}
 }
 
-// summarizeLayoutImage summarizes the image of a result for one platform
-// ("" for a single-platform result); steps get their layer sizes from the
-// one image assignSizes names.
-func summarizeLayoutImage(paths Paths, dgst, platform string, p *Prepared, rec *model.Build, assignSizes bool) *model.Image {
-	img, err := LayoutImage(paths.Results(), dgst, platform)
-	if err != nil {
-		return nil
-	}
+// summarizeResultImage summarizes image img (manifest digest dgst) of a
+// result for one platform ("" for a single-platform result); steps get
+// their layer sizes from the one image assignSizes names.
+func summarizeResultImage(img v1.Image, dgst, platform string, p *Prepared, rec *model.Build, assignSizes bool) *model.Image {
 	hist, err := imageHistory(img)
 	if err != nil {
 		return nil
 	}
-	md, err := img.Digest()
-	if err != nil {
-		return nil
-	}
-	sum, err := summarizeImage(md.String(), img, hist)
+	sum, err := summarizeImage(dgst, img, hist)
 	if err != nil {
 		return nil
 	}
