@@ -1,12 +1,12 @@
 # buildscope — two set-up commands on a fresh Debian machine:
 #   make demo   installs what is missing, builds, serves the offline base
-#               image and builds the multi-stage example on the default builder
+#               image and builds the multi-stage example on the embedded builder
 #   make test   the tests, end-to-end ones included (starts a Docker engine
 #               when none answers, so both builder paths are tested)
 SHELL      := /bin/bash
 GO         ?= go
 BASE_ADDR  ?= 127.0.0.1:5015
-PKGS       := runc busybox-static docker.io tmux
+PKGS       := runc busybox-static docker.io tmux openssh-client
 export PATH := $(PATH):/usr/sbin:/sbin
 
 .PHONY: all build deps base engine demo test lint bench clean
@@ -20,6 +20,7 @@ deps:
 	[ -x /bin/busybox ] && /bin/busybox --list-full >/dev/null 2>&1 || missing="$$missing busybox-static"; \
 	command -v dockerd >/dev/null || missing="$$missing docker.io"; \
 	command -v tmux >/dev/null || missing="$$missing tmux"; \
+	command -v ssh-agent >/dev/null || missing="$$missing openssh-client"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \
@@ -47,9 +48,11 @@ engine: deps
 	  docker info >/dev/null 2>&1 || { tail -20 /tmp/buildscope-dockerd.log; exit 1; }; \
 	fi
 
+# demo: on a terminal the live build UI (q quits once it is done), else plain
+# progress; then where the build's time went
 demo: deps build base
-	bin/buildscope build --progress plain assets/examples/multistage
-	bin/buildscope history show last
+	bin/buildscope build --builder embedded assets/examples/multistage
+	bin/buildscope trace
 
 test: deps build engine base lint
 	BUILDSCOPE_REQUIRE_DOCKER=1 BUILDSCOPE_BUILDKITD=$(CURDIR)/bin/buildkitd \

@@ -16,6 +16,8 @@ import (
 	_ "github.com/moby/buildkit/client/connhelper/podmancontainer"
 	_ "github.com/moby/buildkit/client/connhelper/ssh"
 	dockerclient "github.com/moby/moby/client"
+
+	"github.com/buildscope/buildscope/buildrun/engine"
 )
 
 // Builder kinds of Builder.Kind.
@@ -73,14 +75,14 @@ func Connect(ctx context.Context, spec string, o ConnectOptions) (*Builder, erro
 		if h := os.Getenv("BUILDKIT_HOST"); h != "" {
 			return connectAddress(ctx, h, o)
 		}
-		if dc, err := DockerEngine(ctx); err == nil {
+		if dc, err := engine.Connect(ctx); err == nil {
 			return connectDocker(ctx, dc)
 		}
 		return connectEmbedded(ctx, o)
 	case KindEmbedded:
 		return connectEmbedded(ctx, o)
 	case KindDocker:
-		dc, err := DockerEngine(ctx)
+		dc, err := engine.Connect(ctx)
 		if err != nil {
 			return nil, err
 		}

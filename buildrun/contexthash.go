@@ -26,6 +26,7 @@ import (
 // cached in the state dir).
 type contextHasher struct {
 	dir       string
+	ignore    string // the ignore file: .dockerignore, or <Dockerfile>.dockerignore
 	cacheFile string
 	once      sync.Once
 	files     []string // relative, slash-separated, not ignored
@@ -41,24 +42,39 @@ type hashEntry struct {
 	Digest string `json:"d"`
 }
 
-func newContextHasher(dir, cacheDir string) *contextHasher {
+// newContextHasher hashes the files of context dir. dockerfile, when not
+// "", is the Dockerfile the build reads: as BuildKit does, an ignore file
+// named after it (build.Dockerfile.dockerignore, beside it) takes the
+// place of the context's .dockerignore.
+func newContextHasher(dir, dockerfile, cacheDir string) *contextHasher {
 	sum := sha256.Sum256([]byte(dir))
-	return &contextHasher{dir: dir, cacheFile: filepath.Join(cacheDir, "context-"+hex.EncodeToString(sum[:8])+".json")}
+	ignore := filepath.Join(dir, ".dockerignore")
+	if dockerfile != "" {
+		if own := dockerfile + ".dockerignore"; fileExists(own) {
+			ignore = own
+		}
+	}
+	return &contextHasher{dir: dir, ignore: ignore, cacheFile: filepath.Join(cacheDir, "context-"+hex.EncodeToString(sum[:8])+".json")}
 }
 
-// list walks the context once, skipping what .dockerignore excludes.
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// list walks the context once, skipping what the ignore file excludes.
 func (h *contextHasher) list() error {
 	h.once.Do(func() {
 		var pm *patternmatcher.PatternMatcher
-		if f, err := os.Open(filepath.Join(h.dir, ".dockerignore")); err == nil {
+		if f, err := os.Open(h.ignore); err == nil {
 			pats, err := ignorefile.ReadAll(f)
 			f.Close()
 			if err != nil {
-				h.listErr = fmt.Errorf("reading .dockerignore: %w", err)
+				h.listErr = fmt.Errorf("reading %s: %w", h.ignore, err)
 				return
 			}
 			if pm, err = patternmatcher.New(pats); err != nil {
-				h.listErr = fmt.Errorf("reading .dockerignore: %w", err)
+				h.listErr = fmt.Errorf("reading %s: %w", h.ignore, err)
 				return
 			}
 		}
@@ -185,4 +201,37 @@ func (h *contextHasher) save() error {
 		return err
 	}
 	return nil
+}
+
+// contextHashers hash the build context and the named contexts that are
+// local directories (--build-context NAME=DIR).
+type contextHashers map[string]*contextHasher
+
+func (p *Prepared) contextHashers(cacheDir string) contextHashers {
+	hs := contextHashers{"": newContextHasher(p.ContextAbs, p.DockerfileAbs, cacheDir)}
+	for _, bc := range p.BuildContexts {
+		name, val, _ := strings.Cut(bc, "=")
+		if strings.Contains(val, "://") {
+			continue
+		}
+		if dir, err := filepath.Abs(val); err == nil {
+			hs[name] = newContextHasher(dir, "", cacheDir)
+		}
+	}
+	return hs
+}
+
+// hash is a model.HashFunc: nil for a context that is no local directory.
+func (hs contextHashers) hash(context string, sources []string) (map[string]string, error) {
+	h, ok := hs[context]
+	if !ok {
+		return nil, nil
+	}
+	return h.Hash(sources)
+}
+
+func (hs contextHashers) save() {
+	for _, h := range hs {
+		_ = h.save()
+	}
 }

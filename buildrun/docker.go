@@ -4,27 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"time"
 
 	"github.com/moby/buildkit/client"
 	dockerclient "github.com/moby/moby/client"
 )
-
-// DockerEngine returns a client of the Docker engine named by DOCKER_HOST
-// (default /var/run/docker.sock) if it answers within two seconds.
-func DockerEngine(ctx context.Context) (*dockerclient.Client, error) {
-	dc, err := dockerclient.New(dockerclient.FromEnv)
-	if err != nil {
-		return nil, fmt.Errorf("configuring the Docker client: %w", err)
-	}
-	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if _, err := dc.Ping(pctx, dockerclient.PingOptions{NegotiateAPIVersion: true}); err != nil {
-		dc.Close()
-		return nil, fmt.Errorf("no Docker engine answers at %s (%v): start one (e.g. `dockerd &` as root) or set DOCKER_HOST", dc.DaemonHost(), shortErr(err))
-	}
-	return dc, nil
-}
 
 // connectDocker reaches the engine's built-in BuildKit over the engine API,
 // as buildx's docker driver does: gRPC over a hijacked /grpc connection

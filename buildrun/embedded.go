@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,9 @@ type Embedded struct {
 	Binary string
 	// StartTimeout bounds how long Start waits for the daemon to answer.
 	StartTimeout time.Duration
+	// StopGrace is how long Stop waits after SIGTERM before SIGKILL;
+	// zero means 10s.
+	StopGrace time.Duration
 }
 
 // EmbeddedStatus is what `buildscope builder status` reports.
@@ -36,6 +40,9 @@ type EmbeddedStatus struct {
 	Version string `json:"version,omitempty"`
 	// CacheBytes is the size of the build cache, when running.
 	CacheBytes int64 `json:"cache_bytes"`
+	// Problem says why a daemon that runs (PID) does not answer, and what
+	// to do.
+	Problem string `json:"problem,omitempty"`
 }
 
 // Address is the daemon's BuildKit address.
@@ -132,9 +139,17 @@ func (e *Embedded) Start(ctx context.Context) error {
 		return err
 	}
 	defer unlock()
-	if c, err := e.dial(ctx); err == nil {
+	c, dialErr := e.dial(ctx)
+	if dialErr == nil {
 		c.Close()
 		return nil
+	}
+	// A buildkitd that holds the root but does not answer (stopped, hung,
+	// its socket deleted) is named, never replaced: a second daemon cannot
+	// take the root's lock, and its socket and pid file are the old one's.
+	if d := e.findDaemon(); d != nil {
+		defer d.p.Release()
+		return e.waitForDaemon(ctx, d, dialErr)
 	}
 	_ = os.Remove(e.Paths.Socket())
 	if err := writeFileAtomic(e.cfgPath(), []byte(buildkitdConfig), 0o600); err != nil {
@@ -145,6 +160,7 @@ func (e *Embedded) Start(ctx context.Context) error {
 		return fmt.Errorf("opening builder log %s: %w", e.logPath(), err)
 	}
 	defer logf.Close()
+	logStart, _ := logf.Seek(0, io.SeekEnd)
 	args := []string{"--addr", e.Address(), "--root", e.root(), "--config", e.cfgPath(),
 		"--oci-worker=true", "--containerd-worker=false"}
 	// BUILDSCOPE_BUILDKITD_FLAGS adds buildkitd flags, e.g. --save-cache-debug
@@ -169,7 +185,8 @@ func (e *Embedded) Start(ctx context.Context) error {
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-exited:
-			return fmt.Errorf("buildkitd exited while starting (%v); its log %s ends with:\n%s", err, e.logPath(), tail(e.logPath(), 10))
+			_ = os.Remove(e.pidPath())
+			return fmt.Errorf("buildkitd exited while starting (%v): %s; its log is %s", err, logCause(e.logPath(), logStart), e.logPath())
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(100 * time.Millisecond):
@@ -179,22 +196,127 @@ func (e *Embedded) Start(ctx context.Context) error {
 			return os.Chmod(e.Paths.Socket(), 0o600)
 		}
 	}
-	return fmt.Errorf("buildkitd did not answer on %s within %s; see its log %s", e.Address(), timeout, e.logPath())
+	return fmt.Errorf("buildkitd (pid %d) did not answer on %s within %s; see its log %s, and `buildscope builder stop` ends it", cmd.Process.Pid, e.Address(), timeout, e.logPath())
 }
 
-// Stop stops the daemon if it runs.
-func (e *Embedded) Stop(ctx context.Context) error {
-	pid, err := e.pid()
-	if err != nil {
-		return nil // not running: nothing to stop
+// answerGrace is how long a running daemon that does not answer is given
+// before it is reported: it may still be starting (another buildscope
+// started it a moment ago).
+var answerGrace = 5 * time.Second
+
+// waitForDaemon waits briefly for a daemon that runs but does not answer,
+// and otherwise says which process it is, what is wrong and what to do.
+func (e *Embedded) waitForDaemon(ctx context.Context, d *daemonProc, dialErr error) error {
+	if !d.stopped() {
+		deadline := time.Now().Add(answerGrace)
+		for time.Now().Before(deadline) {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(200 * time.Millisecond):
+			}
+			c, err := e.dial(ctx)
+			if err == nil {
+				c.Close()
+				return nil
+			}
+			dialErr = err
+		}
+		if state, ok := procState(d.pid); ok {
+			d.state = state
+		}
 	}
-	p, _ := os.FindProcess(pid)
-	if err := p.Signal(syscall.SIGTERM); err != nil {
+	return e.stalled(d, dialErr)
+}
+
+// stalled is the one-line error for a daemon that holds the root and does
+// not answer.
+func (e *Embedded) stalled(d *daemonProc, dialErr error) error {
+	cause := "its socket " + e.Paths.Socket() + " is gone"
+	if _, err := os.Stat(e.Paths.Socket()); err == nil && dialErr != nil {
+		if inner := errors.Unwrap(dialErr); inner != nil {
+			dialErr = inner
+		}
+		cause = shortErr(dialErr)
+	}
+	return fmt.Errorf("the embedded builder's buildkitd (pid %d) is %s and does not answer on %s (%s): run `buildscope builder stop` to end it, then retry; its log is %s",
+		d.pid, d.describeState(), e.Address(), cause, e.logPath())
+}
+
+// logCause picks the line that says why buildkitd exited from what it
+// logged since offset: its own "buildkitd: …" error line (the stack trace
+// after it is left out), else the last fatal or error entry, else the
+// last line.
+func logCause(path string, offset int64) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return "no log"
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size()-offset > 1<<20 {
+		offset = fi.Size() - 1<<20 // its last MiB holds the end
+	}
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return "no log"
+	}
+	b, _ := io.ReadAll(f)
+	var errLine, last string
+	for _, l := range strings.Split(string(b), "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "":
+			continue
+		case strings.HasPrefix(l, "buildkitd: "):
+			return l
+		case strings.Contains(l, "level=fatal") || strings.Contains(l, "level=error"):
+			errLine = l
+		}
+		last = l
+	}
+	switch {
+	case errLine != "":
+		return errLine
+	case last != "":
+		return last
+	}
+	return "it logged nothing"
+}
+
+// Stop stops the daemon if it runs: SIGTERM (and SIGCONT, so a stopped
+// daemon can act on it), then SIGKILL after StopGrace. Only a process that
+// is a buildkitd on this builder's root is signalled; a pid file naming
+// anything else is removed, its process left alone.
+func (e *Embedded) Stop(ctx context.Context) error {
+	grace := e.StopGrace
+	if grace == 0 {
+		grace = 10 * time.Second
+	}
+	d := e.findDaemon()
+	if d == nil {
+		_ = os.Remove(e.pidPath())
+		_ = os.Remove(e.Paths.Socket())
 		return nil
 	}
-	for i := 0; i < 100; i++ {
-		if p.Signal(syscall.Signal(0)) != nil {
-			break
+	defer d.p.Release()
+	if err := d.p.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("stopping buildkitd (pid %d): %w", d.pid, err)
+	}
+	_ = d.p.Signal(syscall.SIGCONT)
+	gone := func() bool {
+		st, ok := procState(d.pid)
+		return d.p.Signal(syscall.Signal(0)) != nil || !ok || st == 'Z'
+	}
+	killed := false
+	for deadline := time.Now().Add(grace); !gone(); {
+		if time.Now().After(deadline) {
+			if killed {
+				st, _ := procState(d.pid)
+				return fmt.Errorf("buildkitd (pid %d) did not exit after SIGKILL (state %c): it is stuck in the kernel; see its log %s", d.pid, st, e.logPath())
+			}
+			if err := d.p.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
+				return fmt.Errorf("killing buildkitd (pid %d): %w", d.pid, err)
+			}
+			killed, deadline = true, time.Now().Add(grace)
 		}
 		select {
 		case <-ctx.Done():
@@ -202,41 +324,33 @@ func (e *Embedded) Stop(ctx context.Context) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	if p.Signal(syscall.Signal(0)) == nil {
-		_ = p.Signal(syscall.SIGKILL)
+	// It has exited; give whoever adopted it a moment to reap it, so that
+	// the pid is free when Stop returns.
+	for reap := time.Now().Add(grace); d.p.Signal(syscall.Signal(0)) == nil && time.Now().Before(reap); {
+		time.Sleep(20 * time.Millisecond)
 	}
 	_ = os.Remove(e.pidPath())
 	_ = os.Remove(e.Paths.Socket())
 	return nil
 }
 
-// pid returns the daemon's pid if its process is alive.
-func (e *Embedded) pid() (int, error) {
-	b, err := os.ReadFile(e.pidPath())
-	if err != nil {
-		return 0, err
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		return 0, fmt.Errorf("reading %s: %w", e.pidPath(), err)
-	}
-	p, _ := os.FindProcess(pid)
-	if err := p.Signal(syscall.Signal(0)); err != nil {
-		return 0, err
-	}
-	return pid, nil
-}
-
 // Status reports whether the daemon runs and what it holds.
 func (e *Embedded) Status(ctx context.Context) EmbeddedStatus {
 	st := EmbeddedStatus{Address: e.Address(), Root: e.root(), Log: e.logPath()}
+	d := e.findDaemon()
+	if d != nil {
+		defer d.p.Release()
+		st.PID = d.pid
+	}
 	c, err := e.dial(ctx)
 	if err != nil {
+		if d != nil {
+			st.Problem = e.stalled(d, err).Error()
+		}
 		return st
 	}
 	defer c.Close()
 	st.Running = true
-	st.PID, _ = e.pid()
 	if info, err := c.Info(ctx); err == nil {
 		st.Version = info.BuildkitVersion.Version
 	}
@@ -246,16 +360,4 @@ func (e *Embedded) Status(ctx context.Context) EmbeddedStatus {
 		}
 	}
 	return st
-}
-
-func tail(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

@@ -9,6 +9,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
 
 	"github.com/moby/buildkit/client"
 )
@@ -31,7 +36,8 @@ func newEventWriter(h History, id string) (*eventWriter, error) {
 	if err := ensurePrivateDir(h.Dir); err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp(h.Dir, "."+id+".events.tmp*")
+	h.cleanTemp()
+	f, err := os.CreateTemp(h.Dir, fmt.Sprintf(".%s.events.tmp-pid%d-*", id, os.Getpid()))
 	if err != nil {
 		return nil, fmt.Errorf("recording build events: %w", err)
 	}
@@ -58,6 +64,51 @@ func (w *eventWriter) close() error {
 		return fmt.Errorf("recording build events: %w", w.err)
 	}
 	return os.Rename(w.f.Name(), w.dest)
+}
+
+// staleTempAge is how old a temp file whose writer is unknown must be
+// before it is taken for a leftover: atomic writes live for milliseconds.
+const staleTempAge = 10 * time.Minute
+
+var tempPID = regexp.MustCompile(`\.tmp-pid([0-9]+)-`)
+
+// cleanTemp removes the temp files of writers that no longer run: the
+// events of a build that was killed, an atomic write cut short.
+func (h History) cleanTemp() {
+	ents, err := os.ReadDir(h.Dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		h.removeIfStale(e)
+	}
+}
+
+// removeIfStale removes e if it is a temp file (".NAME.tmp…") left by a
+// writer that is gone: the process its name records no longer exists, or,
+// for names without a pid, it was last written staleTempAge ago. A live
+// build's events are never removed.
+func (h History) removeIfStale(e os.DirEntry) {
+	name := e.Name()
+	if !strings.HasPrefix(name, ".") || !strings.Contains(name, ".tmp") || !e.Type().IsRegular() {
+		return
+	}
+	if m := tempPID.FindStringSubmatch(name); m != nil {
+		pid, err := strconv.Atoi(m[1])
+		if err != nil || pid <= 0 || processExists(pid) {
+			return
+		}
+	} else if fi, err := e.Info(); err != nil || time.Since(fi.ModTime()) < staleTempAge {
+		return
+	}
+	_ = os.Remove(filepath.Join(h.Dir, name))
+}
+
+// processExists says whether a process with this pid exists (possibly
+// owned by another user).
+func processExists(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // Events reads the recorded status stream of a build.

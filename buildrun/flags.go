@@ -49,6 +49,16 @@ func (p *Prepared) Check(ctx context.Context, b *Builder) error {
 	return nil
 }
 
+// Notes are what the user should know about where the result goes
+// before the build runs, as buildx warns: a -t that neither pushes nor
+// loads leaves the image only in buildscope's own store.
+func (p *Prepared) Notes(b *Builder) []string {
+	if b.Kind != KindDocker && len(p.Tags) > 0 && !p.Push && !p.Load && len(p.Destinations) == 0 {
+		return []string{fmt.Sprintf("-t %s names an image that goes nowhere on the %s builder: add --push or --load (the result stays in buildscope's store as build:ID)", strings.Join(p.Tags, ","), b.Name())}
+	}
+	return nil
+}
+
 // cacheType is the type of a --cache-from/--cache-to value; a bare value
 // is a registry reference, as in buildx.
 func cacheType(v string) string {

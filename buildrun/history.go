@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/buildscope/buildscope/model"
@@ -18,6 +20,9 @@ import (
 // History is the store of build records: one JSON file per build.
 type History struct {
 	Dir string
+	// Warn receives one line per damaged record that List skips; nil
+	// means standard error. Each record is reported once per process.
+	Warn io.Writer
 }
 
 // NewID returns a new build ID: 12 random hex digits.
@@ -79,8 +84,47 @@ func (h History) last() (*model.Build, error) {
 	return h.read(id)
 }
 
-// List returns every record, oldest first.
+// List returns every readable record, oldest first. A damaged record is
+// reported on Warn in one line and skipped, so one bad file does not hide
+// the others.
 func (h History) List() ([]*model.Build, error) {
+	out, damaged, err := h.Scan()
+	for _, d := range damaged {
+		h.warn(d)
+	}
+	return out, err
+}
+
+// Scan returns every readable record, oldest first, and the damaged ones.
+// It also removes temp files that builds which no longer run left behind.
+func (h History) Scan() ([]*model.Build, []*DamagedRecord, error) {
+	ids, err := h.ids()
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []*model.Build
+	var damaged []*DamagedRecord
+	for _, id := range ids {
+		b, err := h.read(id)
+		var d *DamagedRecord
+		switch {
+		case errors.As(err, &d):
+			damaged = append(damaged, d)
+		case errors.Is(err, os.ErrNotExist):
+			// removed since the directory was read
+		case err != nil:
+			return nil, nil, err
+		default:
+			out = append(out, b)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Started.Before(out[j].Started) })
+	return out, damaged, nil
+}
+
+// ids lists the IDs of the record files, cleaning stale temp files on the
+// way.
+func (h History) ids() ([]string, error) {
 	ents, err := os.ReadDir(h.Dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -88,20 +132,48 @@ func (h History) List() ([]*model.Build, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading history %s: %w", h.Dir, err)
 	}
-	var out []*model.Build
+	var ids []string
 	for _, e := range ents {
 		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".") {
+		if strings.HasPrefix(name, ".") {
+			h.removeIfStale(e)
 			continue
 		}
-		b, err := h.read(strings.TrimSuffix(name, ".json"))
-		if err != nil {
-			return nil, err
+		if e.IsDir() || !strings.HasSuffix(name, ".json") {
+			continue
 		}
-		out = append(out, b)
+		ids = append(ids, strings.TrimSuffix(name, ".json"))
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Started.Before(out[j].Started) })
-	return out, nil
+	return ids, nil
+}
+
+// DamagedRecord is a record file that cannot be decoded: truncated by a
+// full disk or a crash, or edited by hand.
+type DamagedRecord struct {
+	ID   string
+	Path string
+	Err  error
+}
+
+func (d *DamagedRecord) Error() string {
+	return fmt.Sprintf("build record %s is damaged (%s: %v): `buildscope history rm %s` removes it", d.ID, d.Path, d.Err, d.ID)
+}
+
+func (d *DamagedRecord) Unwrap() error { return d.Err }
+
+// warned holds the records already reported, so that a command which lists
+// the history twice says so once.
+var warned sync.Map
+
+func (h History) warn(d *DamagedRecord) {
+	if _, dup := warned.LoadOrStore(d.Path, true); dup {
+		return
+	}
+	w := h.Warn
+	if w == nil {
+		w = os.Stderr
+	}
+	fmt.Fprintf(w, "buildscope: skipping %s\n", d.Error())
 }
 
 func (h History) read(id string) (*model.Build, error) {
@@ -111,57 +183,86 @@ func (h History) read(id string) (*model.Build, error) {
 	}
 	var b model.Build
 	if err := json.Unmarshal(data, &b); err != nil {
-		return nil, fmt.Errorf("decoding build record %s: %w", h.path(id), err)
+		return nil, &DamagedRecord{ID: id, Path: h.path(id), Err: err}
+	}
+	if b.ID != id {
+		return nil, &DamagedRecord{ID: id, Path: h.path(id), Err: fmt.Errorf("it records build %q", b.ID)}
 	}
 	return &b, nil
 }
 
 // Get returns the record with the given ID, unique ID prefix, or "last".
+// A damaged record named by its ID is an error saying how to remove it;
+// "last" skips damaged records.
 func (h History) Get(id string) (*model.Build, error) {
-	if id == "" || id == "last" {
-		if b, err := h.last(); err == nil {
-			return b, nil
+	if id != "" && id != "last" {
+		full, err := h.resolve(id)
+		if err != nil {
+			return nil, err
 		}
-	} else if _, err := os.Stat(h.path(id)); err == nil {
-		return h.read(id)
+		return h.read(full)
+	}
+	if b, err := h.last(); err == nil {
+		return b, nil
 	}
 	all, err := h.List()
 	if err != nil {
 		return nil, err
 	}
 	if len(all) == 0 {
-		if id != "" && id != "last" {
-			return nil, fmt.Errorf("no build %q: no builds recorded yet, run `buildscope build PATH` first", id)
-		}
 		return nil, errors.New("no builds recorded yet: run `buildscope build PATH` first")
 	}
-	if id == "" || id == "last" {
-		return all[len(all)-1], nil
+	return all[len(all)-1], nil
+}
+
+// resolve turns an ID or unique ID prefix into the ID of a record file,
+// whether or not the record can be read.
+func (h History) resolve(id string) (string, error) {
+	ids, err := h.ids()
+	if err != nil {
+		return "", err
 	}
-	var found []*model.Build
-	for _, b := range all {
-		if b.ID == id {
-			return b, nil
+	if len(ids) == 0 {
+		return "", fmt.Errorf("no build %q: no builds recorded yet, run `buildscope build PATH` first", id)
+	}
+	var found []string
+	for _, x := range ids {
+		if x == id {
+			return x, nil
 		}
-		if strings.HasPrefix(b.ID, id) {
-			found = append(found, b)
+		if strings.HasPrefix(x, id) {
+			found = append(found, x)
 		}
 	}
 	switch len(found) {
 	case 0:
-		return nil, fmt.Errorf("no build %q in history: `buildscope history ls` lists them", id)
+		return "", fmt.Errorf("no build %q in history: `buildscope history ls` lists them", id)
 	case 1:
 		return found[0], nil
 	default:
-		return nil, fmt.Errorf("build ID %q is ambiguous (%d builds start with it): give more digits", id, len(found))
+		return "", fmt.Errorf("build ID %q is ambiguous (%d builds start with it): give more digits", id, len(found))
 	}
 }
 
-// Remove deletes a record.
+// Remove deletes a record and its events, damaged or not.
 func (h History) Remove(id string) (*model.Build, error) {
-	b, err := h.Get(id)
-	if err != nil {
-		return nil, err
+	var b *model.Build
+	if id == "" || id == "last" {
+		var err error
+		if b, err = h.Get(id); err != nil {
+			return nil, err
+		}
+	} else {
+		full, err := h.resolve(id)
+		if err != nil {
+			return nil, err
+		}
+		var d *DamagedRecord
+		if b, err = h.read(full); errors.As(err, &d) {
+			b = &model.Build{ID: full}
+		} else if err != nil {
+			return nil, err
+		}
 	}
 	if err := os.Remove(h.path(b.ID)); err != nil {
 		return nil, fmt.Errorf("removing build record %s: %w", b.ID, err)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/containerd/containerd/v2/core/content"
+	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client"
 	bkbuild "github.com/moby/buildkit/cmd/buildctl/build"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -62,6 +64,16 @@ type Prepared struct {
 	Plan          *model.Plan
 	redactor      *Redactor
 	platforms     []ocispecs.Platform // --platform, parsed
+}
+
+// Platform is the platform whose image of a multi-platform result is
+// measured or run on p's behalf: the one --platform names, else "" (the
+// host's).
+func (p *Prepared) Platform() string {
+	if len(p.platforms) == 1 {
+		return platforms.Format(p.platforms[0])
+	}
+	return ""
 }
 
 // InputsOnly is p without the user's outputs: what an internal build (a
@@ -149,9 +161,13 @@ func parseBuildArgs(args []string) (map[string]string, error) {
 	return out, nil
 }
 
-// frontendAttrs are the dockerfile.v0 frontend's options for this build.
-func (p *Prepared) frontendAttrs() (map[string]string, map[string]string, error) {
-	attrs := map[string]string{"filename": filepath.Base(p.DockerfileAbs)}
+// frontendAttrs are the dockerfile.v0 frontend's options for this build,
+// the local directories it syncs, and the OCI layouts it reads as
+// session content stores (oci-layout:// build contexts).
+func (p *Prepared) frontendAttrs() (attrs, locals map[string]string, stores map[string]content.Store, err error) {
+	attrs = map[string]string{"filename": filepath.Base(p.DockerfileAbs)}
+	locals = map[string]string{}
+	stores = map[string]content.Store{}
 	if p.Target != "" {
 		attrs["target"] = p.Target
 	}
@@ -166,11 +182,18 @@ func (p *Prepared) frontendAttrs() (map[string]string, map[string]string, error)
 	} else if len(p.NoCacheFilter) > 0 {
 		attrs["no-cache"] = strings.Join(p.NoCacheFilter, ",")
 	}
-	locals := map[string]string{}
 	for _, bc := range p.BuildContexts {
 		name, val, ok := strings.Cut(bc, "=")
 		if !ok || name == "" || val == "" {
-			return nil, nil, fmt.Errorf("invalid --build-context %q: use NAME=VALUE (a directory, docker-image://REF, oci-layout://DIR, https://…)", bc)
+			return nil, nil, nil, fmt.Errorf("invalid --build-context %q: use NAME=VALUE (a directory, docker-image://REF, oci-layout://DIR, https://…)", bc)
+		}
+		if strings.HasPrefix(val, "oci-layout://") {
+			attr, id, store, err := ociLayoutContext(name, val)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			attrs["context:"+name], stores[id] = attr, store
+			continue
 		}
 		if strings.Contains(val, "://") {
 			attrs["context:"+name] = val
@@ -178,15 +201,15 @@ func (p *Prepared) frontendAttrs() (map[string]string, map[string]string, error)
 		}
 		dir, err := filepath.Abs(val)
 		if err != nil {
-			return nil, nil, fmt.Errorf("resolving --build-context %s: %w", bc, err)
+			return nil, nil, nil, fmt.Errorf("resolving --build-context %s: %w", bc, err)
 		}
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			return nil, nil, fmt.Errorf("--build-context %s: %s is not a directory", name, val)
+			return nil, nil, nil, fmt.Errorf("--build-context %s: %s is not a directory", name, val)
 		}
 		attrs["context:"+name] = "local:" + name
 		locals[name] = dir
 	}
-	return attrs, locals, nil
+	return attrs, locals, stores, nil
 }
 
 // cacheOptions parses --cache-from/--cache-to; a bare value is a registry

@@ -1,8 +1,10 @@
 package buildrun
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/v1"
@@ -12,31 +14,96 @@ import (
 	"github.com/buildscope/buildscope/model"
 )
 
-// LayoutImage opens the image with the given manifest digest in an OCI
-// layout. A multi-platform index yields its first image.
-func LayoutImage(dir, digest string) (v1.Image, error) {
+// LayoutImage opens the image with the given digest in an OCI layout.
+// When the digest names a multi-platform index, platform ("os/arch[/variant]",
+// "" for the host's) picks its image; a platform the index lacks is an
+// error listing the platforms it has.
+func LayoutImage(dir, digest, platform string) (v1.Image, error) {
+	r, err := openResult(dir, digest)
+	if err != nil || r.img != nil {
+		return r.img, err
+	}
+	want, err := parsePlatform(platform)
+	if err != nil {
+		return nil, err
+	}
+	var have []string
+	for _, d := range r.platforms() {
+		if d.Platform.Satisfies(want) {
+			return imageFromBlobs(r.p, d.Digest)
+		}
+		have = append(have, d.Platform.String())
+	}
+	return nil, fmt.Errorf("image %s has no %s image: it has %s; pick one with --platform", shortHash(r.h), want.String(), strings.Join(have, ", "))
+}
+
+// result is what a digest names in a layout: an image, or an index.
+type result struct {
+	p   layout.Path
+	h   v1.Hash
+	img v1.Image
+	idx *v1.IndexManifest
+}
+
+func openResult(dir, digest string) (*result, error) {
 	p, err := layout.FromPath(dir)
 	if err != nil {
-		return nil, fmt.Errorf("opening OCI layout %s: %w", dir, err)
+		return &result{}, fmt.Errorf("opening OCI layout %s: %w", dir, err)
 	}
 	h, err := v1.NewHash(digest)
 	if err != nil {
-		return nil, fmt.Errorf("image digest %q: %w", digest, err)
+		return &result{}, fmt.Errorf("image digest %q: %w", digest, err)
 	}
-	if img, err := imageFromBlobs(p, h); err == nil {
-		return img, nil
+	r := &result{p: p, h: h}
+	if r.img, err = imageFromBlobs(p, h); err == nil {
+		return r, nil
 	}
-	// a multi-platform result: its index, read from the blobs
-	rc, err := p.Blob(h)
+	if r.idx, err = layoutIndex(p, h); err != nil {
+		return &result{}, fmt.Errorf("%s in %s: %w", digest, dir, err)
+	}
+	return r, nil
+}
+
+// platforms are the index's platform images (attestations left out).
+func (r *result) platforms() []v1.Descriptor {
+	var out []v1.Descriptor
+	for _, d := range r.idx.Manifests {
+		if d.Platform != nil && d.Platform.Architecture != "unknown" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func layoutIndex(p layout.Path, h v1.Hash) (*v1.IndexManifest, error) {
+	raw, err := p.Bytes(h)
 	if err != nil {
-		return nil, fmt.Errorf("no image %s in %s: %w", digest, dir, err)
+		return nil, fmt.Errorf("no image %s: %w", h, err)
 	}
-	defer rc.Close()
-	im, err := v1.ParseIndexManifest(rc)
+	im, err := v1.ParseIndexManifest(bytes.NewReader(raw))
 	if err != nil || len(im.Manifests) == 0 {
-		return nil, fmt.Errorf("%s in %s is neither an image nor an index of images", digest, dir)
+		return nil, fmt.Errorf("%s is neither an image nor an index of images", h)
 	}
-	return imageFromBlobs(p, im.Manifests[0].Digest)
+	return im, nil
+}
+
+// parsePlatform parses "os/arch[/variant]"; "" is the host's platform.
+func parsePlatform(s string) (v1.Platform, error) {
+	if s == "" {
+		return v1.Platform{OS: "linux", Architecture: runtime.GOARCH}, nil
+	}
+	p, err := v1.ParsePlatform(s)
+	if err != nil || p.OS == "" || p.Architecture == "" {
+		return v1.Platform{}, fmt.Errorf("invalid --platform %q: use os/arch[/variant], e.g. linux/arm64", s)
+	}
+	return *p, nil
+}
+
+func shortHash(h v1.Hash) string {
+	if len(h.Hex) > 12 {
+		return h.Hex[:12]
+	}
+	return h.Hex
 }
 
 // imageHistory pairs an image's config history with its layers' sizes.

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/sirupsen/logrus"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +11,7 @@ import (
 	"time"
 
 	"github.com/docker/cli/cli/config"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/moby/buildkit/client"
 	bkbuild "github.com/moby/buildkit/cmd/buildctl/build"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
@@ -21,9 +19,13 @@ import (
 	"github.com/moby/buildkit/session/auth/authprovider"
 	"github.com/moby/buildkit/session/sshforward/sshprovider"
 	"github.com/moby/buildkit/solver/errdefs"
+	"github.com/sirupsen/logrus"
 	"github.com/tonistiigi/fsutil"
 	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
+	"github.com/buildscope/buildscope/buildrun/engine"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -65,11 +67,11 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		llbc <- l
 	}()
 	if !p.SkipInputs {
-		hasher := newContextHasher(p.ContextAbs, filepath.Join(paths.State, "cache"))
-		if ierr := model.AttachInputs(rec, p.Plan, hasher.Hash); ierr != nil {
+		hashers := p.contextHashers(filepath.Join(paths.State, "cache"))
+		if ierr := model.AttachInputs(rec, p.Plan, hashers.hash); ierr != nil {
 			rec.Warnings = append(rec.Warnings, model.Warning{Short: "cache inputs not recorded: " + ierr.Error()})
 		}
-		_ = hasher.save()
+		hashers.save()
 	}
 	rec.Completed = time.Now().UTC()
 	switch {
@@ -84,7 +86,19 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		err = errors.New(p.redactor.String(solveErrorMessage(err, p, b)))
 		rec.Error = err.Error()
 	}
+	pushed := ""
+	if err == nil && p.Push && b.Kind == KindDocker {
+		var perr error
+		if pushed, perr = enginePush(ctx, b.Docker, p.Tags); perr != nil {
+			rec.Status, err = model.StatusError, perr
+			rec.Error = perr.Error()
+		}
+	}
 	if resp != nil {
+		rec.Exporter = userResponse(resp.ExporterResponse, p.Tags)
+		if pushed != "" { // the digest the registry holds, as buildx reports it
+			rec.Exporter[exptypes.ExporterImageDigestKey] = pushed
+		}
 		describeResult(context.WithoutCancel(ctx), b, p, paths, resp, rec)
 	}
 	if l := <-llbc; l != nil {
@@ -99,11 +113,28 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	return rec, err
 }
 
+// userResponse is BuildKit's exporter response as the user's build made
+// it: image.name names the user's tags, not the name of the copy
+// buildscope keeps in its results layout (the responses of all exporters
+// are merged, and that one may come last).
+func userResponse(resp map[string]string, tags []string) map[string]string {
+	out := make(map[string]string, len(resp))
+	for k, v := range resp {
+		out[k] = v
+	}
+	if len(tags) > 0 {
+		out[exptypes.ExporterImageNameKey] = strings.Join(tags, ",")
+	} else {
+		delete(out, exptypes.ExporterImageNameKey)
+	}
+	return out
+}
+
 // ErrCanceled is returned by Run when the build was canceled.
 var ErrCanceled = errors.New("build canceled")
 
 func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string, onStatus func(*client.SolveStatus)) (*client.SolveResponse, error) {
-	attrs, locals, err := p.frontendAttrs()
+	attrs, locals, stores, err := p.frontendAttrs()
 	if err != nil {
 		return nil, err
 	}
@@ -134,6 +165,7 @@ func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string,
 		Ref:      solveRef(id),
 		Frontend: "dockerfile.v0", FrontendAttrs: attrs, LocalMounts: mounts,
 		Exports: exports, CacheImports: imports, CacheExports: cacheExports, Session: attach,
+		OCIStores: stores,
 	}
 	ch := make(chan *client.SolveStatus)
 	eg, ectx := errgroup.WithContext(ctx)
@@ -145,6 +177,9 @@ func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string,
 	})
 	eg.Go(func() error {
 		for s := range ch {
+			onStatus(s)
+		}
+		if s := p.redactor.Flush(); s != nil { // log tails held back in case a secret continued
 			onStatus(s)
 		}
 		return nil
@@ -200,9 +235,7 @@ func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths Paths, id st
 		if names != "" {
 			attrs["name"] = names
 		}
-		if p.Push {
-			attrs["push"] = "true"
-		}
+		// --push: the engine pushes after the solve (see enginePush)
 		return []client.ExportEntry{{Type: "moby", Attrs: attrs}}, nil, nil
 	}
 	if p.Push {
@@ -210,7 +243,7 @@ func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths Paths, id st
 	}
 	if p.Load {
 		if b.Docker == nil {
-			dc, err := DockerEngine(ctx)
+			dc, err := engine.Connect(ctx)
 			if err != nil {
 				return nil, nil, fmt.Errorf("--load puts the image in a Docker engine: %w", err)
 			}
@@ -219,11 +252,7 @@ func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths Paths, id st
 		pr, pw := io.Pipe()
 		done := make(chan error, 1)
 		go func() {
-			res, err := b.Docker.ImageLoad(context.WithoutCancel(ctx), pr)
-			if err == nil {
-				_, err = io.Copy(io.Discard, res)
-				res.Close()
-			}
+			err := engine.LoadTar(context.WithoutCancel(ctx), b.Docker, pr)
 			pr.CloseWithError(err)
 			done <- err
 		}()
@@ -271,18 +300,58 @@ func describeResult(ctx context.Context, b *Builder, p *Prepared, paths Paths, r
 		return
 	}
 	rec.Result = &model.ResultRef{Kind: model.ResultOCILayout, Path: paths.Results(), Ref: dgst}
-	img, err := LayoutImage(paths.Results(), dgst)
+	res, err := openResult(paths.Results(), dgst)
 	if err != nil {
 		return
 	}
+	// one platform: the image itself; several: each platform's image, and
+	// the host's (else the first) as the build's image
+	if res.img != nil {
+		rec.Image = summarizeResultImage(res.img, dgst, "", p, rec, true)
+		return
+	}
+	host, _ := parsePlatform("")
+	var first *model.Image
+	for _, d := range res.platforms() {
+		img, err := imageFromBlobs(res.p, d.Digest)
+		if err != nil {
+			continue
+		}
+		isHost := d.Platform.Satisfies(host)
+		sum := summarizeResultImage(img, d.Digest.String(), d.Platform.String(), p, rec, isHost)
+		if sum == nil {
+			continue
+		}
+		rec.Images = append(rec.Images, *sum)
+		if isHost && rec.Image == nil {
+			rec.Image = sum
+		}
+		if first == nil {
+			first = sum
+		}
+	}
+	if rec.Image == nil {
+		rec.Image = first
+	}
+}
+
+// summarizeResultImage summarizes image img (manifest digest dgst) of a
+// result for one platform ("" for a single-platform result); steps get
+// their layer sizes from the one image assignSizes names.
+func summarizeResultImage(img v1.Image, dgst, platform string, p *Prepared, rec *model.Build, assignSizes bool) *model.Image {
 	hist, err := imageHistory(img)
 	if err != nil {
-		return
+		return nil
 	}
-	if sum, err := summarizeImage(dgst, img, hist); err == nil {
-		rec.Image = sum
+	sum, err := summarizeImage(dgst, img, hist)
+	if err != nil {
+		return nil
 	}
-	model.AssignStepSizes(rec, p.Plan, hist)
+	sum.Platform = platform
+	if assignSizes {
+		model.AssignStepSizes(rec, p.Plan, hist)
+	}
+	return sum
 }
 
 // solveErrorMessage turns a BuildKit error into one line naming the

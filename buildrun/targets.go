@@ -29,6 +29,7 @@ func RunTargets(ctx context.Context, b *Builder, p *Prepared, paths Paths, targe
 		eg.Go(func() error {
 			pt := p.InputsOnly()
 			pt.Target = t
+			pt.redactor = p.redactor.ForBuild() // its own log streams
 			if !p.Plan.Named(t) {
 				pt.Target = "" // the last stage, unnamed: the default target
 			}

@@ -29,13 +29,19 @@ type Build struct {
 	Stages     []Stage      `json:"stages"`
 	Cache      CacheSummary `json:"cache"`
 	Image      *Image       `json:"image,omitempty"`
-	Platforms  []string     `json:"platforms,omitempty"`
+	// Images are every platform's image of a multi-platform build; Image
+	// is the host platform's among them (else the first).
+	Images    []Image  `json:"images,omitempty"`
+	Platforms []string `json:"platforms,omitempty"`
 	// NoCache and NoCacheFilter are --no-cache and --no-cache-filter.
 	NoCache       bool              `json:"no_cache,omitempty"`
 	NoCacheFilter []string          `json:"no_cache_filter,omitempty"`
 	BuildArgs     map[string]string `json:"build_args,omitempty"`
 	Result        *ResultRef        `json:"result,omitempty"`
-	Warnings      []Warning         `json:"warnings,omitempty"`
+	// Exporter is BuildKit's exporter response (containerimage.digest,
+	// image.name, …): what --metadata-file writes, as buildx does.
+	Exporter map[string]string `json:"exporter_response,omitempty"`
+	Warnings []Warning         `json:"warnings,omitempty"`
 	// Other holds vertices that belong to no Dockerfile stage: loading the
 	// build definition and context, resolving image metadata, exporting.
 	Other []Step `json:"other,omitempty"`
@@ -78,6 +84,9 @@ type StepInputs struct {
 	Args  map[string]string `json:"args,omitempty"`
 	Env   map[string]string `json:"env,omitempty"`
 	Files map[string]string `json:"files,omitempty"`
+	// Contexts are the file digests taken from named build contexts
+	// (COPY --from=NAME, RUN --mount=…,from=NAME), by context name.
+	Contexts map[string]map[string]string `json:"contexts,omitempty"`
 	// Base is the resolved base image of a FROM step (ref@digest).
 	Base string `json:"base,omitempty"`
 	// Parents are the vertex digests of the steps this one builds on.
@@ -106,6 +115,8 @@ type CacheSummary struct {
 
 // Image describes the image a build produced.
 type Image struct {
+	// Platform is set for the images of a multi-platform result.
+	Platform  string  `json:"platform,omitempty"`
 	Digest    string  `json:"digest"`
 	SizeBytes int64   `json:"size_bytes"`
 	Layers    []Layer `json:"layers"`

@@ -48,9 +48,13 @@ type Instruction struct {
 	// instruction runs (what reaches a RUN), by name.
 	Args map[string]string
 	Env  map[string]string
-	// Sources are the paths a COPY or ADD takes from the build context;
-	// empty for COPY --from and other instructions.
+	// Sources are the paths a COPY or ADD takes from the build context, or
+	// a RUN binds from it (--mount=type=bind without from=; "." for all).
 	Sources []string
+	// Named are the paths taken the same way from a context that is not a
+	// stage (COPY --from=NAME, RUN --mount=…,from=NAME), by NAME: a named
+	// build context (--build-context NAME=DIR) or an image.
+	Named map[string][]string
 	// FromStages are the stages the instruction reads (COPY --from,
 	// RUN --mount from=).
 	FromStages []string
@@ -127,7 +131,10 @@ func ParseDockerfileFor(name string, data []byte, buildArgs map[string]string, a
 				ins.Text = oneLine(s.String())
 			}
 			ins.Args, ins.Env = sc.snapshot()
-			ins.Sources = sc.contextSources(c)
+			ins.Sources, ins.Named = sc.contextSources(c, func(ref string) bool {
+				_, ok := stageRef(sc.expand(ref), byName, i)
+				return ok
+			})
 			sc.apply(c)
 			ps.Instructions = append(ps.Instructions, ins)
 			switch c.(type) {
@@ -192,10 +199,11 @@ func dependencies(lex *shell.Lex, env shell.EnvGetter, st instructions.Stage, p 
 }
 
 // stageRef resolves a FROM/--from reference to an earlier stage by name or
-// index.
+// index. A stage can only read stages defined before it (BuildKit refuses
+// the rest), so a reference to itself or a later stage is not a stage.
 func stageRef(ref string, byName map[string]int, before int) (int, bool) {
 	if j, ok := byName[strings.ToLower(ref)]; ok {
-		return j, true
+		return j, j < before
 	}
 	if n, err := strconv.Atoi(ref); err == nil && n >= 0 && n < before {
 		return n, true

@@ -8,10 +8,15 @@ import (
 	"strings"
 )
 
+// HashFunc returns the content digests of the files that sources select
+// in a context: "" is the build context, else a named context. A name that
+// is no local directory (an image) yields nil.
+type HashFunc func(context string, sources []string) (map[string]string, error)
+
 // AttachInputs records on every step of b what went into it (see
-// StepInputs). hash returns the content digests of the context files that
-// a COPY/ADD's sources select; it is called only for such steps.
-func AttachInputs(b *Build, plan *Plan, hash func(sources []string) (map[string]string, error)) error {
+// StepInputs). hash is called only for steps that read context files
+// (COPY, ADD, RUN --mount=type=bind).
+func AttachInputs(b *Build, plan *Plan, hash HashFunc) error {
 	if plan == nil {
 		return nil
 	}
@@ -46,11 +51,23 @@ func AttachInputs(b *Build, plan *Plan, hash func(sources []string) (map[string]
 					in.Args, in.Env = ins.Args, ins.Env
 				}
 				if len(ins.Sources) > 0 {
-					files, err := hash(ins.Sources)
+					files, err := hash("", ins.Sources)
 					if err != nil {
 						return fmt.Errorf("hashing the context files of line %d: %w", ins.Line, err)
 					}
 					in.Files = files
+				}
+				for name, srcs := range ins.Named {
+					files, err := hash(name, srcs)
+					if err != nil {
+						return fmt.Errorf("hashing the files of context %s at line %d: %w", name, ins.Line, err)
+					}
+					if files != nil {
+						if in.Contexts == nil {
+							in.Contexts = map[string]map[string]string{}
+						}
+						in.Contexts[name] = files
+					}
 				}
 			}
 			if strings.HasPrefix(step.Instruction, "FROM ") {
@@ -106,6 +123,11 @@ func inputKey(b *Build, step *Step, in *StepInputs) string {
 			w(m.name+":"+k, m.kv[k])
 		}
 	}
+	for _, name := range sortedKeys(in.Contexts) {
+		for _, k := range sortedKeys(in.Contexts[name]) {
+			w("context:"+name+":"+k, in.Contexts[name][k])
+		}
+	}
 	for _, p := range in.Parents {
 		if ps := findStep(b, p); ps != nil && ps.Inputs != nil {
 			w("parent", ps.Inputs.Key)
@@ -125,7 +147,7 @@ func findStep(b *Build, digest string) *Step {
 	return nil
 }
 
-func sortedKeys(m map[string]string) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -76,23 +76,42 @@ func (s *scope) apply(c instructions.Command) {
 	}
 }
 
-// contextSources are the context paths a COPY or ADD reads, expanded.
-func (s *scope) contextSources(c instructions.Command) []string {
-	var src []string
+// contextSources are the context paths a COPY or ADD reads, or a RUN
+// binds, expanded: from the build context, and by name from contexts that
+// are not stages (isStage tells them apart).
+func (s *scope) contextSources(c instructions.Command, isStage func(string) bool) (main []string, named map[string][]string) {
+	add := func(from string, paths ...string) {
+		for _, p := range paths {
+			p = s.expand(p)
+			if from == "" {
+				main = append(main, p)
+				continue
+			}
+			if named == nil {
+				named = map[string][]string{}
+			}
+			named[from] = append(named[from], p)
+		}
+	}
 	switch c := c.(type) {
 	case *instructions.CopyCommand:
-		if c.From != "" {
-			return nil
+		if c.From != "" && isStage(c.From) {
+			return nil, nil
 		}
-		src = c.SourcePaths
+		add(c.From, c.SourcePaths...)
 	case *instructions.AddCommand:
-		src = c.SourcePaths
-	default:
-		return nil
+		add("", c.SourcePaths...)
+	case *instructions.RunCommand:
+		for _, m := range instructions.GetMounts(c) {
+			if m.Type != instructions.MountTypeBind || (m.From != "" && isStage(m.From)) {
+				continue
+			}
+			src := m.Source
+			if src == "" {
+				src = "."
+			}
+			add(m.From, src)
+		}
 	}
-	out := make([]string, 0, len(src))
-	for _, p := range src {
-		out = append(out, s.expand(p))
-	}
-	return out
+	return main, named
 }

@@ -53,11 +53,16 @@ type SingleStage struct {
 }
 
 // FileEntry is a path in an image's filesystem: its size and, for regular
-// files, the digest of its content.
+// files, the digest of its content; its mode, owner and link target; and
+// the layer (0-based) that last wrote it.
 type FileEntry struct {
-	Size   int64
-	Digest string
-	Dir    bool
+	Size     int64
+	Digest   string
+	Dir      bool
+	Mode     int64
+	UID, GID int
+	Link     string // a symlink's or hard link's target
+	Layer    int
 }
 
 // FileSet is an image's flattened filesystem by absolute path.

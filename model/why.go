@@ -15,11 +15,22 @@ const (
 	ReasonBase        = "base-image-changed"
 	ReasonContext     = "context-changed"
 	ReasonParent      = "parent-missed"
-	ReasonNoCache     = "no-cache"
-	ReasonPlatform    = "platform-changed"
-	ReasonFirst       = "first-build"
-	ReasonEvicted     = "cache-evicted"
+	// ReasonParentChanged: a step this one builds on changed and was still
+	// answered from an older cache entry (a changed hit), so this one ran.
+	ReasonParentChanged = "parent-changed"
+	ReasonNamedContext  = "named-context-changed"
+	// ReasonUnknown: the recorded inputs do not show why; Detail says what
+	// is missing. Never a guess.
+	ReasonUnknown  = "inputs-unknown"
+	ReasonNoCache  = "no-cache"
+	ReasonPlatform = "platform-changed"
+	ReasonFirst    = "first-build"
+	ReasonEvicted  = "cache-evicted"
 )
+
+// SourceRecordedInputs says an explanation rests on the inputs buildscope
+// recorded for each step (and BuildKit's normalised LLB op digests).
+const SourceRecordedInputs = "recorded-inputs"
 
 // Explanation says why each step of a build that ran did not come from
 // the cache, against the previous build of the same Dockerfile.
@@ -28,6 +39,23 @@ type Explanation struct {
 	Previous string   `json:"previous"`
 	Misses   []Miss   `json:"misses"`
 	Advice   []string `json:"advice,omitempty"`
+	// ChangedHits are steps whose inputs changed against the previous
+	// build and that were still answered from the cache (an older entry):
+	// the root causes of the misses that built on them.
+	ChangedHits []ChangedHit `json:"changed_hits"`
+	// Source is where the answer came from (SourceRecordedInputs).
+	Source string `json:"source"`
+}
+
+// ChangedHit is a step that changed and still hit the cache.
+type ChangedHit struct {
+	Step   string         `json:"step"`
+	Stage  string         `json:"stage"`
+	Line   int            `json:"line"`
+	Reason string         `json:"reason"`
+	Detail map[string]any `json:"detail"`
+	// CostSeconds is the summed duration of the misses it made run.
+	CostSeconds float64 `json:"cost_seconds"`
 }
 
 // Miss is one step that ran, and why.
@@ -37,8 +65,13 @@ type Miss struct {
 	Line   int            `json:"line"`
 	Reason string         `json:"reason"`
 	Detail map[string]any `json:"detail"`
-	// Root is true for a root cause (every reason but parent-missed).
+	// Root is true for a root cause (every reason but parent-missed and
+	// parent-changed).
 	Root bool `json:"root"`
+	// CostSeconds, on a root cause, is the summed duration of the steps it
+	// made run: itself and every miss that cascaded from it.
+	CostSeconds float64 `json:"cost_seconds,omitempty"`
+	duration    float64
 }
 
 // PreviousBuild picks from history the latest build before cur of the
@@ -61,41 +94,91 @@ func PreviousBuild(cur *Build, history []*Build) *Build {
 // Explain explains the misses of cur against prev (nil: first build).
 // Root causes come first, in build order; then the steps they cascaded to.
 func Explain(cur, prev *Build) *Explanation {
-	ex := &Explanation{Build: cur.ID, Misses: []Miss{}}
+	ex := &Explanation{Build: cur.ID, Misses: []Miss{}, ChangedHits: []ChangedHit{}, Source: SourceRecordedInputs}
 	if prev != nil {
 		ex.Previous = prev.ID
 	}
 	reasons := map[string]Miss{} // by step digest
+	hits := map[string]int{}     // changed hits by step digest → index in ex.ChangedHits
 	var order []string
 	for si, s := range cur.Stages {
 		for k := range s.Steps {
 			st := &s.Steps[k]
-			if st.Cached || st.Started == nil {
+			if st.Cached {
+				if prev != nil && !cur.NoCache {
+					if reason, detail := changedHit(cur, prev, si, k); reason != "" {
+						hits[st.Digest] = len(ex.ChangedHits)
+						ex.ChangedHits = append(ex.ChangedHits, ChangedHit{Step: st.Name, Stage: s.Name, Line: st.Line, Reason: reason, Detail: detail})
+					}
+				}
 				continue
 			}
-			m := Miss{Step: st.Name, Stage: s.Name, Line: st.Line, Detail: map[string]any{}}
-			m.Reason, m.Detail = missReason(cur, prev, si, k, reasons)
+			if st.Started == nil {
+				continue
+			}
+			m := Miss{Step: st.Name, Stage: s.Name, Line: st.Line, Detail: map[string]any{}, duration: stepSeconds(st)}
+			m.Reason, m.Detail = missReason(cur, prev, si, k, reasons, ex.ChangedHits, hits)
 			if m.Reason == "" {
 				continue // a base image resolved again, unchanged
 			}
-			m.Root = m.Reason != ReasonParent
+			m.Root = m.Reason != ReasonParent && m.Reason != ReasonParentChanged
 			reasons[st.Digest] = m
 			order = append(order, st.Digest)
 		}
 	}
+	// what each root cause cost: its own run and its cascades'
+	cost := map[string]float64{}
+	for _, d := range order {
+		m := reasons[d]
+		root := m.Step
+		if !m.Root {
+			root, _ = m.Detail["root"].(string)
+		}
+		cost[root] += m.duration
+	}
 	for _, root := range []bool{true, false} {
 		for _, d := range order {
-			if reasons[d].Root == root {
-				ex.Misses = append(ex.Misses, reasons[d])
+			if m := reasons[d]; m.Root == root {
+				if root {
+					m.CostSeconds = round2(cost[m.Step])
+				}
+				ex.Misses = append(ex.Misses, m)
 			}
 		}
+	}
+	for i := range ex.ChangedHits {
+		ex.ChangedHits[i].CostSeconds = round2(cost[ex.ChangedHits[i].Step])
 	}
 	ex.Advice = advise(cur, ex.Misses)
 	return ex
 }
 
+func stepSeconds(st *Step) float64 {
+	if st.Started == nil || st.Completed == nil {
+		return 0
+	}
+	return st.Completed.Sub(*st.Started).Seconds()
+}
+
+func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
+
+// changedHit says what changed in a cached step against the previous
+// build's step ("" when nothing it records did, or when only its parents
+// did: the changed parent is reported itself).
+func changedHit(cur, prev *Build, si, k int) (string, map[string]any) {
+	st := cur.Stages[si].Steps[k]
+	if st.Inputs == nil || strings.HasPrefix(st.Instruction, "FROM ") {
+		return "", nil
+	}
+	old := previousStep(prev, cur.Stages[si], k)
+	if old == nil || old.Inputs == nil || old.Inputs.Key == st.Inputs.Key {
+		return "", nil
+	}
+	return inputDiff(old, &st, cur, prev)
+}
+
 // missReason is the reason step k of stage si ran.
-func missReason(cur, prev *Build, si, k int, seen map[string]Miss) (string, map[string]any) {
+func missReason(cur, prev *Build, si, k int, seen map[string]Miss, changed []ChangedHit, hits map[string]int) (string, map[string]any) {
 	s := cur.Stages[si]
 	st := s.Steps[k]
 	in := st.Inputs
@@ -130,17 +213,66 @@ func missReason(cur, prev *Build, si, k int, seen map[string]Miss) (string, map[
 		}
 		return ReasonInstruction, map[string]any{"old": "", "new": st.Instruction}
 	}
+	old := previousStep(prev, s, k)
+	if old == nil {
+		return ReasonInstruction, map[string]any{"old": "", "new": textOr(in.Text, st.Instruction)}
+	}
+	if r, d := inputDiff(old, &st, cur, prev); r != "" {
+		return r, d
+	}
+	for _, p := range in.Parents {
+		if m, ok := seen[p]; ok {
+			root := m.Step
+			if !m.Root {
+				root, _ = m.Detail["root"].(string)
+			}
+			return ReasonParent, map[string]any{"parent": m.Step, "root": root}
+		}
+		if i, ok := hits[p]; ok {
+			return ReasonParentChanged, map[string]any{"parent": changed[i].Step, "root": changed[i].Step}
+		}
+	}
+	oin := old.Inputs
+	if oin == nil {
+		oin = &StepInputs{}
+	}
+	switch {
+	case oin.LLB != "" && in.LLB != "" && oin.LLB != in.LLB:
+		// BuildKit's own op changed in a way the recorded inputs do not
+		// break down (a flag, a mount, a network or security mode)
+		return ReasonUnknown, map[string]any{"missing": "what changed in BuildKit's op: its LLB digest differs from the previous build's, but no input buildscope records does",
+			"llb_old": oin.LLB, "llb_new": in.LLB}
+	case in.Key == "" || oin.Key == "":
+		return ReasonUnknown, map[string]any{"missing": "the step's recorded inputs (the build was made with --no-record-inputs, or before buildscope recorded them)"}
+	case in.Key != oin.Key:
+		return ReasonUnknown, map[string]any{"missing": "which input changed: the recorded input keys differ but no recorded input does", "key_old": oin.Key, "key_new": in.Key}
+	case in.LLB == "" || oin.LLB == "":
+		return ReasonUnknown, map[string]any{"missing": "BuildKit's op digest, to show the inputs were equal (this builder keeps no build history: the Docker engine's BuildKit)", "key": in.Key}
+	}
+	// every recorded input and BuildKit's own op digest are equal, and the
+	// step still ran: its cache entry was gone
+	return ReasonEvicted, map[string]any{"key": in.Key, "llb": in.LLB}
+}
+
+// previousStep is the previous build's step matching step k of stage s.
+func previousStep(prev *Build, s Stage, k int) *Step {
 	nth := 0
 	for j := 0; j < k; j++ {
 		if !strings.HasPrefix(s.Steps[j].Instruction, "FROM ") {
 			nth++
 		}
 	}
-	old := matchStep(prev, s.Name, st.Line, nth)
-	if old == nil {
-		return ReasonInstruction, map[string]any{"old": "", "new": textOr(in.Text, st.Instruction)}
+	return matchStep(prev, s.Name, s.Steps[k].Line, nth)
+}
+
+// inputDiff is the first recorded input (not a parent) that differs
+// between the previous build's step old and st: instruction, platform,
+// build arg, ENV, context files, named context files.
+func inputDiff(old, st *Step, cur, prev *Build) (string, map[string]any) {
+	in, oin := st.Inputs, old.Inputs
+	if in == nil {
+		in = &StepInputs{}
 	}
-	oin := old.Inputs
 	if oin == nil {
 		oin = &StepInputs{}
 	}
@@ -156,27 +288,37 @@ func missReason(cur, prev *Build, si, k int, seen map[string]Miss) (string, map[
 	if d := mapDiff(oin.Env, in.Env); d != nil {
 		return ReasonEnv, map[string]any{"var": d[0], "old": d[1], "new": d[2]}
 	}
-	if added, removed, modified := fileDiff(oin.Files, in.Files); len(added)+len(removed)+len(modified) > 0 {
-		files := append(append(append([]string{}, added...), removed...), modified...)
-		slices.Sort(files)
-		return ReasonContext, map[string]any{"files": files, "added": added, "removed": removed, "modified": modified}
+	if d := filesDetail(oin.Files, in.Files); d != nil {
+		return ReasonContext, d
 	}
-	for _, p := range in.Parents {
-		if m, ok := seen[p]; ok {
-			root := m.Step
-			if !m.Root {
-				root, _ = m.Detail["root"].(string)
-			}
-			return ReasonParent, map[string]any{"parent": m.Step, "root": root}
+	for _, name := range sortedKeys(unionKeys(oin.Contexts, in.Contexts)) {
+		if d := filesDetail(oin.Contexts[name], in.Contexts[name]); d != nil {
+			d["context"] = name
+			return ReasonNamedContext, d
 		}
 	}
-	if oin.LLB != "" && in.LLB != "" && oin.LLB != in.LLB {
-		// BuildKit's own op changed in a way the recorded inputs do not
-		// break down (a flag, a mount, a network or security mode)
-		return ReasonInstruction, map[string]any{"old": textOr(oin.Text, old.Instruction), "new": textOr(in.Text, st.Instruction),
-			"llb_old": oin.LLB, "llb_new": in.LLB}
+	return "", nil
+}
+
+func filesDetail(old, cur map[string]string) map[string]any {
+	added, removed, modified := fileDiff(old, cur)
+	if len(added)+len(removed)+len(modified) == 0 {
+		return nil
 	}
-	return ReasonEvicted, map[string]any{"key": in.Key, "llb": in.LLB}
+	files := append(append(append([]string{}, added...), removed...), modified...)
+	slices.Sort(files)
+	return map[string]any{"files": files, "added": added, "removed": removed, "modified": modified}
+}
+
+func unionKeys[V any](a, b map[string]V) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
 }
 
 func textOr(text, name string) string {

@@ -13,8 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
-	dockerclient "github.com/moby/moby/client"
+
+	"github.com/buildscope/buildscope/buildrun/engine"
 )
 
 // Registry is a loopback registry serving the base image.
@@ -60,27 +60,16 @@ func Serve(addr string, img v1.Image) (*Registry, error) {
 // LoadDocker loads img into the Docker engine (DOCKER_HOST or the default
 // socket) as tag.
 func LoadDocker(ctx context.Context, img v1.Image, tag string) error {
-	dc, err := dockerclient.New(dockerclient.FromEnv)
-	if err != nil {
-		return fmt.Errorf("configuring the Docker client: %w", err)
-	}
-	defer dc.Close()
 	t, err := name.NewTag(tag)
 	if err != nil {
 		return fmt.Errorf("tag %s: %w", tag, err)
 	}
-	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(tarball.Write(t, img, pw)) }()
-	res, err := dc.ImageLoad(ctx, pr)
+	dc, err := engine.New()
 	if err != nil {
-		pr.CloseWithError(err)
-		return fmt.Errorf("loading %s into the Docker engine at %s: %w", tag, dc.DaemonHost(), err)
+		return err
 	}
-	defer res.Close()
-	if _, err := io.Copy(io.Discard, res); err != nil {
-		return fmt.Errorf("loading %s into the Docker engine: %w", tag, err)
-	}
-	return nil
+	defer dc.Close()
+	return engine.Load(ctx, dc, img, t)
 }
 
 // Answers reports whether a registry serves ref.

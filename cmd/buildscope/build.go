@@ -20,6 +20,7 @@ type buildFlags struct {
 	opts     buildrun.Options
 	progress string
 	report   string
+	metadata string
 	logCap   int
 }
 
@@ -59,6 +60,7 @@ prints one BuildKit SolveStatus object per line on stdout.`,
 	fl.StringArrayVar(&o.CacheTo, "cache-to", nil, "cache export destination: type=registry,ref=…,mode=max | type=local,dest=DIR")
 	fl.StringVar(&f.progress, "progress", "auto", "progress output: auto, tty, plain or json")
 	fl.StringVar(&f.report, "report", "", "write the build record (JSON) to this file")
+	fl.StringVar(&f.metadata, "metadata-file", "", "write the build result metadata (JSON, as docker buildx build writes it) to this file")
 	fl.BoolVar(&o.SkipInputs, "no-record-inputs", false, "do not record what goes into each step (why cannot explain the build)")
 	_ = fl.MarkHidden("no-record-inputs")
 	fl.IntVar(&f.logCap, "log-cap", 256<<10, "interactive UI: bytes of output kept per step (older output is dropped)")
@@ -83,6 +85,9 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 	if err := p.Check(ctx, b); err != nil {
 		return err
 	}
+	for _, n := range p.Notes(b) {
+		fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: warning: "+n)
+	}
 
 	var rec *model.Build
 	var berr error
@@ -103,6 +108,11 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 			return err
 		}
 	}
+	if f.metadata != "" && berr == nil {
+		if err := buildrun.WriteMetadata(f.metadata, rec); err != nil {
+			return err
+		}
+	}
 	if berr != nil {
 		if errors.Is(berr, buildrun.ErrCanceled) {
 			return &exitError{code: 130, err: fmt.Errorf("build %s canceled", rec.ID)}
@@ -118,26 +128,37 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 // runBuildPlain runs the build with BuildKit's own plain, tty or JSON
 // progress display.
 func runBuildPlain(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildrun.Prepared, mode progressui.DisplayMode) (*model.Build, error) {
-	ctx := cmd.Context()
+	var rec *model.Build
+	err := showProgress(cmd, mode, func(onStatus func(*client.SolveStatus)) error {
+		var err error
+		rec, err = buildrun.Run(cmd.Context(), b, p, g.paths, onStatus)
+		return err
+	})
+	return rec, err
+}
+
+// showProgress calls run with BuildKit's own display in mode fed by the
+// statuses run reports: on stdout for json, else on stderr. The display
+// keeps drawing after a cancel, to show where the build stopped.
+func showProgress(cmd *cobra.Command, mode progressui.DisplayMode, run func(onStatus func(*client.SolveStatus)) error) error {
 	out := io.Writer(cmd.ErrOrStderr())
 	if mode == progressui.RawJSONMode {
 		out = cmd.OutOrStdout()
 	}
 	disp, err := progressui.NewDisplay(out, mode)
 	if err != nil {
-		return nil, fmt.Errorf("progress output: %w", err)
+		return fmt.Errorf("progress output: %w", err)
 	}
 	ch := make(chan *client.SolveStatus, 64)
-	dispDone := make(chan struct{})
+	done := make(chan struct{})
 	go func() {
-		defer close(dispDone)
-		// the display keeps drawing after a cancel, to show where it stopped
-		_, _ = disp.UpdateFrom(context.WithoutCancel(ctx), ch)
+		defer close(done)
+		_, _ = disp.UpdateFrom(context.WithoutCancel(cmd.Context()), ch)
 	}()
-	rec, err := buildrun.Run(ctx, b, p, g.paths, func(s *client.SolveStatus) { ch <- s })
+	err = run(func(s *client.SolveStatus) { ch <- s })
 	close(ch)
-	<-dispDone
-	return rec, err
+	<-done
+	return err
 }
 
 // summaryLine is the one line printed after a successful build.

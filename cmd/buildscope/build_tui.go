@@ -1,15 +1,14 @@
 package main
 
 import (
-	"time"
-
 	"context"
 	"errors"
 	"fmt"
-	"github.com/buildscope/buildscope/inspect/cdiff"
 	"io"
 	"log"
 	"os"
+	"runtime/debug"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/moby/buildkit/client"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/buildui"
 )
@@ -30,11 +30,12 @@ func runBuildTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildru
 	ch := make(chan *client.SolveStatus, 256)
 	m := buildui.New(buildui.Options{
 		Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target,
-		LogCap: logCap, Events: ch, Cancel: cancel,
-		Why: explainer(g), Stages: stageMeasurer(cmd, g, b, p), Diff: imageDiffer(cmd, g), Inspect: inspector(cmd, g),
+		LogCap: logCap, Events: ch, Cancel: cancel, Context: cmd.Context(),
+		Why: explainer(g), Stages: stageMeasurer(g, b, p), Diff: imageDiffer(g), Inspect: inspector(g),
 	})
+	defer m.Close()           // the inspector's image, if one is still open
 	log.SetOutput(io.Discard) // nothing may write to the terminal under the UI
-	buildui.LimitMemory()
+	limitMemory()
 	prog := tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(cmd.OutOrStdout()))
 	type outcome struct {
 		rec *model.Build
@@ -62,6 +63,19 @@ func runBuildTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildru
 	return o.rec, o.err
 }
 
+// memoryLimit is the Go heap limit the build UI runs under (unless
+// GOMEMLIMIT is set): step logs are capped, and the limit makes the
+// collector return the garbage of streamed output before the process
+// grows past it.
+const memoryLimit = 150 << 20
+
+// limitMemory applies memoryLimit unless the user set GOMEMLIMIT.
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
+}
+
 // isTerminal reports whether stdin and stdout are a terminal.
 func isTerminal() bool {
 	return term.IsTerminal(int(os.Stdout.Fd())) && term.IsTerminal(int(os.Stdin.Fd()))
@@ -74,7 +88,8 @@ func replayBuild(cmd *cobra.Command, g *globals, h buildrun.History, b *model.Bu
 		return err
 	}
 	df, _ := os.ReadFile(b.Dockerfile)
-	m := buildui.New(buildui.Options{Title: b.Context, Builder: b.Builder, Dockerfile: df, Replay: b, Why: explainer(g), Inspect: inspector(cmd, g)})
+	m := buildui.New(buildui.Options{Title: b.Context, Builder: b.Builder, Dockerfile: df, Replay: b, Why: explainer(g), Inspect: inspector(g), Context: cmd.Context()})
+	defer m.Close()
 	m.LoadLogs(events)
 	log.SetOutput(io.Discard)
 	if _, err := tea.NewProgram(m, tea.WithContext(cmd.Context()), tea.WithOutput(cmd.OutOrStdout())).Run(); err != nil && !errors.Is(err, context.Canceled) {
@@ -85,35 +100,28 @@ func replayBuild(cmd *cobra.Command, g *globals, h buildrun.History, b *model.Bu
 
 // explainer explains a build against the previous one from the history.
 func explainer(g *globals) func(*model.Build) (*model.Explanation, error) {
-	return func(b *model.Build) (*model.Explanation, error) {
-		h := buildrun.History{Dir: g.paths.History()}
-		all, err := h.List()
-		if err != nil {
-			return nil, err
-		}
-		return model.Explain(b, model.PreviousBuild(b, all)), nil
-	}
+	return buildrun.History{Dir: g.paths.History(), Warn: io.Discard}.Explain // the UI owns the terminal
 }
 
 // stageMeasurer builds and measures the stages of the build, on demand.
-func stageMeasurer(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildrun.Prepared) func() (*model.StageReport, error) {
-	return func() (*model.StageReport, error) {
-		return stageReport(cmd.Context(), g, b, p, 10)
+func stageMeasurer(g *globals, b *buildrun.Builder, p *buildrun.Prepared) func(context.Context) (*model.StageReport, error) {
+	return func(ctx context.Context) (*model.StageReport, error) {
+		return stageReport(ctx, g, b, p, 10)
 	}
 }
 
 // imageDiffer runs a built image's own command on the current builder and
 // diffs what it wrote, for the build UI's diff view.
-func imageDiffer(cmd *cobra.Command, g *globals) func(*model.Build) ([]cdiff.Change, error) {
-	return func(b *model.Build) ([]cdiff.Change, error) {
+func imageDiffer(g *globals) func(context.Context, *model.Build) ([]cdiff.Change, error) {
+	return func(ctx context.Context, b *model.Build) ([]cdiff.Change, error) {
 		o := &diffOptions{image: "build:" + b.ID, timeout: time.Minute, content: true}
-		res, err := diffRun(cmd.Context(), io.Discard, g, o, nil)
+		res, err := diffRun(ctx, io.Discard, g, o, nil)
 		if err != nil {
 			return nil, err
 		}
-		if res.old != nil && res.new != nil {
-			cdiff.AddContentDiffs(res.old, res.new, res.changes)
+		if res.Old != nil && res.New != nil {
+			cdiff.AddContentDiffs(res.Old, res.New, res.Changes)
 		}
-		return res.changes, nil
+		return res.Changes, nil
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/moby/buildkit/client"
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
@@ -21,6 +20,8 @@ func newBuilderCmd(g *globals) *cobra.Command {
 		state := "stopped"
 		if st.Running {
 			state = fmt.Sprintf("running (pid %d, BuildKit %s)", st.PID, st.Version)
+		} else if st.Problem != "" {
+			state = "not answering: " + st.Problem
 		}
 		fmt.Fprintf(w, "embedded builder: %s\n  address %s\n  root    %s\n  log     %s\n", state, st.Address, st.Root, st.Log)
 		if st.Running {
@@ -61,32 +62,14 @@ its owner only.`,
 	}, &cobra.Command{
 		Use: "prune", Short: "Remove the embedded builder's build cache", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := emb().Connect(cmd.Context())
+			pr, err := emb().Prune(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer c.Close()
-			ch := make(chan client.UsageInfo)
-			var freed int64
-			var n int
-			done := make(chan struct{})
-			go func() {
-				for u := range ch {
-					freed += u.Size
-					n++
-				}
-				close(done)
-			}()
-			err = c.Prune(cmd.Context(), ch, client.PruneAll)
-			close(ch)
-			<-done
-			if err != nil {
-				return fmt.Errorf("pruning the embedded builder's cache: %w", err)
-			}
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), map[string]int64{"records": int64(n), "freed_bytes": freed})
+				return writeJSON(cmd.OutOrStdout(), pr)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "pruned %d cache records, %s freed\n", n, humanSize(freed))
+			fmt.Fprintf(cmd.OutOrStdout(), "pruned %d cache records, %s freed\n", pr.Records, humanSize(pr.FreedBytes))
 			return nil
 		},
 	})

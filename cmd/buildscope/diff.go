@@ -10,12 +10,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/buildscope/buildscope/buildrun/engine"
 	"github.com/buildscope/buildscope/inspect/cdiff"
 )
 
 // diffOptions are the flags of `buildscope diff`.
 type diffOptions struct {
 	image    string
+	platform string
 	export   string
 	user     string
 	readOnly bool
@@ -25,14 +27,6 @@ type diffOptions struct {
 	content  bool
 	paths    []string
 	method   string
-}
-
-// diffResult is a computed diff and the two views it compared, for
-// content diffs (nil when they were made already, before a container
-// whose layer they read was removed).
-type diffResult struct {
-	changes  []cdiff.Change
-	old, new cdiff.FS
 }
 
 func init() { commands = append(commands, newDiffCmd) }
@@ -67,6 +61,7 @@ save tar, docker://NAME or a registry reference.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.image, "image", "build:last", "the image to run, or that --export's container ran")
+	f.StringVar(&o.platform, "platform", "", "image of a multi-platform --image (os/arch[/variant]; default: the host's)")
 	f.StringVar(&o.export, "export", "", "diff a `docker export` tarball (offline) against --image")
 	f.StringVar(&o.user, "user", "", "run CMD as this user (name or uid[:gid])")
 	f.BoolVar(&o.readOnly, "read-only", false, "run CMD with a read-only root filesystem")
@@ -93,7 +88,7 @@ func runDiff(cmd *cobra.Command, g *globals, o *diffOptions, args []string) erro
 	ctx := cmd.Context()
 	dash := cmd.ArgsLenAtDash()
 	var (
-		res *diffResult
+		res *cdiff.Result
 		err error
 	)
 	switch {
@@ -101,7 +96,7 @@ func runDiff(cmd *cobra.Command, g *globals, o *diffOptions, args []string) erro
 		if len(args) > 0 {
 			return errors.New("--export takes no CONTAINER or CMD: buildscope diff --image IMAGE --export FILE.tar")
 		}
-		res, err = diffExport(ctx, g, o)
+		res, err = cdiff.ExportChanges(ctx, o.image, o.platform, o.export, g.paths, o.content)
 	case dash >= 0 || cmd.Flags().Changed("image"):
 		if dash > 0 {
 			return fmt.Errorf("unexpected %q before --: buildscope diff --image IMAGE [flags] -- CMD [ARG...]", args[0])
@@ -122,10 +117,46 @@ func runDiff(cmd *cobra.Command, g *globals, o *diffOptions, args []string) erro
 	return printDiff(cmd.OutOrStdout(), res, o)
 }
 
-func printDiff(w io.Writer, res *diffResult, o *diffOptions) error {
-	changes := cdiff.Filter(res.changes, o.paths)
-	if o.content && res.old != nil {
-		cdiff.AddContentDiffs(res.old, res.new, changes)
+// runOptions are the flags as the runners take them.
+func (o *diffOptions) runOptions(argv []string) cdiff.RunOptions {
+	return cdiff.RunOptions{Image: o.image, Platform: o.platform, Args: argv, User: o.user, ReadOnly: o.readOnly, Tmpfs: o.tmpfs,
+		Timeout: o.timeout, Content: o.content, Method: o.method}
+}
+
+// diffRun runs a container of --image on the current builder and diffs it.
+func diffRun(ctx context.Context, stderr io.Writer, g *globals, o *diffOptions, argv []string) (*cdiff.Result, error) {
+	b, err := g.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	res, err := cdiff.NewRunner(b, g.paths).Run(ctx, o.runOptions(argv))
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case res.Stopped:
+		fmt.Fprintf(stderr, "buildscope: stopped the container after --timeout %s\n", o.timeout)
+	case res.ExitCode != 0:
+		fmt.Fprintf(stderr, "buildscope: the command exited %d\n", res.ExitCode)
+	}
+	return res, nil
+}
+
+// diffContainer diffs an engine container against its image.
+func diffContainer(ctx context.Context, name string, o *diffOptions) (*cdiff.Result, error) {
+	dc, err := engine.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer dc.Close()
+	return (&cdiff.EngineRunner{Docker: dc}).Changes(ctx, name, o.runOptions(nil))
+}
+
+func printDiff(w io.Writer, res *cdiff.Result, o *diffOptions) error {
+	changes := cdiff.Filter(res.Changes, o.paths)
+	if o.content && res.Old != nil {
+		cdiff.AddContentDiffs(res.Old, res.New, changes)
 	}
 	if o.asJSON {
 		if changes == nil {
@@ -142,12 +173,4 @@ func printDiff(w io.Writer, res *diffResult, o *diffOptions) error {
 		}
 	}
 	return nil
-}
-
-// withTimeout bounds ctx by d when d is set.
-func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	if d <= 0 {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, d)
 }

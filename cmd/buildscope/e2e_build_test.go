@@ -87,7 +87,7 @@ func TestEmbeddedBuildColdThenOneFileChange(t *testing.T) {
 	if cold.Result.Kind != model.ResultOCILayout {
 		t.Fatalf("result %+v", cold.Result)
 	}
-	img, err := buildrun.LayoutImage(cold.Result.Path, cold.Result.Ref)
+	img, err := buildrun.LayoutImage(cold.Result.Path, cold.Result.Ref, "")
 	if err != nil {
 		t.Fatalf("opening build:%s: %v", cold.ID, err)
 	}

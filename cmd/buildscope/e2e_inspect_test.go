@@ -107,15 +107,110 @@ func writeArchive(t *testing.T, img v1.Image, ref string) string {
 	return p
 }
 
+// inspectOutput is what inspect --json prints, declared here and not
+// taken from the package that writes it, so that a renamed field fails:
+// the output is decoded strictly and its keys compared with this list.
+type inspectOutput struct {
+	Image             string         `json:"image"`
+	Digest            string         `json:"digest"`
+	Layers            []inspectLayer `json:"layers"`
+	SizeBytes         int64          `json:"size_bytes"`
+	CompressedBytes   int64          `json:"compressed_bytes"`
+	UserSizeBytes     int64          `json:"user_size_bytes"`
+	Efficiency        float64        `json:"efficiency"`
+	WastedBytes       int64          `json:"wasted_bytes"`
+	UserWastedPercent float64        `json:"user_wasted_percent"`
+	Inefficiencies    []inspectWaste `json:"inefficiencies"`
+	CI                *struct {
+		Pass  bool `json:"pass"`
+		Rules []struct {
+			Rule    string `json:"rule"`
+			Status  string `json:"status"`
+			Message string `json:"message"`
+		} `json:"rules"`
+	} `json:"ci"`
+}
+
+type inspectLayer struct {
+	Index           int    `json:"index"`
+	Digest          string `json:"digest"`
+	DiffID          string `json:"diff_id"`
+	SizeBytes       int64  `json:"size_bytes"`
+	CompressedBytes int64  `json:"compressed_bytes"`
+	CreatedBy       string `json:"created_by"`
+	Added           int    `json:"added"`
+	Modified        int    `json:"modified"`
+	Removed         int    `json:"removed"`
+}
+
+type inspectWaste struct {
+	Path        string `json:"path"`
+	Count       int    `json:"count"`
+	WastedBytes int64  `json:"wasted_bytes"`
+}
+
+// The keys of inspect --json, as README.md documents them.
+var (
+	inspectKeys      = "compressed_bytes digest efficiency image inefficiencies layers size_bytes user_size_bytes user_wasted_percent wasted_bytes"
+	inspectLayerKeys = "added compressed_bytes created_by diff_id digest index modified removed size_bytes"
+	inspectWasteKeys = "count path wasted_bytes"
+	inspectCIKeys    = "pass rules"
+	inspectRuleKeys  = "message rule status"
+)
+
+// decodeInspect decodes inspect --json strictly, and checks that every
+// object has exactly the documented keys.
+func decodeInspect(t *testing.T, raw string) inspectOutput {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var out inspectOutput
+	if err := dec.Decode(&out); err != nil {
+		t.Fatalf("inspect --json: %v\n%s", err, raw)
+	}
+	var shape map[string]any
+	if err := json.Unmarshal([]byte(raw), &shape); err != nil {
+		t.Fatal(err)
+	}
+	wantKeys := func(what string, v any, want string) {
+		t.Helper()
+		m, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("inspect --json: %s is %T, not an object", what, v)
+		}
+		var got []string
+		for k := range m {
+			got = append(got, k)
+		}
+		sort.Strings(got)
+		if g := strings.Join(got, " "); g != want {
+			t.Errorf("inspect --json %s keys:\n got %s\nwant %s", what, g, want)
+		}
+	}
+	list := func(v any) []any { l, _ := v.([]any); return l } // a missing list is reported by its key
+	top := inspectKeys
+	if ci, ok := shape["ci"]; ok {
+		top = "ci " + top
+		wantKeys("ci", ci, inspectCIKeys)
+		for _, r := range list(ci.(map[string]any)["rules"]) {
+			wantKeys("ci rule", r, inspectRuleKeys)
+		}
+	}
+	wantKeys("top level", shape, top)
+	for _, l := range list(shape["layers"]) {
+		wantKeys("layer", l, inspectLayerKeys)
+	}
+	for _, w := range list(shape["inefficiencies"]) {
+		wantKeys("inefficiency", w, inspectWasteKeys)
+	}
+	return out
+}
+
 // inspectJSONOf runs inspect --json and decodes it.
 func inspectJSONOf(t *testing.T, args ...string) inspectOutput {
 	t.Helper()
 	r := shared.mustRun(t, append([]string{"inspect", "--json"}, args...)...)
-	var out inspectOutput
-	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
-		t.Fatalf("inspect --json: %v\n%s", err, r.stdout)
-	}
-	return out
+	return decodeInspect(t, r.stdout)
 }
 
 // checkWasteImage checks the figures of wasteImage, whatever it came from.
@@ -198,9 +293,8 @@ func TestInspectLayoutAndCI(t *testing.T) {
 	}
 	// dive's defaults (lowestEfficiency 0.9) without a config file.
 	r = shared.run(t, nil, "inspect", "--ci", "--ci-config", filepath.Join(t.TempDir(), "none"), "--json", dir)
-	var out inspectOutput
-	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != 1 || out.CI == nil || out.CI.Pass {
-		t.Errorf("CI --json run exited %d (%v): %s", r.code, err, r.stdout)
+	if out := decodeInspect(t, r.stdout); r.code != 1 || out.CI == nil || out.CI.Pass || len(out.CI.Rules) != 3 {
+		t.Errorf("CI --json run exited %d: %s", r.code, r.stdout)
 	}
 	r = shared.run(t, nil, "inspect", "--ci", "--lowestEfficiency", "2", dir)
 	if r.code != 1 || !strings.Contains(r.stderr, "lowestEfficiency") {

@@ -73,7 +73,7 @@ func TestStagesEmbedded(t *testing.T) {
 	for _, s := range append(rep.Stages, rep.Compare.Stages...) {
 		var b model.Build
 		json.Unmarshal([]byte(shared.mustRun(t, "history", "show", s.BuildID, "--json").stdout), &b)
-		img, err := buildrun.LayoutImage(b.Result.Path, b.Result.Ref)
+		img, err := buildrun.LayoutImage(b.Result.Path, b.Result.Ref, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,11 +6,11 @@ import (
 	"io"
 	"strings"
 
-	units "github.com/docker/go-units"
+	"github.com/buildscope/buildscope/model"
 )
 
 // humanSize formats bytes like docker does (decimal units).
-func humanSize(n int64) string { return units.HumanSizeWithPrecision(float64(n), 3) }
+func humanSize(n int64) string { return model.HumanSize(n) }
 
 // shortDigest shortens "sha256:abcdef…" to its first 12 hex digits.
 func shortDigest(d string) string {

@@ -1,9 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"text/tabwriter"
-	"time"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -19,16 +19,20 @@ func newHistoryCmd(g *globals) *cobra.Command {
 		Short: "List, show and remove recorded builds",
 		Long: `Every build buildscope runs leaves a record: its stages and steps, which
 steps were cached, timings, errors and the image it produced. ID may be a
-unique prefix or "last".`,
+unique prefix or "last".
+
+With --builder, ls also lists the builder's own build history: every build
+it ran, buildscope's and those of buildx, buildctl or CI, with who made
+them and whether they keep the provenance explaining them needs.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return historyList(cmd, store(), asJSON)
+			return historyList(cmd, g, store(), asJSON)
 		},
 	}
 	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.AddCommand(&cobra.Command{
 		Use: "ls", Short: "List recorded builds, oldest first", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return historyList(cmd, store(), asJSON) },
+		RunE: func(cmd *cobra.Command, args []string) error { return historyList(cmd, g, store(), asJSON) },
 	}, &cobra.Command{
 		Use: "show ID", Short: "Show one build record", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -42,8 +46,8 @@ unique prefix or "last".`,
 			if isTerminal() {
 				return replayBuild(cmd, g, store(), b)
 			}
-			printBuild(cmd, b)
-			return nil
+			_, err = io.WriteString(cmd.OutOrStdout(), b.Text())
+			return err
 		},
 	}, &cobra.Command{
 		Use: "rm ID", Short: "Remove a build record", Args: cobra.ExactArgs(1),
@@ -62,61 +66,41 @@ unique prefix or "last".`,
 	return cmd
 }
 
-func historyList(cmd *cobra.Command, h buildrun.History, asJSON bool) error {
+func historyList(cmd *cobra.Command, g *globals, h buildrun.History, asJSON bool) error {
 	all, err := h.List()
 	if err != nil {
 		return err
 	}
-	if asJSON {
-		if all == nil {
-			all = []*model.Build{}
-		}
-		return writeJSON(cmd.OutOrStdout(), all)
+	if all == nil {
+		all = []*model.Build{}
 	}
-	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTARTED\tSTATUS\tDURATION\tCACHED\tBUILDER\tTARGET\tDOCKERFILE")
-	for _, b := range all {
-		target := b.Target
-		if target == "" {
-			target = "(last)"
+	var recs []buildrun.BuilderRecord
+	if g.builder != "" {
+		b, err := g.connect(cmd.Context())
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\t%s\n", b.ID, b.Started.Local().Format("2006-01-02 15:04:05"),
-			b.Status, b.Completed.Sub(b.Started).Round(10*time.Millisecond), b.Cache.StepsCached, b.Cache.StepsTotal,
-			b.Builder, target, b.Dockerfile)
+		defer b.Close()
+		recs, err = buildrun.BuilderHistory(cmd.Context(), b, 0)
+		if errors.Is(err, buildrun.ErrNoBuilderHistory) {
+			fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: "+err.Error())
+		} else if err != nil {
+			return err
+		}
 	}
-	return tw.Flush()
-}
-
-func printBuild(cmd *cobra.Command, b *model.Build) {
 	w := cmd.OutOrStdout()
-	fmt.Fprintf(w, "build %s  %s  %s on %s\n", b.ID, b.Status, b.Completed.Sub(b.Started).Round(10*time.Millisecond), b.Builder)
-	fmt.Fprintf(w, "  dockerfile %s\n  context    %s\n", b.Dockerfile, b.Context)
-	if b.Error != "" {
-		fmt.Fprintf(w, "  error      %s\n", b.Error)
-	}
-	for _, s := range b.Stages {
-		fmt.Fprintf(w, "stage %s (from %s)", s.Name, s.Base)
-		if len(s.DependsOn) > 0 {
-			fmt.Fprintf(w, " depends on %v", s.DependsOn)
+	switch {
+	case asJSON && g.builder != "":
+		if recs == nil {
+			recs = []buildrun.BuilderRecord{}
 		}
-		fmt.Fprintln(w)
-		for _, st := range s.Steps {
-			mark := "   "
-			if st.Cached {
-				mark = "C  "
-			}
-			if st.Error != "" {
-				mark = "E  "
-			}
-			size := ""
-			if st.SizeBytes != nil {
-				size = humanSize(*st.SizeBytes)
-			}
-			fmt.Fprintf(w, "  %s%4d  %-8s %8s  %s\n", mark, st.Line, st.Duration().Round(time.Millisecond), size, st.Instruction)
-		}
+		return writeJSON(w, map[string]any{"buildscope": all, "builder": recs})
+	case asJSON:
+		return writeJSON(w, all)
 	}
-	fmt.Fprintf(w, "cache: %d/%d steps cached\n", b.Cache.StepsCached, b.Cache.StepsTotal)
-	if b.Image != nil {
-		fmt.Fprintf(w, "image %s, %s in %d layers\n", b.Image.Digest, humanSize(b.Image.SizeBytes), len(b.Image.Layers))
+	if _, err := io.WriteString(w, model.HistoryTable(all)); err != nil || recs == nil {
+		return err
 	}
+	_, err = fmt.Fprintf(w, "\nthe %s builder's own history:\n%s", g.builder, buildrun.BuilderTable(recs))
+	return err
 }

@@ -2,10 +2,7 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"runtime/debug"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -92,13 +89,20 @@ func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) 
 		results, pass = cirules.Evaluate(rules, cirules.Measures{
 			Efficiency: a.Efficiency, WastedBytes: a.WastedBytes, WastedUserPercent: a.WastedUserPercent})
 	}
+	rep := layers.NewReport(spec, digest.String(), a)
 	switch {
 	case o.json:
-		err = writeJSON(out, inspectJSON(spec, digest.String(), a, results, pass, o.ci))
+		j := inspectJSON{Report: rep}
+		if o.ci {
+			j.CI = cirules.NewVerdict(results, pass)
+		}
+		err = writeJSON(out, j)
 	case o.ci:
-		err = writeCIReport(out, a, results, pass)
+		if err = rep.WriteCIAnalysis(out); err == nil {
+			err = cirules.WriteEvaluation(out, results, pass)
+		}
 	default:
-		err = writeInspectSummary(out, spec, digest.String(), a)
+		err = rep.WriteText(out)
 	}
 	if err != nil {
 		return err
@@ -133,128 +137,9 @@ func (o *inspectOptions) ciRules(cmd *cobra.Command) ([]cirules.Rule, error) {
 	return rules, nil
 }
 
-// writeCIReport prints the analysis and the rules' outcome as dive --ci does.
-func writeCIReport(w io.Writer, a *layers.Analysis, results []cirules.Result, pass bool) error {
-	fmt.Fprintf(w, "Analysis:\n  %-18s %.2f %%\n  %-18s %d bytes (%s)\n  %-18s %.2f %%\n\n",
-		"efficiency:", a.Efficiency*100, "wastedBytes:", a.WastedBytes, humanSize(a.WastedBytes),
-		"userWastedPercent:", a.WastedUserPercent*100)
-	if len(a.Inefficiencies) == 0 {
-		fmt.Fprint(w, "Inefficient Files: (None)\n\n")
-	} else {
-		fmt.Fprintln(w, "Inefficient Files:")
-		writeInefficiencies(w, a.Inefficiencies, 25)
-		fmt.Fprintln(w)
-	}
-	return cirules.WriteEvaluation(w, results, pass)
-}
-
-// writeInefficiencies prints the first max paths with wasted copies.
-func writeInefficiencies(w io.Writer, list []layers.Inefficiency, max int) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  COUNT\tWASTED\tPATH")
-	for i, in := range list {
-		if i == max {
-			break
-		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\n", in.Count, humanSize(in.WastedBytes), layers.DisplayPath(in.Path))
-	}
-	tw.Flush()
-	if len(list) > max {
-		fmt.Fprintf(w, "  … and %d more paths (--json lists them all)\n", len(list)-max)
-	}
-}
-
-// writeInspectSummary prints the layer table, totals and top inefficiencies.
-func writeInspectSummary(w io.Writer, spec, digest string, a *layers.Analysis) error {
-	fmt.Fprintf(w, "image %s (%s), %d layers\n\n", spec, shortDigest(digest), len(a.Layers))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "LAYER\tDIGEST\tSIZE\tCOMPRESSED\tADDED\tMODIFIED\tREMOVED\tCREATED BY")
-	for _, l := range a.Layers {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", l.Index, shortDigest(l.Digest.String()),
-			humanSize(l.SizeBytes), humanSize(l.CompressedBytes), l.Added, l.Modified, l.Removed, createdBy(l.CreatedBy, 70))
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "\ntotal size:   %s (compressed %s)\n", humanSize(a.SizeBytes), humanSize(a.CompressedBytes))
-	fmt.Fprintf(w, "efficiency:   %.2f %%\n", a.Efficiency*100)
-	fmt.Fprintf(w, "wasted bytes: %s (%.2f %% of the bytes above the base layer)\n", humanSize(a.WastedBytes), a.WastedUserPercent*100)
-	if len(a.Inefficiencies) > 0 {
-		fmt.Fprintln(w, "\ninefficient paths (copies the final image does not show):")
-		writeInefficiencies(w, a.Inefficiencies, 10)
-	}
-	return nil
-}
-
-// createdBy shortens an instruction for one table cell.
-func createdBy(s string, max int) string {
-	s = strings.TrimPrefix(s, "/bin/sh -c #(nop) ")
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > max {
-		s = string(r[:max-1]) + "…"
-	}
-	return s
-}
-
-// inspectOutput is the JSON of `inspect --json` (shape in DESIGN.md).
-type inspectOutput struct {
-	Image             string            `json:"image"`
-	Digest            string            `json:"digest"`
-	Layers            []inspectLayer    `json:"layers"`
-	SizeBytes         int64             `json:"size_bytes"`
-	CompressedBytes   int64             `json:"compressed_bytes"`
-	UserSizeBytes     int64             `json:"user_size_bytes"`
-	Efficiency        float64           `json:"efficiency"`
-	WastedBytes       int64             `json:"wasted_bytes"`
-	UserWastedPercent float64           `json:"user_wasted_percent"`
-	Inefficiencies    []inspectWaste    `json:"inefficiencies"`
-	CI                *inspectCIVerdict `json:"ci,omitempty"`
-}
-
-type inspectLayer struct {
-	Index           int    `json:"index"`
-	Digest          string `json:"digest"`
-	DiffID          string `json:"diff_id"`
-	SizeBytes       int64  `json:"size_bytes"`
-	CompressedBytes int64  `json:"compressed_bytes"`
-	CreatedBy       string `json:"created_by"`
-	Added           int    `json:"added"`
-	Modified        int    `json:"modified"`
-	Removed         int    `json:"removed"`
-}
-
-type inspectWaste struct {
-	Path        string `json:"path"`
-	Count       int    `json:"count"`
-	WastedBytes int64  `json:"wasted_bytes"`
-}
-
-type inspectCIVerdict struct {
-	Pass  bool            `json:"pass"`
-	Rules []inspectCIRule `json:"rules"`
-}
-
-type inspectCIRule struct {
-	Rule    string `json:"rule"`
-	Status  string `json:"status"`
-	Message string `json:"message"`
-}
-
-func inspectJSON(spec, digest string, a *layers.Analysis, results []cirules.Result, pass, ci bool) inspectOutput {
-	out := inspectOutput{Image: spec, Digest: digest, Layers: []inspectLayer{}, SizeBytes: a.SizeBytes,
-		CompressedBytes: a.CompressedBytes, UserSizeBytes: a.UserSizeBytes, Efficiency: a.Efficiency,
-		WastedBytes: a.WastedBytes, UserWastedPercent: a.WastedUserPercent, Inefficiencies: []inspectWaste{}}
-	for _, l := range a.Layers {
-		out.Layers = append(out.Layers, inspectLayer{Index: l.Index, Digest: l.Digest.String(), DiffID: l.DiffID.String(),
-			SizeBytes: l.SizeBytes, CompressedBytes: l.CompressedBytes, CreatedBy: l.CreatedBy,
-			Added: l.Added, Modified: l.Modified, Removed: l.Removed})
-	}
-	for _, in := range a.Inefficiencies {
-		out.Inefficiencies = append(out.Inefficiencies, inspectWaste{Path: layers.DisplayPath(in.Path), Count: in.Count, WastedBytes: in.WastedBytes})
-	}
-	if ci {
-		out.CI = &inspectCIVerdict{Pass: pass}
-		for _, r := range results {
-			out.CI.Rules = append(out.CI.Rules, inspectCIRule{Rule: r.Rule.Key, Status: string(r.Status), Message: r.Message})
-		}
-	}
-	return out
+// inspectJSON is the JSON of `inspect --json`: the analysis, and with
+// --ci the rules' verdict.
+type inspectJSON struct {
+	*layers.Report
+	CI *cirules.Verdict `json:"ci,omitempty"`
 }

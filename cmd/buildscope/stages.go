@@ -4,14 +4,10 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/inspect/stagesize"
 	"github.com/buildscope/buildscope/model"
 )
@@ -89,137 +85,10 @@ func runStages(cmd *cobra.Command, g *globals, f *stagesFlags) error {
 	if f.asJSON {
 		return writeJSON(cmd.OutOrStdout(), rep)
 	}
-	printStages(cmd, rep)
-	return nil
+	return stagesize.WriteText(cmd.OutOrStdout(), rep)
 }
 
 // stageReport builds the stages of p and measures them.
 func stageReport(ctx context.Context, g *globals, b *buildrun.Builder, p *buildrun.Prepared, top int) (*model.StageReport, error) {
-	idx, err := p.Plan.Reachable(p.Target)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, i := range idx {
-		names = append(names, p.Plan.Stages[i].Name)
-	}
-	final := names[len(names)-1]
-	builds, err := buildrun.RunTargets(ctx, b, p, g.paths, names)
-	if err != nil {
-		return nil, err
-	}
-	rep := &model.StageReport{Dockerfile: p.DockerfileAbs, Stages: make([]model.StageSize, len(names)), LeftBehind: []model.PathSize{}}
-	measured := make([]*stagesize.Result, len(names))
-	meas := stagesize.Measurer{Cache: filepath.Join(g.paths.State, "cache", "layers")}
-	eg, ectx := errgroup.WithContext(ctx)
-	for i, name := range names {
-		eg.Go(func() error {
-			rec := builds[name]
-			if r, ok := cachedEngineImage(ectx, b, meas, rec); ok {
-				measured[i] = r
-				rep.Stages[i] = model.StageSize{Name: name, SizeBytes: r.Uncompressed, CompressedBytes: r.Compressed, Layers: r.Layers, Final: name == final, BuildID: rec.ID}
-				return nil
-			}
-			img, err := source.Open(ectx, "build:"+rec.ID, source.Options{Paths: g.paths})
-			if err != nil {
-				return fmt.Errorf("opening the image of stage %s: %w", name, err)
-			}
-			defer img.Close()
-			r, err := meas.Measure(img)
-			if err != nil {
-				return fmt.Errorf("measuring stage %s: %w", name, err)
-			}
-			measured[i] = r
-			rep.Stages[i] = model.StageSize{Name: name, SizeBytes: r.Uncompressed, CompressedBytes: r.Compressed, Layers: r.Layers, Final: name == final, BuildID: rec.ID}
-			return nil
-		})
-	}
-	if err := eg.Wait(); err != nil {
-		return nil, err
-	}
-	fin := rep.Stages[len(names)-1]
-	rep.Final = model.FinalSize{Name: fin.Name, SizeBytes: fin.SizeBytes, CompressedBytes: fin.CompressedBytes}
-	sources := p.Plan.Stage(final).DependsOn
-	rep.SingleStage = model.CompareSingleStage(rep.Stages, final, sources)
-	srcFiles := map[string]model.FileSet{}
-	for i, name := range names {
-		if contains(sources, name) {
-			srcFiles[name] = measured[i].Files
-		}
-	}
-	rep.LeftBehind = model.LeftBehind(measured[len(names)-1].Files, srcFiles, sources, top)
-	return rep, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func printStages(cmd *cobra.Command, rep *model.StageReport) {
-	w := cmd.OutOrStdout()
-	printStageTable(cmd, rep)
-	if rep.Compare != nil {
-		fmt.Fprintf(w, "\ncompared with %s:\n", rep.Compare.Dockerfile)
-		printStageTable(cmd, rep.Compare)
-		a, b := rep.Final.SizeBytes, rep.Compare.Final.SizeBytes
-		fmt.Fprintf(w, "\nfinal images: %s (%s) vs %s (%s)", humanSize(a), rep.Final.Name, humanSize(b), rep.Compare.Final.Name)
-		if b > 0 {
-			fmt.Fprintf(w, ": %.1f%% of it", 100*float64(a)/float64(b))
-		}
-		fmt.Fprintln(w)
-	}
-}
-
-func printStageTable(cmd *cobra.Command, rep *model.StageReport) {
-	w := cmd.OutOrStdout()
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STAGE\tSIZE\tCOMPRESSED\tLAYERS\t")
-	var largest int64
-	for _, s := range rep.Stages {
-		largest = max(largest, s.SizeBytes)
-	}
-	for _, s := range rep.Stages {
-		mark := ""
-		if s.Final {
-			mark = "final"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", s.Name, humanSize(s.SizeBytes), humanSize(s.CompressedBytes), s.Layers, mark)
-	}
-	tw.Flush()
-	for _, s := range rep.Stages {
-		n := 1
-		if largest > 0 {
-			n = max(1, int(40*s.SizeBytes/largest))
-		}
-		fmt.Fprintf(w, "  %-40s %s %s\n", strings.Repeat("█", n), s.Name, humanSize(s.SizeBytes))
-	}
-	if ss := rep.SingleStage; ss != nil {
-		fmt.Fprintf(w, "single-stage equivalent (shipping %s): %s; final %s is %.1f%% of it, %s saved\n",
-			ss.Stage, humanSize(ss.SizeBytes), humanSize(ss.FinalBytes), 100*ss.Ratio, humanSize(ss.SavedBytes))
-	}
-	if len(rep.LeftBehind) > 0 {
-		fmt.Fprintf(w, "left behind by %s:\n", rep.Final.Name)
-		for _, l := range rep.LeftBehind {
-			fmt.Fprintf(w, "  %-30s %10s  (in %s)\n", l.Path, humanSize(l.SizeBytes), l.Stage)
-		}
-	}
-}
-
-// cachedEngineImage measures an image in the Docker engine's store from
-// the cached indexes of its layers, sparing a `docker save` of the whole
-// image when every layer was read before.
-func cachedEngineImage(ctx context.Context, b *buildrun.Builder, meas stagesize.Measurer, rec *model.Build) (*stagesize.Result, bool) {
-	if rec.Result == nil || rec.Result.Kind != model.ResultDocker || b.Docker == nil {
-		return nil, false
-	}
-	ins, err := b.Docker.ImageInspect(ctx, rec.Result.Ref)
-	if err != nil {
-		return nil, false
-	}
-	return meas.MeasureCached(ins.RootFS.Layers)
+	return stagesize.Report(ctx, b, p, g.paths, top)
 }

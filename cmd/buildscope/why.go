@@ -1,14 +1,12 @@
 package main
 
 import (
-	"fmt"
-	"sort"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/model"
 )
 
 func init() { commands = append(commands, newWhyCmd) }
@@ -25,14 +23,21 @@ context, Dockerfile and target, and give for every step that ran one reason:
   build-arg-changed    a build arg that reaches the step changed (name, old → new)
   env-changed          an ENV value before the step changed
   base-image-changed   FROM resolved to a different digest
-  context-changed      files the COPY/ADD selects changed (added, removed, modified)
+  context-changed      context files the COPY/ADD selects or a RUN bind-mounts changed
+                       (after .dockerignore, or <Dockerfile>.dockerignore when it exists)
+  named-context-changed files taken from a --build-context NAME=DIR changed
   platform-changed     the target platform changed
-  parent-missed        an earlier step it builds on ran (with the root cause)
+  parent-missed        an earlier step it builds on (or mounts, or copies from) ran
+  parent-changed       a step it builds on changed but was answered from an older
+                       cache entry (listed under "changed, but answered from …")
   no-cache             --no-cache or --no-cache-filter forced it
   first-build          there is no previous build to compare with
-  cache-evicted        its inputs were equal, and it ran anyway (pruned cache)
+  cache-evicted        its recorded inputs and BuildKit's op digest were equal, and
+                       it ran anyway (pruned cache)
+  inputs-unknown       the recorded inputs cannot show why; says what is missing
 
-Root causes are listed first, then the steps they cascaded to, then advice.`,
+Root causes are listed first with the seconds they cost (their own run and
+their cascades'), then the steps they cascaded to, then advice.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			h := buildrun.History{Dir: g.paths.History()}
@@ -44,71 +49,17 @@ Root causes are listed first, then the steps they cascaded to, then advice.`,
 			if err != nil {
 				return err
 			}
-			all, err := h.List()
+			ex, err := h.Explain(cur)
 			if err != nil {
 				return err
 			}
-			ex := model.Explain(cur, model.PreviousBuild(cur, all))
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), ex)
 			}
-			printWhy(cmd, cur, ex)
-			return nil
+			_, err = io.WriteString(cmd.OutOrStdout(), ex.Text(cur))
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
-}
-
-func printWhy(cmd *cobra.Command, cur *model.Build, ex *model.Explanation) {
-	w := cmd.OutOrStdout()
-	prev := ex.Previous
-	if prev == "" {
-		prev = "none"
-	}
-	fmt.Fprintf(w, "build %s against %s: %d/%d steps cached, %d ran\n", cur.ID, prev, cur.Cache.StepsCached, cur.Cache.StepsTotal, len(ex.Misses))
-	header := ""
-	for _, m := range ex.Misses {
-		h := "root causes"
-		if !m.Root {
-			h = "then"
-		}
-		if h != header {
-			fmt.Fprintf(w, "%s:\n", h)
-			header = h
-		}
-		fmt.Fprintf(w, "  line %-4d %s\n            %s%s\n", m.Line, m.Step, m.Reason, detailText(m))
-	}
-	for _, a := range ex.Advice {
-		fmt.Fprintf(w, "advice: %s\n", a)
-	}
-}
-
-func detailText(m model.Miss) string {
-	d := m.Detail
-	switch m.Reason {
-	case model.ReasonContext:
-		files, _ := d["files"].([]string)
-		return ": " + strings.Join(files, ", ")
-	case model.ReasonBuildArg:
-		return fmt.Sprintf(": %v %q → %q", d["arg"], d["old"], d["new"])
-	case model.ReasonEnv:
-		return fmt.Sprintf(": %v %q → %q", d["var"], d["old"], d["new"])
-	case model.ReasonInstruction:
-		return fmt.Sprintf(": was %q", d["old"])
-	case model.ReasonBase:
-		return fmt.Sprintf(": %v %v → %v", d["image"], d["old"], d["new"])
-	case model.ReasonParent:
-		return fmt.Sprintf(" ← %v", d["root"])
-	case model.ReasonNoCache:
-		return fmt.Sprintf(" (%v)", d["flag"])
-	case model.ReasonPlatform:
-		return fmt.Sprintf(": %v → %v", d["old"], d["new"])
-	}
-	keys := make([]string, 0, len(d))
-	for k := range d {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return ""
 }

@@ -9,6 +9,11 @@
 // engine, from the overlay directories on disk. Unlike the engine it never
 // reports a file that was copied up but is equal in metadata and content,
 // and it notices content changes that keep size and mtime.
+//
+// Around the core, a Runner runs a command in a container of an image and
+// diffs what it wrote: EngineRunner on the Docker engine, BuildKitRunner
+// with BuildKit's own exec and llb.Diff; ExportChanges reads a `docker
+// export` offline.
 package cdiff
 
 import (

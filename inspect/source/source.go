@@ -6,8 +6,8 @@ package source
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -19,9 +19,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
-	dockerclient "github.com/moby/moby/client"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/engine"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -53,22 +53,32 @@ type Options struct {
 
 // Open opens the image spec names: build:last, build:ID, an OCI layout
 // directory, a docker-archive tar, docker://NAME, or a registry reference.
+// Whatever the source, its layers check their content against their
+// digests and diff_ids as they are read.
 func Open(ctx context.Context, spec string, o Options) (*Image, error) {
+	img, err := open(ctx, spec, o)
+	if err != nil {
+		return nil, err
+	}
+	img.Image = verified(img.Image, img.Spec)
+	return img, nil
+}
+
+func open(ctx context.Context, spec string, o Options) (*Image, error) {
 	switch {
 	case spec == "build:last" || strings.HasPrefix(spec, "build:"):
 		return openBuild(ctx, spec, o)
 	case strings.HasPrefix(spec, "docker://"):
 		return openDocker(ctx, strings.TrimPrefix(spec, "docker://"), spec)
 	}
-	if fi, err := os.Stat(spec); err == nil {
-		if fi.IsDir() {
-			return openLayout(spec, "", o)
-		}
-		img, err := tarball.ImageFromPath(spec, nil)
-		if err != nil {
-			return nil, fmt.Errorf("reading %s as a docker-archive tar (docker save): %w", spec, err)
-		}
-		return &Image{Image: img, Spec: spec}, nil
+	fi, err := os.Stat(spec)
+	switch {
+	case err == nil && fi.IsDir():
+		return openLayout(spec, "", o)
+	case err == nil:
+		return openArchive(spec, fi)
+	case looksLikePath(spec):
+		return nil, fmt.Errorf("%s %s: IMAGE is a path to an OCI layout or a docker save tar, or an image reference such as registry.example/app:tag", spec, statProblem(err))
 	}
 	ref, err := name.ParseReference(spec)
 	if err != nil {
@@ -96,6 +106,23 @@ func Open(ctx context.Context, spec string, o Options) (*Image, error) {
 	img, err := desc.Image()
 	if err != nil {
 		return nil, fmt.Errorf("reading image %s: %w", ref, err)
+	}
+	return &Image{Image: img, Spec: spec}, nil
+}
+
+// openArchive reads a docker save tar. Anything but a regular file (a
+// FIFO, a device, a socket) is refused before it is opened: reading it
+// could block forever or never end.
+func openArchive(spec string, fi os.FileInfo) (*Image, error) {
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is %s, not a file: IMAGE is an OCI layout directory, a docker save tar or an image reference", spec, fileKind(fi.Mode()))
+	}
+	img, err := tarball.ImageFromPath(spec, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s as a docker-archive tar (docker save): %w", spec, err)
+	}
+	if err := checkArchiveLayers(spec, img); err != nil {
+		return nil, err
 	}
 	return &Image{Image: img, Spec: spec}, nil
 }
@@ -129,14 +156,27 @@ func openBuild(ctx context.Context, spec string, o Options) (*Image, error) {
 // (or host-platform) image of its index.
 func openLayout(dir, dgst string, o Options) (*Image, error) {
 	if dgst != "" {
-		img, err := buildrun.LayoutImage(dir, dgst)
+		img, err := buildrun.LayoutImage(dir, dgst, o.Platform)
 		if err != nil {
+			return nil, err
+		}
+		// the record names the manifest or its index: check the config
+		got, err := img.Digest()
+		if err != nil {
+			return nil, fmt.Errorf("reading image %s in %s: %w", dgst, dir, err)
+		}
+		if err := checkManifest(img, got, dir); err != nil {
 			return nil, err
 		}
 		return &Image{Image: img, Spec: dir}, nil
 	}
 	if _, err := os.Stat(filepath.Join(dir, "oci-layout")); err != nil {
 		return nil, fmt.Errorf("%s is not an OCI layout (no oci-layout file): pass a layout directory, a docker save tar or an image reference", dir)
+	}
+	for _, f := range []string{"oci-layout", "index.json"} {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err == nil && !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s in %s is %s, not a file: the layout is corrupt", f, dir, fileKind(fi.Mode()))
+		}
 	}
 	p, err := layout.FromPath(dir)
 	if err != nil {
@@ -158,33 +198,18 @@ func openLayout(dir, dgst string, o Options) (*Image, error) {
 }
 
 // openDocker saves an image from the engine's store to a temp file and
-// reads it as a docker-archive.
+// reads it as a docker-archive; closing the image removes the file.
 func openDocker(ctx context.Context, ref, spec string) (*Image, error) {
-	dc, err := dockerclient.New(dockerclient.FromEnv)
+	dc, err := engine.New()
 	if err != nil {
-		return nil, fmt.Errorf("configuring the Docker client: %w", err)
+		return nil, err
 	}
 	defer dc.Close()
-	rc, err := dc.ImageSave(ctx, []string{ref})
+	saved, err := engine.Save(ctx, dc, ref)
 	if err != nil {
-		return nil, fmt.Errorf("saving %s from the Docker engine at %s: %w", ref, dc.DaemonHost(), err)
+		return nil, err
 	}
-	defer rc.Close()
-	f, err := os.CreateTemp("", "buildscope-save-*.tar")
-	if err != nil {
-		return nil, fmt.Errorf("saving %s: %w", ref, err)
-	}
-	cleanup := func() { f.Close(); os.Remove(f.Name()) }
-	if _, err := io.Copy(f, rc); err != nil {
-		cleanup()
-		return nil, fmt.Errorf("saving %s from the Docker engine: %w", ref, err)
-	}
-	img, err := tarball.ImageFromPath(f.Name(), nil)
-	if err != nil {
-		cleanup()
-		return nil, fmt.Errorf("reading %s as saved by the engine: %w", ref, err)
-	}
-	return &Image{Image: img, Spec: spec, cleanup: cleanup}, nil
+	return &Image{Image: saved, Spec: spec, cleanup: func() { saved.Close() }}, nil
 }
 
 func platform(s string) (v1.Platform, error) {
@@ -201,9 +226,19 @@ func platform(s string) (v1.Platform, error) {
 	return *p, nil
 }
 
+// maxIndexDepth bounds how deeply indexes may nest (an index of indexes
+// of images is 2; real layouts stay well below this).
+const maxIndexDepth = 8
+
 // SelectPlatform picks the image for plat from an index; with one image
-// and no match it names what exists.
+// and no match it names what exists. Nested indexes are followed to
+// maxIndexDepth; an index that names itself, directly or through others,
+// is refused. Every manifest followed is checked against its digest.
 func SelectPlatform(idx v1.ImageIndex, plat v1.Platform, where string) (v1.Image, error) {
+	return selectPlatform(idx, plat, where, nil)
+}
+
+func selectPlatform(idx v1.ImageIndex, plat v1.Platform, where string, path []v1.Hash) (v1.Image, error) {
 	im, err := idx.IndexManifest()
 	if err != nil {
 		return nil, fmt.Errorf("reading index of %s: %w", where, err)
@@ -213,11 +248,13 @@ func SelectPlatform(idx v1.ImageIndex, plat v1.Platform, where string) (v1.Image
 	for _, d := range im.Manifests {
 		if !d.MediaType.IsImage() {
 			if d.MediaType.IsIndex() {
-				sub, err := idx.ImageIndex(d.Digest)
-				if err == nil {
-					if img, err := SelectPlatform(sub, plat, where); err == nil {
-						return img, nil
-					}
+				img, err := selectSubIndex(idx, d.Digest, plat, where, path)
+				if img != nil {
+					return img, nil
+				}
+				var ce *CorruptError
+				if errors.As(err, &ce) {
+					return nil, err
 				}
 			}
 			continue
@@ -228,15 +265,48 @@ func SelectPlatform(idx v1.ImageIndex, plat v1.Platform, where string) (v1.Image
 			continue
 		}
 		if d.Platform.Satisfies(plat) {
-			return idx.Image(d.Digest)
+			return indexImage(idx, d.Digest, where)
 		}
 		have = append(have, d.Platform.String())
 	}
 	if len(images) == 1 && (images[0].Platform == nil || images[0].Platform.Architecture == "unknown") {
-		return idx.Image(images[0].Digest)
+		return indexImage(idx, images[0].Digest, where)
 	}
 	if len(images) == 0 {
 		return nil, fmt.Errorf("%s holds no image", where)
 	}
 	return nil, fmt.Errorf("%s has no image for %s; it has %s: choose one with --platform", where, plat.String(), strings.Join(have, ", "))
+}
+
+// selectSubIndex follows a nested index, refusing cycles and depth.
+func selectSubIndex(idx v1.ImageIndex, h v1.Hash, plat v1.Platform, where string, path []v1.Hash) (v1.Image, error) {
+	for _, p := range path {
+		if p == h {
+			return nil, corrupt("index %s in %s names itself (a cycle of %d indexes): the layout is corrupt", h, where, len(path))
+		}
+	}
+	if len(path) >= maxIndexDepth {
+		return nil, corrupt("%s nests indexes more than %d deep (at %s): refused", where, maxIndexDepth, h)
+	}
+	sub, err := idx.ImageIndex(h)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkIndex(sub, h, where); err != nil {
+		return nil, err
+	}
+	return selectPlatform(sub, plat, where, append(path, h))
+}
+
+// indexImage opens the image h of idx and checks its manifest and config
+// against their digests.
+func indexImage(idx v1.ImageIndex, h v1.Hash, where string) (v1.Image, error) {
+	img, err := idx.Image(h)
+	if err != nil {
+		return nil, fmt.Errorf("reading image %s in %s: %w", h, where, err)
+	}
+	if err := checkManifest(img, h, where); err != nil {
+		return nil, err
+	}
+	return img, nil
 }

@@ -38,6 +38,10 @@ type entry struct {
 	Kind   string `json:"k"`
 	Size   int64  `json:"s,omitempty"`
 	Digest string `json:"d,omitempty"`
+	Mode   int64  `json:"m,omitempty"`
+	UID    int    `json:"u,omitempty"`
+	GID    int    `json:"g,omitempty"`
+	Link   string `json:"l,omitempty"` // symlink or hard link target
 }
 
 // layerIndex is what a layer holds.
@@ -45,6 +49,10 @@ type layerIndex struct {
 	Uncompressed int64   `json:"u"`
 	Entries      []entry `json:"e"`
 }
+
+// indexSuffix names the cached index files; a new one is a new format
+// (v2 keeps mode, owner and link target).
+const indexSuffix = ".v2.json.gz"
 
 // Measurer measures images, caching layer indexes in Cache (no cache when
 // empty).
@@ -78,13 +86,13 @@ func (m Measurer) Measure(img v1.Image) (*Result, error) {
 			return nil, fmt.Errorf("reading layer %d: %w", i, err)
 		}
 		r.Uncompressed += idx.Uncompressed
-		apply(r.Files, idx)
+		apply(r.Files, idx, i)
 	}
 	return r, nil
 }
 
-// apply lays a layer over the files of the layers below it.
-func apply(fs model.FileSet, idx *layerIndex) {
+// apply lays layer number layer over the files of the layers below it.
+func apply(fs model.FileSet, idx *layerIndex, layer int) {
 	for _, e := range idx.Entries {
 		switch e.Kind {
 		case kindWhiteout:
@@ -94,22 +102,23 @@ func apply(fs model.FileSet, idx *layerIndex) {
 		}
 	}
 	for _, e := range idx.Entries {
+		fe := model.FileEntry{Mode: e.Mode, UID: e.UID, GID: e.GID, Link: e.Link, Layer: layer}
 		switch e.Kind {
 		case kindDir:
-			fs[e.Path] = model.FileEntry{Dir: true}
+			fe.Dir = true
 		case kindFile:
-			fs[e.Path] = model.FileEntry{Size: e.Size, Digest: e.Digest}
+			fe.Size, fe.Digest = e.Size, e.Digest
 		case kindOther:
 			removeChildren(fs, e.Path) // a file replacing a directory
-			fs[e.Path] = model.FileEntry{}
 		default:
 			continue
 		}
+		fs[e.Path] = fe
 		for a := path.Dir(e.Path); a != "/"; a = path.Dir(a) {
 			if _, ok := fs[a]; ok {
 				break
 			}
-			fs[a] = model.FileEntry{Dir: true}
+			fs[a] = model.FileEntry{Dir: true, Layer: layer}
 		}
 	}
 }
@@ -135,7 +144,7 @@ func (m Measurer) index(l v1.Layer) (*layerIndex, error) {
 	}
 	cache := ""
 	if m.Cache != "" {
-		cache = filepath.Join(m.Cache, diff.Hex+".json.gz")
+		cache = filepath.Join(m.Cache, diff.Hex+indexSuffix)
 		if idx, err := readIndex(cache); err == nil {
 			return idx, nil
 		}
@@ -164,12 +173,18 @@ func readLayer(r io.Reader) (*layerIndex, error) {
 			idx.Entries = append(idx.Entries, entry{Path: p, Kind: kindOpaque})
 		case e.Op == layertar.Whiteout:
 			idx.Entries = append(idx.Entries, entry{Path: p, Kind: kindWhiteout})
-		case e.Header.Typeflag == tar.TypeDir:
-			idx.Entries = append(idx.Entries, entry{Path: p, Kind: kindDir})
-		case e.IsRegular():
-			idx.Entries = append(idx.Entries, entry{Path: p, Kind: kindFile, Size: e.Header.Size, Digest: e.Digest})
 		default:
-			idx.Entries = append(idx.Entries, entry{Path: p, Kind: kindOther})
+			en := entry{Path: p, Kind: kindOther, Mode: e.Header.Mode, UID: e.Header.Uid, GID: e.Header.Gid, Link: e.Header.Linkname}
+			if e.Link != "" {
+				en.Link = "/" + e.Link
+			}
+			switch {
+			case e.Header.Typeflag == tar.TypeDir:
+				en.Kind = kindDir
+			case e.IsRegular():
+				en.Kind, en.Size, en.Digest = kindFile, e.Header.Size, e.Digest
+			}
+			idx.Entries = append(idx.Entries, en)
 		}
 		return nil
 	})
@@ -231,13 +246,13 @@ func (m Measurer) MeasureCached(diffIDs []string) (*Result, bool) {
 		return nil, false
 	}
 	r := &Result{Layers: len(diffIDs), Files: model.FileSet{}}
-	for _, d := range diffIDs {
-		idx, err := readIndex(filepath.Join(m.Cache, strings.TrimPrefix(d, "sha256:")+".json.gz"))
+	for i, d := range diffIDs {
+		idx, err := readIndex(filepath.Join(m.Cache, strings.TrimPrefix(d, "sha256:")+indexSuffix))
 		if err != nil {
 			return nil, false
 		}
 		r.Uncompressed += idx.Uncompressed
-		apply(r.Files, idx)
+		apply(r.Files, idx, i)
 	}
 	r.Compressed = r.Uncompressed
 	return r, true

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/moby/buildkit/client"
 	digest "github.com/opencontainers/go-digest"
 
@@ -101,7 +103,9 @@ func BenchmarkBuildUIFrames(b *testing.B) {
 		steps += len(s.Steps)
 	}
 	b.Logf("%d stages, %d steps, %d updates", len(plan.Stages), steps, len(events))
-	LimitMemory() // as the program does
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(150 << 20) // as cmd/buildscope does under the UI
+	}
 	var frames []time.Duration
 	for b.Loop() {
 		frames = frames[:0]
@@ -122,4 +126,31 @@ func BenchmarkBuildUIFrames(b *testing.B) {
 	b.ReportMetric(float64(p99)/float64(5*time.Millisecond), "p99/limit")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
 	b.ReportMetric(float64(peak)/float64(200<<20), "peak/limit")
+}
+
+// BenchmarkTimelineFrames is BenchmarkBuildUIFrames on the timeline view
+// (t), without logs: 300 steps in 40 stages arrive one update at a time,
+// the timeline is laid out again and drawn after each. Limit: p99 5 ms.
+func BenchmarkTimelineFrames(b *testing.B) {
+	plan, events := syntheticBuild(40, 7, 0)
+	var frames []time.Duration
+	for b.Loop() {
+		frames = frames[:0]
+		m := New(Options{Plan: plan, Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 1, 0, time.UTC) }})
+		m.Update(teaSize(160, 48))
+		m.Update(tea.KeyPressMsg{Code: 't', Text: "t"})
+		for _, e := range events {
+			t := time.Now()
+			m.Update(StatusMsg{e})
+			_ = m.Render()
+			frames = append(frames, time.Since(t))
+		}
+		if !strings.Contains(m.Render(), "critical path") {
+			b.Fatal("not on the timeline")
+		}
+	}
+	sort.Slice(frames, func(i, j int) bool { return frames[i] < frames[j] })
+	p99 := frames[len(frames)*99/100]
+	b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms/frame")
+	b.ReportMetric(float64(p99)/float64(5*time.Millisecond), "p99/limit")
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/buildscope/buildscope/model"
@@ -33,6 +34,22 @@ func TestGoldenScreens(t *testing.T) {
 			m := newTestModel(t, events, plan, df, w, h, time.Second)
 			feed(m, events)
 			done(m, model.StatusError, "process did not complete successfully: exit code: 3")
+			golden.RequireEqual(t, screen(m))
+		})
+	}
+}
+
+// The timeline (t) of a finished build, at both sizes: the graph build's
+// two parallel RUNs side by side, the critical path marked.
+func TestGoldenTimeline(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		w, h := size[0], size[1]
+		t.Run(fmt.Sprintf("timeline_%dx%d", w, h), func(t *testing.T) {
+			events, plan, df := recorded(t, "../../testdata/graph-cold.jsonl", "../../testdata/graph/Dockerfile")
+			m := newTestModel(t, events, plan, df, w, h, 2*time.Second)
+			feed(m, events)
+			done(m, model.StatusOK, "")
+			m.Update(tea.KeyPressMsg{Code: 't', Text: "t"})
 			golden.RequireEqual(t, screen(m))
 		})
 	}

@@ -1,12 +1,14 @@
 // Package buildui is the live build UI: the stage graph, the steps of the
 // selected stage, the logs of the selected step, errors with their
-// Dockerfile lines, and a summary once the build is over. It renders model
-// types from messages; it never talks to BuildKit itself.
+// Dockerfile lines, and a summary once the build is over; then the views
+// of the finished build (why steps ran, stage sizes, a run's diff, the
+// image in the inspector). It renders model types from messages and
+// routes keys; it never talks to BuildKit itself, and every read or run
+// happens in a tea.Cmd, through the functions of Options.
 package buildui
 
 import (
-	"os"
-	"runtime/debug"
+	"context"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -14,7 +16,6 @@ import (
 	"github.com/moby/buildkit/client"
 
 	"github.com/buildscope/buildscope/inspect/cdiff"
-	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/cacheview"
 	"github.com/buildscope/buildscope/tui/common"
@@ -23,33 +24,8 @@ import (
 	"github.com/buildscope/buildscope/tui/layersview"
 	"github.com/buildscope/buildscope/tui/logs"
 	"github.com/buildscope/buildscope/tui/stagesview"
+	"github.com/buildscope/buildscope/tui/timeline"
 )
-
-// StatusMsg carries one status update of the build.
-type StatusMsg struct{ Status *client.SolveStatus }
-
-// streamEndMsg says the status stream is closed.
-type streamEndMsg struct{}
-
-// DoneMsg says the build is over: its final record and error.
-type DoneMsg struct {
-	Build *model.Build
-	Err   error
-}
-
-type tickMsg time.Time
-
-// WaitForStatus returns a command that delivers the next update of ch; the
-// model re-arms it after each one.
-func WaitForStatus(ch <-chan *client.SolveStatus) tea.Cmd {
-	return func() tea.Msg {
-		s, ok := <-ch
-		if !ok {
-			return streamEndMsg{}
-		}
-		return StatusMsg{s}
-	}
-}
 
 // Options configure the UI.
 type Options struct {
@@ -69,28 +45,24 @@ type Options struct {
 	Cancel func()
 	// Replay is a finished build shown from its record (history show).
 	Replay *model.Build
+	// Context, when set, bounds the views' work (measuring stages,
+	// running a diff, opening an image) besides Close.
+	Context context.Context
 	// Now is the clock (tests fix it).
 	Now func() time.Time
 	// Why explains the finished build's cache misses (nil: no cache view).
 	Why func(b *model.Build) (*model.Explanation, error)
-	// Stages builds and measures every stage (nil: no stages view).
-	Stages func() (*model.StageReport, error)
+	// Stages builds and measures every stage (nil: no stages view). It
+	// runs in a command; ctx is cancelled when the program ends (Close).
+	Stages func(ctx context.Context) (*model.StageReport, error)
 	// Diff runs the built image's command and diffs what it wrote (nil:
-	// no diff view).
-	Diff func(b *model.Build) ([]cdiff.Change, error)
-	// Inspect opens the image of a build (by ID) in the inspector: its
-	// layers, and the commands that stream its analysis (nil: no
-	// inspector).
-	Inspect func(buildID string) (*Inspection, error)
-}
-
-// Inspection is an image opened for the inspector.
-type Inspection struct {
-	Title   string
-	Infos   []layers.LayerInfo
-	Start   tea.Cmd
-	Next    func() tea.Cmd
-	Preview func(layer int, path string) (string, error)
+	// no diff view). It runs in a command; ctx is cancelled when the
+	// program ends (Close).
+	Diff func(ctx context.Context, b *model.Build) ([]cdiff.Change, error)
+	// Inspect opens the image of a build (by ID) for the inspector; it
+	// runs in a command, and ctx is cancelled when the inspector is left
+	// (nil: no inspector).
+	Inspect func(ctx context.Context, buildID string) (*Inspection, error)
 }
 
 // view is what fills the screen below the header.
@@ -102,6 +74,7 @@ const (
 	viewStages
 	viewDiff
 	viewInspect
+	viewTimeline
 )
 
 type pane int
@@ -151,10 +124,21 @@ type Model struct {
 	diffBusy   bool
 	dv         *diffview.Model
 	dvLoaded   bool
-	lv         *layersview.Model
-	lvNext     func() tea.Cmd
-	lvErr      error
-	back       view
+	lv         *layersview.Model  // the inspector, once its image is open
+	lvGen      int                // generation of the inspector shown or opening
+	lvCancel   context.CancelFunc // cancels the inspector's work; nil once left
+	lvTitle    string             // the image the inspector opens
+	lvErr      error              // why it could not be opened
+	back       view               // the view esc returns to from the inspector
+	vertices   []*client.Vertex   // every vertex update, for the timeline
+	tv         *timeline.Model
+	tvFor      int        // len(vertices) when tv's timeline was laid out
+	images     openImages // every image the inspector holds open
+
+	// ctx is cancelled when the program ends: the work of the views
+	// (measuring stages, running a diff, the inspector's) stops then.
+	ctx  context.Context
+	stop context.CancelFunc
 
 	started, now time.Time
 	frame        int
@@ -169,8 +153,12 @@ func New(o Options) *Model {
 		o.Now = time.Now
 	}
 	m := &Model{opts: o, keys: common.DefaultKeyMap(), help: help.New(), logs: map[string]*logs.Buffer{}}
+	if o.Context == nil {
+		o.Context = context.Background()
+	}
+	m.ctx, m.stop = context.WithCancel(o.Context)
 	m.styles = common.NewStyles(true)
-	m.Styles = &m.styles
+	m.Styles, m.Keys = &m.styles, &m.keys
 	m.logv.Styles = &m.styles
 	m.build = &model.Build{Target: o.Target, Builder: o.Builder}
 	m.folder = model.NewFolder(m.build, o.Plan)
@@ -215,30 +203,15 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func tick() tea.Cmd {
-	return tea.Tick(100*time.Millisecond, func(t time.Time) tea.Msg { return tickMsg(t) })
-}
-
 // LoadLogs fills the step logs from a recorded status stream (replay of a
 // finished build: the steps come from its record).
 func (m *Model) LoadLogs(events []*client.SolveStatus) {
 	for _, e := range events {
+		m.vertices = append(m.vertices, e.Vertexes...)
 		if len(e.Logs) > 0 {
 			m.apply(&client.SolveStatus{Logs: e.Logs})
 		}
 	}
 	m.syncLogs()
 	m.selectFailure()
-}
-
-// MemoryLimit is the Go heap limit the UI runs under (unless GOMEMLIMIT
-// is set): step logs are capped, and the limit makes the collector return
-// the garbage of streamed output before the process grows past it.
-const MemoryLimit = 150 << 20
-
-// LimitMemory applies MemoryLimit unless the user set GOMEMLIMIT.
-func LimitMemory() {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(MemoryLimit)
-	}
 }

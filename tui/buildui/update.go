@@ -5,7 +5,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-
 	"github.com/moby/buildkit/client"
 
 	"github.com/buildscope/buildscope/model"
@@ -39,14 +38,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.finish(msg), m.explain())
 	case whyMsg:
 		m.why, m.whyErr = msg.ex, msg.err
-	case layersview.LayerMsg, layersview.DoneMsg:
+	case imageOpenedMsg:
+		return m, m.opened(msg)
+	case layersview.LayerMsg, layersview.DoneMsg, layersview.PreviewMsg:
 		if m.lv != nil {
-			m.lv.Update(msg)
-			return m, m.lvNext()
-		}
-	case layersview.PreviewMsg:
-		if m.lv != nil {
-			m.lv.Update(msg)
+			return m, m.lv.Update(msg) // it drops those of an image it no longer shows
 		}
 	case diffMsg:
 		m.diff, m.diffErr, m.diffBusy = msg.changes, msg.err, false
@@ -71,6 +67,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) apply(s *client.SolveStatus) {
 	before := len(m.build.Stages)
 	m.folder.Add(s)
+	m.vertices = append(m.vertices, s.Vertexes...)
 	for _, v := range s.Vertexes {
 		if v.Started != nil && v.Started.Before(m.started) {
 			m.started = *v.Started // the build began before the first update reached us
@@ -150,7 +147,7 @@ func (m *Model) selectFailure() {
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	if m.search.Active {
-		if msg.String() == "ctrl+c" {
+		if key.Matches(msg, k.Cancel) {
 			return m.cancel()
 		}
 		if m.search.Key(msg) {
@@ -199,7 +196,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.logv.Next(1)
 	case key.Matches(msg, k.Prev):
 		m.logv.Next(-1)
-	case msg.String() == "enter" && m.focus == paneGraph:
+	case key.Matches(msg, k.Open) && m.focus == paneGraph:
 		m.focus = paneSteps
 	}
 	return nil

@@ -1,14 +1,15 @@
 package buildui
 
 import (
+	"context"
 	"errors"
-	"github.com/charmbracelet/x/ansi"
 	"math/rand"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/moby/buildkit/client"
 
 	"github.com/buildscope/buildscope/inspect/cdiff"
@@ -228,7 +229,7 @@ func TestViewsAfterBuild(t *testing.T) {
 		{Name: "production", SizeBytes: 2e6, CompressedBytes: 1e6, Layers: 4, Final: true}},
 		Final: model.FinalSize{Name: "production", SizeBytes: 2e6}, LeftBehind: []model.PathSize{{Path: "/opt", SizeBytes: 2e7, Stage: "builder"}}}
 	measured := 0
-	m.opts.Stages = func() (*model.StageReport, error) { measured++; return rep, nil }
+	m.opts.Stages = func(context.Context) (*model.StageReport, error) { measured++; return rep, nil }
 	feed(m, events)
 	b := m.folder.Build()
 	b.ID, b.Status = "abc", model.StatusOK
@@ -297,7 +298,7 @@ func TestDiffViewAfterBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	runs := 0
-	m.opts.Diff = func(*model.Build) ([]cdiff.Change, error) { runs++; return changes, nil }
+	m.opts.Diff = func(context.Context, *model.Build) ([]cdiff.Change, error) { runs++; return changes, nil }
 	feed(m, events)
 	b := m.folder.Build()
 	b.ID, b.Status, b.Result = "abc", model.StatusOK, &model.ResultRef{Kind: model.ResultOCILayout}
@@ -324,7 +325,7 @@ func TestInspectorFromBuild(t *testing.T) {
 	events, plan, df := recorded(t, "../../testdata/multistage-cold.jsonl", "../../testdata/multistage.Dockerfile")
 	m := newTestModel(t, events, plan, df, 100, 30, time.Second)
 	opened := ""
-	m.opts.Inspect = func(id string) (*Inspection, error) {
+	m.opts.Inspect = func(_ context.Context, id string) (*Inspection, error) {
 		opened = id
 		return nil, errors.New("no such image in this test")
 	}
@@ -332,7 +333,10 @@ func TestInspectorFromBuild(t *testing.T) {
 	b := m.folder.Build()
 	b.ID, b.Status, b.Result = "abc", model.StatusOK, &model.ResultRef{Kind: model.ResultOCILayout}
 	m.Update(DoneMsg{Build: b})
-	m.Update(press("i"))
+	_, cmd := m.Update(press("i"))
+	for _, msg := range drain(cmd) {
+		m.Update(msg)
+	}
 	if opened != "abc" || m.view != viewInspect || !strings.Contains(screen(m), "cannot open the image: no such image") {
 		t.Errorf("opened %q view %v:\n%s", opened, m.view, screen(m))
 	}
@@ -364,5 +368,29 @@ func TestReplayRecordedBuild(t *testing.T) {
 	}
 	if _, cmd := m.Update(press("q")); cmd == nil {
 		t.Error("q does not quit a replay")
+	}
+}
+
+// The work a view started (measuring stages) is cancelled when the
+// program ends and the model is closed.
+func TestCloseStopsTheViewsWork(t *testing.T) {
+	m := finishedEngineBuild(t)
+	m.opts.Stages = func(ctx context.Context) (*model.StageReport, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	_, cmd := m.Update(press("s"))
+	if cmd == nil {
+		t.Fatal("s started no command")
+	}
+	got := make(chan []tea.Msg)
+	go func() { got <- drain(cmd) }()
+	m.Close()
+	msgs := <-got
+	if len(msgs) != 1 {
+		t.Fatalf("messages %v", msgs)
+	}
+	if sm, ok := msgs[0].(stagesMsg); !ok || !errors.Is(sm.err, context.Canceled) {
+		t.Errorf("measuring went on after Close: %#v", msgs[0])
 	}
 }

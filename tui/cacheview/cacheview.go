@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -21,19 +20,21 @@ var Short = map[string]string{
 	model.ReasonInstruction: "edit", model.ReasonBuildArg: "arg", model.ReasonEnv: "env",
 	model.ReasonBase: "base", model.ReasonContext: "ctx", model.ReasonParent: "↑dep",
 	model.ReasonNoCache: "nocache", model.ReasonPlatform: "plat", model.ReasonFirst: "new",
-	model.ReasonEvicted: "evict",
+	model.ReasonEvicted: "evict", model.ReasonParentChanged: "↑chg", model.ReasonNamedContext: "nctx",
+	model.ReasonUnknown: "unknown",
 }
 
-// row is one line of the list: a miss, or a step that hit the cache.
+// row is one line of the list: a miss, a step that changed but hit an
+// older cache entry, or a step that hit the cache.
 type row struct {
-	miss *model.Miss
-	hit  string
+	miss    *model.Miss
+	changed *model.ChangedHit
+	hit     string
 }
 
 // Model is the cache view.
 type Model struct {
 	common.Common
-	Keys common.KeyMap
 	ex   *model.Explanation
 	err  error
 	rows []row
@@ -41,18 +42,23 @@ type Model struct {
 }
 
 // New returns the view of an explanation of build b (err: why failed).
-func New(c common.Common, keys common.KeyMap, b *model.Build, ex *model.Explanation, err error) *Model {
-	m := &Model{Common: c, Keys: keys, ex: ex, err: err}
+func New(c common.Common, b *model.Build, ex *model.Explanation, err error) *Model {
+	m := &Model{Common: c, ex: ex, err: err}
 	if ex == nil {
 		return m
 	}
 	for i := range ex.Misses {
 		m.rows = append(m.rows, row{miss: &ex.Misses[i]})
 	}
+	changed := map[string]bool{}
+	for i := range ex.ChangedHits {
+		m.rows = append(m.rows, row{changed: &ex.ChangedHits[i]})
+		changed[ex.ChangedHits[i].Step] = true
+	}
 	var hits []string
 	for _, s := range b.Stages {
 		for _, st := range s.Steps {
-			if st.Cached {
+			if st.Cached && !changed[st.Name] {
 				hits = append(hits, st.Name)
 			}
 		}
@@ -67,16 +73,7 @@ func New(c common.Common, keys common.KeyMap, b *model.Build, ex *model.Explanat
 // Update moves the selection.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(k, m.Keys.Up):
-			m.sel = max(m.sel-1, 0)
-		case key.Matches(k, m.Keys.Down):
-			m.sel = min(m.sel+1, max(len(m.rows)-1, 0))
-		case key.Matches(k, m.Keys.Top):
-			m.sel = 0
-		case key.Matches(k, m.Keys.Bottom):
-			m.sel = max(len(m.rows)-1, 0)
-		}
+		m.sel, _ = m.Keys.MoveSelection(k, m.sel, len(m.rows))
 	}
 	return nil
 }
@@ -106,6 +103,8 @@ func (m *Model) View() string {
 				tag = s.Running.Render(fmt.Sprintf("%-8s", Short[r.miss.Reason]))
 			}
 			line = fmt.Sprintf("✗ %s L%-3d %s", tag, r.miss.Line, r.miss.Step)
+		} else if r.changed != nil {
+			line = s.Running.Render("≈ changed") + fmt.Sprintf(" L%-3d %s", r.changed.Line, r.changed.Step)
 		} else {
 			line = s.Cached.Render("≡ hit     ") + "     " + r.hit
 		}
@@ -134,12 +133,21 @@ func (m *Model) detail() []string {
 		return nil
 	}
 	r := m.rows[m.sel]
+	if c := r.changed; c != nil {
+		return m.fit([]string{m.Styles.Title.Render(c.Reason) + "  " + c.Step,
+			"  changed against the previous build" + model.DetailText(c.Reason, c.Detail),
+			fmt.Sprintf("  still answered from an older cache entry; the steps it made run cost %.2fs", c.CostSeconds)})
+	}
 	if r.miss == nil {
 		return []string{"from the cache: its inputs were the same as in an earlier build"}
 	}
 	mi := r.miss
 	d := mi.Detail
-	out := []string{m.Styles.Title.Render(mi.Reason) + "  " + mi.Step}
+	title := m.Styles.Title.Render(mi.Reason) + "  " + mi.Step
+	if mi.Root && mi.CostSeconds > 0 {
+		title += fmt.Sprintf("  (cost %.2fs)", mi.CostSeconds)
+	}
+	out := []string{title}
 	switch mi.Reason {
 	case model.ReasonContext:
 		for _, k := range []string{"added", "removed", "modified"} {
@@ -159,11 +167,16 @@ func (m *Model) detail() []string {
 		out = append(out, fmt.Sprintf("  ran because %v ran; root cause: %v", d["parent"], d["root"]))
 	case model.ReasonNoCache:
 		out = append(out, fmt.Sprintf("  forced by %v", d["flag"]))
-	case model.ReasonEvicted:
-		out = append(out, "  its inputs were equal to the previous build's: the cache entry was gone (pruned or evicted)")
 	case model.ReasonFirst:
 		out = append(out, "  no earlier build of this Dockerfile and target to compare with")
+	default: // evicted, parent-changed, named context, unknown
+		out = append(out, "  "+strings.TrimPrefix(model.DetailText(mi.Reason, d), ": "))
 	}
+	return m.fit(out)
+}
+
+// fit cuts lines to the view's width.
+func (m *Model) fit(out []string) []string {
 	for i := range out {
 		out[i] = ansi.Truncate(out[i], m.Width, "…")
 	}

@@ -1,5 +1,6 @@
 // Package common holds what every buildscope view shares: styles, the key
-// map and the size a view is given.
+// map (every view's keys, with their help), the size a view is given, and
+// the one-line prompt of searches and filters.
 package common
 
 import (
@@ -44,10 +45,12 @@ func NewStyles(isDark bool) Styles {
 	}
 }
 
-// Common is embedded by every view: its size and the shared styles.
+// Common is embedded by every view: its size, the shared styles and the
+// key map.
 type Common struct {
 	Width, Height int
 	Styles        *Styles
+	Keys          *KeyMap
 }
 
 // SetSize sets the view's size.

@@ -11,16 +11,15 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	units "github.com/docker/go-units"
 
 	"github.com/buildscope/buildscope/inspect/cdiff"
+	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/common"
 )
 
 // Model is the diff view.
 type Model struct {
 	common.Common
-	Keys    common.KeyMap
 	title   string
 	changes []cdiff.Change
 	err     error
@@ -30,8 +29,8 @@ type Model struct {
 
 // New returns the view of changes (nil while they are computed; err when
 // that failed). title says what ran.
-func New(c common.Common, keys common.KeyMap, title string, changes []cdiff.Change, err error) *Model {
-	return &Model{Common: c, Keys: keys, title: title, changes: changes, err: err}
+func New(c common.Common, title string, changes []cdiff.Change, err error) *Model {
+	return &Model{Common: c, title: title, changes: changes, err: err}
 }
 
 // Update moves the selection and scrolls the content diff.
@@ -91,7 +90,7 @@ func (m *Model) View() string {
 		if ch.Old != nil && ch.New != nil && ch.Old.ModeString() != ch.New.ModeString() {
 			name += fmt.Sprintf("  (%s → %s)", ch.Old.ModeString(), ch.New.ModeString())
 		}
-		line := fmt.Sprintf("%s %9s  %s%s", st.Render(ch.Kind.String()), units.HumanSizeWithPrecision(float64(ch.SizeBytes()), 3),
+		line := fmt.Sprintf("%s %9s  %s%s", st.Render(ch.Kind.String()), model.HumanSize(ch.SizeBytes()),
 			strings.Repeat("  ", depth), name)
 		if i == m.sel {
 			line = s.Selected.Render(ansi.Strip(line))

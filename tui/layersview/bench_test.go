@@ -60,7 +60,7 @@ func shapeB(b *testing.B) v1.Image {
 // Run: go test -run - -bench InspectorShapeB ./tui/layersview
 func BenchmarkInspectorShapeB(b *testing.B) {
 	img := shapeB(b)
-	styles := common.NewStyles(true)
+	styles, keys := common.NewStyles(true), common.DefaultKeyMap()
 	var first time.Duration
 	var moves []time.Duration
 	for b.Loop() {
@@ -69,7 +69,7 @@ func BenchmarkInspectorShapeB(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		m := New(common.Common{Width: 160, Height: 48, Styles: &styles}, common.DefaultKeyMap(), Options{Title: "b", Infos: infos})
+		m := New(common.Common{Width: 160, Height: 48, Styles: &styles, Keys: &keys}, Options{Title: "b", Infos: infos})
 		_ = m.View()
 		first = time.Since(t0)
 		a, err := layers.Analyze(context.Background(), img, layers.Options{})

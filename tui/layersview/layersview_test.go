@@ -16,7 +16,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/buildscope/buildscope/inspect/layers"
-	"github.com/buildscope/buildscope/inspect/preview"
 	"github.com/buildscope/buildscope/tui/common"
 )
 
@@ -45,6 +44,24 @@ func layer(t *testing.T, files map[string]string) v1.Layer {
 	return l
 }
 
+// analysed is the image of ls, its layer list and its analysis.
+func analysed(t *testing.T, ls ...v1.Layer) (v1.Image, []layers.LayerInfo, *layers.Analysis) {
+	t.Helper()
+	img, err := mutate.AppendLayers(empty.Image, ls...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	infos, err := layers.Describe(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := layers.Analyze(context.Background(), img, layers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img, infos, a
+}
+
 func press(s string) tea.KeyPressMsg {
 	switch s {
 	case "tab":
@@ -69,17 +86,22 @@ func TestInspectorStreamsAndBrowses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	styles := common.NewStyles(true)
-	m := New(common.Common{Width: 100, Height: 30, Styles: &styles}, common.DefaultKeyMap(), Options{Title: "test", Infos: infos,
-		Preview: func(l int, p string) (string, error) { return preview.Text(img, l, p) }})
+	styles, keys := common.NewStyles(true), common.DefaultKeyMap()
+	released := 0
+	sess := Start(context.Background(), 1, img, func() { released++ })
+	m := New(common.Common{Width: 100, Height: 30, Styles: &styles, Keys: &keys}, Options{Title: "test", Infos: infos, Session: sess})
 	screen := func() string { return ansi.Strip(m.View()) }
 	// the first frame has the layer list before any layer is read
 	if s := screen(); !strings.Contains(s, "2 layers") || !strings.Contains(s, "reading layers… 0/2") {
 		t.Fatalf("first frame:\n%s", s)
 	}
-	start, next := Analyze(context.Background(), img)
-	for msg := start(); msg != nil; msg = next()() {
-		m.Update(msg)
+	// the view re-arms the stream after each message, until the analysis is done
+	for cmd := m.Init(); cmd != nil; {
+		msg := cmd()
+		if msg == nil {
+			t.Fatal("the stream ended before the analysis was done")
+		}
+		cmd = m.Update(msg)
 		if _, done := msg.(DoneMsg); done {
 			break
 		}
@@ -124,24 +146,84 @@ func TestInspectorStreamsAndBrowses(t *testing.T) {
 	if s := screen(); !strings.Contains(s, "Largest files") || !strings.Contains(s, "/app/big.bin") {
 		t.Errorf("largest:\n%s", s)
 	}
+	if released != 0 {
+		t.Errorf("image released %d times while shown", released)
+	}
+	if cmd := m.Close(); cmd == nil {
+		t.Error("closing gave no command to release the image")
+	} else {
+		cmd()
+	}
+	if released != 1 {
+		t.Errorf("image released %d times after Close, want 1", released)
+	}
+	if cmd := sess.Preview(1, "app/config.txt"); cmd() != nil {
+		t.Error("a released image was read for a preview")
+	}
+}
+
+// Messages of an earlier session (an image the view no longer shows) are
+// dropped and not re-armed; the current session's are taken.
+func TestInspectorDropsStaleGenerations(t *testing.T) {
+	img, infos, stale := analysed(t, layer(t, map[string]string{"etc/": "", "etc/motd": "hi\n"}))
+	styles, keys := common.NewStyles(true), common.DefaultKeyMap()
+	sess := Start(context.Background(), 2, img, nil)
+	defer sess.Release()
+	m := New(common.Common{Width: 100, Height: 30, Styles: &styles, Keys: &keys}, Options{Title: "t", Infos: infos, Session: sess})
+	if cmd := m.Update(LayerMsg{Gen: 1, Layer: stale.Layers[0]}); cmd != nil || len(m.analysed) != 0 {
+		t.Errorf("stale layer taken (%d analysed) or re-armed (%v)", len(m.analysed), cmd != nil)
+	}
+	m.Update(DoneMsg{Gen: 1, Analysis: stale})
+	m.Update(PreviewMsg{Gen: 1, Path: "etc/motd", Text: "stale"})
+	if m.Analysis() != nil || m.preview.Text != "" {
+		t.Errorf("stale analysis or preview taken: %v %q", m.Analysis() != nil, m.preview.Text)
+	}
+	if cmd := m.Update(LayerMsg{Gen: 2, Layer: stale.Layers[0]}); cmd == nil || len(m.analysed) != 1 {
+		t.Errorf("current layer not taken (%d analysed) or not re-armed", len(m.analysed))
+	}
+	m.Update(DoneMsg{Gen: 2, Analysis: stale})
+	if m.Analysis() != stale {
+		t.Error("current analysis not taken")
+	}
+}
+
+// A closed session's analysis stops even though nobody reads its stream:
+// its goroutine does not block on a view that is gone, and the image is
+// released once it has stopped.
+func TestSessionCloseUnblocksAnalysis(t *testing.T) {
+	var ls []v1.Layer
+	for i := 0; i < 40; i++ { // more layers than the stream buffers
+		ls = append(ls, layer(t, map[string]string{"etc/": "", "etc/motd": "hi\n"}))
+	}
+	img, err := mutate.AppendLayers(empty.Image, ls...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan struct{})
+	sess := Start(context.Background(), 1, img, func() { close(released) })
+	first := sess.Next()()
+	if _, ok := first.(LayerMsg); !ok {
+		t.Fatalf("first message %T", first)
+	}
+	sess.Close()() // waits for the analysis to stop, then releases
+	select {
+	case <-released:
+	default:
+		t.Fatal("the image was not released")
+	}
+	if msg := sess.Next()(); msg != nil {
+		t.Errorf("a closed session still streams %T", msg)
+	}
 }
 
 // The mouse picks a layer, picks a tree row, expands a directory with a
 // second click and scrolls the tree.
 func TestInspectorMouse(t *testing.T) {
-	img, err := mutate.AppendLayers(empty.Image,
+	_, infos, a := analysed(t,
 		layer(t, map[string]string{"app/": "", "app/config.txt": "a\n", "etc/": "", "etc/motd": "hi\n"}),
 		layer(t, map[string]string{"app/": "", "app/big.bin": "xx"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	infos, _ := layers.Describe(img)
-	a, err := layers.Analyze(context.Background(), img, layers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	styles := common.NewStyles(true)
-	m := New(common.Common{Width: 100, Height: 30, Styles: &styles}, common.DefaultKeyMap(), Options{Title: "t", Infos: infos})
+	styles, keys := common.NewStyles(true), common.DefaultKeyMap()
+	m := New(common.Common{Width: 100, Height: 30, Styles: &styles, Keys: &keys}, Options{Title: "t", Infos: infos})
 	m.Update(DoneMsg{Analysis: a})
 	lineOf := func(want string) int {
 		for y, l := range strings.Split(ansi.Strip(m.View()), "\n") {

@@ -9,27 +9,12 @@ package layersview
 import (
 	"regexp"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/tui/common"
 )
-
-// LayerMsg says one more layer was analysed.
-type LayerMsg struct{ Layer *layers.Layer }
-
-// DoneMsg carries the finished analysis (or why it failed).
-type DoneMsg struct {
-	Analysis *layers.Analysis
-	Err      error
-}
-
-// PreviewMsg carries a file's first bytes.
-type PreviewMsg struct {
-	Path string
-	Text string
-	Err  error
-}
 
 // Options configure the view.
 type Options struct {
@@ -37,9 +22,10 @@ type Options struct {
 	Title string
 	// Infos are the layers as the manifest lists them.
 	Infos []layers.LayerInfo
-	// Preview reads the first bytes of a path as of a layer (nil: no
-	// preview).
-	Preview func(layer int, path string) (string, error)
+	// Session streams the analysis and reads previews; only its
+	// messages are taken (nil: the caller sends untagged messages, as
+	// tests do, and there is no preview).
+	Session *Session
 }
 
 type focus int
@@ -58,7 +44,6 @@ type row struct {
 // Model is the inspector.
 type Model struct {
 	common.Common
-	Keys common.KeyMap
 	opts Options
 
 	analysed []*layers.Layer
@@ -82,18 +67,64 @@ type Model struct {
 
 	preview     PreviewMsg
 	showPreview bool
+	closed      bool
 
 	// where the last frame put things, for the mouse
 	layersY, layersOff, treeY, treeOff int
 }
 
 // New returns the inspector for the layers listed in o.Infos.
-func New(c common.Common, keys common.KeyMap, o Options) *Model {
-	return &Model{Common: c, Keys: keys, opts: o, expanded: map[layers.NodeID]bool{layers.RootID: true}}
+func New(c common.Common, o Options) *Model {
+	return &Model{Common: c, opts: o, expanded: map[layers.NodeID]bool{layers.RootID: true}}
 }
 
-// Init starts nothing: the analysis is the caller's command.
-func (m *Model) Init() tea.Cmd { return nil }
+// Init starts reading the session's stream.
+func (m *Model) Init() tea.Cmd { return m.next() }
+
+// Close cancels the session (nothing of it is taken any more) and returns
+// the command that releases its image.
+func (m *Model) Close() tea.Cmd {
+	if m.opts.Session == nil {
+		return nil
+	}
+	m.closed = true
+	return m.opts.Session.Close()
+}
+
+// gen is the generation of the messages the view takes.
+func (m *Model) gen() int {
+	if m.opts.Session == nil {
+		return 0
+	}
+	return m.opts.Session.Gen
+}
+
+// next waits for the session's next message.
+func (m *Model) next() tea.Cmd {
+	if m.opts.Session == nil || m.closed {
+		return nil
+	}
+	return m.opts.Session.Next()
+}
+
+// ShortHelp is the inspector's help bar.
+func (m *Model) ShortHelp() []key.Binding { return m.HelpBar() }
+
+// HelpBar is the help bar with the caller's keys for leaving the view
+// (back, quit) after the moving keys and before the modes, which a
+// narrow bar cuts first.
+func (m *Model) HelpBar(leave ...key.Binding) []key.Binding {
+	k := m.Keys
+	bar := []key.Binding{k.Focus, k.Up, k.Down, k.Expand, k.Filter}
+	bar = append(bar, leave...)
+	return append(bar, k.LayerMode, k.ChangedOnly, k.Sort, k.Largest, k.Preview)
+}
+
+// FullHelp is the inspector's help shown on '?'.
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.Keys
+	return [][]key.Binding{{k.Focus, k.Up, k.Down, k.PageUp, k.PageDown}, {k.Expand, k.Filter}, {k.LayerMode, k.ChangedOnly, k.Sort, k.Largest, k.Preview}}
+}
 
 // Analysis is the analysis once done.
 func (m *Model) Analysis() *layers.Analysis { return m.a }

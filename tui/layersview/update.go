@@ -13,11 +13,21 @@ import (
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case LayerMsg:
+		if msg.Gen != m.gen() {
+			return nil // from an image this view no longer shows
+		}
 		m.analysed = append(m.analysed, msg.Layer)
+		return m.next()
 	case DoneMsg:
+		if msg.Gen != m.gen() {
+			return nil
+		}
 		m.a, m.err = msg.Analysis, msg.Err
 		m.refresh()
 	case PreviewMsg:
+		if msg.Gen != m.gen() {
+			return nil
+		}
 		m.preview = msg
 	case tea.KeyPressMsg:
 		return m.key(msg)
@@ -85,35 +95,36 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.move(-10)
 	case key.Matches(msg, k.PageDown):
 		m.move(10)
-	case key.Matches(msg, k.Search):
+	case key.Matches(msg, k.Filter):
 		m.filterIn.Start()
-	}
-	switch msg.String() {
-	case "enter", "space", " ":
+	case key.Matches(msg, k.Expand):
 		if m.focus == focusTree && m.cursor < len(m.rows) && m.rows[m.cursor].node.Dir {
 			id := m.rows[m.cursor].node.ID
 			m.expanded[id] = !m.expanded[id]
 			m.refresh()
 		}
-	case "a":
+	case key.Matches(msg, k.LayerMode):
 		m.mode = 1 - m.mode
 		m.refresh()
-	case "u":
+	case key.Matches(msg, k.ChangedOnly):
 		m.hideUnmo = !m.hideUnmo
 		m.refresh()
-	case "o":
+	case key.Matches(msg, k.Sort):
 		m.sortBy = 1 - m.sortBy
 		m.refresh()
-	case "L":
+	case key.Matches(msg, k.Largest):
 		m.largest = !m.largest
 		m.focus = focusTree
 		m.refresh()
-	case "p":
+	case key.Matches(msg, k.Preview):
 		m.showPreview = !m.showPreview
 		return m.readPreview()
 	}
 	return nil
 }
+
+// Typing says a prompt (the path filter) takes every key.
+func (m *Model) Typing() bool { return m.filterIn.Active }
 
 func (m *Model) move(d int) {
 	if m.focus == focusLayers {
@@ -127,17 +138,13 @@ func (m *Model) move(d int) {
 
 // readPreview asks for the selected file's first bytes.
 func (m *Model) readPreview() tea.Cmd {
-	if !m.showPreview || m.opts.Preview == nil || m.cursor >= len(m.rows) {
+	if !m.showPreview || m.opts.Session == nil || m.cursor >= len(m.rows) {
 		return nil
 	}
 	n := m.rows[m.cursor].node
 	if n.Type != layers.TypeRegular || n.Change == layers.Removed {
-		m.preview = PreviewMsg{Path: n.Path}
+		m.preview = PreviewMsg{Gen: m.gen(), Path: n.Path}
 		return nil
 	}
-	f, layer := m.opts.Preview, n.Layer
-	return func() tea.Msg {
-		text, err := f(layer, n.Path)
-		return PreviewMsg{Path: n.Path, Text: text, Err: err}
-	}
+	return m.opts.Session.Preview(n.Layer, n.Path)
 }

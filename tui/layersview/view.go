@@ -4,13 +4,14 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
-	units "github.com/docker/go-units"
 
 	"github.com/buildscope/buildscope/inspect/layers"
+	"github.com/buildscope/buildscope/model"
 )
 
-func size(n int64) string { return units.HumanSizeWithPrecision(float64(n), 3) }
+func size(n int64) string { return model.HumanSize(n) }
 
 // View draws the layer list, the details and the tree.
 func (m *Model) View() string {
@@ -106,7 +107,12 @@ func (m *Model) treeTitle() string {
 	if m.focus == focusTree {
 		return s.Title.Render("▸ " + t)
 	}
-	return s.Title.Render(t) + s.Dim.Render("  tab: focus · a u o / L p")
+	k := m.Keys
+	hint := make([]string, 0, 6)
+	for _, b := range []key.Binding{k.LayerMode, k.ChangedOnly, k.Sort, k.Filter, k.Largest, k.Preview} {
+		hint = append(hint, b.Help().Key)
+	}
+	return s.Title.Render(t) + s.Dim.Render("  "+k.Focus.Help().Key+": focus · "+strings.Join(hint, " "))
 }
 
 func (m *Model) tree(h int) []string {

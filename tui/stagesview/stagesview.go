@@ -10,7 +10,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	units "github.com/docker/go-units"
 
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/common"
@@ -19,16 +18,15 @@ import (
 // Model is the stages view.
 type Model struct {
 	common.Common
-	Keys common.KeyMap
-	rep  *model.StageReport
-	err  error
-	sel  int
+	rep *model.StageReport
+	err error
+	sel int
 }
 
 // New returns the view of a report (nil while it is measured; err when
 // measuring failed).
-func New(c common.Common, keys common.KeyMap, rep *model.StageReport, err error) *Model {
-	return &Model{Common: c, Keys: keys, rep: rep, err: err}
+func New(c common.Common, rep *model.StageReport, err error) *Model {
+	return &Model{Common: c, rep: rep, err: err}
 }
 
 // Selected is the stage under the cursor, if any.
@@ -52,7 +50,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func size(n int64) string { return units.HumanSizeWithPrecision(float64(n), 3) }
+func size(n int64) string { return model.HumanSize(n) }
 
 // View draws the bars and the lists.
 func (m *Model) View() string {

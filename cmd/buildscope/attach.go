@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/util/progress/progressui"
+	"github.com/spf13/cobra"
+
+	"github.com/buildscope/buildscope/buildrun"
+)
+
+func init() { commands = append(commands, newAttachCmd) }
+
+func newAttachCmd(g *globals) *cobra.Command {
+	var progress string
+	cmd := &cobra.Command{
+		Use:   "attach [REF]",
+		Short: "Watch a build someone else started on the builder",
+		Long: `Follow a build running on the builder (--builder; default as for build),
+whoever started it: docker buildx, buildctl, a CI job, another buildscope.
+REF is BuildKit's ref of the build; without it, the most recently started
+running build is followed. Progress is shown from the build's start until it
+ends. Ctrl-C detaches and leaves the build running.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			interactive, mode, err := progressMode(progress)
+			if err != nil {
+				return err
+			}
+			if interactive {
+				mode = progressui.TtyMode
+			}
+			ctx := cmd.Context()
+			b, err := g.connect(ctx)
+			if err != nil {
+				return err
+			}
+			defer b.Close()
+			ref := ""
+			if len(args) == 1 {
+				ref = args[0]
+			} else {
+				running, err := buildrun.Running(ctx, b)
+				if err != nil {
+					return err
+				}
+				if len(running) == 0 {
+					return fmt.Errorf("no build is running on the %s builder: start one, or name its ref", b.Name())
+				}
+				ref = running[0].Ref
+				fmt.Fprintf(cmd.ErrOrStderr(), "attaching to %s (started %s; %d running)\n", ref, running[0].Started.Local().Format("15:04:05"), len(running))
+			}
+			return followBuild(ctx, cmd, b, ref, mode)
+		},
+	}
+	cmd.Flags().StringVar(&progress, "progress", "auto", "progress output: auto, tty, plain or json")
+	return cmd
+}
+
+// followBuild shows a running build's progress with BuildKit's display.
+func followBuild(ctx context.Context, cmd *cobra.Command, b *buildrun.Builder, ref string, mode progressui.DisplayMode) error {
+	err := showProgress(cmd, mode, func(onStatus func(*client.SolveStatus)) error {
+		return buildrun.Attach(ctx, b, ref, onStatus)
+	})
+	if err == nil && ctx.Err() != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "detached from %s; it goes on running\n", ref)
+	}
+	return err
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/inspect/compare"
+	"github.com/buildscope/buildscope/inspect/source"
+	"github.com/buildscope/buildscope/model"
+)
+
+func init() { commands = append(commands, newCompareCmd) }
+
+func newCompareCmd(g *globals) *cobra.Command {
+	var asJSON, semantic bool
+	var failOn []string
+	var platform string
+	cmd := &cobra.Command{
+		Use:   "compare [A B]",
+		Short: "What changed between two builds or images, and what it cost",
+		Long: `Compare image B with image A: sizes, the layers they share, configuration
+changes, and every file added (A), removed (D) or changed (C: content,
+size, mode, owner, link) with the Dockerfile step that last wrote it,
+summed per directory. When A and B are builds (build:ID, build:last,
+build:last~1), their steps too: matched by stage and instruction, which
+ran or hit the cache on each side, and why B ran a step.
+
+With no arguments: the last two builds of the current directory.
+--semantic ignores what differs only in timestamps and layer packaging.
+--fail-on makes CI fail (exit 1, one line per rule) on size-increase=5%,
+size-increase=20MB, files-added, config-changed, cache-ratio-below=0.8 or
+any.`,
+		Example: `  buildscope compare build:last~1 build:last
+  buildscope compare --json old.tar new.tar
+  buildscope compare --fail-on size-increase=10% --fail-on config-changed`,
+		Args: cobra.MaximumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := model.FailOn(failOn, model.CompareFacts{HasCache: true}); err != nil {
+				return err // a rule that does not parse, before any work
+			}
+			h := buildrun.History{Dir: g.paths.History()}
+			a, b, err := compare.Specs(h, args, ".")
+			if err != nil {
+				return err
+			}
+			res, err := compare.Run(cmd.Context(), a, b,
+				compare.Options{Semantic: semantic, Cache: filepath.Join(g.paths.State, "cache", "layers")},
+				source.Options{Paths: g.paths, Platform: platform})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				err = writeJSON(cmd.OutOrStdout(), res)
+			} else {
+				_, err = io.WriteString(cmd.OutOrStdout(), res.Text())
+			}
+			if err != nil || len(failOn) == 0 {
+				return err
+			}
+			failed, err := model.FailOn(failOn, res.Facts())
+			if err != nil || len(failed) == 0 {
+				return err
+			}
+			return &exitError{code: 1, err: fmt.Errorf("compare failed: %s", strings.Join(failed, "; "))}
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&asJSON, "json", false, "print the whole comparison as JSON")
+	f.BoolVar(&semantic, "semantic", false, "ignore what differs only in timestamps and layer packaging")
+	f.StringArrayVar(&failOn, "fail-on", nil, "exit 1 when a rule fails: size-increase=N%|SIZE, files-added, config-changed, cache-ratio-below=R, any")
+	f.StringVar(&platform, "platform", "", "image of multi-platform A and B (os/arch[/variant]; default: the host's)")
+	return cmd
+}

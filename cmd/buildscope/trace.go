@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/buildscope/buildscope/buildrun"
+)
+
+func init() { commands = append(commands, newTraceCmd) }
+
+func newTraceCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	var format string
+	cmd := &cobra.Command{
+		Use:   "trace [BUILD]",
+		Short: "Where a build's time went: critical path, slack, time split",
+		Long: `Lay out a recorded build (default: the last) on a time axis from its event
+log. The critical path is the chain of steps, through BuildKit's own vertex
+inputs (so mounts and COPY --from count), whose durations and waits add up
+to the build's wall time: a second saved there is a second saved. Every
+step gets its slack (how much later it could have ended without making the
+build longer) and, on the critical path, what a cache hit on it would have
+saved, replayed on the graph.
+
+--json prints the timeline; --format chrome prints the Trace Event Format
+that Perfetto (ui.perfetto.dev) and chrome://tracing open; --format otlp
+prints an OTLP/JSON ExportTraceServiceRequest (a span per step under a span
+per stage) for any OpenTelemetry backend.`,
+		Example: `  buildscope trace
+  buildscope trace --format chrome > build.trace.json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id := "last"
+			if len(args) == 1 {
+				id = strings.TrimPrefix(args[0], "build:")
+			}
+			tl, err := buildrun.History{Dir: g.paths.History()}.Timeline(id)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			switch {
+			case format == "chrome":
+				return writeJSON(w, tl.Chrome())
+			case format == "otlp":
+				return writeJSON(w, tl.OTLP())
+			case format != "":
+				return fmt.Errorf("invalid --format %q: use chrome or otlp (or --json)", format)
+			case asJSON:
+				return writeJSON(w, tl)
+			}
+			_, err = io.WriteString(w, tl.Text())
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the timeline as JSON")
+	cmd.Flags().StringVar(&format, "format", "", "print a trace for other tools: chrome or otlp")
+	return cmd
+}

@@ -1,0 +1,220 @@
+// Package compare sets two images side by side: sizes, the layers they
+// share (by DiffID) and not, configuration changes, and the files added,
+// removed and changed with the layer that last wrote each on each side.
+package compare
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/buildscope/buildscope/inspect/stagesize"
+	"github.com/buildscope/buildscope/model"
+)
+
+// Options tune Compare.
+type Options struct {
+	// Semantic leaves out what differs only in timestamps (the config's
+	// created time); file contents are compared by digest, whatever layer
+	// holds them.
+	Semantic bool
+	// Cache is where layer indexes are kept by DiffID (see stagesize):
+	// layers shared by A and B, or seen before, are read once.
+	Cache string
+}
+
+// Compare compares image a with image b.
+func Compare(a, b v1.Image, o Options) (*Images, error) {
+	sa, err := readSide(a, "A")
+	if err != nil {
+		return nil, err
+	}
+	sb, err := readSide(b, "B")
+	if err != nil {
+		return nil, err
+	}
+	meas := stagesize.Measurer{Cache: o.Cache}
+	ma, err := meas.Measure(a)
+	if err != nil {
+		return nil, fmt.Errorf("reading A's files: %w", err)
+	}
+	mb, err := meas.Measure(b)
+	if err != nil {
+		return nil, fmt.Errorf("reading B's files: %w", err)
+	}
+	c := &Images{Size: [2]int64{ma.Uncompressed, mb.Uncompressed}, Compressed: [2]int64{ma.Compressed, mb.Compressed}}
+	c.Layers, c.SharedLayers = layers(sa, sb)
+	c.Config = configChanges(sa.cfg, sb.cfg, o.Semantic)
+	c.Files, c.Dirs = model.DiffFiles(ma.Files, mb.Files, [2][]string{sa.createdBy, sb.createdBy})
+	if c.Config == nil {
+		c.Config = []ConfigChange{}
+	}
+	if c.Files == nil {
+		c.Files = []model.FileChange{}
+	}
+	c.Same = len(c.Files) == 0 && len(configChanges(sa.cfg, sb.cfg, true)) == 0
+	return c, nil
+}
+
+// Images is the comparison of image A with image B.
+type Images struct {
+	// Size is the uncompressed layer bytes of A and B; Compressed the
+	// layer blobs' bytes.
+	Size       [2]int64 `json:"size_bytes"`
+	Compressed [2]int64 `json:"compressed_bytes"`
+	Layers     []Layer  `json:"layers"`
+	// SharedLayers is how many of B's layers A has too (same DiffID).
+	SharedLayers int                `json:"shared_layers"`
+	Config       []ConfigChange     `json:"config_changes"`
+	Files        []model.FileChange `json:"files"`
+	// Dirs sums the changed files' size change per top-level directory.
+	Dirs []model.DirChange `json:"dirs"`
+	// Same says the two images hold the same content: with --semantic,
+	// ignoring timestamps and layer packaging.
+	Same bool `json:"same_content"`
+}
+
+// Layer is one layer of A or B.
+type Layer struct {
+	DiffID string `json:"diff_id"`
+	Side   string `json:"side"`  // "both", "a" or "b"
+	Index  [2]int `json:"index"` // -1 where absent
+	// CompressedBytes is the layer blob's size.
+	CompressedBytes int64  `json:"compressed_bytes"`
+	CreatedBy       string `json:"created_by"`
+}
+
+// ConfigChange is one configuration field that differs.
+type ConfigChange struct {
+	Field string `json:"field"`
+	A     string `json:"a"`
+	B     string `json:"b"`
+}
+
+// side is what Compare reads of one image.
+type side struct {
+	img       v1.Image
+	cfg       *v1.ConfigFile
+	diffIDs   []v1.Hash
+	sizes     []int64 // compressed blob sizes
+	createdBy []string
+}
+
+func readSide(img v1.Image, name string) (*side, error) {
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("reading the config of %s: %w", name, err)
+	}
+	ls, err := img.Layers()
+	if err != nil {
+		return nil, fmt.Errorf("reading the layers of %s: %w", name, err)
+	}
+	s := &side{img: img, cfg: cfg}
+	var made []string
+	for _, h := range cfg.History {
+		if !h.EmptyLayer {
+			made = append(made, h.CreatedBy)
+		}
+	}
+	for i, l := range ls {
+		d, err := l.DiffID()
+		if err != nil {
+			return nil, fmt.Errorf("layer %d of %s: %w", i, name, err)
+		}
+		s.diffIDs = append(s.diffIDs, d)
+		n, err := l.Size()
+		if err != nil {
+			return nil, fmt.Errorf("layer %d of %s: %w", i, name, err)
+		}
+		s.sizes = append(s.sizes, n)
+		cb := ""
+		if i < len(made) {
+			cb = made[i]
+		}
+		s.createdBy = append(s.createdBy, cb)
+	}
+	return s, nil
+}
+
+// layers pairs the layers of a and b by DiffID.
+func layers(a, b *side) ([]Layer, int) {
+	inA := map[v1.Hash]int{}
+	for i, d := range a.diffIDs {
+		inA[d] = i
+	}
+	inB := map[v1.Hash]int{}
+	for i, d := range b.diffIDs {
+		inB[d] = i
+	}
+	var out []Layer
+	shared := 0
+	for i, d := range a.diffIDs {
+		l := Layer{DiffID: d.String(), Side: "a", Index: [2]int{i, -1}, CompressedBytes: a.sizes[i], CreatedBy: a.createdBy[i]}
+		if j, ok := inB[d]; ok {
+			l.Side, l.Index[1] = "both", j
+		}
+		out = append(out, l)
+	}
+	for j, d := range b.diffIDs {
+		if _, ok := inA[d]; ok {
+			shared++
+			continue
+		}
+		out = append(out, Layer{DiffID: d.String(), Side: "b", Index: [2]int{-1, j}, CompressedBytes: b.sizes[j], CreatedBy: b.createdBy[j]})
+	}
+	return out, shared
+}
+
+// configChanges lists the configuration fields that differ. semantic
+// leaves out what differs only in time (created, history timestamps).
+func configChanges(a, b *v1.ConfigFile, semantic bool) []ConfigChange {
+	var out []ConfigChange
+	add := func(field, x, y string) {
+		if x != y {
+			out = append(out, ConfigChange{Field: field, A: x, B: y})
+		}
+	}
+	ca, cb := a.Config, b.Config
+	add("Env", strings.Join(ca.Env, "\n"), strings.Join(cb.Env, "\n"))
+	add("Cmd", strings.Join(ca.Cmd, " "), strings.Join(cb.Cmd, " "))
+	add("Entrypoint", strings.Join(ca.Entrypoint, " "), strings.Join(cb.Entrypoint, " "))
+	add("User", ca.User, cb.User)
+	add("WorkingDir", ca.WorkingDir, cb.WorkingDir)
+	add("ExposedPorts", setKeys(ca.ExposedPorts), setKeys(cb.ExposedPorts))
+	add("Volumes", setKeys(ca.Volumes), setKeys(cb.Volumes))
+	add("Labels", mapText(ca.Labels), mapText(cb.Labels))
+	add("StopSignal", ca.StopSignal, cb.StopSignal)
+	add("platform", a.Platform().String(), b.Platform().String())
+	var ha, hb []string
+	for _, h := range a.History {
+		ha = append(ha, h.CreatedBy)
+	}
+	for _, h := range b.History {
+		hb = append(hb, h.CreatedBy)
+	}
+	add("history", strings.Join(ha, "\n"), strings.Join(hb, "\n"))
+	if !semantic {
+		add("created", a.Created.UTC().String(), b.Created.UTC().String())
+	}
+	return out
+}
+
+func setKeys(m map[string]struct{}) string {
+	keys := slices.Collect(maps.Keys(m))
+	sort.Strings(keys)
+	return strings.Join(keys, " ")
+}
+
+func mapText(m map[string]string) string {
+	keys := slices.Collect(maps.Keys(m))
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%s\n", k, m[k])
+	}
+	return b.String()
+}

@@ -1,0 +1,133 @@
+package compare
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/inspect/source"
+	"github.com/buildscope/buildscope/model"
+)
+
+// Result is a whole comparison: of the builds, when A and B are builds,
+// and of their images.
+type Result struct {
+	A     string                 `json:"a"`
+	B     string                 `json:"b"`
+	Build *model.BuildComparison `json:"build,omitempty"`
+	Image *Images                `json:"image"`
+}
+
+// Facts are what --fail-on judges.
+func (r *Result) Facts() model.CompareFacts {
+	f := model.CompareFacts{SizeA: r.Image.Size[0], SizeB: r.Image.Size[1], AnyDifferences: !r.Image.Same}
+	for _, c := range r.Image.Files {
+		if c.Kind == "A" {
+			f.FilesAdded++
+		}
+	}
+	for _, c := range r.Image.Config {
+		f.ConfigChanges = append(f.ConfigChanges, c.Field)
+	}
+	if r.Build != nil {
+		f.HasCache = true
+		if t := r.Build.Cache[1].StepsTotal; t > 0 {
+			f.CacheRatio = float64(r.Build.Cache[1].StepsCached) / float64(t)
+		}
+	}
+	return f
+}
+
+// Specs resolves what to compare: two IMAGE specs as given, where
+// build:last~N is the Nth build before the last of the same context,
+// Dockerfile and target; with none, the last two builds of the context
+// dir (that of the working directory).
+func Specs(h buildrun.History, args []string, dir string) (a, b string, err error) {
+	switch len(args) {
+	case 2:
+		if a, err = resolveLast(h, args[0]); err != nil {
+			return "", "", err
+		}
+		b, err = resolveLast(h, args[1])
+		return a, b, err
+	case 0:
+	default:
+		return "", "", fmt.Errorf("compare takes two images or builds, or none (the last two builds of this directory)")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", "", err
+	}
+	all, err := h.List()
+	if err != nil {
+		return "", "", err
+	}
+	var last *model.Build
+	for _, x := range all {
+		if x.Context == abs && x.Status == model.StatusOK && (last == nil || x.Started.After(last.Started)) {
+			last = x
+		}
+	}
+	if last == nil {
+		return "", "", fmt.Errorf("no build of %s is recorded: build it twice, or name two images", abs)
+	}
+	prev := model.PreviousBuild(last, all)
+	if prev == nil {
+		return "", "", fmt.Errorf("build %s is the only recorded build of %s: build it again, or name two images", last.ID, abs)
+	}
+	return "build:" + prev.ID, "build:" + last.ID, nil
+}
+
+func resolveLast(h buildrun.History, spec string) (string, error) {
+	if spec == "build:last" {
+		spec = "build:last~0"
+	}
+	n, ok := strings.CutPrefix(spec, "build:last~")
+	if !ok {
+		return spec, nil
+	}
+	back, err := strconv.Atoi(n)
+	if err != nil || back < 0 {
+		return "", fmt.Errorf("%s: use build:last~N with N a number of builds back", spec)
+	}
+	b, err := h.Get("last")
+	if err != nil {
+		return "", err
+	}
+	all, err := h.List()
+	if err != nil {
+		return "", err
+	}
+	for i := 0; i < back; i++ {
+		if b = model.PreviousBuild(b, all); b == nil {
+			return "", fmt.Errorf("%s: there are not %d earlier builds of the last build's context, Dockerfile and target", spec, back)
+		}
+	}
+	return "build:" + b.ID, nil
+}
+
+// Run opens a and b (see source.Open) and compares them; when both are
+// recorded builds, their steps too.
+func Run(ctx context.Context, a, b string, o Options, so source.Options) (*Result, error) {
+	ia, err := source.Open(ctx, a, so)
+	if err != nil {
+		return nil, fmt.Errorf("opening image a (%s): %w", a, err)
+	}
+	defer ia.Close()
+	ib, err := source.Open(ctx, b, so)
+	if err != nil {
+		return nil, fmt.Errorf("opening image b (%s): %w", b, err)
+	}
+	defer ib.Close()
+	r := &Result{A: a, B: b}
+	if r.Image, err = Compare(ia, ib, o); err != nil {
+		return nil, err
+	}
+	if ia.Build != nil && ib.Build != nil {
+		r.Build = model.CompareBuilds(ia.Build, ib.Build)
+	}
+	return r, nil
+}

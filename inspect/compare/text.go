@@ -1,0 +1,126 @@
+package compare
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/buildscope/buildscope/model"
+)
+
+// Text is the comparison as `buildscope compare` prints it.
+func (r *Result) Text() string {
+	var w strings.Builder
+	im := r.Image
+	delta := im.Size[1] - im.Size[0]
+	fmt.Fprintf(&w, "A %s\nB %s\n", model.Printable(r.A), model.Printable(r.B))
+	fmt.Fprintf(&w, "size: %s → %s (%s%s); compressed %s → %s\n", model.HumanSize(im.Size[0]), model.HumanSize(im.Size[1]),
+		sign(delta), model.HumanSize(abs(delta)), model.HumanSize(im.Compressed[0]), model.HumanSize(im.Compressed[1]))
+	nb := 0
+	for _, l := range im.Layers {
+		if l.Side != "a" {
+			nb++
+		}
+	}
+	fmt.Fprintf(&w, "layers: %d of B's %d shared with A\n", im.SharedLayers, nb)
+	if im.Same {
+		w.WriteString("same content: the files and the configuration are equal (timestamps and layer packaging aside)\n")
+	}
+	if b := r.Build; b != nil {
+		fmt.Fprintf(&w, "build: %.2fs → %.2fs, cached %d/%d → %d/%d\n", b.Wall[0], b.Wall[1],
+			b.Cache[0].StepsCached, b.Cache[0].StepsTotal, b.Cache[1].StepsCached, b.Cache[1].StepsTotal)
+		for _, s := range b.Steps {
+			line := stepLine(s)
+			if line != "" {
+				w.WriteString(line)
+			}
+		}
+	}
+	for _, c := range im.Config {
+		if strings.Contains(c.A+c.B, "\n") { // lists: what left and what came
+			fmt.Fprintf(&w, "config %s:%s\n", c.Field, lineDiff(c.A, c.B))
+			continue
+		}
+		fmt.Fprintf(&w, "config %s: %q → %q\n", c.Field, model.Printable(c.A), model.Printable(c.B))
+	}
+	if len(im.Dirs) > 0 {
+		w.WriteString("files by directory:\n")
+		for _, d := range im.Dirs {
+			fmt.Fprintf(&w, "  %-24s %d added, %d removed, %d changed, %s%s\n", model.Printable(d.Path), d.Added, d.Removed, d.Changed, sign(d.Delta), model.HumanSize(abs(d.Delta)))
+		}
+	}
+	for _, c := range im.Files {
+		by := c.Step[1]
+		if c.Kind == "D" {
+			by = c.Step[0]
+		}
+		fmt.Fprintf(&w, "%s\t%s\n", model.Printable(c.String()), model.Printable(shortStep(by)))
+	}
+	return w.String()
+}
+
+// stepLine is a step that differs between the builds: present on one
+// side only, or ran on one side and hit on the other.
+func stepLine(s model.StepComparison) string {
+	state := func(i int) string {
+		switch {
+		case !s.Present[i]:
+			return "absent"
+		case s.Cached[i]:
+			return "cached"
+		}
+		return fmt.Sprintf("ran %.2fs", s.Seconds[i])
+	}
+	if s.Present == [2]bool{true, true} && s.Cached[0] == s.Cached[1] && s.Cached[0] {
+		return ""
+	}
+	why := ""
+	if s.Why != nil {
+		why = "  " + s.Why.Reason + model.DetailText(s.Why.Reason, s.Why.Detail)
+	}
+	return fmt.Sprintf("  %-10s %-12s → %-12s %s%s\n", model.Printable(s.Stage), state(0), state(1), model.Printable(s.Instruction), model.Printable(why))
+}
+
+func shortStep(s string) string {
+	if len(s) > 60 {
+		return s[:59] + "…"
+	}
+	return s
+}
+
+func sign(n int64) string {
+	if n < 0 {
+		return "-"
+	}
+	return "+"
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// lineDiff lists the lines only a has (-) and only b has (+).
+func lineDiff(a, b string) string {
+	in := func(s string) map[string]bool {
+		m := map[string]bool{}
+		for _, l := range strings.Split(s, "\n") {
+			m[l] = true
+		}
+		return m
+	}
+	ia, ib := in(a), in(b)
+	var out strings.Builder
+	for _, l := range strings.Split(a, "\n") {
+		if !ib[l] && l != "" {
+			out.WriteString("\n  - " + model.Printable(l))
+		}
+	}
+	for _, l := range strings.Split(b, "\n") {
+		if !ia[l] && l != "" {
+			out.WriteString("\n  + " + model.Printable(l))
+		}
+	}
+	return out.String()
+}

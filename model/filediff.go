@@ -1,0 +1,144 @@
+package model
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// FileChange is a path that differs between two images' filesystems.
+type FileChange struct {
+	Path string `json:"path"`
+	// Kind is A (only in B), D (only in A) or C (in both, changed).
+	Kind string `json:"kind"`
+	// What changed, for C: content, size, mode, owner, link, type.
+	What  []string `json:"what,omitempty"`
+	Size  [2]int64 `json:"size_bytes"`
+	Layer [2]int   `json:"layer"` // the layer that last wrote it, -1 where absent
+	// Step is the instruction that made that layer on each side.
+	Step [2]string `json:"created_by"`
+}
+
+// DirChange sums the file changes under one top-level directory.
+type DirChange struct {
+	Path    string `json:"path"`
+	Added   int    `json:"added"`
+	Removed int    `json:"removed"`
+	Changed int    `json:"changed"`
+	// Delta is B's bytes minus A's under the directory.
+	Delta int64 `json:"delta_bytes"`
+}
+
+// DiffFiles lists what differs between filesystems a and b, by path, and
+// sums it per top-level directory. createdBy names each side's layers.
+// Directories count only when one side lacks them or their mode or owner
+// differ; a path whose content is equal and that moved to another layer
+// is not a change.
+func DiffFiles(a, b FileSet, createdBy [2][]string) ([]FileChange, []DirChange) {
+	var out []FileChange
+	step := func(side, layer int) string {
+		if layer >= 0 && layer < len(createdBy[side]) {
+			return createdBy[side][layer]
+		}
+		return ""
+	}
+	add := func(p, kind string, what []string, ea, eb *FileEntry) {
+		c := FileChange{Path: p, Kind: kind, What: what, Layer: [2]int{-1, -1}}
+		for side, e := range [2]*FileEntry{ea, eb} {
+			if e != nil {
+				c.Size[side], c.Layer[side], c.Step[side] = e.Size, e.Layer, step(side, e.Layer)
+			}
+		}
+		out = append(out, c)
+	}
+	for p, ea := range a {
+		eb, ok := b[p]
+		if !ok {
+			add(p, "D", nil, &ea, nil)
+			continue
+		}
+		if what := entryDiff(ea, eb); len(what) > 0 {
+			add(p, "C", what, &ea, &eb)
+		}
+	}
+	for p, eb := range b {
+		if _, ok := a[p]; !ok {
+			add(p, "A", nil, nil, &eb)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	dirs := map[string]*DirChange{}
+	var order []string
+	for _, c := range out {
+		top := topDir(c.Path)
+		d := dirs[top]
+		if d == nil {
+			d = &DirChange{Path: top}
+			dirs[top] = d
+			order = append(order, top)
+		}
+		switch c.Kind {
+		case "A":
+			d.Added++
+		case "D":
+			d.Removed++
+		default:
+			d.Changed++
+		}
+		d.Delta += c.Size[1] - c.Size[0]
+	}
+	sums := make([]DirChange, 0, len(order))
+	for _, k := range order {
+		sums = append(sums, *dirs[k])
+	}
+	sort.SliceStable(sums, func(i, j int) bool { return abs64(sums[i].Delta) > abs64(sums[j].Delta) })
+	return out, sums
+}
+
+func entryDiff(a, b FileEntry) []string {
+	var what []string
+	if a.Dir != b.Dir {
+		return []string{"type"}
+	}
+	if !a.Dir {
+		if a.Digest != b.Digest {
+			what = append(what, "content")
+		}
+		if a.Size != b.Size {
+			what = append(what, "size")
+		}
+		if a.Link != b.Link {
+			what = append(what, "link")
+		}
+	}
+	if a.Mode != b.Mode {
+		what = append(what, "mode")
+	}
+	if a.UID != b.UID || a.GID != b.GID {
+		what = append(what, "owner")
+	}
+	return what
+}
+
+func topDir(p string) string {
+	p = strings.TrimPrefix(p, "/")
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		return "/" + p[:i]
+	}
+	return "/" + p
+}
+
+func abs64(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// String is the change as a line: "C /etc/app.conf (content, size)".
+func (c FileChange) String() string {
+	if len(c.What) == 0 {
+		return fmt.Sprintf("%s %s", c.Kind, c.Path)
+	}
+	return fmt.Sprintf("%s %s (%s)", c.Kind, c.Path, strings.Join(c.What, ", "))
+}

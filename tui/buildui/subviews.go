@@ -1,0 +1,155 @@
+package buildui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/moby/buildkit/client"
+
+	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/cacheview"
+	"github.com/buildscope/buildscope/tui/common"
+	"github.com/buildscope/buildscope/tui/diffview"
+	"github.com/buildscope/buildscope/tui/stagesview"
+	"github.com/buildscope/buildscope/tui/timeline"
+)
+
+// viewKey handles the keys that switch views; ok says it did.
+func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := m.keys
+	if m.view == viewInspect && m.lv != nil && m.lv.Typing() {
+		return m.lv.Update(msg), true // the path filter takes every key
+	}
+	switch {
+	case key.Matches(msg, k.Back) && m.view == viewInspect:
+		return m.show(m.back), true
+	case key.Matches(msg, k.Back) && m.view != viewBuild:
+		return m.show(viewBuild), true
+	case key.Matches(msg, k.Inspect) && m.done && m.opts.Inspect != nil && m.view == viewBuild && m.build.Result != nil:
+		return m.openInspector(m.build.ID), true
+	case key.Matches(msg, k.Open) && m.view == viewStages && m.opts.Inspect != nil:
+		if st, ok := m.stagesView().Selected(); ok {
+			return m.openInspector(st.BuildID), true
+		}
+		return nil, true
+	case key.Matches(msg, k.Cache) && m.done && m.opts.Why != nil:
+		closing := m.show(viewCache)
+		if m.why == nil && m.whyErr == nil {
+			return tea.Batch(closing, m.explain()), true
+		}
+		return closing, true
+	case key.Matches(msg, k.Stages) && m.done && m.opts.Stages != nil:
+		return tea.Batch(m.show(viewStages), m.measureStages()), true
+	case key.Matches(msg, k.Diff) && m.done && m.opts.Diff != nil && m.build.Result != nil:
+		return tea.Batch(m.show(viewDiff), m.runDiff()), true
+	case key.Matches(msg, k.Timeline) && m.view != viewInspect && m.view != viewTimeline:
+		return m.show(viewTimeline), true
+	}
+	if m.view != viewBuild {
+		switch {
+		case key.Matches(msg, k.Quit), key.Matches(msg, k.Cancel):
+			return tea.Quit, true
+		case key.Matches(msg, k.Help):
+			return nil, false
+		}
+		if cmd, ok := m.subUpdate(msg); ok {
+			return cmd, true
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+// show switches to view v; leaving the inspector closes it, and the
+// command returned releases its image.
+func (m *Model) show(v view) tea.Cmd {
+	var cmd tea.Cmd
+	if m.view == viewInspect && v != viewInspect {
+		cmd = m.leaveInspector()
+	}
+	m.view = v
+	return cmd
+}
+
+// body is the size and styles of a view below the header.
+func (m *Model) body() common.Common {
+	return common.Common{Width: m.Width, Height: max(m.Height-2, 1), Styles: &m.styles, Keys: &m.keys}
+}
+
+// subUpdate routes a key to the view shown.
+func (m *Model) subUpdate(msg tea.Msg) (tea.Cmd, bool) {
+	switch m.view {
+	case viewCache:
+		m.cacheView().Update(msg)
+	case viewStages:
+		m.stagesView().Update(msg)
+	case viewDiff:
+		m.diffView().Update(msg)
+	case viewTimeline:
+		m.timelineView().Update(msg)
+	case viewInspect:
+		if m.lv != nil {
+			return m.lv.Update(msg), true
+		}
+	}
+	return nil, true
+}
+
+// cacheView, stagesView and diffView are the views of the finished
+// build, kept across frames (with their selection) until their data
+// changes.
+func (m *Model) cacheView() *cacheview.Model {
+	if m.cv == nil || m.cvFor != m.why {
+		m.cv, m.cvFor = cacheview.New(m.body(), m.build, m.why, m.whyErr), m.why
+	}
+	m.cv.Common = m.body()
+	return m.cv
+}
+
+func (m *Model) stagesView() *stagesview.Model {
+	if m.sv == nil || m.svFor != m.stages {
+		m.sv, m.svFor = stagesview.New(m.body(), m.stages, m.stagesErr), m.stages
+	}
+	m.sv.Common = m.body()
+	return m.sv
+}
+
+// timelineView lays the timeline out again when vertices arrived since
+// (a live build's grows).
+func (m *Model) timelineView() *timeline.Model {
+	if m.tv == nil || m.tvFor != len(m.vertices) {
+		var tl *model.Timeline
+		if len(m.vertices) > 0 {
+			tl = model.NewTimeline(m.build.ID, []*client.SolveStatus{{Vertexes: m.vertices}}, m.build)
+		}
+		if m.tv == nil {
+			m.tv = timeline.New(m.body(), tl)
+		} else {
+			m.tv.SetTimeline(tl)
+		}
+		m.tvFor = len(m.vertices)
+	}
+	m.tv.Common = m.body()
+	return m.tv
+}
+
+func (m *Model) diffView() *diffview.Model {
+	if m.dv == nil || (m.diff != nil || m.diffErr != nil) && !m.dvLoaded {
+		m.dv = diffview.New(m.body(), "the image's command", m.diff, m.diffErr)
+		m.dvLoaded = m.diff != nil || m.diffErr != nil
+	}
+	m.dv.Common = m.body()
+	return m.dv
+}
+
+// reasonTag is the short reason a step missed, when the build is explained.
+func (m *Model) reasonTag(st model.Step) (string, bool) {
+	if m.why == nil || st.Cached {
+		return "", false
+	}
+	for _, mi := range m.why.Misses {
+		if mi.Step == st.Name {
+			return cacheview.Short[mi.Reason], true
+		}
+	}
+	return "", false
+}

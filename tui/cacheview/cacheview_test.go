@@ -1,0 +1,45 @@
+package cacheview
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/common"
+)
+
+// A changed hit is listed on its own, the miss built on it says so with
+// its root, and a root cause shows what it cost.
+func TestChangedHitsAndCosts(t *testing.T) {
+	styles, keys := common.NewStyles(true), common.DefaultKeyMap()
+	b := &model.Build{ID: "b", Stages: []model.Stage{{Name: "gen", Steps: []model.Step{
+		{Name: "[gen 1/2] COPY v.txt /v.txt", Cached: true},
+		{Name: "[gen 2/2] RUN make"},
+	}}}}
+	ex := &model.Explanation{Build: "b", Previous: "a", Source: model.SourceRecordedInputs,
+		ChangedHits: []model.ChangedHit{{Step: "[gen 1/2] COPY v.txt /v.txt", Line: 2, Reason: model.ReasonContext,
+			Detail: map[string]any{"files": []string{"v.txt"}}, CostSeconds: 1.5}},
+		Misses: []model.Miss{{Step: "[gen 2/2] RUN make", Line: 3, Reason: model.ReasonParentChanged,
+			Detail: map[string]any{"parent": "[gen 1/2] COPY v.txt /v.txt", "root": "[gen 1/2] COPY v.txt /v.txt"}}},
+	}
+	m := New(common.Common{Width: 120, Height: 30, Styles: &styles, Keys: &keys}, b, ex, nil)
+	v := ansi.Strip(m.View())
+	for _, want := range []string{"↑chg", "L3   [gen 2/2] RUN make", "≈ changed L2   [gen 1/2] COPY v.txt /v.txt", "parent-changed", "← [gen 1/2] COPY v.txt /v.txt"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "≡ hit") {
+		t.Errorf("the changed hit is listed again as a plain hit:\n%s", v)
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	v = ansi.Strip(m.View())
+	for _, want := range []string{"changed against the previous build: v.txt", "the steps it made run cost 1.50s"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("detail of the changed hit lacks %q:\n%s", want, v)
+		}
+	}
+}
