@@ -8,12 +8,13 @@ import (
 	"hash"
 	"io"
 	"os"
-	"reflect"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/buildscope/buildscope/inspect/layertar"
 )
 
 // Everything an image names by digest is checked against that digest:
@@ -128,9 +129,7 @@ func (i *verifiedImage) layer(key func(v1.Layer) (v1.Hash, error), h v1.Hash) (v
 // size go-containerregistry would compute by compressing it (a docker
 // save archive's layers): only its diff_id is checked, and the wrapper
 // keeps that type so readers still know not to ask for its digest.
-func storedUncompressed(l v1.Layer) bool {
-	return reflect.TypeOf(l).String() == "*partial.uncompressedLayerExtender"
-}
+func storedUncompressed(l v1.Layer) bool { return layertar.StoredUncompressed(l) }
 
 func verifyLayer(l v1.Layer, n int, diffID v1.Hash, where string) (v1.Layer, error) {
 	mt, err := l.MediaType()
@@ -215,7 +214,11 @@ type compressedLayer struct {
 }
 
 func (l *compressedLayer) Uncompressed() (io.ReadCloser, error) {
-	rc, err := l.Layer.Uncompressed()
+	blob, err := l.Layer.Compressed() // the verified blob, inflated by the faster decompressors
+	if err != nil {
+		return nil, err
+	}
+	rc, err := layertar.Decompress(blob)
 	if err != nil {
 		return nil, err
 	}
