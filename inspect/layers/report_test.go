@@ -74,3 +74,23 @@ inefficient paths (copies the final image does not show):
 		t.Errorf("CI analysis:\n%s", got)
 	}
 }
+
+// File names and instructions from an image reach the terminal escaped:
+// no escape sequence, no forged line.
+func TestReportTextEscapesOutsideText(t *testing.T) {
+	r := &Report{Image: "img\x1b[2J", Layers: []ReportLayer{{CreatedBy: "RUN x\x1b]0;title\x07"}},
+		Inefficiencies: []Waste{{Path: "/evil\nA /forged/row", Count: 2, WastedBytes: 1}}}
+	var b bytes.Buffer
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.ContainsRune(out, 0x1b) || strings.Contains(out, "\nA /forged/row") {
+		t.Errorf("raw outside text in:\n%q", out)
+	}
+	for _, want := range []string{`img\e[2J`, `\e]0;title\x07`, `/evil\nA /forged/row`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -13,7 +13,7 @@ import (
 // table, the totals and the top inefficiencies. It reads the same data
 // --json prints.
 func (r *Report) WriteText(w io.Writer) error {
-	fmt.Fprintf(w, "image %s (%s), %d layers\n\n", r.Image, shortDigest(r.Digest), len(r.Layers))
+	fmt.Fprintf(w, "image %s (%s), %d layers\n\n", model.Printable(r.Image), shortDigest(r.Digest), len(r.Layers))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "LAYER\tDIGEST\tSIZE\tCOMPRESSED\tADDED\tMODIFIED\tREMOVED\tCREATED BY")
 	for _, l := range r.Layers {
@@ -57,7 +57,7 @@ func writeWaste(w io.Writer, list []Waste, max int) error {
 		if i == max {
 			break
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\n", in.Count, size(in.WastedBytes), in.Path)
+		fmt.Fprintf(tw, "  %d\t%s\t%s\n", in.Count, size(in.WastedBytes), model.Printable(in.Path))
 	}
 	err := tw.Flush()
 	if len(list) > max {
@@ -69,7 +69,7 @@ func writeWaste(w io.Writer, list []Waste, max int) error {
 // createdBy shortens an instruction for one table cell.
 func createdBy(s string, max int) string {
 	s = strings.TrimPrefix(s, "/bin/sh -c #(nop) ")
-	s = strings.Join(strings.Fields(s), " ")
+	s = model.Printable(strings.Join(strings.Fields(s), " "))
 	if r := []rune(s); len(r) > max {
 		s = string(r[:max-1]) + "…"
 	}

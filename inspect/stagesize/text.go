@@ -58,7 +58,7 @@ func writeTable(w io.Writer, rep *model.StageReport) {
 	if len(rep.LeftBehind) > 0 {
 		fmt.Fprintf(w, "left behind by %s:\n", rep.Final.Name)
 		for _, l := range rep.LeftBehind {
-			fmt.Fprintf(w, "  %-30s %10s  (in %s)\n", l.Path, size(l.SizeBytes), l.Stage)
+			fmt.Fprintf(w, "  %-30s %10s  (in %s)\n", model.Printable(l.Path), size(l.SizeBytes), l.Stage)
 		}
 	}
 }

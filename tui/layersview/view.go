@@ -137,12 +137,12 @@ func (m *Model) tree(h int) []string {
 		}
 		name := layers.DisplayPath(n.Path)
 		if !m.largest {
-			name = strings.Repeat("  ", r.depth) + n.Name
+			name = strings.Repeat("  ", r.depth) + model.Printable(n.Name)
 			if n.Dir {
 				if m.expanded[n.ID] || m.keep != nil {
-					name = strings.Repeat("  ", r.depth) + "▾ " + n.Name + "/"
+					name = strings.Repeat("  ", r.depth) + "▾ " + model.Printable(n.Name) + "/"
 				} else {
-					name = strings.Repeat("  ", r.depth) + "▸ " + n.Name + "/"
+					name = strings.Repeat("  ", r.depth) + "▸ " + model.Printable(n.Name) + "/"
 				}
 			}
 		}
