@@ -45,9 +45,11 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	if err != nil {
 		return rec, err
 	}
+	var vertices []*client.Vertex // for the critical path
 	resp, err := solve(ctx, b, p, paths, rec.ID, func(s *client.SolveStatus) {
 		p.redactor.Status(s)
 		folder.Add(s)
+		vertices = append(vertices, s.Vertexes...)
 		events.write(s)
 		if onStatus != nil {
 			onStatus(s)
@@ -100,6 +102,9 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 			rec.Exporter[exptypes.ExporterImageDigestKey] = pushed
 		}
 		describeResult(context.WithoutCancel(ctx), b, p, paths, resp, rec)
+	}
+	if len(vertices) > 0 {
+		rec.Critical = model.NewTimeline(rec.ID, []*client.SolveStatus{{Vertexes: vertices}}, rec).Summary()
 	}
 	if l := <-llbc; l != nil {
 		setLLB(rec, l)

@@ -38,6 +38,8 @@ type Build struct {
 	NoCacheFilter []string          `json:"no_cache_filter,omitempty"`
 	BuildArgs     map[string]string `json:"build_args,omitempty"`
 	Result        *ResultRef        `json:"result,omitempty"`
+	// Critical summarises the build's critical path (see Timeline).
+	Critical *CriticalSummary `json:"critical_path,omitempty"`
 	// Exporter is BuildKit's exporter response (containerimage.digest,
 	// image.name, …): what --metadata-file writes, as buildx does.
 	Exporter map[string]string `json:"exporter_response,omitempty"`

@@ -14,8 +14,11 @@ import (
 func HumanSize(n int64) string { return units.HumanSizeWithPrecision(float64(n), 3) }
 
 // Text is a build record as `history show` prints it without a terminal:
-// its stages and steps (C cached, E failed), line, duration, layer size.
-func (b *Build) Text() string {
+// its stages and steps (C cached, E failed), line, duration, layer size,
+// and, from history (earlier builds, any order; nil: none), each step's
+// duration in the last builds of the same context, Dockerfile and target.
+func (b *Build) Text(history []*Build) string {
+	trend := StepTrends(b, history, 5)
 	var w strings.Builder
 	fmt.Fprintf(&w, "build %s  %s  %s on %s\n", b.ID, b.Status, b.Completed.Sub(b.Started).Round(10*time.Millisecond), Printable(b.Builder))
 	fmt.Fprintf(&w, "  dockerfile %s\n  context    %s\n", Printable(b.Dockerfile), Printable(b.Context))
@@ -40,7 +43,7 @@ func (b *Build) Text() string {
 			if st.SizeBytes != nil {
 				size = HumanSize(*st.SizeBytes)
 			}
-			fmt.Fprintf(&w, "  %s%4d  %-8s %8s  %s\n", mark, st.Line, st.Duration().Round(time.Millisecond), size, Printable(st.Instruction))
+			fmt.Fprintf(&w, "  %s%4d  %-8s %8s  %s%s\n", mark, st.Line, st.Duration().Round(time.Millisecond), size, Printable(st.Instruction), trend[st.Digest])
 		}
 	}
 	fmt.Fprintf(&w, "cache: %d/%d steps cached\n", b.Cache.StepsCached, b.Cache.StepsTotal)
@@ -54,16 +57,74 @@ func (b *Build) Text() string {
 func HistoryTable(builds []*Build) string {
 	var w strings.Builder
 	tw := tabwriter.NewWriter(&w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTARTED\tSTATUS\tDURATION\tCACHED\tBUILDER\tTARGET\tDOCKERFILE")
+	fmt.Fprintln(tw, "ID\tSTARTED\tSTATUS\tDURATION\tCACHED\tBUILDER\tTARGET\tDOCKERFILE\tCRITICAL PATH")
 	for _, b := range builds {
 		target := b.Target
 		if target == "" {
 			target = "(last)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\t%s\n", b.ID, b.Started.Local().Format("2006-01-02 15:04:05"),
+		crit := "-"
+		if c := b.Critical; c != nil && c.Longest != "" {
+			crit = fmt.Sprintf("%d steps, longest %.2fs %s", c.Steps, c.LongestSeconds, cut(Printable(c.Longest), 40))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\t%s\t%s\n", b.ID, b.Started.Local().Format("2006-01-02 15:04:05"),
 			b.Status, b.Completed.Sub(b.Started).Round(10*time.Millisecond), b.Cache.StepsCached, b.Cache.StepsTotal,
-			Printable(b.Builder), Printable(target), Printable(b.Dockerfile))
+			Printable(b.Builder), Printable(target), Printable(b.Dockerfile), crit)
 	}
 	tw.Flush()
 	return w.String()
+}
+
+func cut(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// StepTrends gives each step of b that ran (by digest) its durations in
+// the last n earlier builds of the same context, Dockerfile and target,
+// oldest first, as "  (was 1.20s 1.31s –)" where "–" is a cache hit and
+// nothing shows for a step those builds did not have.
+func StepTrends(b *Build, history []*Build, n int) map[string]string {
+	out := map[string]string{}
+	var prev []*Build
+	for cur := b; len(prev) < n; {
+		p := PreviousBuild(cur, history)
+		if p == nil {
+			break
+		}
+		prev = append([]*Build{p}, prev...)
+		cur = p
+	}
+	if len(prev) == 0 {
+		return out
+	}
+	for _, s := range b.Stages {
+		for _, st := range s.Steps {
+			var parts []string
+			seen := false
+			for _, p := range prev {
+				ps := stageSteps(p, s.Name)
+				var m *Step
+				for _, c := range ps {
+					if sameStep(c, &st) {
+						m = c
+					}
+				}
+				switch {
+				case m == nil:
+					parts = append(parts, " ")
+				case m.Cached:
+					parts, seen = append(parts, "–"), true
+				default:
+					parts, seen = append(parts, fmt.Sprintf("%.2fs", m.Duration().Seconds())), true
+				}
+			}
+			if seen {
+				out[st.Digest] = "  (was " + strings.Join(parts, " ") + ")"
+			}
+		}
+	}
+	return out
 }

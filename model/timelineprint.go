@@ -33,3 +33,32 @@ func (tl *Timeline) Text() string {
 	}
 	return w.String()
 }
+
+// CriticalSummary is what a build record keeps of its critical path: how
+// many steps it holds and the longest of them, which `history ls` shows.
+type CriticalSummary struct {
+	Steps          int     `json:"steps"`
+	Longest        string  `json:"longest"`
+	LongestSeconds float64 `json:"longest_seconds"`
+}
+
+// Summary is the critical path in brief: its Dockerfile steps and the
+// longest one.
+func (tl *Timeline) Summary() *CriticalSummary {
+	byDigest := make(map[string]*Span, len(tl.Spans))
+	for i := range tl.Spans {
+		byDigest[tl.Spans[i].Digest] = &tl.Spans[i]
+	}
+	cs := &CriticalSummary{}
+	for _, d := range tl.Critical {
+		s := byDigest[d]
+		if !isStep(*s) {
+			continue
+		}
+		cs.Steps++
+		if secs := round3(s.Seconds()); secs > cs.LongestSeconds || cs.Longest == "" {
+			cs.Longest, cs.LongestSeconds = s.Name, secs
+		}
+	}
+	return cs
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -91,5 +93,24 @@ func TestTraceParallelSleeps(t *testing.T) {
 	// plain output names the critical path
 	if out := e.mustRun(t, "trace").stdout; !strings.Contains(out, "critical path:") || !strings.Contains(out, "sleep 1.2") {
 		t.Errorf("plain trace:\n%s", out)
+	}
+	// history: the critical path per build, and each step's trend
+	df, _ := os.ReadFile(filepath.Join(dir, "Dockerfile"))
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(strings.Replace(string(df), "> /ls", "> /ls2", 1)), 0o644)
+	if _, r := e.build(t, "--builder", "embedded", dir); r.code != 0 {
+		t.Fatalf("second build exited %d", r.code)
+	}
+	if ls := e.mustRun(t, "history", "ls").stdout; !strings.Contains(ls, "CRITICAL PATH") || !strings.Contains(ls, "longest 1.") {
+		t.Errorf("history ls without the critical path:\n%s", ls)
+	}
+	show := e.mustRun(t, "history", "show", "last").stdout
+	var longLine string
+	for _, l := range strings.Split(show, "\n") {
+		if strings.Contains(l, "sleep 1.2") {
+			longLine = l
+		}
+	}
+	if !strings.HasPrefix(strings.TrimSpace(longLine), "C") || !strings.Contains(longLine, "(was 1.") {
+		t.Errorf("history show: the long RUN, cached now, should show its earlier 1.2s run:\n%s", show)
 	}
 }

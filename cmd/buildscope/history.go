@@ -19,7 +19,9 @@ func newHistoryCmd(g *globals) *cobra.Command {
 		Short: "List, show and remove recorded builds",
 		Long: `Every build buildscope runs leaves a record: its stages and steps, which
 steps were cached, timings, errors and the image it produced. ID may be a
-unique prefix or "last".
+unique prefix or "last". ls shows each build's critical path (its steps
+and the longest); show gives each step's duration in the last builds of
+the same context, Dockerfile and target ("–": from the cache).
 
 With --builder, ls also lists the builder's own build history: every build
 it ran, buildscope's and those of buildx, buildctl or CI, with who made
@@ -46,7 +48,11 @@ them and whether they keep the provenance explaining them needs.`,
 			if isTerminal() {
 				return replayBuild(cmd, g, store(), b)
 			}
-			_, err = io.WriteString(cmd.OutOrStdout(), b.Text())
+			all, err := store().List()
+			if err != nil {
+				return err
+			}
+			_, err = io.WriteString(cmd.OutOrStdout(), b.Text(all))
 			return err
 		},
 	}, &cobra.Command{
