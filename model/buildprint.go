@@ -128,3 +128,13 @@ func StepTrends(b *Build, history []*Build, n int) map[string]string {
 	}
 	return out
 }
+
+// ShortDigest is a digest's first 12 hex digits ("sha256:" dropped), as
+// docker shows image IDs.
+func ShortDigest(d string) string {
+	d = strings.TrimPrefix(d, "sha256:")
+	if len(d) > 12 {
+		d = d[:12]
+	}
+	return d
+}

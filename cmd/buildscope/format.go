@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/buildscope/buildscope/model"
 )
@@ -13,13 +12,7 @@ import (
 func humanSize(n int64) string { return model.HumanSize(n) }
 
 // shortDigest shortens "sha256:abcdef…" to its first 12 hex digits.
-func shortDigest(d string) string {
-	d = strings.TrimPrefix(d, "sha256:")
-	if len(d) > 12 {
-		d = d[:12]
-	}
-	return d
-}
+func shortDigest(d string) string { return model.ShortDigest(d) }
 
 // writeJSON writes v indented, with a final newline.
 func writeJSON(w io.Writer, v any) error {

@@ -80,10 +80,4 @@ func createdBy(s string, max int) string {
 func size(n int64) string { return model.HumanSize(n) }
 
 // shortDigest shortens "sha256:abcdef…" to its first 12 hex digits.
-func shortDigest(d string) string {
-	d = strings.TrimPrefix(d, "sha256:")
-	if len(d) > 12 {
-		d = d[:12]
-	}
-	return d
-}
+func shortDigest(d string) string { return model.ShortDigest(d) }

@@ -175,10 +175,4 @@ func (m *Model) previewLines(h int) []string {
 	return lines
 }
 
-func shortDigest(d string) string {
-	d = strings.TrimPrefix(d, "sha256:")
-	if len(d) > 12 {
-		return d[:12]
-	}
-	return d
-}
+func shortDigest(d string) string { return model.ShortDigest(d) }
