@@ -143,17 +143,18 @@ func (f *Folder) unmapped(label string) int {
 		}
 	}
 	f.build.Stages = append(f.build.Stages, Stage{Name: label, Index: -1, Steps: []Step{}})
-	f.build.Warnings = appendWarning(f.build.Warnings, Warning{Short: fmt.Sprintf(
-		"BuildKit ran stage %q, which is not a stage of the Dockerfile as buildscope read it: its steps are recorded under BuildKit's name", label)})
+	if f.plan != nil {
+		f.build.Warnings = appendWarning(f.build.Warnings, Warning{Short: fmt.Sprintf(
+			"BuildKit ran stage %q, which is not a stage of the Dockerfile as buildscope read it: its steps are recorded under BuildKit's name", label)})
+	}
 	return len(f.build.Stages) - 1
 }
 
 // stageOf finds the plan stage (or -1) and step number a vertex name
-// refers to; label is the stage name BuildKit printed.
+// refers to; label is the stage name BuildKit printed. Without a plan (a
+// build someone else started), every labelled step goes to the stage
+// BuildKit names.
 func (f *Folder) stageOf(name string) (stage int, label string, n int, text string, ok bool) {
-	if f.plan == nil {
-		return 0, "", 0, "", false
-	}
 	m := stepName.FindStringSubmatch(name)
 	if m == nil {
 		return 0, "", 0, "", false
@@ -165,6 +166,12 @@ func (f *Folder) stageOf(name string) (stage int, label string, n int, text stri
 		if !strings.Contains(last, "/") {
 			label = last
 		}
+	}
+	if f.plan == nil {
+		if label == "" {
+			label = "default" // a one-stage Dockerfile's steps carry no label
+		}
+		return -1, label, n, text, true
 	}
 	for i, ps := range f.plan.Stages {
 		if strings.EqualFold(ps.Name, label) {

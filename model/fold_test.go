@@ -147,3 +147,25 @@ func TestFoldFailedStep(t *testing.T) {
 		}
 	}
 }
+
+// Without the Dockerfile (a build someone else started), steps are filed
+// under the stages BuildKit names, nothing in Other but BuildKit's own
+// vertices.
+func TestFoldWithoutAPlan(t *testing.T) {
+	b := fold(t, nil, loadEvents(t, "../testdata/multistage-cold.jsonl"))
+	names := map[string]int{}
+	for _, s := range b.Stages {
+		names[s.Name] = len(s.Steps)
+	}
+	if names["builder"] == 0 || names["production"] == 0 {
+		t.Errorf("stages %v, want builder and production with their steps", names)
+	}
+	for _, o := range b.Other {
+		if stepName.MatchString(o.Name) {
+			t.Errorf("step %q left outside any stage", o.Name)
+		}
+	}
+	if len(b.Warnings) != 0 {
+		t.Errorf("warnings %v for a build without a plan", b.Warnings)
+	}
+}

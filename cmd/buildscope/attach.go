@@ -2,13 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"log"
+	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/buildui"
 )
 
 func init() { commands = append(commands, newAttachCmd) }
@@ -22,15 +29,14 @@ func newAttachCmd(g *globals) *cobra.Command {
 whoever started it: docker buildx, buildctl, a CI job, another buildscope.
 REF is BuildKit's ref of the build; without it, the most recently started
 running build is followed. Progress is shown from the build's start until it
-ends. Ctrl-C detaches and leaves the build running.`,
+ends: on a terminal in the build UI (stages as BuildKit names them, steps,
+logs; q detaches), else as BuildKit's plain progress. Ctrl-C detaches too;
+the build goes on running.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			interactive, mode, err := progressMode(progress)
 			if err != nil {
 				return err
-			}
-			if interactive {
-				mode = progressui.TtyMode
 			}
 			ctx := cmd.Context()
 			b, err := g.connect(ctx)
@@ -52,6 +58,9 @@ ends. Ctrl-C detaches and leaves the build running.`,
 				ref = running[0].Ref
 				fmt.Fprintf(cmd.ErrOrStderr(), "attaching to %s (started %s; %d running)\n", ref, running[0].Started.Local().Format("15:04:05"), len(running))
 			}
+			if interactive {
+				return attachTUI(cmd, b, ref)
+			}
 			return followBuild(ctx, cmd, b, ref, mode)
 		},
 	}
@@ -66,6 +75,51 @@ func followBuild(ctx context.Context, cmd *cobra.Command, b *buildrun.Builder, r
 	})
 	if err == nil && ctx.Err() != nil {
 		fmt.Fprintf(cmd.ErrOrStderr(), "detached from %s; it goes on running\n", ref)
+	}
+	return err
+}
+
+// attachTUI follows a running build in the build UI, without a Dockerfile:
+// its stages are those BuildKit names. q or Ctrl-C detaches.
+func attachTUI(cmd *cobra.Command, b *buildrun.Builder, ref string) error {
+	ctx, cancel := context.WithCancel(cmd.Context())
+	defer cancel()
+	ch := make(chan *client.SolveStatus, 256)
+	m := buildui.New(buildui.Options{Title: "attached to " + ref, Builder: b.Name(), Events: ch, Cancel: cancel, Context: ctx, LogCap: 256 << 10})
+	defer m.Close()
+	log.SetOutput(io.Discard) // nothing may write to the terminal under the UI
+	limitMemory()
+	prog := tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(cmd.OutOrStdout()))
+	done := make(chan error, 1)
+	go func() {
+		rec := &model.Build{ID: ref, Builder: b.Name(), Status: model.StatusOK, Started: time.Now()}
+		folder := model.NewFolder(rec, nil)
+		err := buildrun.Attach(ctx, b, ref, func(s *client.SolveStatus) { folder.Add(s); ch <- s })
+		close(ch)
+		rec = folder.Build()
+		rec.Completed = time.Now()
+		for _, st := range rec.Stages {
+			for _, x := range st.Steps {
+				if x.Error != "" {
+					rec.Status = model.StatusError
+				}
+			}
+		}
+		if ctx.Err() != nil {
+			rec.Status = model.StatusCanceled // detached: the UI quits
+		}
+		prog.Send(buildui.DoneMsg{Build: rec, Err: err})
+		done <- err
+	}()
+	_, perr := prog.Run()
+	go func() {
+		for range ch {
+		}
+	}()
+	cancel() // detach if the build still runs
+	err := <-done
+	if perr != nil && !errors.Is(perr, tea.ErrProgramKilled) && !errors.Is(perr, context.Canceled) {
+		return fmt.Errorf("running the UI: %w", perr)
 	}
 	return err
 }

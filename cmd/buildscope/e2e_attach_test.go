@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -89,5 +90,34 @@ func TestAttachDetachLeavesTheBuildRunning(t *testing.T) {
 	}
 	if code, stderr := wait(); code != 0 {
 		t.Errorf("the build exited %d after a detach:\n%s", code, lastLines(stderr, 10))
+	}
+}
+
+// On a terminal, attach opens the build UI on the other build, with the
+// stages BuildKit names; q detaches and the build goes on to succeed.
+func TestAttachUIDetachesOnQ(t *testing.T) {
+	e := newEnv(t)
+	e.mustRun(t, "builder", "start")
+	nonce := buildrun.NewID()
+	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox AS waiter\nRUN echo "+nonce+" && sleep 4\n"+
+		"FROM 127.0.0.1:5015/buildscope/busybox\nCOPY --from=waiter /etc/passwd /copied\n"))
+	var envs []string
+	for _, v := range e.vars {
+		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") || v == "NO_COLOR=1" {
+			envs = append(envs, "'"+v+"'")
+		}
+	}
+	shell := fmt.Sprintf("until env TERM=xterm-256color %s %s attach --builder embedded 2>/dev/null; do sleep 0.2; done; echo EXIT=$?; sleep 60",
+		strings.Join(envs, " "), binPath)
+	capture, send := tmuxSession(t, 120, 30, shell)
+	waitScreen(t, capture, "echo "+nonce, 60*time.Second)
+	s := capture()
+	if !strings.Contains(s, "waiter") {
+		t.Errorf("the UI lacks the stage BuildKit names:\n%s", s)
+	}
+	send("q")
+	waitScreen(t, capture, "EXIT=0", 20*time.Second)
+	if code, stderr := wait(); code != 0 {
+		t.Errorf("the build exited %d after the UI detached:\n%s", code, lastLines(stderr, 10))
 	}
 }
