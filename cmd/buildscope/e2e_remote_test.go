@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+
+	"github.com/buildscope/buildscope/assets/baseimage"
+	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/inspect/imagetest"
+	"github.com/buildscope/buildscope/model"
+)
+
+// buildkitImage is an image like the one buildx's docker-container driver
+// runs: buildkitd and buildctl built here from the BuildKit module
+// (static), Debian's runc and the libraries it links, on the busybox base.
+func buildkitImage(t *testing.T) v1.Image {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range []string{"buildkitd", "buildctl"} {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, name), "github.com/moby/buildkit/cmd/"+name)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("building %s: %v\n%s", name, err, out)
+		}
+	}
+	runc, err := exec.LookPath("runc")
+	if err != nil {
+		t.Fatalf("runc (Debian's package; make deps installs it): %v", err)
+	}
+	read := func(p string) string {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	files := []imagetest.File{imagetest.Dir("run/"), imagetest.Dir("var/lib/buildkit/"), imagetest.Dir("usr/sbin/"),
+		{Name: "usr/bin/buildkitd", Type: '0', Mode: 0o755, Body: read(filepath.Join(dir, "buildkitd"))},
+		{Name: "usr/bin/buildctl", Type: '0', Mode: 0o755, Body: read(filepath.Join(dir, "buildctl"))},
+		{Name: "usr/sbin/runc", Type: '0', Mode: 0o755, Body: read(runc)},
+	}
+	out, err := exec.Command("ldd", runc).Output()
+	if err != nil {
+		t.Fatalf("ldd runc: %v", err)
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		f := strings.Fields(l)
+		lib := ""
+		switch {
+		case len(f) >= 3 && f[1] == "=>" && strings.HasPrefix(f[2], "/"):
+			lib = f[2]
+		case len(f) >= 1 && strings.HasPrefix(f[0], "/"):
+			lib = f[0]
+		}
+		if lib != "" {
+			real, _ := filepath.EvalSymlinks(lib)
+			files = append(files, imagetest.File{Name: strings.TrimPrefix(lib, "/"), Type: '0', Mode: 0o755, Body: read(real)})
+		}
+	}
+	base, err := baseimage.Image(baseimage.DefaultBusybox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := mutate.AppendLayers(base, imagetest.Layer(t, files...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := img.ConfigFile()
+	cfg.Config.Entrypoint = []string{"buildkitd"}
+	cfg.Config.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+	if img, err = mutate.ConfigFile(img, cfg); err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// A remote builder reached as docker-container://NAME, the way buildx's
+// docker-container driver runs BuildKit: a privileged container of the
+// image above. Builds, the cache, --load into the engine and why work
+// through it.
+func TestDockerContainerBuilder(t *testing.T) {
+	requireDocker(t)
+	img := buildkitImage(t)
+	tag := "buildscope-e2e/buildkit:" + buildrun.NewID()
+	if err := baseimage.LoadDocker(context.Background(), img, tag); err != nil {
+		t.Fatal(err)
+	}
+	defer runDocker(t, "rmi", "-f", tag)
+	name := "bs-buildkit-" + buildrun.NewID()
+	state := t.TempDir()
+	// as --privileged, but for CAP_SYS_RESOURCE, which this machine's own
+	// bounding set lacks (--privileged fails here: "unable to apply caps"),
+	// with the cgroup tree writable as --privileged makes it;
+	// host network: the loopback base-image registry is the host's
+	runDocker(t, "run", "-d", "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined",
+		"--security-opt", "apparmor=unconfined", "--security-opt", "systempaths=unconfined",
+		"-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw", "--network", "host", "--name", name, "-v", state+":/var/lib/buildkit", tag)
+	defer exec.Command("docker", "rm", "-f", name).Run()
+	addr := "docker-container://" + name
+	e := newEnv(t)
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if r := e.run(t, nil, "history", "ls", "--builder", addr); r.code == 0 {
+			break
+		} else if time.Now().After(deadline) {
+			logs, _ := exec.Command("docker", "logs", name).CombinedOutput()
+			t.Fatalf("the builder in %s never answered: %s\n%s", name, r.stderr, logs)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	dir := copyDir(t, "../../assets/examples/cachedemo")
+	nonce := buildrun.NewID()
+	os.WriteFile(filepath.Join(dir, "src", "lib.sh"), []byte("greet() { echo "+nonce+"; }\n"), 0o644)
+	first, r := e.build(t, "--builder", addr, dir)
+	if r.code != 0 {
+		t.Fatalf("build on %s: %s", addr, lastLines(r.stderr, 20))
+	}
+	if first.Builder != addr || first.Result == nil || first.Image == nil {
+		t.Errorf("record: builder %q, result %+v", first.Builder, first.Result)
+	}
+	os.WriteFile(filepath.Join(dir, "src", "lib.sh"), []byte("greet() { echo changed-"+nonce+"; }\n"), 0o644)
+	loaded := "buildscope-e2e/remote:" + nonce
+	second, r := e.build(t, "--builder", addr, "--load", "-t", loaded, dir)
+	if r.code != 0 {
+		t.Fatalf("second build: %s", lastLines(r.stderr, 20))
+	}
+	defer runDocker(t, "rmi", "-f", loaded)
+	if second.Cache.StepsCached == 0 {
+		t.Errorf("the second build hit no cache on the remote builder: %+v", second.Cache)
+	}
+	if id := strings.TrimSpace(runDocker(t, "image", "inspect", "--format", "{{.Id}}", loaded)); id == "" {
+		t.Errorf("--load put no image in the engine")
+	}
+	ex := whyAfterNothing(t, e)
+	requireMiss(t, ex, 16, model.ReasonContext)
+}
+
+// whyAfterNothing explains the last build of e.
+func whyAfterNothing(t *testing.T, e *env) *model.Explanation {
+	t.Helper()
+	var ex model.Explanation
+	if err := jsonUnmarshal(e.mustRun(t, "why", "--json").stdout, &ex); err != nil {
+		t.Fatal(err)
+	}
+	return &ex
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
