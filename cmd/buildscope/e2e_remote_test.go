@@ -101,10 +101,10 @@ func TestDockerContainerBuilder(t *testing.T) {
 	// bounding set lacks (--privileged fails here: "unable to apply caps"),
 	// with the cgroup tree writable as --privileged makes it;
 	// host network: the loopback base-image registry is the host's
+	t.Cleanup(func() { exec.Command("docker", "rm", "-f", name).Run() }) // also when run fails half-way
 	runDocker(t, "run", "-d", "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined",
 		"--security-opt", "apparmor=unconfined", "--security-opt", "systempaths=unconfined",
 		"-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw", "--network", "host", "--name", name, "-v", state+":/var/lib/buildkit", tag)
-	defer exec.Command("docker", "rm", "-f", name).Run()
 	addr := "docker-container://" + name
 	e := newEnv(t)
 	deadline := time.Now().Add(time.Minute)
