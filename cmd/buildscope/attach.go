@@ -2,13 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"log"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/spf13/cobra"
@@ -86,16 +82,10 @@ func attachTUI(cmd *cobra.Command, b *buildrun.Builder, ref string) error {
 	defer cancel()
 	ch := make(chan *client.SolveStatus, 256)
 	m := buildui.New(buildui.Options{Title: "attached to " + ref, Builder: b.Name(), Events: ch, Cancel: cancel, Context: ctx, LogCap: 256 << 10})
-	defer m.Close()
-	log.SetOutput(io.Discard) // nothing may write to the terminal under the UI
-	limitMemory()
-	prog := tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(cmd.OutOrStdout()))
-	done := make(chan error, 1)
-	go func() {
+	_, err := runStatusUI(cmd, ctx, cancel, m, ch, func() (*model.Build, error) {
 		rec := &model.Build{ID: ref, Builder: b.Name(), Status: model.StatusOK, Started: time.Now()}
 		folder := model.NewFolder(rec, nil)
 		err := buildrun.Attach(ctx, b, ref, func(s *client.SolveStatus) { folder.Add(s); ch <- s })
-		close(ch)
 		rec = folder.Build()
 		rec.Completed = time.Now()
 		for _, st := range rec.Stages {
@@ -108,18 +98,7 @@ func attachTUI(cmd *cobra.Command, b *buildrun.Builder, ref string) error {
 		if ctx.Err() != nil {
 			rec.Status = model.StatusCanceled // detached: the UI quits
 		}
-		prog.Send(buildui.DoneMsg{Build: rec, Err: err})
-		done <- err
-	}()
-	_, perr := prog.Run()
-	go func() {
-		for range ch {
-		}
-	}()
-	cancel() // detach if the build still runs
-	err := <-done
-	if perr != nil && !errors.Is(perr, tea.ErrProgramKilled) && !errors.Is(perr, context.Canceled) {
-		return fmt.Errorf("running the UI: %w", perr)
-	}
+		return rec, err
+	})
 	return err
 }

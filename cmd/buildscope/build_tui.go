@@ -33,6 +33,18 @@ func runBuildTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildru
 		LogCap: logCap, Events: ch, Cancel: cancel, Context: cmd.Context(),
 		Why: explainer(g), Stages: stageMeasurer(g, b, p), Diff: imageDiffer(g), Inspect: inspector(g),
 	})
+	return runStatusUI(cmd, ctx, cancel, m, ch, func() (*model.Build, error) {
+		return buildrun.Run(ctx, b, p, g.paths, func(s *client.SolveStatus) { ch <- s })
+	})
+}
+
+// runStatusUI runs the build UI m while produce streams status updates
+// into ch (which it closes after produce returns); produce's record and
+// error end the UI. Quitting the UI cancels ctx (a build still running
+// stops, an attach detaches), and the record is returned once produce is
+// done.
+func runStatusUI(cmd *cobra.Command, ctx context.Context, cancel context.CancelFunc, m *buildui.Model,
+	ch chan *client.SolveStatus, produce func() (*model.Build, error)) (*model.Build, error) {
 	defer m.Close()           // the inspector's image, if one is still open
 	log.SetOutput(io.Discard) // nothing may write to the terminal under the UI
 	limitMemory()
@@ -43,23 +55,21 @@ func runBuildTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildru
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		rec, err := buildrun.Run(ctx, b, p, g.paths, func(s *client.SolveStatus) { ch <- s })
+		rec, err := produce()
 		close(ch)
 		prog.Send(buildui.DoneMsg{Build: rec, Err: err})
 		done <- outcome{rec, err}
 	}()
 	_, perr := prog.Run()
-	go func() { // the UI stopped reading: let the build finish
+	go func() { // the UI stopped reading: let the producer finish
 		for range ch {
 		}
 	}()
+	cancel() // quitting the UI stops what still runs
+	o := <-done
 	if perr != nil && !errors.Is(perr, tea.ErrProgramKilled) && !errors.Is(perr, context.Canceled) {
-		cancel()
-		<-done
 		return nil, fmt.Errorf("running the UI: %w", perr)
 	}
-	cancel() // quitting the UI stops a build still running
-	o := <-done
 	return o.rec, o.err
 }
 
