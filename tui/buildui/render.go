@@ -298,7 +298,7 @@ func (m *Model) helpKeys() help.KeyMap {
 		return common.Bindings{leave}
 	}
 	if m.done && !m.showHelp {
-		return common.Bindings{{k.Focus, k.Up, k.Down, k.Cache, k.Stages, k.Diff, k.Inspect, k.Help, k.Quit}}
+		return common.Bindings{{k.Focus, k.Up, k.Down, k.Cache, k.Stages, k.Diff, k.Inspect, k.Timeline, k.Help, k.Quit}}
 	}
 	return k
 }

@@ -64,7 +64,7 @@ func DefaultKeyMap() KeyMap {
 
 // ShortHelp is the help bar of the build view.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Focus, k.Up, k.Down, k.Follow, k.Search, k.Help, k.Quit}
+	return []key.Binding{k.Focus, k.Up, k.Down, k.Follow, k.Search, k.Help, k.Timeline, k.Quit}
 }
 
 // FullHelp is the build view's help shown on '?'.
