@@ -17,6 +17,8 @@ type FileChange struct {
 	Layer [2]int   `json:"layer"` // the layer that last wrote it, -1 where absent
 	// Step is the instruction that made that layer on each side.
 	Step [2]string `json:"created_by"`
+	// Diff is a unified diff of a text file's content (compare --content).
+	Diff string `json:"diff,omitempty"`
 }
 
 // DirChange sums the file changes under one top-level directory.

@@ -17,7 +17,7 @@ import (
 func init() { commands = append(commands, newCompareCmd) }
 
 func newCompareCmd(g *globals) *cobra.Command {
-	var asJSON, semantic bool
+	var asJSON, semantic, content bool
 	var failOn []string
 	var platform string
 	cmd := &cobra.Command{
@@ -49,7 +49,7 @@ any.`,
 				return err
 			}
 			res, err := compare.Run(cmd.Context(), a, b,
-				compare.Options{Semantic: semantic, Cache: filepath.Join(g.paths.State, "cache", "layers")},
+				compare.Options{Semantic: semantic, Content: content, Cache: filepath.Join(g.paths.State, "cache", "layers")},
 				source.Options{Paths: g.paths, Platform: platform})
 			if err != nil {
 				return err
@@ -71,6 +71,7 @@ any.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&asJSON, "json", false, "print the whole comparison as JSON")
+	f.BoolVar(&content, "content", false, "add unified diffs of the text files B adds or changes")
 	f.BoolVar(&semantic, "semantic", false, "ignore what differs only in timestamps and layer packaging")
 	f.StringArrayVar(&failOn, "fail-on", nil, "exit 1 when a rule fails: size-increase=N%|SIZE, files-added, config-changed, cache-ratio-below=R, any")
 	f.StringVar(&platform, "platform", "", "image of multi-platform A and B (os/arch[/variant]; default: the host's)")

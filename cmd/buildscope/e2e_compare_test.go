@@ -130,6 +130,28 @@ func TestCompareTwoBuilds(t *testing.T) {
 	if !copied {
 		t.Errorf("steps %+v: want the COPY with why context-changed", out.Build.Steps)
 	}
+	// --content: unified diffs of the changed text files, none for binaries
+	var withContent struct {
+		Image struct {
+			Files []struct {
+				Path string `json:"path"`
+				Diff string `json:"diff"`
+			} `json:"files"`
+		} `json:"image"`
+	}
+	if err := json.Unmarshal([]byte(e.mustRun(t, "compare", "--json", "--content", "build:last~1", "build:last").stdout), &withContent); err != nil {
+		t.Fatal(err)
+	}
+	diffs := map[string]string{}
+	for _, f := range withContent.Image.Files {
+		diffs[f.Path] = f.Diff
+	}
+	if d := diffs["/etc/app/a.conf"]; !strings.Contains(d, "-a=1\n") || !strings.Contains(d, "+a=2, longer\n") {
+		t.Errorf("a.conf diff %q", d)
+	}
+	if d := diffs["/data.bin"]; d != "" {
+		t.Errorf("a binary file got a text diff: %q", d)
+	}
 	// --fail-on: B grew by far more than 1%; a bad rule is refused first
 	r = e.run(t, nil, "compare", "--fail-on", "size-increase=2KB", "build:last~1", "build:last")
 	if r.code != 1 || !strings.Contains(r.stderr, "compare failed: size-increase=2KB: B is") {

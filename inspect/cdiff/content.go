@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aymanbagabas/go-udiff"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // sameContent compares two regular files of equal size: by digest when
@@ -87,4 +88,37 @@ func readText(f FS, p string) ([]byte, bool) {
 		return nil, false
 	}
 	return b, true
+}
+
+// ImageContentDiffs gives unified diffs of the text files at paths (as
+// "/a/b") between images a and b: each image's filesystem is read once,
+// keeping only those paths' content. A path that is binary, too large or
+// equal gets none.
+func ImageContentDiffs(a, b v1.Image, paths []string) (map[string]string, error) {
+	keep := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		keep[p] = true
+	}
+	ta, err := imageTree(a, keep)
+	if err != nil {
+		return nil, err
+	}
+	tb, err := imageTree(b, keep)
+	if err != nil {
+		return nil, err
+	}
+	changes := make([]Change, 0, len(paths))
+	for _, p := range paths {
+		if n := tb.lookup(p); n != nil {
+			changes = append(changes, Change{Path: p, Old: ta.lookup(p), New: n})
+		}
+	}
+	AddContentDiffs(ta, tb, changes)
+	out := map[string]string{}
+	for _, c := range changes {
+		if c.Diff != "" {
+			out[c.Path] = c.Diff
+		}
+	}
+	return out, nil
 }

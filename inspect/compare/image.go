@@ -12,6 +12,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/inspect/stagesize"
 	"github.com/buildscope/buildscope/model"
 )
@@ -25,6 +26,8 @@ type Options struct {
 	// Cache is where layer indexes are kept by DiffID (see stagesize):
 	// layers shared by A and B, or seen before, are read once.
 	Cache string
+	// Content adds unified diffs of the text files B adds or changes.
+	Content bool
 }
 
 // Compare compares image a with image b.
@@ -57,6 +60,21 @@ func Compare(a, b v1.Image, o Options) (*Images, error) {
 		c.Files = []model.FileChange{}
 	}
 	c.Same = len(c.Files) == 0 && len(configChanges(sa.cfg, sb.cfg, true)) == 0
+	if o.Content {
+		var paths []string
+		for _, f := range c.Files {
+			if f.Kind != "D" {
+				paths = append(paths, f.Path)
+			}
+		}
+		diffs, err := cdiff.ImageContentDiffs(a, b, paths)
+		if err != nil {
+			return nil, fmt.Errorf("reading the changed files' content: %w", err)
+		}
+		for i := range c.Files {
+			c.Files[i].Diff = diffs[c.Files[i].Path]
+		}
+	}
 	return c, nil
 }
 

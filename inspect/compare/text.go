@@ -54,6 +54,11 @@ func (r *Result) Text() string {
 			by = c.Step[0]
 		}
 		fmt.Fprintf(&w, "%s\t%s\n", model.Printable(c.String()), model.Printable(shortStep(by)))
+		for _, l := range strings.SplitAfter(c.Diff, "\n") {
+			if l != "" {
+				w.WriteString(model.Printable(strings.TrimSuffix(l, "\n")) + "\n")
+			}
+		}
 	}
 	return w.String()
 }
