@@ -33,19 +33,24 @@ func main() {
 	perDir := flag.Int("per-dir", 100, "files per directory")
 	out := flag.String("o", "image.tar", "output docker-archive")
 	seed := flag.Uint64("seed", 1, "random seed")
+	diverge := flag.Int("diverge", -1, "from this layer on, draw from -seed2: images of the same -seed share the layers below it")
+	seed2 := flag.Uint64("seed2", 2, "random seed from layer -diverge on")
 	flag.Parse()
-	if err := run(*layers, *files, *modify, *del, *size, *perDir, *out, *seed); err != nil {
+	if err := run(*layers, *files, *modify, *del, *size, *perDir, *out, *seed, *diverge, *seed2); err != nil {
 		fmt.Fprintln(os.Stderr, "genimage:", err)
 		os.Exit(1)
 	}
 }
 
-func run(layers, files0 int, modify, del float64, size, perDir int, out string, seed uint64) error {
+func run(layers, files0 int, modify, del float64, size, perDir int, out string, seed uint64, diverge int, seed2 uint64) error {
 	rng := rand.New(rand.NewPCG(seed, 0))
 	var visible []string
 	img := empty.Image
 	next := 0
 	for li := 0; li < layers; li++ {
+		if li == diverge {
+			rng = rand.New(rand.NewPCG(seed2, 0))
+		}
 		var files []imagetest.File
 		dirs := map[string]bool{}
 		put := func(p string) {

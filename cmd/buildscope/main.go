@@ -6,12 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/sirupsen/logrus"
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime"
 	"syscall"
 
+	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
@@ -28,8 +30,7 @@ func (e *exitError) Error() string { return e.err.Error() }
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root := newRootCmd()
-	err := root.ExecuteContext(ctx)
+	err := execute(ctx)
 	if err == nil {
 		return
 	}
@@ -42,6 +43,22 @@ func main() {
 		fmt.Fprintln(os.Stderr, "buildscope:", msg)
 	}
 	os.Exit(code)
+}
+
+// execute runs the command line. A panic in it becomes one line naming
+// where it happened (the end-to-end tests look for "panic:"), exit 70,
+// never a Go stack dump on the user's terminal.
+func execute(ctx context.Context) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			where := "unknown"
+			if pc, file, line, ok := runtime.Caller(3); ok {
+				where = fmt.Sprintf("%s:%d (%s)", filepath.Base(file), line, runtime.FuncForPC(pc).Name())
+			}
+			err = &exitError{code: 70, err: fmt.Errorf("internal error (panic: %v) at %s: please report it with the command you ran", r, where)}
+		}
+	}()
+	return newRootCmd().ExecuteContext(ctx)
 }
 
 // commands are the subcommands defined in their own files; each file

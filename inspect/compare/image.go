@@ -206,7 +206,7 @@ func configChanges(a, b *v1.ConfigFile, semantic bool) []ConfigChange {
 	add("Volumes", setKeys(ca.Volumes), setKeys(cb.Volumes))
 	add("Labels", mapText(ca.Labels), mapText(cb.Labels))
 	add("StopSignal", ca.StopSignal, cb.StopSignal)
-	add("platform", a.Platform().String(), b.Platform().String())
+	add("platform", platformText(a), platformText(b))
 	var ha, hb []string
 	for _, h := range a.History {
 		ha = append(ha, h.CreatedBy)
@@ -235,4 +235,12 @@ func mapText(m map[string]string) string {
 		fmt.Fprintf(&b, "%s=%s\n", k, m[k])
 	}
 	return b.String()
+}
+
+// platformText is the config's platform, "" when it names none.
+func platformText(c *v1.ConfigFile) string {
+	if p := c.Platform(); p != nil {
+		return p.String()
+	}
+	return ""
 }

@@ -9,16 +9,19 @@ package stagesize
 
 import (
 	"archive/tar"
-	"compress/gzip"
+
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/klauspost/compress/gzip"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/buildscope/buildscope/inspect/layertar"
 	"github.com/buildscope/buildscope/model"
@@ -75,18 +78,32 @@ func (m Measurer) Measure(img v1.Image) (*Result, error) {
 		return nil, fmt.Errorf("listing layers: %w", err)
 	}
 	r := &Result{Layers: len(ls), Files: model.FileSet{}}
+	// layers are read (or their cached index loaded) a few at a time, and
+	// applied in order
+	idxs := make([]*layerIndex, len(ls))
+	var eg errgroup.Group
+	eg.SetLimit(max(runtime.GOMAXPROCS(0), 2))
+	for i, l := range ls {
+		eg.Go(func() error {
+			idx, err := m.index(l)
+			if err != nil {
+				return fmt.Errorf("reading layer %d: %w", i, err)
+			}
+			idxs[i] = idx
+			return nil
+		})
+	}
+	if err := eg.Wait(); err != nil {
+		return nil, err
+	}
 	for i, l := range ls {
 		n, err := l.Size()
 		if err != nil {
 			return nil, fmt.Errorf("size of layer %d: %w", i, err)
 		}
 		r.Compressed += n
-		idx, err := m.index(l)
-		if err != nil {
-			return nil, fmt.Errorf("reading layer %d: %w", i, err)
-		}
-		r.Uncompressed += idx.Uncompressed
-		apply(r.Files, idx, i)
+		r.Uncompressed += idxs[i].Uncompressed
+		apply(r.Files, idxs[i], i)
 	}
 	return r, nil
 }
@@ -109,7 +126,9 @@ func apply(fs model.FileSet, idx *layerIndex, layer int) {
 		case kindFile:
 			fe.Size, fe.Digest = e.Size, e.Digest
 		case kindOther:
-			removeChildren(fs, e.Path) // a file replacing a directory
+			if old, ok := fs[e.Path]; ok && old.Dir {
+				removeChildren(fs, e.Path) // a file replacing a directory
+			}
 		default:
 			continue
 		}
@@ -123,9 +142,18 @@ func apply(fs model.FileSet, idx *layerIndex, layer int) {
 	}
 }
 
+// removeTree removes p and, when p is a directory, what is under it: only
+// a directory has children, so removing a file costs one lookup, not a
+// scan of every path.
 func removeTree(fs model.FileSet, p string) {
+	e, ok := fs[p]
+	if !ok {
+		return
+	}
 	delete(fs, p)
-	removeChildren(fs, p)
+	if e.Dir {
+		removeChildren(fs, p)
+	}
 }
 
 func removeChildren(fs model.FileSet, dir string) {
@@ -221,7 +249,11 @@ func writeIndex(file string, idx *layerIndex) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	gz := gzip.NewWriter(tmp)
+	gz, err := gzip.NewWriterLevel(tmp, gzip.BestSpeed) // an index is written once and read rarely
+	if err != nil {
+		tmp.Close()
+		return err
+	}
 	if err := json.NewEncoder(gz).Encode(idx); err != nil {
 		tmp.Close()
 		return err
