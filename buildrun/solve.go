@@ -45,6 +45,11 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	if err != nil {
 		return rec, err
 	}
+	var mountsBefore []model.CacheRecord
+	hasMounts := p.Plan != nil && p.Plan.HasCacheMounts()
+	if hasMounts {
+		mountsBefore = cacheRecords(ctx, b)
+	}
 	var vertices []*client.Vertex // for the critical path
 	resp, err := solve(ctx, b, p, paths, rec.ID, func(s *client.SolveStatus) {
 		p.redactor.Status(s)
@@ -102,6 +107,11 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 			rec.Exporter[exptypes.ExporterImageDigestKey] = pushed
 		}
 		describeResult(context.WithoutCancel(ctx), b, p, paths, resp, rec)
+	}
+	if hasMounts && mountsBefore != nil && ctx.Err() == nil {
+		if after := cacheRecords(ctx, b); after != nil {
+			rec.CacheMounts = model.CacheMountUses(rec, p.Plan, mountsBefore, after)
+		}
 	}
 	if len(vertices) > 0 {
 		rec.Critical = model.NewTimeline(rec.ID, []*client.SolveStatus{{Vertexes: vertices}}, rec).Summary()

@@ -38,6 +38,10 @@ type Build struct {
 	NoCacheFilter []string          `json:"no_cache_filter,omitempty"`
 	BuildArgs     map[string]string `json:"build_args,omitempty"`
 	Result        *ResultRef        `json:"result,omitempty"`
+	// CacheMounts are the RUN --mount=type=cache of the build's steps: how
+	// big each was on the builder after the build, and whether the build
+	// found it warm.
+	CacheMounts []CacheMountUse `json:"cache_mounts,omitempty"`
 	// Critical summarises the build's critical path (see Timeline).
 	Critical *CriticalSummary `json:"critical_path,omitempty"`
 	// Exporter is BuildKit's exporter response (containerimage.digest,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 
@@ -58,6 +59,18 @@ type Instruction struct {
 	// FromStages are the stages the instruction reads (COPY --from,
 	// RUN --mount from=).
 	FromStages []string
+	// CacheMounts are a RUN's --mount=type=cache.
+	CacheMounts []CacheMount
+}
+
+// CacheMount is a RUN --mount=type=cache as the Dockerfile frontend turns
+// it into BuildKit's persistent cache directory.
+type CacheMount struct {
+	// ID is the cache's id (the target when not given), as BuildKit
+	// names it in its disk usage: "with id \"/ID\"".
+	ID      string `json:"id"`
+	Target  string `json:"target"`
+	Sharing string `json:"sharing"` // shared, private or locked
 }
 
 // ParseError is a Dockerfile that does not parse; it names the line.
@@ -131,6 +144,14 @@ func ParseDockerfileFor(name string, data []byte, buildArgs map[string]string, a
 				ins.Text = oneLine(s.String())
 			}
 			ins.Args, ins.Env = sc.snapshot()
+			if run, ok := c.(*instructions.RunCommand); ok {
+				// the parser leaves --mount's fields but from= for later:
+				// read them now, in the stage's scope, as the frontend does
+				if err := run.Expand(func(w string) (string, error) { return sc.expand(w), nil }); err != nil {
+					return nil, &ParseError{File: name, Line: ins.Line, Msg: err.Error()}
+				}
+			}
+			ins.CacheMounts = cacheMounts(c)
 			ins.Sources, ins.Named = sc.contextSources(c, func(ref string) bool {
 				_, ok := stageRef(sc.expand(ref), byName, i)
 				return ok
@@ -330,4 +351,28 @@ func firstLine(r []parser.Range) int {
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\\\n", " ")), " ")
+}
+
+// cacheMounts lists a RUN's cache mounts, with the defaults the frontend
+// applies (id: the target; sharing: shared).
+func cacheMounts(c instructions.Command) []CacheMount {
+	run, ok := c.(*instructions.RunCommand)
+	if !ok {
+		return nil
+	}
+	var out []CacheMount
+	for _, m := range instructions.GetMounts(run) {
+		if m.Type != instructions.MountTypeCache {
+			continue
+		}
+		cm := CacheMount{ID: m.CacheID, Target: m.Target, Sharing: string(m.CacheSharing)}
+		if cm.ID == "" {
+			cm.ID = path.Clean(m.Target)
+		}
+		if cm.Sharing == "" {
+			cm.Sharing = string(instructions.MountSharingShared)
+		}
+		out = append(out, cm)
+	}
+	return out
 }

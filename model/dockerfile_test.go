@@ -99,3 +99,24 @@ func TestReachableUnknownTarget(t *testing.T) {
 		t.Fatalf("error %v should name the target and list the stages", err)
 	}
 }
+
+// A RUN's mounts are read as the frontend reads them: a bind mount from
+// the context is a source of the step, a cache mount is not (it is a
+// cache mount, with its id and sharing), and args expand in the stage.
+func TestRunMountsInThePlan(t *testing.T) {
+	df := "FROM scratch\nARG DIR=scripts\n" +
+		"RUN --mount=type=bind,source=$DIR,target=/s --mount=type=cache,target=/var/cache/apt,sharing=locked true\n" +
+		"RUN --mount=type=cache,id=pip,target=/root/.cache true\n"
+	p, err := ParseDockerfile("Dockerfile", []byte(df), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := p.Stages[0]
+	a, b := instructionAt(&st, 3), instructionAt(&st, 4)
+	if !reflect.DeepEqual(a.Sources, []string{"scripts"}) || !reflect.DeepEqual(a.CacheMounts, []CacheMount{{ID: "/var/cache/apt", Target: "/var/cache/apt", Sharing: "locked"}}) {
+		t.Errorf("line 3: sources %v, cache mounts %+v", a.Sources, a.CacheMounts)
+	}
+	if len(b.Sources) != 0 || !reflect.DeepEqual(b.CacheMounts, []CacheMount{{ID: "pip", Target: "/root/.cache", Sharing: "shared"}}) {
+		t.Errorf("line 4: sources %v (a cache mount reads no context), cache mounts %+v", b.Sources, b.CacheMounts)
+	}
+}

@@ -426,6 +426,13 @@ func isIgnorable(file string) bool {
 // image does not need out of the context.
 func advise(cur *Build, misses []Miss) []string {
 	var out []string
+	for _, cm := range cur.CacheMounts {
+		for _, m := range misses {
+			if m.Stage == cm.Stage && m.Line == cm.Line && !cm.Warm {
+				out = append(out, fmt.Sprintf("line %d ran with its cache mount %s empty: a first use, a pruned builder, or a CI runner that only imported --cache-from (cache mounts are never exported with the build cache); keep the runner's builder, or export the directory yourself", m.Line, cm.Target))
+			}
+		}
+	}
 	for _, m := range misses {
 		if m.Reason != ReasonContext {
 			continue

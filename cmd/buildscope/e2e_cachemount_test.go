@@ -1,0 +1,67 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
+)
+
+// The cachedemo's RUN --mount=type=cache (line 9): empty on the first
+// build, warm on the next one that runs the step, empty again after
+// `builder prune`; its size is BuildKit's own disk usage of the mount.
+// why's advice names an empty mount the step ran with.
+func TestCacheMountsWarmAndEmpty(t *testing.T) {
+	e := newEnv(t)
+	dir := copyDir(t, "../../assets/examples/cachedemo")
+	mount := func(b *model.Build) model.CacheMountUse {
+		t.Helper()
+		for _, cm := range b.CacheMounts {
+			if cm.Line == 9 && cm.Target == "/var/cache/pkgs" {
+				return cm
+			}
+		}
+		t.Fatalf("record has no cache mount at line 9: %+v", b.CacheMounts)
+		return model.CacheMountUse{}
+	}
+	first, r := e.build(t, "--builder", "embedded", dir)
+	if r.code != 0 {
+		t.Fatal(lastLines(r.stderr, 10))
+	}
+	if m := mount(first); m.Warm || m.SizeBytes <= 0 || m.ID != "/var/cache/pkgs" || m.Sharing != "shared" {
+		t.Errorf("first build: %+v, want empty before and some bytes after", m)
+	}
+	ex := whyAfterNothing(t, e)
+	advised := false
+	for _, a := range ex.Advice {
+		advised = advised || strings.Contains(a, "line 9 ran with its cache mount /var/cache/pkgs empty")
+	}
+	if !advised {
+		t.Errorf("why's advice %v does not name the empty cache mount", ex.Advice)
+	}
+	// a new dependency makes line 9 run again, on the warm mount
+	deps := filepath.Join(dir, "deps.txt")
+	data, _ := os.ReadFile(deps)
+	os.WriteFile(deps, append(data, []byte("extra-"+buildrun.NewID()+" 4\n")...), 0o644)
+	second, r := e.build(t, "--builder", "embedded", dir)
+	if r.code != 0 {
+		t.Fatal(lastLines(r.stderr, 10))
+	}
+	if m := mount(second); !m.Warm || m.SizeBytes <= mount(first).SizeBytes {
+		t.Errorf("second build: %+v, want warm and larger than %d", m, mount(first).SizeBytes)
+	}
+	if show := e.mustRun(t, "history", "show", "last").stdout; !strings.Contains(show, "cache mount /var/cache/pkgs (id /var/cache/pkgs, shared):") || !strings.Contains(show, "found warm") {
+		t.Errorf("history show:\n%s", show)
+	}
+	e.mustRun(t, "builder", "prune")
+	third, r := e.build(t, "--builder", "embedded", dir)
+	if r.code != 0 {
+		t.Fatal(lastLines(r.stderr, 10))
+	}
+	if m := mount(third); m.Warm {
+		t.Errorf("after prune: %+v, want empty", m)
+	}
+}

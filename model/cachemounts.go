@@ -1,0 +1,84 @@
+package model
+
+import "strings"
+
+// CacheMountUse is one cache mount of a build's step.
+type CacheMountUse struct {
+	Stage string `json:"stage"`
+	Line  int    `json:"line"`
+	CacheMount
+	// SizeBytes is its size on the builder after the build.
+	SizeBytes int64 `json:"size_bytes"`
+	// Warm says the build found it holding data; false: it started empty
+	// (first use, pruned, or a CI runner that only imported --cache-from:
+	// cache mounts are never exported with the build cache).
+	Warm bool `json:"warm"`
+}
+
+// CacheRecord is one record of the builder's disk usage, as BuildKit
+// reports it (client.UsageInfo).
+type CacheRecord struct {
+	Type        string
+	Description string
+	Size        int64
+}
+
+// Holds says whether record r is the storage of cache mount m: BuildKit
+// describes it as `cached mount TARGET from exec … with id "/ID"`.
+func (m CacheMount) Holds(r CacheRecord) bool {
+	if r.Type != "exec.cachemount" || !strings.HasPrefix(r.Description, "cached mount ") {
+		return false
+	}
+	if strings.Contains(r.Description, " with id ") {
+		return strings.HasSuffix(r.Description, `with id "/`+m.ID+`"`)
+	}
+	return strings.HasPrefix(r.Description, "cached mount "+m.Target+" ")
+}
+
+// CacheMountUses lists the cache mounts of b's steps with their size
+// after the build (from after) and whether they held data before it
+// (from before).
+func CacheMountUses(b *Build, plan *Plan, before, after []CacheRecord) []CacheMountUse {
+	if plan == nil {
+		return nil
+	}
+	size := func(m CacheMount, recs []CacheRecord) int64 {
+		var n int64
+		for _, r := range recs {
+			if m.Holds(r) {
+				n += r.Size
+			}
+		}
+		return n
+	}
+	var out []CacheMountUse
+	for _, s := range b.Stages {
+		ps := plan.Stage(s.Name)
+		if ps == nil {
+			continue
+		}
+		for _, st := range s.Steps {
+			ins := instructionAt(ps, st.Line)
+			if ins == nil {
+				continue
+			}
+			for _, m := range ins.CacheMounts {
+				out = append(out, CacheMountUse{Stage: s.Name, Line: st.Line, CacheMount: m,
+					SizeBytes: size(m, after), Warm: size(m, before) > 0})
+			}
+		}
+	}
+	return out
+}
+
+// HasCacheMounts says whether any instruction of the plan mounts a cache.
+func (p *Plan) HasCacheMounts() bool {
+	for _, s := range p.Stages {
+		for _, ins := range s.Instructions {
+			if len(ins.CacheMounts) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
