@@ -55,6 +55,17 @@ func (b *Build) Text(history []*Build) string {
 			}
 		}
 	}
+	for _, wn := range b.Warnings {
+		at := ""
+		if wn.Line > 0 {
+			at = fmt.Sprintf("line %d: ", wn.Line)
+		}
+		url := ""
+		if wn.URL != "" {
+			url = " (" + Printable(wn.URL) + ")"
+		}
+		fmt.Fprintf(&w, "warning: %s%s%s\n", at, Printable(wn.Short), url)
+	}
 	fmt.Fprintf(&w, "cache: %d/%d steps cached\n", b.Cache.StepsCached, b.Cache.StepsTotal)
 	if b.Image != nil {
 		fmt.Fprintf(&w, "image %s, %s in %d layers\n", b.Image.Digest, HumanSize(b.Image.SizeBytes), len(b.Image.Layers))
