@@ -246,3 +246,34 @@ func TestInspectHostileInputs(t *testing.T) {
 		}
 	}
 }
+
+// history doctor names the damaged records (exit 1), and --fix removes
+// them and nothing else.
+func TestHistoryDoctor(t *testing.T) {
+	e := newEnv(t)
+	dir := filepath.Join(e.dir, "state", "buildscope", "history")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := json.Marshal(&model.Build{ID: "0c0c0c0c0c0c", Status: model.StatusOK, Started: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	os.WriteFile(filepath.Join(dir, "0c0c0c0c0c0c.json"), good, 0o600)
+	os.WriteFile(filepath.Join(dir, "0d0d0d0d0d0d.json"), good[:7], 0o600)
+	r := e.run(t, nil, "history", "doctor")
+	if r.code != 1 || !strings.Contains(r.stdout, "damaged: 0d0d0d0d0d0d (") || !strings.Contains(r.stdout, "1 records readable, 1 damaged") ||
+		!strings.Contains(r.stderr, "`buildscope history doctor --fix` removes them") {
+		t.Errorf("doctor: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = e.mustRun(t, "history", "doctor", "--fix")
+	if !strings.Contains(r.stdout, "removed damaged record 0d0d0d0d0d0d") {
+		t.Errorf("doctor --fix: %s", r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "0d0d0d0d0d0d.json")); !os.IsNotExist(err) {
+		t.Errorf("the damaged record is still there: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "0c0c0c0c0c0c.json")); err != nil {
+		t.Errorf("the good record went too: %v", err)
+	}
+	if r := e.mustRun(t, "history", "doctor"); !strings.Contains(r.stdout, "1 records readable, 0 damaged") {
+		t.Errorf("after --fix: %s", r.stdout)
+	}
+}

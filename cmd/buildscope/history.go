@@ -55,7 +55,7 @@ them and whether they keep the provenance explaining them needs.`,
 			_, err = io.WriteString(cmd.OutOrStdout(), b.Text(all))
 			return err
 		},
-	}, &cobra.Command{
+	}, historyDoctor(store), &cobra.Command{
 		Use: "rm ID", Short: "Remove a build record", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b, err := store().Remove(args[0])
@@ -109,4 +109,37 @@ func historyList(cmd *cobra.Command, g *globals, h buildrun.History, asJSON bool
 	}
 	_, err = fmt.Fprintf(w, "\nthe %s builder's own history:\n%s", g.builder, buildrun.BuilderTable(recs))
 	return err
+}
+
+// historyDoctor lists the damaged records, and with --fix removes them.
+func historyDoctor(store func() buildrun.History) *cobra.Command {
+	var fix bool
+	cmd := &cobra.Command{
+		Use: "doctor", Short: "Find damaged build records; --fix removes them", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h := store()
+			good, damaged, err := h.Scan()
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			for _, d := range damaged {
+				if !fix {
+					fmt.Fprintf(w, "damaged: %s (%s: %v)\n", d.ID, d.Path, d.Err)
+					continue
+				}
+				if _, err := h.Remove(d.ID); err != nil {
+					return err
+				}
+				fmt.Fprintf(w, "removed damaged record %s (%v)\n", d.ID, d.Err)
+			}
+			fmt.Fprintf(w, "%d records readable, %d damaged\n", len(good), len(damaged))
+			if len(damaged) > 0 && !fix {
+				return &exitError{code: 1, err: fmt.Errorf("%d damaged records: `buildscope history doctor --fix` removes them", len(damaged))}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&fix, "fix", false, "remove the damaged records")
+	return cmd
 }
