@@ -96,7 +96,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	pushed := ""
 	if err == nil && p.Push && b.Kind == KindDocker {
 		var perr error
-		if pushed, perr = enginePush(ctx, b.Docker, p.Tags); perr != nil {
+		if pushed, perr = engine.Push(ctx, b.Docker, p.Tags); perr != nil {
 			rec.Status, err = model.StatusError, perr
 			rec.Error = perr.Error()
 		}
@@ -250,7 +250,7 @@ func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths Paths, id st
 		if names != "" {
 			attrs["name"] = names
 		}
-		// --push: the engine pushes after the solve (see enginePush)
+		// --push: the engine pushes after the solve (its BuildKit 20.10 ignores the exporter's push; see engine.Push)
 		return []client.ExportEntry{{Type: "moby", Attrs: attrs}}, nil, nil
 	}
 	if p.Push {

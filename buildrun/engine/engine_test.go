@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,7 +38,7 @@ func TestStreamError(t *testing.T) {
 		{"garbage", `{"stream":`, "reading the engine's answer"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := streamError(strings.NewReader(tc.stream))
+			err := readStream(strings.NewReader(tc.stream), nil)
 			if tc.want == "" {
 				if err != nil {
 					t.Fatalf("error %v, want none", err)
@@ -48,6 +49,22 @@ func TestStreamError(t *testing.T) {
 				t.Fatalf("error %v, want one saying %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A push stream's aux payloads (the digest the registry holds) reach the
+// caller; an error after them still fails.
+func TestStreamAux(t *testing.T) {
+	var got []string
+	stream := `{"status":"Pushed"}{"aux":{"Tag":"1","Digest":"sha256:ab","Size":528}}`
+	if err := readStream(strings.NewReader(stream), func(a json.RawMessage) { got = append(got, string(a)) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || !strings.Contains(got[0], `"Digest":"sha256:ab"`) {
+		t.Errorf("aux %v", got)
+	}
+	if err := readStream(strings.NewReader(stream+`{"error":"denied"}`), func(json.RawMessage) {}); err == nil || err.Error() != "denied" {
+		t.Errorf("error after aux: %v", err)
 	}
 }
 

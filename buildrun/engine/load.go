@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -46,31 +45,5 @@ func LoadTar(ctx context.Context, dc *dockerclient.Client, r io.Reader) error {
 		return err
 	}
 	defer res.Close()
-	return streamError(res)
-}
-
-// streamError reads the engine's load progress stream and returns the
-// error it reports, if any.
-func streamError(r io.Reader) error {
-	dec := json.NewDecoder(r)
-	for {
-		var m struct {
-			Error       string `json:"error"`
-			ErrorDetail struct {
-				Message string `json:"message"`
-			} `json:"errorDetail"`
-		}
-		if err := dec.Decode(&m); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return fmt.Errorf("reading the engine's answer: %w", err)
-		}
-		if m.Error != "" {
-			return errors.New(m.Error)
-		}
-		if m.ErrorDetail.Message != "" {
-			return errors.New(m.ErrorDetail.Message)
-		}
-	}
+	return readStream(res, nil)
 }
