@@ -31,14 +31,18 @@ func (p *Prepared) Check(ctx context.Context, b *Builder) error {
 	if nplat > 1 && len(p.Destinations) == 0 {
 		return fmt.Errorf("the Docker engine's image store holds one platform per image, and --platform names %d: use --builder embedded, or write them with -o type=oci,dest=FILE", nplat)
 	}
-	for _, c := range p.CacheTo {
-		if typ := cacheType(c); typ != "inline" {
-			return fmt.Errorf("--cache-to type=%s: the Docker engine's BuildKit exports cache only inline (--cache-to type=inline); use --builder embedded to export to a registry or a directory", typ)
+	imports, exports, err := cacheOptions(p.CacheFrom, p.CacheTo)
+	if err != nil {
+		return err
+	}
+	for _, c := range exports {
+		if c.Type != "inline" {
+			return fmt.Errorf("--cache-to type=%s: the Docker engine's BuildKit exports cache only inline (--cache-to type=inline); use --builder embedded to export to a registry or a directory", c.Type)
 		}
 	}
-	for _, c := range p.CacheFrom {
-		if typ := cacheType(c); typ != "registry" {
-			return fmt.Errorf("--cache-from type=%s: the Docker engine's BuildKit imports cache only from a registry (--cache-from REF); use --builder embedded to import from a directory", typ)
+	for _, c := range imports {
+		if c.Type != "registry" {
+			return fmt.Errorf("--cache-from type=%s: the Docker engine's BuildKit imports cache only from a registry (--cache-from REF); use --builder embedded to import from a directory", c.Type)
 		}
 	}
 	if len(p.BuildContexts) > 0 {
@@ -57,17 +61,6 @@ func (p *Prepared) Notes(b *Builder) []string {
 		return []string{fmt.Sprintf("-t %s names an image that goes nowhere on the %s builder: add --push or --load (the result stays in buildscope's store as build:ID)", strings.Join(p.Tags, ","), b.Name())}
 	}
 	return nil
-}
-
-// cacheType is the type of a --cache-from/--cache-to value; a bare value
-// is a registry reference, as in buildx.
-func cacheType(v string) string {
-	for _, f := range strings.Split(v, ",") {
-		if k, val, ok := strings.Cut(f, "="); ok && k == "type" {
-			return val
-		}
-	}
-	return "registry"
 }
 
 func firstContextName(bcs []string) string {
