@@ -48,10 +48,17 @@ func (r *Result) Facts() model.CompareFacts {
 func Specs(h buildrun.History, args []string, dir string) (a, b string, err error) {
 	switch len(args) {
 	case 2:
-		if a, err = resolveLast(h, args[0]); err != nil {
+		var all []*model.Build // the history, read once for both
+		list := func() ([]*model.Build, error) {
+			if all == nil {
+				all, err = h.List()
+			}
+			return all, err
+		}
+		if a, err = resolveLast(h, list, args[0]); err != nil {
 			return "", "", err
 		}
-		b, err = resolveLast(h, args[1])
+		b, err = resolveLast(h, list, args[1])
 		return a, b, err
 	case 0:
 	default:
@@ -81,7 +88,7 @@ func Specs(h buildrun.History, args []string, dir string) (a, b string, err erro
 	return "build:" + prev.ID, "build:" + last.ID, nil
 }
 
-func resolveLast(h buildrun.History, spec string) (string, error) {
+func resolveLast(h buildrun.History, list func() ([]*model.Build, error), spec string) (string, error) {
 	if spec == "build:last" {
 		spec = "build:last~0"
 	}
@@ -97,7 +104,7 @@ func resolveLast(h buildrun.History, spec string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	all, err := h.List()
+	all, err := list()
 	if err != nil {
 		return "", err
 	}
