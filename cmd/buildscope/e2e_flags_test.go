@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/inspect/imagetest"
 )
 
 // A bad --platform is refused before any builder is contacted, naming the
@@ -177,11 +178,7 @@ func sshAgent(t *testing.T) string {
 // OCI layout: by tag, and the only image when no tag is given.
 func TestOCILayoutBuildContext(t *testing.T) {
 	nonce := buildrun.NewID()
-	lay, err := layerFromFiles(map[string]string{"note.txt": "from the layout " + nonce})
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := mutate.AppendLayers(empty.Image, lay)
+	img, err := mutate.AppendLayers(empty.Image, imagetest.Layer(t, imagetest.Text("note.txt", "from the layout "+nonce)))
 	if err != nil {
 		t.Fatal(err)
 	}

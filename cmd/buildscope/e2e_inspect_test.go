@@ -23,10 +23,11 @@ import (
 	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/buildscope/buildscope/inspect/imagetest"
 )
 
 // wasteImage has known waste: data/big written twice (5000 wasted), an
@@ -79,19 +80,6 @@ func appendLayer(t *testing.T, img v1.Image, b []byte, i int) v1.Image {
 		t.Fatal(err)
 	}
 	return img
-}
-
-func writeLayout(t *testing.T, img v1.Image) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "layout")
-	p, err := layout.Write(dir, empty.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.AppendImage(img); err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }
 
 func writeArchive(t *testing.T, img v1.Image, ref string) string {
@@ -275,7 +263,7 @@ func TestInspectBuildLast(t *testing.T) {
 }
 
 func TestInspectLayoutAndCI(t *testing.T) {
-	dir := writeLayout(t, wasteImage(t))
+	dir := imagetest.WriteLayout(t, filepath.Join(t.TempDir(), "layout"), wasteImage(t))
 	checkWasteImage(t, inspectJSONOf(t, dir))
 
 	cfg := filepath.Join(t.TempDir(), ".dive-ci")

@@ -7,19 +7,16 @@ package main
 // skipped there.
 
 import (
-	"archive/tar"
 	"bytes"
-	"io"
-
 	"encoding/json"
 	"fmt"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/buildscope/buildscope/assets/baseimage"
 	"github.com/buildscope/buildscope/model"
@@ -215,23 +212,6 @@ func stepsByLine(b *model.Build) map[string]model.Step {
 func execOutput(name string, args ...string) (string, error) {
 	out, err := exec.Command(name, args...).CombinedOutput()
 	return string(out), err
-}
-
-// layerFromFiles makes an image layer holding the given files.
-func layerFromFiles(files map[string]string) (v1.Layer, error) {
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for name, body := range files {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg}); err != nil {
-			return nil, err
-		}
-		io.WriteString(tw, body)
-	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	data := buf.Bytes()
-	return tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
 }
 
 // loopbackRegistry serves the base image from a registry of the test's

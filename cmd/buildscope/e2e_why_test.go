@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/inspect/imagetest"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -165,11 +166,7 @@ func TestWhyBaseImageChanged(t *testing.T) {
 
 func staticLayer(t *testing.T) v1.Layer {
 	t.Helper()
-	l, err := layerFromFiles(map[string]string{"etc/motd": "re-tagged\n"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l
+	return imagetest.Layer(t, imagetest.Text("etc/motd", "re-tagged\n"))
 }
 
 // A pruned cache: same inputs, the steps run anyway.
