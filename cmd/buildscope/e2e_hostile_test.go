@@ -129,14 +129,8 @@ func TestBuilderStopLeavesUnrelatedProcess(t *testing.T) {
 // which record is damaged, show names it, rm removes it.
 func TestHistoryDamagedRecordCLI(t *testing.T) {
 	e := newEnv(t)
-	dir := filepath.Join(e.dir, "state", "buildscope", "history")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	good, _ := json.Marshal(&model.Build{ID: "0a0a0a0a0a0a", Status: model.StatusOK, Started: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
-	os.WriteFile(filepath.Join(dir, "0a0a0a0a0a0a.json"), good, 0o600)
+	dir := historyWithDamage(t, e, "0a0a0a0a0a0a", "0b0b0b0b0b0b", 20)
 	bad := filepath.Join(dir, "0b0b0b0b0b0b.json")
-	os.WriteFile(bad, good[:20], 0o600)
 	os.WriteFile(filepath.Join(dir, "last"), []byte("0b0b0b0b0b0b 2026-01-02T00:00:00Z"), 0o600)
 
 	damaged := "build record 0b0b0b0b0b0b is damaged (" + bad + ": unexpected end of JSON input): `buildscope history rm 0b0b0b0b0b0b` removes it"
@@ -251,13 +245,7 @@ func TestInspectHostileInputs(t *testing.T) {
 // them and nothing else.
 func TestHistoryDoctor(t *testing.T) {
 	e := newEnv(t)
-	dir := filepath.Join(e.dir, "state", "buildscope", "history")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	good, _ := json.Marshal(&model.Build{ID: "0c0c0c0c0c0c", Status: model.StatusOK, Started: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
-	os.WriteFile(filepath.Join(dir, "0c0c0c0c0c0c.json"), good, 0o600)
-	os.WriteFile(filepath.Join(dir, "0d0d0d0d0d0d.json"), good[:7], 0o600)
+	dir := historyWithDamage(t, e, "0c0c0c0c0c0c", "0d0d0d0d0d0d", 7)
 	r := e.run(t, nil, "history", "doctor")
 	if r.code != 1 || !strings.Contains(r.stdout, "damaged: 0d0d0d0d0d0d (") || !strings.Contains(r.stdout, "1 records readable, 1 damaged") ||
 		!strings.Contains(r.stderr, "`buildscope history doctor --fix` removes them") {
@@ -276,4 +264,18 @@ func TestHistoryDoctor(t *testing.T) {
 	if r := e.mustRun(t, "history", "doctor"); !strings.Contains(r.stdout, "1 records readable, 0 damaged") {
 		t.Errorf("after --fix: %s", r.stdout)
 	}
+}
+
+// historyWithDamage writes into e's history a good record and a copy of
+// it cut to cut bytes under the ID damaged, and returns the directory.
+func historyWithDamage(t *testing.T, e *env, good, damaged string, cut int) string {
+	t.Helper()
+	dir := filepath.Join(e.dir, "state", "buildscope", "history")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := json.Marshal(&model.Build{ID: good, Status: model.StatusOK, Started: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	os.WriteFile(filepath.Join(dir, good+".json"), rec, 0o600)
+	os.WriteFile(filepath.Join(dir, damaged+".json"), rec[:cut], 0o600)
+	return dir
 }
