@@ -23,7 +23,10 @@ func (tl *Timeline) critical() {
 	}
 	// walk back from the span that ended last through the input that
 	// ended last (or, for a span without inputs, what ended last before
-	// it): each link's gap is the wait between them
+	// it): each link's gap is the wait between them. A step answered from
+	// the cache ran for no time: BuildKit reports it done once the cache
+	// is resolved, so it gates its consumers only as late as its own
+	// inputs did (see ready).
 	var path []int
 	for i := last; i >= 0; {
 		path = append(path, i)
@@ -70,7 +73,11 @@ type spanGraph struct {
 	start  []float64
 	dur    []float64
 	gap    []float64 // wait between the last input's end (or the build's start) and the start
-	topo   []int
+	// ready is when a span really let its consumers go: its end, but for a
+	// cached step, when its inputs were ready (its reported times only say
+	// when BuildKit got round to marking it cached)
+	ready []float64
+	topo  []int
 }
 
 func newSpanGraph(tl *Timeline) *spanGraph {
@@ -163,16 +170,26 @@ func newSpanGraph(tl *Timeline) *spanGraph {
 			}
 		}
 	}
+	g.ready = make([]float64, n)
+	for _, i := range g.topo {
+		g.ready[i] = g.end(i)
+		if tl.Spans[i].Cached && g.dur[i] == 0 && len(g.inputs[i]) > 0 {
+			g.ready[i] = 0
+			for _, j := range g.inputs[i] {
+				g.ready[i] = max(g.ready[i], g.ready[j])
+			}
+		}
+	}
 	return g
 }
 
 func (g *spanGraph) end(i int) float64 { return g.start[i] + g.dur[i] }
 
-// lastInput is the input of i that ended last, or -1.
+// lastInput is the input of i that was ready last, or -1.
 func (g *spanGraph) lastInput(i int) int {
 	best := -1
 	for _, j := range g.inputs[i] {
-		if best < 0 || g.end(j) > g.end(best) {
+		if best < 0 || g.ready[j] > g.ready[best] {
 			best = j
 		}
 	}

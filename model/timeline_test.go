@@ -208,3 +208,35 @@ func syntheticStatus(chains, length int) []*client.SolveStatus {
 	}
 	return []*client.SolveStatus{{Vertexes: vs}}
 }
+
+// Cached steps are reported done together, right after the cache is
+// resolved: a cached step whose wait came from sending the context is not
+// what gated the build. The critical path goes through the context load
+// (2 s), not through a cached WORKDIR that "ended" a moment after it.
+func TestCriticalPathThroughCachedSteps(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	at := func(s float64) *time.Time { x := t0.Add(time.Duration(s * float64(time.Second))); return &x }
+	dg := func(s string) digest.Digest { return digest.FromString(s) }
+	v := func(name string, start, end float64, cached bool, in ...string) *client.Vertex {
+		var ins []digest.Digest
+		for _, i := range in {
+			ins = append(ins, dg(i))
+		}
+		return &client.Vertex{Digest: dg(name), Name: name, Started: at(start), Completed: at(end), Cached: cached, Inputs: ins}
+	}
+	ev := []*client.SolveStatus{{Vertexes: []*client.Vertex{
+		v("[s 1/4] FROM base", 0, 0.01, false),
+		v("[internal] load build context", 0.005, 2.0, false),
+		v("[s 2/4] WORKDIR /app", 2.01, 2.01, true, "[s 1/4] FROM base"),
+		v("[s 3/4] COPY . .", 2.01, 2.01, true, "[s 2/4] WORKDIR /app", "[internal] load build context"),
+		v("[s 4/4] RUN make", 2.01, 2.1, false, "[s 3/4] COPY . ."),
+	}}}
+	tl := NewTimeline("x", ev, nil)
+	crit := map[string]bool{}
+	for _, s := range tl.Spans {
+		crit[s.Name] = s.Critical
+	}
+	if !crit["[internal] load build context"] || crit["[s 2/4] WORKDIR /app"] {
+		t.Errorf("critical %v: want the context load on the path, not the cached WORKDIR", crit)
+	}
+}
