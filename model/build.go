@@ -48,6 +48,8 @@ type Build struct {
 	// image.name, …): what --metadata-file writes, as buildx does.
 	Exporter map[string]string `json:"exporter_response,omitempty"`
 	Warnings []Warning         `json:"warnings,omitempty"`
+	// Bake names the bake this build was a target of, if any.
+	Bake *BakeRef `json:"bake,omitempty"`
 	// Other holds vertices that belong to no Dockerfile stage: loading the
 	// build definition and context, resolving image metadata, exporting.
 	Other []Step `json:"other,omitempty"`

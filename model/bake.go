@@ -1,0 +1,77 @@
+package model
+
+import (
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// BakeRef says which bake a build was part of: every target of one
+// `buildscope bake` is its own build record, and they share the bake's ID.
+type BakeRef struct {
+	// ID is shared by the records of every target of one bake.
+	ID string `json:"id"`
+	// Target is the bake target (a Compose service) this build is.
+	Target string `json:"target"`
+}
+
+// BakeStage is one stage of a bake as the graph draws it: a Dockerfile
+// stage, and the bake targets that build it. A stage two targets build
+// with the same steps (the same vertices) is one piece of work, which
+// BuildKit runs once: it is listed once, with both targets.
+type BakeStage struct {
+	// Key identifies the work: the stage's step digests.
+	Key string
+	// Stage is the stage as the first target (by name) records it.
+	Stage Stage
+	// Targets are the bake targets that build this stage, sorted.
+	Targets []string
+}
+
+// Shared tells whether more than one target builds the stage.
+func (s BakeStage) Shared() bool { return len(s.Targets) > 1 }
+
+// BakeStages groups the stages of a bake's builds (by bake target): one
+// entry per distinct piece of work, in the order of the first target that
+// builds it (targets by name, stages in Dockerfile order). A stage with no
+// step seen yet is its target's own.
+func BakeStages(builds map[string]*Build) []BakeStage {
+	names := make([]string, 0, len(builds))
+	for n, b := range builds {
+		if b != nil {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	var out []BakeStage
+	index := map[string]int{}
+	for _, n := range names {
+		for _, st := range builds[n].Stages {
+			key := stageKey(st)
+			if key == "" {
+				key = n + "\x00" + st.Name + "\x00" + strconv.Itoa(st.Index)
+			}
+			if i, ok := index[key]; ok {
+				if !slices.Contains(out[i].Targets, n) {
+					out[i].Targets = append(out[i].Targets, n)
+				}
+				continue
+			}
+			index[key] = len(out)
+			out = append(out, BakeStage{Key: key, Stage: st, Targets: []string{n}})
+		}
+	}
+	return out
+}
+
+// stageKey is the stage's step digests in order, "" if none is known.
+func stageKey(st Stage) string {
+	var ds []string
+	for _, s := range st.Steps {
+		if s.Digest != "" {
+			ds = append(ds, s.Digest)
+		}
+	}
+	return strings.Join(ds, ",")
+}
