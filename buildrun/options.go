@@ -64,6 +64,7 @@ type Prepared struct {
 	Plan          *model.Plan
 	redactor      *Redactor
 	platforms     []ocispecs.Platform // --platform, parsed
+	bake          *model.BakeRef      // the bake this build is a target of
 }
 
 // Platform is the platform whose image of a multi-platform result is

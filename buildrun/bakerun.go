@@ -1,0 +1,61 @@
+package buildrun
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/moby/buildkit/client"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/buildscope/buildscope/model"
+)
+
+// Check checks every target's options against builder b, as Prepared.Check
+// does for one build.
+func (bk *Bake) Check(ctx context.Context, b *Builder) error {
+	for _, t := range bk.Targets {
+		if err := t.Check(ctx, b); err != nil {
+			return fmt.Errorf("bake target %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+// RunBake builds every target of bk on b at once, one solve each: BuildKit
+// runs a vertex that several targets share (a common base stage) once and
+// reports it to each. Each target gets its own build record in the
+// history, marked with the bake's ID and the target's name. onStatus, if
+// not nil, receives every status update with the target it belongs to; it
+// may be called from several goroutines at once.
+//
+// The records are returned by target, those of failed targets too; the
+// error is the first target's failure.
+func RunBake(ctx context.Context, b *Builder, bk *Bake, paths Paths, onStatus func(target string, s *client.SolveStatus)) (map[string]*model.Build, error) {
+	ref := NewID()
+	var mu sync.Mutex
+	out := map[string]*model.Build{}
+	var eg errgroup.Group // a failed target does not cancel the others, as in buildx
+	for _, t := range bk.Targets {
+		var cb func(*client.SolveStatus)
+		if onStatus != nil {
+			cb = func(s *client.SolveStatus) { onStatus(t.Name, s) }
+		}
+		p := *t.Prepared
+		p.bake = &model.BakeRef{ID: ref, Target: t.Name}
+		eg.Go(func() error {
+			rec, err := Run(ctx, b, &p, paths, cb)
+			if rec != nil {
+				mu.Lock()
+				out[t.Name] = rec
+				mu.Unlock()
+			}
+			if err != nil {
+				return fmt.Errorf("target %s: %w", t.Name, err)
+			}
+			return nil
+		})
+	}
+	err := eg.Wait()
+	return out, err
+}
