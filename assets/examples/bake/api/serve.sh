@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "api $(cat /app/VERSION) serving"

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/util/progress/progressui"
+	"github.com/spf13/cobra"
+
+	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
+)
+
+func init() { commands = append(commands, newBakeCmd) }
+
+// bakeFlags are the flags of `buildscope bake`.
+type bakeFlags struct {
+	opts     buildrun.BakeOptions
+	print    bool
+	progress string
+}
+
+func newBakeCmd(g *globals) *cobra.Command {
+	f := &bakeFlags{}
+	cmd := &cobra.Command{
+		Use:   "bake [flags] [TARGET|GROUP…]",
+		Short: "Build the targets of a Bake or Compose file at once",
+		Long: `Build the targets of docker-bake.hcl, docker-bake.json or a Compose file, read
+by buildx's own parser, all at once on one builder, as 'docker buildx bake'
+does; flags have its names and meaning, and the files' variables take their
+values from the environment.
+
+A stage several targets share is built once. Each target is recorded as its
+own build: 'buildscope history', 'why', 'stages' and 'compare' work on it.`,
+		Example: `  buildscope bake
+  buildscope bake -f docker-bake.hcl app worker
+  buildscope bake --set app.args.VERSION=2 --print`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.opts.Targets = args
+			return runBake(cmd, g, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&f.opts.Files, "file", "f", nil, "bake file (HCL, JSON or Compose); default: the names docker buildx bake looks for")
+	fl.StringArrayVar(&f.opts.Set, "set", nil, "override a target's value: TARGET.KEY=VALUE (TARGET may be * or a pattern)")
+	fl.BoolVar(&f.print, "print", false, "print the resolved definition as JSON (as docker buildx bake --print) and build nothing")
+	fl.BoolVar(&f.opts.Load, "load", false, "load every target's image into the Docker engine")
+	fl.BoolVar(&f.opts.Push, "push", false, "push every target's image to its registry")
+	fl.StringVar(&f.progress, "progress", "auto", "progress output: auto, tty, plain or json")
+	return cmd
+}
+
+func runBake(cmd *cobra.Command, g *globals, f *bakeFlags) error {
+	_, mode, err := progressMode(f.progress)
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	bk, err := buildrun.ReadBake(ctx, f.opts)
+	if err != nil {
+		return err
+	}
+	if f.print {
+		return bk.Print(cmd.OutOrStdout())
+	}
+	b, err := g.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	if err := bk.Check(ctx, b); err != nil {
+		return err
+	}
+	for _, n := range bk.Notes {
+		fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: warning: "+n)
+	}
+	var recs map[string]*model.Build
+	berr := showProgress(cmd, mode, func(onStatus func(*client.SolveStatus)) error {
+		var err error
+		recs, err = buildrun.RunBake(ctx, b, bk, g.paths, func(_ string, s *client.SolveStatus) { onStatus(s) })
+		return err
+	})
+	if mode != progressui.RawJSONMode {
+		names := make([]string, 0, len(recs))
+		for n := range recs {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			if rec := recs[n]; rec.Status == model.StatusOK {
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s\n", n, summaryLine(rec))
+			}
+		}
+	}
+	if errors.Is(berr, buildrun.ErrCanceled) {
+		return &exitError{code: 130, err: errors.New("bake canceled")}
+	}
+	if berr != nil {
+		return fmt.Errorf("bake failed: %w", berr)
+	}
+	return nil
+}

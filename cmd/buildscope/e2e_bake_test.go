@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
+)
+
+// runIn runs buildscope in e with dir as the working directory, where bake
+// looks for its files and resolves their contexts.
+func (e *env) runIn(t *testing.T, dir string, extraEnv []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binPath, args...)
+	cmd.Dir = dir
+	cmd.Env = append(append([]string{}, e.vars...), extraEnv...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running buildscope %v: %v", args, err)
+	}
+	if strings.Contains(r.stderr, "panic:") {
+		t.Fatalf("buildscope %v panicked:\n%s", args, r.stderr)
+	}
+	return r
+}
+
+// bakeRecords runs a bake in dir and returns the records it left, by bake
+// target: those of the history's newest bake.
+func (e *env) bakeRecords(t *testing.T, dir string, extraEnv []string, args ...string) map[string]*model.Build {
+	t.Helper()
+	r := e.runIn(t, dir, extraEnv, append([]string{"bake", "--progress", "plain"}, args...)...)
+	if r.code != 0 {
+		t.Fatalf("bake %v exited %d:\n%s", args, r.code, lastLines(r.stderr, 30))
+	}
+	var all []*model.Build
+	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "ls", "--json").stdout), &all); err != nil {
+		t.Fatalf("history ls --json: %v", err)
+	}
+	out := map[string]*model.Build{}
+	var bake string
+	for i := len(all) - 1; i >= 0; i-- {
+		b := all[i]
+		if b.Bake == nil || (bake != "" && b.Bake.ID != bake) {
+			continue
+		}
+		bake = b.Bake.ID
+		out[b.Bake.Target] = b
+	}
+	return out
+}
+
+// layerDigests are the digests of the image's layers.
+func layerDigests(t *testing.T, b *model.Build) []string {
+	t.Helper()
+	if b.Image == nil {
+		t.Fatalf("build %s (%s) recorded no image", b.ID, b.Target)
+	}
+	var out []string
+	for _, l := range b.Image.Layers {
+		out = append(out, l.Digest)
+	}
+	return out
+}
+
+// The example's default group: api and worker, built at once, both on the
+// `base` stage. Its RUN writes random bytes, so the two images hold the
+// same base layers only if that RUN ran once for both. Each target has its
+// own record, with its own stages, on the embedded builder and the engine.
+func TestBakeGroupSharesStage(t *testing.T) {
+	for _, builder := range []string{"embedded", "docker"} {
+		t.Run(builder, func(t *testing.T) {
+			if builder == "docker" {
+				requireDocker(t)
+			}
+			e := newEnv(t)
+			dir := copyDir(t, "../../assets/examples/bake")
+			// a base stage no earlier run has cached (the engine keeps its cache)
+			df := filepath.Join(dir, "Dockerfile")
+			data, _ := os.ReadFile(df)
+			data = bytes.Replace(data, []byte("AS base\n"), []byte("AS base\nENV NONCE="+buildrun.NewID()+"\n"), 1)
+			if err := os.WriteFile(df, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			recs := e.bakeRecords(t, dir, nil, "--builder", builder, "-f", "docker-bake.hcl")
+			api, worker := recs["api"], recs["worker"]
+			if len(recs) != 2 || api == nil || worker == nil {
+				t.Fatalf("records by bake target: %v, want api and worker", recs)
+			}
+			for name, b := range recs {
+				if b.Status != model.StatusOK || b.Target != name || b.Builder != builder {
+					t.Errorf("%s: status %s, target %q, builder %s", name, b.Status, b.Target, b.Builder)
+				}
+				var stages []string
+				for _, s := range b.Stages {
+					stages = append(stages, s.Name)
+				}
+				if strings.Join(stages, ",") != "base,"+name {
+					t.Fatalf("%s: stages %v, want base and %s", name, stages, name)
+				}
+				if run := b.Stages[0].Steps[1]; run.Cached || !strings.Contains(run.Instruction, "RUN mkdir") {
+					t.Errorf("%s: base stage's RUN %+v, want it run (not cached)", name, run)
+				}
+			}
+			a, w := layerDigests(t, api), layerDigests(t, worker)
+			// busybox, the base stage's RUN (random bytes), then each its own
+			if len(a) < 3 || len(w) < 3 || a[1] != w[1] {
+				t.Errorf("base stage's RUN layer differs: api %v, worker %v: the shared stage ran twice", a, w)
+			}
+			if a[len(a)-1] == w[len(w)-1] {
+				t.Errorf("api and worker end in the same layer %s", a[len(a)-1])
+			}
+		})
+	}
+}
+
+// --set overrides a target's arg: BuildKit's own step name shows the value
+// the build used, and only the named target is built.
+func TestBakeSetOverridesArg(t *testing.T) {
+	e := newEnv(t)
+	dir := copyDir(t, "../../assets/examples/bake")
+	recs := e.bakeRecords(t, dir, nil, "--builder", "embedded", "-f", "docker-bake.hcl", "--set", "api.args.VERSION=2.5.1", "api")
+	api := recs["api"]
+	if len(recs) != 1 || api == nil {
+		t.Fatalf("records by bake target: %v, want api alone", recs)
+	}
+	found := false
+	for _, s := range api.Stages {
+		for _, st := range s.Steps {
+			found = found || strings.Contains(st.Name, `echo "2.5.1" > VERSION`)
+		}
+	}
+	if !found || api.BuildArgs["VERSION"] != "2.5.1" {
+		t.Errorf("VERSION not overridden: args %v, steps %+v", api.BuildArgs, api.Stages)
+	}
+}
+
+// A Compose file's services are bake targets; its variables come from the
+// environment (BASE here, which the services' args default otherwise).
+func TestBakeCompose(t *testing.T) {
+	e := newEnv(t)
+	dir := copyDir(t, "../../assets/examples/bake")
+	base := baseAddr + "/buildscope/busybox:latest"
+	recs := e.bakeRecords(t, dir, []string{"BASE=" + base}, "--builder", "embedded", "-f", "compose.yaml")
+	if len(recs) != 2 || recs["api"] == nil || recs["worker"] == nil {
+		t.Fatalf("records by bake target: %v, want api and worker", recs)
+	}
+	for name, b := range recs {
+		if b.Status != model.StatusOK || b.Target != name || b.BuildArgs["BASE"] != base {
+			t.Errorf("%s: status %s, target %q, args %v", name, b.Status, b.Target, b.BuildArgs)
+		}
+	}
+}
+
+// --print writes the definition docker buildx bake --print writes, overrides
+// applied: buildx itself is the oracle when it is installed.
+func TestBakePrintMatchesBuildx(t *testing.T) {
+	dir := copyDir(t, "../../assets/examples/bake")
+	args := []string{"bake", "--print", "-f", "docker-bake.hcl", "--set", "api.args.VERSION=3", "--set", "*.platform=linux/amd64"}
+	ours := shared.runIn(t, dir, nil, args...)
+	if ours.code != 0 {
+		t.Fatalf("bake --print exited %d: %s", ours.code, ours.stderr)
+	}
+	if !strings.Contains(ours.stdout, `"VERSION": "3"`) {
+		t.Errorf("override missing:\n%s", ours.stdout)
+	}
+	if err := exec.Command("docker", "buildx", "version").Run(); err != nil {
+		t.Skip("docker buildx is not installed (bench/bake.sh builds it)")
+	}
+	cmd := exec.Command("docker", append([]string{"buildx"}, args...)...)
+	cmd.Dir = dir
+	theirs, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("docker buildx bake --print: %v", err)
+	}
+	if ours.stdout != string(theirs) {
+		t.Errorf("bake --print differs from buildx's:\nours:\n%s\nbuildx:\n%s", ours.stdout, theirs)
+	}
+}
