@@ -109,6 +109,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		}
 		describeResult(context.WithoutCancel(ctx), b, p, paths, resp, rec)
 	}
+	rec.Advice = advise(p, rec)
 	if hasMounts && mountsBefore != nil && ctx.Err() == nil {
 		if after := cacheRecords(ctx, b); after != nil {
 			rec.CacheMounts = model.CacheMountUses(rec, p.Plan, mountsBefore, after)

@@ -48,6 +48,9 @@ type Build struct {
 	// image.name, …): what --metadata-file writes, as buildx does.
 	Exporter map[string]string `json:"exporter_response,omitempty"`
 	Warnings []Warning         `json:"warnings,omitempty"`
+	// Advice is the seeds' practices the Dockerfile does not follow, at
+	// their lines, with what each costs where measurable.
+	Advice []Advice `json:"advice,omitempty"`
 	// Bake names the bake this build was a target of, if any.
 	Bake *BakeRef `json:"bake,omitempty"`
 	// Other holds vertices that belong to no Dockerfile stage: loading the

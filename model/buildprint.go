@@ -66,6 +66,7 @@ func (b *Build) Text(history []*Build) string {
 		}
 		fmt.Fprintf(&w, "warning: %s%s%s\n", at, Printable(wn.Short), url)
 	}
+	w.WriteString(AdviceText(b.Advice))
 	fmt.Fprintf(&w, "cache: %d/%d steps cached\n", b.Cache.StepsCached, b.Cache.StepsTotal)
 	if b.Image != nil {
 		fmt.Fprintf(&w, "image %s, %s in %d layers\n", b.Image.Digest, HumanSize(b.Image.SizeBytes), len(b.Image.Layers))
