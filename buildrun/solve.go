@@ -38,7 +38,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		ID: NewID(), Context: p.ContextAbs, Dockerfile: p.DockerfileAbs, Target: p.Target,
 		Builder: b.Name(), Status: model.StatusRunning, Started: time.Now().UTC(),
 		Platforms: p.Platforms, BuildArgs: p.Args, NoCache: p.NoCache, NoCacheFilter: p.NoCacheFilter,
-		Bake: p.bake,
+		CacheFrom: p.CacheFrom, Bake: p.bake,
 	}
 	folder := model.NewFolder(rec, p.Plan)
 	hist := History{Dir: paths.History()}

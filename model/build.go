@@ -38,6 +38,8 @@ type Build struct {
 	NoCacheFilter []string          `json:"no_cache_filter,omitempty"`
 	BuildArgs     map[string]string `json:"build_args,omitempty"`
 	Result        *ResultRef        `json:"result,omitempty"`
+	// CacheFrom are the --cache-from sources the build imported.
+	CacheFrom []string `json:"cache_from,omitempty"`
 	// CacheMounts are the RUN --mount=type=cache of the build's steps: how
 	// big each was on the builder after the build, and whether the build
 	// found it warm.

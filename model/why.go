@@ -428,7 +428,9 @@ func advise(cur *Build, misses []Miss) []string {
 	var out []string
 	for _, cm := range cur.CacheMounts {
 		for _, m := range misses {
-			if m.Stage == cm.Stage && m.Line == cm.Line && !cm.Warm {
+			if m.Stage == cm.Stage && m.Line == cm.Line && !cm.Warm && len(cur.CacheFrom) > 0 {
+				out = append(out, cacheFromMountAdvice(cur, m, cm))
+			} else if m.Stage == cm.Stage && m.Line == cm.Line && !cm.Warm {
 				out = append(out, fmt.Sprintf("line %d ran with its cache mount %s empty: a first use, a pruned builder, or a CI runner that only imported --cache-from (cache mounts are never exported with the build cache); keep the runner's builder, or export the directory yourself", m.Line, cm.Target))
 			}
 		}

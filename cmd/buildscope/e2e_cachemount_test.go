@@ -65,3 +65,40 @@ func TestCacheMountsWarmAndEmpty(t *testing.T) {
 		t.Errorf("after prune: %+v, want empty", m)
 	}
 }
+
+// A CI runner with a fresh builder imports --cache-from that another
+// runner exported; a dependency change makes line 9 run, and its cache
+// mount is empty though the build imported cache: why says the import
+// never brings cache mounts, naming the source.
+func TestCacheMountEmptyDespiteCacheFrom(t *testing.T) {
+	cacheDir := t.TempDir()
+	dir := copyDir(t, "../../assets/examples/cachedemo")
+	first := newEnv(t)
+	if _, r := first.build(t, "--builder", "embedded", "--cache-to", "type=local,mode=max,dest="+cacheDir, dir); r.code != 0 {
+		t.Fatal(lastLines(r.stderr, 10))
+	}
+	deps := filepath.Join(dir, "deps.txt")
+	data, _ := os.ReadFile(deps)
+	os.WriteFile(deps, append(data, []byte("extra-"+buildrun.NewID()+" 4\n")...), 0o644)
+	ci := newEnv(t) // another runner: its own builder, the cache only imported
+	b, r := ci.build(t, "--builder", "embedded", "--cache-from", "type=local,src="+cacheDir, dir)
+	if r.code != 0 {
+		t.Fatal(lastLines(r.stderr, 10))
+	}
+	if len(b.CacheFrom) != 1 || b.Cache.StepsCached == 0 {
+		t.Errorf("record: cache_from %v, %d steps cached; want the import recorded and used", b.CacheFrom, b.Cache.StepsCached)
+	}
+	for _, cm := range b.CacheMounts {
+		if cm.Line == 9 && cm.Warm {
+			t.Errorf("cache mount %+v warm on a fresh builder", cm)
+		}
+	}
+	ex := whyAfterNothing(t, ci)
+	advised := false
+	for _, a := range ex.Advice {
+		advised = advised || strings.Contains(a, "line 9 ran with its cache mount /var/cache/pkgs empty although the build imported --cache-from type=local,src="+cacheDir)
+	}
+	if !advised {
+		t.Errorf("why's advice %v does not explain the empty mount under --cache-from", ex.Advice)
+	}
+}
