@@ -14,6 +14,8 @@ import (
 	"github.com/containerd/platforms"
 	"github.com/docker/buildx/bake"
 	"github.com/docker/buildx/util/buildflags"
+
+	"github.com/buildscope/buildscope/model"
 )
 
 // BakeOptions are the flags of `buildscope bake`, named as in `docker
@@ -212,4 +214,25 @@ func applyBakeOutputs(o *Options, outs buildflags.Exports) {
 			o.Destinations = append(o.Destinations, e.String())
 		}
 	}
+}
+
+// OnePlan is the plan every target builds when they all build one
+// Dockerfile with the same stage bases (a bake the live graph can draw as
+// one), else nil.
+func (bk *Bake) OnePlan() *model.Plan {
+	if len(bk.Targets) == 0 {
+		return nil
+	}
+	first := bk.Targets[0]
+	for _, t := range bk.Targets[1:] {
+		if t.DockerfileAbs != first.DockerfileAbs || len(t.Plan.Stages) != len(first.Plan.Stages) {
+			return nil
+		}
+		for i, s := range t.Plan.Stages {
+			if s.Name != first.Plan.Stages[i].Name || s.Base != first.Plan.Stages[i].Base {
+				return nil
+			}
+		}
+	}
+	return first.Plan
 }

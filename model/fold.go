@@ -34,15 +34,46 @@ type stepPos struct {
 // NewFolder returns a Folder filling b, whose Stages it sets from the plan's
 // stages reachable from b.Target. plan may be nil (no Dockerfile known).
 func NewFolder(b *Build, plan *Plan) *Folder {
-	f := &Folder{build: b, plan: plan, stages: map[int]int{}, where: map[string]stepPos{}, order: map[string]int{}}
+	var idx []int
 	if plan != nil {
-		idx, err := plan.Reachable(b.Target)
-		if err != nil {
+		var err error
+		if idx, err = plan.Reachable(b.Target); err != nil {
 			idx = nil
 			for i := range plan.Stages {
 				idx = append(idx, i)
 			}
 		}
+	}
+	return newFolder(b, plan, idx)
+}
+
+// NewBakeFolder returns a Folder filling b with the builds of several
+// targets of one Dockerfile (a bake): its Stages are the plan's stages
+// reachable from any of them, each once, as BuildKit runs the work they
+// share once.
+func NewBakeFolder(b *Build, plan *Plan, targets []string) *Folder {
+	if plan == nil {
+		return newFolder(b, nil, nil)
+	}
+	need := map[int]bool{}
+	for _, t := range targets {
+		idx, _ := plan.Reachable(t)
+		for _, i := range idx {
+			need[i] = true
+		}
+	}
+	var idx []int
+	for i := range plan.Stages {
+		if need[i] {
+			idx = append(idx, i)
+		}
+	}
+	return newFolder(b, plan, idx)
+}
+
+func newFolder(b *Build, plan *Plan, idx []int) *Folder {
+	f := &Folder{build: b, plan: plan, stages: map[int]int{}, where: map[string]stepPos{}, order: map[string]int{}}
+	if plan != nil {
 		b.Stages = b.Stages[:0]
 		for _, i := range idx {
 			ps := plan.Stages[i]

@@ -53,7 +53,7 @@ own build: 'buildscope history', 'why', 'stages' and 'compare' work on it.`,
 }
 
 func runBake(cmd *cobra.Command, g *globals, f *bakeFlags) error {
-	_, mode, err := progressMode(f.progress)
+	interactive, mode, err := progressMode(f.progress)
 	if err != nil {
 		return err
 	}
@@ -77,11 +77,16 @@ func runBake(cmd *cobra.Command, g *globals, f *bakeFlags) error {
 		fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: warning: "+n)
 	}
 	var recs map[string]*model.Build
-	berr := showProgress(cmd, mode, func(onStatus func(*client.SolveStatus)) error {
-		var err error
-		recs, err = buildrun.RunBake(ctx, b, bk, g.paths, func(_ string, s *client.SolveStatus) { onStatus(s) })
-		return err
-	})
+	var berr error
+	if plan := bk.OnePlan(); interactive && plan != nil {
+		recs, berr = runBakeTUI(cmd, g, b, bk, plan)
+	} else { // targets of several Dockerfiles: BuildKit's own display
+		berr = showProgress(cmd, mode, func(onStatus func(*client.SolveStatus)) error {
+			var err error
+			recs, err = buildrun.RunBake(ctx, b, bk, g.paths, func(_ string, s *client.SolveStatus) { onStatus(s) })
+			return err
+		})
+	}
 	if mode != progressui.RawJSONMode {
 		names := make([]string, 0, len(recs))
 		for n := range recs {

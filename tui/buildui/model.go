@@ -59,6 +59,10 @@ type Options struct {
 	// no diff view). It runs in a command; ctx is cancelled when the
 	// program ends (Close).
 	Diff func(ctx context.Context, b *model.Build) ([]cdiff.Change, error)
+	// Targets, for a bake, are its targets (all of one Dockerfile, Plan):
+	// the graph draws every stage they need once and a node per target
+	// after its stage, in place of the image.
+	Targets []BakeTarget
 	// Inspect opens the image of a build (by ID) for the inspector; it
 	// runs in a command, and ctx is cancelled when the inspector is left
 	// (nil: no inspector).
@@ -162,6 +166,9 @@ func New(o Options) *Model {
 	m.logv.Styles = &m.styles
 	m.build = &model.Build{Target: o.Target, Builder: o.Builder}
 	m.folder = model.NewFolder(m.build, o.Plan)
+	if len(o.Targets) > 0 {
+		m.folder = model.NewBakeFolder(m.build, o.Plan, bakeStages(o.Targets))
+	}
 	if o.Replay != nil {
 		m.build, m.done, m.started = o.Replay, true, o.Replay.Started
 		m.folder = model.NewFolder(&model.Build{}, nil) // logs only: steps come from the record
@@ -183,7 +190,9 @@ func (m *Model) layout() {
 	for _, s := range m.build.Stages {
 		nodes = append(nodes, graph.Node{ID: s.Name, Deps: s.DependsOn})
 	}
-	if n := len(m.build.Stages); n > 0 {
+	if len(m.opts.Targets) > 0 {
+		nodes = append(nodes, targetNodes(m.build.Stages, m.opts.Targets)...)
+	} else if n := len(m.build.Stages); n > 0 {
 		nodes = append(nodes, graph.Node{ID: imageNode, Deps: []string{m.build.Stages[n-1].Name}})
 	}
 	m.nodes = nodes

@@ -185,11 +185,17 @@ func (m *Model) nodeName(i int) string {
 	if i < len(m.build.Stages) {
 		return m.build.Stages[i].Name
 	}
+	if t := i - len(m.build.Stages); t < len(m.opts.Targets) && len(m.opts.Targets) > 0 {
+		return "target " + m.opts.Targets[t].Name
+	}
 	return "image"
 }
 
 // nodeLabel is the state and figures shown after a node's name.
 func (m *Model) nodeLabel(i int) (state, string) {
+	if i >= len(m.build.Stages) && len(m.opts.Targets) > 0 {
+		return m.targetLabel(i - len(m.build.Stages))
+	}
 	if i >= len(m.build.Stages) {
 		st := m.imageState()
 		text := stateWords[st]

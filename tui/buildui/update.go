@@ -124,6 +124,9 @@ func (m *Model) finish(msg DoneMsg) tea.Cmd {
 	if msg.Build != nil {
 		m.build = msg.Build
 		m.layout()
+	} else if len(m.opts.Targets) > 0 { // a bake: one record per target, the UI keeps its fold
+		m.build = m.folder.Build()
+		m.build.Status = bakeStatus(msg.Err)
 	}
 	m.selectFailure()
 	if m.canceled || m.build.Status == model.StatusCanceled {
