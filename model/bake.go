@@ -75,3 +75,13 @@ func stageKey(st Stage) string {
 	}
 	return strings.Join(ds, ",")
 }
+
+// otherBakeTarget says b is, for cur, another target of a bake: one of the
+// same bake, or another bake target (which may build the same stage with
+// other args), so not the build to explain cur against.
+func otherBakeTarget(cur, b *Build) bool {
+	if cur.Bake == nil || b.Bake == nil {
+		return false
+	}
+	return cur.Bake.ID == b.Bake.ID || cur.Bake.Target != b.Bake.Target
+}

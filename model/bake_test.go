@@ -3,6 +3,7 @@ package model
 import (
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestBakeStages(t *testing.T) {
@@ -54,5 +55,30 @@ func TestBakeStages(t *testing.T) {
 				t.Errorf("got %+v\nwant %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+// A bake target is explained against the same target's last bake (or a
+// plain build), never against another target of a bake, which may build
+// the same stage with other args.
+func TestPreviousBuildOfBakeTarget(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rec := func(id string, sec int, bake *BakeRef) *Build {
+		return &Build{ID: id, Context: "/c", Dockerfile: "/c/Dockerfile", Target: "api", Status: StatusOK,
+			Started: t0.Add(time.Duration(sec) * time.Second), Bake: bake}
+	}
+	plain := rec("plain", 0, nil)
+	oldV1 := rec("old-v1", 1, &BakeRef{ID: "b1", Target: "api-v1"})
+	oldV2 := rec("old-v2", 2, &BakeRef{ID: "b1", Target: "api-v2"})
+	curV1 := rec("cur-v1", 4, &BakeRef{ID: "b2", Target: "api-v1"})
+	curV2 := rec("cur-v2", 3, &BakeRef{ID: "b2", Target: "api-v2"}) // started first, same bake
+	fresh := rec("fresh", 5, &BakeRef{ID: "b3", Target: "api-v3"})
+	all := []*Build{plain, oldV1, oldV2, curV2, curV1, fresh}
+	for _, tc := range []struct{ cur, want *Build }{
+		{curV1, oldV1}, {curV2, oldV2}, {fresh, plain},
+	} {
+		if got := PreviousBuild(tc.cur, all); got != tc.want {
+			t.Errorf("previous of %s: %v, want %s", tc.cur.ID, got, tc.want.ID)
+		}
 	}
 }

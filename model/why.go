@@ -75,11 +75,12 @@ type Miss struct {
 }
 
 // PreviousBuild picks from history the latest build before cur of the
-// same context, Dockerfile and target that got far enough to run steps.
+// same context, Dockerfile and target that got far enough to run steps
+// (for a bake target, not another target of a bake).
 func PreviousBuild(cur *Build, history []*Build) *Build {
 	var prev *Build
 	for _, b := range history {
-		if b.ID == cur.ID || !b.Started.Before(cur.Started) || b.Status == StatusCanceled || b.Status == StatusRunning {
+		if b.ID == cur.ID || !b.Started.Before(cur.Started) || b.Status == StatusCanceled || b.Status == StatusRunning || otherBakeTarget(cur, b) {
 			continue
 		}
 		if b.Context == cur.Context && b.Dockerfile == cur.Dockerfile && b.Target == cur.Target {
