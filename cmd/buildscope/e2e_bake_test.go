@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
@@ -206,5 +208,29 @@ func TestBakePrintMatchesBuildx(t *testing.T) {
 	}
 	if !buildx {
 		t.Skip("docker buildx is not installed (bench/bake.sh builds it): compared with nothing")
+	}
+}
+
+// bake on a terminal: the live graph draws the base stage once, with an
+// edge to each target's stage, and a node per target; q exits 0 and each
+// target's summary follows.
+func TestBakeUnderTmux(t *testing.T) {
+	dir := copyDir(t, "../../assets/examples/bake")
+	var envs []string
+	for _, v := range shared.vars {
+		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") || v == "NO_COLOR=1" {
+			envs = append(envs, "'"+v+"'")
+		}
+	}
+	shell := fmt.Sprintf("cd %s && env TERM=xterm-256color %s %s bake --builder embedded -f docker-bake.hcl; echo EXIT=$?; sleep 60", dir, strings.Join(envs, " "), binPath)
+	capture, send := tmuxSession(t, 110, 30, shell)
+	s := waitScreen(t, capture, "done in", 90*time.Second)
+	if strings.Count(s, " base ") != 1 || !strings.Contains(s, "├─┐") || !strings.Contains(s, "target api") || !strings.Contains(s, "target worker") {
+		t.Errorf("graph: want base once, split to api and worker, a node per target:\n%s", s)
+	}
+	send("q")
+	s = waitScreen(t, capture, "EXIT=", 20*time.Second)
+	if !strings.Contains(s, "EXIT=0") || !strings.Contains(s, "api: build ") || !strings.Contains(s, "worker: build ") {
+		t.Errorf("after the UI:\n%s", s)
 	}
 }
