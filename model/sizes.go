@@ -49,7 +49,14 @@ func AssignStepSizes(b *Build, plan *Plan, hist []HistoryEntry) bool {
 	}
 	sizes := map[string]map[int]int64{}
 	for i, j := len(chain)-1, len(hist)-1; i >= 0; i, j = i-1, j-1 {
+		if j < 0 {
+			return false
+		}
 		h, c := hist[j], chain[i]
+		if h.EmptyLayer && strings.HasPrefix(strings.ToUpper(h.CreatedBy), "ARG ") {
+			i++ // BuildKit records an ARG given a value with --build-arg
+			continue
+		}
 		if !strings.HasPrefix(strings.ToUpper(h.CreatedBy), c.ins.Keyword) {
 			return false
 		}

@@ -49,3 +49,21 @@ func TestAssignStepSizesRefusesMismatch(t *testing.T) {
 		}
 	}
 }
+
+// BuildKit records an ARG given a value with --build-arg in the image's
+// history ("ARG DB_PASSWORD=…", no layer); sizes still line up.
+func TestAssignStepSizesSkipsArgEntries(t *testing.T) {
+	plan := loadPlan(t, "../testdata/multistage.Dockerfile", nil)
+	b := fold(t, plan, loadEvents(t, "../testdata/multistage-cold.jsonl"))
+	hist := append([]HistoryEntry(nil), productionHistory[:2]...)
+	hist = append(hist, HistoryEntry{CreatedBy: "ARG VERSION=2", EmptyLayer: true})
+	hist = append(hist, productionHistory[2:]...)
+	if !AssignStepSizes(b, plan, hist) {
+		t.Fatal("history with an ARG entry did not line up")
+	}
+	for _, st := range b.Stages[1].Steps {
+		if st.Line == 25 && (st.SizeBytes == nil || *st.SizeBytes != 381) {
+			t.Errorf("COPY at line 25: size %v, want 381", st.SizeBytes)
+		}
+	}
+}
