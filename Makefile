@@ -9,7 +9,7 @@ BASE_ADDR  ?= 127.0.0.1:5015
 PKGS       := runc busybox-static docker.io tmux openssh-client
 export PATH := $(PATH):/usr/sbin:/sbin
 
-.PHONY: all build deps base engine demo test lint bench clean
+.PHONY: all build deps base engine demo demo-bake test lint bench clean
 
 all: build
 
@@ -53,6 +53,10 @@ engine: deps
 demo: deps build base
 	bin/buildscope build --builder embedded assets/examples/multistage
 	bin/buildscope trace
+
+# demo-bake: the bake example's two targets at once, their base stage once
+demo-bake: deps build base
+	cd assets/examples/bake && ../../../bin/buildscope bake --builder embedded -f docker-bake.hcl
 
 test: deps build engine base lint
 	BUILDSCOPE_REQUIRE_DOCKER=1 BUILDSCOPE_BUILDKITD=$(CURDIR)/bin/buildkitd \
