@@ -43,13 +43,16 @@ func llbDigests(ctx context.Context, c *client.Client, ref string) (map[string]s
 	var att *controlapi.Descriptor
 	for att == nil {
 		polls++
-		rec, err := historyRecord(ctx, c, ref)
+		rec, complete, err := historyRecord(ctx, c, ref)
 		if err != nil {
 			return nil, err
 		}
 		if rec.Result != nil && len(rec.Result.Attestations) > 0 {
 			att = rec.Result.Attestations[0]
 			break
+		}
+		if complete { // a failed build has no result, so no provenance: do not wait for it
+			return nil, fmt.Errorf("build %s: BuildKit kept no provenance (the build produced no result)", ref)
 		}
 		select {
 		case <-ctx.Done():
@@ -73,21 +76,23 @@ func llbDigests(ctx context.Context, c *client.Client, ref string) (map[string]s
 	return model.NormalizeLLB(bc.Definition, bc.DigestMapping)
 }
 
-func historyRecord(ctx context.Context, c *client.Client, ref string) (*controlapi.BuildHistoryRecord, error) {
+// historyRecord is BuildKit's history record of the build ref; complete
+// says BuildKit has finished it (its result and attestations are in).
+func historyRecord(ctx context.Context, c *client.Client, ref string) (rec *controlapi.BuildHistoryRecord, complete bool, err error) {
 	cl, err := c.ControlClient().ListenBuildHistory(ctx, &controlapi.BuildHistoryRequest{Ref: ref, EarlyExit: true})
 	if err != nil {
-		return nil, fmt.Errorf("reading BuildKit's history of %s: %w", ref, err)
+		return nil, false, fmt.Errorf("reading BuildKit's history of %s: %w", ref, err)
 	}
 	for {
 		ev, err := cl.Recv()
 		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("BuildKit has no history of build %s", ref)
+			return nil, false, fmt.Errorf("BuildKit has no history of build %s", ref)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading BuildKit's history of %s: %w", ref, err)
+			return nil, false, fmt.Errorf("reading BuildKit's history of %s: %w", ref, err)
 		}
 		if ev.Record != nil && ev.Record.Ref == ref {
-			return ev.Record, nil
+			return ev.Record, ev.Type == controlapi.BuildHistoryEventType_COMPLETE, nil
 		}
 	}
 }

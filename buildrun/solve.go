@@ -157,8 +157,10 @@ func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string,
 	for name, dir := range map[string]string{"context": p.ContextAbs, "dockerfile": filepath.Dir(p.DockerfileAbs)} {
 		locals[name] = dir
 	}
+	ctx, fail := context.WithCancelCause(ctx) // a context file that cannot be read ends the solve
+	defer fail(nil)
 	for name, dir := range locals {
-		fs, err := fsutil.NewFS(dir)
+		fs, err := contextFS(dir, fail)
 		if err != nil {
 			return nil, fmt.Errorf("opening %s for the build: %w", dir, err)
 		}
@@ -200,6 +202,10 @@ func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string,
 		return nil
 	})
 	err = eg.Wait()
+	var unreadable *UnreadableContextError
+	if errors.As(context.Cause(ctx), &unreadable) {
+		err = unreadable
+	}
 	if loadDone != nil {
 		if lerr := loadDone(); lerr != nil && err == nil {
 			err = lerr
