@@ -248,7 +248,7 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 	if src := op.GetSource(); src != nil {
 		k := &model.CacheKey{Op: m.opText(recs[0])}
 		if !recs[0].Random && len(recs) == 1 {
-			k.Key = recs[0].Digest
+			k.Key, k.OpDigest = recs[0].Digest, recs[0].Digest
 		}
 		m.keys[id] = k
 		return k
@@ -260,7 +260,8 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 	k := &model.CacheKey{Op: m.opText(r)}
 	h := sha256.New()
 	if len(r.Parents) > 0 {
-		fmt.Fprintf(h, "op %s\n", r.Parents[0].Digest)
+		k.OpDigest = r.Parents[0].Digest
+		fmt.Fprintf(h, "op %s\n", k.OpDigest)
 	}
 	for i, in := range m.inputs[id] {
 		ki := model.KeyInput{Index: i, From: m.vertex[in], Source: sourceName(m.ops[in])}

@@ -122,6 +122,9 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	if len(vertices) > 0 {
 		rec.Critical = model.NewTimeline(rec.ID, []*client.SolveStatus{{Vertexes: vertices}}, rec).Summary()
 	}
+	if len(p.CacheFrom) > 0 {
+		rec.CacheImports = readCacheImports(ctx, p.CacheFrom)
+	}
 	if l := <-llbc; l != nil {
 		setLLB(rec, l.Digests)
 		setKeys(rec, l.Keys)

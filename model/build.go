@@ -47,6 +47,9 @@ type Build struct {
 	// Exporter is BuildKit's exporter response (containerimage.digest,
 	// image.name, …): what --metadata-file writes, as buildx does.
 	Exporter map[string]string `json:"exporter_response,omitempty"`
+	// CacheImports are what the build's --cache-from held (see
+	// CacheImport), read after the build.
+	CacheImports []CacheImport `json:"cache_imports,omitempty"`
 	// KeysMissing says why the steps have no cache keys (Step.Key), when
 	// buildscope looked for them and found none.
 	KeysMissing string    `json:"keys_missing,omitempty"`

@@ -134,6 +134,13 @@ func Explain(cur, prev *Build) *Explanation {
 				continue // a base image resolved again, unchanged
 			}
 			m.Root = m.Reason != ReasonParent && m.Reason != ReasonParentChanged
+			if m.Root && len(cur.CacheImports) > 0 {
+				var imported bool
+				m.Detail.CacheFrom, imported = cacheFromNote(cur, s.Name, st)
+				if !imported && (m.Reason == ReasonFirst || m.Reason == ReasonEvicted) {
+					m.Reason = ReasonNotImported
+				}
+			}
 			reasons[st.Digest] = m
 			order = append(order, st.Digest)
 		}
@@ -161,7 +168,7 @@ func Explain(cur, prev *Build) *Explanation {
 	for i := range ex.ChangedHits {
 		ex.ChangedHits[i].CostSeconds = round2(cost[ex.ChangedHits[i].Step])
 	}
-	ex.Advice = advise(cur, ex.Misses)
+	ex.Advice = append(importFailures(cur), advise(cur, ex.Misses)...)
 	return ex
 }
 

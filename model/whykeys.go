@@ -19,6 +19,9 @@ type CacheKey struct {
 	// exec or file op with its platform, or a source's identity (an image
 	// digest and platform, a local directory's name).
 	Op string `json:"op"`
+	// OpDigest is the digest BuildKit links the key to its inputs by (of
+	// Op and the output), as an exported cache's records name it.
+	OpDigest string `json:"op_digest,omitempty"`
 	// Inputs are the op's inputs, by index.
 	Inputs []KeyInput `json:"inputs,omitempty"`
 }
