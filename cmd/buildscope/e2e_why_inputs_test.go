@@ -100,6 +100,9 @@ func TestWhyNamesTheInput(t *testing.T) {
 		if len(ex.ChangedHits) != 1 || ex.ChangedHits[0].Line != 2 || ex.ChangedHits[0].Reason != model.ReasonContext {
 			t.Fatalf("changed hits %+v, want the COPY on line 2 as context-changed", ex.ChangedHits)
 		}
+		if c := ex.ChangedHits[0].Detail.Changes; len(c) != 1 || c[0].Path != "a.txt" || c[0].Old == "" || c[0].New == "" || c[0].Old == c[0].New {
+			t.Errorf("changed hit: %+v, want a.txt with its old and new digests", c)
+		}
 		if ex.Source != model.SourceCacheKeys {
 			t.Errorf("source %q", ex.Source)
 		}

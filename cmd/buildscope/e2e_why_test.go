@@ -213,6 +213,9 @@ func TestWhyOnDockerEngine(t *testing.T) {
 	whyAfter(t, shared, dir, "--builder", "docker")
 	os.WriteFile(filepath.Join(dir, "src", "lib.sh"), []byte("greet() { echo changed-"+nonce+"; }\n"), 0o644)
 	ex := whyAfter(t, shared, dir, "--builder", "docker")
+	if ex.Source != model.SourceRecordedInputs || !strings.Contains(ex.SourceNote, "Docker engine") {
+		t.Errorf("source %q, note %q: the engine path must say its answer rests on recorded inputs", ex.Source, ex.SourceNote)
+	}
 	requireMiss(t, ex, 16, model.ReasonContext)
 	requireMiss(t, ex, 17, model.ReasonParent)
 }

@@ -91,7 +91,11 @@ func (m *Model) View() string {
 	if prev == "" {
 		prev = "no previous build"
 	}
-	lines := []string{s.Title.Render(fmt.Sprintf("Cache of build %s against %s: %d ran", m.ex.Build, prev, len(m.ex.Misses)))}
+	lines := []string{s.Title.Render(fmt.Sprintf("Cache of build %s against %s: %d ran", m.ex.Build, prev, len(m.ex.Misses))) +
+		s.Dim.Render(" (from "+m.ex.Source+")")}
+	if m.ex.SourceNote != "" {
+		lines = append(lines, ansi.Truncate(s.Dim.Render(m.ex.SourceNote), m.Width, "…"))
+	}
 	listH := max(m.Height*3/5-1, 3)
 	off := max(0, m.sel-listH+1)
 	for i := off; i < len(m.rows) && i < off+listH; i++ {

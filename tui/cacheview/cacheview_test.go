@@ -27,7 +27,7 @@ func TestChangedHitsAndCosts(t *testing.T) {
 	}
 	m := New(common.Common{Width: 120, Height: 30, Styles: &styles, Keys: &keys}, b, ex, nil)
 	v := ansi.Strip(m.View())
-	for _, want := range []string{"↑chg", "L3   [gen 2/2] RUN make", "≈ changed L2   [gen 1/2] COPY v.txt /v.txt", "parent-changed", "← [gen 1/2] COPY v.txt /v.txt"} {
+	for _, want := range []string{"(from recorded-inputs)", "↑chg", "L3   [gen 2/2] RUN make", "≈ changed L2   [gen 1/2] COPY v.txt /v.txt", "parent-changed", "← [gen 1/2] COPY v.txt /v.txt"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
