@@ -24,18 +24,20 @@ import (
 type provenance struct {
 	BuildDefinition struct {
 		InternalParameters struct {
-			BuildConfig struct {
-				Definition    []model.LLBStep   `json:"llbDefinition"`
-				DigestMapping map[string]string `json:"digestMapping"`
-			} `json:"buildConfig"`
+			BuildConfig llbConfig `json:"buildConfig"`
 		} `json:"internalParameters"`
 	} `json:"buildDefinition"`
 }
 
-// llbDigests returns the normalised LLB op digest of every vertex of the
-// build ref, from the mode=max provenance BuildKit keeps with its build
-// history (BuildKit writes it as the build ends, so this waits a little).
-func llbDigests(ctx context.Context, c *client.Client, ref string) (map[string]string, error) {
+// llbConfig is the build's LLB as its provenance records it: the ops by
+// step ID, and each vertex digest's step ID.
+type llbConfig struct {
+	Definition    []model.LLBStep   `json:"llbDefinition"`
+	DigestMapping map[string]string `json:"digestMapping"`
+}
+
+// buildConfig reads the LLB of build ref from its provenance.
+func buildConfig(ctx context.Context, c *client.Client, ref string) (*llbConfig, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	start, polls := time.Now(), 0
@@ -73,7 +75,7 @@ func llbDigests(ctx context.Context, c *client.Client, ref string) (map[string]s
 	if len(bc.Definition) == 0 {
 		return nil, fmt.Errorf("the provenance of build %s holds no LLB", ref)
 	}
-	return model.NormalizeLLB(bc.Definition, bc.DigestMapping)
+	return &bc, nil
 }
 
 // historyRecord is BuildKit's history record of the build ref; complete
