@@ -38,8 +38,6 @@ type Build struct {
 	NoCacheFilter []string          `json:"no_cache_filter,omitempty"`
 	BuildArgs     map[string]string `json:"build_args,omitempty"`
 	Result        *ResultRef        `json:"result,omitempty"`
-	// CacheFrom are the --cache-from sources the build imported.
-	CacheFrom []string `json:"cache_from,omitempty"`
 	// CacheMounts are the RUN --mount=type=cache of the build's steps: how
 	// big each was on the builder after the build, and whether the build
 	// found it warm.
@@ -49,7 +47,13 @@ type Build struct {
 	// Exporter is BuildKit's exporter response (containerimage.digest,
 	// image.name, …): what --metadata-file writes, as buildx does.
 	Exporter map[string]string `json:"exporter_response,omitempty"`
-	Warnings []Warning         `json:"warnings,omitempty"`
+	// CacheImports are what the build's --cache-from held (see
+	// CacheImport), read after the build.
+	CacheImports []CacheImport `json:"cache_imports,omitempty"`
+	// KeysMissing says why the steps have no cache keys (Step.Key), when
+	// buildscope looked for them and found none.
+	KeysMissing string    `json:"keys_missing,omitempty"`
+	Warnings    []Warning `json:"warnings,omitempty"`
 	// Advice is the seeds' practices the Dockerfile does not follow, at
 	// their lines, with what each costs where measurable.
 	Advice []Advice `json:"advice,omitempty"`
@@ -85,6 +89,9 @@ type Step struct {
 	Error     string     `json:"error"`
 	// Inputs is what went into the step, kept to explain a cache miss.
 	Inputs *StepInputs `json:"inputs,omitempty"`
+	// Key is BuildKit's cache key of the step with its plain-text inputs,
+	// when the builder saved them (see CacheKey).
+	Key *CacheKey `json:"cache_key,omitempty"`
 }
 
 // StepInputs is what goes into a step's cache key as buildscope sees it:

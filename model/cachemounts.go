@@ -92,11 +92,15 @@ func (p *Plan) HasCacheMounts() bool {
 // cache mounts (docker/build-push-action#1011, moby/buildkit#1673), so a
 // fresh CI runner runs the step as on a first build, whatever it imports.
 func cacheFromMountAdvice(cur *Build, m Miss, cm CacheMountUse) string {
+	var refs []string
+	for _, ci := range cur.CacheImports {
+		refs = append(refs, ci.Ref)
+	}
 	took := ""
 	if st := stepByName(cur, m.Step); st != nil && st.Duration() > 0 {
 		took = fmt.Sprintf(" (%s here)", st.Duration().Round(10*time.Millisecond))
 	}
 	return fmt.Sprintf("line %d ran with its cache mount %s empty although the build imported --cache-from %s: cache mounts are never exported with the build cache, so this runner filled %s from nothing%s; "+
 		"reuse the runner's builder, or save the directory yourself (e.g. a CI cache restored into the build context and copied into the mount)",
-		m.Line, cm.Target, strings.Join(cur.CacheFrom, ", "), HumanSize(cm.SizeBytes), took)
+		m.Line, cm.Target, strings.Join(refs, ", "), HumanSize(cm.SizeBytes), took)
 }

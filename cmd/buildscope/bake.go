@@ -11,6 +11,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/progress"
 )
 
 func init() { commands = append(commands, newBakeCmd) }
@@ -53,7 +54,7 @@ own build: 'buildscope history', 'why', 'stages' and 'compare' work on it.`,
 }
 
 func runBake(cmd *cobra.Command, g *globals, f *bakeFlags) error {
-	interactive, mode, err := progressMode(f.progress)
+	interactive, mode, err := progress.Mode(f.progress, isTerminal())
 	if err != nil {
 		return err
 	}
@@ -81,7 +82,7 @@ func runBake(cmd *cobra.Command, g *globals, f *bakeFlags) error {
 	if plan := bk.OnePlan(); interactive && plan != nil {
 		recs, berr = runBakeTUI(cmd, g, b, bk, plan)
 	} else { // targets of several Dockerfiles: BuildKit's own display
-		berr = showProgress(cmd, mode, func(onStatus func(*client.SolveStatus)) error {
+		berr = progress.Show(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), mode, func(onStatus func(*client.SolveStatus)) error {
 			var err error
 			recs, err = buildrun.RunBake(ctx, b, bk, g.paths, func(_ string, s *client.SolveStatus) { onStatus(s) })
 			return err
@@ -95,7 +96,7 @@ func runBake(cmd *cobra.Command, g *globals, f *bakeFlags) error {
 		sort.Strings(names)
 		for _, n := range names {
 			if rec := recs[n]; rec.Status == model.StatusOK {
-				fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s\n", n, summaryLine(rec))
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s\n", n, rec.SummaryLine())
 			}
 		}
 	}

@@ -30,7 +30,8 @@ func runBakeTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, bk *buildru
 		Events: ch, Cancel: cancel, Context: cmd.Context(), Targets: targets,
 	})
 	var recs map[string]*model.Build
-	_, err := runStatusUI(cmd, ctx, cancel, m, ch, func() (*model.Build, error) {
+	limitMemory()
+	_, err := m.RunLive(ctx, cancel, cmd.OutOrStdout(), ch, func() (*model.Build, error) {
 		var err error
 		recs, err = buildrun.RunBake(ctx, b, bk, g.paths, func(_ string, s *client.SolveStatus) { ch <- s })
 		return nil, err

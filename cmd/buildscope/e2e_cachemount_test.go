@@ -85,8 +85,8 @@ func TestCacheMountEmptyDespiteCacheFrom(t *testing.T) {
 	if r.code != 0 {
 		t.Fatal(lastLines(r.stderr, 10))
 	}
-	if len(b.CacheFrom) != 1 || b.Cache.StepsCached == 0 {
-		t.Errorf("record: cache_from %v, %d steps cached; want the import recorded and used", b.CacheFrom, b.Cache.StepsCached)
+	if len(b.CacheImports) != 1 || b.Cache.StepsCached == 0 {
+		t.Errorf("record: cache imports %+v, %d steps cached; want the import recorded and used", b.CacheImports, b.Cache.StepsCached)
 	}
 	for _, cm := range b.CacheMounts {
 		if cm.Line == 9 && cm.Warm {
