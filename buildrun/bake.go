@@ -81,6 +81,11 @@ func ReadBake(ctx context.Context, o BakeOptions) (*Bake, error) {
 		"BAKE_LOCAL_PLATFORM": platforms.Format(platforms.DefaultSpec()),
 	}
 	defs, groups, err := bake.ReadTargets(ctx, files, targets, overrides, defaults, nil, nil)
+	if err != nil && len(o.Targets) == 0 && strings.Contains(err.Error(), "failed to find target default") {
+		names, _ := bake.ListTargets(files)
+		sort.Strings(names)
+		return nil, fmt.Errorf("the bake files have no default target or group: name one of %s", strings.Join(names, ", "))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading bake targets: %w", err)
 	}

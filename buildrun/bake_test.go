@@ -87,7 +87,7 @@ func TestReadBakeRefuses(t *testing.T) {
 		{"remote", `target "default" { context = "https://github.com/x/y.git" }`, "not a local directory"},
 		{"linked", `target "base" {}
 target "default" { contexts = { b = "target:base" } }`, "a target as a named context"},
-		{"no target", `target "app" {}`, "reading bake targets"},
+		{"no default", `target "app" {}`, "no default target or group: name one of app"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -189,8 +189,8 @@ func TestBakePrintMatchesBuildx(t *testing.T) {
 		if ours.code != 0 {
 			t.Fatalf("bake --print -f %s exited %d: %s", file, ours.code, ours.stderr)
 		}
-		if !strings.Contains(ours.stdout, `"VERSION": "3"`) {
-			t.Errorf("%s: override missing:\n%s", file, ours.stdout)
+		if !strings.Contains(ours.stdout, `"VERSION": "3"`) || !strings.Contains(ours.stdout, `"BASE": "example/base:1"`) {
+			t.Errorf("%s: override or environment variable missing:\n%s", file, ours.stdout)
 		}
 		if !buildx {
 			continue
@@ -232,5 +232,51 @@ func TestBakeUnderTmux(t *testing.T) {
 	s = waitScreen(t, capture, "EXIT=", 20*time.Second)
 	if !strings.Contains(s, "EXIT=0") || !strings.Contains(s, "api: build ") || !strings.Contains(s, "worker: build ") {
 		t.Errorf("after the UI:\n%s", s)
+	}
+}
+
+// --load puts every target's image, under its tags, into the Docker
+// engine: the engine itself says what it holds.
+func TestBakeLoad(t *testing.T) {
+	requireDocker(t)
+	e := newEnv(t)
+	dir := copyDir(t, "../../assets/examples/bake")
+	tag := "bakeload" + strings.ToLower(buildrun.NewID())
+	recs := e.bakeRecords(t, dir, nil, "--builder", "embedded", "-f", "docker-bake.hcl", "--load",
+		"--set", "api.tags="+tag+"/api:1", "--set", "worker.tags="+tag+"/worker:1")
+	for _, name := range []string{"api", "worker"} {
+		ref := tag + "/" + name + ":1"
+		t.Cleanup(func() { exec.Command("docker", "rmi", "-f", ref).Run() })
+		out, err := exec.Command("docker", "image", "inspect", "--format", "{{json .RootFS.Layers}}", ref).Output()
+		if err != nil {
+			t.Errorf("%s not in the engine after bake --load: %v", ref, err)
+			continue
+		}
+		if b := recs[name]; b == nil || b.Image == nil || strings.Count(string(out), "sha256:") != len(b.Image.Layers) {
+			t.Errorf("%s: engine has layers %s, record %+v", ref, out, recs[name])
+		}
+	}
+}
+
+// What bake cannot do fails before a builder is contacted, in one line
+// naming what to do.
+func TestBakeErrors(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "inline.hcl"), []byte(`target "default" { dockerfile-inline = "FROM scratch" }`), 0o644)
+	os.WriteFile(filepath.Join(dir, "app.hcl"), []byte(`target "app" {}`), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bake"}, "buildscope: no bake file here (docker-bake.hcl, docker-bake.json, compose.yaml, docker-compose.yml): name one with -f"},
+		{[]string{"bake", "-f", "inline.hcl"}, "buildscope: bake target default: dockerfile-inline is not supported: put the Dockerfile in a file and name it with dockerfile"},
+		{[]string{"bake", "-f", "app.hcl", "nope"}, "buildscope: reading bake targets: failed to find target nope"},
+		{[]string{"bake", "-f", "app.hcl"}, "buildscope: the bake files have no default target or group: name one of app"},
+		{[]string{"bake", "-f", "app.hcl", "--set", "app.nokey=1", "app"}, "buildscope: reading bake targets: unknown key: nokey"},
+	} {
+		r := shared.runIn(t, dir, nil, tc.args...)
+		if r.code == 0 || strings.TrimSpace(r.stderr) != tc.want {
+			t.Errorf("%v: exit %d, stderr %q\nwant %q", tc.args, r.code, r.stderr, tc.want)
+		}
 	}
 }
