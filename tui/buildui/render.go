@@ -241,7 +241,7 @@ func (m *Model) renderSteps(g geom) string {
 		if st.SizeBytes != nil {
 			size = model.HumanSize(*st.SizeBytes)
 		}
-		text := st.Instruction
+		text := m.mountTags(st) + st.Instruction
 		if st.Line > 0 {
 			text = fmt.Sprintf("L%-3d %s", st.Line, text)
 		}
@@ -259,6 +259,12 @@ func (m *Model) renderSteps(g geom) string {
 			text := "⚠ " + w.Short
 			if w.Line > 0 {
 				text = fmt.Sprintf("⚠ line %d: %s", w.Line, w.Short)
+			}
+			lines = append(lines, ansi.Truncate(m.styles.Warning.Render(text), width, "…"))
+		}
+		for _, text := range adviceLines(m.build.Advice) {
+			if len(lines) > body {
+				break
 			}
 			lines = append(lines, ansi.Truncate(m.styles.Warning.Render(text), width, "…"))
 		}

@@ -1,0 +1,38 @@
+package buildui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/buildscope/buildscope/model"
+)
+
+// Once the build is over, a RUN's cache mounts show on its step line (id,
+// warm or empty, size) and the seeds' advice follows BuildKit's warnings
+// in the image node's pane.
+func TestStepDetailsShowMountsAndAdvice(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := New(Options{Title: "x", Builder: "embedded", Now: func() time.Time { return now }})
+	m.Update(teaSize(160, 30))
+	b := &model.Build{Status: model.StatusOK, Started: now, Completed: now.Add(time.Second),
+		Stages: []model.Stage{{Name: "api", Steps: []model.Step{
+			{Name: "[api 1/2] COPY requirements.txt ./", Instruction: "COPY requirements.txt ./", Line: 17, Digest: "sha256:1"},
+			{Name: "[api 2/2] RUN --mount=type=cache,id=pip pip install", Instruction: "RUN --mount=type=cache,id=pip pip install", Line: 18, Digest: "sha256:2"},
+		}}},
+		CacheMounts: []model.CacheMountUse{{Stage: "api", Line: 18, CacheMount: model.CacheMount{ID: "pip", Target: "/root/.cache/pip", Sharing: "shared"}, SizeBytes: 1_700_000, Warm: true}},
+		Warnings:    []model.Warning{{Short: "FromAsCasing: …", Line: 1}},
+		Advice:      []model.Advice{{Rule: model.AdviceBindMount, Line: 17, Message: "requirements.txt is read only by the RUN at line 18"}},
+	}
+	m.Update(DoneMsg{Build: b})
+	m.selNode = 0
+	if scr := screen(m); !strings.Contains(scr, "L18  [cache pip warm 1.7MB] RUN --mount") || strings.Contains(scr, "L17  [cache") {
+		t.Errorf("steps of api:\n%s", scr)
+	}
+	m.selNode = len(m.build.Stages) // the image node
+	scr := screen(m)
+	w, a := strings.Index(scr, "⚠ line 1: FromAsCasing"), strings.Index(scr, "✎ line 17: bind-mount-over-copy: requirements.txt is read only")
+	if w < 0 || a < w {
+		t.Errorf("image node: want the warning, then the advice:\n%s", scr)
+	}
+}
