@@ -85,3 +85,26 @@ func otherBakeTarget(cur, b *Build) bool {
 	}
 	return cur.Bake.ID == b.Bake.ID || cur.Bake.Target != b.Bake.Target
 }
+
+// BakeSummary is what `bake` prints once its targets are done: each
+// target that built, its summary line, then each stage several targets
+// shared (built once for all of them).
+func BakeSummary(builds map[string]*Build) string {
+	names := make([]string, 0, len(builds))
+	for n := range builds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var w strings.Builder
+	for _, n := range names {
+		if b := builds[n]; b != nil && b.Status == StatusOK {
+			w.WriteString(Printable(n) + ": " + b.SummaryLine() + "\n")
+		}
+	}
+	for _, s := range BakeStages(builds) {
+		if s.Shared() {
+			w.WriteString("stage " + Printable(s.Stage.Name) + ": built once for " + Printable(strings.Join(s.Targets, ", ")) + "\n")
+		}
+	}
+	return w.String()
+}

@@ -82,3 +82,22 @@ func TestPreviousBuildOfBakeTarget(t *testing.T) {
 		}
 	}
 }
+
+func TestBakeSummary(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ok := func(id string, stages ...Stage) *Build {
+		return &Build{ID: id, Status: StatusOK, Started: t0, Completed: t0.Add(time.Second), Stages: stages}
+	}
+	base := Stage{Name: "base", Steps: []Step{{Digest: "b1"}}}
+	got := BakeSummary(map[string]*Build{
+		"worker": ok("w1", base, Stage{Name: "worker", Steps: []Step{{Digest: "w"}}}),
+		"api":    ok("a1", base, Stage{Name: "api", Steps: []Step{{Digest: "a"}}}),
+		"broken": {ID: "x", Status: StatusError, Stages: []Stage{{Name: "other", Steps: []Step{{Digest: "o"}}}}},
+	})
+	want := "api: build a1 ok in 1s: 0/0 steps cached; open it as build:a1\n" +
+		"worker: build w1 ok in 1s: 0/0 steps cached; open it as build:w1\n" +
+		"stage base: built once for api, worker\n"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}

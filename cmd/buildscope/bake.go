@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/progress/progressui"
@@ -89,16 +88,7 @@ func runBake(cmd *cobra.Command, g *globals, f *bakeFlags) error {
 		})
 	}
 	if mode != progressui.RawJSONMode {
-		names := make([]string, 0, len(recs))
-		for n := range recs {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			if rec := recs[n]; rec.Status == model.StatusOK {
-				fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s\n", n, rec.SummaryLine())
-			}
-		}
+		fmt.Fprint(cmd.ErrOrStderr(), model.BakeSummary(recs))
 	}
 	if errors.Is(berr, buildrun.ErrCanceled) {
 		return &exitError{code: 130, err: errors.New("bake canceled")}

@@ -38,8 +38,8 @@ func (e *env) runIn(t *testing.T, dir string, extraEnv []string, args ...string)
 }
 
 // bakeRecords runs a bake in dir and returns the records it left, by bake
-// target: those of the history's newest bake.
-func (e *env) bakeRecords(t *testing.T, dir string, extraEnv []string, args ...string) map[string]*model.Build {
+// target (those of the history's newest bake), and what it printed.
+func (e *env) bakeRecords(t *testing.T, dir string, extraEnv []string, args ...string) (map[string]*model.Build, result) {
 	t.Helper()
 	r := e.runIn(t, dir, extraEnv, append([]string{"bake", "--progress", "plain"}, args...)...)
 	if r.code != 0 {
@@ -59,7 +59,7 @@ func (e *env) bakeRecords(t *testing.T, dir string, extraEnv []string, args ...s
 		bake = b.Bake.ID
 		out[b.Bake.Target] = b
 	}
-	return out
+	return out, r
 }
 
 // layerDigests are the digests of the image's layers.
@@ -94,7 +94,7 @@ func TestBakeGroupSharesStage(t *testing.T) {
 			if err := os.WriteFile(df, data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			recs := e.bakeRecords(t, dir, nil, "--builder", builder, "-f", "docker-bake.hcl")
+			recs, r := e.bakeRecords(t, dir, nil, "--builder", builder, "-f", "docker-bake.hcl")
 			api, worker := recs["api"], recs["worker"]
 			if len(recs) != 2 || api == nil || worker == nil {
 				t.Fatalf("records by bake target: %v, want api and worker", recs)
@@ -119,6 +119,9 @@ func TestBakeGroupSharesStage(t *testing.T) {
 			if len(a) < 3 || len(w) < 3 || a[1] != w[1] {
 				t.Errorf("base stage's RUN layer differs: api %v, worker %v: the shared stage ran twice", a, w)
 			}
+			if !strings.Contains(r.stderr, "stage base: built once for api, worker\n") {
+				t.Errorf("bake's summary does not name the shared stage:\n%s", lastLines(r.stderr, 5))
+			}
 			if a[len(a)-1] == w[len(w)-1] {
 				t.Errorf("api and worker end in the same layer %s", a[len(a)-1])
 			}
@@ -136,7 +139,7 @@ func TestBakeSetOverridesArg(t *testing.T) {
 			}
 			e := newEnv(t)
 			dir := copyDir(t, "../../assets/examples/bake")
-			recs := e.bakeRecords(t, dir, nil, "--builder", builder, "-f", "docker-bake.hcl", "--set", "api.args.VERSION=2.5.1", "api")
+			recs, _ := e.bakeRecords(t, dir, nil, "--builder", builder, "-f", "docker-bake.hcl", "--set", "api.args.VERSION=2.5.1", "api")
 			api := recs["api"]
 			if len(recs) != 1 || api == nil {
 				t.Fatalf("records by bake target: %v, want api alone", recs)
@@ -165,7 +168,7 @@ func TestBakeCompose(t *testing.T) {
 			e := newEnv(t)
 			dir := copyDir(t, "../../assets/examples/bake")
 			base := baseAddr + "/buildscope/busybox:latest"
-			recs := e.bakeRecords(t, dir, []string{"BASE=" + base}, "--builder", builder, "-f", "compose.yaml")
+			recs, _ := e.bakeRecords(t, dir, []string{"BASE=" + base}, "--builder", builder, "-f", "compose.yaml")
 			if len(recs) != 2 || recs["api"] == nil || recs["worker"] == nil {
 				t.Fatalf("records by bake target: %v, want api and worker", recs)
 			}
@@ -242,7 +245,7 @@ func TestBakeLoad(t *testing.T) {
 	e := newEnv(t)
 	dir := copyDir(t, "../../assets/examples/bake")
 	tag := "bakeload" + strings.ToLower(buildrun.NewID())
-	recs := e.bakeRecords(t, dir, nil, "--builder", "embedded", "-f", "docker-bake.hcl", "--load",
+	recs, _ := e.bakeRecords(t, dir, nil, "--builder", "embedded", "-f", "docker-bake.hcl", "--load",
 		"--set", "api.tags="+tag+"/api:1", "--set", "worker.tags="+tag+"/worker:1")
 	for _, name := range []string{"api", "worker"} {
 		ref := tag + "/" + name + ":1"
