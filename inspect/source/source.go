@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -174,7 +175,11 @@ func openLayout(dir, dgst string, o Options) (*Image, error) {
 		return nil, fmt.Errorf("%s is not an OCI layout (no oci-layout file): pass a layout directory, a docker save tar or an image reference", dir)
 	}
 	for _, f := range []string{"oci-layout", "index.json"} {
-		if fi, err := os.Stat(filepath.Join(dir, f)); err == nil && !fi.Mode().IsRegular() {
+		fi, err := os.Stat(filepath.Join(dir, f))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("%s has no %s: the layout is incomplete", dir, f)
+		case err == nil && !fi.Mode().IsRegular():
 			return nil, fmt.Errorf("%s in %s is %s, not a file: the layout is corrupt", f, dir, fileKind(fi.Mode()))
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -54,6 +55,9 @@ func checkIndex(idx v1.ImageIndex, want v1.Hash, where string) error {
 // checkBlob checks that the small blob read returns hashes to want.
 func checkBlob(kind string, read func() ([]byte, error), want v1.Hash, where string) error {
 	raw, err := read()
+	if errors.Is(err, fs.ErrNotExist) {
+		return corrupt("%s %s is missing from %s: the layout is incomplete", kind, want, where)
+	}
 	if err != nil {
 		return fmt.Errorf("reading %s %s in %s: %w", kind, want, where, err)
 	}
@@ -193,6 +197,9 @@ func (c *compressedVerifier) Size() (int64, error)                { return c.siz
 func (c *compressedVerifier) MediaType() (types.MediaType, error) { return c.mt, nil }
 func (c *compressedVerifier) Compressed() (io.ReadCloser, error) {
 	rc, err := c.l.Compressed()
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, corrupt("layer blob %s is missing from %s: the layout is incomplete", c.digest, c.where)
+	}
 	if err != nil {
 		return nil, err
 	}
