@@ -90,6 +90,9 @@ func open(ctx context.Context, spec string, o Options) (*Image, error) {
 		return nil, err
 	}
 	desc, err := remote.Get(ref, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("interrupted while waiting for the registry of %s to answer", ref)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fetching %s: %w", ref, err)
 	}
