@@ -191,6 +191,8 @@ func archiveCases() []catalogueCase {
 		{name: "archive: a layer file that is not there", make: saveOf(`[{"Config":"config.json","Layers":["l0/layer.tar","l1/layer.tar"]}]`), want: "SPEC lists 2 layers in manifest.json but its config config.json has 1 diff_ids: the archive is corrupt"},
 		{name: "archive: two images", make: saveOf(`[{"Config":"config.json","Layers":["l0/layer.tar"]},{"Config":"config.json","Layers":["l0/layer.tar"]}]`), want: "reading SPEC as a docker-archive tar (docker save): tarball must contain only a single image to be used with tarball.Image"},
 		{name: "archive: the config missing", make: saveOf(`[{"Config":"nope.json","Layers":["l0/layer.tar"]}]`), want: "reading SPEC as a docker-archive tar (docker save): file nope.json not found in tar"},
+		{name: "archive: a config name with escapes and a newline", make: saveOf(`[{"Config":"evil\u001b]2;x\u0007\r\nrow","Layers":["l0/layer.tar"]}]`),
+			want: `reading SPEC as a docker-archive tar (docker save): file evil\e]2;x\x07\r\nrow not found in tar`},
 		{name: "archive: not a tar", make: func(t *testing.T, dir string) (string, v1.Hash) {
 			p := filepath.Join(dir, "image.tar")
 			os.WriteFile(p, bytes.Repeat([]byte("junk"), 1000), 0o644)

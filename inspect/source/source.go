@@ -123,7 +123,7 @@ func openArchive(spec string, fi os.FileInfo) (*Image, error) {
 	}
 	img, err := tarball.ImageFromPath(spec, nil)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s as a docker-archive tar (docker save): %w", spec, err)
+		return nil, wrapOutside(err, "reading %s as a docker-archive tar (docker save)", spec)
 	}
 	if err := checkArchiveLayers(spec, img); err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/buildscope/buildscope/inspect/layertar"
+	"github.com/buildscope/buildscope/model"
 )
 
 // Everything an image names by digest is checked against that digest:
@@ -285,17 +286,17 @@ func (r *verifyReader) Close() error { return r.rc.Close() }
 func checkArchiveLayers(spec string, img v1.Image) error {
 	m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(spec) })
 	if err != nil {
-		return fmt.Errorf("reading manifest.json of %s: %w", spec, err)
+		return wrapOutside(err, "reading manifest.json of %s", spec)
 	}
 	if len(m) != 1 {
 		return nil // tarball.ImageFromPath has refused it already
 	}
 	cf, err := img.ConfigFile()
 	if err != nil {
-		return fmt.Errorf("reading config %s of %s: %w", m[0].Config, spec, err)
+		return wrapOutside(err, "reading config %s of %s", model.Printable(m[0].Config), spec)
 	}
 	if got, want := len(cf.RootFS.DiffIDs), len(m[0].Layers); got != want {
-		return corrupt("%s lists %d layers in manifest.json but its config %s has %d diff_ids: the archive is corrupt", spec, want, m[0].Config, got)
+		return corrupt("%s lists %d layers in manifest.json but its config %s has %d diff_ids: the archive is corrupt", spec, want, model.Printable(m[0].Config), got)
 	}
 	return nil
 }
