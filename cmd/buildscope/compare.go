@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -49,13 +48,13 @@ any.`,
 				return err
 			}
 			res, err := compare.Run(cmd.Context(), a, b,
-				compare.Options{Semantic: semantic, Content: content, Cache: filepath.Join(g.paths.State, "cache", "layers")},
+				compare.Options{Semantic: semantic, Content: content},
 				source.Options{Paths: g.paths, Platform: platform})
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				err = writeJSON(cmd.OutOrStdout(), res)
+				err = res.WriteJSON(cmd.OutOrStdout())
 			} else {
 				_, err = io.WriteString(cmd.OutOrStdout(), res.Text())
 			}

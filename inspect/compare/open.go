@@ -130,7 +130,7 @@ func Run(ctx context.Context, a, b string, o Options, so source.Options) (*Resul
 	}
 	defer ib.Close()
 	r := &Result{A: a, B: b}
-	if r.Image, err = Compare(ia, ib, o); err != nil {
+	if r.Image, err = Compare(ctx, ia, ib, o); err != nil {
 		return nil, err
 	}
 	if ia.Build != nil && ib.Build != nil {
