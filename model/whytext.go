@@ -10,10 +10,9 @@ import (
 func DetailText(reason string, d map[string]any) string {
 	switch reason {
 	case ReasonContext:
-		files, _ := d["files"].([]string)
-		return ": " + strings.Join(head(files, 5), ", ")
+		return ": " + strings.Join(head(detailFiles(d), 5), ", ")
 	case ReasonNamedContext:
-		files, _ := d["files"].([]string)
+		files := detailFiles(d)
 		return fmt.Sprintf(": context %v: %s", d["context"], strings.Join(head(files, 5), ", "))
 	case ReasonBuildArg:
 		return fmt.Sprintf(": %v %q → %q", d["arg"], d["old"], d["new"])
@@ -35,4 +34,20 @@ func DetailText(reason string, d map[string]any) string {
 		return ": its inputs and BuildKit's op digest were equal, and it ran: its cache entry was gone (pruned or evicted)"
 	}
 	return ""
+}
+
+// detailFiles is a detail's "files", whether made here ([]string) or
+// decoded from a record's JSON ([]any).
+func detailFiles(d map[string]any) []string {
+	switch fs := d["files"].(type) {
+	case []string:
+		return fs
+	case []any:
+		out := make([]string, 0, len(fs))
+		for _, f := range fs {
+			out = append(out, fmt.Sprint(f))
+		}
+		return out
+	}
+	return nil
 }
