@@ -3,6 +3,8 @@ package compare
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -13,6 +15,7 @@ import (
 // they share at the bottom.
 type files struct {
 	a, b     *tree
+	ids      [2][]string       // each side's layers' DiffIDs
 	tarBytes map[v1.Hash]int64 // each layer's uncompressed tar bytes
 }
 
@@ -33,8 +36,13 @@ func readFiles(ctx context.Context, a, b *side) (*files, error) {
 	}
 	base := newTree(nil)
 	f := &files{tarBytes: map[v1.Hash]int64{}}
+	for i, s := range [2]*side{a, b} {
+		for _, d := range s.diffIDs {
+			f.ids[i] = append(f.ids[i], d.String())
+		}
+	}
 	na := len(a.layers)
-	err := readAll(ctx, jobs, func(i int, idx *layerIndex) error {
+	err := readAll(ctx, jobs, maphash.MakeSeed(), func(i int, idx *layerIndex) error {
 		f.tarBytes[jobs[i].diff] = idx.tarBytes
 		switch {
 		case i < k:
@@ -69,15 +77,24 @@ func readFiles(ctx context.Context, a, b *side) (*files, error) {
 // a side's own layers touched can.
 func (f *files) diff(createdBy [2][]string) []model.FileChange {
 	var out []model.FileChange
+	whats := map[string][]string{} // one slice per kind of change, shared
 	check := func(p string) {
 		var sides [2]*model.FileEntry
 		for i, t := range [2]*tree{f.a, f.b} {
 			if e, ok := t.lookup(p); ok {
-				fe := e.entry()
+				fe := e.entry(f.ids[i])
 				sides[i] = &fe
 			}
 		}
 		if c, ok := model.DiffEntry("/"+p, sides[0], sides[1], createdBy); ok {
+			if len(c.What) > 0 {
+				k := strings.Join(c.What, ",")
+				if w, ok := whats[k]; ok {
+					c.What = w
+				} else {
+					whats[k] = c.What
+				}
+			}
 			out = append(out, c)
 		}
 	}

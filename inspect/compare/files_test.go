@@ -3,6 +3,7 @@ package compare
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -65,7 +66,8 @@ func TestCompareMatchesFullFlattening(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fa, fb := flatten(t, a), flatten(t, b)
+		seed := maphash.MakeSeed() // one for both sides, not Compare's
+		fa, fb := flatten(t, a, seed), flatten(t, b, seed)
 		want, _ := model.DiffFiles(fa, fb, [2][]string{})
 		var g, w []string
 		for _, c := range got.Files {
@@ -118,15 +120,21 @@ func randomLayer(rng *rand.Rand) []imagetest.File {
 }
 
 // flatten applies every layer of img to one tree of its own.
-func flatten(t *testing.T, img v1.Image) model.FileSet {
+func flatten(t *testing.T, img v1.Image, seed maphash.Seed) model.FileSet {
 	t.Helper()
 	ls, err := img.Layers()
 	if err != nil {
 		t.Fatal(err)
 	}
 	tr := newTree(nil)
+	var ids []string
 	for i, l := range ls {
-		idx, err := readLayer(context.Background(), l)
+		d, err := l.DiffID()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, d.String())
+		idx, err := readLayer(context.Background(), l, seed)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +142,7 @@ func flatten(t *testing.T, img v1.Image) model.FileSet {
 	}
 	fs := model.FileSet{}
 	for p, e := range tr.own {
-		fs["/"+p] = e.entry()
+		fs["/"+p] = e.entry(ids)
 	}
 	return fs
 }

@@ -3,10 +3,10 @@ package compare
 import (
 	"archive/tar"
 	"context"
-	"encoding/hex"
 	"fmt"
+	"hash/maphash"
+	"io"
 	"runtime"
-	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -32,8 +32,8 @@ type layerIndex struct {
 }
 
 // readLayer streams a layer's tar once through the one layer reader,
-// hashing every regular file's content.
-func readLayer(ctx context.Context, l v1.Layer) (*layerIndex, error) {
+// hashing every regular file's content with seed (see fentry.sum).
+func readLayer(ctx context.Context, l v1.Layer, seed maphash.Seed) (*layerIndex, error) {
 	rc, err := layertar.Open(l)
 	if err != nil {
 		return nil, err
@@ -41,7 +41,10 @@ func readLayer(ctx context.Context, l v1.Layer) (*layerIndex, error) {
 	defer rc.Close()
 	idx := &layerIndex{}
 	n := 0
-	idx.tarBytes, err = layertar.Read(rc, layertar.Options{Digests: true}, func(e *layertar.Entry) error {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	buf := make([]byte, 32<<10)
+	idx.tarBytes, err = layertar.Read(rc, layertar.Options{}, func(e *layertar.Entry) error {
 		if n&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -53,19 +56,28 @@ func readLayer(ctx context.Context, l v1.Layer) (*layerIndex, error) {
 		case layertar.Opaque:
 			le.kind = kOpaque
 		default:
-			h := e.Header
-			le.kind, le.mode, le.uid, le.gid, le.link = kOther, uint32(h.Mode), uint32(h.Uid), uint32(h.Gid), h.Linkname
+			hd := e.Header
+			le.kind, le.mode, le.uid, le.gid, le.link = kOther, uint32(hd.Mode), uint32(hd.Uid), uint32(hd.Gid), hd.Linkname
 			if e.Link != "" {
 				le.link = "/" + e.Link
 			}
 			switch {
-			case h.Typeflag == tar.TypeDir:
+			case hd.Typeflag == tar.TypeDir:
 				le.kind = kDir
 			case e.IsRegular():
-				le.kind, le.size = kFile, h.Size
-				hexSum := strings.TrimPrefix(e.Digest, "sha256:")
-				if _, err := hex.Decode(le.digest[:], []byte(hexSum[:min(len(hexSum), 2*len(le.digest))])); err != nil {
-					return fmt.Errorf("digest of /%s: %w", e.Path, err)
+				le.kind, le.size = kFile, hd.Size
+				h.Reset()
+				n, err := io.CopyBuffer(&h, e.Reader(), buf)
+				if err != nil {
+					return fmt.Errorf("reading /%s: %w", e.Path, err)
+				}
+				le.sum = h.Sum64()
+				if n != hd.Size {
+					// a hard link into AUFS's store arrives with its
+					// content already read: known only as what this
+					// layer put at this path, so it equals itself and
+					// differs from any other layer's file
+					le.unknown = true
 				}
 			}
 		}
@@ -89,7 +101,7 @@ type job struct {
 // (the same DiffID) is read once. At most GOMAXPROCS layers are read or
 // waiting to be applied at a time, so memory holds that many indexes,
 // not the image's.
-func readAll(ctx context.Context, jobs []job, apply func(i int, idx *layerIndex) error) error {
+func readAll(ctx context.Context, jobs []job, seed maphash.Seed, apply func(i int, idx *layerIndex) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type result struct {
@@ -122,7 +134,7 @@ func readAll(ctx context.Context, jobs []job, apply func(i int, idx *layerIndex)
 			}
 			go func() {
 				r := results[i]
-				r.idx, r.err = readLayer(ctx, j.layer)
+				r.idx, r.err = readLayer(ctx, j.layer, seed)
 				if r.err != nil {
 					r.err = fmt.Errorf("reading layer %s: %w", j.diff, r.err)
 				}
