@@ -122,7 +122,6 @@ type ConfigChange struct {
 
 // side is what Compare reads of one image.
 type side struct {
-	img       v1.Image
 	cfg       *v1.ConfigFile
 	layers    []v1.Layer
 	diffIDs   []v1.Hash
@@ -139,7 +138,7 @@ func readSide(img v1.Image, name string) (*side, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the layers of %s: %w", name, err)
 	}
-	s := &side{img: img, cfg: cfg, layers: ls}
+	s := &side{cfg: cfg, layers: ls}
 	var made []string
 	for _, h := range cfg.History {
 		if !h.EmptyLayer {

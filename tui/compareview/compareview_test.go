@@ -193,3 +193,18 @@ func TestSessionComparesAndDiffs(t *testing.T) {
 		t.Errorf("no content diff of /etc/conf:\n%s", m.View())
 	}
 }
+
+// A comparison that failed says why, in one line, and the program
+// returns the error once the user quits.
+func TestFailedComparison(t *testing.T) {
+	a := NewApp(Options{A: "x", B: "y"})
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 10})
+	a.Update(DoneMsg{Err: fmt.Errorf("opening image a (x): no such image")})
+	if !strings.Contains(screen(a), "compare failed: opening image a (x): no such image") || a.Err() == nil {
+		t.Errorf("failure not shown:\n%s", screen(a))
+	}
+	keys(a, "down", "enter", "tab", "u", "L")
+	if !strings.Contains(screen(a), "compare failed") {
+		t.Errorf("keys on a failed comparison:\n%s", screen(a))
+	}
+}
