@@ -249,6 +249,13 @@ func missReason(cur, prev *Build, si, k int, seen map[string]Miss, changed []Cha
 	case in.LLB == "" || oin.LLB == "":
 		return ReasonUnknown, map[string]any{"missing": "BuildKit's op digest, to show the inputs were equal (this builder keeps no build history: the Docker engine's BuildKit)", "key": in.Key}
 	}
+	if len(in.Selected) > 0 {
+		// a build buildscope did not run: the builder keeps no per-file
+		// digests, and with the op and every other input equal, what
+		// changed is the content of the paths the step selects
+		return ReasonContext, map[string]any{"files": in.Selected, "selected": true,
+			"missing": "per-file digests (the builder keeps none): these are the paths the step selects, whose content changed or whose cache entry was evicted"}
+	}
 	// every recorded input and BuildKit's own op digest are equal, and the
 	// step still ran: its cache entry was gone
 	return ReasonEvicted, map[string]any{"key": in.Key, "llb": in.LLB}

@@ -11,6 +11,9 @@ func DetailText(reason string, d map[string]any) string {
 	switch reason {
 	case ReasonContext:
 		files, _ := d["files"].([]string)
+		if d["selected"] == true {
+			return ": " + strings.Join(head(files, 5), ", ") + " (the paths the step selects: the builder keeps no per-file digests)"
+		}
 		return ": " + strings.Join(head(files, 5), ", ")
 	case ReasonNamedContext:
 		files, _ := d["files"].([]string)

@@ -1,14 +1,19 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/buildui"
 )
 
 func newHistoryCmd(g *globals) *cobra.Command {
@@ -36,23 +41,27 @@ them and whether they keep the provenance explaining them needs.`,
 		Use: "ls", Short: "List recorded builds, oldest first", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return historyList(cmd, g, store(), asJSON) },
 	}, &cobra.Command{
-		Use: "show ID", Short: "Show one build record", Args: cobra.ExactArgs(1),
+		Use: "show ID", Short: "Show one build record (with --builder, also the builder's own, by ref)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := store().Get(args[0])
+			o, err := buildrun.OpenBuild(cmd.Context(), store(), strings.TrimPrefix(args[0], "build:"), g.builderOpener())
 			if err != nil {
 				return err
 			}
+			defer o.Close()
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), b)
+				return writeJSON(cmd.OutOrStdout(), o.Build)
+			}
+			if isTerminal() && o.Build.Origin != nil {
+				return replayForeign(cmd, o)
 			}
 			if isTerminal() {
-				return replayBuild(cmd, g, store(), b)
+				return replayBuild(cmd, g, store(), o.Build)
 			}
 			all, err := store().List()
 			if err != nil {
 				return err
 			}
-			_, err = io.WriteString(cmd.OutOrStdout(), b.Text(all))
+			_, err = io.WriteString(cmd.OutOrStdout(), o.Build.Text(all))
 			return err
 		},
 	}, historyDoctor(store), &cobra.Command{
@@ -70,6 +79,29 @@ them and whether they keep the provenance explaining them needs.`,
 		},
 	})
 	return cmd
+}
+
+// builderOpener connects to --builder, nil when none was named: builds
+// are then looked for in buildscope's history only.
+func (g *globals) builderOpener() func(context.Context) (*buildrun.Builder, error) {
+	if g.builder == "" {
+		return nil
+	}
+	return g.connect
+}
+
+// replayForeign replays a build of the builder's own history in the
+// build UI, from its log blob, with the Dockerfile its provenance keeps.
+func replayForeign(cmd *cobra.Command, o *buildrun.OpenedBuild) error {
+	b := o.Build
+	m := buildui.New(buildui.Options{Title: "build " + b.ID + " (" + b.Origin.By + ")", Builder: b.Builder, Replay: b, Dockerfile: o.Dockerfile,
+		Why: func(*model.Build) (*model.Explanation, error) { return o.Explain() }, Context: cmd.Context()})
+	defer m.Close()
+	m.LoadLogs(o.Events)
+	if _, err := tea.NewProgram(m, tea.WithContext(cmd.Context()), tea.WithOutput(cmd.OutOrStdout())).Run(); err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("running the UI: %w", err)
+	}
+	return nil
 }
 
 func historyList(cmd *cobra.Command, g *globals, h buildrun.History, asJSON bool) error {
