@@ -153,7 +153,13 @@ func OpenBuild(ctx context.Context, h History, id string, connect func(context.C
 		if err != nil {
 			return nil, err
 		}
-		return &OpenedBuild{Build: b, Events: events, Explain: func() (*model.Explanation, error) { return h.Explain(b) }, Close: func() {}}, nil
+		explain := func() (*model.Explanation, error) { return h.Explain(b) }
+		if b.Origin != nil && b.Origin.Missing != "" { // an imported record
+			explain = func() (*model.Explanation, error) {
+				return nil, fmt.Errorf("build %s cannot be explained: its record lacks %s", b.ID, b.Origin.Missing)
+			}
+		}
+		return &OpenedBuild{Build: b, Events: events, Explain: explain, Close: func() {}}, nil
 	}
 	bl, cerr := connect(ctx)
 	if cerr != nil {
@@ -170,4 +176,22 @@ func OpenBuild(ctx context.Context, h History, id string, connect func(context.C
 	fo.Close = bl.Close
 	fo.Explain = func() (*model.Explanation, error) { return ExplainBuilderRecord(ctx, bl, fo.Build) }
 	return fo, nil
+}
+
+// RemoveBuilderRecord deletes a finished build from the builder's own
+// history (its record and the blobs only it holds), by ref or unique
+// prefix, and returns the full ref.
+func RemoveBuilderRecord(ctx context.Context, b *Builder, ref string) (string, error) {
+	raw, err := builderRecords(ctx, b, 0)
+	if err != nil {
+		return "", err
+	}
+	r, err := resolveRecord(raw, ref, b.Name())
+	if err != nil {
+		return "", err
+	}
+	if _, err := b.Client.ControlClient().UpdateBuildHistory(ctx, &controlapi.UpdateBuildHistoryRequest{Ref: r.Ref, Delete: true}); err != nil {
+		return "", fmt.Errorf("removing build %s from the %s builder's history: %w", r.Ref, b.Name(), err)
+	}
+	return r.Ref, nil
 }

@@ -216,4 +216,11 @@ func TestForeignRecordWithoutProvenanceSaysWhatIsMissing(t *testing.T) {
 	if w.code != 1 || strings.Count(strings.TrimSpace(w.stderr), "\n") != 0 || !strings.Contains(w.stderr, "cannot be explained: its record lacks provenance") {
 		t.Errorf("why: exit %d, stderr %q", w.code, w.stderr)
 	}
+	// rm says which history it removes from
+	if rm := e.mustRun(t, "history", "rm", ref, "--builder", "embedded").stdout; rm != "removed "+ref+" from the embedded builder's history\n" {
+		t.Errorf("history rm: %q", rm)
+	}
+	if r := e.run(t, nil, "history", "show", ref, "--builder", "embedded"); r.code == 0 {
+		t.Errorf("the removed record still shows:\n%s", r.stdout)
+	}
 }

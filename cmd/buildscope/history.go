@@ -20,7 +20,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 	var asJSON bool
 	store := func() buildrun.History { return buildrun.History{Dir: g.paths.History()} }
 	cmd := &cobra.Command{
-		Use:   "history [ls|show ID|rm ID]",
+		Use:   "history [ls|show ID|rm ID|import FILE]",
 		Short: "List, show and remove recorded builds",
 		Long: `Every build buildscope runs leaves a record: its stages and steps, which
 steps were cached, timings, errors and the image it produced. ID may be a
@@ -30,7 +30,12 @@ the same context, Dockerfile and target ("–": from the cache).
 
 With --builder, ls also lists the builder's own build history: every build
 it ran, buildscope's and those of buildx, buildctl or CI, with who made
-them and whether they keep the provenance explaining them needs.`,
+them and whether they keep the provenance explaining them needs; show ID
+and why ID then open a builder's record by BuildKit's ref (or a prefix),
+its stages and lines from the Dockerfile in its provenance. rm removes
+from buildscope's history, else from the builder's (it says which).
+import FILE reads the bundle "docker buildx history export" writes, so a CI
+build can be shown, replayed and explained elsewhere.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return historyList(cmd, g, store(), asJSON)
@@ -65,16 +70,44 @@ them and whether they keep the provenance explaining them needs.`,
 			return err
 		},
 	}, historyDoctor(store), &cobra.Command{
-		Use: "rm ID", Short: "Remove a build record", Args: cobra.ExactArgs(1),
+		Use: "rm ID", Short: "Remove a build record: buildscope's, else (with --builder) the builder's own", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			from, id := "buildscope's history", ""
 			b, err := store().Remove(args[0])
+			if err == nil {
+				id = b.ID
+			} else if g.builder != "" {
+				bl, cerr := g.connect(cmd.Context())
+				if cerr != nil {
+					return cerr
+				}
+				defer bl.Close()
+				from = "the " + bl.Name() + " builder's history"
+				if id, err = buildrun.RemoveBuilderRecord(cmd.Context(), bl, args[0]); err != nil {
+					return err
+				}
+			} else {
+				return err
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), map[string]string{"removed": id, "from": from})
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "removed %s from %s\n", id, from)
+			return nil
+		},
+	}, &cobra.Command{
+		Use: "import FILE", Short: "Import the builds of a `docker buildx history export` bundle", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			builds, err := buildrun.ImportBundle(cmd.Context(), store(), args[0])
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), map[string]string{"removed": b.ID})
+				return writeJSON(cmd.OutOrStdout(), builds)
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), "removed", b.ID)
+			for _, b := range builds {
+				fmt.Fprintf(cmd.OutOrStdout(), "imported %s (%s, %d/%d steps cached) into buildscope's history: history show %s\n", b.ID, b.Status, b.Cache.StepsCached, b.Cache.StepsTotal, b.ID)
+			}
 			return nil
 		},
 	})
