@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
@@ -53,12 +54,17 @@ func buildxConfig(t *testing.T) string {
 	return cfg
 }
 
+// dockerCmd is the docker CLI with the given config directory.
+func dockerCmd(cfg string, args ...string) *exec.Cmd {
+	cmd := exec.Command("docker", args...)
+	cmd.Env = append(os.Environ(), "DOCKER_CONFIG="+cfg)
+	return cmd
+}
+
 // docker runs the docker CLI with the given config directory.
 func docker(t *testing.T, cfg string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("docker", args...)
-	cmd.Env = append(os.Environ(), "DOCKER_CONFIG="+cfg)
-	out, err := cmd.CombinedOutput()
+	out, err := dockerCmd(cfg, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("docker %v: %v\n%s", args, err, lastLines(string(out), 15))
 	}
@@ -110,6 +116,58 @@ func TestForeignImportBuildxBundle(t *testing.T) {
 	}
 	if ex.Previous != ids[0] || len(ex.Misses) == 0 || ex.Misses[0].Reason != model.ReasonContext || !strings.Contains(r.stdout, `"a.txt"`) {
 		t.Errorf("why of the second import (previous should be %s):\n%s", ids[0], r.stdout)
+	}
+	// history ls --builder agrees with buildx's own listing of the same
+	// records (a failed build among them): status, times, step counts
+	failing := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN exit 3\n")
+	if out, err := dockerCmd(cfg, "buildx", "build", "--builder", "bs", "--progress", "plain", failing).CombinedOutput(); err == nil {
+		t.Fatalf("the failing build succeeded:\n%s", out)
+	}
+	var ours struct {
+		Builder []struct {
+			Ref       string    `json:"ref"`
+			Status    string    `json:"status"`
+			Started   time.Time `json:"started"`
+			Completed time.Time `json:"completed"`
+			Cached    int       `json:"steps_cached"`
+			Total     int       `json:"steps_total"`
+		} `json:"builder"`
+	}
+	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "ls", "--json", "--builder", "embedded").stdout), &ours); err != nil {
+		t.Fatal(err)
+	}
+	statuses := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(docker(t, cfg, "buildx", "history", "ls", "--builder", "bs", "--format", "json")), "\n") {
+		var theirs struct {
+			Ref       string    `json:"ref"`
+			Status    string    `json:"status"`
+			Created   time.Time `json:"created_at"`
+			Completed time.Time `json:"completed_at"`
+			Cached    int       `json:"cached_steps"`
+			Total     int       `json:"total_steps"`
+		}
+		if err := json.Unmarshal([]byte(line), &theirs); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		ref := theirs.Ref[strings.LastIndex(theirs.Ref, "/")+1:]
+		found := false
+		for _, o := range ours.Builder {
+			if o.Ref != ref {
+				continue
+			}
+			found = true
+			statuses[o.Status]++
+			want := map[string]string{"Completed": "ok", "Error": "error"}[theirs.Status]
+			if o.Status != want || !o.Started.Equal(theirs.Created) || !o.Completed.Equal(theirs.Completed) || o.Cached != theirs.Cached || o.Total != theirs.Total {
+				t.Errorf("record %s: ours %+v, buildx's %+v", ref, o, theirs)
+			}
+		}
+		if !found {
+			t.Errorf("buildx lists %s, history ls --builder does not", ref)
+		}
+	}
+	if statuses["ok"] != 2 || statuses["error"] != 1 {
+		t.Errorf("statuses %v: want buildx's 2 builds ok and 1 error", statuses)
 	}
 	bad := e.run(t, nil, "history", "import", filepath.Join(dir, "Dockerfile"))
 	if bad.code != 1 || strings.Count(strings.TrimSpace(bad.stderr), "\n") != 0 || !strings.Contains(bad.stderr, "docker buildx history export") {
