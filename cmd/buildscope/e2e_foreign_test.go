@@ -224,3 +224,43 @@ func TestForeignRecordWithoutProvenanceSaysWhatIsMissing(t *testing.T) {
 		t.Errorf("the removed record still shows:\n%s", r.stdout)
 	}
 }
+
+// A remote builder on a loopback TCP address with mutual TLS: a buildctl
+// build there is listed by history ls --builder with its status and
+// opened by history show, its stages and lines read over TLS.
+func TestForeignRecordOverTCPWithTLS(t *testing.T) {
+	dir := t.TempDir()
+	certs(t, dir)
+	addr := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+	e := newEnv(t)
+	e.vars = append(e.vars, fmt.Sprintf("BUILDSCOPE_BUILDKITD_FLAGS=--addr %s --tlscacert %s --tlscert %s --tlskey %s",
+		addr, filepath.Join(dir, "ca.pem"), filepath.Join(dir, "server.pem"), filepath.Join(dir, "server-key.pem")))
+	e.mustRun(t, "builder", "start")
+	tls := []string{"--tlscacert", filepath.Join(dir, "ca.pem"), "--tlscert", filepath.Join(dir, "client.pem"), "--tlskey", filepath.Join(dir, "client-key.pem")}
+	ctx := flagDir(t, foreignDockerfile)
+	os.WriteFile(filepath.Join(ctx, "a.txt"), []byte(buildrun.NewID()), 0o644)
+	ctl := exec.Command(buildctlBin(t), append(append([]string{"--addr", addr}, tls...), "build", "--frontend", "dockerfile.v0",
+		"--local", "context="+ctx, "--local", "dockerfile="+ctx)...)
+	if out, err := ctl.CombinedOutput(); err != nil {
+		t.Fatalf("buildctl over TLS: %v\n%s", err, out)
+	}
+	var ls struct {
+		Builder []struct {
+			Ref    string `json:"ref"`
+			By     string `json:"by"`
+			Status string `json:"status"`
+		} `json:"builder"`
+	}
+	r := e.mustRun(t, append([]string{"history", "ls", "--json", "--builder", addr}, tls...)...)
+	if err := json.Unmarshal([]byte(r.stdout), &ls); err != nil || len(ls.Builder) != 1 || ls.Builder[0].By != "other" || ls.Builder[0].Status != "ok" {
+		t.Fatalf("history ls over TLS: %v\n%s", err, r.stdout)
+	}
+	var rec model.Build
+	show := e.mustRun(t, append([]string{"history", "show", "--json", ls.Builder[0].Ref, "--builder", addr}, tls...)...)
+	if err := json.Unmarshal([]byte(show.stdout), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Stages) != 2 || rec.Stages[0].Name != "prep" || rec.Builder != addr || rec.Origin == nil || rec.Origin.Missing != "" {
+		t.Errorf("the record over TLS: builder %s, origin %+v, stages %+v", rec.Builder, rec.Origin, rec.Stages)
+	}
+}
