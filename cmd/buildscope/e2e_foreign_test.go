@@ -76,14 +76,19 @@ func TestHistoryListsTheBuildersOwnBuilds(t *testing.T) {
 }
 
 // foreignBuild runs buildctl on the env's embedded builder with the
-// Dockerfile frontend on dir and returns the ref it made (the newest
+// Dockerfile frontend on dir (opts: frontend options, or buildctl flags
+// starting with --) and returns the ref it made (the newest
 // record the builder's history lists afterwards).
 func foreignBuild(t *testing.T, e *env, ctl, dir string, opts ...string) (string, error) {
 	t.Helper()
 	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
 	args := []string{"--addr", "unix://" + sock, "build", "--frontend", "dockerfile.v0", "--local", "context=" + dir, "--local", "dockerfile=" + dir}
 	for _, o := range opts {
-		args = append(args, "--opt", o)
+		if strings.HasPrefix(o, "--") {
+			args = append(args, o) // a buildctl flag
+		} else {
+			args = append(args, "--opt", o)
+		}
 	}
 	out, err := exec.Command(ctl, args...).CombinedOutput()
 	if err != nil {
@@ -262,5 +267,36 @@ func TestForeignRecordOverTCPWithTLS(t *testing.T) {
 	}
 	if len(rec.Stages) != 2 || rec.Stages[0].Name != "prep" || rec.Builder != addr || rec.Origin == nil || rec.Origin.Missing != "" {
 		t.Errorf("the record over TLS: builder %s, origin %+v, stages %+v", rec.Builder, rec.Origin, rec.Stages)
+	}
+}
+
+// history import REF --builder copies buildctl's build with the image it
+// exported into buildscope's history: inspect build:REF opens the image
+// without the builder (stopped first), its layers the Dockerfile's.
+func TestForeignImportFromBuilderKeepsItsImage(t *testing.T) {
+	e := newEnv(t)
+	e.mustRun(t, "builder", "start")
+	dir := flagDir(t, foreignDockerfile)
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(buildrun.NewID()), 0o644)
+	ref, err := foreignBuild(t, e, buildctlBin(t), dir, "--output=type=image,name=foreign.test/app:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := e.mustRun(t, "history", "import", ref[:10], "--builder", "embedded").stdout; !strings.Contains(out, "imported "+ref) {
+		t.Errorf("import: %q", out)
+	}
+	e.mustRun(t, "builder", "stop")
+	var rep struct {
+		Layers []struct {
+			CreatedBy string `json:"created_by"`
+			Added     int    `json:"added"`
+		} `json:"layers"`
+	}
+	r := e.mustRun(t, "inspect", "--json", "build:"+ref)
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Layers) != 2 || !strings.Contains(rep.Layers[1].CreatedBy, "COPY /b.txt /b.txt") || rep.Layers[1].Added != 1 {
+		t.Errorf("inspect of the imported build: %+v", rep.Layers)
 	}
 }

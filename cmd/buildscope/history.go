@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -36,7 +37,9 @@ and why ID then open a builder's record by BuildKit's ref (or a prefix),
 its stages and lines from the Dockerfile in its provenance. rm removes
 from buildscope's history, else from the builder's (it says which).
 import FILE reads the bundle "docker buildx history export" writes, so a CI
-build can be shown, replayed and explained elsewhere.`,
+build can be shown, replayed and explained elsewhere; import REF with
+--builder copies a build of the builder's history, with the image it
+exported while the builder still holds it, so build:REF opens it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return historyList(cmd, g, store(), asJSON)
@@ -97,9 +100,9 @@ build can be shown, replayed and explained elsewhere.`,
 			return nil
 		},
 	}, &cobra.Command{
-		Use: "import FILE", Short: "Import the builds of a `docker buildx history export` bundle", Args: cobra.ExactArgs(1),
+		Use: "import FILE|REF", Short: "Import a `docker buildx history export` bundle, or (with --builder) a build of the builder's history with its image", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			builds, err := buildrun.ImportBundle(cmd.Context(), store(), args[0])
+			builds, err := importBuilds(cmd, g, store(), args[0])
 			if err != nil {
 				return err
 			}
@@ -113,6 +116,24 @@ build can be shown, replayed and explained elsewhere.`,
 		},
 	})
 	return cmd
+}
+
+// importBuilds imports a bundle file or, with --builder and no such
+// file, the builder's record of that ref.
+func importBuilds(cmd *cobra.Command, g *globals, h buildrun.History, arg string) ([]*model.Build, error) {
+	if _, err := os.Stat(arg); err == nil || g.builder == "" {
+		return buildrun.ImportBundle(cmd.Context(), h, arg)
+	}
+	b, err := g.connect(cmd.Context())
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	rec, err := buildrun.ImportBuilderRecord(cmd.Context(), b, h, g.paths, arg)
+	if err != nil {
+		return nil, err
+	}
+	return []*model.Build{rec}, nil
 }
 
 // builderOpener connects to --builder, nil when none was named: builds
@@ -261,6 +282,11 @@ func homeChoice(cmd *cobra.Command, g *globals, hs *buildrun.HistorySource, ch h
 		}
 		return replayBuild(cmd, g, hs.History, o.Build)
 	case home.ChoiceInspect:
+		if row.From == model.FromBuilder && hs.Builder != nil { // its image into buildscope's results first
+			if _, err := buildrun.ImportBuilderRecord(cmd.Context(), hs.Builder, hs.History, g.paths, row.ID); err != nil {
+				return err
+			}
+		}
 		return runInspect(cmd, g, &inspectOptions{}, "build:"+row.ID)
 	case home.ChoiceAttach:
 		if hs.Builder == nil {
