@@ -114,7 +114,7 @@ func sameBuildOf(r, this *controlapi.BuildHistoryRecord) bool {
 	if r.Error != nil && r.Error.Code == int32(codes.Canceled) {
 		return false
 	}
-	for _, k := range []string{"filename", "target", "vcs:localdir:context", "vcs:localdir:dockerfile", "context"} {
+	for _, k := range []string{"filename", "target", "vcs:source", "vcs:localdir:context", "vcs:localdir:dockerfile", "context"} {
 		if r.FrontendAttrs[k] != this.FrontendAttrs[k] {
 			return false
 		}

@@ -51,6 +51,23 @@ type foreignProvenance struct {
 // name its directory: the builder knows only that a client sent one.
 const ForeignContext = "(the client's local context)"
 
+// foreignContext names a foreign build's context as far as the client
+// told the builder: the git remote and directory buildx sends when the
+// context is in a repository, else ForeignContext. Builds of the same
+// Dockerfile name and target are compared (why) only within one context.
+func foreignContext(attrs map[string]string) string {
+	var parts []string
+	for _, k := range []string{"vcs:source", "vcs:localdir:context"} {
+		if v := attrs[k]; v != "" {
+			parts = append(parts, v)
+		}
+	}
+	if len(parts) == 0 {
+		return ForeignContext
+	}
+	return strings.Join(parts, " ")
+}
+
 // What a foreign record may lack, as `history show` and `why` say it.
 const (
 	missingProvenance = "provenance: the builder kept none for this build (it failed before producing a result, or its frontend returned none), so its steps are under the stages BuildKit names, without Dockerfile lines, and `why` cannot explain it"
@@ -67,12 +84,9 @@ func recordBuild(ctx context.Context, r *controlapi.BuildHistoryRecord, blobs co
 	br := builderRecord(r)
 	attrs := r.FrontendAttrs
 	b := &model.Build{ID: r.Ref, Builder: builder, Target: attrs["target"], Dockerfile: attrs["filename"],
-		Context: attrs["vcs:localdir:context"], Status: br.Status, Error: br.Error, Started: br.Started, Completed: br.Completed,
+		Context: foreignContext(attrs), Status: br.Status, Error: br.Error, Started: br.Started, Completed: br.Completed,
 		BuildArgs: model.ForeignBuildArgs(attrs), Exporter: r.ExporterResponse, Stages: []model.Stage{},
 		Origin: &model.Origin{Ref: r.Ref, By: br.By, Frontend: r.Frontend}}
-	if b.Context == "" {
-		b.Context = ForeignContext
-	}
 	if b.Dockerfile == "" {
 		b.Dockerfile = "Dockerfile"
 	}
