@@ -105,6 +105,9 @@ func connectEmbedded(ctx context.Context, o ConnectOptions) (*Builder, error) {
 }
 
 func connectAddress(ctx context.Context, addr string, o ConnectOptions) (*Builder, error) {
+	if err := CheckAddress(addr); err != nil {
+		return nil, err
+	}
 	var opts []client.ClientOpt
 	if o.TLSCACert != "" || o.TLSCert != "" {
 		opts = append(opts, client.WithServerConfig(o.TLSServerName, o.TLSCACert))

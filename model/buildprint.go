@@ -159,3 +159,12 @@ func ShortDigest(d string) string {
 	}
 	return d
 }
+
+// SummaryLine is the one line printed after a successful build.
+func (b *Build) SummaryLine() string {
+	s := fmt.Sprintf("build %s ok in %s: %d/%d steps cached", b.ID, b.Completed.Sub(b.Started).Round(1e7), b.Cache.StepsCached, b.Cache.StepsTotal)
+	if b.Image != nil {
+		s += fmt.Sprintf(", image %s (%s)", ShortDigest(b.Image.Digest), HumanSize(b.Image.SizeBytes))
+	}
+	return s + "; open it as build:" + b.ID
+}

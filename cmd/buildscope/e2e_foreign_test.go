@@ -186,7 +186,7 @@ func TestForeignWhyNamesTheChangedSource(t *testing.T) {
 		t.Fatalf("why: %s", r.stdout)
 	}
 	root := ex.Misses[0]
-	files, _ := root.Detail["files"].([]any)
+	files := root.Detail.Files
 	if root.Reason != model.ReasonContext || root.Line != 3 || len(files) != 1 || files[0] != "a.txt" {
 		t.Errorf("root cause %+v: want context-changed a.txt at line 3", root)
 	}

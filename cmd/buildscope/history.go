@@ -8,13 +8,13 @@ import (
 	"os"
 	"strings"
 
-	tea "charm.land/bubbletea/v2"
 
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/buildui"
+	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/home"
 )
 
@@ -153,10 +153,7 @@ func replayForeign(cmd *cobra.Command, o *buildrun.OpenedBuild) error {
 		Why: func(*model.Build) (*model.Explanation, error) { return o.Explain() }, Context: cmd.Context()})
 	defer m.Close()
 	m.LoadLogs(o.Events)
-	if _, err := tea.NewProgram(m, tea.WithContext(cmd.Context()), tea.WithOutput(cmd.OutOrStdout())).Run(); err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("running the UI: %w", err)
-	}
-	return nil
+	return common.Run(cmd.Context(), cmd.OutOrStdout(), m, nil)
 }
 
 func historyList(cmd *cobra.Command, g *globals, h buildrun.History, asJSON bool) error {
@@ -252,8 +249,8 @@ func runHome(cmd *cobra.Command, g *globals) error {
 	notice := ""
 	for ctx.Err() == nil {
 		m := home.New(home.Options{Title: hs.BuilderName(), Load: hs.Entries, Explain: explain, Context: ctx, Notice: notice})
-		if _, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(cmd.OutOrStdout())).Run(); err != nil && !errors.Is(err, context.Canceled) {
-			return fmt.Errorf("running the UI: %w", err)
+		if err := common.Run(ctx, cmd.OutOrStdout(), m, nil); err != nil {
+			return err
 		}
 		ch := m.Choice()
 		if ch.Kind == home.ChoiceNone {
