@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 
-
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
