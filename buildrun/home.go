@@ -97,3 +97,15 @@ func (hs *HistorySource) Open(ctx context.Context, e model.HistoryRow) (*OpenedB
 	}
 	return OpenBuild(ctx, hs.History, e.ID, nil)
 }
+
+// Localize makes build:ID of an entry open without the builder: a build of
+// the builder's history is imported into buildscope's (its record, and
+// its image while the builder holds it; see ImportBuilderRecord).
+// buildscope's own builds are there already.
+func (hs *HistorySource) Localize(ctx context.Context, paths Paths, e model.HistoryRow) error {
+	if e.From != model.FromBuilder || hs.Builder == nil {
+		return nil
+	}
+	_, err := ImportBuilderRecord(ctx, hs.Builder, hs.History, paths, e.ID)
+	return err
+}

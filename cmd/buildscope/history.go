@@ -245,9 +245,9 @@ func runHome(cmd *cobra.Command, g *globals) error {
 		ex, err := o.Explain()
 		return o.Build, ex, err
 	}
-	notice := ""
+	var notice, sel, filter string
 	for ctx.Err() == nil {
-		m := home.New(home.Options{Title: hs.BuilderName(), Load: hs.Entries, Explain: explain, Context: ctx, Notice: notice})
+		m := home.New(home.Options{Title: hs.BuilderName(), Load: hs.Entries, Explain: explain, Context: ctx, Notice: notice, Select: sel, Filter: filter})
 		if err := common.Run(ctx, cmd.OutOrStdout(), m, nil); err != nil {
 			return err
 		}
@@ -255,6 +255,7 @@ func runHome(cmd *cobra.Command, g *globals) error {
 		if ch.Kind == home.ChoiceNone {
 			return nil
 		}
+		sel, filter = ch.Rows[0].ID, m.Filter()
 		notice = ""
 		if err := homeChoice(cmd, g, hs, ch); err != nil {
 			notice = err.Error()
@@ -278,10 +279,8 @@ func homeChoice(cmd *cobra.Command, g *globals, hs *buildrun.HistorySource, ch h
 		}
 		return replayBuild(cmd, g, hs.History, o.Build)
 	case home.ChoiceInspect:
-		if row.From == model.FromBuilder && hs.Builder != nil { // its image into buildscope's results first
-			if _, err := buildrun.ImportBuilderRecord(cmd.Context(), hs.Builder, hs.History, g.paths, row.ID); err != nil {
-				return err
-			}
+		if err := hs.Localize(cmd.Context(), g.paths, row); err != nil {
+			return err
 		}
 		return runInspect(cmd, g, &inspectOptions{}, "build:"+row.ID)
 	case home.ChoiceAttach:
@@ -290,8 +289,13 @@ func homeChoice(cmd *cobra.Command, g *globals, hs *buildrun.HistorySource, ch h
 		}
 		return attachTUI(cmd, hs.Builder, row.ID)
 	case home.ChoiceCompare:
-		// the hook for the compare view: until it exists, the list says
-		// the command that compares them
+		for _, r := range ch.Rows {
+			if err := hs.Localize(cmd.Context(), g.paths, r); err != nil {
+				return err
+			}
+		}
+		// the hook for the compare view (tui/compareview): until it is
+		// here, the list says the command that compares the two
 		return fmt.Errorf("compare them with: buildscope compare build:%s build:%s", ch.Rows[0].ID, ch.Rows[1].ID)
 	}
 	return nil

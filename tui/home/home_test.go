@@ -168,3 +168,15 @@ func TestEveryFrameFits(t *testing.T) {
 		}
 	}
 }
+
+// Back from a choice, the list selects the build it quit on, under the
+// filter in force.
+func TestReopenKeepsPlace(t *testing.T) {
+	m := New(Options{Now: func() time.Time { return t0 }, Select: "jukggtdaajplng1ld5e04fzif", Filter: "other",
+		Load: func(context.Context) ([]model.HistoryRow, error) { return rows(), nil }})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 14})
+	m.Update(m.Init()())
+	if r, _ := m.Selected(); r.ID != "jukggtdaajplng1ld5e04fzif" || m.Filter() != "other" || len(m.shown) != 3 {
+		t.Errorf("selected %s, filter %q, %d shown", r.ID, m.Filter(), len(m.shown))
+	}
+}

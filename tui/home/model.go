@@ -61,6 +61,10 @@ type Options struct {
 	// Notice is shown on the status line until a key is pressed: what
 	// came of the last choice (an error opening it).
 	Notice string
+	// Select is the ID of the build selected once the list is read, and
+	// Filter the filter in force: where the user was when the list quit
+	// for a choice.
+	Select, Filter string
 }
 
 // Model is the history list.
@@ -97,13 +101,16 @@ func New(o Options) *Model {
 	if o.Context == nil {
 		o.Context = context.Background()
 	}
-	m := &Model{o: o, help: help.New(), styles: common.NewStyles(o.Dark), keys: common.DefaultKeyMap(), notice: o.Notice}
+	m := &Model{o: o, help: help.New(), styles: common.NewStyles(o.Dark), keys: common.DefaultKeyMap(), notice: o.Notice, applied: o.Filter}
 	m.Common = common.Common{Width: 80, Height: 24, Styles: &m.styles, Keys: &m.keys}
 	return m
 }
 
 // Choice is what the user picked when the program quit.
 func (m *Model) Choice() Choice { return m.choice }
+
+// Filter is the filter in force.
+func (m *Model) Filter() string { return m.applied }
 
 // loadedMsg is a read of the list, for load generation gen.
 type loadedMsg struct {

@@ -26,11 +26,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.gen != m.gen {
 			return m, nil // an older read, overtaken
 		}
+		first := !m.loaded
 		m.loaded, m.err = true, msg.err
 		if msg.err == nil {
 			m.rows = msg.rows
 			m.refilter()
 			m.dropGoneMarks()
+			if first && m.o.Select != "" {
+				m.selectID(m.o.Select)
+			}
 		}
 		if m.anyRunning() {
 			gen := m.gen
@@ -157,4 +161,13 @@ func (m *Model) dropGoneMarks() {
 
 func (m *Model) anyRunning() bool {
 	return slices.ContainsFunc(m.rows, func(r modelRow) bool { return r.Running() })
+}
+
+// selectID selects the shown build with this ID, if it is shown.
+func (m *Model) selectID(id string) {
+	for k, i := range m.shown {
+		if m.rows[i].ID == id {
+			m.sel = k
+		}
+	}
 }
