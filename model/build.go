@@ -54,6 +54,9 @@ type Build struct {
 	// buildscope looked for them and found none.
 	KeysMissing string    `json:"keys_missing,omitempty"`
 	Warnings    []Warning `json:"warnings,omitempty"`
+	// Origin is set on a build buildscope did not run: a record of the
+	// builder's own history (buildx, buildctl, CI) or an imported bundle.
+	Origin *Origin `json:"origin,omitempty"`
 	// Advice is the seeds' practices the Dockerfile does not follow, at
 	// their lines, with what each costs where measurable.
 	Advice []Advice `json:"advice,omitempty"`
@@ -114,6 +117,10 @@ type StepInputs struct {
 	// LLB is the step's normalised LLB op digest (see NormalizeLLB), when
 	// the builder keeps provenance with its build history.
 	LLB string `json:"llb,omitempty"`
+	// Selected are the context paths a COPY/ADD selects or a RUN binds,
+	// kept instead of Files when the files' digests are unknown (a build
+	// buildscope did not run: the builder keeps no per-file digests).
+	Selected []string `json:"selected,omitempty"`
 	// Key digests all of the above with the parents' keys: equal keys in
 	// two builds mean equal inputs, whatever the session.
 	Key string `json:"key"`

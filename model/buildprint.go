@@ -25,6 +25,7 @@ func (b *Build) Text(history []*Build) string {
 	if b.Error != "" {
 		fmt.Fprintf(&w, "  error      %s\n", Printable(b.Error))
 	}
+	w.WriteString(b.Origin.Text())
 	for _, s := range b.Stages {
 		fmt.Fprintf(&w, "stage %s (from %s)", Printable(s.Name), Printable(s.Base))
 		if len(s.DependsOn) > 0 {

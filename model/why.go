@@ -275,6 +275,13 @@ func missReason(cur, prev *Build, si, k int, keys bool, seen map[string]Miss, ch
 	case in.LLB == "" || oin.LLB == "":
 		return ReasonUnknown, Detail{Missing: "BuildKit's op digest, to show the inputs were equal (this builder keeps no build history: the Docker engine's BuildKit)", Key: in.Key}
 	}
+	if len(in.Selected) > 0 {
+		// a build buildscope did not run: the builder keeps no per-file
+		// digests, and with the op and every other input equal, what
+		// changed is the content of the paths the step selects
+		return ReasonContext, Detail{Files: in.Selected,
+			Missing: "per-file digests (the builder keeps none): these are the paths the step selects, whose content changed or whose cache entry was evicted"}
+	}
 	// every recorded input and BuildKit's own op digest are equal, and the
 	// step still ran: its cache entry was gone
 	return ReasonEvicted, Detail{Key: in.Key, LLB: in.LLB}

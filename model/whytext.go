@@ -77,6 +77,9 @@ func (d *Detail) Lines(reason string) []string {
 			break
 		}
 		out = append(out, ctx+strings.Join(head(d.Files, 5), ", "))
+		if d.Missing != "" { // a build buildscope did not run
+			out = append(out, "the paths the step selects: the builder keeps no per-file digests")
+		}
 	case ReasonBuildArg:
 		out = append(out, fmt.Sprintf("%s %q → %q", d.Arg, d.Old, d.New))
 	case ReasonEnv:

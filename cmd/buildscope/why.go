@@ -53,11 +53,13 @@ their cascades'), then the steps they cascaded to, then advice.`,
 			if len(args) == 1 {
 				id = strings.TrimPrefix(args[0], "build:")
 			}
-			cur, err := h.Get(id)
+			o, err := buildrun.OpenBuild(cmd.Context(), h, id, g.builderOpener())
 			if err != nil {
 				return err
 			}
-			ex, err := h.Explain(cur)
+			defer o.Close()
+			cur := o.Build
+			ex, err := o.Explain()
 			if err != nil {
 				return err
 			}
