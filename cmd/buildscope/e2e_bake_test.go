@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -290,5 +292,62 @@ func TestBakeErrors(t *testing.T) {
 		if r.code == 0 || strings.TrimSpace(r.stderr) != tc.want {
 			t.Errorf("%v: exit %d, stderr %q\nwant %q", tc.args, r.code, r.stderr, tc.want)
 		}
+	}
+}
+
+// SIGINT during a bake stops every target: exit 130, and each target's
+// record says canceled.
+func TestBakeInterrupt(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	nonce := buildrun.NewID()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox AS base\n"+
+		"RUN echo "+nonce+" && echo started-sleeping && sleep 60\nFROM base AS a\nRUN echo a\nFROM base AS b\nRUN echo b\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "docker-bake.hcl"), []byte(`group "default" { targets = ["a", "b"] }
+target "a" { target = "a" }
+target "b" { target = "b" }
+`), 0o644)
+	cmd := exec.Command(binPath, "bake", "--builder", "embedded", "--progress", "plain")
+	cmd.Dir, cmd.Env = dir, e.vars
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "started-sleeping") && !strings.Contains(sc.Text(), "RUN") {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(50 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("bake did not stop after SIGINT")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit %d, want 130", code)
+	}
+	var all []*model.Build
+	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "ls", "--json").stdout), &all); err != nil {
+		t.Fatal(err)
+	}
+	targets := map[string]string{}
+	for _, b := range all {
+		if b.Bake != nil {
+			targets[b.Bake.Target] = b.Status
+		}
+	}
+	if len(targets) != 2 || targets["a"] != model.StatusCanceled || targets["b"] != model.StatusCanceled {
+		t.Errorf("records by target: %v, want a and b canceled", targets)
 	}
 }
