@@ -102,3 +102,38 @@ target "default" { contexts = { b = "target:base" } }`, "a target as a named con
 		})
 	}
 }
+
+// The live graph draws a bake as one Dockerfile's stages only when every
+// target builds that Dockerfile from the same bases.
+func TestBakeOnePlan(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("ARG BASE=busybox\nFROM ${BASE} AS base\nFROM base AS a\nFROM base AS b\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "Other.Dockerfile"), []byte("FROM busybox AS b\n"), 0o644)
+	for _, tc := range []struct {
+		name, hcl string
+		one       bool
+	}{
+		{"one Dockerfile", `target "a" { target = "a" }
+target "b" { target = "b" }`, true},
+		{"another Dockerfile", `target "a" { target = "a" }
+target "b" { dockerfile = "Other.Dockerfile" }`, false},
+		{"other bases", `target "a" { target = "a" }
+target "b" {
+  target = "b"
+  args = { BASE = "alpine" }
+}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(dir, "docker-bake.hcl")
+			os.WriteFile(file, []byte(tc.hcl), 0o644)
+			bk, err := ReadBake(context.Background(), BakeOptions{Files: []string{file}, Targets: []string{"a", "b"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := bk.OnePlan() != nil; got != tc.one {
+				t.Errorf("OnePlan: %v, want %v", got, tc.one)
+			}
+		})
+	}
+}
