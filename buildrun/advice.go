@@ -53,11 +53,18 @@ func dirSize(dir string) int64 {
 	return n
 }
 
-// advise is the seeds' advice on the build p ran (rec): what it costs is
+// startAdvice starts looking at the context of build p (a walk of the
+// unneeded directories a context without .dockerignore holds, which can
+// be large) while the build runs, and returns the function that gives the
+// seeds' advice on the finished build's record: what each costs is
 // measured from the record's steps.
-func advise(p *Prepared, rec *model.Build) []model.Advice {
+func startAdvice(p *Prepared) func(rec *model.Build) []model.Advice {
 	if p.Plan == nil {
-		return nil
+		return func(*model.Build) []model.Advice { return nil }
 	}
-	return model.Advise(p.Plan, rec, contextFacts(p.ContextAbs))
+	facts := make(chan model.ContextFacts, 1)
+	go func() { facts <- contextFacts(p.ContextAbs) }()
+	return func(rec *model.Build) []model.Advice {
+		return model.Advise(p.Plan, rec, <-facts)
+	}
 }

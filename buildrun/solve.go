@@ -41,6 +41,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		Bake: p.bake,
 	}
 	folder := model.NewFolder(rec, p.Plan)
+	advise := startAdvice(p) // looks at the context while the build runs
 	hist := History{Dir: paths.History()}
 	events, err := newEventWriter(hist, rec.ID)
 	if err != nil {
@@ -115,7 +116,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		}
 		describeResult(context.WithoutCancel(ctx), b, p, paths, resp, rec)
 	}
-	rec.Advice = advise(p, rec)
+	rec.Advice = advise(rec)
 	if hasMounts && mountsBefore != nil && ctx.Err() == nil {
 		if after := cacheRecords(ctx, b); after != nil {
 			rec.CacheMounts = model.CacheMountUses(rec, p.Plan, mountsBefore, after)
