@@ -33,7 +33,7 @@ does; flags have its names and meaning, and the files' variables take their
 values from the environment.
 
 A stage several targets share is built once. Each target is recorded as its
-own build: 'buildscope history', 'why', 'stages' and 'compare' work on it.`,
+own build: 'buildscope history', 'why', 'trace' and 'compare' work on it.`,
 		Example: `  buildscope bake
   buildscope bake -f docker-bake.hcl app worker
   buildscope bake --set app.args.VERSION=2 --print`,
