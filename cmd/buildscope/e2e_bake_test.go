@@ -201,3 +201,41 @@ func TestBakeLoad(t *testing.T) {
 		}
 	}
 }
+
+// why explains each target of a second bake against the same target's
+// record of the first: api's edited script is the one root cause, and the
+// worker, whose inputs did not change, missed nothing.
+func TestBakeWhyPerTarget(t *testing.T) {
+	e := newEnv(t)
+	dir := copyDir(t, "../../assets/examples/bake")
+	first, _ := e.bakeRecords(t, dir, nil, "--builder", "embedded", "-f", "docker-bake.hcl")
+	script := filepath.Join(dir, "api", "serve.sh")
+	data, _ := os.ReadFile(script)
+	os.WriteFile(script, append(data, []byte("# "+buildrun.NewID()+"\n")...), 0o755)
+	second, _ := e.bakeRecords(t, dir, nil, "--builder", "embedded", "-f", "docker-bake.hcl")
+	for _, name := range []string{"api", "worker"} {
+		if first[name] == nil || second[name] == nil {
+			t.Fatalf("%s: records %v then %v", name, first, second)
+		}
+		var ex model.Explanation
+		if err := json.Unmarshal([]byte(e.mustRun(t, "why", "--json", second[name].ID).stdout), &ex); err != nil {
+			t.Fatal(err)
+		}
+		if ex.Previous != first[name].ID {
+			t.Errorf("%s explained against %s, want its first record %s", name, ex.Previous, first[name].ID)
+		}
+		var roots []string
+		for _, m := range ex.Misses {
+			if m.Root {
+				roots = append(roots, m.Reason+" "+m.Step)
+			}
+		}
+		want := ""
+		if name == "api" {
+			want = model.ReasonContext + " [api 3/4] COPY api/serve.sh ./"
+		}
+		if strings.Join(roots, "; ") != want {
+			t.Errorf("%s: root causes %q, want %q", name, roots, want)
+		}
+	}
+}
