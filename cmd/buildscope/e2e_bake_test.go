@@ -60,6 +60,23 @@ func (e *env) bakeRecords(t *testing.T, dir string, extraEnv []string, args ...s
 	return out, r
 }
 
+// uniqueTags are --set overrides naming the targets' images uniquely on
+// the engine (the moby exporter tags them there), removed after the test;
+// none on other builders.
+func uniqueTags(t *testing.T, builder string, targets ...string) []string {
+	if builder != "docker" {
+		return nil
+	}
+	prefix := "bakee2e" + strings.ToLower(buildrun.NewID())
+	var out []string
+	for _, n := range targets {
+		ref := prefix + "/" + n + ":1"
+		out = append(out, "--set", n+".tags="+ref)
+		t.Cleanup(func() { exec.Command("docker", "rmi", "-f", ref).Run() })
+	}
+	return out
+}
+
 // layerDigests are the digests of the image's layers.
 func layerDigests(t *testing.T, b *model.Build) []string {
 	t.Helper()
@@ -92,7 +109,7 @@ func TestBakeGroupSharesStage(t *testing.T) {
 			if err := os.WriteFile(df, data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			recs, r := e.bakeRecords(t, dir, nil, "--builder", builder, "-f", "docker-bake.hcl")
+			recs, r := e.bakeRecords(t, dir, nil, append([]string{"--builder", builder, "-f", "docker-bake.hcl"}, uniqueTags(t, builder, "api", "worker")...)...)
 			api, worker := recs["api"], recs["worker"]
 			if len(recs) != 2 || api == nil || worker == nil {
 				t.Fatalf("records by bake target: %v, want api and worker", recs)
@@ -137,7 +154,7 @@ func TestBakeSetOverridesArg(t *testing.T) {
 			}
 			e := newEnv(t)
 			dir := copyDir(t, "../../assets/examples/bake")
-			recs, _ := e.bakeRecords(t, dir, nil, "--builder", builder, "-f", "docker-bake.hcl", "--set", "api.args.VERSION=2.5.1", "api")
+			recs, _ := e.bakeRecords(t, dir, nil, append([]string{"--builder", builder, "-f", "docker-bake.hcl", "--set", "api.args.VERSION=2.5.1", "api"}, uniqueTags(t, builder, "api")...)...)
 			api := recs["api"]
 			if len(recs) != 1 || api == nil {
 				t.Fatalf("records by bake target: %v, want api alone", recs)
@@ -166,7 +183,7 @@ func TestBakeCompose(t *testing.T) {
 			e := newEnv(t)
 			dir := copyDir(t, "../../assets/examples/bake")
 			base := baseAddr + "/buildscope/busybox:latest"
-			recs, _ := e.bakeRecords(t, dir, []string{"BASE=" + base}, "--builder", builder, "-f", "compose.yaml")
+			recs, _ := e.bakeRecords(t, dir, []string{"BASE=" + base}, append([]string{"--builder", builder, "-f", "compose.yaml"}, uniqueTags(t, builder, "api", "worker")...)...)
 			if len(recs) != 2 || recs["api"] == nil || recs["worker"] == nil {
 				t.Fatalf("records by bake target: %v, want api and worker", recs)
 			}
