@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -50,5 +51,17 @@ func TestCompareBuildsMatchesAroundEdits(t *testing.T) {
 	}
 	if c.Wall != [2]float64{10, 5} || len(c.Stages) != 1 || c.Stages[0].Bytes != [2]int64{110, 170} {
 		t.Errorf("totals: wall %v stages %+v", c.Wall, c.Stages)
+	}
+}
+
+// A miss decoded from a record's JSON (compare's testdata, foreign
+// records) names its files as one made here does.
+func TestDetailTextOfDecodedMiss(t *testing.T) {
+	var m Miss
+	if err := json.Unmarshal([]byte(`{"step":"s","reason":"context-changed","detail":{"files":["etc/a.conf","etc/b.conf"]}}`), &m); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := m.Detail.Text(m.Reason), ": etc/a.conf, etc/b.conf"; got != want {
+		t.Errorf("Detail.Text %q, want %q", got, want)
 	}
 }

@@ -38,40 +38,66 @@ type DirChange struct {
 // is not a change.
 func DiffFiles(a, b FileSet, createdBy [2][]string) ([]FileChange, []DirChange) {
 	var out []FileChange
-	step := func(side, layer int) string {
-		if layer >= 0 && layer < len(createdBy[side]) {
-			return createdBy[side][layer]
-		}
-		return ""
-	}
-	add := func(p, kind string, what []string, ea, eb *FileEntry) {
-		c := FileChange{Path: p, Kind: kind, What: what, Layer: [2]int{-1, -1}}
-		for side, e := range [2]*FileEntry{ea, eb} {
-			if e != nil {
-				c.Size[side], c.Layer[side], c.Step[side] = e.Size, e.Layer, step(side, e.Layer)
-			}
-		}
-		out = append(out, c)
-	}
 	for p, ea := range a {
-		eb, ok := b[p]
-		if !ok {
-			add(p, "D", nil, &ea, nil)
-			continue
+		var pb *FileEntry
+		if eb, ok := b[p]; ok {
+			pb = &eb
 		}
-		if what := entryDiff(ea, eb); len(what) > 0 {
-			add(p, "C", what, &ea, &eb)
+		if c, ok := DiffEntry(p, &ea, pb, createdBy); ok {
+			out = append(out, c)
 		}
 	}
 	for p, eb := range b {
 		if _, ok := a[p]; !ok {
-			add(p, "A", nil, nil, &eb)
+			c, _ := DiffEntry(p, nil, &eb, createdBy)
+			out = append(out, c)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	SortChanges(out)
+	return out, SumDirs(out)
+}
+
+// DiffEntry compares path p as a holds it with p as b holds it (nil where
+// absent): ok is false when they are equal, or both absent. createdBy
+// names each side's layers.
+func DiffEntry(p string, a, b *FileEntry, createdBy [2][]string) (c FileChange, ok bool) {
+	c = FileChange{Path: p, Layer: [2]int{-1, -1}}
+	switch {
+	case a == nil && b == nil:
+		return c, false
+	case a == nil:
+		c.Kind = "A"
+	case b == nil:
+		c.Kind = "D"
+	default:
+		if c.What = entryDiff(*a, *b); len(c.What) == 0 {
+			return c, false
+		}
+		c.Kind = "C"
+	}
+	for side, e := range [2]*FileEntry{a, b} {
+		if e == nil {
+			continue
+		}
+		c.Size[side], c.Layer[side] = e.Size, e.Layer
+		if e.Layer >= 0 && e.Layer < len(createdBy[side]) {
+			c.Step[side] = createdBy[side][e.Layer]
+		}
+	}
+	return c, true
+}
+
+// SortChanges sorts changes by path.
+func SortChanges(changes []FileChange) {
+	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
+}
+
+// SumDirs sums changes per top-level directory, the largest size change
+// first (then in the order of changes).
+func SumDirs(changes []FileChange) []DirChange {
 	dirs := map[string]*DirChange{}
 	var order []string
-	for _, c := range out {
+	for _, c := range changes {
 		top := topDir(c.Path)
 		d := dirs[top]
 		if d == nil {
@@ -94,7 +120,7 @@ func DiffFiles(a, b FileSet, createdBy [2][]string) ([]FileChange, []DirChange) 
 		sums = append(sums, *dirs[k])
 	}
 	sort.SliceStable(sums, func(i, j int) bool { return abs64(sums[i].Delta) > abs64(sums[j].Delta) })
-	return out, sums
+	return sums
 }
 
 func entryDiff(a, b FileEntry) []string {

@@ -2,14 +2,17 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
 )
 
 // compareOut is the part of `compare --json` this test reads, decoded into
@@ -47,30 +50,7 @@ type compareOut struct {
 // are go-containerregistry's, and --fail-on judges it.
 func TestCompareTwoBuilds(t *testing.T) {
 	e := newEnv(t)
-	dir := t.TempDir()
-	nonce := buildrun.NewID()
-	df := "FROM 127.0.0.1:5015/buildscope/busybox\nENV MODE=%s\nCOPY etc/ /etc/app/\nRUN head -c %d /dev/zero > /data.bin && echo " + nonce + "\n"
-	write := func(name, body string) {
-		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("Dockerfile", strings.Replace(strings.Replace(df, "%s", "one", 1), "%d", "1000", 1))
-	write("etc/a.conf", "a=1\n")
-	write("etc/b.conf", "b=1\n")
-	a, r := e.build(t, "--builder", "embedded", dir)
-	if r.code != 0 {
-		t.Fatalf("build A: %s", lastLines(r.stderr, 10))
-	}
-	write("Dockerfile", strings.Replace(strings.Replace(df, "%s", "two", 1), "%d", "5000", 1))
-	write("etc/a.conf", "a=2, longer\n")
-	os.Remove(filepath.Join(dir, "etc/b.conf"))
-	write("etc/c.conf", "c=1\n")
-	b, r := e.build(t, "--builder", "embedded", dir)
-	if r.code != 0 {
-		t.Fatalf("build B: %s", lastLines(r.stderr, 10))
-	}
+	dir, a, b := twoChangedBuilds(t, e)
 	var out compareOut
 	if err := json.Unmarshal([]byte(e.mustRun(t, "compare", "--json", "build:last~1", "build:last").stdout), &out); err != nil {
 		t.Fatal(err)
@@ -153,7 +133,7 @@ func TestCompareTwoBuilds(t *testing.T) {
 		t.Errorf("a binary file got a text diff: %q", d)
 	}
 	// --fail-on: B grew by far more than 1%; a bad rule is refused first
-	r = e.run(t, nil, "compare", "--fail-on", "size-increase=2KB", "build:last~1", "build:last")
+	r := e.run(t, nil, "compare", "--fail-on", "size-increase=2KB", "build:last~1", "build:last")
 	if r.code != 1 || !strings.Contains(r.stderr, "compare failed: size-increase=2KB: B is") {
 		t.Errorf("size rule: exit %d, stderr %q", r.code, r.stderr)
 	}
@@ -207,4 +187,71 @@ func runIn(t *testing.T, e *env, dir string, args ...string) string {
 		t.Fatalf("buildscope %v in %s: %v\n%s", args, dir, err, stderr)
 	}
 	return string(out)
+}
+
+// twoChangedBuilds builds a Dockerfile, changes it (a new, a removed and
+// a changed file in a shared directory, an ENV change, a larger layer)
+// and builds it again, in dir.
+func twoChangedBuilds(t *testing.T, e *env) (dir string, a, b *model.Build) {
+	t.Helper()
+	dir = t.TempDir()
+	nonce := buildrun.NewID()
+	df := "FROM 127.0.0.1:5015/buildscope/busybox\nENV MODE=%s\nCOPY etc/ /etc/app/\nRUN head -c %d /dev/zero > /data.bin && echo " + nonce + "\n"
+	write := func(name, body string) {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("Dockerfile", strings.Replace(strings.Replace(df, "%s", "one", 1), "%d", "1000", 1))
+	write("etc/a.conf", "a=1\n")
+	write("etc/b.conf", "b=1\n")
+	a, r := e.build(t, "--builder", "embedded", dir)
+	if r.code != 0 {
+		t.Fatalf("build A: %s", lastLines(r.stderr, 10))
+	}
+	write("Dockerfile", strings.Replace(strings.Replace(df, "%s", "two", 1), "%d", "5000", 1))
+	write("etc/a.conf", "a=2, longer\n")
+	os.Remove(filepath.Join(dir, "etc/b.conf"))
+	write("etc/c.conf", "c=1\n")
+	b, r = e.build(t, "--builder", "embedded", dir)
+	if r.code != 0 {
+		t.Fatalf("build B: %s", lastLines(r.stderr, 10))
+	}
+	return dir, a, b
+}
+
+// compare on a terminal opens the interactive view on two real builds:
+// the steps with why B ran them, the tree of changed files; enter on a
+// changed file shows the step that wrote it on each side and its content
+// diff, read from the images; q exits 0 and restores the screen.
+func TestCompareTUIUnderTmux(t *testing.T) {
+	e := newEnv(t)
+	_, a, b := twoChangedBuilds(t, e)
+	var envs []string
+	for _, v := range e.vars {
+		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") {
+			envs = append(envs, "'"+v+"'")
+		}
+	}
+	shell := fmt.Sprintf("env %s %s compare build:%s build:%s; echo EXIT=$?; sleep 60", strings.Join(envs, " "), binPath, a.ID, b.ID)
+	capture, send := tmuxSession(t, 120, 40, shell)
+	s := waitScreen(t, capture, "Files that differ: 4", 60*time.Second)
+	for _, want := range []string{"build:" + a.ID + " → build:" + b.ID, "config changed: Env", "COPY etc/ /etc/app/  context-changed",
+		"instruction-changed", "data.bin (content, size)", "▸ etc/ (3)"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("compare view lacks %q:\n%s", want, s)
+		}
+	}
+	send("Down", "Enter", "Down", "Enter", "Down", "Enter") // etc/, app/, a.conf
+	s = waitScreen(t, capture, "+a=2, longer", 30*time.Second)
+	for _, want := range []string{"C /etc/app/a.conf (content, size)", "A: 4B · layer 1 · COPY etc/ /etc/app/", "-a=1"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("file details lack %q:\n%s", want, s)
+		}
+	}
+	send("q")
+	if s := waitScreen(t, capture, "EXIT=", 20*time.Second); !strings.Contains(s, "EXIT=0") || strings.Contains(s, "Files that differ") {
+		t.Errorf("after q:\n%s", s)
+	}
 }

@@ -4,6 +4,7 @@
 package compare
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -13,7 +14,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/buildscope/buildscope/inspect/cdiff"
-	"github.com/buildscope/buildscope/inspect/stagesize"
+	"github.com/buildscope/buildscope/inspect/layertar"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -23,15 +24,13 @@ type Options struct {
 	// created time); file contents are compared by digest, whatever layer
 	// holds them.
 	Semantic bool
-	// Cache is where layer indexes are kept by DiffID (see stagesize):
-	// layers shared by A and B, or seen before, are read once.
-	Cache string
 	// Content adds unified diffs of the text files B adds or changes.
 	Content bool
 }
 
-// Compare compares image a with image b.
-func Compare(a, b v1.Image, o Options) (*Images, error) {
+// Compare compares image a with image b. Each distinct layer (by DiffID)
+// is read once, however many times the two images hold it.
+func Compare(ctx context.Context, a, b v1.Image, o Options) (*Images, error) {
 	sa, err := readSide(a, "A")
 	if err != nil {
 		return nil, err
@@ -40,19 +39,27 @@ func Compare(a, b v1.Image, o Options) (*Images, error) {
 	if err != nil {
 		return nil, err
 	}
-	meas := stagesize.Measurer{Cache: o.Cache}
-	ma, err := meas.Measure(a)
+	files, err := readFiles(ctx, sa, sb)
 	if err != nil {
-		return nil, fmt.Errorf("reading A's files: %w", err)
+		return nil, err
 	}
-	mb, err := meas.Measure(b)
-	if err != nil {
-		return nil, fmt.Errorf("reading B's files: %w", err)
+	c := &Images{}
+	for i, s := range [2]*side{sa, sb} {
+		for j, d := range s.diffIDs {
+			n := files.tarBytes[d]
+			if s.sizes[j] < 0 { // stored as a plain tar
+				s.sizes[j] = n
+			}
+			c.Size[i] += n
+			c.Compressed[i] += s.sizes[j]
+		}
 	}
-	c := &Images{Size: [2]int64{ma.Uncompressed, mb.Uncompressed}, Compressed: [2]int64{ma.Compressed, mb.Compressed}}
 	c.Layers, c.SharedLayers = layers(sa, sb)
 	c.Config = configChanges(sa.cfg, sb.cfg, o.Semantic)
-	c.Files, c.Dirs = model.DiffFiles(ma.Files, mb.Files, [2][]string{sa.createdBy, sb.createdBy})
+	c.Files = files.diff([2][]string{sa.createdBy, sb.createdBy})
+	files = nil // the trees are garbage from here on
+	model.SortChanges(c.Files)
+	c.Dirs = model.SumDirs(c.Files)
 	if c.Config == nil {
 		c.Config = []ConfigChange{}
 	}
@@ -115,8 +122,8 @@ type ConfigChange struct {
 
 // side is what Compare reads of one image.
 type side struct {
-	img       v1.Image
 	cfg       *v1.ConfigFile
+	layers    []v1.Layer
 	diffIDs   []v1.Hash
 	sizes     []int64 // compressed blob sizes
 	createdBy []string
@@ -131,7 +138,7 @@ func readSide(img v1.Image, name string) (*side, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the layers of %s: %w", name, err)
 	}
-	s := &side{img: img, cfg: cfg}
+	s := &side{cfg: cfg, layers: ls}
 	var made []string
 	for _, h := range cfg.History {
 		if !h.EmptyLayer {
@@ -144,9 +151,11 @@ func readSide(img v1.Image, name string) (*side, error) {
 			return nil, fmt.Errorf("layer %d of %s: %w", i, name, err)
 		}
 		s.diffIDs = append(s.diffIDs, d)
-		n, err := l.Size()
-		if err != nil {
-			return nil, fmt.Errorf("layer %d of %s: %w", i, name, err)
+		n := int64(-1) // the tar's bytes, once read
+		if !layertar.StoredUncompressed(l) {
+			if n, err = l.Size(); err != nil {
+				return nil, fmt.Errorf("layer %d of %s: %w", i, name, err)
+			}
 		}
 		s.sizes = append(s.sizes, n)
 		cb := ""

@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"context"
 	"testing"
 
 	"github.com/buildscope/buildscope/inspect/imagetest"
@@ -13,7 +14,7 @@ func TestCompareImagesWithoutPlatform(t *testing.T) {
 	base := []imagetest.File{imagetest.Dir("etc/"), imagetest.Text("etc/keep", "same")}
 	a := imagetest.Image(t, base, []imagetest.File{imagetest.Text("etc/conf", "one"), imagetest.Text("etc/gone", "x")})
 	b := imagetest.Image(t, base, []imagetest.File{imagetest.Text("etc/conf", "two!"), imagetest.Text("etc/new", "y")})
-	c, err := Compare(a, b, Options{Cache: t.TempDir()})
+	c, err := Compare(context.Background(), a, b, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func TestCompareImagesWithoutPlatform(t *testing.T) {
 	if c.SharedLayers != 1 || c.Same {
 		t.Errorf("shared %d, same %v", c.SharedLayers, c.Same)
 	}
-	same, err := Compare(a, a, Options{Semantic: true})
+	same, err := Compare(context.Background(), a, a, Options{Semantic: true})
 	if err != nil || !same.Same {
 		t.Errorf("an image against itself: same %v, %v", same != nil && same.Same, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
 )
@@ -119,22 +120,61 @@ func resolveLast(h buildrun.History, list func() ([]*model.Build, error), spec s
 // Run opens a and b (see source.Open) and compares them; when both are
 // recorded builds, their steps too.
 func Run(ctx context.Context, a, b string, o Options, so source.Options) (*Result, error) {
+	p, err := Open(ctx, a, b, so)
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	return p.Compare(ctx, o)
+}
+
+// Pair is two images opened for comparing, kept open so that the
+// interactive view can read file contents after the comparison.
+type Pair struct {
+	A, B   string // the specs as given
+	ia, ib *source.Image
+}
+
+// Open opens images a and b (see source.Open). Close releases them.
+func Open(ctx context.Context, a, b string, so source.Options) (*Pair, error) {
 	ia, err := source.Open(ctx, a, so)
 	if err != nil {
 		return nil, fmt.Errorf("opening image a (%s): %w", a, err)
 	}
-	defer ia.Close()
 	ib, err := source.Open(ctx, b, so)
 	if err != nil {
+		ia.Close()
 		return nil, fmt.Errorf("opening image b (%s): %w", b, err)
 	}
-	defer ib.Close()
-	r := &Result{A: a, B: b}
-	if r.Image, err = Compare(ia, ib, o); err != nil {
+	return &Pair{A: a, B: b, ia: ia, ib: ib}, nil
+}
+
+// Compare compares the two images; when both are recorded builds, their
+// steps too.
+func (p *Pair) Compare(ctx context.Context, o Options) (*Result, error) {
+	r := &Result{A: p.A, B: p.B}
+	var err error
+	if r.Image, err = Compare(ctx, p.ia, p.ib, o); err != nil {
 		return nil, err
 	}
-	if ia.Build != nil && ib.Build != nil {
-		r.Build = model.CompareBuilds(ia.Build, ib.Build)
+	if p.ia.Build != nil && p.ib.Build != nil {
+		r.Build = model.CompareBuilds(p.ia.Build, p.ib.Build)
 	}
 	return r, nil
+}
+
+// ContentDiff is a unified diff of the text file at path ("/etc/x")
+// between A and B; "" when it is binary, too large or equal.
+func (p *Pair) ContentDiff(path string) (string, error) {
+	diffs, err := cdiff.ImageContentDiffs(p.ia, p.ib, []string{path})
+	if err != nil {
+		return "", fmt.Errorf("reading %s in A and B: %w", path, err)
+	}
+	return diffs[path], nil
+}
+
+// Close releases both images (removes what opening them made).
+func (p *Pair) Close() {
+	p.ia.Close()
+	p.ib.Close()
 }

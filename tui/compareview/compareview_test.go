@@ -1,0 +1,210 @@
+package compareview
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/buildscope/buildscope/inspect/compare"
+	"github.com/buildscope/buildscope/inspect/imagetest"
+	"github.com/buildscope/buildscope/inspect/source"
+)
+
+// recorded is `compare --json --content` of two real builds of a
+// two-stage Dockerfile changed in between (a file added, one removed,
+// two changed in a shared directory, an ENV change, a larger layer).
+func recorded(t *testing.T) *compare.Result {
+	t.Helper()
+	b, err := os.ReadFile("testdata/two-builds.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r compare.Result
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	return &r
+}
+
+func press(s string) tea.KeyPressMsg {
+	switch s {
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	}
+	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
+}
+
+// app is the program model showing r at w×h, as `buildscope compare`
+// shows it.
+func app(r *compare.Result, w, h int) *App {
+	a := NewApp(Options{A: r.A, B: r.B})
+	a.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	a.Update(DoneMsg{Result: r})
+	return a
+}
+
+func keys(a *App, ks ...string) {
+	for _, k := range ks {
+		if k == "" {
+			continue
+		}
+		if len(k) > 1 && k != "tab" && k != "enter" && k != "esc" && k != "down" {
+			for _, r := range k {
+				a.Update(press(string(r)))
+			}
+			continue
+		}
+		a.Update(press(k))
+	}
+}
+
+func screen(a *App) string { return ansi.Strip(a.View().Content) }
+
+// Golden screens of the recorded comparison at two sizes: the summary
+// and the top of the tree, directories opened, a file's details with its
+// recorded content diff, a step's why, the filters. Update with
+// `go test ./tui/compareview -update`.
+func TestGoldenScreens(t *testing.T) {
+	r := recorded(t)
+	diffOf := map[string]string{}
+	for _, f := range r.Image.Files {
+		diffOf[f.Path] = f.Diff
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, tc := range []struct {
+			name string
+			keys []string
+		}{
+			{"start", nil},
+			{"expanded", []string{"down", "enter", "down", "enter"}},
+			{"file", []string{"down", "enter", "down", "enter", "down", "enter"}},
+			{"step", []string{"tab", "down", "down", "enter"}},
+			{"changed-only", []string{"u", "down", "enter", "down", "enter"}},
+			{"largest", []string{"L"}},
+			{"filter", []string{"/", "conf", "enter"}},
+			{"help", []string{"?"}},
+		} {
+			t.Run(fmt.Sprintf("%s_%dx%d", tc.name, size[0], size[1]), func(t *testing.T) {
+				a := app(r, size[0], size[1])
+				keys(a, tc.keys...)
+				if a.diff.Path == "" && a.detail && a.focus == focusFiles {
+					t.Fatal("a file opened without a session waits for no diff")
+				}
+				if tc.name == "file" {
+					p := a.rows[a.cursor].n.path
+					a.Update(DiffMsg{Path: p, Diff: diffOf[p]})
+				}
+				golden.RequireEqual(t, screen(a))
+			})
+		}
+	}
+}
+
+// Every frame fits the terminal, whatever its size and the keys pressed.
+func TestFramesFit(t *testing.T) {
+	r := recorded(t)
+	for _, size := range [][2]int{{20, 5}, {40, 10}, {80, 24}, {200, 60}} {
+		a := app(r, size[0], size[1])
+		for _, k := range []string{"", "down", "enter", "down", "enter", "down", "enter", "tab", "enter", "o", "L", "u", "/", "x", "enter", "esc", "?"} {
+			keys(a, k)
+			lines := strings.Split(screen(a), "\n")
+			if len(lines) > size[1] {
+				t.Fatalf("%dx%d after %q: %d lines", size[0], size[1], k, len(lines))
+			}
+			for _, l := range lines {
+				if w := ansi.StringWidth(l); w > size[0] {
+					t.Fatalf("%dx%d after %q: a line of %d cells: %q", size[0], size[1], k, w, l)
+				}
+			}
+		}
+	}
+}
+
+// A message of an earlier session is dropped; the filters keep what
+// they say.
+func TestFiltersAndGenerations(t *testing.T) {
+	r := recorded(t)
+	a := app(r, 100, 30)
+	a.Update(DoneMsg{Gen: 7, Err: fmt.Errorf("stale")})
+	if a.Err() != nil {
+		t.Fatal("a stale message was taken")
+	}
+	if got := a.root.count; got != len(r.Image.Files) {
+		t.Fatalf("tree holds %d changes, want %d", got, len(r.Image.Files))
+	}
+	keys(a, "u", "L") // the largest changes list every change kept
+	for _, row := range a.rows {
+		if row.n.change.Kind != "C" {
+			t.Errorf("changed only shows %s", row.n.change)
+		}
+	}
+	keys(a, "L")
+	want := 0
+	for _, f := range r.Image.Files {
+		if f.Kind == "C" {
+			want++
+		}
+	}
+	if a.root.count != want {
+		t.Errorf("changed only: %d, want %d", a.root.count, want)
+	}
+	keys(a, "u", "/", "c\\.conf$", "enter")
+	if a.root.count != 1 || !strings.Contains(screen(a), "c.conf") {
+		t.Errorf("filter c.conf: %d changes\n%s", a.root.count, screen(a))
+	}
+}
+
+// The session opens two real images (docker-save tars), compares them in
+// a command, and reads a changed file's content diff in another.
+func TestSessionComparesAndDiffs(t *testing.T) {
+	dir := t.TempDir()
+	base := imagetest.Members("etc/", "etc/keep=k")
+	a := imagetest.WriteDockerSave(t, dir, imagetest.Image(t, base, imagetest.Members("etc/conf=one\n")), "a:1")
+	b := imagetest.WriteDockerSave(t, t.TempDir(), imagetest.Image(t, base, imagetest.Members("etc/conf=two\n", "etc/new=x")), "b:1")
+	s := Start(context.Background(), 3, a, b, compare.Options{}, source.Options{})
+	defer s.Release()
+	m := New(NewApp(Options{}).Common, Options{A: a, B: b, Session: s})
+	m.SetSize(100, 30)
+	m.Update(m.Init()())
+	if m.Err() != nil || m.Result() == nil {
+		t.Fatalf("comparison: %v", m.Err())
+	}
+	m.Update(press("enter")) // open etc/
+	m.Update(press("down"))
+	cmd := m.Update(press("enter"))
+	if cmd == nil {
+		t.Fatalf("enter on %s asked for no diff", m.rows[m.cursor].n.path)
+	}
+	m.Update(cmd())
+	if !strings.Contains(m.View(), "-one") || !strings.Contains(m.View(), "+two") {
+		t.Errorf("no content diff of /etc/conf:\n%s", m.View())
+	}
+}
+
+// A comparison that failed says why, in one line, and the program
+// returns the error once the user quits.
+func TestFailedComparison(t *testing.T) {
+	a := NewApp(Options{A: "x", B: "y"})
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 10})
+	a.Update(DoneMsg{Err: fmt.Errorf("opening image a (x): no such image")})
+	if !strings.Contains(screen(a), "compare failed: opening image a (x): no such image") || a.Err() == nil {
+		t.Errorf("failure not shown:\n%s", screen(a))
+	}
+	keys(a, "down", "enter", "tab", "u", "L")
+	if !strings.Contains(screen(a), "compare failed") {
+		t.Errorf("keys on a failed comparison:\n%s", screen(a))
+	}
+}
