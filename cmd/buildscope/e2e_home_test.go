@@ -57,6 +57,17 @@ func TestHomeScreenUnderTmux(t *testing.T) {
 	if !strings.Contains(s, "COPY a.txt /a.txt") {
 		t.Errorf("the why of buildctl's build:\n%s", s)
 	}
+	send("Escape") // back from the why view to the list
+	waitScreen(t, capture, "DURATION", 20*time.Second)
+	// two marked builds open the compare view: A buildscope's build (the
+	// second row), B buildctl's, imported with its record first
+	send("j")
+	send("Space")
+	send("k")
+	send("Space")
+	waitScreen(t, capture, "build:"+ref, 60*time.Second)
+	send("q")
+	waitScreen(t, capture, "DURATION", 20*time.Second)
 	send("q")
 	if s := waitScreen(t, capture, "EXIT=", 20*time.Second); !strings.Contains(s, "EXIT=0") {
 		t.Errorf("after q:\n%s", s)
