@@ -87,9 +87,13 @@ func attachTUI(cmd *cobra.Command, b *buildrun.Builder, ref string) error {
 	ch := make(chan *client.SolveStatus, 256)
 	m := buildui.New(buildui.Options{Title: "attached to " + ref, Builder: b.Name(), Events: ch, Cancel: cancel, Context: ctx, LogCap: 256 << 10})
 	_, err := m.RunLive(cmd.Context(), cancel, cmd.OutOrStdout(), ch, func() (*model.Build, error) {
-		rec := &model.Build{ID: ref, Builder: b.Name(), Status: model.StatusOK, Started: time.Now()}
+		started, err := buildrun.Started(ctx, b, ref)
+		if err != nil {
+			started = time.Now()
+		}
+		rec := &model.Build{ID: ref, Builder: b.Name(), Status: model.StatusOK, Started: started}
 		folder := model.NewFolder(rec, nil)
-		err := buildrun.Attach(ctx, b, ref, func(s *client.SolveStatus) { folder.Add(s); ch <- s })
+		err = buildrun.Attach(ctx, b, ref, func(s *client.SolveStatus) { folder.Add(s); ch <- s })
 		rec = folder.Build()
 		rec.Completed = time.Now()
 		for _, st := range rec.Stages {
