@@ -74,3 +74,13 @@ func Attach(ctx context.Context, b *Builder, ref string, onStatus func(*client.S
 		onStatus(client.NewSolveStatus(resp))
 	}
 }
+
+// Started is when the builder started build ref (from its history), so
+// that a build attached to late counts its time from its start.
+func Started(ctx context.Context, b *Builder, ref string) (time.Time, error) {
+	r, _, err := historyRecord(ctx, b.Client, ref)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return created(r), nil
+}

@@ -25,5 +25,9 @@ func (st EmbeddedStatus) Text() string {
 
 // Text is the outcome as `buildscope builder prune` prints it.
 func (p *Pruned) Text() string {
-	return fmt.Sprintf("pruned %d cache records, %s freed\n", p.Records, model.HumanSize(p.FreedBytes))
+	s := fmt.Sprintf("pruned %d cache records, %s freed\n", p.Records, model.HumanSize(p.FreedBytes))
+	if p.HistoryRecords > 0 {
+		s += fmt.Sprintf("deleted %d of BuildKit's own build records (their blobs go when BuildKit collects them)\n", p.HistoryRecords)
+	}
+	return s
 }

@@ -11,6 +11,20 @@ import (
 type Pruned struct {
 	FreedBytes int64 `json:"freed_bytes"`
 	Records    int   `json:"records"`
+	// HistoryRecords counts BuildKit's own records of buildscope's builds
+	// deleted with --history.
+	HistoryRecords int `json:"history_records,omitempty"`
+}
+
+// PurgeHistory deletes the embedded builder's own records of the builds
+// buildscope ran (see PurgeBuilderHistory) and returns how many went.
+func (e *Embedded) PurgeHistory(ctx context.Context) (int, error) {
+	b, err := Connect(ctx, "embedded", ConnectOptions{Paths: e.Paths})
+	if err != nil {
+		return 0, err
+	}
+	defer b.Close()
+	return PurgeBuilderHistory(ctx, b, BuildRefPrefix)
 }
 
 // Prune removes the embedded builder's whole build cache, starting the

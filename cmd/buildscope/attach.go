@@ -79,14 +79,21 @@ func followBuild(ctx context.Context, cmd *cobra.Command, b *buildrun.Builder, r
 // attachTUI follows a running build in the build UI, without a Dockerfile:
 // its stages are those BuildKit names. q or Ctrl-C detaches.
 func attachTUI(cmd *cobra.Command, b *buildrun.Builder, ref string) error {
+	// q detaches by cancelling ctx, the stream's; the program has its own,
+	// so that it ends by quitting (the terminal's input handed back
+	// whole) rather than being killed: the history list reads it next
 	ctx, cancel := context.WithCancel(cmd.Context())
 	defer cancel()
 	ch := make(chan *client.SolveStatus, 256)
 	m := buildui.New(buildui.Options{Title: "attached to " + ref, Builder: b.Name(), Events: ch, Cancel: cancel, Context: ctx, LogCap: 256 << 10})
-	_, err := m.RunLive(ctx, cancel, cmd.OutOrStdout(), ch, func() (*model.Build, error) {
-		rec := &model.Build{ID: ref, Builder: b.Name(), Status: model.StatusOK, Started: time.Now()}
+	_, err := m.RunLive(cmd.Context(), cancel, cmd.OutOrStdout(), ch, func() (*model.Build, error) {
+		started, err := buildrun.Started(ctx, b, ref)
+		if err != nil {
+			started = time.Now()
+		}
+		rec := &model.Build{ID: ref, Builder: b.Name(), Status: model.StatusOK, Started: started}
 		folder := model.NewFolder(rec, nil)
-		err := buildrun.Attach(ctx, b, ref, func(s *client.SolveStatus) { folder.Add(s); ch <- s })
+		err = buildrun.Attach(ctx, b, ref, func(s *client.SolveStatus) { folder.Add(s); ch <- s })
 		rec = folder.Build()
 		rec.Completed = time.Now()
 		for _, st := range rec.Stages {

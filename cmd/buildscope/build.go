@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -99,11 +98,7 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 		return berr
 	}
 	if f.report != "" {
-		data, err := json.MarshalIndent(rec, "", "  ")
-		if err != nil {
-			return fmt.Errorf("encoding report: %w", err)
-		}
-		if err := buildrun.WriteFileAtomic(f.report, append(data, '\n'), 0o644); err != nil {
+		if err := buildrun.WriteReport(f.report, rec); err != nil {
 			return err
 		}
 	}

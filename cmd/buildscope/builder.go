@@ -9,7 +9,7 @@ import (
 )
 
 func newBuilderCmd(g *globals) *cobra.Command {
-	var asJSON bool
+	var asJSON, history bool
 	emb := func() *buildrun.Embedded { return &buildrun.Embedded{Paths: g.paths} }
 	status := func(cmd *cobra.Command) error {
 		st := emb().Status(cmd.Context())
@@ -28,6 +28,25 @@ is under $XDG_STATE_HOME/buildscope/buildkitd and its socket is readable by
 its owner only.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return status(cmd) },
+	}
+	prune := &cobra.Command{
+		Use: "prune", Short: "Remove the embedded builder's build cache", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pr, err := emb().Prune(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if history {
+				if pr.HistoryRecords, err = emb().PurgeHistory(cmd.Context()); err != nil {
+					return err
+				}
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), pr)
+			}
+			_, err = io.WriteString(cmd.OutOrStdout(), pr.Text())
+			return err
+		},
 	}
 	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.AddCommand(&cobra.Command{
@@ -49,19 +68,7 @@ its owner only.`,
 			}
 			return status(cmd)
 		},
-	}, &cobra.Command{
-		Use: "prune", Short: "Remove the embedded builder's build cache", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			pr, err := emb().Prune(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), pr)
-			}
-			_, err = io.WriteString(cmd.OutOrStdout(), pr.Text())
-			return err
-		},
-	})
+	}, prune)
+	prune.Flags().BoolVar(&history, "history", false, "also delete BuildKit's own records of buildscope's builds (its logs are unredacted)")
 	return cmd
 }

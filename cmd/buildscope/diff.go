@@ -133,6 +133,7 @@ func diffRun(ctx context.Context, stderr io.Writer, g *globals, o *diffOptions, 
 	if err != nil {
 		return nil, err
 	}
+	stderr.Write(res.Output) // the command's own output, where the runner kept it
 	switch {
 	case res.Stopped:
 		fmt.Fprintf(stderr, "buildscope: stopped the container after --timeout %s\n", o.timeout)

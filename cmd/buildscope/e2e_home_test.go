@@ -3,10 +3,13 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/buildscope/buildscope/buildrun"
 )
 
 // buildscope alone on a terminal opens the history list: buildscope's
@@ -54,6 +57,17 @@ func TestHomeScreenUnderTmux(t *testing.T) {
 	if !strings.Contains(s, "COPY a.txt /a.txt") {
 		t.Errorf("the why of buildctl's build:\n%s", s)
 	}
+	send("Escape") // back from the why view to the list
+	waitScreen(t, capture, "DURATION", 20*time.Second)
+	// two marked builds open the compare view: A buildscope's build (the
+	// second row), B buildctl's, imported with its record first
+	send("j")
+	send("Space")
+	send("k")
+	send("Space")
+	waitScreen(t, capture, "build:"+ref, 60*time.Second)
+	send("q")
+	waitScreen(t, capture, "DURATION", 20*time.Second)
 	send("q")
 	if s := waitScreen(t, capture, "EXIT=", 20*time.Second); !strings.Contains(s, "EXIT=0") {
 		t.Errorf("after q:\n%s", s)
@@ -72,4 +86,40 @@ func lineWith(s, a, b string) bool {
 		}
 	}
 	return false
+}
+
+// A build buildctl is running shows in the list's running section; enter
+// attaches the build UI to it, q detaches back to the list, and the build
+// goes on to succeed.
+func TestHomeScreenAttachesToARunningBuild(t *testing.T) {
+	e := newEnv(t)
+	e.mustRun(t, "builder", "start")
+	nonce := buildrun.NewID()
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 6\n")
+	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
+	ctl := exec.Command(buildctlBin(t), "--addr", "unix://"+sock, "build", "--frontend", "dockerfile.v0", "--local", "context="+dir, "--local", "dockerfile="+dir)
+	if err := ctl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ctl.Process.Kill() })
+	var envs []string
+	for _, v := range e.vars {
+		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") || v == "NO_COLOR=1" {
+			envs = append(envs, "'"+v+"'")
+		}
+	}
+	shell := fmt.Sprintf("env TERM=xterm-256color %s %s; echo EXIT=$?; sleep 60", strings.Join(envs, " "), binPath)
+	capture, send := tmuxSession(t, 130, 24, shell)
+	waitScreen(t, capture, "running", 30*time.Second)
+	send("Enter")
+	waitScreen(t, capture, "echo "+nonce, 30*time.Second)
+	send("q")
+	waitScreen(t, capture, "DURATION", 20*time.Second) // the list, read again
+	send("q")
+	if s := waitScreen(t, capture, "EXIT=", 20*time.Second); !strings.Contains(s, "EXIT=0") {
+		t.Errorf("after q:\n%s", s)
+	}
+	if err := ctl.Wait(); err != nil {
+		t.Errorf("buildctl after the detach: %v", err)
+	}
 }

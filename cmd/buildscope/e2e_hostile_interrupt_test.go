@@ -55,10 +55,10 @@ func newStallingListener(t *testing.T, network, addr string) *stallingListener {
 // interrupted starts buildscope with args, waits until blocked says it is
 // stuck, sends it SIGINT and returns what it did. The deadlines only
 // guard against a hang; nothing is measured.
-func (e *env) interrupted(t *testing.T, blocked <-chan struct{}, args ...string) result {
+func (e *env) interrupted(t *testing.T, blocked <-chan struct{}, extraEnv []string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(binPath, args...)
-	cmd.Env = e.vars
+	cmd.Env = append(append([]string{}, e.vars...), extraEnv...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {
@@ -88,27 +88,32 @@ func (e *env) interrupted(t *testing.T, blocked <-chan struct{}, args ...string)
 }
 
 // Ctrl-C ends every call that waits on a peer that accepted and never
-// answers: a registry, a builder's unix socket, a tcp:// builder, with a
-// non-zero exit and one line that says it was interrupted.
+// answers: a registry, a builder's unix socket, a tcp:// builder, the
+// Docker engine (its store, its builder), with a non-zero exit and one
+// line that says it was interrupted.
 func TestInterruptEndsStalledCalls(t *testing.T) {
 	e := newEnv(t)
 	ctx := t.TempDir()
 	writeFiles(t, ctx, map[string]string{"Dockerfile": "FROM " + baseAddr + "/buildscope/busybox:latest\nRUN true\n"})
 	tcp := func() *stallingListener { return newStallingListener(t, "tcp", "127.0.0.1:0") }
 	unix := func() *stallingListener { return newStallingListener(t, "unix", filepath.Join(t.TempDir(), "bk.sock")) }
-	registry, sock, builder, foreign := tcp(), unix(), tcp(), unix()
+	registry, sock, builder, foreign, engine, engineBuild := tcp(), unix(), tcp(), unix(), unix(), unix()
 	for _, c := range []struct {
 		name string
 		peer *stallingListener
+		env  []string
 		args []string
 	}{
-		{"registry", registry, []string{"inspect", "--json", registry.Addr().String() + "/app:1"}},
-		{"unix socket builder", sock, []string{"build", "--progress", "plain", "--builder", "unix://" + sock.Addr().String(), ctx}},
-		{"tcp builder", builder, []string{"build", "--progress", "plain", "--builder", "tcp://" + builder.Addr().String(), ctx}},
-		{"a builder's own history", foreign, []string{"history", "ls", "--builder", "unix://" + foreign.Addr().String()}},
+		{"registry", registry, nil, []string{"inspect", "--json", registry.Addr().String() + "/app:1"}},
+		{"unix socket builder", sock, nil, []string{"build", "--progress", "plain", "--builder", "unix://" + sock.Addr().String(), ctx}},
+		{"tcp builder", builder, nil, []string{"build", "--progress", "plain", "--builder", "tcp://" + builder.Addr().String(), ctx}},
+		{"a builder's own history", foreign, nil, []string{"history", "ls", "--builder", "unix://" + foreign.Addr().String()}},
+		{"the Docker engine's store", engine, []string{"DOCKER_HOST=unix://" + engine.Addr().String()}, []string{"inspect", "--json", "docker://app:1"}},
+		{"the Docker engine as builder", engineBuild, []string{"DOCKER_HOST=unix://" + engineBuild.Addr().String()},
+			[]string{"build", "--progress", "plain", "--builder", "docker", ctx}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r := e.interrupted(t, c.peer.accepted, c.args...)
+			r := e.interrupted(t, c.peer.accepted, c.env, c.args...)
 			if r.code == 0 || strings.Count(r.stderr, "\n") != 1 || !strings.HasPrefix(r.stderr, "buildscope: interrupted while waiting for ") {
 				t.Errorf("after SIGINT: exit %d, stderr:\n%s", r.code, r.stderr)
 			}

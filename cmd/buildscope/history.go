@@ -11,6 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/inspect/compare"
+	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/common"
@@ -294,9 +296,7 @@ func homeChoice(cmd *cobra.Command, g *globals, hs *buildrun.HistorySource, ch h
 				return err
 			}
 		}
-		// the hook for the compare view (tui/compareview): until it is
-		// here, the list says the command that compares the two
-		return fmt.Errorf("compare them with: buildscope compare build:%s build:%s", ch.Rows[0].ID, ch.Rows[1].ID)
+		return runCompareTUI(cmd, "build:"+ch.Rows[0].ID, "build:"+ch.Rows[1].ID, compare.Options{}, source.Options{Paths: g.paths})
 	}
 	return nil
 }

@@ -9,8 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"runtime"
 	"syscall"
 
 	"github.com/sirupsen/logrus"
@@ -30,6 +28,7 @@ func (e *exitError) Error() string { return e.err.Error() }
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	buildrun.ExitWhenStuck(ctx, buildrun.InterruptGrace, os.Stderr)
 	err := execute(ctx)
 	if err == nil {
 		return
@@ -51,10 +50,7 @@ func main() {
 func execute(ctx context.Context) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			where := "unknown"
-			if pc, file, line, ok := runtime.Caller(3); ok {
-				where = fmt.Sprintf("%s:%d (%s)", filepath.Base(file), line, runtime.FuncForPC(pc).Name())
-			}
+			where := buildrun.PanicSite()
 			err = &exitError{code: 70, err: fmt.Errorf("internal error (panic: %v) at %s: please report it with the command you ran", r, where)}
 		}
 	}()

@@ -27,9 +27,8 @@ const (
 	ChoiceReplay                    // enter: replay the build in the build UI
 	ChoiceInspect                   // i: inspect the build's image
 	ChoiceAttach                    // a: attach to the running build
-	// ChoiceCompare: two builds were marked. It is the hook for the
-	// compare view (tui/compareview): the caller opens it on Rows[0]
-	// (A, marked first) and Rows[1] (B).
+	// ChoiceCompare: two builds were marked; the caller opens the compare
+	// view on Rows[0] (A, marked first) and Rows[1] (B).
 	ChoiceCompare
 )
 
