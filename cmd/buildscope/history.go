@@ -1,22 +1,17 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/inspect/compare"
-	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/common"
-	"github.com/buildscope/buildscope/tui/home"
 )
 
 func newHistoryCmd(g *globals) *cobra.Command {
@@ -77,33 +72,20 @@ exported while the builder still holds it, so build:REF opens it.`,
 	}, historyDoctor(store), &cobra.Command{
 		Use: "rm ID", Short: "Remove a build record: buildscope's, else (with --builder) the builder's own", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			from, id := "buildscope's history", ""
-			b, err := store().Remove(args[0])
-			if err == nil {
-				id = b.ID
-			} else if g.builder != "" {
-				bl, cerr := g.connect(cmd.Context())
-				if cerr != nil {
-					return cerr
-				}
-				defer bl.Close()
-				from = "the " + bl.Name() + " builder's history"
-				if id, err = buildrun.RemoveBuilderRecord(cmd.Context(), bl, args[0]); err != nil {
-					return err
-				}
-			} else {
+			r, err := buildrun.RemoveAnywhere(cmd.Context(), store(), args[0], g.builderOpener())
+			if err != nil {
 				return err
 			}
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), map[string]string{"removed": id, "from": from})
+				return writeJSON(cmd.OutOrStdout(), r)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "removed %s from %s\n", id, from)
+			fmt.Fprintf(cmd.OutOrStdout(), "removed %s from %s\n", r.ID, r.From)
 			return nil
 		},
 	}, &cobra.Command{
 		Use: "import FILE|REF", Short: "Import a `docker buildx history export` bundle, or (with --builder) a build of the builder's history with its image", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			builds, err := importBuilds(cmd, g, store(), args[0])
+			builds, err := buildrun.Import(cmd.Context(), store(), g.paths, args[0], g.builderOpener())
 			if err != nil {
 				return err
 			}
@@ -119,27 +101,9 @@ exported while the builder still holds it, so build:REF opens it.`,
 	return cmd
 }
 
-// importBuilds imports a bundle file or, with --builder and no such
-// file, the builder's record of that ref.
-func importBuilds(cmd *cobra.Command, g *globals, h buildrun.History, arg string) ([]*model.Build, error) {
-	if _, err := os.Stat(arg); err == nil || g.builder == "" {
-		return buildrun.ImportBundle(cmd.Context(), h, arg)
-	}
-	b, err := g.connect(cmd.Context())
-	if err != nil {
-		return nil, err
-	}
-	defer b.Close()
-	rec, err := buildrun.ImportBuilderRecord(cmd.Context(), b, h, g.paths, arg)
-	if err != nil {
-		return nil, err
-	}
-	return []*model.Build{rec}, nil
-}
-
 // builderOpener connects to --builder, nil when none was named: builds
 // are then looked for in buildscope's history only.
-func (g *globals) builderOpener() func(context.Context) (*buildrun.Builder, error) {
+func (g *globals) builderOpener() buildrun.Connector {
 	if g.builder == "" {
 		return nil
 	}
@@ -202,101 +166,16 @@ func historyDoctor(store func() buildrun.History) *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "doctor", Short: "Find damaged build records; --fix removes them", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h := store()
-			good, damaged, err := h.Scan()
+			n, err := store().Doctor(cmd.OutOrStdout(), fix)
 			if err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
-			for _, d := range damaged {
-				if !fix {
-					fmt.Fprintf(w, "damaged: %s (%s: %v)\n", d.ID, d.Path, d.Err)
-					continue
-				}
-				if _, err := h.Remove(d.ID); err != nil {
-					return err
-				}
-				fmt.Fprintf(w, "removed damaged record %s (%v)\n", d.ID, d.Err)
-			}
-			fmt.Fprintf(w, "%d records readable, %d damaged\n", len(good), len(damaged))
-			if len(damaged) > 0 && !fix {
-				return &exitError{code: 1, err: fmt.Errorf("%d damaged records: `buildscope history doctor --fix` removes them", len(damaged))}
+			if n > 0 && !fix {
+				return &exitError{code: 1, err: fmt.Errorf("%d damaged records: `buildscope history doctor --fix` removes them", n)}
 			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&fix, "fix", false, "remove the damaged records")
 	return cmd
-}
-
-// runHome is `buildscope` alone on a terminal: the history list. What is
-// picked there (a replay, an image, an attach, a comparison) opens in its
-// own UI, and the list comes back when it is left.
-func runHome(cmd *cobra.Command, g *globals) error {
-	ctx := cmd.Context()
-	hs, err := buildrun.OpenHistorySource(ctx, buildrun.History{Dir: g.paths.History(), Warn: io.Discard}, g.builder, g.tls)
-	if err != nil {
-		return err
-	}
-	defer hs.Close()
-	explain := func(ctx context.Context, row model.HistoryRow) (*model.Build, *model.Explanation, error) {
-		o, err := hs.Open(ctx, row)
-		if err != nil {
-			return nil, nil, err
-		}
-		ex, err := o.Explain()
-		return o.Build, ex, err
-	}
-	var notice, sel, filter string
-	for ctx.Err() == nil {
-		m := home.New(home.Options{Title: hs.BuilderName(), Load: hs.Entries, Explain: explain, Context: ctx, Notice: notice, Select: sel, Filter: filter})
-		if err := common.Run(ctx, cmd.OutOrStdout(), m, nil); err != nil {
-			return err
-		}
-		ch := m.Choice()
-		if ch.Kind == home.ChoiceNone {
-			return nil
-		}
-		sel, filter = ch.Rows[0].ID, m.Filter()
-		notice = ""
-		if err := homeChoice(cmd, g, hs, ch); err != nil {
-			notice = err.Error()
-		}
-	}
-	return nil
-}
-
-// homeChoice opens what was picked in the history list.
-func homeChoice(cmd *cobra.Command, g *globals, hs *buildrun.HistorySource, ch home.Choice) error {
-	row := ch.Rows[0]
-	switch ch.Kind {
-	case home.ChoiceReplay:
-		o, err := hs.Open(cmd.Context(), row)
-		if err != nil {
-			return err
-		}
-		defer o.Close()
-		if o.Build.Origin != nil {
-			return replayForeign(cmd, o)
-		}
-		return replayBuild(cmd, g, hs.History, o.Build)
-	case home.ChoiceInspect:
-		if err := hs.Localize(cmd.Context(), g.paths, row); err != nil {
-			return err
-		}
-		return runInspect(cmd, g, &inspectOptions{}, "build:"+row.ID)
-	case home.ChoiceAttach:
-		if hs.Builder == nil {
-			return fmt.Errorf("build %s runs on a builder this list does not reach: `buildscope attach --builder ADDR %s`", row.ID, row.ID)
-		}
-		return attachTUI(cmd, hs.Builder, row.ID)
-	case home.ChoiceCompare:
-		for _, r := range ch.Rows {
-			if err := hs.Localize(cmd.Context(), g.paths, r); err != nil {
-				return err
-			}
-		}
-		return runCompareTUI(cmd, "build:"+ch.Rows[0].ID, "build:"+ch.Rows[1].ID, compare.Options{}, source.Options{Paths: g.paths})
-	}
-	return nil
 }
