@@ -164,10 +164,7 @@ func (m *keyMapper) sourceRecords(op *pb.Op) []*keyRecord {
 		if len(r.Parents) > 0 || r.Digest == "" {
 			continue
 		}
-		text := ""
-		for _, p := range m.ks.chain(r.Digest) {
-			text += p.Text() + "\n"
-		}
+		text := m.ks.sourceText(r.Digest)
 		all := true
 		for _, w := range want {
 			all = all && strings.Contains(text, w)
@@ -219,14 +216,36 @@ func opMatches(op *pb.Op, text string) bool {
 		return slices.Equal(a.Args, b.Args) && slices.Equal(a.Env, b.Env) && a.Cwd == b.Cwd && a.User == b.User
 	}
 	if f := op.GetFile(); f != nil {
-		if len(cm.Actions) != len(f.Actions) {
+		if cm.Exec != nil || len(cm.Actions) != len(f.Actions) {
 			return false
 		}
 		for i, a := range f.Actions {
-			var dest struct{ Dest, Path string }
-			_ = json.Unmarshal(cm.Actions[i], &dest)
-			if c := a.GetCopy(); c != nil && c.Dest != dest.Dest {
+			var got map[string]any
+			if json.Unmarshal(cm.Actions[i], &got) != nil {
 				return false
+			}
+			_, isCopy := got["dest"]
+			switch {
+			case a.GetCopy() != nil:
+				if !isCopy || got["dest"] != a.GetCopy().Dest {
+					return false
+				}
+			case a.GetMkdir() != nil:
+				if isCopy || got["path"] != a.GetMkdir().Path {
+					return false
+				}
+			case a.GetMkfile() != nil:
+				if isCopy || got["path"] != a.GetMkfile().Path {
+					return false
+				}
+			case a.GetRm() != nil:
+				if isCopy || got["path"] != a.GetRm().Path {
+					return false
+				}
+			case a.GetSymlink() != nil:
+				if isCopy || got["newpath"] != a.GetSymlink().Newpath {
+					return false
+				}
 			}
 		}
 		return true
@@ -276,7 +295,7 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 			}
 			if pset[l.Target] {
 				if l.Selector != "" && ki.Selector == "" {
-					ki.Selector = selectorText(m.ks.texts[l.Selector])
+					ki.Selector = selectorText(m.ks.text(l.Selector))
 				}
 				continue
 			}
@@ -293,9 +312,9 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 				if ki.Selector == "" {
 					ki.Selector = mountSelector(op, i)
 				}
-				if p := m.ks.texts[contents[0]]; p != nil {
+				if p := m.ks.text(contents[0]); p != nil {
 					for _, s := range p.Subs { // the content root names its digest list
-						if dl := m.ks.texts[s]; dl != nil && dl.Type == cachedigest.TypeDigestList {
+						if dl := m.ks.text(s); dl != nil && dl.Type == cachedigest.TypeDigestList {
 							names := selectorNames(ki.Selector, len(dl.Subs))
 							for j, f := range dl.Subs {
 								m.ks.files(f, names[j], ki.Files, 0)
@@ -325,9 +344,11 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 // isContent reports whether root record r is a content checksum (of
 // files an op selects from an input), not a source.
 func (m *keyMapper) isContent(r *keyRecord) bool {
-	for _, p := range m.ks.chain(r.Digest) {
-		if p.Type == cachedigest.TypeDigestList {
-			return true
+	if p := m.ks.text(r.Digest); p != nil {
+		for _, s := range p.Subs {
+			if t := m.ks.text(s); t != nil && t.Type == cachedigest.TypeDigestList {
+				return true
+			}
 		}
 	}
 	return false
