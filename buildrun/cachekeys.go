@@ -1,8 +1,8 @@
 package buildrun
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -35,7 +35,7 @@ import (
 // the records of its op's inputs, and the plain texts behind digests.
 type keyStore struct {
 	recs  map[int]*keyRecord
-	debug *bolt.Tx // a read transaction on the copy of cache-debug.db
+	debug *bolt.Tx              // a read transaction on the copy of cache-debug.db
 	texts map[string]*plainText // read so far, by digest (nil: none)
 	// children of a record by its ID
 	children map[int][]*keyRecord
