@@ -37,6 +37,7 @@ type keyStore struct {
 	recs  map[int]*keyRecord
 	debug *bolt.Tx              // a read transaction on the copy of cache-debug.db
 	texts map[string]*plainText // read so far, by digest (nil: none)
+	lists *listCache
 	// children of a record by its ID
 	children map[int][]*keyRecord
 }
@@ -279,31 +280,30 @@ func (ks *keyStore) sourceText(d string) string {
 // a file list names files and directories (whose digest is a list of
 // their own); a single file's checksum is its own record, under name.
 func (ks *keyStore) files(d, name string, out map[string]string, depth int) {
-	p := ks.text(d)
-	if p == nil || depth > 64 {
+	if depth > 64 {
 		return
 	}
-	switch p.Type {
-	case cachedigest.TypeFileList:
-		for i := 0; i+1 < len(p.Frames); i += 2 {
-			rel := strings.Trim(strings.ReplaceAll(string(p.Frames[i]), "\x00", "/"), "/")
-			sub := strings.Trim(name+"/"+rel, "/")
-			child := string(p.Frames[i+1])
-			if ks.typeOf(child) == cachedigest.TypeFileList {
-				ks.files(child, sub, out, depth+1)
+	if l := ks.listing(d); l != nil {
+		for _, e := range l {
+			sub := strings.Trim(name+"/"+e.Rel, "/")
+			if e.List {
+				ks.files(e.Digest, sub, out, depth+1)
 				continue
 			}
 			if sub == "" {
 				sub = "."
 			}
-			out[sub] = child
+			out[sub] = e.Digest
 		}
-	default:
-		if name == "" {
-			name = "."
-		}
-		out[name] = d
+		return
 	}
+	if ks.text(d) == nil {
+		return
+	}
+	if name == "" {
+		name = "."
+	}
+	out[name] = d
 }
 
 // builtLLB is what buildscope reads of a build's LLB after the solve:
@@ -335,7 +335,11 @@ func readBuiltLLB(ctx context.Context, b *Builder, paths Paths, ref, session str
 	start := time.Now()
 	ks, done, err := readKeyStore(ctx, (&Embedded{Paths: paths}).root())
 	if err == nil {
+		ks.lists = loadListCache(filepath.Join(paths.State, "cache"))
 		out.Keys, err = stepKeys(ks, cfg, session)
+		if serr := ks.lists.save(); serr != nil {
+			logrus.Debugf("saving the cache-key listings: %v", serr)
+		}
 		done()
 	}
 	if err != nil {
