@@ -12,15 +12,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/moby/buildkit/solver/bboltcachestorage"
 	"github.com/moby/buildkit/util/cachedigest"
 	"github.com/moby/buildkit/util/cachestore"
-	"github.com/sirupsen/logrus"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/buildscope/buildscope/model"
 )
 
 // BuildKit's cache keys, read from the embedded builder's state: buildkitd
@@ -304,57 +300,4 @@ func (ks *keyStore) files(d, name string, out map[string]string, depth int) {
 		name = "."
 	}
 	out[name] = d
-}
-
-// builtLLB is what buildscope reads of a build's LLB after the solve:
-// each vertex's normalised op digest and, on the embedded builder, its
-// cache key; KeysMissing says why there are no keys, when there are none.
-type builtLLB struct {
-	Digests     map[string]string
-	Keys        map[string]*model.CacheKey
-	KeysMissing string
-}
-
-// readBuiltLLB reads the LLB of build ref from its provenance and, when
-// the builder is the embedded one, the cache keys of its vertices.
-func readBuiltLLB(ctx context.Context, b *Builder, paths Paths, ref, session string) *builtLLB {
-	out := &builtLLB{}
-	cfg, err := buildConfig(ctx, b.Client, ref)
-	if err != nil {
-		out.KeysMissing = err.Error()
-		return out
-	}
-	if out.Digests, err = model.NormalizeLLB(cfg.Definition, cfg.DigestMapping); err != nil {
-		out.KeysMissing = err.Error()
-		return out
-	}
-	if b.Kind != KindEmbedded {
-		out.KeysMissing = "buildscope reads cache keys only from the embedded builder it starts"
-		return out
-	}
-	start := time.Now()
-	ks, done, err := readKeyStore(ctx, (&Embedded{Paths: paths}).root())
-	if err == nil {
-		ks.lists = loadListCache(filepath.Join(paths.State, "cache"))
-		out.Keys, err = stepKeys(ks, cfg, session)
-		if serr := ks.lists.save(); serr != nil {
-			logrus.Debugf("saving the cache-key listings: %v", serr)
-		}
-		done()
-	}
-	if err != nil {
-		out.KeysMissing = err.Error()
-	}
-	logrus.Debugf("cache keys of %s: %d in %s", ref, len(out.Keys), time.Since(start))
-	return out
-}
-
-// setKeys records each step's cache key.
-func setKeys(rec *model.Build, keys map[string]*model.CacheKey) {
-	for si := range rec.Stages {
-		for k := range rec.Stages[si].Steps {
-			st := &rec.Stages[si].Steps[k]
-			st.Key = keys[st.Digest]
-		}
-	}
 }
