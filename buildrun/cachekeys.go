@@ -1,32 +1,39 @@
 package buildrun
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
-	"net"
-	"net/http"
+	"io"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
-	"time"
 
+	"github.com/moby/buildkit/solver/bboltcachestorage"
 	"github.com/moby/buildkit/util/cachedigest"
-	"github.com/sirupsen/logrus"
-
-	"github.com/buildscope/buildscope/model"
+	"github.com/moby/buildkit/util/cachestore"
+	bolt "go.etcd.io/bbolt"
 )
 
-// BuildKit's cache keys, read from the embedded builder's debug handlers:
-// buildkitd runs with --save-cache-debug, which keeps the plain text behind
-// every digest that goes into a cache key, and serves its key store with
-// those plain texts on /debug/cache/store (--debugaddr, a unix socket in
-// the runtime dir). See cachekeys_map.go for how they are tied to steps.
+// BuildKit's cache keys, read from the embedded builder's state: buildkitd
+// runs with --save-cache-debug, which keeps the plain text behind every
+// digest that goes into a cache key (cache-debug.db) beside its key store
+// (cache.db). Both are bolt databases the daemon holds locked, so they are
+// read from copies; a plain text is used only when it hashes to its digest
+// (a copy taken during a write cannot show a wrong one). See
+// cachekeys_map.go for how keys are tied to steps.
 
 // keyStore is BuildKit's cache-key store: records by ID, each linked to
-// the records of its op's inputs.
+// the records of its op's inputs, and the plain texts behind digests.
 type keyStore struct {
 	recs  map[int]*keyRecord
-	texts map[string]*plainText // by digest
+	debug *bolt.Tx              // a read transaction on the copy of cache-debug.db
+	texts map[string]*plainText // read so far, by digest (nil: none)
+	lists *listCache
 	// children of a record by its ID
 	children map[int][]*keyRecord
 }
@@ -34,17 +41,18 @@ type keyStore struct {
 // keyRecord is one record of the key store: a root (a source, or a
 // content checksum) has a digest; any other is reached by its links.
 type keyRecord struct {
-	ID      int    `json:"id"`
-	Digest  string `json:"digest"`
-	Random  bool   `json:"random"`
-	Parents []struct {
-		Input    int    `json:"input"`
-		Output   int    `json:"output"`
-		Digest   string `json:"digest"`
-		Selector string `json:"selector"`
-		Target   int    `json:"target"`
-	} `json:"parents"`
-	Debug []*cachedigest.Record `json:"debug"`
+	ID      int
+	Digest  string
+	Random  bool
+	Parents []keyLink
+}
+
+// keyLink links a record to the record of one of its op's inputs.
+type keyLink struct {
+	Input    int
+	Digest   string
+	Selector string
+	Target   int
 }
 
 // plainText is what a digest was computed from.
@@ -66,68 +74,51 @@ func (p *plainText) Text() string {
 	return b.String()
 }
 
-// debugSocket is where the embedded builder serves its debug handlers.
-func debugSocket(paths Paths) string { return paths.Runtime + "/buildkitd-debug.sock" }
-
-// readKeyStore reads BuildKit's key store from the debug handlers at
-// socket.
-func readKeyStore(ctx context.Context, socket string) (*keyStore, error) {
-	if _, err := os.Stat(socket); err != nil {
-		return nil, fmt.Errorf("the embedded builder keeps no cache keys (it was started without them: `buildscope builder stop` and build again): %w", err)
+// readKeyStore reads the key store and the cache-debug database of the
+// embedded builder whose root is root, from copies in a temporary dir;
+// the returned func closes them and removes the copies.
+func readKeyStore(ctx context.Context, root string) (*keyStore, func(), error) {
+	if _, err := os.Stat(filepath.Join(root, "cache-debug.db")); err != nil {
+		return nil, nil, fmt.Errorf("the embedded builder keeps no cache keys (it runs without --save-cache-debug: `buildscope builder stop` and build again): %w", err)
 	}
-	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "unix", socket)
-	}}}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://buildkitd/debug/cache/store", nil)
+	tmp, err := os.MkdirTemp("", "buildscope-keys")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := hc.Do(req)
+	done := func() { os.RemoveAll(tmp) }
+	fail := func(err error) (*keyStore, func(), error) { done(); return nil, nil, err }
+	for _, f := range []string{"cache.db", "cache-debug.db"} {
+		if err := copyFile(filepath.Join(root, f), filepath.Join(tmp, f)); err != nil {
+			return fail(fmt.Errorf("copying BuildKit's %s: %w", f, err))
+		}
+	}
+	store, err := bboltcachestorage.NewStore(filepath.Join(tmp, "cache.db"))
 	if err != nil {
-		return nil, fmt.Errorf("reading BuildKit's cache keys from %s: %w", socket, err)
+		return fail(fmt.Errorf("opening a copy of BuildKit's key store: %w", err))
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("reading BuildKit's cache keys from %s: %s", socket, resp.Status)
+	recs, err := cachestore.Records(ctx, store)
+	store.Close()
+	if err != nil {
+		return fail(fmt.Errorf("reading BuildKit's key store: %w", err))
 	}
-	var recs []*keyRecord
-	if err := json.NewDecoder(resp.Body).Decode(&recs); err != nil {
-		return nil, fmt.Errorf("decoding BuildKit's cache keys: %w", err)
+	db, err := bolt.Open(filepath.Join(tmp, "cache-debug.db"), 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		return fail(fmt.Errorf("opening a copy of BuildKit's cache-debug database: %w", err))
 	}
-	return newKeyStore(recs), nil
-}
-
-func newKeyStore(recs []*keyRecord) *keyStore {
-	ks := &keyStore{recs: map[int]*keyRecord{}, texts: map[string]*plainText{}, children: map[int][]*keyRecord{}}
-	var add func(r *cachedigest.Record)
-	add = func(r *cachedigest.Record) {
-		if _, ok := ks.texts[r.Digest.String()]; ok {
-			return
-		}
-		p := &plainText{Type: r.Type}
-		for _, f := range r.Data {
-			if f.ID == cachedigest.FrameIDData {
-				p.Frames = append(p.Frames, f.Data)
-			}
-		}
-		for _, s := range r.SubRecords {
-			p.Subs = append(p.Subs, s.Digest.String())
-			add(s)
-		}
-		ks.texts[r.Digest.String()] = p
+	tx, err := db.Begin(false)
+	if err != nil {
+		db.Close()
+		return fail(fmt.Errorf("reading a copy of BuildKit's cache-debug database: %w", err))
 	}
+	ks := &keyStore{recs: map[int]*keyRecord{}, debug: tx, texts: map[string]*plainText{}, children: map[int][]*keyRecord{}}
 	for _, r := range recs {
-		ks.recs[r.ID] = r
-		for _, d := range r.Debug {
-			add(d)
+		kr := &keyRecord{ID: r.ID, Digest: r.Digest.String(), Random: r.Random}
+		for _, l := range r.Parents {
+			kr.Parents = append(kr.Parents, keyLink{Input: l.Input, Digest: l.Digest.String(), Selector: l.Selector.String(), Target: l.ID})
 		}
-		r.Debug = nil
+		ks.recs[kr.ID] = kr
 	}
-	for _, r := range recs {
+	for _, r := range ks.recs {
 		seen := map[int]bool{}
 		for _, l := range r.Parents {
 			if !seen[l.Target] {
@@ -136,7 +127,79 @@ func newKeyStore(recs []*keyRecord) *keyStore {
 			}
 		}
 	}
-	return ks
+	return ks, func() { _ = tx.Rollback(); db.Close(); done() }, nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+var shaRe = regexp.MustCompile(`\bsha256:[a-f0-9]{64}\b`)
+
+// text is the plain text behind digest d, nil when the database has none
+// or what it has does not hash to d.
+func (ks *keyStore) text(d string) *plainText {
+	if p, ok := ks.texts[d]; ok {
+		return p
+	}
+	ks.texts[d] = nil
+	b := ks.debug.Bucket([]byte("byhash"))
+	if b == nil {
+		return nil
+	}
+	v := b.Get([]byte(d))
+	if v == nil {
+		return nil
+	}
+	// frames: [id uint32][len uint32][data], big-endian (util/cachedigest)
+	p := &plainText{}
+	h, skipped := sha256.New(), false
+	for i := 0; i < len(v); {
+		if i+8 > len(v) {
+			return nil
+		}
+		id, n := binary.BigEndian.Uint32(v[i:]), int(binary.BigEndian.Uint32(v[i+4:]))
+		if i+8+n > len(v) {
+			return nil
+		}
+		data := v[i+8 : i+8+n]
+		i += 8 + n
+		switch cachedigest.FrameID(id) {
+		case cachedigest.FrameIDType:
+			p.Type = cachedigest.Type(data)
+		case cachedigest.FrameIDData:
+			p.Frames = append(p.Frames, bytes.Clone(data))
+			h.Write(data)
+		default:
+			skipped = true // a file's content, hashed without being kept
+		}
+	}
+	typ := p.Type
+	if !skipped && "sha256:"+hex.EncodeToString(h.Sum(nil)) != d {
+		return nil
+	}
+	data := p.Text()
+	switch typ {
+	case cachedigest.TypeString:
+		p.Subs = shaRe.FindAllString(data, -1)
+	case cachedigest.TypeDigestList:
+		p.Subs = strings.Split(data, "\x00")
+	}
+	ks.texts[d] = p
+	return p
 }
 
 // chain is the plain text of d followed by those of the digests it names,
@@ -146,8 +209,11 @@ func (ks *keyStore) chain(d string) []*plainText {
 	seen := map[string]bool{}
 	var walk func(d string)
 	walk = func(d string) {
-		p := ks.texts[d]
-		if p == nil || seen[d] {
+		if seen[d] {
+			return
+		}
+		p := ks.text(d)
+		if p == nil {
 			return
 		}
 		seen[d] = true
@@ -160,81 +226,78 @@ func (ks *keyStore) chain(d string) []*plainText {
 	return out
 }
 
+// typeOf is the type of the plain text behind d, read from its first
+// frame only ("" when there is none): telling a directory's file list
+// from a file without reading every file's record.
+func (ks *keyStore) typeOf(d string) cachedigest.Type {
+	if p, ok := ks.texts[d]; ok && p != nil {
+		return p.Type
+	}
+	b := ks.debug.Bucket([]byte("byhash"))
+	if b == nil {
+		return ""
+	}
+	v := b.Get([]byte(d))
+	if len(v) < 8 || cachedigest.FrameID(binary.BigEndian.Uint32(v)) != cachedigest.FrameIDType {
+		return ""
+	}
+	n := int(binary.BigEndian.Uint32(v[4:]))
+	if 8+n > len(v) {
+		return ""
+	}
+	return cachedigest.Type(v[8 : 8+n])
+}
+
+// sourceText is the plain text of a root that is a source, with what it
+// names (three levels at most: the root's key, the source's key, its
+// JSON); "" for a root that is no source (a content checksum, whose file
+// lists are not read here).
+func (ks *keyStore) sourceText(d string) string {
+	var b strings.Builder
+	for depth := 0; depth < 3 && d != ""; depth++ {
+		p := ks.text(d)
+		if p == nil || (p.Type != cachedigest.TypeString && p.Type != cachedigest.TypeJSON) {
+			break
+		}
+		b.WriteString(p.Text())
+		b.WriteByte('\n')
+		d = ""
+		if len(p.Subs) == 1 {
+			d = p.Subs[0]
+		}
+	}
+	if !strings.Contains(b.String(), "buildkit.source.v0:") {
+		return ""
+	}
+	return b.String()
+}
+
 // files expands the checksum d of selected files into path → digest:
 // a file list names files and directories (whose digest is a list of
 // their own); a single file's checksum is its own record, under name.
 func (ks *keyStore) files(d, name string, out map[string]string, depth int) {
-	p := ks.texts[d]
-	if p == nil || depth > 64 {
+	if depth > 64 {
 		return
 	}
-	switch p.Type {
-	case cachedigest.TypeFileList:
-		for i := 0; i+1 < len(p.Frames); i += 2 {
-			rel := strings.Trim(strings.ReplaceAll(string(p.Frames[i]), "\x00", "/"), "/")
-			sub := strings.Trim(name+"/"+rel, "/")
-			child := string(p.Frames[i+1])
-			if c := ks.texts[child]; c != nil && c.Type == cachedigest.TypeFileList {
-				ks.files(child, sub, out, depth+1)
+	if l := ks.listing(d); l != nil {
+		for _, e := range l {
+			sub := strings.Trim(name+"/"+e.Rel, "/")
+			if e.List {
+				ks.files(e.Digest, sub, out, depth+1)
 				continue
 			}
 			if sub == "" {
 				sub = "."
 			}
-			out[sub] = child
+			out[sub] = e.Digest
 		}
-	default:
-		if name == "" {
-			name = "."
-		}
-		out[name] = d
+		return
 	}
-}
-
-// builtLLB is what buildscope reads of a build's LLB after the solve:
-// each vertex's normalised op digest and, on the embedded builder, its
-// cache key; KeysMissing says why there are no keys, when there are none.
-type builtLLB struct {
-	Digests     map[string]string
-	Keys        map[string]*model.CacheKey
-	KeysMissing string
-}
-
-// readBuiltLLB reads the LLB of build ref from its provenance and, when
-// the builder is the embedded one, the cache keys of its vertices.
-func readBuiltLLB(ctx context.Context, b *Builder, paths Paths, ref, session string) *builtLLB {
-	out := &builtLLB{}
-	cfg, err := buildConfig(ctx, b.Client, ref)
-	if err != nil {
-		out.KeysMissing = err.Error()
-		return out
+	if ks.text(d) == nil {
+		return
 	}
-	if out.Digests, err = model.NormalizeLLB(cfg.Definition, cfg.DigestMapping); err != nil {
-		out.KeysMissing = err.Error()
-		return out
+	if name == "" {
+		name = "."
 	}
-	if b.Kind != KindEmbedded {
-		out.KeysMissing = "this builder's cache keys (buildscope reads them only from the embedded builder)"
-		return out
-	}
-	start := time.Now()
-	ks, err := readKeyStore(ctx, debugSocket(paths))
-	if err == nil {
-		out.Keys, err = stepKeys(ks, cfg, session)
-	}
-	if err != nil {
-		out.KeysMissing = err.Error()
-	}
-	logrus.Debugf("cache keys of %s: %d in %s", ref, len(out.Keys), time.Since(start))
-	return out
-}
-
-// setKeys records each step's cache key.
-func setKeys(rec *model.Build, keys map[string]*model.CacheKey) {
-	for si := range rec.Stages {
-		for k := range rec.Stages[si].Steps {
-			st := &rec.Stages[si].Steps[k]
-			st.Key = keys[st.Digest]
-		}
-	}
+	out[name] = d
 }

@@ -164,10 +164,7 @@ func (m *keyMapper) sourceRecords(op *pb.Op) []*keyRecord {
 		if len(r.Parents) > 0 || r.Digest == "" {
 			continue
 		}
-		text := ""
-		for _, p := range m.ks.chain(r.Digest) {
-			text += p.Text() + "\n"
-		}
+		text := m.ks.sourceText(r.Digest)
 		all := true
 		for _, w := range want {
 			all = all && strings.Contains(text, w)
@@ -197,41 +194,6 @@ func (m *keyMapper) opText(r *keyRecord) string {
 		return ch[0].Text()
 	}
 	return ""
-}
-
-// opMatches reports whether BuildKit's plain text of an op's cache map is
-// that of op: an exec op's command, environment, directory and user; a
-// file op's actions and their destinations.
-func opMatches(op *pb.Op, text string) bool {
-	var cm struct {
-		Type    string
-		Exec    *pb.ExecOp
-		Actions [][]byte
-	}
-	if json.Unmarshal([]byte(text), &cm) != nil {
-		return false
-	}
-	if e := op.GetExec(); e != nil {
-		if cm.Exec == nil || cm.Exec.Meta == nil || e.Meta == nil {
-			return false
-		}
-		a, b := cm.Exec.Meta, e.Meta
-		return slices.Equal(a.Args, b.Args) && slices.Equal(a.Env, b.Env) && a.Cwd == b.Cwd && a.User == b.User
-	}
-	if f := op.GetFile(); f != nil {
-		if len(cm.Actions) != len(f.Actions) {
-			return false
-		}
-		for i, a := range f.Actions {
-			var dest struct{ Dest, Path string }
-			_ = json.Unmarshal(cm.Actions[i], &dest)
-			if c := a.GetCopy(); c != nil && c.Dest != dest.Dest {
-				return false
-			}
-		}
-		return true
-	}
-	return false
 }
 
 // key is the cache key of step id, nil when it has no single record.
@@ -276,7 +238,7 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 			}
 			if pset[l.Target] {
 				if l.Selector != "" && ki.Selector == "" {
-					ki.Selector = selectorText(m.ks.texts[l.Selector])
+					ki.Selector = selectorText(m.ks.text(l.Selector))
 				}
 				continue
 			}
@@ -293,9 +255,9 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 				if ki.Selector == "" {
 					ki.Selector = mountSelector(op, i)
 				}
-				if p := m.ks.texts[contents[0]]; p != nil {
+				if p := m.ks.text(contents[0]); p != nil {
 					for _, s := range p.Subs { // the content root names its digest list
-						if dl := m.ks.texts[s]; dl != nil && dl.Type == cachedigest.TypeDigestList {
+						if dl := m.ks.text(s); dl != nil && dl.Type == cachedigest.TypeDigestList {
 							names := selectorNames(ki.Selector, len(dl.Subs))
 							for j, f := range dl.Subs {
 								m.ks.files(f, names[j], ki.Files, 0)
@@ -325,69 +287,12 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 // isContent reports whether root record r is a content checksum (of
 // files an op selects from an input), not a source.
 func (m *keyMapper) isContent(r *keyRecord) bool {
-	for _, p := range m.ks.chain(r.Digest) {
-		if p.Type == cachedigest.TypeDigestList {
-			return true
+	if p := m.ks.text(r.Digest); p != nil {
+		for _, s := range p.Subs {
+			if t := m.ks.text(s); t != nil && t.Type == cachedigest.TypeDigestList {
+				return true
+			}
 		}
 	}
 	return false
-}
-
-// sourceName names a source op: "local:NAME" or "image:REF".
-func sourceName(op *pb.Op) string {
-	src := op.GetSource()
-	if src == nil {
-		return ""
-	}
-	if n, ok := strings.CutPrefix(src.Identifier, "local://"); ok {
-		return "local:" + n
-	}
-	if n, ok := strings.CutPrefix(src.Identifier, "docker-image://"); ok {
-		return "image:" + n
-	}
-	return src.Identifier
-}
-
-// selectorText is a selector's paths, comma separated.
-func selectorText(p *plainText) string {
-	if p == nil {
-		return ""
-	}
-	return strings.ReplaceAll(p.Text(), "\x00", ",")
-}
-
-// mountSelector is the path an exec op mounts from input i ("" if none).
-func mountSelector(op *pb.Op, i int) string {
-	for _, mnt := range op.GetExec().GetMounts() {
-		if int(mnt.Input) == i && mnt.Selector != "" {
-			return mnt.Selector
-		}
-	}
-	return ""
-}
-
-// selectorNames names the n checksums of a digest list after the paths
-// of selector sel, in the order BuildKit takes them: plain paths sorted,
-// then the one with a wildcard. Where that order is not known, the files
-// are named relative to what was selected ("").
-func selectorNames(sel string, n int) []string {
-	var plain, wild []string
-	for _, p := range strings.Split(sel, ",") {
-		if p == "" {
-			continue
-		}
-		if i := strings.IndexAny(p, "*?["); i >= 0 {
-			wild = append(wild, p[:strings.LastIndex(p[:i], "/")+1])
-			continue
-		}
-		plain = append(plain, p)
-	}
-	slices.Sort(plain)
-	names := make([]string, n)
-	if all := append(plain, wild...); len(all) == n && len(wild) <= 1 {
-		for i, p := range all {
-			names[i] = strings.Trim(p, "/")
-		}
-	}
-	return names
 }

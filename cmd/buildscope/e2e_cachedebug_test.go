@@ -11,13 +11,13 @@ import (
 	"github.com/buildscope/buildscope/model"
 )
 
-// why's explanation agrees with BuildKit's own cache-key inputs: on a
-// builder started with --save-cache-debug, the exec op of the RUN that why
-// says missed for VERSION 1.0.0 → 2.0.0 has two cache-key entries in
-// BuildKit's debug data that differ exactly in that variable.
+// why's explanation agrees with BuildKit's own cache-key inputs, read
+// here independently of buildscope with BuildKit's own database code: the
+// embedded builder runs with --save-cache-debug, and the exec op of the
+// RUN that why says missed for VERSION 1.0.0 → 2.0.0 has two cache-key
+// entries in BuildKit's debug data that differ exactly in that variable.
 func TestWhyAgreesWithBuildKitCacheDebug(t *testing.T) {
 	e := newEnv(t)
-	e.vars = append(e.vars, "BUILDSCOPE_BUILDKITD_FLAGS=--save-cache-debug")
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	whyAfter(t, e, dir, "--builder", "embedded")
 	ex := whyAfter(t, e, dir, "--builder", "embedded", "--build-arg", "VERSION=2.0.0")

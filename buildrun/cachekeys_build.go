@@ -1,0 +1,64 @@
+package buildrun
+
+import (
+	"context"
+	"path/filepath"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/buildscope/buildscope/model"
+)
+
+// builtLLB is what buildscope reads of a build's LLB after the solve:
+// each vertex's normalised op digest and, on the embedded builder, its
+// cache key; KeysMissing says why there are no keys, when there are none.
+type builtLLB struct {
+	Digests     map[string]string
+	Keys        map[string]*model.CacheKey
+	KeysMissing string
+}
+
+// readBuiltLLB reads the LLB of build ref from its provenance and, when
+// the builder is the embedded one, the cache keys of its vertices.
+func readBuiltLLB(ctx context.Context, b *Builder, paths Paths, ref, session string) *builtLLB {
+	out := &builtLLB{}
+	cfg, err := buildConfig(ctx, b.Client, ref)
+	if err != nil {
+		out.KeysMissing = err.Error()
+		return out
+	}
+	if out.Digests, err = model.NormalizeLLB(cfg.Definition, cfg.DigestMapping); err != nil {
+		out.KeysMissing = err.Error()
+		return out
+	}
+	if b.Kind != KindEmbedded {
+		out.KeysMissing = "buildscope reads cache keys only from the embedded builder it starts"
+		return out
+	}
+	start := time.Now()
+	ks, done, err := readKeyStore(ctx, (&Embedded{Paths: paths}).root())
+	if err == nil {
+		ks.lists = loadListCache(filepath.Join(paths.State, "cache"))
+		out.Keys, err = stepKeys(ks, cfg, session)
+		if serr := ks.lists.save(); serr != nil {
+			logrus.Debugf("saving the cache-key listings: %v", serr)
+		}
+		done()
+	}
+	if err != nil {
+		out.KeysMissing = err.Error()
+	}
+	logrus.Debugf("cache keys of %s: %d in %s", ref, len(out.Keys), time.Since(start))
+	return out
+}
+
+// setKeys records each step's cache key.
+func setKeys(rec *model.Build, keys map[string]*model.CacheKey) {
+	for si := range rec.Stages {
+		for k := range rec.Stages[si].Steps {
+			st := &rec.Stages[si].Steps[k]
+			st.Key = keys[st.Digest]
+		}
+	}
+}
