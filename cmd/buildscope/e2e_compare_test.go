@@ -237,7 +237,7 @@ func TestCompareTUIUnderTmux(t *testing.T) {
 	shell := fmt.Sprintf("env %s %s compare build:%s build:%s; echo EXIT=$?; sleep 60", strings.Join(envs, " "), binPath, a.ID, b.ID)
 	capture, send := tmuxSession(t, 120, 40, shell)
 	s := waitScreen(t, capture, "Files that differ: 4", 60*time.Second)
-	for _, want := range []string{"build:" + a.ID + " → build:" + b.ID, "config changed: Env", "COPY etc/ /etc/app/  context-changed",
+	for _, want := range []string{"build:" + a.ID + " → build:" + b.ID, "config Env: -MODE=one +MODE=two", "COPY etc/ /etc/app/  context-changed",
 		"instruction-changed", "data.bin (content, size)", "▸ etc/ (3)"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("compare view lacks %q:\n%s", want, s)
