@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# What recording the inputs `why` needs costs a build, and how fast `why`
+# What BuildKit's cache-key recording costs a build, and how fast `why`
 # answers, on a context of 20k files / 200 MB (COPY . . then a RUN).
-# Builds with and without recording alternate (warm cache: the context is
-# unchanged, so the build is a cache hit and what remains is the client's
-# work, the recording included); each pair also touches one file, so the
-# COPY and the RUN after it run again (a realistic edit-rebuild loop).
+# Two embedded builders side by side, each with its own state: one keeps
+# cache keys (the default: buildkitd --save-cache-debug, read back after
+# each build), the other runs with BUILDSCOPE_CACHE_KEYS=0. Their builds
+# alternate, in three rounds: warm (nothing changed: every step a hit),
+# edit (one file changed: the COPY and the RUN run again) and cold
+# (--no-cache). `why --json` is timed after each edit build. Then the
+# daemon's side: the size of its cache-debug database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-5}
-BUILDER=${BUILDER:-embedded}
 CTX=$(mktemp -d /tmp/bs-why-ctx.XXXX)
-trap 'rm -rf "$CTX"' EXIT
+ON=$(mktemp -d /tmp/bs-why-on.XXXX)
+OFF=$(mktemp -d /tmp/bs-why-off.XXXX)
+on() { XDG_STATE_HOME=$ON/state XDG_RUNTIME_DIR=$ON/run BUILDKIT_HOST= bin/buildscope "$@"; }
+off() { XDG_STATE_HOME=$OFF/state XDG_RUNTIME_DIR=$OFF/run BUILDKIT_HOST= BUILDSCOPE_CACHE_KEYS=0 bin/buildscope "$@"; }
+cleanup() { on builder stop >/dev/null 2>&1 || true; off builder stop >/dev/null 2>&1 || true; rm -rf "$CTX" "$ON" "$OFF"; }
+trap cleanup EXIT
 echo "making a context of 20000 files, 200 MB in $CTX"
 python3 - "$CTX" <<'PY'
 import os, sys
@@ -24,17 +31,39 @@ with open(f"{root}/Dockerfile", "w") as fh:
     fh.write("FROM 127.0.0.1:5015/buildscope/busybox\nWORKDIR /app\nCOPY . .\nRUN du -s /app > /size.txt\n")
 PY
 now() { date +%s%N; }
+ms() { echo $(( ($2 - $1) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-build() { bin/buildscope build --builder "$BUILDER" --progress plain "$@" "$CTX" >/dev/null 2>&1; }
-build; build --no-record-inputs   # warm both ways
-: >/tmp/bs-why-rec; : >/tmp/bs-why-norec; : >/tmp/bs-why-why
-for i in $(seq "$N"); do
-  echo "$i" >"$CTX/src/d000/f000.dat"
-  t0=$(now); build; t1=$(now); echo $(( (t1 - t0) / 1000000 )) >>/tmp/bs-why-rec
-  t0=$(now); bin/buildscope why --json >/dev/null; t1=$(now); echo $(( (t1 - t0) / 1000000 )) >>/tmp/bs-why-why
-  echo "x$i" >"$CTX/src/d000/f000.dat"
-  t0=$(now); build --no-record-inputs; t1=$(now); echo $(( (t1 - t0) / 1000000 )) >>/tmp/bs-why-norec
-done
-r=$(median </tmp/bs-why-rec); n=$(median </tmp/bs-why-norec); w=$(median </tmp/bs-why-why)
-printf 'builder %s, %d runs each, medians: build with recording %s ms, without %s ms, ratio %s (limit 1.05); why %s ms (limit 1000)\n' \
-  "$BUILDER" "$N" "$r" "$n" "$(awk -v a="$r" -v b="$n" 'BEGIN {printf "%.3f", a/b}')" "$w"
+build() { "$1" build --builder embedded --progress plain "${@:2}" "$CTX" >/dev/null 2>&1; }
+on builder start >/dev/null; off builder start >/dev/null
+build on; build off   # prime both
+R=$(mktemp -d /tmp/bs-why-res.XXXX); trap 'cleanup; rm -rf "$R"' EXIT
+round() { # name, extra build args; "edit" changes one file before each pair
+  local name=$1 t0 t1 b
+  : >"$R/on"; : >"$R/off"
+  for i in $(seq "$N"); do
+    for b in on off; do
+      [ "$name" = edit ] && echo "$b$i" >"$CTX/src/d000/f000.dat"
+      t0=$(now); build "$b" "${@:2}"; t1=$(now); ms "$t0" "$t1" >>"$R/$b"
+      if [ "$name" = edit ] && [ "$b" = on ]; then
+        t0=$(now); on why --json >"$R/why.json"; t1=$(now); ms "$t0" "$t1" >>"$R/why"
+      fi
+    done
+  done
+  local a z
+  a=$(median <"$R/on"); z=$(median <"$R/off")
+  printf '%-5s keys on %7s ms   off %7s ms   ratio %s (limit 1.05)\n' "$name" "$a" "$z" \
+    "$(awk -v a="$a" -v b="$z" 'BEGIN {printf "%.3f", a/b}')"
+}
+echo "$N alternating builds each, medians"
+: >"$R/why"
+round warm
+round edit
+round cold --no-cache
+printf 'why --json after an edit build: %s ms (limit 1000), source %s\n' "$(median <"$R/why")" \
+  "$(sed -n 's/.*"source": "\([a-z-]*\)".*/\1/p' "$R/why.json")"
+builds=$(on history ls 2>/dev/null | grep -c . || true)
+db=$ON/state/buildscope/buildkitd/root/cache-debug.db
+printf 'daemon: cache-debug.db %s after %s builds (keys on); the key store itself (cache.db) %s on, %s off\n' \
+  "$(du -h "$db" | cut -f1)" "$builds" \
+  "$(du -h "$ON/state/buildscope/buildkitd/root/cache.db" 2>/dev/null | cut -f1)" \
+  "$(du -h "$OFF/state/buildscope/buildkitd/root/cache.db" 2>/dev/null | cut -f1)"

@@ -105,6 +105,9 @@ func connectEmbedded(ctx context.Context, o ConnectOptions) (*Builder, error) {
 }
 
 func connectAddress(ctx context.Context, addr string, o ConnectOptions) (*Builder, error) {
+	if err := CheckAddress(addr); err != nil {
+		return nil, err
+	}
 	var opts []client.ClientOpt
 	if o.TLSCACert != "" || o.TLSCert != "" {
 		opts = append(opts, client.WithServerConfig(o.TLSServerName, o.TLSCACert))
@@ -118,6 +121,9 @@ func connectAddress(ctx context.Context, addr string, o ConnectOptions) (*Builde
 	}
 	if err := ping(ctx, c); err != nil {
 		c.Close()
+		if ctx.Err() != nil { // Ctrl-C: the address may be right, just slow
+			return nil, fmt.Errorf("interrupted while waiting for BuildKit at %s to answer", addr)
+		}
 		hint := "check that buildkitd runs and listens there"
 		if strings.HasPrefix(addr, "tcp://") {
 			hint += " (for TLS pass --tlscacert, --tlscert and --tlskey)"

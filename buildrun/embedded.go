@@ -163,8 +163,15 @@ func (e *Embedded) Start(ctx context.Context) error {
 	logStart, _ := logf.Seek(0, io.SeekEnd)
 	args := []string{"--addr", e.Address(), "--root", e.root(), "--config", e.cfgPath(),
 		"--oci-worker=true", "--containerd-worker=false"}
-	// BUILDSCOPE_BUILDKITD_FLAGS adds buildkitd flags, e.g. --save-cache-debug
-	// to keep BuildKit's own cache-key inputs for comparison with `why`.
+	// BuildKit keeps the plain-text inputs of every cache key it computes
+	// and serves them on a debug socket only this user can open: `why`
+	// reads a build's keys there (cachekeys.go). BUILDSCOPE_CACHE_KEYS=0
+	// turns it off (to measure what it costs).
+	if os.Getenv("BUILDSCOPE_CACHE_KEYS") != "0" {
+		_ = os.Remove(debugSocket(e.Paths))
+		args = append(args, "--save-cache-debug", "--debugaddr", "unix://"+debugSocket(e.Paths))
+	}
+	// BUILDSCOPE_BUILDKITD_FLAGS adds buildkitd flags.
 	args = append(args, strings.Fields(os.Getenv("BUILDSCOPE_BUILDKITD_FLAGS"))...)
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
@@ -295,6 +302,7 @@ func (e *Embedded) Stop(ctx context.Context) error {
 	if d == nil {
 		_ = os.Remove(e.pidPath())
 		_ = os.Remove(e.Paths.Socket())
+		_ = os.Remove(debugSocket(e.Paths))
 		return nil
 	}
 	defer d.p.Release()
@@ -331,6 +339,7 @@ func (e *Embedded) Stop(ctx context.Context) error {
 	}
 	_ = os.Remove(e.pidPath())
 	_ = os.Remove(e.Paths.Socket())
+	_ = os.Remove(debugSocket(e.Paths))
 	return nil
 }
 

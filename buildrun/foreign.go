@@ -43,17 +43,31 @@ var ErrNoBuilderHistory = errors.New("this builder keeps no build history")
 // BuilderHistory lists the builder's own build records, newest first, at
 // most limit of them (0: all). It reads the records only, no blob.
 func BuilderHistory(ctx context.Context, b *Builder, limit int) ([]BuilderRecord, error) {
+	raw, err := builderRecords(ctx, b, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BuilderRecord, 0, len(raw))
+	for _, r := range raw {
+		out = append(out, builderRecord(r))
+	}
+	return out, nil
+}
+
+// builderRecords reads the builder's history records, newest first, at
+// most limit of them (0: all), without reading any blob.
+func builderRecords(ctx context.Context, b *Builder, limit int) ([]*controlapi.BuildHistoryRecord, error) {
 	req := &controlapi.BuildHistoryRequest{EarlyExit: true}
 	if limit > 0 {
 		req.Limit = int32(limit)
 	}
 	cl, err := b.Client.ControlClient().ListenBuildHistory(ctx, req)
 	if err == nil {
-		var out []BuilderRecord
+		var out []*controlapi.BuildHistoryRecord
 		for {
 			ev, rerr := cl.Recv()
 			if errors.Is(rerr, io.EOF) {
-				sort.SliceStable(out, func(i, j int) bool { return out[i].Started.After(out[j].Started) })
+				sort.SliceStable(out, func(i, j int) bool { return created(out[i]).After(created(out[j])) })
 				return out, nil
 			}
 			if rerr != nil {
@@ -61,7 +75,7 @@ func BuilderHistory(ctx context.Context, b *Builder, limit int) ([]BuilderRecord
 				break
 			}
 			if ev.Record != nil && ev.Type != controlapi.BuildHistoryEventType_DELETED {
-				out = append(out, builderRecord(ev.Record))
+				out = append(out, ev.Record)
 			}
 		}
 	}
@@ -69,6 +83,13 @@ func BuilderHistory(ctx context.Context, b *Builder, limit int) ([]BuilderRecord
 		return nil, fmt.Errorf("the %s builder keeps no build history (the Docker engine's BuildKit before engine 23): only buildscope's own records can be listed: %w", b.Name(), ErrNoBuilderHistory)
 	}
 	return nil, fmt.Errorf("reading the build history of the %s builder: %w", b.Name(), err)
+}
+
+func created(r *controlapi.BuildHistoryRecord) time.Time {
+	if r.CreatedAt == nil {
+		return time.Time{}
+	}
+	return r.CreatedAt.AsTime()
 }
 
 func builderRecord(r *controlapi.BuildHistoryRecord) BuilderRecord {
@@ -90,16 +111,7 @@ func builderRecord(r *controlapi.BuildHistoryRecord) BuilderRecord {
 	default:
 		br.Status, br.Completed = "ok", r.CompletedAt.AsTime()
 	}
-	for _, res := range append([]*controlapi.BuildResultInfo{r.Result}, mapValues(r.Results)...) {
-		if res == nil {
-			continue
-		}
-		for _, att := range res.Attestations {
-			if strings.Contains(att.Annotations["in-toto.io/predicate-type"], "slsa.dev/provenance") {
-				br.Provenance = true
-			}
-		}
-	}
+	br.Provenance = provenanceOf(r) != nil
 	return br
 }
 
@@ -124,7 +136,7 @@ func BuilderTable(recs []BuilderRecord) string {
 		}
 		prov := "yes"
 		if !r.Provenance {
-			prov = "no (built with --provenance=false or mode=min: not explainable)"
+			prov = "no (not explainable: history show says why)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\t%s\n", model.Printable(r.Ref), r.By, r.Started.Local().Format("2006-01-02 15:04:05"),
 			r.Status, dur, r.Cached, r.Total, model.Printable(r.Target), model.Printable(r.Filename), prov)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/containerd/containerd/v2/core/content"
 	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
@@ -22,19 +23,29 @@ import (
 
 // resultExport is the exporter that keeps a build's image.
 func resultExport(paths Paths, id string) (client.ExportEntry, error) {
+	store, err := resultsStore(paths)
+	if err != nil {
+		return client.ExportEntry{}, err
+	}
+	return client.ExportEntry{Type: client.ExporterOCI, OutputStore: store,
+		Attrs: map[string]string{"tar": "false", "name": "buildscope.local/build:" + id}}, nil
+}
+
+// resultsStore is the content store of the results layout, created (an
+// empty OCI layout) when missing.
+func resultsStore(paths Paths) (content.Store, error) {
 	dir := paths.Results()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return client.ExportEntry{}, fmt.Errorf("creating %s: %w", dir, err)
+		return nil, fmt.Errorf("creating %s: %w", dir, err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "index.json")); errors.Is(err, os.ErrNotExist) {
 		if _, err := layout.Write(dir, empty.Index); err != nil {
-			return client.ExportEntry{}, fmt.Errorf("creating the OCI layout %s: %w", dir, err)
+			return nil, fmt.Errorf("creating the OCI layout %s: %w", dir, err)
 		}
 	}
 	store, err := contentlocal.NewStore(dir)
 	if err != nil {
-		return client.ExportEntry{}, fmt.Errorf("opening %s: %w", dir, err)
+		return nil, fmt.Errorf("opening %s: %w", dir, err)
 	}
-	return client.ExportEntry{Type: client.ExporterOCI, OutputStore: store,
-		Attrs: map[string]string{"tar": "false", "name": "buildscope.local/build:" + id}}, nil
+	return store, nil
 }

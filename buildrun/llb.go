@@ -24,18 +24,20 @@ import (
 type provenance struct {
 	BuildDefinition struct {
 		InternalParameters struct {
-			BuildConfig struct {
-				Definition    []model.LLBStep   `json:"llbDefinition"`
-				DigestMapping map[string]string `json:"digestMapping"`
-			} `json:"buildConfig"`
+			BuildConfig llbConfig `json:"buildConfig"`
 		} `json:"internalParameters"`
 	} `json:"buildDefinition"`
 }
 
-// llbDigests returns the normalised LLB op digest of every vertex of the
-// build ref, from the mode=max provenance BuildKit keeps with its build
-// history (BuildKit writes it as the build ends, so this waits a little).
-func llbDigests(ctx context.Context, c *client.Client, ref string) (map[string]string, error) {
+// llbConfig is the build's LLB as its provenance records it: the ops by
+// step ID, and each vertex digest's step ID.
+type llbConfig struct {
+	Definition    []model.LLBStep   `json:"llbDefinition"`
+	DigestMapping map[string]string `json:"digestMapping"`
+}
+
+// buildConfig reads the LLB of build ref from its provenance.
+func buildConfig(ctx context.Context, c *client.Client, ref string) (*llbConfig, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	start, polls := time.Now(), 0
@@ -43,13 +45,16 @@ func llbDigests(ctx context.Context, c *client.Client, ref string) (map[string]s
 	var att *controlapi.Descriptor
 	for att == nil {
 		polls++
-		rec, err := historyRecord(ctx, c, ref)
+		rec, complete, err := historyRecord(ctx, c, ref)
 		if err != nil {
 			return nil, err
 		}
 		if rec.Result != nil && len(rec.Result.Attestations) > 0 {
 			att = rec.Result.Attestations[0]
 			break
+		}
+		if complete { // a failed build has no result, so no provenance: do not wait for it
+			return nil, fmt.Errorf("build %s: BuildKit kept no provenance (the build produced no result)", ref)
 		}
 		select {
 		case <-ctx.Done():
@@ -70,24 +75,26 @@ func llbDigests(ctx context.Context, c *client.Client, ref string) (map[string]s
 	if len(bc.Definition) == 0 {
 		return nil, fmt.Errorf("the provenance of build %s holds no LLB", ref)
 	}
-	return model.NormalizeLLB(bc.Definition, bc.DigestMapping)
+	return &bc, nil
 }
 
-func historyRecord(ctx context.Context, c *client.Client, ref string) (*controlapi.BuildHistoryRecord, error) {
+// historyRecord is BuildKit's history record of the build ref; complete
+// says BuildKit has finished it (its result and attestations are in).
+func historyRecord(ctx context.Context, c *client.Client, ref string) (rec *controlapi.BuildHistoryRecord, complete bool, err error) {
 	cl, err := c.ControlClient().ListenBuildHistory(ctx, &controlapi.BuildHistoryRequest{Ref: ref, EarlyExit: true})
 	if err != nil {
-		return nil, fmt.Errorf("reading BuildKit's history of %s: %w", ref, err)
+		return nil, false, fmt.Errorf("reading BuildKit's history of %s: %w", ref, err)
 	}
 	for {
 		ev, err := cl.Recv()
 		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("BuildKit has no history of build %s", ref)
+			return nil, false, fmt.Errorf("BuildKit has no history of build %s", ref)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading BuildKit's history of %s: %w", ref, err)
+			return nil, false, fmt.Errorf("reading BuildKit's history of %s: %w", ref, err)
 		}
 		if ev.Record != nil && ev.Record.Ref == ref {
-			return ev.Record, nil
+			return ev.Record, ev.Type == controlapi.BuildHistoryEventType_COMPLETE, nil
 		}
 	}
 }

@@ -109,15 +109,24 @@ func secretValue(spec string) (string, []byte, error) {
 	if typ == "env" && env == "" {
 		env, src = src, ""
 	}
-	if src == "" && env == "" {
-		src = id
-		if _, err := os.Stat(src); err != nil {
+	if src == "" && env == "" { // id alone: the file, else the variable, of that name
+		if _, err := os.Stat(id); err != nil {
+			if _, set := os.LookupEnv(id); !set {
+				return "", nil, fmt.Errorf("secret %q: there is no file %s and no environment variable %s: pass id=%s,src=FILE or id=%s,env=VAR", id, id, id, id, id)
+			}
 			env = id
-			src = ""
+		} else {
+			src = id
 		}
 	}
 	if env != "" {
-		return id, []byte(os.Getenv(env)), nil
+		// an unset variable would mount an empty secret and the build
+		// would go on with it, as if the value were ""
+		v, set := os.LookupEnv(env)
+		if !set {
+			return "", nil, fmt.Errorf("secret %q: environment variable %s is not set: set it (an empty value is allowed) or pass src=FILE", id, env)
+		}
+		return id, []byte(v), nil
 	}
 	b, err := os.ReadFile(src)
 	if err != nil {

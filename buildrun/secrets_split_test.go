@@ -1,7 +1,6 @@
 package buildrun
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -138,7 +137,8 @@ func TestRedactorRefusesShortSecret(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("short secret: %v", err)
 	}
-	if _, err := NewRedactor([]string{"id=ok,env=BS_UNSET_SECRET_VAR"}); err != nil && strings.Contains(err.Error(), "bytes long") {
+	t.Setenv("BS_EMPTY_SECRET_VAR", "")
+	if _, err := NewRedactor([]string{"id=ok,env=BS_EMPTY_SECRET_VAR"}); err != nil {
 		t.Errorf("an empty secret is not a short one: %v", err)
 	}
 }

@@ -83,3 +83,23 @@ func TestCacheOptionsBareRef(t *testing.T) {
 		t.Errorf("exports %+v", exp)
 	}
 }
+
+// A secret naming an environment variable that is not set is refused
+// before the build (it was mounted empty and the build went on), and so
+// is a bare id that names neither a file nor a variable.
+func TestRedactorRefusesUnsetVariable(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for spec, want := range map[string]string{
+		"id=tok,env=BS_NEVER_SET_VAR":      `secret "tok": environment variable BS_NEVER_SET_VAR is not set: set it (an empty value is allowed) or pass src=FILE`,
+		"type=env,id=tok,src=BS_NEVER_SET": `secret "tok": environment variable BS_NEVER_SET is not set: set it (an empty value is allowed) or pass src=FILE`,
+		"id=BS_NEVER_SET_ID":               `secret "BS_NEVER_SET_ID": there is no file BS_NEVER_SET_ID and no environment variable BS_NEVER_SET_ID: pass id=BS_NEVER_SET_ID,src=FILE or id=BS_NEVER_SET_ID,env=VAR`,
+	} {
+		if _, err := NewRedactor([]string{spec}); err == nil || err.Error() != want {
+			t.Errorf("--secret %s:\n got %v\nwant %s", spec, err, want)
+		}
+	}
+	t.Setenv("BS_SET_ID", "a value")
+	if _, err := NewRedactor([]string{"id=BS_SET_ID"}); err != nil {
+		t.Errorf("a bare id naming a set variable: %v", err)
+	}
+}

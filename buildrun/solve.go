@@ -51,7 +51,13 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		mountsBefore = cacheRecords(ctx, b)
 	}
 	var vertices []*client.Vertex // for the critical path
-	resp, err := solve(ctx, b, p, paths, rec.ID, func(s *client.SolveStatus) {
+	// the build's session is made here so that its ID, which BuildKit's
+	// keys of the local sources hold, is known (cachekeys_map.go)
+	sess, err := session.NewSession(ctx, "")
+	if err != nil {
+		return rec, fmt.Errorf("creating the build's session: %w", err)
+	}
+	resp, err := solve(ctx, b, p, paths, rec.ID, sess, func(s *client.SolveStatus) {
 		p.redactor.Status(s)
 		folder.Add(s)
 		vertices = append(vertices, s.Vertexes...)
@@ -65,11 +71,11 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	defer func() { logrus.Debugf("build %s: %s from the solve's end to the record", rec.ID, time.Since(solved)) }()
 	// BuildKit writes the build's provenance as the build ends: fetch it
 	// while the record is put together
-	llbc := make(chan map[string]string, 1)
+	llbc := make(chan *builtLLB, 1)
 	go func() {
-		var l map[string]string
+		var l *builtLLB
 		if !p.SkipInputs && b.Kind != KindDocker && ctx.Err() == nil { // the engine's BuildKit keeps no history
-			l, _ = llbDigests(ctx, b.Client, solveRef(rec.ID))
+			l = readBuiltLLB(ctx, b, paths, solveRef(rec.ID), sess.ID())
 		}
 		llbc <- l
 	}()
@@ -116,8 +122,13 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	if len(vertices) > 0 {
 		rec.Critical = model.NewTimeline(rec.ID, []*client.SolveStatus{{Vertexes: vertices}}, rec).Summary()
 	}
+	if len(p.CacheFrom) > 0 {
+		rec.CacheImports = readCacheImports(ctx, p.CacheFrom)
+	}
 	if l := <-llbc; l != nil {
-		setLLB(rec, l)
+		setLLB(rec, l.Digests)
+		setKeys(rec, l.Keys)
+		rec.KeysMissing = l.KeysMissing
 	}
 	if eerr := events.close(); eerr != nil && err == nil {
 		err = eerr
@@ -148,7 +159,7 @@ func userResponse(resp map[string]string, tags []string) map[string]string {
 // ErrCanceled is returned by Run when the build was canceled.
 var ErrCanceled = errors.New("build canceled")
 
-func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string, onStatus func(*client.SolveStatus)) (*client.SolveResponse, error) {
+func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string, sess *session.Session, onStatus func(*client.SolveStatus)) (*client.SolveResponse, error) {
 	attrs, locals, stores, err := p.frontendAttrs()
 	if err != nil {
 		return nil, err
@@ -157,8 +168,10 @@ func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string,
 	for name, dir := range map[string]string{"context": p.ContextAbs, "dockerfile": filepath.Dir(p.DockerfileAbs)} {
 		locals[name] = dir
 	}
+	ctx, fail := context.WithCancelCause(ctx) // a context file that cannot be read ends the solve
+	defer fail(nil)
 	for name, dir := range locals {
-		fs, err := fsutil.NewFS(dir)
+		fs, err := contextFS(dir, fail)
 		if err != nil {
 			return nil, fmt.Errorf("opening %s for the build: %w", dir, err)
 		}
@@ -180,7 +193,7 @@ func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string,
 		Ref:      solveRef(id),
 		Frontend: "dockerfile.v0", FrontendAttrs: attrs, LocalMounts: mounts,
 		Exports: exports, CacheImports: imports, CacheExports: cacheExports, Session: attach,
-		OCIStores: stores,
+		OCIStores: stores, SharedSession: sess,
 	}
 	ch := make(chan *client.SolveStatus)
 	eg, ectx := errgroup.WithContext(ctx)
@@ -200,6 +213,10 @@ func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string,
 		return nil
 	})
 	err = eg.Wait()
+	var unreadable *UnreadableContextError
+	if errors.As(context.Cause(ctx), &unreadable) {
+		err = unreadable
+	}
 	if loadDone != nil {
 		if lerr := loadDone(); lerr != nil && err == nil {
 			err = lerr

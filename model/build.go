@@ -47,7 +47,16 @@ type Build struct {
 	// Exporter is BuildKit's exporter response (containerimage.digest,
 	// image.name, …): what --metadata-file writes, as buildx does.
 	Exporter map[string]string `json:"exporter_response,omitempty"`
-	Warnings []Warning         `json:"warnings,omitempty"`
+	// CacheImports are what the build's --cache-from held (see
+	// CacheImport), read after the build.
+	CacheImports []CacheImport `json:"cache_imports,omitempty"`
+	// KeysMissing says why the steps have no cache keys (Step.Key), when
+	// buildscope looked for them and found none.
+	KeysMissing string    `json:"keys_missing,omitempty"`
+	Warnings    []Warning `json:"warnings,omitempty"`
+	// Origin is set on a build buildscope did not run: a record of the
+	// builder's own history (buildx, buildctl, CI) or an imported bundle.
+	Origin *Origin `json:"origin,omitempty"`
 	// Other holds vertices that belong to no Dockerfile stage: loading the
 	// build definition and context, resolving image metadata, exporting.
 	Other []Step `json:"other,omitempty"`
@@ -78,6 +87,9 @@ type Step struct {
 	Error     string     `json:"error"`
 	// Inputs is what went into the step, kept to explain a cache miss.
 	Inputs *StepInputs `json:"inputs,omitempty"`
+	// Key is BuildKit's cache key of the step with its plain-text inputs,
+	// when the builder saved them (see CacheKey).
+	Key *CacheKey `json:"cache_key,omitempty"`
 }
 
 // StepInputs is what goes into a step's cache key as buildscope sees it:
@@ -100,6 +112,10 @@ type StepInputs struct {
 	// LLB is the step's normalised LLB op digest (see NormalizeLLB), when
 	// the builder keeps provenance with its build history.
 	LLB string `json:"llb,omitempty"`
+	// Selected are the context paths a COPY/ADD selects or a RUN binds,
+	// kept instead of Files when the files' digests are unknown (a build
+	// buildscope did not run: the builder keeps no per-file digests).
+	Selected []string `json:"selected,omitempty"`
 	// Key digests all of the above with the parents' keys: equal keys in
 	// two builds mean equal inputs, whatever the session.
 	Key string `json:"key"`

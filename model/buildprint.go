@@ -25,6 +25,7 @@ func (b *Build) Text(history []*Build) string {
 	if b.Error != "" {
 		fmt.Fprintf(&w, "  error      %s\n", Printable(b.Error))
 	}
+	w.WriteString(b.Origin.Text())
 	for _, s := range b.Stages {
 		fmt.Fprintf(&w, "stage %s (from %s)", Printable(s.Name), Printable(s.Base))
 		if len(s.DependsOn) > 0 {
@@ -157,4 +158,13 @@ func ShortDigest(d string) string {
 		d = d[:12]
 	}
 	return d
+}
+
+// SummaryLine is the one line printed after a successful build.
+func (b *Build) SummaryLine() string {
+	s := fmt.Sprintf("build %s ok in %s: %d/%d steps cached", b.ID, b.Completed.Sub(b.Started).Round(1e7), b.Cache.StepsCached, b.Cache.StepsTotal)
+	if b.Image != nil {
+		s += fmt.Sprintf(", image %s (%s)", ShortDigest(b.Image.Digest), HumanSize(b.Image.SizeBytes))
+	}
+	return s + "; open it as build:" + b.ID
 }

@@ -61,7 +61,7 @@ func TestDetailTextOfDecodedMiss(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"step":"s","reason":"context-changed","detail":{"files":["etc/a.conf","etc/b.conf"]}}`), &m); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := DetailText(m.Reason, m.Detail), ": etc/a.conf, etc/b.conf"; got != want {
-		t.Errorf("DetailText %q, want %q", got, want)
+	if got, want := m.Detail.Text(m.Reason), ": etc/a.conf, etc/b.conf"; got != want {
+		t.Errorf("Detail.Text %q, want %q", got, want)
 	}
 }

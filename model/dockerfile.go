@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -103,6 +104,9 @@ func ParseDockerfile(name string, data []byte, buildArgs map[string]string) (*Pl
 func ParseDockerfileFor(name string, data []byte, buildArgs map[string]string, auto AutoArgs) (*Plan, error) {
 	res, err := parser.Parse(bytes.NewReader(data))
 	if err != nil {
+		if n := overlongLine(data); n > 0 {
+			return nil, &ParseError{File: name, Line: n, Msg: fmt.Sprintf("the line is longer than %d bytes, the most BuildKit's parser reads", bufio.MaxScanTokenSize-1)}
+		}
 		return nil, locate(name, err)
 	}
 	stages, metaArgs, err := instructions.Parse(res.AST, nil)
@@ -340,6 +344,21 @@ func locate(name string, err error) error {
 		}
 	}
 	return &ParseError{File: name, Line: line, Msg: msg}
+}
+
+// overlongLine is the number of the first line too long for BuildKit's
+// parser, else 0. Its scanner stops there, so the parse fails with a
+// message that names the line before (or, for the first line, says the
+// file has no instructions).
+func overlongLine(data []byte) int {
+	for n := 1; len(data) > 0; n++ {
+		line, rest, _ := bytes.Cut(data, []byte("\n"))
+		if len(line) >= bufio.MaxScanTokenSize {
+			return n
+		}
+		data = rest
+	}
+	return 0
 }
 
 func firstLine(r []parser.Range) int {

@@ -26,6 +26,9 @@ const (
 	ReasonPlatform = "platform-changed"
 	ReasonFirst    = "first-build"
 	ReasonEvicted  = "cache-evicted"
+	// ReasonNotImported: the build imported --cache-from, and the import
+	// failed or did not hold the step; Detail.CacheFrom says which.
+	ReasonNotImported = "cache-not-imported"
 )
 
 // SourceRecordedInputs says an explanation rests on the inputs buildscope
@@ -43,28 +46,31 @@ type Explanation struct {
 	// build and that were still answered from the cache (an older entry):
 	// the root causes of the misses that built on them.
 	ChangedHits []ChangedHit `json:"changed_hits"`
-	// Source is where the answer came from (SourceRecordedInputs).
+	// Source is where the answer came from: SourceCacheKeys when both
+	// builds have BuildKit's cache keys, else SourceRecordedInputs.
 	Source string `json:"source"`
+	// SourceNote says why the answer does not come from cache keys.
+	SourceNote string `json:"source_note,omitempty"`
 }
 
 // ChangedHit is a step that changed and still hit the cache.
 type ChangedHit struct {
-	Step   string         `json:"step"`
-	Stage  string         `json:"stage"`
-	Line   int            `json:"line"`
-	Reason string         `json:"reason"`
-	Detail map[string]any `json:"detail"`
+	Step   string `json:"step"`
+	Stage  string `json:"stage"`
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+	Detail Detail `json:"detail"`
 	// CostSeconds is the summed duration of the misses it made run.
 	CostSeconds float64 `json:"cost_seconds"`
 }
 
 // Miss is one step that ran, and why.
 type Miss struct {
-	Step   string         `json:"step"`
-	Stage  string         `json:"stage"`
-	Line   int            `json:"line"`
-	Reason string         `json:"reason"`
-	Detail map[string]any `json:"detail"`
+	Step   string `json:"step"`
+	Stage  string `json:"stage"`
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+	Detail Detail `json:"detail"`
 	// Root is true for a root cause (every reason but parent-missed and
 	// parent-changed).
 	Root bool `json:"root"`
@@ -98,6 +104,12 @@ func Explain(cur, prev *Build) *Explanation {
 	if prev != nil {
 		ex.Previous = prev.ID
 	}
+	keys := prev != nil && cur.HasKeys() && prev.HasKeys()
+	if keys {
+		ex.Source = SourceCacheKeys
+	} else if prev != nil {
+		ex.SourceNote = keysNote(cur, prev)
+	}
 	reasons := map[string]Miss{} // by step digest
 	hits := map[string]int{}     // changed hits by step digest → index in ex.ChangedHits
 	var order []string
@@ -106,7 +118,7 @@ func Explain(cur, prev *Build) *Explanation {
 			st := &s.Steps[k]
 			if st.Cached {
 				if prev != nil && !cur.NoCache {
-					if reason, detail := changedHit(cur, prev, si, k); reason != "" {
+					if reason, detail := changedHit(cur, prev, si, k, keys); reason != "" {
 						hits[st.Digest] = len(ex.ChangedHits)
 						ex.ChangedHits = append(ex.ChangedHits, ChangedHit{Step: st.Name, Stage: s.Name, Line: st.Line, Reason: reason, Detail: detail})
 					}
@@ -116,12 +128,19 @@ func Explain(cur, prev *Build) *Explanation {
 			if st.Started == nil {
 				continue
 			}
-			m := Miss{Step: st.Name, Stage: s.Name, Line: st.Line, Detail: map[string]any{}, duration: stepSeconds(st)}
-			m.Reason, m.Detail = missReason(cur, prev, si, k, reasons, ex.ChangedHits, hits)
+			m := Miss{Step: st.Name, Stage: s.Name, Line: st.Line, Detail: Detail{}, duration: stepSeconds(st)}
+			m.Reason, m.Detail = missReason(cur, prev, si, k, keys, reasons, ex.ChangedHits, hits)
 			if m.Reason == "" {
 				continue // a base image resolved again, unchanged
 			}
 			m.Root = m.Reason != ReasonParent && m.Reason != ReasonParentChanged
+			if m.Root && len(cur.CacheImports) > 0 {
+				var imported bool
+				m.Detail.CacheFrom, imported = cacheFromNote(cur, s.Name, st)
+				if !imported && (m.Reason == ReasonFirst || m.Reason == ReasonEvicted) {
+					m.Reason = ReasonNotImported
+				}
+			}
 			reasons[st.Digest] = m
 			order = append(order, st.Digest)
 		}
@@ -132,7 +151,7 @@ func Explain(cur, prev *Build) *Explanation {
 		m := reasons[d]
 		root := m.Step
 		if !m.Root {
-			root, _ = m.Detail["root"].(string)
+			root = m.Detail.Root
 		}
 		cost[root] += m.duration
 	}
@@ -149,7 +168,7 @@ func Explain(cur, prev *Build) *Explanation {
 	for i := range ex.ChangedHits {
 		ex.ChangedHits[i].CostSeconds = round2(cost[ex.ChangedHits[i].Step])
 	}
-	ex.Advice = advise(cur, ex.Misses)
+	ex.Advice = append(importFailures(cur), advise(cur, ex.Misses)...)
 	return ex
 }
 
@@ -165,20 +184,32 @@ func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
 // changedHit says what changed in a cached step against the previous
 // build's step ("" when nothing it records did, or when only its parents
 // did: the changed parent is reported itself).
-func changedHit(cur, prev *Build, si, k int) (string, map[string]any) {
+func changedHit(cur, prev *Build, si, k int, keys bool) (string, Detail) {
 	st := cur.Stages[si].Steps[k]
-	if st.Inputs == nil || strings.HasPrefix(st.Instruction, "FROM ") {
-		return "", nil
+	if strings.HasPrefix(st.Instruction, "FROM ") {
+		if !keys {
+			return "", Detail{}
+		}
+		r, d, _ := fromReason(prev, &st)
+		return r, d
 	}
 	old := previousStep(prev, cur.Stages[si], k)
+	if keys {
+		if v, ok := compareKeys(cur, &st, old); ok {
+			return v.Reason, v.Detail // "" when only its parents changed
+		}
+	}
+	if st.Inputs == nil {
+		return "", Detail{}
+	}
 	if old == nil || old.Inputs == nil || old.Inputs.Key == st.Inputs.Key {
-		return "", nil
+		return "", Detail{}
 	}
 	return inputDiff(old, &st, cur, prev)
 }
 
 // missReason is the reason step k of stage si ran.
-func missReason(cur, prev *Build, si, k int, seen map[string]Miss, changed []ChangedHit, hits map[string]int) (string, map[string]any) {
+func missReason(cur, prev *Build, si, k int, keys bool, seen map[string]Miss, changed []ChangedHit, hits map[string]int) (string, Detail) {
 	s := cur.Stages[si]
 	st := s.Steps[k]
 	in := st.Inputs
@@ -191,31 +222,25 @@ func missReason(cur, prev *Build, si, k int, seen map[string]Miss, changed []Cha
 		if !cur.NoCache {
 			flag = "--no-cache-filter=" + s.Name
 		}
-		return ReasonNoCache, map[string]any{"flag": flag}
+		return ReasonNoCache, Detail{Flag: flag}
 	}
 	if prev == nil {
-		return ReasonFirst, map[string]any{}
+		return ReasonFirst, Detail{}
 	}
 	if isFrom {
-		// BuildKit files a FROM shared by stages under any one of them:
-		// compare with the previous build's FROM of the same image
-		newRef, newDig, _ := strings.Cut(in.Base, "@")
-		for _, o := range allSteps(prev) {
-			if o.Inputs == nil || !strings.HasPrefix(o.Instruction, "FROM ") {
-				continue
-			}
-			if oldRef, oldDig, _ := strings.Cut(o.Inputs.Base, "@"); oldRef == newRef {
-				if oldDig != newDig {
-					return ReasonBase, map[string]any{"image": newRef, "old": oldDig, "new": newDig}
-				}
-				return "", nil
-			}
+		if r, d, found := fromReason(prev, &st); found {
+			return r, d
 		}
-		return ReasonInstruction, map[string]any{"old": "", "new": st.Instruction}
+		return ReasonInstruction, Detail{New: st.Instruction}
 	}
 	old := previousStep(prev, s, k)
+	if keys {
+		if r, d, ok := keyReason(cur, &st, old, seen, changed, hits); ok {
+			return r, d
+		}
+	}
 	if old == nil {
-		return ReasonInstruction, map[string]any{"old": "", "new": textOr(in.Text, st.Instruction)}
+		return ReasonInstruction, Detail{New: textOr(in.Text, st.Instruction)}
 	}
 	if r, d := inputDiff(old, &st, cur, prev); r != "" {
 		return r, d
@@ -224,12 +249,12 @@ func missReason(cur, prev *Build, si, k int, seen map[string]Miss, changed []Cha
 		if m, ok := seen[p]; ok {
 			root := m.Step
 			if !m.Root {
-				root, _ = m.Detail["root"].(string)
+				root = m.Detail.Root
 			}
-			return ReasonParent, map[string]any{"parent": m.Step, "root": root}
+			return ReasonParent, Detail{Parent: m.Step, Root: root}
 		}
 		if i, ok := hits[p]; ok {
-			return ReasonParentChanged, map[string]any{"parent": changed[i].Step, "root": changed[i].Step}
+			return ReasonParentChanged, Detail{Parent: changed[i].Step, Root: changed[i].Step}
 		}
 	}
 	oin := old.Inputs
@@ -240,18 +265,25 @@ func missReason(cur, prev *Build, si, k int, seen map[string]Miss, changed []Cha
 	case oin.LLB != "" && in.LLB != "" && oin.LLB != in.LLB:
 		// BuildKit's own op changed in a way the recorded inputs do not
 		// break down (a flag, a mount, a network or security mode)
-		return ReasonUnknown, map[string]any{"missing": "what changed in BuildKit's op: its LLB digest differs from the previous build's, but no input buildscope records does",
-			"llb_old": oin.LLB, "llb_new": in.LLB}
+		return ReasonUnknown, Detail{Missing: "what changed in BuildKit's op: its LLB digest differs from the previous build's, but no input buildscope records does",
+			LLBOld: oin.LLB, LLBNew: in.LLB}
 	case in.Key == "" || oin.Key == "":
-		return ReasonUnknown, map[string]any{"missing": "the step's recorded inputs (the build was made with --no-record-inputs, or before buildscope recorded them)"}
+		return ReasonUnknown, Detail{Missing: "the step's recorded inputs (the build was made with --no-record-inputs, or before buildscope recorded them)"}
 	case in.Key != oin.Key:
-		return ReasonUnknown, map[string]any{"missing": "which input changed: the recorded input keys differ but no recorded input does", "key_old": oin.Key, "key_new": in.Key}
+		return ReasonUnknown, Detail{Missing: "which input changed: the recorded input keys differ but no recorded input does", KeyOld: oin.Key, KeyNew: in.Key}
 	case in.LLB == "" || oin.LLB == "":
-		return ReasonUnknown, map[string]any{"missing": "BuildKit's op digest, to show the inputs were equal (this builder keeps no build history: the Docker engine's BuildKit)", "key": in.Key}
+		return ReasonUnknown, Detail{Missing: "BuildKit's op digest, to show the inputs were equal (this builder keeps no build history: the Docker engine's BuildKit)", Key: in.Key}
+	}
+	if len(in.Selected) > 0 {
+		// a build buildscope did not run: the builder keeps no per-file
+		// digests, and with the op and every other input equal, what
+		// changed is the content of the paths the step selects
+		return ReasonContext, Detail{Files: in.Selected,
+			Missing: "per-file digests (the builder keeps none): these are the paths the step selects, whose content changed or whose cache entry was evicted"}
 	}
 	// every recorded input and BuildKit's own op digest are equal, and the
 	// step still ran: its cache entry was gone
-	return ReasonEvicted, map[string]any{"key": in.Key, "llb": in.LLB}
+	return ReasonEvicted, Detail{Key: in.Key, LLB: in.LLB}
 }
 
 // previousStep is the previous build's step matching step k of stage s.
@@ -268,7 +300,7 @@ func previousStep(prev *Build, s Stage, k int) *Step {
 // inputDiff is the first recorded input (not a parent) that differs
 // between the previous build's step old and st: instruction, platform,
 // build arg, ENV, context files, named context files.
-func inputDiff(old, st *Step, cur, prev *Build) (string, map[string]any) {
+func inputDiff(old, st *Step, cur, prev *Build) (string, Detail) {
 	in, oin := st.Inputs, old.Inputs
 	if in == nil {
 		in = &StepInputs{}
@@ -277,37 +309,43 @@ func inputDiff(old, st *Step, cur, prev *Build) (string, map[string]any) {
 		oin = &StepInputs{}
 	}
 	if oin.Text != in.Text || (in.Text == "" && old.Instruction != st.Instruction) {
-		return ReasonInstruction, map[string]any{"old": textOr(oin.Text, old.Instruction), "new": textOr(in.Text, st.Instruction)}
+		return ReasonInstruction, Detail{Old: textOr(oin.Text, old.Instruction), New: textOr(in.Text, st.Instruction)}
 	}
 	if a, b := strings.Join(prev.Platforms, ","), strings.Join(cur.Platforms, ","); a != b {
-		return ReasonPlatform, map[string]any{"old": a, "new": b}
+		return ReasonPlatform, Detail{Old: a, New: b}
 	}
 	if d := mapDiff(oin.Args, in.Args); d != nil {
-		return ReasonBuildArg, map[string]any{"arg": d[0], "old": d[1], "new": d[2]}
+		return ReasonBuildArg, Detail{Arg: d[0], Old: d[1], New: d[2]}
 	}
 	if d := mapDiff(oin.Env, in.Env); d != nil {
-		return ReasonEnv, map[string]any{"var": d[0], "old": d[1], "new": d[2]}
+		return ReasonEnv, Detail{Var: d[0], Old: d[1], New: d[2]}
 	}
-	if d := filesDetail(oin.Files, in.Files); d != nil {
+	if d, ok := filesDetail(oin.Files, in.Files); ok {
 		return ReasonContext, d
 	}
 	for _, name := range sortedKeys(unionKeys(oin.Contexts, in.Contexts)) {
-		if d := filesDetail(oin.Contexts[name], in.Contexts[name]); d != nil {
-			d["context"] = name
+		if d, ok := filesDetail(oin.Contexts[name], in.Contexts[name]); ok {
+			d.Context = name
 			return ReasonNamedContext, d
 		}
 	}
-	return "", nil
+	return "", Detail{}
 }
 
-func filesDetail(old, cur map[string]string) map[string]any {
+// filesDetail is the detail of a change of files (path → digest): which
+// were added, removed and modified, with their digests.
+func filesDetail(old, cur map[string]string) (Detail, bool) {
 	added, removed, modified := fileDiff(old, cur)
 	if len(added)+len(removed)+len(modified) == 0 {
-		return nil
+		return Detail{}, false
 	}
 	files := append(append(append([]string{}, added...), removed...), modified...)
 	slices.Sort(files)
-	return map[string]any{"files": files, "added": added, "removed": removed, "modified": modified}
+	d := Detail{Files: files, Added: added, Removed: removed, Modified: modified}
+	for _, f := range files {
+		d.Changes = append(d.Changes, InputFile{Path: f, Old: old[f], New: cur[f]})
+	}
+	return d, true
 }
 
 func unionKeys[V any](a, b map[string]V) map[string]bool {
@@ -437,12 +475,12 @@ func advise(cur *Build, misses []Miss) []string {
 		if m.Reason != ReasonContext {
 			continue
 		}
-		files, _ := m.Detail["files"].([]string)
+		files := m.Detail.Files
 		ins := stepByName(cur, m.Step)
 		broad := ins != nil && isBroadCopy(ins.Instruction)
 		var runs []string
 		for _, d := range misses {
-			if d.Reason == ReasonParent && d.Detail["root"] == m.Step && strings.Contains(d.Step, "] RUN ") {
+			if d.Reason == ReasonParent && d.Detail.Root == m.Step && strings.Contains(d.Step, "] RUN ") {
 				runs = append(runs, fmt.Sprintf("line %d", d.Line))
 			}
 		}
@@ -490,4 +528,24 @@ func head(s []string, n int) []string {
 		return append(append([]string{}, s[:n]...), fmt.Sprintf("and %d more", len(s)-n))
 	}
 	return s
+}
+
+// fromReason compares a FROM step with the previous build's FROM of the
+// same image (BuildKit files a FROM shared by stages under any one of
+// them): base-image-changed, or "" when the digest is the same; found is
+// false when the previous build did not use the image.
+func fromReason(prev *Build, st *Step) (string, Detail, bool) {
+	newRef, newDig, _ := strings.Cut(strings.TrimPrefix(st.Instruction, "FROM "), "@")
+	for _, o := range allSteps(prev) {
+		if !strings.HasPrefix(o.Instruction, "FROM ") {
+			continue
+		}
+		if oldRef, oldDig, _ := strings.Cut(strings.TrimPrefix(o.Instruction, "FROM "), "@"); oldRef == newRef {
+			if oldDig != newDig {
+				return ReasonBase, Detail{Image: newRef, Old: oldDig, New: newDig}, true
+			}
+			return "", Detail{}, true
+		}
+	}
+	return "", Detail{}, false
 }

@@ -35,8 +35,8 @@ func TestExplainParentChanged(t *testing.T) {
 	if len(ex.Misses) != 1 || ex.Misses[0].Reason != ReasonParentChanged || ex.Misses[0].Root {
 		t.Fatalf("misses %+v, want one parent-changed cascade", ex.Misses)
 	}
-	if ex.Misses[0].Detail["root"] != ex.ChangedHits[0].Step {
-		t.Errorf("parent-changed names %v", ex.Misses[0].Detail["root"])
+	if ex.Misses[0].Detail.Root != ex.ChangedHits[0].Step {
+		t.Errorf("parent-changed names %v", ex.Misses[0].Detail.Root)
 	}
 	if ex.ChangedHits[0].CostSeconds != 1.5 {
 		t.Errorf("the changed hit cost %v s, want the 1.5 s of the RUN it made run", ex.ChangedHits[0].CostSeconds)
@@ -55,7 +55,7 @@ func TestExplainEvictedOnlyWhenShown(t *testing.T) {
 	}
 	noLLB := whyBuild("c", now.Add(2*time.Minute), "sha256:one", true, false, "")
 	ex := Explain(noLLB, prev)
-	if len(ex.Misses) != 1 || ex.Misses[0].Reason != ReasonUnknown || ex.Misses[0].Detail["missing"] == nil {
+	if len(ex.Misses) != 1 || ex.Misses[0].Reason != ReasonUnknown || ex.Misses[0].Detail.Missing == "" {
 		t.Fatalf("no op digest: %+v, want inputs-unknown saying what is missing", ex.Misses)
 	}
 	llbChanged := whyBuild("d", now.Add(3*time.Minute), "sha256:one", true, false, "llb-other")

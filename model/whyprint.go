@@ -15,6 +15,9 @@ func (ex *Explanation) Text(cur *Build) string {
 		prev = "none"
 	}
 	fmt.Fprintf(&w, "build %s against %s: %d/%d steps cached, %d ran (from %s)\n", cur.ID, prev, cur.Cache.StepsCached, cur.Cache.StepsTotal, len(ex.Misses), ex.Source)
+	if ex.SourceNote != "" {
+		fmt.Fprintf(&w, "(%s)\n", Printable(ex.SourceNote))
+	}
 	header := ""
 	for _, m := range ex.Misses {
 		h := "root causes"
@@ -29,12 +32,12 @@ func (ex *Explanation) Text(cur *Build) string {
 		if m.Root && m.CostSeconds > 0 {
 			cost = fmt.Sprintf(" (cost %.2fs)", m.CostSeconds)
 		}
-		fmt.Fprintf(&w, "  line %-4d %s\n            %s%s%s\n", m.Line, Printable(m.Step), m.Reason, Printable(DetailText(m.Reason, m.Detail)), cost)
+		fmt.Fprintf(&w, "  line %-4d %s\n            %s%s%s\n", m.Line, Printable(m.Step), m.Reason, Printable(m.Detail.Text(m.Reason)), cost)
 	}
 	if len(ex.ChangedHits) > 0 {
 		w.WriteString("changed, but answered from an older cache entry:\n")
 		for _, h := range ex.ChangedHits {
-			fmt.Fprintf(&w, "  line %-4d %s\n            %s%s (its misses cost %.2fs)\n", h.Line, Printable(h.Step), h.Reason, Printable(DetailText(h.Reason, h.Detail)), h.CostSeconds)
+			fmt.Fprintf(&w, "  line %-4d %s\n            %s%s (its misses cost %.2fs)\n", h.Line, Printable(h.Step), h.Reason, Printable(h.Detail.Text(h.Reason)), h.CostSeconds)
 		}
 	}
 	for _, a := range ex.Advice {

@@ -35,6 +35,9 @@ func Connect(ctx context.Context) (*dockerclient.Client, error) {
 	defer cancel()
 	if _, err := dc.Ping(pctx, dockerclient.PingOptions{NegotiateAPIVersion: true}); err != nil {
 		dc.Close()
+		if ctx.Err() != nil { // Ctrl-C
+			return nil, fmt.Errorf("interrupted while waiting for the Docker engine at %s to answer", dc.DaemonHost())
+		}
 		return nil, fmt.Errorf("no Docker engine answers at %s (%v): start one (e.g. `dockerd &` as root) or set DOCKER_HOST", dc.DaemonHost(), firstLine(err))
 	}
 	return dc, nil

@@ -32,6 +32,9 @@ func (s *Saved) Close() error {
 // an error no file is left.
 func Save(ctx context.Context, dc *dockerclient.Client, ref string) (*Saved, error) {
 	rc, err := dc.ImageSave(ctx, []string{ref})
+	if err != nil && ctx.Err() != nil { // Ctrl-C
+		return nil, fmt.Errorf("interrupted while waiting for the Docker engine at %s to answer", dc.DaemonHost())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("saving %s from the Docker engine at %s: %w", ref, dc.DaemonHost(), err)
 	}

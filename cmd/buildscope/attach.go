@@ -12,12 +12,13 @@ import (
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/buildui"
+	"github.com/buildscope/buildscope/tui/progress"
 )
 
 func init() { commands = append(commands, newAttachCmd) }
 
 func newAttachCmd(g *globals) *cobra.Command {
-	var progress string
+	var progressFlag string
 	cmd := &cobra.Command{
 		Use:   "attach [REF]",
 		Short: "Watch a build someone else started on the builder",
@@ -30,7 +31,7 @@ logs; q detaches), else as BuildKit's plain progress. Ctrl-C detaches too;
 the build goes on running.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			interactive, mode, err := progressMode(progress)
+			interactive, mode, err := progress.Mode(progressFlag, isTerminal())
 			if err != nil {
 				return err
 			}
@@ -60,13 +61,13 @@ the build goes on running.`,
 			return followBuild(ctx, cmd, b, ref, mode)
 		},
 	}
-	cmd.Flags().StringVar(&progress, "progress", "auto", "progress output: auto, tty, plain or json")
+	cmd.Flags().StringVar(&progressFlag, "progress", "auto", "progress output: auto, tty, plain or json")
 	return cmd
 }
 
 // followBuild shows a running build's progress with BuildKit's display.
 func followBuild(ctx context.Context, cmd *cobra.Command, b *buildrun.Builder, ref string, mode progressui.DisplayMode) error {
-	err := showProgress(cmd, mode, func(onStatus func(*client.SolveStatus)) error {
+	err := progress.Show(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), mode, func(onStatus func(*client.SolveStatus)) error {
 		return buildrun.Attach(ctx, b, ref, onStatus)
 	})
 	if err == nil && ctx.Err() != nil {
@@ -82,7 +83,7 @@ func attachTUI(cmd *cobra.Command, b *buildrun.Builder, ref string) error {
 	defer cancel()
 	ch := make(chan *client.SolveStatus, 256)
 	m := buildui.New(buildui.Options{Title: "attached to " + ref, Builder: b.Name(), Events: ch, Cancel: cancel, Context: ctx, LogCap: 256 << 10})
-	_, err := runStatusUI(cmd, ctx, cancel, m, ch, func() (*model.Build, error) {
+	_, err := m.RunLive(ctx, cancel, cmd.OutOrStdout(), ch, func() (*model.Build, error) {
 		rec := &model.Build{ID: ref, Builder: b.Name(), Status: model.StatusOK, Started: time.Now()}
 		folder := model.NewFolder(rec, nil)
 		err := buildrun.Attach(ctx, b, ref, func(s *client.SolveStatus) { folder.Add(s); ch <- s })

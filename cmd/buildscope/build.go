@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/progress/progressui"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/progress"
 )
 
 type buildFlags struct {
@@ -68,7 +67,7 @@ prints one BuildKit SolveStatus object per line on stdout.`,
 }
 
 func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
-	interactive, mode, err := progressMode(f.progress)
+	interactive, mode, err := progress.Mode(f.progress, isTerminal())
 	if err != nil {
 		return err
 	}
@@ -120,7 +119,7 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 		return fmt.Errorf("build %s failed: %w", rec.ID, berr)
 	}
 	if mode != progressui.RawJSONMode {
-		fmt.Fprintln(cmd.ErrOrStderr(), summaryLine(rec))
+		fmt.Fprintln(cmd.ErrOrStderr(), rec.SummaryLine())
 	}
 	return nil
 }
@@ -129,68 +128,12 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 // progress display.
 func runBuildPlain(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildrun.Prepared, mode progressui.DisplayMode) (*model.Build, error) {
 	var rec *model.Build
-	err := showProgress(cmd, mode, func(onStatus func(*client.SolveStatus)) error {
+	err := progress.Show(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), mode, func(onStatus func(*client.SolveStatus)) error {
 		var err error
 		rec, err = buildrun.Run(cmd.Context(), b, p, g.paths, onStatus)
 		return err
 	})
 	return rec, err
-}
-
-// showProgress calls run with BuildKit's own display in mode fed by the
-// statuses run reports: on stdout for json, else on stderr. The display
-// keeps drawing after a cancel, to show where the build stopped.
-func showProgress(cmd *cobra.Command, mode progressui.DisplayMode, run func(onStatus func(*client.SolveStatus)) error) error {
-	out := io.Writer(cmd.ErrOrStderr())
-	if mode == progressui.RawJSONMode {
-		out = cmd.OutOrStdout()
-	}
-	disp, err := progressui.NewDisplay(out, mode)
-	if err != nil {
-		return fmt.Errorf("progress output: %w", err)
-	}
-	ch := make(chan *client.SolveStatus, 64)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_, _ = disp.UpdateFrom(context.WithoutCancel(cmd.Context()), ch)
-	}()
-	err = run(func(s *client.SolveStatus) { ch <- s })
-	close(ch)
-	<-done
-	return err
-}
-
-// summaryLine is the one line printed after a successful build.
-func summaryLine(b *model.Build) string {
-	s := fmt.Sprintf("build %s ok in %s: %d/%d steps cached", b.ID, b.Completed.Sub(b.Started).Round(1e7), b.Cache.StepsCached, b.Cache.StepsTotal)
-	if b.Image != nil {
-		s += fmt.Sprintf(", image %s (%s)", shortDigest(b.Image.Digest), humanSize(b.Image.SizeBytes))
-	}
-	return s + "; open it as build:" + b.ID
-}
-
-// progressMode picks the output: the interactive UI (auto or tty on a
-// terminal), or one of BuildKit's displays.
-func progressMode(s string) (interactive bool, mode progressui.DisplayMode, err error) {
-	tty := isTerminal()
-	switch s {
-	case "auto", "":
-		if tty {
-			return true, progressui.TtyMode, nil
-		}
-		return false, progressui.PlainMode, nil
-	case "tty":
-		if !tty {
-			return false, "", errors.New("--progress tty needs a terminal on stdin and stdout: use --progress plain or json")
-		}
-		return true, progressui.TtyMode, nil
-	case "plain":
-		return false, progressui.PlainMode, nil
-	case "json", "rawjson":
-		return false, progressui.RawJSONMode, nil
-	}
-	return false, "", fmt.Errorf("invalid --progress %q: use auto, tty, plain or json", s)
 }
 
 // addInputFlags adds the flags that say what to build, shared by every

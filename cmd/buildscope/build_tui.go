@@ -2,23 +2,21 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
-	"log"
 	"os"
 	"runtime/debug"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/moby/buildkit/client"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/cdiff"
+	"github.com/buildscope/buildscope/inspect/stagesize"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/buildui"
+	"github.com/buildscope/buildscope/tui/common"
 )
 
 // runBuildTUI runs the build under the interactive UI. Ctrl-C (or q)
@@ -33,44 +31,10 @@ func runBuildTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildru
 		LogCap: logCap, Events: ch, Cancel: cancel, Context: cmd.Context(),
 		Why: explainer(g), Stages: stageMeasurer(g, b, p), Diff: imageDiffer(g), Inspect: inspector(g),
 	})
-	return runStatusUI(cmd, ctx, cancel, m, ch, func() (*model.Build, error) {
+	limitMemory()
+	return m.RunLive(ctx, cancel, cmd.OutOrStdout(), ch, func() (*model.Build, error) {
 		return buildrun.Run(ctx, b, p, g.paths, func(s *client.SolveStatus) { ch <- s })
 	})
-}
-
-// runStatusUI runs the build UI m while produce streams status updates
-// into ch (which it closes after produce returns); produce's record and
-// error end the UI. Quitting the UI cancels ctx (a build still running
-// stops, an attach detaches), and the record is returned once produce is
-// done.
-func runStatusUI(cmd *cobra.Command, ctx context.Context, cancel context.CancelFunc, m *buildui.Model,
-	ch chan *client.SolveStatus, produce func() (*model.Build, error)) (*model.Build, error) {
-	defer m.Close()           // the inspector's image, if one is still open
-	log.SetOutput(io.Discard) // nothing may write to the terminal under the UI
-	limitMemory()
-	prog := tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(cmd.OutOrStdout()))
-	type outcome struct {
-		rec *model.Build
-		err error
-	}
-	done := make(chan outcome, 1)
-	go func() {
-		rec, err := produce()
-		close(ch)
-		prog.Send(buildui.DoneMsg{Build: rec, Err: err})
-		done <- outcome{rec, err}
-	}()
-	_, perr := prog.Run()
-	go func() { // the UI stopped reading: let the producer finish
-		for range ch {
-		}
-	}()
-	cancel() // quitting the UI stops what still runs
-	o := <-done
-	if perr != nil && !errors.Is(perr, tea.ErrProgramKilled) && !errors.Is(perr, context.Canceled) {
-		return nil, fmt.Errorf("running the UI: %w", perr)
-	}
-	return o.rec, o.err
 }
 
 // memoryLimit is the Go heap limit the build UI runs under (unless
@@ -101,11 +65,7 @@ func replayBuild(cmd *cobra.Command, g *globals, h buildrun.History, b *model.Bu
 	m := buildui.New(buildui.Options{Title: b.Context, Builder: b.Builder, Dockerfile: df, Replay: b, Why: explainer(g), Inspect: inspector(g), Context: cmd.Context()})
 	defer m.Close()
 	m.LoadLogs(events)
-	log.SetOutput(io.Discard)
-	if _, err := tea.NewProgram(m, tea.WithContext(cmd.Context()), tea.WithOutput(cmd.OutOrStdout())).Run(); err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("running the UI: %w", err)
-	}
-	return nil
+	return common.Run(cmd.Context(), cmd.OutOrStdout(), m, nil)
 }
 
 // explainer explains a build against the previous one from the history.
@@ -116,7 +76,7 @@ func explainer(g *globals) func(*model.Build) (*model.Explanation, error) {
 // stageMeasurer builds and measures the stages of the build, on demand.
 func stageMeasurer(g *globals, b *buildrun.Builder, p *buildrun.Prepared) func(context.Context) (*model.StageReport, error) {
 	return func(ctx context.Context) (*model.StageReport, error) {
-		return stageReport(ctx, g, b, p, 10)
+		return stagesize.Report(ctx, b, p, g.paths, 10)
 	}
 }
 
@@ -129,9 +89,6 @@ func imageDiffer(g *globals) func(context.Context, *model.Build) ([]cdiff.Change
 		if err != nil {
 			return nil, err
 		}
-		if res.Old != nil && res.New != nil {
-			cdiff.AddContentDiffs(res.Old, res.New, res.Changes)
-		}
-		return res.Changes, nil
+		return res.Select(nil, true), nil
 	}
 }

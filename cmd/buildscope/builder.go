@@ -1,7 +1,7 @@
 package main
 
 import (
-	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -16,18 +16,8 @@ func newBuilderCmd(g *globals) *cobra.Command {
 		if asJSON {
 			return writeJSON(cmd.OutOrStdout(), st)
 		}
-		w := cmd.OutOrStdout()
-		state := "stopped"
-		if st.Running {
-			state = fmt.Sprintf("running (pid %d, BuildKit %s)", st.PID, st.Version)
-		} else if st.Problem != "" {
-			state = "not answering: " + st.Problem
-		}
-		fmt.Fprintf(w, "embedded builder: %s\n  address %s\n  root    %s\n  log     %s\n", state, st.Address, st.Root, st.Log)
-		if st.Running {
-			fmt.Fprintf(w, "  cache   %s\n", humanSize(st.CacheBytes))
-		}
-		return nil
+		_, err := io.WriteString(cmd.OutOrStdout(), st.Text())
+		return err
 	}
 	cmd := &cobra.Command{
 		Use:   "builder [status|start|stop|prune]",
@@ -69,8 +59,8 @@ its owner only.`,
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), pr)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "pruned %d cache records, %s freed\n", pr.Records, humanSize(pr.FreedBytes))
-			return nil
+			_, err = io.WriteString(cmd.OutOrStdout(), pr.Text())
+			return err
 		},
 	})
 	return cmd

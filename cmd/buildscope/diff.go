@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/buildscope/buildscope/buildrun/engine"
 	"github.com/buildscope/buildscope/inspect/cdiff"
 )
 
@@ -109,7 +108,7 @@ func runDiff(cmd *cobra.Command, g *globals, o *diffOptions, args []string) erro
 		if o.user != "" || o.readOnly || len(o.tmpfs) > 0 || o.timeout != 0 {
 			return errors.New("--user, --read-only, --tmpfs and --timeout apply to a container diff runs: add --image IMAGE -- CMD")
 		}
-		res, err = diffContainer(ctx, args[0], o)
+		res, err = cdiff.ContainerChanges(ctx, args[0], o.runOptions(nil))
 	}
 	if err != nil {
 		return err
@@ -143,34 +142,10 @@ func diffRun(ctx context.Context, stderr io.Writer, g *globals, o *diffOptions, 
 	return res, nil
 }
 
-// diffContainer diffs an engine container against its image.
-func diffContainer(ctx context.Context, name string, o *diffOptions) (*cdiff.Result, error) {
-	dc, err := engine.Connect(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer dc.Close()
-	return (&cdiff.EngineRunner{Docker: dc}).Changes(ctx, name, o.runOptions(nil))
-}
-
 func printDiff(w io.Writer, res *cdiff.Result, o *diffOptions) error {
-	changes := cdiff.Filter(res.Changes, o.paths)
-	if o.content && res.Old != nil {
-		cdiff.AddContentDiffs(res.Old, res.New, changes)
-	}
+	changes := res.Select(o.paths, o.content)
 	if o.asJSON {
-		if changes == nil {
-			changes = []cdiff.Change{}
-		}
-		return writeJSON(w, map[string]any{"changes": changes})
+		return writeJSON(w, cdiff.Report{Changes: changes})
 	}
-	for _, c := range changes {
-		if _, err := fmt.Fprintln(w, c.String()); err != nil {
-			return err
-		}
-		if c.Diff != "" {
-			fmt.Fprint(w, c.Diff)
-		}
-	}
-	return nil
+	return cdiff.WriteText(w, changes)
 }

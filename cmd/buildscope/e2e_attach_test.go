@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -119,5 +120,34 @@ func TestAttachUIDetachesOnQ(t *testing.T) {
 	waitScreen(t, capture, "EXIT=0", 20*time.Second)
 	if code, stderr := wait(); code != 0 {
 		t.Errorf("the build exited %d after the UI detached:\n%s", code, lastLines(stderr, 10))
+	}
+}
+
+// attach follows a build buildctl started, to its end, and leaves it to
+// succeed: a client that is not buildscope, with a RUN that sleeps.
+func TestAttachFollowsABuildctlBuild(t *testing.T) {
+	e := newEnv(t)
+	e.mustRun(t, "builder", "start")
+	nonce := buildrun.NewID()
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 2\nRUN echo after-"+nonce+"\n")
+	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
+	ctl := exec.Command(buildctlBin(t), "--addr", "unix://"+sock, "build", "--frontend", "dockerfile.v0", "--local", "context="+dir, "--local", "dockerfile="+dir)
+	var ctlOut bytes.Buffer
+	ctl.Stdout, ctl.Stderr = &ctlOut, &ctlOut
+	if err := ctl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ctl.Process.Kill() })
+	cmd, out := attachWhenRunning(t, e, func(*exec.Cmd) {})
+	if code := cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("attach exited %d:\n%s", code, out)
+	}
+	for _, want := range []string{"RUN echo " + nonce + " && sleep 2", "RUN echo after-" + nonce, "DONE"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("attach output lacks %q:\n%s", want, out)
+		}
+	}
+	if err := ctl.Wait(); err != nil {
+		t.Errorf("buildctl: %v\n%s", err, lastLines(ctlOut.String(), 10))
 	}
 }

@@ -22,7 +22,7 @@ func TestWhyAgreesWithBuildKitCacheDebug(t *testing.T) {
 	whyAfter(t, e, dir, "--builder", "embedded")
 	ex := whyAfter(t, e, dir, "--builder", "embedded", "--build-arg", "VERSION=2.0.0")
 	m := requireMiss(t, ex, 17, model.ReasonBuildArg)
-	if m.Detail["arg"] != "VERSION" {
+	if m.Detail.Arg != "VERSION" {
 		t.Fatalf("detail %v", m.Detail)
 	}
 	e.mustRun(t, "builder", "stop") // releases the debug database

@@ -2,12 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
 )
 
 // buildctlBin builds buildctl from the BuildKit module in go.mod, as a
@@ -69,5 +72,231 @@ func TestHistoryListsTheBuildersOwnBuilds(t *testing.T) {
 	d := e.run(t, nil, "history", "ls", "--builder", "docker")
 	if d.code != 0 || strings.Count(strings.TrimSpace(d.stderr), "\n") != 0 || !strings.Contains(d.stderr, "the docker builder keeps no build history") {
 		t.Errorf("engine: exit %d, stderr %q", d.code, d.stderr)
+	}
+}
+
+// foreignBuild runs buildctl on the env's embedded builder with the
+// Dockerfile frontend on dir (opts: frontend options, or buildctl flags
+// starting with --) and returns the ref it made (the newest
+// record the builder's history lists afterwards).
+func foreignBuild(t *testing.T, e *env, ctl, dir string, opts ...string) (string, error) {
+	t.Helper()
+	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
+	args := []string{"--addr", "unix://" + sock, "build", "--frontend", "dockerfile.v0", "--local", "context=" + dir, "--local", "dockerfile=" + dir}
+	for _, o := range opts {
+		if strings.HasPrefix(o, "--") {
+			args = append(args, o) // a buildctl flag
+		} else {
+			args = append(args, "--opt", o)
+		}
+	}
+	out, err := exec.Command(ctl, args...).CombinedOutput()
+	if err != nil {
+		err = fmt.Errorf("%w\n%s", err, lastLines(string(out), 5))
+	}
+	var ls struct {
+		Builder []struct {
+			Ref string `json:"ref"`
+		} `json:"builder"`
+	}
+	r := e.mustRun(t, "history", "ls", "--json", "--builder", "embedded")
+	if jerr := json.Unmarshal([]byte(r.stdout), &ls); jerr != nil || len(ls.Builder) == 0 {
+		t.Fatalf("history ls: %v\n%s", jerr, r.stdout)
+	}
+	return ls.Builder[0].Ref, err
+}
+
+// foreignDockerfile is a two-stage Dockerfile with a COPY from the context.
+const foreignDockerfile = "FROM 127.0.0.1:5015/buildscope/busybox AS prep\nARG NONCE\nCOPY a.txt /a.txt\nRUN cat /a.txt > /b.txt && echo $NONCE\n\n" +
+	"FROM 127.0.0.1:5015/buildscope/busybox\nCOPY --from=prep /b.txt /b.txt\n"
+
+// A buildctl build opened from the builder's history maps its steps to
+// the same stages, instructions and lines as buildscope's build of the
+// same Dockerfile, and keeps its cache hits.
+func TestForeignRecordMapsStagesAndLines(t *testing.T) {
+	e := newEnv(t)
+	dir := flagDir(t, foreignDockerfile)
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("one\n"), 0o644)
+	own, r := e.build(t, "--builder", "embedded", "--build-arg", "NONCE=n1", dir)
+	if r.code != 0 {
+		t.Fatalf("build exited %d:\n%s", r.code, lastLines(r.stderr, 10))
+	}
+	ref, err := foreignBuild(t, e, buildctlBin(t), dir, "build-arg:NONCE=n1")
+	if err != nil {
+		t.Fatalf("buildctl: %v", err)
+	}
+	var rec model.Build
+	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", ref, "--json", "--builder", "embedded").stdout), &rec); err != nil {
+		t.Fatal(err)
+	}
+	shape := func(b *model.Build) string {
+		var w strings.Builder
+		for _, s := range b.Stages {
+			fmt.Fprintf(&w, "stage %s deps %v\n", s.Name, s.DependsOn)
+			for _, st := range s.Steps {
+				fmt.Fprintf(&w, "  %d %s\n", st.Line, st.Instruction)
+			}
+		}
+		return w.String()
+	}
+	if got, want := shape(&rec), shape(own); got != want {
+		t.Errorf("buildctl's record:\n%s\nbuildscope's build of the same Dockerfile:\n%s", got, want)
+	}
+	if rec.Origin == nil || rec.Origin.By != "other" || rec.Origin.Missing != "" || rec.Status != model.StatusOK {
+		t.Errorf("origin %+v, status %s", rec.Origin, rec.Status)
+	}
+	// buildscope's build ran first, so buildctl's steps came from the
+	// cache it left (a FROM resolves its image again, cached or not)
+	for _, s := range rec.Stages {
+		for _, st := range s.Steps {
+			if !st.Cached && !strings.HasPrefix(st.Instruction, "FROM ") {
+				t.Errorf("step %q of buildctl's build is not marked cached", st.Instruction)
+			}
+		}
+	}
+	plain := e.mustRun(t, "history", "show", ref[:8], "--builder", "embedded").stdout
+	if !strings.Contains(plain, "made by other") || !strings.Contains(plain, "COPY a.txt /a.txt") {
+		t.Errorf("plain history show:\n%s", plain)
+	}
+}
+
+// why between two buildctl builds names the file whose content changed
+// (the path the COPY selects: the builder keeps no per-file digests), and
+// what ran after it as its cascade.
+func TestForeignWhyNamesTheChangedSource(t *testing.T) {
+	e := newEnv(t)
+	e.mustRun(t, "builder", "start")
+	ctl := buildctlBin(t)
+	dir := flagDir(t, foreignDockerfile)
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(buildrun.NewID()), 0o644)
+	if _, err := foreignBuild(t, e, ctl, dir); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(buildrun.NewID()), 0o644)
+	ref, err := foreignBuild(t, e, ctl, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ex model.Explanation
+	r := e.mustRun(t, "why", ref, "--json", "--builder", "embedded")
+	if err := json.Unmarshal([]byte(r.stdout), &ex); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if ex.Previous == "" || len(ex.Misses) == 0 {
+		t.Fatalf("why: %s", r.stdout)
+	}
+	root := ex.Misses[0]
+	files := root.Detail.Files
+	if root.Reason != model.ReasonContext || root.Line != 3 || len(files) != 1 || files[0] != "a.txt" {
+		t.Errorf("root cause %+v: want context-changed a.txt at line 3", root)
+	}
+	for _, m := range ex.Misses[1:] {
+		if m.Reason != model.ReasonParent {
+			t.Errorf("cascade %+v: want parent-missed", m)
+		}
+	}
+	if !strings.Contains(e.mustRun(t, "why", ref, "--builder", "embedded").stdout, "context-changed: a.txt") {
+		t.Errorf("plain why lacks the file")
+	}
+}
+
+// A record the builder kept no provenance for (a failed build) is shown
+// with its steps and one line saying what it lacks; why says it cannot
+// explain it, in one line.
+func TestForeignRecordWithoutProvenanceSaysWhatIsMissing(t *testing.T) {
+	e := newEnv(t)
+	e.mustRun(t, "builder", "start")
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+buildrun.NewID()+" && exit 3\n")
+	ref, err := foreignBuild(t, e, buildctlBin(t), dir)
+	if err == nil {
+		t.Fatal("the failing build succeeded")
+	}
+	plain := e.mustRun(t, "history", "show", ref, "--builder", "embedded").stdout
+	for _, want := range []string{"error", "lacks      provenance: the builder kept none", "exit 3"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("history show lacks %q:\n%s", want, plain)
+		}
+	}
+	w := e.run(t, nil, "why", ref, "--builder", "embedded")
+	if w.code != 1 || strings.Count(strings.TrimSpace(w.stderr), "\n") != 0 || !strings.Contains(w.stderr, "cannot be explained: its record lacks provenance") {
+		t.Errorf("why: exit %d, stderr %q", w.code, w.stderr)
+	}
+	// rm says which history it removes from
+	if rm := e.mustRun(t, "history", "rm", ref, "--builder", "embedded").stdout; rm != "removed "+ref+" from the embedded builder's history\n" {
+		t.Errorf("history rm: %q", rm)
+	}
+	if r := e.run(t, nil, "history", "show", ref, "--builder", "embedded"); r.code == 0 {
+		t.Errorf("the removed record still shows:\n%s", r.stdout)
+	}
+}
+
+// A remote builder on a loopback TCP address with mutual TLS: a buildctl
+// build there is listed by history ls --builder with its status and
+// opened by history show, its stages and lines read over TLS.
+func TestForeignRecordOverTCPWithTLS(t *testing.T) {
+	dir := t.TempDir()
+	certs(t, dir)
+	addr := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+	e := newEnv(t)
+	e.vars = append(e.vars, fmt.Sprintf("BUILDSCOPE_BUILDKITD_FLAGS=--addr %s --tlscacert %s --tlscert %s --tlskey %s",
+		addr, filepath.Join(dir, "ca.pem"), filepath.Join(dir, "server.pem"), filepath.Join(dir, "server-key.pem")))
+	e.mustRun(t, "builder", "start")
+	tls := []string{"--tlscacert", filepath.Join(dir, "ca.pem"), "--tlscert", filepath.Join(dir, "client.pem"), "--tlskey", filepath.Join(dir, "client-key.pem")}
+	ctx := flagDir(t, foreignDockerfile)
+	os.WriteFile(filepath.Join(ctx, "a.txt"), []byte(buildrun.NewID()), 0o644)
+	ctl := exec.Command(buildctlBin(t), append(append([]string{"--addr", addr}, tls...), "build", "--frontend", "dockerfile.v0",
+		"--local", "context="+ctx, "--local", "dockerfile="+ctx)...)
+	if out, err := ctl.CombinedOutput(); err != nil {
+		t.Fatalf("buildctl over TLS: %v\n%s", err, out)
+	}
+	var ls struct {
+		Builder []struct {
+			Ref    string `json:"ref"`
+			By     string `json:"by"`
+			Status string `json:"status"`
+		} `json:"builder"`
+	}
+	r := e.mustRun(t, append([]string{"history", "ls", "--json", "--builder", addr}, tls...)...)
+	if err := json.Unmarshal([]byte(r.stdout), &ls); err != nil || len(ls.Builder) != 1 || ls.Builder[0].By != "other" || ls.Builder[0].Status != "ok" {
+		t.Fatalf("history ls over TLS: %v\n%s", err, r.stdout)
+	}
+	var rec model.Build
+	show := e.mustRun(t, append([]string{"history", "show", "--json", ls.Builder[0].Ref, "--builder", addr}, tls...)...)
+	if err := json.Unmarshal([]byte(show.stdout), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Stages) != 2 || rec.Stages[0].Name != "prep" || rec.Builder != addr || rec.Origin == nil || rec.Origin.Missing != "" {
+		t.Errorf("the record over TLS: builder %s, origin %+v, stages %+v", rec.Builder, rec.Origin, rec.Stages)
+	}
+}
+
+// history import REF --builder copies buildctl's build with the image it
+// exported into buildscope's history: inspect build:REF opens the image
+// without the builder (stopped first), its layers the Dockerfile's.
+func TestForeignImportFromBuilderKeepsItsImage(t *testing.T) {
+	e := newEnv(t)
+	e.mustRun(t, "builder", "start")
+	dir := flagDir(t, foreignDockerfile)
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(buildrun.NewID()), 0o644)
+	ref, err := foreignBuild(t, e, buildctlBin(t), dir, "--output=type=image,name=foreign.test/app:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := e.mustRun(t, "history", "import", ref[:10], "--builder", "embedded").stdout; !strings.Contains(out, "imported "+ref) {
+		t.Errorf("import: %q", out)
+	}
+	e.mustRun(t, "builder", "stop")
+	var rep struct {
+		Layers []struct {
+			CreatedBy string `json:"created_by"`
+			Added     int    `json:"added"`
+		} `json:"layers"`
+	}
+	r := e.mustRun(t, "inspect", "--json", "build:"+ref)
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Layers) != 2 || !strings.Contains(rep.Layers[1].CreatedBy, "COPY /b.txt /b.txt") || rep.Layers[1].Added != 1 {
+		t.Errorf("inspect of the imported build: %+v", rep.Layers)
 	}
 }

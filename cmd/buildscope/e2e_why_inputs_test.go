@@ -41,7 +41,7 @@ func TestWhyNamesTheInput(t *testing.T) {
 		writeFiles(t, dir, map[string]string{"scripts/make.sh": "echo changed-" + nonce + "\n"})
 		ex := whyAfter(t, shared, dir, "--builder", "embedded")
 		m := requireMiss(t, ex, 2, model.ReasonContext)
-		if files, _ := m.Detail["files"].([]any); len(files) != 1 || files[0] != "scripts/make.sh" {
+		if files := m.Detail.Files; len(files) != 1 || files[0] != "scripts/make.sh" {
 			t.Errorf("detail %v, want scripts/make.sh", m.Detail)
 		}
 	})
@@ -61,7 +61,7 @@ func TestWhyNamesTheInput(t *testing.T) {
 		writeFiles(t, dir, map[string]string{"notes.txt": "changed " + nonce + "\n"})
 		ex := whyAfter(t, shared, dir, "--builder", "embedded", "-f", df)
 		m := requireMiss(t, ex, 2, model.ReasonContext)
-		if files, _ := m.Detail["files"].([]any); len(files) != 1 || files[0] != "notes.txt" {
+		if files := m.Detail.Files; len(files) != 1 || files[0] != "notes.txt" {
 			t.Errorf("detail %v, want notes.txt", m.Detail)
 		}
 	})
@@ -74,11 +74,11 @@ func TestWhyNamesTheInput(t *testing.T) {
 		writeFiles(t, extra, map[string]string{"conf.txt": "changed " + nonce + "\n"})
 		ex := whyAfter(t, shared, dir, "--builder", "embedded", "--build-context", "extra="+extra)
 		m := requireMiss(t, ex, 2, model.ReasonNamedContext)
-		if m.Detail["context"] != "extra" || !reflect.DeepEqual(m.Detail["files"], []any{"conf.txt"}) {
+		if m.Detail.Context != "extra" || !reflect.DeepEqual(m.Detail.Files, []string{"conf.txt"}) {
 			t.Errorf("detail %v, want context extra, conf.txt", m.Detail)
 		}
-		if p := requireMiss(t, ex, 3, model.ReasonParent); p.Detail["root"] != m.Step {
-			t.Errorf("line 3 root %v, want %s", p.Detail["root"], m.Step)
+		if p := requireMiss(t, ex, 3, model.ReasonParent); p.Detail.Root != m.Step {
+			t.Errorf("line 3 root %v, want %s", p.Detail.Root, m.Step)
 		}
 		if m.CostSeconds <= 0 {
 			t.Errorf("root cause cost %v s, want the seconds of the steps it made run", m.CostSeconds)
@@ -100,7 +100,10 @@ func TestWhyNamesTheInput(t *testing.T) {
 		if len(ex.ChangedHits) != 1 || ex.ChangedHits[0].Line != 2 || ex.ChangedHits[0].Reason != model.ReasonContext {
 			t.Fatalf("changed hits %+v, want the COPY on line 2 as context-changed", ex.ChangedHits)
 		}
-		if ex.Source != model.SourceRecordedInputs {
+		if c := ex.ChangedHits[0].Detail.Changes; len(c) != 1 || c[0].Path != "a.txt" || c[0].Old == "" || c[0].New == "" || c[0].Old == c[0].New {
+			t.Errorf("changed hit: %+v, want a.txt with its old and new digests", c)
+		}
+		if ex.Source != model.SourceCacheKeys {
 			t.Errorf("source %q", ex.Source)
 		}
 		// plain output lists it too

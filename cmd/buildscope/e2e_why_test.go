@@ -80,11 +80,11 @@ func TestWhyReasonsOnEmbedded(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "src", "lib.sh"), []byte("greet() { echo changed; }\n"), 0o644)
 		ex := whyAfter(t, e, dir, bld...)
 		m := requireMiss(t, ex, 16, model.ReasonContext)
-		if files, _ := m.Detail["files"].([]any); len(files) != 1 || files[0] != "src/lib.sh" {
-			t.Errorf("files %v", m.Detail["files"])
+		if files := m.Detail.Files; len(files) != 1 || files[0] != "src/lib.sh" {
+			t.Errorf("files %v", m.Detail.Files)
 		}
 		p := requireMiss(t, ex, 17, model.ReasonParent)
-		if p.Detail["root"] != m.Step || !ex.Misses[0].Root {
+		if p.Detail.Root != m.Step || !ex.Misses[0].Root {
 			t.Errorf("cascade %+v, root cause first %+v", p, ex.Misses[0])
 		}
 	})
@@ -95,7 +95,7 @@ func TestWhyReasonsOnEmbedded(t *testing.T) {
 	t.Run("build-arg-changed", func(t *testing.T) {
 		ex := whyAfter(t, e, dir, append(bld, "--build-arg", "VERSION=2.0.0")...)
 		m := requireMiss(t, ex, 17, model.ReasonBuildArg)
-		if m.Detail["arg"] != "VERSION" || m.Detail["old"] != "1.0.0" || m.Detail["new"] != "2.0.0" {
+		if m.Detail.Arg != "VERSION" || m.Detail.Old != "1.0.0" || m.Detail.New != "2.0.0" {
 			t.Errorf("detail %v", m.Detail)
 		}
 		if missAt(ex, 9) != nil || missAt(ex, 16) != nil {
@@ -110,7 +110,7 @@ func TestWhyReasonsOnEmbedded(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(strings.Replace(df, "chmod 755 greeter", "chmod 0755 greeter", 1)), 0o644)
 		ex := whyAfter(t, e, dir, append(bld, "--build-arg", "VERSION=2.0.0")...)
 		m := requireMiss(t, ex, 17, model.ReasonInstruction)
-		if !strings.Contains(m.Detail["old"].(string), "chmod 755") || !strings.Contains(m.Detail["new"].(string), "chmod 0755") {
+		if !strings.Contains(m.Detail.Old, "chmod 755") || !strings.Contains(m.Detail.New, "chmod 0755") {
 			t.Errorf("detail %v", m.Detail)
 		}
 	})
@@ -126,7 +126,7 @@ func TestWhyReasonsOnEmbedded(t *testing.T) {
 	t.Run("no-cache-filter", func(t *testing.T) {
 		ex := whyAfter(t, e, dir, append(bld, "--build-arg", "VERSION=2.0.0", "--no-cache-filter", "build")...)
 		m := requireMiss(t, ex, 17, model.ReasonNoCache)
-		if m.Detail["flag"] != "--no-cache-filter=build" {
+		if m.Detail.Flag != "--no-cache-filter=build" {
 			t.Errorf("detail %v", m.Detail)
 		}
 		if missAt(ex, 9) != nil {
@@ -158,7 +158,7 @@ func TestWhyBaseImageChanged(t *testing.T) {
 	newD, _ := changed.Digest()
 	ex := whyAfter(t, shared, dir, "--builder", "embedded")
 	m := requireMiss(t, ex, 1, model.ReasonBase)
-	if m.Detail["old"] != oldD.String() || m.Detail["new"] != newD.String() {
+	if m.Detail.Old != oldD.String() || m.Detail.New != newD.String() {
 		t.Errorf("detail %v, want %s → %s", m.Detail, oldD, newD)
 	}
 	requireMiss(t, ex, 2, model.ReasonParent)
@@ -178,12 +178,12 @@ func TestWhyCacheEvicted(t *testing.T) {
 	ex := whyAfter(t, e, dir, "--builder", "embedded")
 	// the first step to run again is the root cause; the rest cascade from it
 	root := requireMiss(t, ex, 7, model.ReasonEvicted)
-	if llb, _ := root.Detail["llb"].(string); llb == "" {
-		t.Errorf("evicted without BuildKit's op digest to show the inputs were equal: %v", root.Detail)
+	if root.Detail.Key == "" || ex.Source != model.SourceCacheKeys {
+		t.Errorf("evicted without BuildKit's cache key to show the inputs were equal: %v (source %s)", root.Detail, ex.Source)
 	}
 	for _, line := range []int{9, 16, 17} {
-		if m := requireMiss(t, ex, line, model.ReasonParent); m.Detail["root"] != root.Step {
-			t.Errorf("line %d: root %v, want %s", line, m.Detail["root"], root.Step)
+		if m := requireMiss(t, ex, line, model.ReasonParent); m.Detail.Root != root.Step {
+			t.Errorf("line %d: root %v, want %s", line, m.Detail.Root, root.Step)
 		}
 	}
 }
@@ -213,6 +213,9 @@ func TestWhyOnDockerEngine(t *testing.T) {
 	whyAfter(t, shared, dir, "--builder", "docker")
 	os.WriteFile(filepath.Join(dir, "src", "lib.sh"), []byte("greet() { echo changed-"+nonce+"; }\n"), 0o644)
 	ex := whyAfter(t, shared, dir, "--builder", "docker")
+	if ex.Source != model.SourceRecordedInputs || !strings.Contains(ex.SourceNote, "Docker engine") {
+		t.Errorf("source %q, note %q: the engine path must say its answer rests on recorded inputs", ex.Source, ex.SourceNote)
+	}
 	requireMiss(t, ex, 16, model.ReasonContext)
 	requireMiss(t, ex, 17, model.ReasonParent)
 }

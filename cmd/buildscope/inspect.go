@@ -120,17 +120,7 @@ func (o *inspectOptions) ciRules(cmd *cobra.Command) ([]cirules.Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := cmd.Flags()
-	if f.Changed("lowestEfficiency") {
-		c.LowestEfficiency = o.rules.LowestEfficiency
-	}
-	if f.Changed("highestWastedBytes") {
-		c.HighestWastedBytes = o.rules.HighestWastedBytes
-	}
-	if f.Changed("highestUserWastedPercent") {
-		c.HighestUserWastedPercent = o.rules.HighestUserWastedPercent
-	}
-	rules, err := c.Rules()
+	rules, err := c.Override(o.rules, cmd.Flags().Changed).Rules()
 	if err != nil {
 		return nil, fmt.Errorf("CI rules: %w", err)
 	}

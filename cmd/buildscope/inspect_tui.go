@@ -2,17 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"log"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/tui/buildui"
+	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/layersview"
 )
 
@@ -28,11 +25,7 @@ func runInspectTUI(cmd *cobra.Command, spec string, img *source.Image) error {
 	sess := layersview.Start(ctx, 0, img, nil) // the caller closes img
 	defer sess.Release()
 	app := layersview.NewApp(layersview.Options{Title: spec, Infos: infos, Session: sess})
-	log.SetOutput(io.Discard)
-	if _, err := tea.NewProgram(app, tea.WithContext(ctx), tea.WithOutput(cmd.OutOrStdout())).Run(); err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("running the UI: %w", err)
-	}
-	return nil
+	return common.Run(ctx, cmd.OutOrStdout(), app, nil)
 }
 
 // inspector opens a build's image for the build UI's inspector.

@@ -88,10 +88,21 @@ Builders: --builder embedded (a buildkitd buildscope runs for you), docker
 (the Docker engine's BuildKit), or any BuildKit address. Without --builder:
 BUILDKIT_HOST, else the Docker engine if one answers, else embedded.
 
+On a terminal, buildscope alone opens the history list: running builds,
+then buildscope's and the builder's own (enter replays, i inspects, c says
+why, a attaches, / filters, space marks two to compare).
+
 State (build records, results, the embedded builder) lives under
 $XDG_STATE_HOME/buildscope (default ~/.local/state/buildscope).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !isTerminal() {
+				return cmd.Help()
+			}
+			return runHome(cmd, g) // the history list
+		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			p, err := buildrun.DefaultPaths()
 			if err != nil {

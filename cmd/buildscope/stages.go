@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 
@@ -9,7 +8,6 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/stagesize"
-	"github.com/buildscope/buildscope/model"
 )
 
 func init() { commands = append(commands, newStagesCmd) }
@@ -73,12 +71,12 @@ func runStages(cmd *cobra.Command, g *globals, f *stagesFlags) error {
 		return err
 	}
 	defer b.Close()
-	rep, err := stageReport(ctx, g, b, p, f.top)
+	rep, err := stagesize.Report(ctx, b, p, g.paths, f.top)
 	if err != nil {
 		return err
 	}
 	if cp != nil {
-		if rep.Compare, err = stageReport(ctx, g, b, cp, f.top); err != nil {
+		if rep.Compare, err = stagesize.Report(ctx, b, cp, g.paths, f.top); err != nil {
 			return fmt.Errorf("--compare %s: %w", f.compare, err)
 		}
 	}
@@ -86,9 +84,4 @@ func runStages(cmd *cobra.Command, g *globals, f *stagesFlags) error {
 		return writeJSON(cmd.OutOrStdout(), rep)
 	}
 	return stagesize.WriteText(cmd.OutOrStdout(), rep)
-}
-
-// stageReport builds the stages of p and measures them.
-func stageReport(ctx context.Context, g *globals, b *buildrun.Builder, p *buildrun.Prepared, top int) (*model.StageReport, error) {
-	return stagesize.Report(ctx, b, p, g.paths, top)
 }

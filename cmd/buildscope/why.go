@@ -32,9 +32,17 @@ context, Dockerfile and target, and give for every step that ran one reason:
                        cache entry (listed under "changed, but answered from …")
   no-cache             --no-cache or --no-cache-filter forced it
   first-build          there is no previous build to compare with
-  cache-evicted        its recorded inputs and BuildKit's op digest were equal, and
-                       it ran anyway (pruned cache)
-  inputs-unknown       the recorded inputs cannot show why; says what is missing
+  cache-evicted        BuildKit's cache key equals the previous build's, and it ran
+                       anyway (pruned cache)
+  cache-not-imported   --cache-from did not hold the step's key or its layers (names
+                       the cache; says when it was exported with mode=min), or failed
+  inputs-unknown       the data cannot show why; says what is missing
+
+On the embedded builder the answer comes from BuildKit's own cache keys
+(source cache-keys): the plain-text inputs behind each step's key, diffed
+down to the file, variable, op field or parent that differs. Elsewhere
+(the Docker engine, a remote builder) it comes from the inputs buildscope
+recorded (source recorded-inputs), and the output says so.
 
 Root causes are listed first with the seconds they cost (their own run and
 their cascades'), then the steps they cascaded to, then advice.`,
@@ -45,11 +53,13 @@ their cascades'), then the steps they cascaded to, then advice.`,
 			if len(args) == 1 {
 				id = strings.TrimPrefix(args[0], "build:")
 			}
-			cur, err := h.Get(id)
+			o, err := buildrun.OpenBuild(cmd.Context(), h, id, g.builderOpener())
 			if err != nil {
 				return err
 			}
-			ex, err := h.Explain(cur)
+			defer o.Close()
+			cur := o.Build
+			ex, err := o.Explain()
 			if err != nil {
 				return err
 			}

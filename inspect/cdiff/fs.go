@@ -42,16 +42,16 @@ func NewTree() *Tree {
 // Clean makes a tar member name or a user's path absolute and clean.
 func Clean(name string) string { return path.Clean("/" + name) }
 
+// find walks to p one component at a time, allocating nothing: a lookup
+// costs the length of p, so a walk down a deep tree stays linear in the
+// bytes of its names times their depth, not in the square of the depth
+// times a slice per lookup.
 func (t *Tree) find(p string) *node {
 	n := t.root
-	if p == "/" {
-		return n
-	}
-	for _, part := range strings.Split(p[1:], "/") {
+	for rest := p[1:]; rest != "" && n != nil; {
+		var part string
+		part, rest, _ = strings.Cut(rest, "/")
 		n = n.kids[part]
-		if n == nil {
-			return nil
-		}
 	}
 	return n
 }
@@ -83,12 +83,14 @@ func (t *Tree) mkdirAll(p string) *node {
 	if p == "/" {
 		return n
 	}
-	cur := ""
-	for _, part := range strings.Split(p[1:], "/") {
-		cur += "/" + part
+	end := 0 // the implied directories' paths share p's bytes
+	for rest := p[1:]; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, "/")
+		end += 1 + len(part)
 		k := n.kids[part]
 		if k == nil || !k.e.IsDir() {
-			k = &node{e: &Entry{Path: cur, Mode: fs.ModeDir | 0o755}, kids: map[string]*node{}}
+			k = &node{e: &Entry{Path: p[:end], Mode: fs.ModeDir | 0o755}, kids: map[string]*node{}}
 			n.kids[part] = k
 		}
 		n = k

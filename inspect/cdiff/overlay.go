@@ -19,20 +19,17 @@ type Overlay struct {
 // directory above it.
 func (o *Overlay) hidden(p string) bool {
 	n := o.Upper.root
-	if p == "/" {
-		return false
-	}
-	parts := strings.Split(p[1:], "/")
-	for i, part := range parts {
-		n = n.kids[part]
-		if n == nil {
+	for rest := p[1:]; rest != ""; {
+		var part string
+		var more bool
+		part, rest, more = strings.Cut(rest, "/")
+		if n = n.kids[part]; n == nil {
 			return false
 		}
-		last := i == len(parts)-1
-		if n.e.Whiteout || (!last && !n.e.IsDir()) {
+		if n.e.Whiteout || (more && !n.e.IsDir()) {
 			return true
 		}
-		if !last && n.e.Opaque && n.kids[parts[i+1]] == nil {
+		if next, _, _ := strings.Cut(rest, "/"); more && n.e.Opaque && n.kids[next] == nil {
 			return true
 		}
 	}

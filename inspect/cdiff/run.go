@@ -23,6 +23,9 @@ type Result struct {
 	// engine's); Stopped says the runner killed it after RunOptions.Timeout.
 	ExitCode int64
 	Stopped  bool
+	// Output is what the command wrote to stdout and stderr, where the
+	// runner sees it (BuildKit's, which streams it as the run's log).
+	Output []byte
 }
 
 // RunOptions say what to run in a container of an image, and how to read

@@ -69,8 +69,9 @@ func (r *BuildKitRunner) Run(ctx context.Context, o RunOptions) (*Result, error)
 	for i := range codes {
 		codes[i] = i
 	}
+	runName := fmt.Sprintf("[diff] %v", args)
 	runOpts := []llb.RunOption{llb.Args(args), llb.IgnoreCache, llb.ValidExitCodes(codes...),
-		llb.WithCustomNamef("[diff] %v", args)}
+		llb.WithCustomName(runName)}
 	if o.ReadOnly {
 		runOpts = append(runOpts, llb.ReadonlyRootFS())
 	}
@@ -90,10 +91,8 @@ func (r *BuildKitRunner) Run(ctx context.Context, o RunOptions) (*Result, error)
 	sctx, cancel := withTimeout(ctx, o.Timeout)
 	defer cancel()
 	statusCh := make(chan *client.SolveStatus)
-	go func() {
-		for range statusCh {
-		}
-	}()
+	output := make(chan []byte, 1)
+	go func() { output <- runOutput(statusCh, runName) }()
 	_, err = r.Builder.Client.Solve(sctx, def, client.SolveOpt{
 		OCIStores: map[string]content.Store{buildkitStore: store},
 		Exports: []client.ExportEntry{{Type: client.ExporterDocker, Output: func(map[string]string) (io.WriteCloser, error) {
@@ -106,7 +105,18 @@ func (r *BuildKitRunner) Run(ctx context.Context, o RunOptions) (*Result, error)
 		}
 		return nil, fmt.Errorf("running %v on %s: %w", args, r.Builder.Name(), err)
 	}
-	return layerChanges(img, out)
+	res, err := layerChanges(img, out)
+	if err != nil {
+		return nil, err
+	}
+	res.Output = <-output
+	if cause, ok := notStarted(res.Output); ok {
+		// every exit code is valid so that a failing command's changes are
+		// kept; one that never started has none and must not pass as "no
+		// changes"
+		return nil, fmt.Errorf("running %v on %s: the command did not start: %s", args, r.Builder.Name(), cause)
+	}
+	return res, nil
 }
 
 // stageImage puts the image where BuildKit can read it (an OCI layout it

@@ -130,3 +130,18 @@ func parseBytes(s string) (float64, error) {
 	}
 	return float64(n), nil
 }
+
+// Override returns c with the values of o whose keys set reports as given
+// (command-line flags win over the file).
+func (c Config) Override(o Config, set func(key string) bool) Config {
+	if set(KeyLowestEfficiency) {
+		c.LowestEfficiency = o.LowestEfficiency
+	}
+	if set(KeyHighestWastedBytes) {
+		c.HighestWastedBytes = o.HighestWastedBytes
+	}
+	if set(KeyHighestUserWastedPercent) {
+		c.HighestUserWastedPercent = o.HighestUserWastedPercent
+	}
+	return c
+}

@@ -81,3 +81,15 @@ func TestEvaluate(t *testing.T) {
 		t.Error("failed at the limits")
 	}
 }
+
+// Flags given on the command line win over the file; the others keep the
+// file's values.
+func TestOverride(t *testing.T) {
+	file := Config{LowestEfficiency: "0.8", HighestWastedBytes: "10MB", HighestUserWastedPercent: "0.2"}
+	flags := Config{LowestEfficiency: "0.95", HighestWastedBytes: "disabled", HighestUserWastedPercent: "0.5"}
+	got := file.Override(flags, func(k string) bool { return k == KeyHighestWastedBytes })
+	want := Config{LowestEfficiency: "0.8", HighestWastedBytes: "disabled", HighestUserWastedPercent: "0.2"}
+	if got != want {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+}

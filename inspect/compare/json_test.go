@@ -26,7 +26,7 @@ func TestWriteJSONIsEncodingJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	build := &model.BuildComparison{A: "x", B: "y", Steps: []model.StepComparison{{Stage: "s",
-		Why: &model.Miss{Reason: "context-changed", Detail: map[string]any{"files": []string{}}}}}}
+		Why: &model.Miss{Reason: "context-changed", Detail: model.Detail{Files: []string{"etc/a.conf"}}}}}}
 	for name, r := range map[string]*Result{
 		"changed":    {A: "a", B: "b", Image: changed},
 		"same":       {A: "a", B: "a", Image: same},

@@ -80,7 +80,7 @@ func stepLine(s model.StepComparison) string {
 	}
 	why := ""
 	if s.Why != nil {
-		why = "  " + s.Why.Reason + model.DetailText(s.Why.Reason, s.Why.Detail)
+		why = "  " + s.Why.Reason + s.Why.Detail.Text(s.Why.Reason)
 	}
 	return fmt.Sprintf("  %-10s %-12s → %-12s %s%s\n", model.Printable(s.Stage), state(0), state(1), model.Printable(s.Instruction), model.Printable(why))
 }

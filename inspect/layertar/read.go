@@ -190,9 +190,15 @@ func (rd *reader) interpret(h *tar.Header, content io.Reader) (ok bool, err erro
 		return false, nil
 	case strings.HasPrefix(base, whiteoutMeta), strings.HasPrefix(p, whiteoutMeta):
 		return false, nil // .wh..wh.aufs, .wh..wh.orph and what they hold
-	case base == whiteoutPrefix:
-		return false, fmt.Errorf("whiteout %q names no file", h.Name)
 	case strings.HasPrefix(base, whiteoutPrefix):
+		// ".wh.." would white out its own directory and ".wh..." the one
+		// above it: walkers that follow such a name never end
+		switch name := base[len(whiteoutPrefix):]; name {
+		case "", ".":
+			return false, fmt.Errorf("whiteout %q names no file", h.Name)
+		case "..":
+			return false, fmt.Errorf("whiteout %q has a \"..\" component", h.Name)
+		}
 		e.Op, e.Path = Whiteout, join(dir, base[len(whiteoutPrefix):])
 		return true, nil
 	}

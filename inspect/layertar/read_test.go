@@ -106,6 +106,9 @@ func TestNamesOutsideTheImageAreErrors(t *testing.T) {
 		{imagetest.Whiteout("../.wh.etc"), `has a ".." component`},
 		{imagetest.Hardlink("x", "../../etc/shadow"), `hard link /x: path "../../etc/shadow" has a ".." component`},
 		{imagetest.Text("dir/.wh.", ""), `whiteout "dir/.wh." names no file`},
+		{imagetest.Text("opt/.wh..", ""), `whiteout "opt/.wh.." names no file`},
+		{imagetest.Text(".wh..", ""), `whiteout ".wh.." names no file`},
+		{imagetest.Text("opt/.wh...", ""), `whiteout "opt/.wh..." has a ".." component`},
 	} {
 		_, err := read(t, imagetest.Tar(t, imagetest.Text("ok", "1"), c.member), layertar.Options{})
 		if err == nil || !strings.Contains(err.Error(), c.want) {

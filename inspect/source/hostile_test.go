@@ -23,6 +23,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/buildscope/buildscope/inspect/imagetest"
 )
 
 // Crafted inputs are built here, byte by byte where a library would
@@ -56,58 +58,35 @@ func gz(b []byte) []byte {
 	return buf.Bytes()
 }
 
-// rawLayout writes an OCI layout from raw blobs: nothing is checked.
+// rawLayout is imagetest.RawLayout in a temp dir, with the short names
+// these tests use.
 type rawLayout struct {
-	t   *testing.T
+	*imagetest.RawLayout
 	dir string
 }
 
 func newRawLayout(t *testing.T) *rawLayout {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "oci-layout"), []byte(`{"imageLayoutVersion":"1.0.0"}`), 0o644)
-	os.MkdirAll(filepath.Join(dir, "blobs", "sha256"), 0o755)
-	return &rawLayout{t: t, dir: dir}
+	l := imagetest.NewRawLayout(t, t.TempDir())
+	return &rawLayout{RawLayout: l, dir: l.Dir}
 }
 
 // put stores data under digest h (its own digest when h is zero).
 func (l *rawLayout) put(data []byte, h v1.Hash) v1.Descriptor {
 	if h == (v1.Hash{}) {
-		h = digestOf(data)
+		return l.Put(data)
 	}
-	if err := os.WriteFile(filepath.Join(l.dir, "blobs", h.Algorithm, h.Hex), data, 0o644); err != nil {
-		l.t.Fatal(err)
-	}
-	return v1.Descriptor{Digest: h, Size: int64(len(data))}
+	return l.PutAs(data, h)
 }
 
-func (l *rawLayout) json(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		l.t.Fatal(err)
-	}
-	return b
-}
+func (l *rawLayout) json(v any) []byte { return l.JSON(v) }
 
 // image stores an image of the given gzip'd layers, its config naming
 // diffIDs, and returns its manifest's descriptor.
 func (l *rawLayout) image(layers [][]byte, diffIDs []v1.Hash) v1.Descriptor {
-	cfg := l.put(l.json(v1.ConfigFile{OS: "linux", Architecture: "amd64", RootFS: v1.RootFS{Type: "layers", DiffIDs: diffIDs}}), v1.Hash{})
-	cfg.MediaType = types.OCIConfigJSON
-	m := v1.Manifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1, Config: cfg}
-	for _, b := range layers {
-		d := l.put(b, v1.Hash{})
-		d.MediaType = types.OCILayer
-		m.Layers = append(m.Layers, d)
-	}
-	d := l.put(l.json(m), v1.Hash{})
-	d.MediaType = types.OCIManifestSchema1
-	return d
+	return l.Image(layers, types.OCILayer, diffIDs)
 }
 
-func (l *rawLayout) index(ds ...v1.Descriptor) {
-	b := l.json(v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex, Manifests: ds})
-	os.WriteFile(filepath.Join(l.dir, "index.json"), b, 0o644)
-}
+func (l *rawLayout) index(ds ...v1.Descriptor) { l.Index(ds...) }
 
 // readLayers reads every layer's tar to its end, as the layer reader does.
 func readLayers(img v1.Image) error {

@@ -49,6 +49,8 @@ func statProblem(err error) string {
 // fileKind names a file type that is not a regular file, for messages.
 func fileKind(m fs.FileMode) string {
 	switch {
+	case m.IsDir():
+		return "a directory"
 	case m&fs.ModeNamedPipe != 0:
 		return "a named pipe (FIFO)"
 	case m&fs.ModeSocket != 0:

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -89,6 +90,9 @@ func open(ctx context.Context, spec string, o Options) (*Image, error) {
 		return nil, err
 	}
 	desc, err := remote.Get(ref, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("interrupted while waiting for the registry of %s to answer", ref)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fetching %s: %w", ref, err)
 	}
@@ -119,7 +123,7 @@ func openArchive(spec string, fi os.FileInfo) (*Image, error) {
 	}
 	img, err := tarball.ImageFromPath(spec, nil)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s as a docker-archive tar (docker save): %w", spec, err)
+		return nil, wrapOutside(err, "reading %s as a docker-archive tar (docker save)", spec)
 	}
 	if err := checkArchiveLayers(spec, img); err != nil {
 		return nil, err
@@ -174,7 +178,11 @@ func openLayout(dir, dgst string, o Options) (*Image, error) {
 		return nil, fmt.Errorf("%s is not an OCI layout (no oci-layout file): pass a layout directory, a docker save tar or an image reference", dir)
 	}
 	for _, f := range []string{"oci-layout", "index.json"} {
-		if fi, err := os.Stat(filepath.Join(dir, f)); err == nil && !fi.Mode().IsRegular() {
+		fi, err := os.Stat(filepath.Join(dir, f))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("%s has no %s: the layout is incomplete", dir, f)
+		case err == nil && !fi.Mode().IsRegular():
 			return nil, fmt.Errorf("%s in %s is %s, not a file: the layout is corrupt", f, dir, fileKind(fi.Mode()))
 		}
 	}

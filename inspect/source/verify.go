@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -15,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/buildscope/buildscope/inspect/layertar"
+	"github.com/buildscope/buildscope/model"
 )
 
 // Everything an image names by digest is checked against that digest:
@@ -54,6 +56,9 @@ func checkIndex(idx v1.ImageIndex, want v1.Hash, where string) error {
 // checkBlob checks that the small blob read returns hashes to want.
 func checkBlob(kind string, read func() ([]byte, error), want v1.Hash, where string) error {
 	raw, err := read()
+	if errors.Is(err, fs.ErrNotExist) {
+		return corrupt("%s %s is missing from %s: the layout is incomplete", kind, want, where)
+	}
 	if err != nil {
 		return fmt.Errorf("reading %s %s in %s: %w", kind, want, where, err)
 	}
@@ -193,6 +198,9 @@ func (c *compressedVerifier) Size() (int64, error)                { return c.siz
 func (c *compressedVerifier) MediaType() (types.MediaType, error) { return c.mt, nil }
 func (c *compressedVerifier) Compressed() (io.ReadCloser, error) {
 	rc, err := c.l.Compressed()
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, corrupt("layer blob %s is missing from %s: the layout is incomplete", c.digest, c.where)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -278,17 +286,17 @@ func (r *verifyReader) Close() error { return r.rc.Close() }
 func checkArchiveLayers(spec string, img v1.Image) error {
 	m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(spec) })
 	if err != nil {
-		return fmt.Errorf("reading manifest.json of %s: %w", spec, err)
+		return wrapOutside(err, "reading manifest.json of %s", spec)
 	}
 	if len(m) != 1 {
 		return nil // tarball.ImageFromPath has refused it already
 	}
 	cf, err := img.ConfigFile()
 	if err != nil {
-		return fmt.Errorf("reading config %s of %s: %w", m[0].Config, spec, err)
+		return wrapOutside(err, "reading config %s of %s", model.Printable(m[0].Config), spec)
 	}
 	if got, want := len(cf.RootFS.DiffIDs), len(m[0].Layers); got != want {
-		return corrupt("%s lists %d layers in manifest.json but its config %s has %d diff_ids: the archive is corrupt", spec, want, m[0].Config, got)
+		return corrupt("%s lists %d layers in manifest.json but its config %s has %d diff_ids: the archive is corrupt", spec, want, model.Printable(m[0].Config), got)
 	}
 	return nil
 }

@@ -91,7 +91,11 @@ func (m *Model) View() string {
 	if prev == "" {
 		prev = "no previous build"
 	}
-	lines := []string{s.Title.Render(fmt.Sprintf("Cache of build %s against %s: %d ran", m.ex.Build, prev, len(m.ex.Misses)))}
+	lines := []string{s.Title.Render(fmt.Sprintf("Cache of build %s against %s: %d ran", m.ex.Build, prev, len(m.ex.Misses))) +
+		s.Dim.Render(" (from "+m.ex.Source+")")}
+	if m.ex.SourceNote != "" {
+		lines = append(lines, ansi.Truncate(s.Dim.Render(m.ex.SourceNote), m.Width, "…"))
+	}
 	listH := max(m.Height*3/5-1, 3)
 	off := max(0, m.sel-listH+1)
 	for i := off; i < len(m.rows) && i < off+listH; i++ {
@@ -135,42 +139,20 @@ func (m *Model) detail() []string {
 	r := m.rows[m.sel]
 	if c := r.changed; c != nil {
 		return m.fit([]string{m.Styles.Title.Render(c.Reason) + "  " + c.Step,
-			"  changed against the previous build" + model.DetailText(c.Reason, c.Detail),
+			"  changed against the previous build" + c.Detail.Text(c.Reason),
 			fmt.Sprintf("  still answered from an older cache entry; the steps it made run cost %.2fs", c.CostSeconds)})
 	}
 	if r.miss == nil {
 		return []string{"from the cache: its inputs were the same as in an earlier build"}
 	}
 	mi := r.miss
-	d := mi.Detail
 	title := m.Styles.Title.Render(mi.Reason) + "  " + mi.Step
 	if mi.Root && mi.CostSeconds > 0 {
 		title += fmt.Sprintf("  (cost %.2fs)", mi.CostSeconds)
 	}
 	out := []string{title}
-	switch mi.Reason {
-	case model.ReasonContext:
-		for _, k := range []string{"added", "removed", "modified"} {
-			if files, ok := d[k].([]string); ok && len(files) > 0 {
-				out = append(out, fmt.Sprintf("  %s: %s", k, strings.Join(files, ", ")))
-			}
-		}
-	case model.ReasonBuildArg:
-		out = append(out, fmt.Sprintf("  build arg %v: %q → %q", d["arg"], d["old"], d["new"]))
-	case model.ReasonEnv:
-		out = append(out, fmt.Sprintf("  %v: %q → %q", d["var"], d["old"], d["new"]))
-	case model.ReasonInstruction:
-		out = append(out, fmt.Sprintf("  - %v", d["old"]), fmt.Sprintf("  + %v", d["new"]))
-	case model.ReasonBase:
-		out = append(out, fmt.Sprintf("  %v: %v → %v", d["image"], d["old"], d["new"]))
-	case model.ReasonParent:
-		out = append(out, fmt.Sprintf("  ran because %v ran; root cause: %v", d["parent"], d["root"]))
-	case model.ReasonNoCache:
-		out = append(out, fmt.Sprintf("  forced by %v", d["flag"]))
-	case model.ReasonFirst:
-		out = append(out, "  no earlier build of this Dockerfile and target to compare with")
-	default: // evicted, parent-changed, named context, unknown
-		out = append(out, "  "+strings.TrimPrefix(model.DetailText(mi.Reason, d), ": "))
+	for _, l := range mi.Detail.Lines(mi.Reason) {
+		out = append(out, "  "+l)
 	}
 	return m.fit(out)
 }

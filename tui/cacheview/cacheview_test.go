@@ -21,13 +21,13 @@ func TestChangedHitsAndCosts(t *testing.T) {
 	}}}}
 	ex := &model.Explanation{Build: "b", Previous: "a", Source: model.SourceRecordedInputs,
 		ChangedHits: []model.ChangedHit{{Step: "[gen 1/2] COPY v.txt /v.txt", Line: 2, Reason: model.ReasonContext,
-			Detail: map[string]any{"files": []string{"v.txt"}}, CostSeconds: 1.5}},
+			Detail: model.Detail{Files: []string{"v.txt"}}, CostSeconds: 1.5}},
 		Misses: []model.Miss{{Step: "[gen 2/2] RUN make", Line: 3, Reason: model.ReasonParentChanged,
-			Detail: map[string]any{"parent": "[gen 1/2] COPY v.txt /v.txt", "root": "[gen 1/2] COPY v.txt /v.txt"}}},
+			Detail: model.Detail{Parent: "[gen 1/2] COPY v.txt /v.txt", Root: "[gen 1/2] COPY v.txt /v.txt"}}},
 	}
 	m := New(common.Common{Width: 120, Height: 30, Styles: &styles, Keys: &keys}, b, ex, nil)
 	v := ansi.Strip(m.View())
-	for _, want := range []string{"↑chg", "L3   [gen 2/2] RUN make", "≈ changed L2   [gen 1/2] COPY v.txt /v.txt", "parent-changed", "← [gen 1/2] COPY v.txt /v.txt"} {
+	for _, want := range []string{"(from recorded-inputs)", "↑chg", "L3   [gen 2/2] RUN make", "≈ changed L2   [gen 1/2] COPY v.txt /v.txt", "parent-changed", "← [gen 1/2] COPY v.txt /v.txt"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}

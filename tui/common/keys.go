@@ -18,6 +18,8 @@ type KeyMap struct {
 	// the inspector's
 	Expand, Filter, LayerMode, ChangedOnly key.Binding
 	Sort, Largest, Preview                 key.Binding
+	// the history list's (home screen)
+	Replay, Attach, Mark, FilterList key.Binding
 }
 
 // DefaultKeyMap returns the keys.
@@ -59,6 +61,11 @@ func DefaultKeyMap() KeyMap {
 		Sort:        b("o", "sort", "o"),
 		Largest:     b("L", "largest", "L"),
 		Preview:     b("p", "preview", "p"),
+
+		Replay:     b("enter", "replay", "enter"),
+		Attach:     b("a", "attach", "a"),
+		Mark:       b("space", "mark (two: compare)", "space"),
+		FilterList: b("/", "filter", "/"),
 	}
 }
 

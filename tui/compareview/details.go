@@ -35,10 +35,10 @@ func (m *Model) stepDetails() []string {
 		out = append(out, line)
 	}
 	if w := st.Why; w != nil {
-		out = append(out, m.Styles.Warning.Render("why B ran it: "+w.Reason+model.Printable(model.DetailText(w.Reason, w.Detail))))
+		out = append(out, m.Styles.Warning.Render("why B ran it: "+w.Reason+model.Printable(w.Detail.Text(w.Reason))))
 	}
 	if c := st.Changed; c != nil {
-		out = append(out, m.Styles.Dim.Render("changed, still a cache hit: "+c.Reason+model.Printable(model.DetailText(c.Reason, c.Detail))))
+		out = append(out, m.Styles.Dim.Render("changed, still a cache hit: "+c.Reason+model.Printable(c.Detail.Text(c.Reason))))
 	}
 	return out
 }

@@ -1,0 +1,75 @@
+package buildrun
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/tonistiigi/fsutil"
+)
+
+// contextFS is the directory dir as the build's session sends it, except
+// that a file which cannot be opened ends the build: fail (the solve's
+// cancel) gets an *UnreadableContextError. fsutil's sender ignores the
+// error of opening a file it has listed and sends it empty, so a context
+// file the client cannot read was copied into the image as 0 bytes
+// without a word; and when a read fails instead it stops sending while
+// the daemon still waits for the file, so only cancelling the solve ends
+// the build.
+func contextFS(dir string, fail context.CancelCauseFunc) (fsutil.FS, error) {
+	fs, err := fsutil.NewFS(dir)
+	if err != nil {
+		return nil, err
+	}
+	return strictOpenFS{FS: fs, dir: dir, fail: fail}, nil
+}
+
+// UnreadableContextError is a file of the build context that cannot be
+// read.
+type UnreadableContextError struct {
+	Path string
+	Err  error
+}
+
+func (e *UnreadableContextError) Error() string {
+	return fmt.Sprintf("cannot read %s of the build context (%v): it would be sent as an empty file; make it readable or list it in .dockerignore", e.Path, e.Err)
+}
+
+func (e *UnreadableContextError) Unwrap() error { return e.Err }
+
+type strictOpenFS struct {
+	fsutil.FS
+	dir  string
+	fail context.CancelCauseFunc
+}
+
+// Open, when the file cannot be opened, ends the solve and returns a
+// reader whose first read fails.
+func (s strictOpenFS) Open(p string) (io.ReadCloser, error) {
+	rc, err := s.FS.Open(p)
+	if err != nil {
+		uerr := &UnreadableContextError{Path: filepath.Join(s.dir, p), Err: unwrapPath(err)}
+		s.fail(uerr)
+		return failingReader{uerr}, nil
+	}
+	return rc, nil
+}
+
+// unwrapPath is the cause of an *os.PathError-like error without the path
+// the message already names.
+func unwrapPath(err error) error {
+	type causer interface{ Unwrap() error }
+	for {
+		c, ok := err.(causer)
+		if !ok || c.Unwrap() == nil {
+			return err
+		}
+		err = c.Unwrap()
+	}
+}
+
+type failingReader struct{ err error }
+
+func (f failingReader) Read([]byte) (int, error) { return 0, f.err }
+func (f failingReader) Close() error             { return nil }

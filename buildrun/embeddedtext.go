@@ -1,0 +1,29 @@
+package buildrun
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/buildscope/buildscope/model"
+)
+
+// Text is the status as `buildscope builder status` prints it.
+func (st EmbeddedStatus) Text() string {
+	state := "stopped"
+	if st.Running {
+		state = fmt.Sprintf("running (pid %d, BuildKit %s)", st.PID, st.Version)
+	} else if st.Problem != "" {
+		state = "not answering: " + st.Problem
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "embedded builder: %s\n  address %s\n  root    %s\n  log     %s\n", state, st.Address, st.Root, st.Log)
+	if st.Running {
+		fmt.Fprintf(&b, "  cache   %s\n", model.HumanSize(st.CacheBytes))
+	}
+	return b.String()
+}
+
+// Text is the outcome as `buildscope builder prune` prints it.
+func (p *Pruned) Text() string {
+	return fmt.Sprintf("pruned %d cache records, %s freed\n", p.Records, model.HumanSize(p.FreedBytes))
+}

@@ -1,0 +1,111 @@
+package buildrun
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+
+	"github.com/buildscope/buildscope/model"
+)
+
+// HistorySource is what the history list (the home screen) reads:
+// buildscope's history and, when one answers, a builder's own.
+type HistorySource struct {
+	History History
+	// Builder is the builder whose history is listed beside buildscope's,
+	// nil for none.
+	Builder *Builder
+}
+
+// OpenHistorySource connects to the builder the history list shows: the
+// one spec names (--builder), else BUILDKIT_HOST, else the embedded
+// builder if it is running (it is not started for a list). Without any,
+// Builder is nil and only buildscope's history is listed.
+func OpenHistorySource(ctx context.Context, h History, spec string, o ConnectOptions) (*HistorySource, error) {
+	hs := &HistorySource{History: h}
+	switch {
+	case spec != "":
+		b, err := Connect(ctx, spec, o)
+		if err != nil {
+			return nil, err
+		}
+		hs.Builder = b
+	case os.Getenv("BUILDKIT_HOST") != "":
+		b, err := Connect(ctx, "", o)
+		if err != nil {
+			return nil, err
+		}
+		hs.Builder = b
+	default:
+		e := &Embedded{Paths: o.Paths}
+		if c, err := e.dial(ctx); err == nil {
+			hs.Builder = &Builder{Kind: KindEmbedded, Address: e.Address(), Client: c}
+		}
+	}
+	return hs, nil
+}
+
+// Close closes the builder's connection.
+func (hs *HistorySource) Close() {
+	if hs.Builder != nil {
+		hs.Builder.Close()
+	}
+}
+
+// BuilderName names the builder listed, "" for none.
+func (hs *HistorySource) BuilderName() string {
+	if hs.Builder == nil {
+		return ""
+	}
+	return hs.Builder.Name()
+}
+
+// Entries lists buildscope's builds and the builder's, running ones
+// first (model.MergeHistory). It reads records only, no blob. A builder
+// that keeps no history adds nothing.
+func (hs *HistorySource) Entries(ctx context.Context) ([]model.HistoryRow, error) {
+	h := hs.History
+	h.Warn = io.Discard // the UI owns the terminal
+	own, err := h.List()
+	if err != nil {
+		return nil, err
+	}
+	var theirs []model.HistoryRow
+	if hs.Builder != nil {
+		recs, err := BuilderHistory(ctx, hs.Builder, 0)
+		if err != nil && !errors.Is(err, ErrNoBuilderHistory) {
+			return nil, err
+		}
+		for _, r := range recs {
+			theirs = append(theirs, model.HistoryRow{ID: r.Ref, By: r.By, Status: r.Status, Started: r.Started, Completed: r.Completed,
+				Cached: r.Cached, Total: r.Total, Target: r.Target, Dockerfile: r.Filename})
+		}
+	}
+	return model.MergeHistory(own, theirs), nil
+}
+
+// Open opens one entry: from buildscope's history, or the builder's.
+func (hs *HistorySource) Open(ctx context.Context, e model.HistoryRow) (*OpenedBuild, error) {
+	if e.From == model.FromBuilder && hs.Builder != nil {
+		o, err := OpenBuilderRecord(ctx, hs.Builder, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		o.Explain = func() (*model.Explanation, error) { return ExplainBuilderRecord(ctx, hs.Builder, o.Build) }
+		return o, nil
+	}
+	return OpenBuild(ctx, hs.History, e.ID, nil)
+}
+
+// Localize makes build:ID of an entry open without the builder: a build of
+// the builder's history is imported into buildscope's (its record, and
+// its image while the builder holds it; see ImportBuilderRecord).
+// buildscope's own builds are there already.
+func (hs *HistorySource) Localize(ctx context.Context, paths Paths, e model.HistoryRow) error {
+	if e.From != model.FromBuilder || hs.Builder == nil {
+		return nil
+	}
+	_, err := ImportBuilderRecord(ctx, hs.Builder, hs.History, paths, e.ID)
+	return err
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/buildscope/buildscope/inspect/imagetest"
+)
+
+// The e2e part of the hostile-input catalogue (inspect/source's
+// catalogue_test.go holds the images, layouts and archives): Dockerfiles,
+// contexts, secrets and builder addresses given to the real binary, each
+// with the exact line it must print (CTX stands for the context
+// directory) and a non-zero exit; nothing reaches a builder before the
+// input is refused unless the case needs one.
+func TestHostileCatalogueCLI(t *testing.T) {
+	base := "FROM " + baseAddr + "/buildscope/busybox:latest\n"
+	ctxOf := func(t *testing.T, dockerfile string, files ...imagetest.File) string {
+		dir := t.TempDir()
+		writeFiles(t, dir, map[string]string{"Dockerfile": dockerfile})
+		for _, f := range files {
+			writeFiles(t, dir, map[string]string{f.Name: f.Body})
+		}
+		return dir
+	}
+	long := base + "RUN echo one\nRUN echo " + strings.Repeat("x", 70000) + "\n"
+	for _, c := range []struct {
+		name string
+		ctx  string // the Dockerfile; "" for none
+		args []string
+		want string
+	}{
+		{"Dockerfile: a line over 64 KiB", long, []string{"build", "--progress", "plain", "CTX"},
+			"CTX/Dockerfile:3: the line is longer than 65535 bytes, the most BuildKit's parser reads"},
+		{"Dockerfile: no FROM", "RUN true\n", []string{"build", "--progress", "plain", "CTX"},
+			"CTX/Dockerfile:1: no build stage in current context"},
+		{"context: does not exist", "", []string{"build", "--progress", "plain", "CTX/nope"},
+			"build context CTX/nope does not exist: pass the directory that holds your sources"},
+		{"secret: an unset variable", base, []string{"build", "--progress", "plain", "--secret", "id=tok,env=BS_NEVER_SET_VAR", "CTX"},
+			`secret "tok": environment variable BS_NEVER_SET_VAR is not set: set it (an empty value is allowed) or pass src=FILE`},
+		{"secret: neither a file nor a variable", base, []string{"build", "--progress", "plain", "--secret", "id=BS_NEITHER", "CTX"},
+			`secret "BS_NEITHER": there is no file BS_NEITHER and no environment variable BS_NEITHER: pass id=BS_NEITHER,src=FILE or id=BS_NEITHER,env=VAR`},
+		{"secret: one character", base, []string{"build", "--progress", "plain", "--secret", "id=one,src=CTX/one", "CTX"},
+			`secret "one" is 1 bytes long: secrets shorter than 4 bytes cannot be redacted from build output without rewriting ordinary text; use a longer value`},
+		{"builder: http://", base, []string{"build", "--progress", "plain", "--builder", "http://127.0.0.1:1234", "CTX"},
+			`builder address "http://127.0.0.1:1234": BuildKit speaks gRPC, not http; for a buildkitd listening on 127.0.0.1:1234 use tcp://127.0.0.1:1234 (with --tlscacert, --tlscert and --tlskey for TLS)`},
+		{"builder: an unknown scheme", base, []string{"build", "--progress", "plain", "--builder", "ftp://x", "CTX"},
+			`builder address "ftp://x": unknown scheme "ftp"; use one of unix://, tcp://, docker-container://, kube-pod://, nerdctl-container://, podman-container://, ssh://`},
+		{"builder: tcp:// without a port", base, []string{"build", "--progress", "plain", "--builder", "tcp://127.0.0.1", "CTX"},
+			`builder address "tcp://127.0.0.1" has no port: use tcp://HOST:PORT (buildkitd has no default port)`},
+		{"builder: BUILDKIT_HOST of http://", base, []string{"history", "ls", "--builder", "https://build.example"},
+			`builder address "https://build.example": BuildKit speaks gRPC, not https; for a buildkitd listening on build.example use tcp://build.example:1234 (with --tlscacert, --tlscert and --tlskey for TLS)`},
+		{"builder: a unix socket that is not there", base, []string{"build", "--progress", "plain", "--builder", "unix://CTX/no.sock", "CTX"},
+			"cannot reach BuildKit at unix://CTX/no.sock: failed to list workers: Unavailable: connection error: desc = \"transport: Error while dialing: dial unix CTX/no.sock: connect: no such file or directory\"; check that buildkitd runs and listens there, or choose another with --builder / BUILDKIT_HOST"},
+		{"builder: a name that is not one", base, []string{"build", "--progress", "plain", "--builder", "default", "CTX"},
+			`unknown builder "default": use embedded, docker, or a BuildKit address such as unix:///run/buildkit/buildkitd.sock, tcp://host:1234, docker-container://NAME, kube-pod://NAME, ssh://user@host`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := ctxOf(t, c.ctx, imagetest.Text("one", "x"))
+			if c.ctx == "" {
+				os.Remove(filepath.Join(dir, "Dockerfile"))
+			}
+			args := make([]string, len(c.args))
+			for i, a := range c.args {
+				args[i] = strings.ReplaceAll(a, "CTX", dir)
+			}
+			r := shared.run(t, nil, args...)
+			want := "buildscope: " + strings.ReplaceAll(c.want, "CTX", dir) + "\n"
+			if r.code == 0 || r.stderr != want {
+				t.Errorf("exit %d, stderr\n%s\nwant\n%s", r.code, r.stderr, want)
+			}
+		})
+	}
+}
+
+// A context file the client cannot read fails the build naming it; it
+// was copied into the image as an empty file. As root, the client runs
+// without the capabilities that let root read any file.
+func TestContextFileTheClientCannotRead(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"Dockerfile": "FROM " + baseAddr + "/buildscope/busybox:latest\nCOPY . /src\nRUN wc -c /src/token\n",
+		"token":      "a token the client may not read\n",
+	})
+	tok := filepath.Join(dir, "token")
+	if err := os.Chmod(tok, 0); err != nil {
+		t.Fatal(err)
+	}
+	shared.mustRun(t, "builder", "start") // with every capability: it is the builder
+	args := []string{"build", "--builder", "embedded", "--progress", "plain", dir}
+	cmd := exec.Command(binPath, args...)
+	if os.Geteuid() == 0 {
+		setpriv, err := exec.LookPath("setpriv")
+		if err != nil {
+			t.Skip("root, and no setpriv to drop CAP_DAC_OVERRIDE with")
+		}
+		cmd = exec.Command(setpriv, append([]string{"--inh-caps=-dac_override,-dac_read_search",
+			"--bounding-set=-dac_override,-dac_read_search", binPath}, args...)...)
+	}
+	cmd.Env = shared.vars
+	out, err := cmd.CombinedOutput()
+	want := "buildscope: build "
+	tail := " failed: cannot read " + tok + " of the build context (permission denied): it would be sent as an empty file; make it readable or list it in .dockerignore\n"
+	last := lastLines(string(out), 1) + "\n"
+	if err == nil || !strings.HasPrefix(last, want) || !strings.HasSuffix(last, tail) {
+		t.Errorf("%v:\n%s\nwant a last line %s…%s", err, lastLines(string(out), 8), want, tail)
+	}
+	// listed in .dockerignore, it is not read, and the build goes on
+	writeFiles(t, dir, map[string]string{".dockerignore": "token\n", "Dockerfile": "FROM " + baseAddr + "/buildscope/busybox:latest\nCOPY . /src\nRUN test ! -e /src/token\n"})
+	again := exec.Command(cmd.Path, cmd.Args[1:]...)
+	again.Env = shared.vars
+	if out, err := again.CombinedOutput(); err != nil {
+		t.Errorf("with the file in .dockerignore: %v\n%s", err, lastLines(string(out), 8))
+	}
+}

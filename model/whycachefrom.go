@@ -1,0 +1,152 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// CacheImport is what one --cache-from of a build held, as buildscope
+// read the cache after the build: the records of its cache config
+// (BuildKit's cache keys, linked like the key store's), or why it could
+// not be read.
+type CacheImport struct {
+	// Ref is the --cache-from value.
+	Ref string `json:"ref"`
+	// Error says why the cache could not be read (it is missing, the
+	// registry refused it, a type buildscope does not read).
+	Error   string           `json:"error,omitempty"`
+	Records []ImportedRecord `json:"records,omitempty"`
+}
+
+// ImportedRecord is one record of an imported cache.
+type ImportedRecord struct {
+	// Digest is the record's key digest: a step's CacheKey.OpDigest, or
+	// a root's (a base image, a content checksum).
+	Digest string `json:"digest"`
+	// Result is true when the record carries layers (a result BuildKit
+	// can reuse).
+	Result bool `json:"result,omitempty"`
+	// Inputs are, per input of the op, the indexes of the records it is
+	// linked to.
+	Inputs [][]int `json:"inputs,omitempty"`
+}
+
+// holds reports whether the cache holds the key of step st of b: a record
+// of its op linked, on every input, to the content checksum the step read
+// or to a record that holds the step it builds on; result says whether
+// such a record carries layers.
+func (c *CacheImport) holds(b *Build, st *Step) (held, result bool) {
+	if st == nil || st.Key == nil {
+		return false, false
+	}
+	for i := range c.Records {
+		if c.Records[i].Digest == st.Key.OpDigest && c.matches(b, i, st.Key, 0) {
+			held = true
+			result = result || c.Records[i].Result
+		}
+	}
+	return held, result
+}
+
+func (c *CacheImport) matches(b *Build, ri int, k *CacheKey, depth int) bool {
+	if depth > 64 {
+		return false
+	}
+	r := c.Records[ri]
+	for _, in := range k.Inputs {
+		if in.Index >= len(r.Inputs) {
+			return false
+		}
+		ok := false
+		for _, li := range r.Inputs[in.Index] {
+			if li < 0 || li >= len(c.Records) {
+				continue
+			}
+			t := c.Records[li]
+			if in.Content != "" && strings.Contains(in.Content, t.Digest) {
+				ok = true
+			} else if p := findStep(b, in.From); p != nil && p.Key != nil && p.Key.OpDigest == t.Digest && c.matches(b, li, p.Key, depth+1) {
+				ok = true
+			}
+			if ok {
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// cacheFromNote says what the build's --cache-from held of step st of
+// stage: whether each cache holds its key (naming the cache), when a
+// cache holds the final stage's steps only (exported with mode=min), or
+// failed to import. imported is true when a cache holds the key.
+func cacheFromNote(b *Build, stage string, st *Step) (note string, imported bool) {
+	var notes []string
+	for i := range b.CacheImports {
+		c := &b.CacheImports[i]
+		switch held, result := c.holds(b, st); {
+		case c.Error != "":
+			notes = append(notes, fmt.Sprintf("--cache-from %s failed to import: %s", c.Ref, c.Error))
+		case st.Key == nil:
+			notes = append(notes, fmt.Sprintf("whether --cache-from %s held it is unknown: the step has no cache key", c.Ref))
+		case held && result:
+			imported = true
+			notes = append(notes, fmt.Sprintf("--cache-from %s holds this step's key with its layers", c.Ref))
+		default:
+			n := fmt.Sprintf("--cache-from %s does not hold this step's key", c.Ref)
+			if held {
+				// mode=max exports every step's layers with its key
+				n = fmt.Sprintf("--cache-from %s holds this step's key but not its layers: it was exported with mode=min, which keeps only the final stage's layers; export it with mode=max", c.Ref)
+			} else if final := finalStage(b); stage != final && !c.stageLayers(b, stage) && c.stageLayers(b, final) {
+				n += fmt.Sprintf(" (it holds layers of the final stage %s and none of stage %s: it was exported with mode=min, which keeps only the final stage's layers; export it with mode=max)", final, stage)
+			}
+			notes = append(notes, n)
+		}
+	}
+	return strings.Join(notes, "; "), imported
+}
+
+// stageLayers reports whether the cache holds the layers of any step of
+// stage.
+func (c *CacheImport) stageLayers(b *Build, stage string) bool {
+	for si := range b.Stages {
+		if b.Stages[si].Name != stage {
+			continue
+		}
+		for k := range b.Stages[si].Steps {
+			st := &b.Stages[si].Steps[k]
+			if strings.HasPrefix(st.Instruction, "FROM ") {
+				continue // a base image is a root of every cache that used it
+			}
+			if _, result := c.holds(b, st); result {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// finalStage is the stage the build's result is: --target, else the last.
+func finalStage(b *Build) string {
+	if b.Target != "" {
+		return b.Target
+	}
+	if len(b.Stages) == 0 {
+		return ""
+	}
+	return b.Stages[len(b.Stages)-1].Name
+}
+
+// importFailures are the caches of b that could not be read.
+func importFailures(b *Build) []string {
+	var out []string
+	for _, c := range b.CacheImports {
+		if c.Error != "" {
+			out = append(out, fmt.Sprintf("--cache-from %s failed to import: %s", c.Ref, c.Error))
+		}
+	}
+	return out
+}

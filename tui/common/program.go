@@ -1,0 +1,29 @@
+package common
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// Run runs the Bubble Tea program of m on out until it quits or ctx ends
+// (an end by ctx is not an error). Nothing else may write to the terminal
+// under the UI, so the standard logger is silenced first. started, if not
+// nil, is called with the program before it runs, for goroutines that
+// send it messages.
+func Run(ctx context.Context, out io.Writer, m tea.Model, started func(*tea.Program)) error {
+	log.SetOutput(io.Discard)
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(out))
+	if started != nil {
+		started(p)
+	}
+	_, err := p.Run()
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("running the UI: %w", err)
+	}
+	return nil
+}
