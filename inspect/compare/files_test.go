@@ -142,7 +142,10 @@ func flatten(t *testing.T, img v1.Image, seed maphash.Seed) model.FileSet {
 	}
 	fs := model.FileSet{}
 	for p, e := range tr.own {
-		fs["/"+p] = e.entry(ids)
+		if p == "" {
+			p = "/"
+		}
+		fs[p] = e.entry(ids)
 	}
 	return fs
 }
