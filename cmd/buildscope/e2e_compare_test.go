@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -237,11 +238,15 @@ func TestCompareTUIUnderTmux(t *testing.T) {
 	shell := fmt.Sprintf("env %s %s compare build:%s build:%s; echo EXIT=$?; sleep 60", strings.Join(envs, " "), binPath, a.ID, b.ID)
 	capture, send := tmuxSession(t, 120, 40, shell)
 	s := waitScreen(t, capture, "Files that differ: 4", 60*time.Second)
-	for _, want := range []string{"build:" + a.ID + " → build:" + b.ID, "config changed: Env", "COPY etc/ /etc/app/  context-changed",
-		"instruction-changed", "data.bin (content, size)", "▸ etc/ (3)"} {
+	for _, want := range []string{"build:" + a.ID + " → build:" + b.ID, "config Env: -MODE=one +MODE=two", "COPY etc/ /etc/app/  context-changed",
+		"data.bin (content, size)", "▸ etc/ (3)"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("compare view lacks %q:\n%s", want, s)
 		}
+	}
+	// the RUN B ran with its reason (the ENV above it and its own text changed)
+	if !regexp.MustCompile(`absent +ran [0-9.]+s +RUN head -c 5000 .* (env|instruction)-changed`).MatchString(s) {
+		t.Errorf("the step only B ran lacks why:\n%s", s)
 	}
 	send("Down", "Enter", "Down", "Enter", "Down", "Enter") // etc/, app/, a.conf
 	s = waitScreen(t, capture, "+a=2, longer", 30*time.Second)

@@ -86,7 +86,11 @@ func (f *files) diff(createdBy [2][]string) []model.FileChange {
 				sides[i] = &fe
 			}
 		}
-		if c, ok := model.DiffEntry("/"+p, sides[0], sides[1], createdBy); ok {
+		name := p
+		if name == "" {
+			name = "/"
+		}
+		if c, ok := model.DiffEntry(name, sides[0], sides[1], createdBy); ok {
 			if len(c.What) > 0 {
 				k := strings.Join(c.What, ",")
 				if w, ok := whats[k]; ok {

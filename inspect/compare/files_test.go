@@ -142,7 +142,44 @@ func flatten(t *testing.T, img v1.Image, seed maphash.Seed) model.FileSet {
 	}
 	fs := model.FileSet{}
 	for p, e := range tr.own {
-		fs["/"+p] = e.entry(ids)
+		if p == "" {
+			p = "/"
+		}
+		fs[p] = e.entry(ids)
 	}
 	return fs
+}
+
+// A hard link into AUFS's .wh..wh.plnk store arrives with its content
+// already read by the layer reader: compare knows it only as what its
+// layer put there. The same layer on both sides is no change; another
+// layer's file at the path is reported as a content change, never
+// silently equal.
+func TestCompareAUFSLinkIsKnownByItsLayer(t *testing.T) {
+	aufs := []imagetest.File{imagetest.Dir("usr/"), imagetest.Text(".wh..wh.plnk/1.2", "abc"), imagetest.Hardlink("usr/x", ".wh..wh.plnk/1.2")}
+	a := imagetest.Image(t, aufs)
+	b := imagetest.Image(t, aufs, imagetest.Members("etc/", "etc/y=1"))
+	c, err := Compare(context.Background(), a, b, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := changeLines(c), []string{"A /etc @-1/1", "A /etc/y @-1/1"}; !slices.Equal(got, want) {
+		t.Errorf("same AUFS layer: changes %q, want %q", got, want)
+	}
+	plain := imagetest.Image(t, imagetest.Members("usr/", "usr/x=abc"))
+	c, err = Compare(context.Background(), a, plain, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := changeLines(c), []string{"C /usr/x (content) @0/0"}; !slices.Equal(got, want) {
+		t.Errorf("another layer: changes %q, want %q", got, want)
+	}
+	other := imagetest.Image(t, []imagetest.File{imagetest.Dir("usr/"), imagetest.Text(".wh..wh.plnk/1.2", "xyz"), imagetest.Hardlink("usr/x", ".wh..wh.plnk/1.2")})
+	c, err = Compare(context.Background(), a, other, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := changeLines(c), []string{"C /usr/x (content) @0/0"}; !slices.Equal(got, want) {
+		t.Errorf("another AUFS layer, same size: changes %q, want %q", got, want)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/inspect/layertar"
@@ -31,12 +32,13 @@ type Options struct {
 // Compare compares image a with image b. Each distinct layer (by DiffID)
 // is read once, however many times the two images hold it.
 func Compare(ctx context.Context, a, b v1.Image, o Options) (*Images, error) {
-	sa, err := readSide(a, "A")
-	if err != nil {
-		return nil, err
-	}
-	sb, err := readSide(b, "B")
-	if err != nil {
+	// a docker-save tar's manifest is made by hashing its layer blobs:
+	// the two images' at once
+	var sa, sb *side
+	var eg errgroup.Group
+	eg.Go(func() (err error) { sa, err = readSide(a, "A"); return err })
+	eg.Go(func() (err error) { sb, err = readSide(b, "B"); return err })
+	if err := eg.Wait(); err != nil {
 		return nil, err
 	}
 	files, err := readFiles(ctx, sa, sb)

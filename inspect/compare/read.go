@@ -49,7 +49,12 @@ func readLayer(ctx context.Context, l v1.Layer, seed maphash.Seed) (*layerIndex,
 			return ctx.Err()
 		}
 		n++
-		le := lentry{path: e.Path}
+		le := lentry{path: e.Path} // the root is ""
+		if e.Path != "" {
+			// absolute, as changes name it: a change shares its
+			// path with the tree
+			le.path = "/" + e.Path
+		}
 		switch e.Op {
 		case layertar.Whiteout:
 			le.kind = kWhiteout
@@ -69,7 +74,7 @@ func readLayer(ctx context.Context, l v1.Layer, seed maphash.Seed) (*layerIndex,
 				h.Reset()
 				n, err := io.CopyBuffer(&h, e.Reader(), buf)
 				if err != nil {
-					return fmt.Errorf("reading /%s: %w", e.Path, err)
+					return fmt.Errorf("reading %s: %w", le.path, err)
 				}
 				le.sum = h.Sum64()
 				if n != hd.Size {

@@ -47,8 +47,8 @@ func (e fentry) entry(diffIDs []string) model.FileEntry {
 	return fe
 }
 
-// tree is one side's flattened filesystem, by path without the leading
-// slash: the layers both sides share at the bottom (base, one map for the
+// tree is one side's flattened filesystem, by absolute path ("/etc/x";
+// the root is ""): the layers both sides share at the bottom (base, one map for the
 // two trees, never written once they have their own layers) under the
 // paths this side's own layers touched.
 type tree struct {
@@ -141,11 +141,8 @@ func (t *tree) remove(p string) {
 // removeChildren removes what is under directory dir.
 func (t *tree) removeChildren(dir string) {
 	prefix := dir + "/"
-	if dir == "" {
-		prefix = ""
-	}
 	for k := range t.own {
-		if strings.HasPrefix(k, prefix) && k != dir {
+		if strings.HasPrefix(k, prefix) {
 			delete(t.own, k)
 		}
 	}
@@ -154,7 +151,7 @@ func (t *tree) removeChildren(dir string) {
 	}
 }
 
-// parent is p's directory; "" (the root) for a top-level name.
+// parent is p's directory; "" (the root) for a top-level path.
 func parent(p string) string {
 	if i := strings.LastIndexByte(p, '/'); i >= 0 {
 		return p[:i]

@@ -61,7 +61,16 @@ type Model struct {
 	closed bool
 }
 
-// New returns the view of the comparison o.Session makes.
+// New returns the view of the comparison o.Session makes. Another view
+// (the history list, two builds marked) opens it as
+//
+//	s := compareview.StartBuilds(ctx, gen, older, newer, source.Options{Paths: paths})
+//	v := compareview.New(c, compareview.Options{A: "build:" + older.ID, B: "build:" + newer.ID, Session: s})
+//	cmd := v.Init()
+//
+// from a tea.Cmd or Update (StartBuilds returns at once; the images are
+// read in the background), routes messages to v.Update while it is
+// shown, and returns v.Close() when leaving it.
 func New(c common.Common, o Options) *Model {
 	return &Model{Common: c, opts: o, expanded: map[string]bool{"": true}}
 }

@@ -65,12 +65,12 @@ func (m *Model) summary() []string {
 		out = append(out, fmt.Sprintf("build %.2fs → %.2fs · cached %d/%d → %d/%d steps", b.Wall[0], b.Wall[1],
 			b.Cache[0].StepsCached, b.Cache[0].StepsTotal, b.Cache[1].StepsCached, b.Cache[1].StepsTotal))
 	}
-	if len(im.Config) > 0 {
-		var fields []string
-		for _, c := range im.Config {
-			fields = append(fields, c.Field)
+	for i, c := range im.Config {
+		if i == 3 {
+			out = append(out, s.Dim.Render(fmt.Sprintf("  … %d more config changes", len(im.Config)-3)))
+			break
 		}
-		out = append(out, s.Warning.Render("config changed: "+strings.Join(fields, ", ")))
+		out = append(out, s.Warning.Render("config "+c.Field+": "+configChange(c.A, c.B)))
 	}
 	if im.Same {
 		out = append(out, s.Done.Render("same content (timestamps and layer packaging aside)"))
@@ -206,4 +206,33 @@ func delta(n int64) string {
 		return "-" + size(-n)
 	}
 	return "="
+}
+
+// configChange is a config field's change on one line: the lines only A
+// has (-) and only B has (+) for lists (Env, Labels, history), A → B
+// for the rest.
+func configChange(a, b string) string {
+	if !strings.Contains(a+b, "\n") {
+		return fmt.Sprintf("%q → %q", model.Printable(a), model.Printable(b))
+	}
+	in := func(s string) map[string]bool {
+		m := map[string]bool{}
+		for _, l := range strings.Split(s, "\n") {
+			m[l] = true
+		}
+		return m
+	}
+	ia, ib := in(a), in(b)
+	var out []string
+	for _, l := range strings.Split(a, "\n") {
+		if l != "" && !ib[l] {
+			out = append(out, "-"+model.Printable(l))
+		}
+	}
+	for _, l := range strings.Split(b, "\n") {
+		if l != "" && !ia[l] {
+			out = append(out, "+"+model.Printable(l))
+		}
+	}
+	return strings.Join(out, " ")
 }
