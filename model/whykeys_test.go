@@ -153,6 +153,8 @@ func TestOpDiff(t *testing.T) {
 	}{
 		{"command", exec("make all", "A=1", "amd64", "/src"), ReasonInstruction, "command", "make", "make all"},
 		{"env", exec("make", "A=2", "amd64", "/src"), ReasonEnv, "", "1", "2"},
+		// the edited line is named first when an ENV changed too
+		{"command and env", exec("make all", "A=2", "amd64", "/src"), ReasonInstruction, "command", "make", "make all"},
 		{"platform", exec("make", "A=1", "arm64", "/src"), ReasonPlatform, "", "linux/amd64", "linux/arm64"},
 		{"mount", exec("make", "A=1", "amd64", "/other"), ReasonInstruction, "mounts.1.dest", `"/src"`, `"/other"`},
 		{"image", `{"Digest":"sha256:b","OS":"linux","Arch":"amd64"}`, ReasonBase, "", "sha256:a", "sha256:b"},

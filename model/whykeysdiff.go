@@ -129,11 +129,13 @@ func opDiff(oldText, newText string) (string, Detail) {
 		return ReasonBase, Detail{Old: da, New: db}
 	}
 	ea, eb := execMeta(a), execMeta(b)
-	if d := mapDiff(envMap(ea["env"]), envMap(eb["env"])); d != nil {
-		return ReasonEnv, Detail{Var: d[0], Old: d[1], New: d[2]}
-	}
+	// the line the user edited first: an ENV or ARG change alone leaves
+	// the command as it was
 	if ca, cb := command(ea["args"]), command(eb["args"]); ca != cb {
 		return ReasonInstruction, Detail{Field: "command", Old: ca, New: cb}
+	}
+	if d := mapDiff(envMap(ea["env"]), envMap(eb["env"])); d != nil {
+		return ReasonEnv, Detail{Var: d[0], Old: d[1], New: d[2]}
 	}
 	fa, fb := map[string]string{}, map[string]string{}
 	flatten(decodeActions(a), "", fa)
