@@ -168,6 +168,7 @@ func (e *Embedded) Start(ctx context.Context) error {
 	// BUILDSCOPE_CACHE_KEYS=0 turns it off (to measure what it costs).
 	if os.Getenv("BUILDSCOPE_CACHE_KEYS") != "0" {
 		args = append(args, "--save-cache-debug")
+		e.boundCacheDebug()
 	}
 	// BUILDSCOPE_BUILDKITD_FLAGS adds buildkitd flags.
 	args = append(args, strings.Fields(os.Getenv("BUILDSCOPE_BUILDKITD_FLAGS"))...)
