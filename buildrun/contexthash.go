@@ -33,6 +33,7 @@ type contextHasher struct {
 	listErr   error
 	cache     map[string]hashEntry
 	dirty     bool
+	seen      map[string]string // digested in this build: not looked at again
 }
 
 type hashEntry struct {
@@ -152,6 +153,20 @@ func selects(pat, f string) bool {
 }
 
 func (h *contextHasher) digest(rel string) (string, error) {
+	if d, ok := h.seen[rel]; ok {
+		return d, nil
+	}
+	d, err := h.digestFile(rel)
+	if err == nil {
+		if h.seen == nil {
+			h.seen = map[string]string{}
+		}
+		h.seen[rel] = d
+	}
+	return d, err
+}
+
+func (h *contextHasher) digestFile(rel string) (string, error) {
 	p := filepath.Join(h.dir, filepath.FromSlash(rel))
 	fi, err := os.Lstat(p)
 	if err != nil {

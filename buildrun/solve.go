@@ -59,6 +59,14 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	if err != nil {
 		return rec, fmt.Errorf("creating the build's session: %w", err)
 	}
+	var hashers contextHashers
+	prewarmed := make(chan struct{})
+	if p.SkipInputs {
+		close(prewarmed)
+	} else {
+		hashers = p.contextHashers(filepath.Join(paths.State, "cache"))
+		go func() { defer close(prewarmed); hashers.prewarm(p.Plan, p.Target) }()
+	}
 	resp, err := solve(ctx, b, p, paths, rec.ID, sess, func(s *client.SolveStatus) {
 		p.redactor.Status(s)
 		folder.Add(s)
@@ -81,8 +89,8 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		}
 		llbc <- l
 	}()
+	<-prewarmed
 	if !p.SkipInputs {
-		hashers := p.contextHashers(filepath.Join(paths.State, "cache"))
 		if ierr := model.AttachInputs(rec, p.Plan, hashers.hash); ierr != nil {
 			rec.Warnings = append(rec.Warnings, model.Warning{Short: "cache inputs not recorded: " + ierr.Error()})
 		}
