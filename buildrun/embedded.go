@@ -337,6 +337,9 @@ func (e *Embedded) Stop(ctx context.Context) error {
 	}
 	_ = os.Remove(e.pidPath())
 	_ = os.Remove(e.Paths.Socket())
+	if _, err := unmountUnder(e.root()); err != nil {
+		return fmt.Errorf("buildkitd stopped, but %w", err)
+	}
 	return nil
 }
 
