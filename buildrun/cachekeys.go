@@ -34,6 +34,9 @@ type keyStore struct {
 	debug *bolt.Tx              // a read transaction on the copy of cache-debug.db
 	texts map[string]*plainText // read so far, by digest (nil: none)
 	lists *listCache
+	// storedList reports whether the history holds the expanded file list
+	// of a ref (model.KeyFilesRef); nil: expand every list
+	storedList func(ref string) bool
 	// children of a record by its ID
 	children map[int][]*keyRecord
 }

@@ -39,7 +39,8 @@ func readBuiltLLB(ctx context.Context, b *Builder, paths Paths, ref, session str
 	start := time.Now()
 	ks, done, err := readKeyStore(ctx, (&Embedded{Paths: paths}).root())
 	if err == nil {
-		ks.lists = loadListCache(filepath.Join(paths.State, "cache"))
+		ks.lists = lazyListCache(filepath.Join(paths.State, "cache"))
+		ks.storedList = History{Dir: paths.History()}.fileLists().has
 		out.Keys, err = stepKeys(ks, cfg, session)
 		if serr := ks.lists.save(); serr != nil {
 			logrus.Debugf("saving the cache-key listings: %v", serr)

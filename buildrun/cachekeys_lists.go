@@ -16,9 +16,10 @@ import (
 // from here (one file) instead of one database read per file, and an
 // edit reads only the directories that changed.
 type listCache struct {
-	path  string
-	lists map[string][]listEntry // by file-list digest
-	used  map[string][]listEntry
+	path   string
+	loaded bool
+	lists  map[string][]listEntry // by file-list digest
+	used   map[string][]listEntry
 }
 
 // listEntry is one entry of a directory listing: a file, or a directory
@@ -28,12 +29,21 @@ type listEntry struct {
 	List        bool
 }
 
-func loadListCache(dir string) *listCache {
-	c := &listCache{path: filepath.Join(dir, "cache-key-lists.gob"), lists: map[string][]listEntry{}, used: map[string][]listEntry{}}
+// lazyListCache is the cache kept in dir, read when a listing is first
+// asked for: a build whose file lists are all stored in the history
+// already reads none.
+func lazyListCache(dir string) *listCache {
+	return &listCache{path: filepath.Join(dir, "cache-key-lists.gob"), lists: map[string][]listEntry{}, used: map[string][]listEntry{}}
+}
+
+func (c *listCache) load() {
+	if c.loaded {
+		return
+	}
+	c.loaded = true
 	if b, err := os.ReadFile(c.path); err == nil {
 		_ = gob.NewDecoder(bytes.NewReader(b)).Decode(&c.lists)
 	}
-	return c
 }
 
 // save keeps the listings this build used.
@@ -55,6 +65,7 @@ func (c *listCache) save() error {
 // (nil when d is no file list the database holds).
 func (ks *keyStore) listing(d string) []listEntry {
 	if ks.lists != nil {
+		ks.lists.load()
 		if l, ok := ks.lists.lists[d]; ok {
 			ks.lists.used[d] = l
 			return l

@@ -251,10 +251,18 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 		if len(contents) > 0 {
 			ki.Content = strings.Join(contents, ",")
 			if len(contents) == 1 {
-				ki.Files = map[string]string{}
 				if ki.Selector == "" {
 					ki.Selector = mountSelector(op, i)
 				}
+				// the list is a function of the checksum and the selector:
+				// one a build stored already is not expanded again
+				ki.FilesRef = model.KeyFilesRef(contents[0], ki.Selector)
+				if m.ks.storedList != nil && m.ks.storedList(ki.FilesRef) {
+					fmt.Fprintf(h, "in %d sel %q content %s\n", i, ki.Selector, ki.Content)
+					k.Inputs = append(k.Inputs, ki)
+					continue
+				}
+				ki.Files = map[string]string{}
 				if p := m.ks.text(contents[0]); p != nil {
 					for _, s := range p.Subs { // the content root names its digest list
 						if dl := m.ks.text(s); dl != nil && dl.Type == cachedigest.TypeDigestList {

@@ -9,10 +9,9 @@ import (
 )
 
 // Explain explains recorded build b against the previous build of the
-// same context, Dockerfile and target in the history. Records carry the
-// file digests of every step's inputs (megabytes for a large context), so
-// the previous build is picked from the head of each record (the fields
-// before its stages), and only that one is read whole.
+// same context, Dockerfile and target in the history. The previous build
+// is picked from the head of each record (the fields before its stages),
+// and only that one is read whole, with its file lists.
 func (h History) Explain(b *model.Build) (*model.Explanation, error) {
 	ids, err := h.ids()
 	if err != nil {
@@ -29,6 +28,12 @@ func (h History) Explain(b *model.Build) (*model.Explanation, error) {
 		if prev, err = h.read(prev.ID); err != nil {
 			return nil, err
 		}
+		if err := h.join(prev); err != nil {
+			return nil, err
+		}
+	}
+	if err := h.join(b); err != nil { // b may come from Run, its lists left in the store
+		return nil, err
 	}
 	return model.Explain(b, prev), nil
 }

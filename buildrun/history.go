@@ -34,12 +34,20 @@ func NewID() string {
 
 func (h History) path(id string) string { return filepath.Join(h.Dir, id+".json") }
 
-// Save writes a record atomically.
+// Save writes a record atomically: its large file lists first, into the
+// history's list store (each distinct list once), then the record, which
+// names them. b itself keeps its lists.
 func (h History) Save(b *model.Build) error {
 	if err := ensurePrivateDir(h.Dir); err != nil {
 		return err
 	}
-	data, err := json.MarshalIndent(b, "", "  ")
+	split, lists := model.SplitFileLists(b)
+	for _, l := range lists {
+		if err := h.fileLists().put(l); err != nil {
+			return fmt.Errorf("saving build record %s: %w", b.ID, err)
+		}
+	}
+	data, err := json.MarshalIndent(split, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding build record %s: %w", b.ID, err)
 	}
@@ -191,10 +199,22 @@ func (h History) read(id string) (*model.Build, error) {
 	return &b, nil
 }
 
-// Get returns the record with the given ID, unique ID prefix, or "last".
-// A damaged record named by its ID is an error saying how to remove it;
-// "last" skips damaged records.
+// Get returns the record with the given ID, unique ID prefix, or "last",
+// with the file lists it keeps in the store. A damaged record named by
+// its ID is an error saying how to remove it; "last" skips damaged
+// records.
 func (h History) Get(id string) (*model.Build, error) {
+	b, err := h.get(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.join(b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (h History) get(id string) (*model.Build, error) {
 	if id != "" && id != "last" {
 		full, err := h.resolve(id)
 		if err != nil {
@@ -249,7 +269,7 @@ func (h History) Remove(id string) (*model.Build, error) {
 	var b *model.Build
 	if id == "" || id == "last" {
 		var err error
-		if b, err = h.Get(id); err != nil {
+		if b, err = h.get(id); err != nil {
 			return nil, err
 		}
 	} else {
@@ -275,6 +295,9 @@ func (h History) Remove(id string) (*model.Build, error) {
 		if all, err := h.List(); err == nil && len(all) > 0 {
 			_ = h.setLast(all[len(all)-1])
 		}
+	}
+	if err := h.sweepLists(); err != nil {
+		return nil, fmt.Errorf("removing the file lists only build %s used: %w", b.ID, err)
 	}
 	return b, nil
 }

@@ -107,9 +107,16 @@ type StepInputs struct {
 	Args  map[string]string `json:"args,omitempty"`
 	Env   map[string]string `json:"env,omitempty"`
 	Files map[string]string `json:"files,omitempty"`
+	// FilesRef names Files in the history's file-list store when the
+	// record keeps them there instead of inline (large lists: see
+	// FileListRef); equal refs mean equal lists.
+	FilesRef string `json:"files_ref,omitempty"`
 	// Contexts are the file digests taken from named build contexts
 	// (COPY --from=NAME, RUN --mount=…,from=NAME), by context name.
 	Contexts map[string]map[string]string `json:"contexts,omitempty"`
+	// ContextRefs name the lists of Contexts kept in the file-list store,
+	// by context name, as FilesRef does for Files.
+	ContextRefs map[string]string `json:"context_refs,omitempty"`
 	// Base is the resolved base image of a FROM step (ref@digest).
 	Base string `json:"base,omitempty"`
 	// Parents are the vertex digests of the steps this one builds on.

@@ -40,6 +40,10 @@ type KeyInput struct {
 	// Files their digests (metadata and content) by path.
 	Content string            `json:"content,omitempty"`
 	Files   map[string]string `json:"files,omitempty"`
+	// FilesRef names Files in the history's file-list store (see
+	// StepInputs.FilesRef); it is derived from Content and Selector, so
+	// equal refs mean equal lists.
+	FilesRef string `json:"files_ref,omitempty"`
 	// ParentKey is the key of From, which stands in the key when no
 	// content checksum does.
 	ParentKey string `json:"parent_key,omitempty"`
