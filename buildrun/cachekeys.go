@@ -37,6 +37,10 @@ type keyStore struct {
 	// storedList reports whether the history holds the expanded file list
 	// of a ref (model.KeyFilesRef); nil: expand every list
 	storedList func(ref string) bool
+	// missing counts the plain texts a file list's expansion needed and
+	// the copy lacks: BuildKit writes them in goroutines of their own, so
+	// a copy taken as the solve ends can miss the last few
+	missing int
 	// children of a record by its ID
 	children map[int][]*keyRecord
 }
@@ -297,6 +301,7 @@ func (ks *keyStore) files(d, name string, out map[string]string, depth int) {
 		return
 	}
 	if ks.text(d) == nil {
+		ks.missing++
 		return
 	}
 	if name == "" {

@@ -37,22 +37,36 @@ func readBuiltLLB(ctx context.Context, b *Builder, paths Paths, ref, session str
 		return out
 	}
 	start := time.Now()
-	ks, done, err := readKeyStore(ctx, (&Embedded{Paths: paths}).root())
-	if err == nil {
-		ks.lists = lazyListCache(filepath.Join(paths.State, "cache"))
-		ks.storedList = History{Dir: paths.History()}.fileLists().has
-		out.Keys, err = stepKeys(ks, cfg, session)
-		if serr := ks.lists.save(); serr != nil {
-			logrus.Debugf("saving the cache-key listings: %v", serr)
+	for attempt := 1; ; attempt++ {
+		missing := 0
+		ks, done, err := readKeyStore(ctx, (&Embedded{Paths: paths}).root())
+		if err == nil {
+			ks.lists = lazyListCache(filepath.Join(paths.State, "cache"))
+			ks.storedList = History{Dir: paths.History()}.fileLists().has
+			out.Keys, err = stepKeys(ks, cfg, session)
+			if serr := ks.lists.save(); serr != nil {
+				logrus.Debugf("saving the cache-key listings: %v", serr)
+			}
+			missing = ks.missing
+			done()
 		}
-		done()
+		if err != nil {
+			out.KeysMissing = err.Error()
+		}
+		logrus.Debugf("cache keys of %s: %d of %d vertices in %s (attempt %d, %d plain texts missing)", ref, len(out.Keys), len(cfg.DigestMapping), time.Since(start), attempt, missing)
+		// BuildKit writes the plain texts of a solve in goroutines that
+		// may still run as it ends: when a file list could not be
+		// expanded whole, read again a little later
+		if err != nil || missing == 0 || attempt == keyReadAttempts || ctx.Err() != nil {
+			return out
+		}
+		time.Sleep(time.Duration(attempt) * 50 * time.Millisecond)
 	}
-	if err != nil {
-		out.KeysMissing = err.Error()
-	}
-	logrus.Debugf("cache keys of %s: %d in %s", ref, len(out.Keys), time.Since(start))
-	return out
 }
+
+// keyReadAttempts is how many times the keys are read when a copy of the
+// cache-debug database lacks plain texts the build's keys need.
+const keyReadAttempts = 3
 
 // setKeys records each step's cache key.
 func setKeys(rec *model.Build, keys map[string]*model.CacheKey) {

@@ -263,6 +263,7 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 					continue
 				}
 				ki.Files = map[string]string{}
+				missing := m.ks.missing
 				if p := m.ks.text(contents[0]); p != nil {
 					for _, s := range p.Subs { // the content root names its digest list
 						if dl := m.ks.text(s); dl != nil && dl.Type == cachedigest.TypeDigestList {
@@ -270,8 +271,17 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 							for j, f := range dl.Subs {
 								m.ks.files(f, names[j], ki.Files, 0)
 							}
+						} else if dl == nil {
+							m.ks.missing++
 						}
 					}
+				} else {
+					m.ks.missing++
+				}
+				if m.ks.missing > missing || len(ki.Files) <= model.InlineFileList {
+					// a part of the list is unknown: never store it as
+					// whole; or it stays inline, stored nowhere
+					ki.FilesRef = ""
 				}
 			}
 			fmt.Fprintf(h, "in %d sel %q content %s\n", i, ki.Selector, ki.Content)
