@@ -257,31 +257,8 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 				// the list is a function of the checksum and the selector:
 				// one a build stored already is not expanded again
 				ki.FilesRef = model.KeyFilesRef(contents[0], ki.Selector)
-				if m.ks.storedList != nil && m.ks.storedList(ki.FilesRef) {
-					fmt.Fprintf(h, "in %d sel %q content %s\n", i, ki.Selector, ki.Content)
-					k.Inputs = append(k.Inputs, ki)
-					continue
-				}
-				ki.Files = map[string]string{}
-				missing := m.ks.missing
-				if p := m.ks.text(contents[0]); p != nil {
-					for _, s := range p.Subs { // the content root names its digest list
-						if dl := m.ks.text(s); dl != nil && dl.Type == cachedigest.TypeDigestList {
-							names := selectorNames(ki.Selector, len(dl.Subs))
-							for j, f := range dl.Subs {
-								m.ks.files(f, names[j], ki.Files, 0)
-							}
-						} else if dl == nil {
-							m.ks.missing++
-						}
-					}
-				} else {
-					m.ks.missing++
-				}
-				if m.ks.missing > missing || len(ki.Files) <= model.InlineFileList {
-					// a part of the list is unknown: never store it as
-					// whole; or it stays inline, stored nowhere
-					ki.FilesRef = ""
+				if m.ks.storedList == nil || !m.ks.storedList(ki.FilesRef) {
+					m.expandFiles(&ki, contents[0])
 				}
 			}
 			fmt.Fprintf(h, "in %d sel %q content %s\n", i, ki.Selector, ki.Content)
@@ -313,4 +290,30 @@ func (m *keyMapper) isContent(r *keyRecord) bool {
 		}
 	}
 	return false
+}
+
+// expandFiles fills ki.Files from content, BuildKit's checksum of the
+// selected files. Its ref is kept only for a list the record will store:
+// one expanded whole (a part unknown is never stored as whole) and too
+// long to stay inline.
+func (m *keyMapper) expandFiles(ki *model.KeyInput, content string) {
+	ki.Files = map[string]string{}
+	missing := m.ks.missing
+	if p := m.ks.text(content); p != nil {
+		for _, s := range p.Subs { // the content root names its digest list
+			if dl := m.ks.text(s); dl != nil && dl.Type == cachedigest.TypeDigestList {
+				names := selectorNames(ki.Selector, len(dl.Subs))
+				for j, f := range dl.Subs {
+					m.ks.files(f, names[j], ki.Files, 0)
+				}
+			} else if dl == nil {
+				m.ks.missing++
+			}
+		}
+	} else {
+		m.ks.missing++
+	}
+	if m.ks.missing > missing || len(ki.Files) <= model.InlineFileList {
+		ki.FilesRef = ""
+	}
 }

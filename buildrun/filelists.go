@@ -112,7 +112,7 @@ func (h History) sweepLists() error {
 	}
 	used := map[string]bool{}
 	for _, b := range all {
-		for _, ref := range listRefs(b) {
+		for _, ref := range model.FileListRefs(b) {
 			used[strings.TrimPrefix(ref, "sha256:")] = true
 		}
 	}
@@ -128,29 +128,4 @@ func (h History) sweepLists() error {
 		}
 	}
 	return nil
-}
-
-// listRefs are the refs of the stored lists b names.
-func listRefs(b *model.Build) []string {
-	var out []string
-	for _, st := range b.Stages {
-		for _, step := range st.Steps {
-			if in := step.Inputs; in != nil {
-				if in.FilesRef != "" {
-					out = append(out, in.FilesRef)
-				}
-				for _, ref := range in.ContextRefs {
-					out = append(out, ref)
-				}
-			}
-			if k := step.Key; k != nil {
-				for _, ki := range k.Inputs {
-					if ki.FilesRef != "" {
-						out = append(out, ki.FilesRef)
-					}
-				}
-			}
-		}
-	}
-	return out
 }

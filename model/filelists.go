@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"sort"
 )
 
@@ -48,86 +49,94 @@ type FileList struct {
 	Files map[string]string
 }
 
+// eachFileList calls fn with every file list b's steps hold, inline
+// (files) or by ref: their recorded inputs' files, each named context's
+// files, and each cache-key input's files. What fn sets is kept.
+func eachFileList(b *Build, fn func(step *Step, files *map[string]string, ref *string)) {
+	for si := range b.Stages {
+		for k := range b.Stages[si].Steps {
+			step := &b.Stages[si].Steps[k]
+			if in := step.Inputs; in != nil {
+				fn(step, &in.Files, &in.FilesRef)
+				for _, name := range sortedKeys(unionKeys(in.Contexts, contextRefsAsLists(in.ContextRefs))) {
+					files, ref := in.Contexts[name], in.ContextRefs[name]
+					fn(step, &files, &ref)
+					in.Contexts = setOrDelete(in.Contexts, name, files, files != nil)
+					in.ContextRefs = setOrDelete(in.ContextRefs, name, ref, ref != "")
+				}
+			}
+			if key := step.Key; key != nil {
+				for i := range key.Inputs {
+					fn(step, &key.Inputs[i].Files, &key.Inputs[i].FilesRef)
+				}
+			}
+		}
+	}
+}
+
+// contextRefsAsLists gives refs the value type of Contexts, for their
+// union of names.
+func contextRefsAsLists(refs map[string]string) map[string]map[string]string {
+	out := make(map[string]map[string]string, len(refs))
+	for name := range refs {
+		out[name] = nil
+	}
+	return out
+}
+
+// setOrDelete sets m[k] to v when keep, else deletes it; a nil map is
+// made only to set.
+func setOrDelete[V any](m map[string]V, k string, v V, keep bool) map[string]V {
+	if !keep {
+		delete(m, k)
+		return m
+	}
+	if m == nil {
+		m = map[string]V{}
+	}
+	m[k] = v
+	return m
+}
+
 // SplitFileLists returns a copy of b whose lists over InlineFileList
-// entries are replaced by their refs, and those lists. b is not changed
-// (its steps are copied where a list leaves them).
+// entries are replaced by their refs, and those lists. b is not changed:
+// its steps' inputs and keys are copied before a list leaves them.
 func SplitFileLists(b *Build) (*Build, []FileList) {
 	out := *b
 	out.Stages = append([]Stage(nil), b.Stages...)
-	var lists []FileList
-	seen := map[string]bool{}
-	keep := func(ref string, files map[string]string) {
-		if !seen[ref] {
-			seen[ref] = true
-			lists = append(lists, FileList{Ref: ref, Files: files})
-		}
-	}
 	for si := range out.Stages {
 		st := &out.Stages[si]
 		st.Steps = append([]Step(nil), st.Steps...)
 		for k := range st.Steps {
 			step := &st.Steps[k]
-			if in := step.Inputs; in != nil && (len(in.Files) > InlineFileList || bigContext(in.Contexts)) {
+			if in := step.Inputs; in != nil {
 				c := *in
-				if len(c.Files) > InlineFileList {
-					c.FilesRef = FileListRef(c.Files)
-					keep(c.FilesRef, c.Files)
-					c.Files = nil
-				}
-				if bigContext(c.Contexts) {
-					c.Contexts, c.ContextRefs = map[string]map[string]string{}, map[string]string{}
-					for name, files := range in.Contexts {
-						if len(files) <= InlineFileList {
-							c.Contexts[name] = files
-							continue
-						}
-						ref := FileListRef(files)
-						keep(ref, files)
-						c.ContextRefs[name] = ref
-					}
-				}
+				c.Contexts, c.ContextRefs = maps.Clone(in.Contexts), maps.Clone(in.ContextRefs)
 				step.Inputs = &c
 			}
-			if key := step.Key; key != nil && bigKey(key) {
+			if key := step.Key; key != nil {
 				c := *key
 				c.Inputs = append([]KeyInput(nil), key.Inputs...)
-				for i := range c.Inputs {
-					ki := &c.Inputs[i]
-					if len(ki.Files) <= InlineFileList {
-						if ki.Files != nil {
-							ki.FilesRef = "" // inline: no list is stored under it
-						}
-						continue
-					}
-					if ki.FilesRef == "" {
-						ki.FilesRef = FileListRef(ki.Files)
-					}
-					keep(ki.FilesRef, ki.Files)
-					ki.Files = nil
-				}
 				step.Key = &c
 			}
 		}
 	}
+	var lists []FileList
+	seen := map[string]bool{}
+	eachFileList(&out, func(_ *Step, files *map[string]string, ref *string) {
+		if len(*files) <= InlineFileList {
+			return
+		}
+		if *ref == "" {
+			*ref = FileListRef(*files)
+		}
+		if !seen[*ref] {
+			seen[*ref] = true
+			lists = append(lists, FileList{Ref: *ref, Files: *files})
+		}
+		*files = nil
+	})
 	return &out, lists
-}
-
-func bigContext(c map[string]map[string]string) bool {
-	for _, files := range c {
-		if len(files) > InlineFileList {
-			return true
-		}
-	}
-	return false
-}
-
-func bigKey(k *CacheKey) bool {
-	for _, ki := range k.Inputs {
-		if len(ki.Files) > InlineFileList || (ki.FilesRef != "" && ki.Files != nil) {
-			return true
-		}
-	}
-	return false
 }
 
 // JoinFileLists puts back into b, in place, every list it names by ref
@@ -135,50 +144,31 @@ func bigKey(k *CacheKey) bool {
 // error naming the step: without it, why could only guess.
 func JoinFileLists(b *Build, get func(ref string) (map[string]string, error)) error {
 	cache := map[string]map[string]string{}
-	load := func(ref, step string) (map[string]string, error) {
-		if m, ok := cache[ref]; ok {
-			return m, nil
+	var err error
+	eachFileList(b, func(step *Step, files *map[string]string, ref *string) {
+		if err != nil || *ref == "" || *files != nil {
+			return
 		}
-		m, err := get(ref)
-		if err != nil {
-			return nil, fmt.Errorf("reading the file list %s of step %q of build %s: %w", ShortDigest(ref), step, b.ID, err)
-		}
-		cache[ref] = m
-		return m, nil
-	}
-	for si := range b.Stages {
-		for k := range b.Stages[si].Steps {
-			step := &b.Stages[si].Steps[k]
-			var err error
-			if in := step.Inputs; in != nil {
-				if in.FilesRef != "" && in.Files == nil {
-					if in.Files, err = load(in.FilesRef, step.Name); err != nil {
-						return err
-					}
-				}
-				for name, ref := range in.ContextRefs {
-					if in.Contexts[name] != nil {
-						continue
-					}
-					if in.Contexts == nil {
-						in.Contexts = map[string]map[string]string{}
-					}
-					if in.Contexts[name], err = load(ref, step.Name); err != nil {
-						return err
-					}
-				}
+		m, ok := cache[*ref]
+		if !ok {
+			if m, err = get(*ref); err != nil {
+				err = fmt.Errorf("reading the file list %s of step %q of build %s: %w", ShortDigest(*ref), step.Name, b.ID, err)
+				return
 			}
-			if key := step.Key; key != nil {
-				for i := range key.Inputs {
-					ki := &key.Inputs[i]
-					if ki.FilesRef != "" && ki.Files == nil {
-						if ki.Files, err = load(ki.FilesRef, step.Name); err != nil {
-							return err
-						}
-					}
-				}
-			}
+			cache[*ref] = m
 		}
-	}
-	return nil
+		*files = m
+	})
+	return err
+}
+
+// FileListRefs are the refs of the stored lists b names.
+func FileListRefs(b *Build) []string {
+	var out []string
+	eachFileList(b, func(_ *Step, _ *map[string]string, ref *string) {
+		if *ref != "" {
+			out = append(out, *ref)
+		}
+	})
+	return out
 }

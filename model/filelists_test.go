@@ -53,9 +53,9 @@ func TestFileListsRoundTrip(t *testing.T) {
 	store := map[string]map[string]string{}
 	var splitJSON [2][]byte
 	for i, b := range []*Build{prev, cur} {
-		before, _ := json.Marshal(b)
+		before := mustJSON(t, b)
 		split, lists := SplitFileLists(b)
-		if after, _ := json.Marshal(b); string(after) != string(before) {
+		if mustJSON(t, b) != before {
 			t.Fatal("SplitFileLists changed the record it was given")
 		}
 		if len(lists) == 0 {
@@ -64,7 +64,7 @@ func TestFileListsRoundTrip(t *testing.T) {
 		for _, l := range lists {
 			store[l.Ref] = l.Files
 		}
-		splitJSON[i], _ = json.Marshal(split)
+		splitJSON[i] = []byte(mustJSON(t, split))
 		if strings.Contains(string(splitJSON[i]), "pad/f0001") {
 			t.Fatal("a list of 500 files stayed inline")
 		}
