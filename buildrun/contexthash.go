@@ -3,7 +3,6 @@ package buildrun
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -37,10 +36,10 @@ type contextHasher struct {
 }
 
 type hashEntry struct {
-	Size   int64  `json:"s"`
-	MTime  int64  `json:"m"`
-	Ino    uint64 `json:"i"`
-	Digest string `json:"d"`
+	Size   int64
+	MTime  int64
+	Ino    uint64
+	Digest string
 }
 
 // newContextHasher hashes the files of context dir. dockerfile, when not
@@ -55,7 +54,7 @@ func newContextHasher(dir, dockerfile, cacheDir string) *contextHasher {
 			ignore = own
 		}
 	}
-	return &contextHasher{dir: dir, ignore: ignore, cacheFile: filepath.Join(cacheDir, "context-"+hex.EncodeToString(sum[:8])+".json")}
+	return &contextHasher{dir: dir, ignore: ignore, cacheFile: filepath.Join(cacheDir, "context-"+hex.EncodeToString(sum[:8])+".gob")}
 }
 
 func fileExists(p string) bool {
@@ -63,50 +62,53 @@ func fileExists(p string) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-// list walks the context once, skipping what the ignore file excludes.
+// list walks the context once, skipping what the ignore file excludes,
+// while the digests of an earlier build are read.
 func (h *contextHasher) list() error {
 	h.once.Do(func() {
-		var pm *patternmatcher.PatternMatcher
-		if f, err := os.Open(h.ignore); err == nil {
-			pats, err := ignorefile.ReadAll(f)
-			f.Close()
-			if err != nil {
-				h.listErr = fmt.Errorf("reading %s: %w", h.ignore, err)
-				return
-			}
-			if pm, err = patternmatcher.New(pats); err != nil {
-				h.listErr = fmt.Errorf("reading %s: %w", h.ignore, err)
-				return
-			}
-		}
-		h.listErr = filepath.WalkDir(h.dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			rel, _ := filepath.Rel(h.dir, p)
-			if rel == "." {
-				return nil
-			}
-			rel = filepath.ToSlash(rel)
-			if pm != nil {
-				if ok, _ := pm.MatchesOrParentMatches(rel); ok {
-					if d.IsDir() && !pm.Exclusions() {
-						return filepath.SkipDir
-					}
-					return nil
-				}
-			}
-			if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 {
-				h.files = append(h.files, rel)
-			}
-			return nil
-		})
-		h.cache = map[string]hashEntry{}
-		if b, err := os.ReadFile(h.cacheFile); err == nil {
-			_ = json.Unmarshal(b, &h.cache)
-		}
+		loaded := make(chan map[string]hashEntry, 1)
+		go func() { loaded <- readHashCache(h.cacheFile) }()
+		h.listErr = h.walk()
+		h.cache = <-loaded
 	})
 	return h.listErr
+}
+
+func (h *contextHasher) walk() error {
+	var pm *patternmatcher.PatternMatcher
+	if f, err := os.Open(h.ignore); err == nil {
+		pats, err := ignorefile.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", h.ignore, err)
+		}
+		if pm, err = patternmatcher.New(pats); err != nil {
+			return fmt.Errorf("reading %s: %w", h.ignore, err)
+		}
+	}
+	root := filepath.Clean(h.dir)
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == root {
+			return nil
+		}
+		// every path the walk gives is root + separator + rel
+		rel := filepath.ToSlash(strings.TrimPrefix(p[len(root):], string(filepath.Separator)))
+		if pm != nil {
+			if ok, _ := pm.MatchesOrParentMatches(rel); ok {
+				if d.IsDir() && !pm.Exclusions() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+		}
+		if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 {
+			h.files = append(h.files, rel)
+		}
+		return nil
+	})
 }
 
 // Hash returns path → digest for the files the sources select.
@@ -208,11 +210,7 @@ func (h *contextHasher) save() error {
 	if !h.dirty {
 		return nil
 	}
-	b, err := json.Marshal(h.cache)
-	if err != nil {
-		return err
-	}
-	if err := writeFileAtomic(h.cacheFile, b, 0o600); err != nil && !errors.Is(err, os.ErrPermission) {
+	if err := writeHashCache(h.cacheFile, h.cache); err != nil && !errors.Is(err, os.ErrPermission) {
 		return err
 	}
 	return nil
