@@ -80,6 +80,12 @@ var (
 	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
 )
 
+// IsCompressed reports whether a stream starting with head is gzip or
+// zstd, as Decompress tells them.
+func IsCompressed(head []byte) bool {
+	return bytes.HasPrefix(head, gzipMagic) || bytes.HasPrefix(head, zstdMagic)
+}
+
 // Decompress returns the content of a gzip or zstd stream, or the stream
 // as it is when it is neither (as go-containerregistry decides, by its
 // first bytes). Closing it closes rc.

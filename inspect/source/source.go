@@ -128,6 +128,9 @@ func openArchive(spec string, fi os.FileInfo) (*Image, error) {
 	if err := checkArchiveLayers(spec, img); err != nil {
 		return nil, err
 	}
+	if img, err = lazyArchive(spec, img); err != nil {
+		return nil, err
+	}
 	return &Image{Image: img, Spec: spec}, nil
 }
 

@@ -1,0 +1,236 @@
+package source
+
+import (
+	"archive/tar"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sync"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/buildscope/buildscope/inspect/layertar"
+	"github.com/buildscope/buildscope/model"
+)
+
+// A docker save archive of compressed layers (as crane and
+// go-containerregistry's tarball.Write make) names no layer digest:
+// go-containerregistry computes its manifest, by hashing every blob, as
+// soon as the layers are asked for. archiveImage hands out the layers
+// without it: a layer's diff_id comes from the config, its size from the
+// tar's header, and its digest is hashed when someone asks for it. What
+// the archive does claim, the diff_ids, is checked as each layer is read.
+
+// archiveImage is a docker save archive whose layers are all compressed.
+type archiveImage struct {
+	v1.Image // go-containerregistry's: config, and the manifest when asked
+	layers   []v1.Layer
+}
+
+// Layers are the archive's layers, in the config's order.
+func (a *archiveImage) Layers() ([]v1.Layer, error) { return a.layers, nil }
+
+// LayerByDiffID is the layer whose tar has diff_id h.
+func (a *archiveImage) LayerByDiffID(h v1.Hash) (v1.Layer, error) {
+	for _, l := range a.layers {
+		if d, _ := l.DiffID(); d == h {
+			return l, nil
+		}
+	}
+	return nil, fmt.Errorf("no layer with diff_id %s", h)
+}
+
+// LayerByDigest is the layer whose blob has digest h (hashing the blobs
+// it looks at).
+func (a *archiveImage) LayerByDigest(h v1.Hash) (v1.Layer, error) {
+	for _, l := range a.layers {
+		if d, err := l.Digest(); err == nil && d == h {
+			return l, nil
+		}
+	}
+	return nil, fmt.Errorf("no layer blob %s", h)
+}
+
+// tarMember is where a member's content lies in the archive.
+type tarMember struct {
+	offset, size int64
+}
+
+// lazyArchive returns img (opened by go-containerregistry from the
+// archive at spec) with lazy layers when every layer the manifest names
+// is stored gzip- or zstd-compressed, and img itself otherwise (plain
+// tars, foreign layers, links it cannot follow).
+func lazyArchive(spec string, img v1.Image) (v1.Image, error) {
+	m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(spec) })
+	if err != nil || len(m) != 1 || len(m[0].LayerSources) > 0 {
+		return img, nil
+	}
+	cf, err := img.ConfigFile()
+	if err != nil || len(cf.RootFS.DiffIDs) != len(m[0].Layers) {
+		return img, nil // checkArchiveLayers says why
+	}
+	members, links, err := indexTar(spec)
+	if err != nil {
+		return nil, wrapOutside(err, "reading %s as a docker-archive tar (docker save)", spec)
+	}
+	out := &archiveImage{Image: img}
+	for i, name := range m[0].Layers {
+		mb, ok := resolveMember(members, links, name)
+		if !ok {
+			return img, nil // go-containerregistry reports what is missing
+		}
+		compressed, err := storedCompressedAt(spec, mb)
+		if err != nil {
+			return nil, wrapOutside(err, "reading layer %s of %s", model.Printable(name), spec)
+		}
+		if !compressed {
+			return img, nil
+		}
+		out.layers = append(out.layers, &archiveLayer{spec: spec, n: i, name: name, member: mb, diffID: cf.RootFS.DiffIDs[i]})
+	}
+	return out, nil
+}
+
+// indexTar lists the archive's members (where each one's content lies)
+// and its links, in one pass over the headers.
+func indexTar(spec string) (map[string]tarMember, map[string]string, error) {
+	f, err := os.Open(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	members, links := map[string]tarMember{}, map[string]string{}
+	tr := tar.NewReader(f)
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return members, links, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		name := path.Clean(hdr.Name)
+		switch hdr.Typeflag {
+		case tar.TypeSymlink, tar.TypeLink:
+			links[name] = path.Join(path.Dir(name), path.Clean(hdr.Linkname))
+		case tar.TypeReg:
+			// archive/tar reads a header's blocks and no further: the
+			// file's offset is where the content starts
+			off, err := f.Seek(0, io.SeekCurrent)
+			if err != nil {
+				return nil, nil, err
+			}
+			members[name] = tarMember{offset: off, size: hdr.Size}
+		}
+	}
+}
+
+// resolveMember follows links (as go-containerregistry does, relative to
+// the link's directory) to the member holding name's content.
+func resolveMember(members map[string]tarMember, links map[string]string, name string) (tarMember, bool) {
+	name = path.Clean(name)
+	for hops := 0; hops <= len(links); hops++ {
+		if m, ok := members[name]; ok {
+			return m, true
+		}
+		next, ok := links[name]
+		if !ok {
+			return tarMember{}, false
+		}
+		name = next
+	}
+	return tarMember{}, false // a cycle
+}
+
+// storedCompressedAt reports whether the member's content starts with
+// gzip's or zstd's magic.
+func storedCompressedAt(spec string, mb tarMember) (bool, error) {
+	f, err := os.Open(spec)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	n, err := f.ReadAt(head, mb.offset)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	return layertar.IsCompressed(head[:min(n, int(mb.size))]), nil
+}
+
+// archiveLayer is one compressed layer of a docker save archive.
+type archiveLayer struct {
+	spec   string
+	n      int
+	name   string // as manifest.json names it
+	member tarMember
+	diffID v1.Hash
+
+	once   sync.Once
+	digest v1.Hash
+	err    error
+}
+
+// Digest is the blob's sha256, hashed the first time it is asked for.
+func (l *archiveLayer) Digest() (v1.Hash, error) {
+	l.once.Do(func() {
+		rc, err := l.Compressed()
+		if err != nil {
+			l.err = err
+			return
+		}
+		defer rc.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, rc); err != nil {
+			l.err = fmt.Errorf("hashing layer %d of %s: %w", l.n, l.spec, err)
+			return
+		}
+		l.digest = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}
+	})
+	return l.digest, l.err
+}
+
+// DiffID is the diff_id the config gives the layer.
+func (l *archiveLayer) DiffID() (v1.Hash, error) { return l.diffID, nil }
+
+// Size is the blob's size, from the tar's header.
+func (l *archiveLayer) Size() (int64, error) { return l.member.size, nil }
+
+// MediaType is a compressed Docker layer's, as go-containerregistry says
+// of a docker save archive's compressed layers.
+func (l *archiveLayer) MediaType() (types.MediaType, error) { return types.DockerLayer, nil }
+
+// Compressed is the blob as the archive holds it.
+func (l *archiveLayer) Compressed() (io.ReadCloser, error) {
+	f, err := os.Open(l.spec)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.NewSectionReader(f, l.member.offset, l.member.size), f}, nil
+}
+
+// Uncompressed is the layer's tar, checked against its diff_id as it is
+// read.
+func (l *archiveLayer) Uncompressed() (io.ReadCloser, error) {
+	blob, err := l.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	rc, err := layertar.Decompress(blob)
+	if err != nil {
+		blob.Close()
+		return nil, fmt.Errorf("layer %d (%s) of %s: %w", l.n, model.Printable(l.name), l.spec, err)
+	}
+	return verifyingReader(rc, l.diffID, -1, func(got v1.Hash, _ int64) error {
+		return corrupt("layer %d (%s) of %s does not match its diff_id %s from the image config (its tar hashes to %s): the image is corrupt", l.n, model.Printable(l.name), l.spec, l.diffID, got)
+	}), nil
+}
