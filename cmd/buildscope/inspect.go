@@ -9,6 +9,7 @@ import (
 	"github.com/buildscope/buildscope/inspect/cirules"
 	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/inspect/source"
+	"github.com/buildscope/buildscope/model"
 )
 
 func init() { commands = append(commands, newInspectCmd) }
@@ -79,7 +80,7 @@ func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) 
 	}
 	a, err := layers.Analyze(ctx, img, layers.Options{})
 	if err != nil {
-		return fmt.Errorf("inspecting %s: %w", spec, err)
+		return fmt.Errorf("inspecting %s: %w", model.Printable(spec), err)
 	}
 	digest, _ := img.Digest()
 	out := cmd.OutOrStdout()
@@ -108,7 +109,7 @@ func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) 
 		return err
 	}
 	if !pass {
-		return &exitError{code: 1, err: fmt.Errorf("%s failed the CI rules", spec)}
+		return &exitError{code: 1, err: fmt.Errorf("%s failed the CI rules", model.Printable(spec))}
 	}
 	return nil
 }

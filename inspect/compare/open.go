@@ -126,12 +126,12 @@ type Pair struct {
 func Open(ctx context.Context, a, b string, so source.Options) (*Pair, error) {
 	ia, err := source.Open(ctx, a, so)
 	if err != nil {
-		return nil, fmt.Errorf("opening image a (%s): %w", a, err)
+		return nil, fmt.Errorf("opening image a (%s): %w", model.Printable(a), err)
 	}
 	ib, err := source.Open(ctx, b, so)
 	if err != nil {
 		ia.Close()
-		return nil, fmt.Errorf("opening image b (%s): %w", b, err)
+		return nil, fmt.Errorf("opening image b (%s): %w", model.Printable(b), err)
 	}
 	return &Pair{A: a, B: b, ia: ia, ib: ib}, nil
 }
