@@ -32,9 +32,10 @@ func newInspectCmd(g *globals) *cobra.Command {
 added, changed and removed, the image's size, its efficiency and the bytes
 it wastes on files a later layer overwrote or removed.
 
-IMAGE is build:last or build:ID (a recorded build's result), an OCI layout
-directory, a docker save tar, docker://NAME (the Docker engine's store), or
-a registry reference.
+IMAGE is build:last, build:ID or build:last~N (a recorded build's result;
+~N counts back N builds of the same context, Dockerfile and target), an OCI
+layout directory, a docker save tar, docker://NAME (the Docker engine's
+store), or a registry reference.
 
 --ci judges the image by dive's rules, read from --ci-config (default
 .dive-ci, as dive's: rules: lowestEfficiency, highestWastedBytes,
