@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/buildscope/buildscope/buildrun/testdeps"
 )
 
 // fakeDaemon starts a shell whose command line says --root root, which
@@ -105,9 +107,8 @@ func TestStopKillsStoppedDaemon(t *testing.T) {
 // A daemon that holds the root and does not answer is reported, not
 // replaced: Start names it and leaves its pid file.
 func TestStartNamesStalledDaemon(t *testing.T) {
-	if _, err := exec.LookPath("runc"); err != nil || os.Geteuid() != 0 {
-		t.Skip("Start's preflight needs root and runc")
-	}
+	testdeps.Root(t, "Start's preflight needs root")
+	testdeps.Tool(t, "runc")
 	e := testEmbedded(t)
 	e.Binary = "/bin/false" // never started: the daemon below is found first
 	d := fakeDaemon(t, e.root())
@@ -148,9 +149,8 @@ func TestLogCause(t *testing.T) {
 // given a moment to answer, then named with its pid and the cause; it is
 // not replaced.
 func TestStartNamesHalfDeadDaemon(t *testing.T) {
-	if _, err := exec.LookPath("runc"); err != nil || os.Geteuid() != 0 {
-		t.Skip("Start's preflight needs root and runc")
-	}
+	testdeps.Root(t, "Start's preflight needs root")
+	testdeps.Tool(t, "runc")
 	defer func(g time.Duration) { answerGrace = g }(answerGrace)
 	answerGrace = 300 * time.Millisecond
 	e := testEmbedded(t)

@@ -6,14 +6,14 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/buildscope/buildscope/buildrun/testdeps"
 )
 
 // Mounts left under a root, nested ones included, are detached, and
 // nothing outside it is touched; the root can then be removed.
 func TestUnmountUnder(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("mounting needs root")
-	}
+	testdeps.Root(t, "mounting needs root")
 	base := t.TempDir()
 	root := filepath.Join(base, "root")
 	outside := filepath.Join(base, "root-other") // shares the prefix, not the dir

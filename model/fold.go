@@ -13,7 +13,8 @@ import (
 
 // stepName matches BuildKit's vertex names for Dockerfile steps:
 // "[builder 2/5] RUN make", "[linux/amd64 stage-1 1/3] FROM …", "[2/3] COPY …".
-var stepName = regexp.MustCompile(`^\[([^\]]*?)\s*(\d+)/(\d+)\]\s+(.*)$`)
+// The text may span lines (a RUN quoting a newline): (?s) lets . match one.
+var stepName = regexp.MustCompile(`(?s)^\[([^\]]*?)\s*(\d+)/(\d+)\]\s+(.*)$`)
 
 // Folder folds a stream of BuildKit SolveStatus events into a Build,
 // mapping every vertex to the stage and instruction of the Plan it came

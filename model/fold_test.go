@@ -6,8 +6,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/moby/buildkit/client"
+	digest "github.com/opencontainers/go-digest"
 )
 
 func fold(t *testing.T, plan *Plan, events []*client.SolveStatus) *Build {
@@ -167,5 +169,26 @@ func TestFoldWithoutAPlan(t *testing.T) {
 	}
 	if len(b.Warnings) != 0 {
 		t.Errorf("warnings %v for a build without a plan", b.Warnings)
+	}
+}
+
+// A step whose text holds a newline (a RUN with a quoted one, in a build
+// another client made) is still a step of its stage: the step-name
+// pattern spans lines. It was left among BuildKit's own vertices.
+func TestFoldStepNameWithANewline(t *testing.T) {
+	now := time.Now()
+	name := "[builder 2/3] RUN printf 'a\nb' \x1b]0;pwned\x07"
+	b := fold(t, nil, []*client.SolveStatus{{Vertexes: []*client.Vertex{{
+		Digest: digest.FromString(name), Name: name, Started: &now, Completed: &now}}}})
+	if len(b.Stages) != 1 || b.Stages[0].Name != "builder" || len(b.Stages[0].Steps) != 1 {
+		var other []string
+		for _, o := range b.Other {
+			other = append(other, o.Name)
+		}
+		t.Fatalf("%d stages, other vertices %q: want the step in stage builder", len(b.Stages), other)
+	}
+	st := b.Stages[0].Steps[0]
+	if st.Name != name || st.Instruction != "RUN printf 'a\nb' \x1b]0;pwned\x07" {
+		t.Errorf("step name %q, instruction %q: want them exact", st.Name, st.Instruction)
 	}
 }

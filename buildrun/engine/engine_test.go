@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	dockerclient "github.com/moby/moby/client"
+
+	"github.com/buildscope/buildscope/buildrun/testdeps"
 )
 
 // engineClient connects to the real engine; it skips without one, unless
@@ -19,12 +22,7 @@ import (
 func engineClient(t *testing.T) *dockerclient.Client {
 	t.Helper()
 	dc, err := Connect(context.Background())
-	if err != nil {
-		if os.Getenv("BUILDSCOPE_REQUIRE_DOCKER") == "1" {
-			t.Fatalf("BUILDSCOPE_REQUIRE_DOCKER=1: %v", err)
-		}
-		t.Skip(err)
-	}
+	testdeps.Need(t, err == nil, fmt.Sprintf("no Docker engine: %v", err))
 	t.Cleanup(func() { dc.Close() })
 	return dc
 }

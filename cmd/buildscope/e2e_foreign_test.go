@@ -300,3 +300,53 @@ func TestForeignImportFromBuilderKeepsItsImage(t *testing.T) {
 		t.Errorf("inspect of the imported build: %+v", rep.Layers)
 	}
 }
+
+// Step names of a build another client made are text from outside: one
+// holds escape sequences (an OSC retitling the window) and, through a
+// build arg, a newline and a screen clear. history show prints them
+// escaped as ls -b does and keeps every step (the one with a newline fell
+// out of its stage); its JSON keeps them exact.
+func TestForeignRecordNamesEscaped(t *testing.T) {
+	e := newEnv(t)
+	e.mustRun(t, "builder", "start")
+	const osc, clear = "\x1b]0;pwned\x07", "\x1b[2J"
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nARG X\nRUN echo $X > /x\nRUN echo '"+osc+"' > /y\n")
+	nonce := buildrun.NewID()
+	ref, err := foreignBuild(t, e, buildctlBin(t), dir, "build-arg:X="+nonce+"\nb"+clear)
+	if err != nil {
+		t.Fatalf("buildctl: %v", err)
+	}
+	var rec model.Build
+	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", ref, "--json", "--builder", "embedded").stdout), &rec); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range rec.Stages {
+		for _, st := range s.Steps {
+			got = append(got, fmt.Sprintf("%d %s", st.Line, st.Instruction))
+		}
+	}
+	// BuildKit names a step by its line with the args expanded (a FROM by
+	// its resolved image, left out here)
+	want := []string{"3 RUN echo " + nonce + "\nb" + clear + " > /x", "4 RUN echo '" + osc + "' > /y"}
+	if len(got) != 3 || !strings.HasPrefix(got[0], "1 FROM ") || strings.Join(got[1:], "|") != strings.Join(want, "|") {
+		t.Errorf("steps in JSON %q, want a FROM and exactly %q", got, want)
+	}
+	plain := e.mustRun(t, "history", "show", ref, "--builder", "embedded").stdout
+	if strings.ContainsAny(plain, "\x1b\x07") {
+		t.Errorf("history show printed an escape sequence raw:\n%q", plain)
+	}
+	for _, w := range []string{`RUN echo ` + nonce + `\nb\e[2J > /x`, `RUN echo '\e]0;pwned\x07' > /y`} {
+		if !strings.Contains(plain, w) {
+			t.Errorf("history show lacks %q:\n%s", w, plain)
+		}
+	}
+	for _, line := range strings.Split(plain, "\n") {
+		if strings.HasPrefix(line, "b"+clear) || strings.HasPrefix(line, `b\e[2J`) {
+			t.Errorf("a forged line %q:\n%s", line, plain)
+		}
+	}
+	if ls := e.mustRun(t, "history", "ls", "--builder", "embedded").stdout; strings.ContainsAny(ls, "\x1b\x07") {
+		t.Errorf("history ls printed an escape sequence raw:\n%q", ls)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/buildscope/buildscope/inspect/imagetest"
+
+	"github.com/buildscope/buildscope/buildrun/testdeps"
 )
 
 // The e2e part of the hostile-input catalogue (inspect/source's
@@ -93,10 +95,7 @@ func TestContextFileTheClientCannotRead(t *testing.T) {
 	args := []string{"build", "--builder", "embedded", "--progress", "plain", dir}
 	cmd := exec.Command(binPath, args...)
 	if os.Geteuid() == 0 {
-		setpriv, err := exec.LookPath("setpriv")
-		if err != nil {
-			t.Skip("root, and no setpriv to drop CAP_DAC_OVERRIDE with")
-		}
+		setpriv := testdeps.Tool(t, "setpriv") // to drop CAP_DAC_OVERRIDE with
 		cmd = exec.Command(setpriv, append([]string{"--inh-caps=-dac_override,-dac_read_search",
 			"--bounding-set=-dac_override,-dac_read_search", binPath}, args...)...)
 	}

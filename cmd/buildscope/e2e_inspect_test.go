@@ -342,3 +342,37 @@ func TestInspectCorruptLayer(t *testing.T) {
 		t.Errorf("a missing image exited %d with %q", r.code, r.stdout)
 	}
 }
+
+// inspect build:last~N opens the Nth build before the last one of the
+// same context, Dockerfile and target, as compare does (it was read as a
+// build ID "last~1" and not found); one too many back is one line saying
+// so.
+func TestInspectBuildLastBack(t *testing.T) {
+	e := newEnv(t)
+	_, a, b := twoChangedBuilds(t, e)
+	digest := func(spec string) string {
+		t.Helper()
+		var out struct {
+			Image  string `json:"image"`
+			Digest string `json:"digest"`
+		}
+		if err := json.Unmarshal([]byte(e.mustRun(t, "inspect", "--json", spec).stdout), &out); err != nil {
+			t.Fatalf("inspect %s: %v", spec, err)
+		}
+		if out.Image != spec || out.Digest == "" {
+			t.Errorf("inspect %s names image %q, digest %q", spec, out.Image, out.Digest)
+		}
+		return out.Digest
+	}
+	if back, first := digest("build:last~1"), digest("build:"+a.ID); back != first {
+		t.Errorf("build:last~1 is %s, want build A's image %s", back, first)
+	}
+	if zero, last := digest("build:last~0"), digest("build:"+b.ID); zero != last || zero == digest("build:"+a.ID) {
+		t.Errorf("build:last~0 is %s, want build B's image %s", zero, last)
+	}
+	r := e.run(t, nil, "inspect", "--json", "build:last~2")
+	want := "buildscope: build:last~2: there are not 2 earlier builds of the last build's context, Dockerfile and target\n"
+	if r.code != 1 || r.stderr != want || r.stdout != "" {
+		t.Errorf("build:last~2: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/buildscope/buildscope/inspect/cirules"
 	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/inspect/source"
+	"github.com/buildscope/buildscope/model"
 )
 
 func init() { commands = append(commands, newInspectCmd) }
@@ -31,9 +32,10 @@ func newInspectCmd(g *globals) *cobra.Command {
 added, changed and removed, the image's size, its efficiency and the bytes
 it wastes on files a later layer overwrote or removed.
 
-IMAGE is build:last or build:ID (a recorded build's result), an OCI layout
-directory, a docker save tar, docker://NAME (the Docker engine's store), or
-a registry reference.
+IMAGE is build:last, build:ID or build:last~N (a recorded build's result;
+~N counts back N builds of the same context, Dockerfile and target), an OCI
+layout directory, a docker save tar, docker://NAME (the Docker engine's
+store), or a registry reference.
 
 --ci judges the image by dive's rules, read from --ci-config (default
 .dive-ci, as dive's: rules: lowestEfficiency, highestWastedBytes,
@@ -79,7 +81,7 @@ func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) 
 	}
 	a, err := layers.Analyze(ctx, img, layers.Options{})
 	if err != nil {
-		return fmt.Errorf("inspecting %s: %w", spec, err)
+		return fmt.Errorf("inspecting %s: %w", model.Printable(spec), err)
 	}
 	digest, _ := img.Digest()
 	out := cmd.OutOrStdout()
@@ -108,7 +110,7 @@ func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) 
 		return err
 	}
 	if !pass {
-		return &exitError{code: 1, err: fmt.Errorf("%s failed the CI rules", spec)}
+		return &exitError{code: 1, err: fmt.Errorf("%s failed the CI rules", model.Printable(spec))}
 	}
 	return nil
 }

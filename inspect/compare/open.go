@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/cdiff"
@@ -89,32 +87,21 @@ func Specs(h buildrun.History, args []string, dir string) (a, b string, err erro
 	return "build:" + prev.ID, "build:" + last.ID, nil
 }
 
+// resolveLast turns build:last and build:last~N into build:ID; any other
+// spec is kept as given (source.Open reads it).
 func resolveLast(h buildrun.History, list func() ([]*model.Build, error), spec string) (string, error) {
-	if spec == "build:last" {
-		spec = "build:last~0"
+	s, err := source.ParseSpec(spec)
+	if err != nil {
+		return "", err
 	}
-	n, ok := strings.CutPrefix(spec, "build:last~")
-	if !ok {
+	if s.Kind != source.SpecBuild || s.Build != "last" {
 		return spec, nil
 	}
-	back, err := strconv.Atoi(n)
-	if err != nil || back < 0 {
-		return "", fmt.Errorf("%s: use build:last~N with N a number of builds back", spec)
-	}
-	b, err := h.Get("last")
+	id, err := source.BuildBack(h, s, list)
 	if err != nil {
 		return "", err
 	}
-	all, err := list()
-	if err != nil {
-		return "", err
-	}
-	for i := 0; i < back; i++ {
-		if b = model.PreviousBuild(b, all); b == nil {
-			return "", fmt.Errorf("%s: there are not %d earlier builds of the last build's context, Dockerfile and target", spec, back)
-		}
-	}
-	return "build:" + b.ID, nil
+	return "build:" + id, nil
 }
 
 // Run opens a and b (see source.Open) and compares them; when both are
@@ -139,12 +126,12 @@ type Pair struct {
 func Open(ctx context.Context, a, b string, so source.Options) (*Pair, error) {
 	ia, err := source.Open(ctx, a, so)
 	if err != nil {
-		return nil, fmt.Errorf("opening image a (%s): %w", a, err)
+		return nil, fmt.Errorf("opening image a (%s): %w", model.Printable(a), err)
 	}
 	ib, err := source.Open(ctx, b, so)
 	if err != nil {
 		ia.Close()
-		return nil, fmt.Errorf("opening image b (%s): %w", b, err)
+		return nil, fmt.Errorf("opening image b (%s): %w", model.Printable(b), err)
 	}
 	return &Pair{A: a, B: b, ia: ia, ib: ib}, nil
 }

@@ -11,13 +11,13 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/buildscope/buildscope/inspect/imagetest"
+
+	"github.com/buildscope/buildscope/buildrun/testdeps"
 )
 
 // GNU tar is the oracle for what Tar writes.
 func TestTarAsGNUTarListsIt(t *testing.T) {
-	if _, err := exec.LookPath("tar"); err != nil {
-		t.Skip("no tar")
-	}
+	testdeps.Tool(t, "tar")
 	files := append(imagetest.Members("etc/", "etc/motd=hello", "bin/sh->busybox", "bin/ash=>bin/busybox", "run/fifo|"),
 		imagetest.Whiteout("var/cache"), imagetest.Opaque("opt"),
 		imagetest.File{Name: "bin/busybox", Size: 1000, Mode: 0o4755, UID: 7, GID: 8},

@@ -2,6 +2,7 @@ package source
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/buildscope/buildscope/model"
 )
@@ -22,4 +23,15 @@ func (e *outsideError) Unwrap() error { return e.err }
 // message escaped.
 func wrapOutside(err error, format string, args ...any) error {
 	return &outsideError{msg: fmt.Sprintf(format, args...) + ": " + model.Printable(err.Error()), err: err}
+}
+
+// escapeSpec is err with every raw occurrence of spec in its message
+// escaped (a path holding an escape sequence, quoted by a library's
+// error); err itself when spec needs no escaping. It unwraps to err.
+func escapeSpec(err error, spec string) error {
+	shown := model.Printable(spec)
+	if shown == spec || spec == "" {
+		return err
+	}
+	return &outsideError{msg: strings.ReplaceAll(err.Error(), spec, shown), err: err}
 }

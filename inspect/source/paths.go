@@ -9,22 +9,15 @@ import (
 )
 
 // looksLikePath says whether spec, which names nothing on disk, was meant
-// as a path rather than an image reference: it starts like a path (/, ./,
-// ../, ~), ends like an archive (.tar), or its first directory exists
-// here (out/layot when out/ exists). Such a spec is never looked up in a
-// registry: a typo must not become a Docker Hub request.
-func looksLikePath(spec string) bool {
-	for _, p := range []string{"/", "./", "../", "~", "."} {
-		if strings.HasPrefix(spec, p) {
-			return true
-		}
+// as a path rather than an image reference: it is written as one (see
+// pathLike), or its first directory exists here (out/layot when out/
+// exists). Such a spec is never looked up in a registry: a typo must not
+// become a Docker Hub request.
+func looksLikePath(s Spec) bool {
+	if s.Kind == SpecPath {
+		return true
 	}
-	for _, s := range []string{".tar", ".tar.gz", ".tgz", ".oci"} {
-		if strings.HasSuffix(spec, s) {
-			return true
-		}
-	}
-	if first, _, ok := strings.Cut(spec, "/"); ok && first != "" {
+	if first, _, ok := strings.Cut(s.Raw, "/"); ok && first != "" {
 		if _, err := os.Stat(first); err == nil {
 			return true
 		}

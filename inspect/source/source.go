@@ -15,7 +15,6 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -55,22 +54,27 @@ type Options struct {
 // Open opens the image spec names: build:last, build:ID, an OCI layout
 // directory, a docker-archive tar, docker://NAME, or a registry reference.
 // Whatever the source, its layers check their content against their
-// digests and diff_ids as they are read.
+// digests and diff_ids as they are read. Errors name the spec escaped as
+// model.Printable does.
 func Open(ctx context.Context, spec string, o Options) (*Image, error) {
 	img, err := open(ctx, spec, o)
 	if err != nil {
-		return nil, err
+		return nil, escapeSpec(err, spec)
 	}
-	img.Image = verified(img.Image, img.Spec)
+	img.Image = verified(img.Image, model.Printable(img.Spec))
 	return img, nil
 }
 
 func open(ctx context.Context, spec string, o Options) (*Image, error) {
-	switch {
-	case spec == "build:last" || strings.HasPrefix(spec, "build:"):
-		return openBuild(ctx, spec, o)
-	case strings.HasPrefix(spec, "docker://"):
-		return openDocker(ctx, strings.TrimPrefix(spec, "docker://"), spec)
+	s, err := ParseSpec(spec)
+	if err != nil {
+		return nil, err
+	}
+	switch s.Kind {
+	case SpecBuild:
+		return openBuild(ctx, s, o)
+	case SpecDocker:
+		return openDocker(ctx, s.Name, spec)
 	}
 	fi, err := os.Stat(spec)
 	switch {
@@ -78,13 +82,12 @@ func open(ctx context.Context, spec string, o Options) (*Image, error) {
 		return openLayout(spec, "", o)
 	case err == nil:
 		return openArchive(spec, fi)
-	case looksLikePath(spec):
-		return nil, fmt.Errorf("%s %s: IMAGE is a path to an OCI layout or a docker save tar, or an image reference such as registry.example/app:tag", spec, statProblem(err))
+	case looksLikePath(s):
+		return nil, fmt.Errorf("%s %s: IMAGE is a path to an OCI layout or a docker save tar, or an image reference such as registry.example/app:tag", model.Printable(spec), statProblem(err))
+	case s.Ref == nil:
+		return nil, wrapOutside(s.RefErr, "%s is not a file, a directory, build:ID, docker://NAME or an image reference", model.Printable(spec))
 	}
-	ref, err := name.ParseReference(spec)
-	if err != nil {
-		return nil, fmt.Errorf("%q is not a file, a directory, build:ID, docker://NAME or an image reference: %w", spec, err)
-	}
+	ref := s.Ref
 	plat, err := platform(o.Platform)
 	if err != nil {
 		return nil, err
@@ -119,7 +122,7 @@ func open(ctx context.Context, spec string, o Options) (*Image, error) {
 // could block forever or never end.
 func openArchive(spec string, fi os.FileInfo) (*Image, error) {
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is %s, not a file: IMAGE is an OCI layout directory, a docker save tar or an image reference", spec, fileKind(fi.Mode()))
+		return nil, fmt.Errorf("%s is %s, not a file: IMAGE is an OCI layout directory, a docker save tar or an image reference", model.Printable(spec), fileKind(fi.Mode()))
 	}
 	img, err := tarball.ImageFromPath(spec, nil)
 	if err != nil {
@@ -134,12 +137,20 @@ func openArchive(spec string, fi os.FileInfo) (*Image, error) {
 	return &Image{Image: img, Spec: spec}, nil
 }
 
-func openBuild(ctx context.Context, spec string, o Options) (*Image, error) {
-	id := strings.TrimPrefix(spec, "build:")
-	b, err := (buildrun.History{Dir: o.Paths.History()}).Get(id)
+func openBuild(ctx context.Context, s Spec, o Options) (*Image, error) {
+	h := buildrun.History{Dir: o.Paths.History()}
+	id := s.Build
+	if s.Back > 0 {
+		var err error
+		if id, err = BuildBack(h, s, h.List); err != nil {
+			return nil, err
+		}
+	}
+	b, err := h.Get(id)
 	if err != nil {
 		return nil, err
 	}
+	spec := s.Raw
 	if b.Result == nil {
 		return nil, fmt.Errorf("build %s kept no image (status %s): rebuild it, or open its --output", b.ID, b.Status)
 	}

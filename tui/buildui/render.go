@@ -181,12 +181,14 @@ func (m *Model) renderGraph(g geom) string {
 	return strings.Join(lines, "\n")
 }
 
+// nodeName is a node's name as shown, escaped (model.Printable): a
+// record another client made names its stages as it pleased.
 func (m *Model) nodeName(i int) string {
 	if i < len(m.build.Stages) {
-		return m.build.Stages[i].Name
+		return model.Printable(m.build.Stages[i].Name)
 	}
 	if t := i - len(m.build.Stages); t < len(m.opts.Targets) && len(m.opts.Targets) > 0 {
-		return "target " + m.opts.Targets[t].Name
+		return "target " + model.Printable(m.opts.Targets[t].Name)
 	}
 	return "image"
 }
@@ -241,7 +243,7 @@ func (m *Model) renderSteps(g geom) string {
 		if st.SizeBytes != nil {
 			size = model.HumanSize(*st.SizeBytes)
 		}
-		text := m.mountTags(st) + st.Instruction
+		text := m.mountTags(st) + model.Printable(st.Instruction)
 		if st.Line > 0 {
 			text = fmt.Sprintf("L%-3d %s", st.Line, text)
 		}
@@ -277,7 +279,7 @@ func (m *Model) logsTitle() string {
 	if !ok {
 		return m.paneTitle(paneLogs, "Logs")
 	}
-	return m.paneTitle(paneLogs, "Logs of "+st.Name)
+	return m.paneTitle(paneLogs, "Logs of "+model.Printable(st.Name))
 }
 
 func (m *Model) renderHelp() string {

@@ -94,7 +94,7 @@ func (m *Model) View() string {
 	lines := []string{s.Title.Render(fmt.Sprintf("Cache of build %s against %s: %d ran", m.ex.Build, prev, len(m.ex.Misses))) +
 		s.Dim.Render(" (from "+m.ex.Source+")")}
 	if m.ex.SourceNote != "" {
-		lines = append(lines, ansi.Truncate(s.Dim.Render(m.ex.SourceNote), m.Width, "…"))
+		lines = append(lines, ansi.Truncate(s.Dim.Render(model.Printable(m.ex.SourceNote)), m.Width, "…"))
 	}
 	listH := max(m.Height*3/5-1, 3)
 	off := max(0, m.sel-listH+1)
@@ -106,11 +106,11 @@ func (m *Model) View() string {
 			if !r.miss.Root {
 				tag = s.Running.Render(fmt.Sprintf("%-8s", Short[r.miss.Reason]))
 			}
-			line = fmt.Sprintf("✗ %s L%-3d %s", tag, r.miss.Line, r.miss.Step)
+			line = fmt.Sprintf("✗ %s L%-3d %s", tag, r.miss.Line, model.Printable(r.miss.Step))
 		} else if r.changed != nil {
-			line = s.Running.Render("≈ changed") + fmt.Sprintf(" L%-3d %s", r.changed.Line, r.changed.Step)
+			line = s.Running.Render("≈ changed") + fmt.Sprintf(" L%-3d %s", r.changed.Line, model.Printable(r.changed.Step))
 		} else {
-			line = s.Cached.Render("≡ hit     ") + "     " + r.hit
+			line = s.Cached.Render("≡ hit     ") + "     " + model.Printable(r.hit)
 		}
 		if i == m.sel {
 			line = s.Selected.Render(ansi.Strip(line))
@@ -123,7 +123,7 @@ func (m *Model) View() string {
 	lines = append(lines, s.Border.Render(strings.Repeat("─", m.Width)))
 	lines = append(lines, m.detail()...)
 	for _, a := range m.ex.Advice {
-		lines = append(lines, ansi.Truncate(s.Warning.Render("advice: "+a), m.Width, "…"))
+		lines = append(lines, ansi.Truncate(s.Warning.Render("advice: "+model.Printable(a)), m.Width, "…"))
 	}
 	if len(lines) > m.Height {
 		lines = lines[:m.Height]
@@ -138,21 +138,21 @@ func (m *Model) detail() []string {
 	}
 	r := m.rows[m.sel]
 	if c := r.changed; c != nil {
-		return m.fit([]string{m.Styles.Title.Render(c.Reason) + "  " + c.Step,
-			"  changed against the previous build" + c.Detail.Text(c.Reason),
+		return m.fit([]string{m.Styles.Title.Render(c.Reason) + "  " + model.Printable(c.Step),
+			"  changed against the previous build" + model.Printable(c.Detail.Text(c.Reason)),
 			fmt.Sprintf("  still answered from an older cache entry; the steps it made run cost %.2fs", c.CostSeconds)})
 	}
 	if r.miss == nil {
 		return []string{"from the cache: its inputs were the same as in an earlier build"}
 	}
 	mi := r.miss
-	title := m.Styles.Title.Render(mi.Reason) + "  " + mi.Step
+	title := m.Styles.Title.Render(mi.Reason) + "  " + model.Printable(mi.Step)
 	if mi.Root && mi.CostSeconds > 0 {
 		title += fmt.Sprintf("  (cost %.2fs)", mi.CostSeconds)
 	}
 	out := []string{title}
 	for _, l := range mi.Detail.Lines(mi.Reason) {
-		out = append(out, "  "+l)
+		out = append(out, "  "+model.Printable(l))
 	}
 	return m.fit(out)
 }

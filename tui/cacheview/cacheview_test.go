@@ -43,3 +43,30 @@ func TestChangedHitsAndCosts(t *testing.T) {
 		}
 	}
 }
+
+// Step names and file names of a build another client made are shown
+// escaped (model.Printable) in the list and the detail: an OSC in them
+// reached the terminal raw.
+func TestForeignNamesEscaped(t *testing.T) {
+	styles, keys := common.NewStyles(true), common.DefaultKeyMap()
+	const osc = "\x1b]0;pwned\x07"
+	step := "[x 2/2] COPY . /src" + osc
+	b := &model.Build{ID: "b", Stages: []model.Stage{{Name: "x", Steps: []model.Step{{Name: "[x 1/2] FROM a" + osc, Cached: true}, {Name: step}}}}}
+	ex := &model.Explanation{Build: "b", Previous: "a", Source: model.SourceRecordedInputs, SourceNote: "note" + osc,
+		Misses: []model.Miss{{Step: step, Line: 2, Root: true, Reason: model.ReasonContext, Detail: model.Detail{Files: []string{"f" + osc}}}},
+		Advice: []string{"advice" + osc}}
+	m := New(common.Common{Width: 160, Height: 30, Styles: &styles, Keys: &keys}, b, ex, nil)
+	for i := 0; i < 2; i++ {
+		raw := m.View()
+		if strings.Contains(raw, "\x1b]0;") || strings.Contains(raw, "\x07") {
+			t.Fatalf("a name reached the screen raw:\n%q", raw)
+		}
+		v := ansi.Strip(raw)
+		for _, want := range []string{`COPY . /src\e]0;pwned\x07`, `note\e]0;pwned\x07`, `advice\e]0;pwned\x07`} {
+			if !strings.Contains(v, want) {
+				t.Errorf("view lacks %q:\n%s", want, v)
+			}
+		}
+		m.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	}
+}

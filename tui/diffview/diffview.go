@@ -86,7 +86,7 @@ func (m *Model) View() string {
 		case cdiff.Changed:
 			st = s.Running
 		}
-		name := path.Base(ch.Path)
+		name := model.Printable(path.Base(ch.Path))
 		if ch.Old != nil && ch.New != nil && ch.Old.ModeString() != ch.New.ModeString() {
 			name += fmt.Sprintf("  (%s → %s)", ch.Old.ModeString(), ch.New.ModeString())
 		}
@@ -101,12 +101,14 @@ func (m *Model) View() string {
 		lines = append(lines, "")
 	}
 	ch := m.changes[min(m.sel, len(m.changes)-1)]
-	lines = append(lines, s.Border.Render(strings.Repeat("─", m.Width)), s.Title.Render(ch.String()))
+	lines = append(lines, s.Border.Render(strings.Repeat("─", m.Width)), s.Title.Render(model.Printable(ch.String())))
 	if ch.Diff == "" {
 		lines = append(lines, s.Dim.Render("no content diff (not a text file, a directory, or unchanged content)"))
 	} else {
 		dl := strings.Split(strings.TrimRight(ch.Diff, "\n"), "\n")
 		for _, l := range dl[min(m.scroll, len(dl)-1):] {
+			// the file's own text: tabs kept as spaces, the rest escaped
+			l = model.Printable(strings.ReplaceAll(l, "\t", "    "))
 			switch {
 			case strings.HasPrefix(l, "+"):
 				l = s.Done.Render(l)
