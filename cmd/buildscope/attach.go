@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/progress/progressui"
@@ -45,15 +44,12 @@ the build goes on running.`,
 			if len(args) == 1 {
 				ref = args[0]
 			} else {
-				running, err := buildrun.Running(ctx, b)
+				r, n, err := buildrun.Newest(ctx, b)
 				if err != nil {
 					return err
 				}
-				if len(running) == 0 {
-					return fmt.Errorf("no build is running on the %s builder: start one, or name its ref", b.Name())
-				}
-				ref = running[0].Ref
-				fmt.Fprintf(cmd.ErrOrStderr(), "attaching to %s (started %s; %d running)\n", ref, running[0].Started.Local().Format("15:04:05"), len(running))
+				ref = r.Ref
+				fmt.Fprintf(cmd.ErrOrStderr(), "attaching to %s (started %s; %d running)\n", ref, r.Started.Local().Format("15:04:05"), n)
 			}
 			if interactive {
 				return attachTUI(cmd, b, ref)
@@ -79,34 +75,9 @@ func followBuild(ctx context.Context, cmd *cobra.Command, b *buildrun.Builder, r
 // attachTUI follows a running build in the build UI, without a Dockerfile:
 // its stages are those BuildKit names. q or Ctrl-C detaches.
 func attachTUI(cmd *cobra.Command, b *buildrun.Builder, ref string) error {
-	// q detaches by cancelling ctx, the stream's; the program has its own,
-	// so that it ends by quitting (the terminal's input handed back
-	// whole) rather than being killed: the history list reads it next
-	ctx, cancel := context.WithCancel(cmd.Context())
-	defer cancel()
-	ch := make(chan *client.SolveStatus, 256)
-	m := buildui.New(buildui.Options{Title: "attached to " + ref, Builder: b.Name(), Events: ch, Cancel: cancel, Context: ctx, LogCap: 256 << 10})
-	_, err := m.RunLive(cmd.Context(), cancel, cmd.OutOrStdout(), ch, func() (*model.Build, error) {
-		started, err := buildrun.Started(ctx, b, ref)
-		if err != nil {
-			started = time.Now()
-		}
-		rec := &model.Build{ID: ref, Builder: b.Name(), Status: model.StatusOK, Started: started}
-		folder := model.NewFolder(rec, nil)
-		err = buildrun.Attach(ctx, b, ref, func(s *client.SolveStatus) { folder.Add(s); ch <- s })
-		rec = folder.Build()
-		rec.Completed = time.Now()
-		for _, st := range rec.Stages {
-			for _, x := range st.Steps {
-				if x.Error != "" {
-					rec.Status = model.StatusError
-				}
-			}
-		}
-		if ctx.Err() != nil {
-			rec.Status = model.StatusCanceled // detached: the UI quits
-		}
-		return rec, err
+	o := buildui.Options{Title: "attached to " + ref, Builder: b.Name(), LogCap: 256 << 10}
+	_, err := buildui.Stream(cmd.Context(), cmd.OutOrStdout(), o, true, func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
+		return buildrun.AttachRecord(ctx, b, ref, onStatus)
 	})
 	return err
 }

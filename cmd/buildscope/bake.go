@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/progress/progressui"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/progress"
 )
 
@@ -97,4 +100,23 @@ func runBake(cmd *cobra.Command, g *globals, f *bakeFlags) error {
 		return fmt.Errorf("bake failed: %w", berr)
 	}
 	return nil
+}
+
+// runBakeTUI runs the bake under the live build UI: the stages of every
+// target, those they share drawn once, and a node per target. plan is the
+// one Dockerfile's (Bake.OnePlan).
+func runBakeTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, bk *buildrun.Bake, plan *model.Plan) (recs map[string]*model.Build, err error) {
+	first := bk.Targets[0]
+	df, _ := os.ReadFile(first.DockerfileAbs)
+	o := buildui.Options{Title: first.ContextAbs, Builder: b.Name(), Plan: plan, Dockerfile: df, Context: cmd.Context()}
+	for _, t := range bk.Targets {
+		o.Targets = append(o.Targets, buildui.BakeTarget{Name: t.Name, Stage: t.Target})
+	}
+	limitMemory()
+	_, err = buildui.Stream(cmd.Context(), cmd.OutOrStdout(), o, false, func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
+		var err error
+		recs, err = buildrun.RunBake(ctx, b, bk, g.paths, func(_ string, s *client.SolveStatus) { onStatus(s) })
+		return nil, err
+	})
+	return recs, err
 }

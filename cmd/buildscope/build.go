@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/progress/progressui"
@@ -10,7 +13,11 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/inspect/cdiff"
+	"github.com/buildscope/buildscope/inspect/source"
+	"github.com/buildscope/buildscope/inspect/stagesize"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/progress"
 )
 
@@ -97,15 +104,8 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 	if rec == nil {
 		return berr
 	}
-	if f.report != "" {
-		if err := buildrun.WriteReport(f.report, rec); err != nil {
-			return err
-		}
-	}
-	if f.metadata != "" && berr == nil {
-		if err := buildrun.WriteMetadata(f.metadata, rec); err != nil {
-			return err
-		}
+	if err := buildrun.WriteRecordFiles(rec, f.report, f.metadata, berr == nil); err != nil {
+		return err
 	}
 	if berr != nil {
 		if errors.Is(berr, buildrun.ErrCanceled) {
@@ -129,6 +129,19 @@ func runBuildPlain(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *build
 		return err
 	})
 	return rec, err
+}
+
+// runBuildTUI runs the build under the interactive UI. Ctrl-C (or q)
+// cancels the build; the UI quits once BuildKit reports it stopped.
+func runBuildTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildrun.Prepared, logCap int) (*model.Build, error) {
+	df, _ := os.ReadFile(p.DockerfileAbs)
+	o := buildui.Options{Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target, LogCap: logCap,
+		Context: cmd.Context(), Why: buildrun.History{Dir: g.paths.History(), Warn: io.Discard}.Explain, Stages: stagesize.Reporter(b, p, g.paths), Diff: cdiff.ImageDiffer(g.connect, g.paths),
+		Inspect: buildui.BuildImages(source.Options{Paths: g.paths})}
+	limitMemory()
+	return buildui.Stream(cmd.Context(), cmd.OutOrStdout(), o, false, func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
+		return buildrun.Run(ctx, b, p, g.paths, onStatus)
+	})
 }
 
 // addInputFlags adds the flags that say what to build, shared by every

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
 )
 
 func newBuilderCmd(g *globals) *cobra.Command {
@@ -14,7 +15,7 @@ func newBuilderCmd(g *globals) *cobra.Command {
 	status := func(cmd *cobra.Command) error {
 		st := emb().Status(cmd.Context())
 		if asJSON {
-			return writeJSON(cmd.OutOrStdout(), st)
+			return model.WriteJSON(cmd.OutOrStdout(), st)
 		}
 		_, err := io.WriteString(cmd.OutOrStdout(), st.Text())
 		return err
@@ -42,7 +43,7 @@ its owner only.`,
 				}
 			}
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), pr)
+				return model.WriteJSON(cmd.OutOrStdout(), pr)
 			}
 			_, err = io.WriteString(cmd.OutOrStdout(), pr.Text())
 			return err

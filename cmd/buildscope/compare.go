@@ -1,16 +1,12 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
-	"log"
 	"os"
 	"runtime/debug"
 	"strings"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
@@ -62,7 +58,7 @@ any.`,
 			}
 			o, so := compare.Options{Semantic: semantic, Content: content}, source.Options{Paths: g.paths, Platform: platform}
 			if !asJSON && len(failOn) == 0 && isTerminal() {
-				return runCompareTUI(cmd, a, b, o, so)
+				return compareview.Run(cmd.Context(), cmd.OutOrStdout(), a, b, o, so)
 			}
 			res, err := compare.Run(cmd.Context(), a, b, o, so)
 			if err != nil {
@@ -90,23 +86,4 @@ any.`,
 	f.StringArrayVar(&failOn, "fail-on", nil, "exit 1 when a rule fails: size-increase=N%|SIZE, files-added, config-changed, cache-ratio-below=R, any")
 	f.StringVar(&platform, "platform", "", "image of multi-platform A and B (os/arch[/variant]; default: the host's)")
 	return cmd
-}
-
-// runCompareTUI opens the interactive comparison; it reads the images
-// in the background and releases them when the program ends.
-func runCompareTUI(cmd *cobra.Command, a, b string, o compare.Options, so source.Options) error {
-	ctx, cancel := context.WithCancel(cmd.Context())
-	defer cancel()
-	o.Content = false // the view reads a file's diff when it is opened
-	sess := compareview.Start(ctx, 0, a, b, o, so)
-	defer sess.Release()
-	log.SetOutput(io.Discard)
-	app := compareview.NewApp(compareview.Options{A: a, B: b, Session: sess})
-	if _, err := tea.NewProgram(app, tea.WithContext(ctx), tea.WithOutput(cmd.OutOrStdout())).Run(); err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("running the UI: %w", err)
-	}
-	if err := app.Err(); err != nil {
-		return err
-	}
-	return nil
 }

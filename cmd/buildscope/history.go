@@ -1,17 +1,17 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/buildui"
-	"github.com/buildscope/buildscope/tui/common"
 )
 
 func newHistoryCmd(g *globals) *cobra.Command {
@@ -54,13 +54,10 @@ exported while the builder still holds it, so build:REF opens it.`,
 			}
 			defer o.Close()
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), o.Build)
-			}
-			if isTerminal() && o.Build.Origin != nil {
-				return replayForeign(cmd, o)
+				return model.WriteJSON(cmd.OutOrStdout(), o.Build)
 			}
 			if isTerminal() {
-				return replayBuild(cmd, g, store(), o.Build)
+				return replay(cmd, g, o)
 			}
 			all, err := store().List()
 			if err != nil {
@@ -77,7 +74,7 @@ exported while the builder still holds it, so build:REF opens it.`,
 				return err
 			}
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), r)
+				return model.WriteJSON(cmd.OutOrStdout(), r)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "removed %s from %s\n", r.ID, r.From)
 			return nil
@@ -90,7 +87,7 @@ exported while the builder still holds it, so build:REF opens it.`,
 				return err
 			}
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), builds)
+				return model.WriteJSON(cmd.OutOrStdout(), builds)
 			}
 			for _, b := range builds {
 				fmt.Fprintf(cmd.OutOrStdout(), "imported %s (%s, %d/%d steps cached) into buildscope's history: history show %s\n", b.ID, b.Status, b.Cache.StepsCached, b.Cache.StepsTotal, b.ID)
@@ -110,53 +107,33 @@ func (g *globals) builderOpener() buildrun.Connector {
 	return g.connect
 }
 
-// replayForeign replays a build of the builder's own history in the
-// build UI, from its log blob, with the Dockerfile its provenance keeps.
-func replayForeign(cmd *cobra.Command, o *buildrun.OpenedBuild) error {
+// replay shows an opened build in the build UI, with its logs:
+// buildscope's own with its Dockerfile and the inspector, one of the
+// builder's history (or imported) with what its provenance keeps.
+func replay(cmd *cobra.Command, g *globals, o *buildrun.OpenedBuild) error {
 	b := o.Build
-	m := buildui.New(buildui.Options{Title: "build " + b.ID + " (" + b.Origin.By + ")", Builder: b.Builder, Replay: b, Dockerfile: o.Dockerfile,
-		Why: func(*model.Build) (*model.Explanation, error) { return o.Explain() }, Context: cmd.Context()})
-	defer m.Close()
-	m.LoadLogs(o.Events)
-	return common.Run(cmd.Context(), cmd.OutOrStdout(), m, nil)
+	ro := buildui.Options{Title: b.Context, Builder: b.Builder, Replay: b, Dockerfile: o.Dockerfile, Context: cmd.Context(),
+		Why: func(*model.Build) (*model.Explanation, error) { return o.Explain() }}
+	if b.Origin != nil {
+		ro.Title = "build " + b.ID + " (" + b.Origin.By + ")"
+	} else {
+		ro.Dockerfile, _ = os.ReadFile(b.Dockerfile)
+		ro.Why = buildrun.History{Dir: g.paths.History(), Warn: io.Discard}.Explain // the UI owns the terminal
+		ro.Inspect = buildui.BuildImages(source.Options{Paths: g.paths})
+	}
+	return buildui.Replay(cmd.Context(), cmd.OutOrStdout(), ro, o.Events)
 }
 
+// historyList lists the builds (history, history ls).
 func historyList(cmd *cobra.Command, g *globals, h buildrun.History, asJSON bool) error {
-	all, err := h.List()
+	l, err := buildrun.List(cmd.Context(), h, g.builder, g.connect, cmd.ErrOrStderr())
 	if err != nil {
 		return err
 	}
-	if all == nil {
-		all = []*model.Build{}
+	if asJSON {
+		return l.WriteJSON(cmd.OutOrStdout())
 	}
-	var recs []buildrun.BuilderRecord
-	if g.builder != "" {
-		b, err := g.connect(cmd.Context())
-		if err != nil {
-			return err
-		}
-		defer b.Close()
-		recs, err = buildrun.BuilderHistory(cmd.Context(), b, 0)
-		if errors.Is(err, buildrun.ErrNoBuilderHistory) {
-			fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: "+err.Error())
-		} else if err != nil {
-			return err
-		}
-	}
-	w := cmd.OutOrStdout()
-	switch {
-	case asJSON && g.builder != "":
-		if recs == nil {
-			recs = []buildrun.BuilderRecord{}
-		}
-		return writeJSON(w, map[string]any{"buildscope": all, "builder": recs})
-	case asJSON:
-		return writeJSON(w, all)
-	}
-	if _, err := io.WriteString(w, model.HistoryTable(all)); err != nil || recs == nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "\nthe %s builder's own history:\n%s", g.builder, buildrun.BuilderTable(recs))
+	_, err = io.WriteString(cmd.OutOrStdout(), l.Text())
 	return err
 }
 

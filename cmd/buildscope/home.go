@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 
@@ -10,8 +9,7 @@ import (
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/compare"
 	"github.com/buildscope/buildscope/inspect/source"
-	"github.com/buildscope/buildscope/model"
-	"github.com/buildscope/buildscope/tui/common"
+	"github.com/buildscope/buildscope/tui/compareview"
 	"github.com/buildscope/buildscope/tui/home"
 )
 
@@ -25,31 +23,8 @@ func runHome(cmd *cobra.Command, g *globals) error {
 		return err
 	}
 	defer hs.Close()
-	explain := func(ctx context.Context, row model.HistoryRow) (*model.Build, *model.Explanation, error) {
-		o, err := hs.Open(ctx, row)
-		if err != nil {
-			return nil, nil, err
-		}
-		ex, err := o.Explain()
-		return o.Build, ex, err
-	}
-	var notice, sel, filter string
-	for ctx.Err() == nil {
-		m := home.New(home.Options{Title: hs.BuilderName(), Load: hs.Entries, Explain: explain, Context: ctx, Notice: notice, Select: sel, Filter: filter})
-		if err := common.Run(ctx, cmd.OutOrStdout(), m, nil); err != nil {
-			return err
-		}
-		ch := m.Choice()
-		if ch.Kind == home.ChoiceNone {
-			return nil
-		}
-		sel, filter = ch.Rows[0].ID, m.Filter()
-		notice = ""
-		if err := homeChoice(cmd, g, hs, ch); err != nil {
-			notice = err.Error()
-		}
-	}
-	return nil
+	o := home.Options{Title: hs.BuilderName(), Load: hs.Entries, Explain: hs.Explain}
+	return home.Run(ctx, cmd.OutOrStdout(), o, func(ch home.Choice) error { return homeChoice(cmd, g, hs, ch) })
 }
 
 // homeChoice opens what was picked in the history list.
@@ -62,10 +37,7 @@ func homeChoice(cmd *cobra.Command, g *globals, hs *buildrun.HistorySource, ch h
 			return err
 		}
 		defer o.Close()
-		if o.Build.Origin != nil {
-			return replayForeign(cmd, o)
-		}
-		return replayBuild(cmd, g, hs.History, o.Build)
+		return replay(cmd, g, o)
 	case home.ChoiceInspect:
 		if err := hs.Localize(cmd.Context(), g.paths, row); err != nil {
 			return err
@@ -82,7 +54,7 @@ func homeChoice(cmd *cobra.Command, g *globals, hs *buildrun.HistorySource, ch h
 				return err
 			}
 		}
-		return runCompareTUI(cmd, "build:"+ch.Rows[0].ID, "build:"+ch.Rows[1].ID, compare.Options{}, source.Options{Paths: g.paths})
+		return compareview.Run(cmd.Context(), cmd.OutOrStdout(), "build:"+ch.Rows[0].ID, "build:"+ch.Rows[1].ID, compare.Options{}, source.Options{Paths: g.paths})
 	}
 	return nil
 }

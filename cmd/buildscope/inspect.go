@@ -9,6 +9,7 @@ import (
 	"github.com/buildscope/buildscope/inspect/cirules"
 	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/inspect/source"
+	"github.com/buildscope/buildscope/tui/layersview"
 )
 
 func init() { commands = append(commands, newInspectCmd) }
@@ -75,39 +76,16 @@ func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) 
 	}
 	defer img.Close()
 	if !o.json && !o.ci && isTerminal() {
-		return runInspectTUI(cmd, spec, img)
+		return layersview.Run(ctx, cmd.OutOrStdout(), spec, img)
 	}
-	a, err := layers.Analyze(ctx, img, layers.Options{})
-	if err != nil {
-		return fmt.Errorf("inspecting %s: %w", spec, err)
-	}
-	digest, _ := img.Digest()
-	out := cmd.OutOrStdout()
-	var results []cirules.Result
-	pass := true
-	if o.ci {
-		results, pass = cirules.Evaluate(rules, cirules.Measures{
-			Efficiency: a.Efficiency, WastedBytes: a.WastedBytes, WastedUserPercent: a.WastedUserPercent})
-	}
-	rep := layers.NewReport(spec, digest.String(), a)
-	switch {
-	case o.json:
-		j := inspectJSON{Report: rep}
-		if o.ci {
-			j.CI = cirules.NewVerdict(results, pass)
-		}
-		err = writeJSON(out, j)
-	case o.ci:
-		if err = rep.WriteCIAnalysis(out); err == nil {
-			err = cirules.WriteEvaluation(out, results, pass)
-		}
-	default:
-		err = rep.WriteText(out)
-	}
+	out, err := layers.Inspect(ctx, spec, img, o.ci, rules)
 	if err != nil {
 		return err
 	}
-	if !pass {
+	if err := out.Write(cmd.OutOrStdout(), o.json); err != nil {
+		return err
+	}
+	if !out.Pass() {
 		return &exitError{code: 1, err: fmt.Errorf("%s failed the CI rules", spec)}
 	}
 	return nil
@@ -125,11 +103,4 @@ func (o *inspectOptions) ciRules(cmd *cobra.Command) ([]cirules.Rule, error) {
 		return nil, fmt.Errorf("CI rules: %w", err)
 	}
 	return rules, nil
-}
-
-// inspectJSON is the JSON of `inspect --json`: the analysis, and with
-// --ci the rules' verdict.
-type inspectJSON struct {
-	*layers.Report
-	CI *cirules.Verdict `json:"ci,omitempty"`
 }

@@ -9,10 +9,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/buildscope/buildscope/buildrun"
 )
@@ -142,4 +144,19 @@ func setupLogging(path string) error {
 	logrus.SetOutput(f)
 	logrus.SetLevel(logrus.DebugLevel)
 	return nil
+}
+
+// isTerminal reports whether stdin and stdout are a terminal.
+func isTerminal() bool {
+	return term.IsTerminal(int(os.Stdout.Fd())) && term.IsTerminal(int(os.Stdin.Fd()))
+}
+
+// limitMemory sets the Go heap limit the build UI runs under, 150 MiB,
+// unless the user set GOMEMLIMIT: step logs are capped, and the limit
+// makes the collector return the garbage of streamed output before the
+// process grows past it.
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(150 << 20)
+	}
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -42,19 +40,7 @@ per stage) for any OpenTelemetry backend.`,
 			if err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
-			switch {
-			case format == "chrome":
-				return writeJSON(w, tl.Chrome())
-			case format == "otlp":
-				return writeJSON(w, tl.OTLP())
-			case format != "":
-				return fmt.Errorf("invalid --format %q: use chrome or otlp (or --json)", format)
-			case asJSON:
-				return writeJSON(w, tl)
-			}
-			_, err = io.WriteString(w, tl.Text())
-			return err
+			return tl.WriteTrace(cmd.OutOrStdout(), format, asJSON)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the timeline as JSON")

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
 )
 
 func init() { commands = append(commands, newWhyCmd) }
@@ -64,7 +65,7 @@ their cascades'), then the steps they cascaded to, then advice.`,
 				return err
 			}
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), ex)
+				return model.WriteJSON(cmd.OutOrStdout(), ex)
 			}
 			_, err = io.WriteString(cmd.OutOrStdout(), ex.Text(cur))
 			return err
