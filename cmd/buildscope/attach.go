@@ -9,8 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/model"
-	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/progress"
 )
 
@@ -52,7 +50,7 @@ the build goes on running.`,
 				fmt.Fprintf(cmd.ErrOrStderr(), "attaching to %s (started %s; %d running)\n", ref, r.Started.Local().Format("15:04:05"), n)
 			}
 			if interactive {
-				return attachTUI(cmd, b, ref)
+				return g.env(cmd).Attach(cmd.Context(), b, ref)
 			}
 			return followBuild(ctx, cmd, b, ref, mode)
 		},
@@ -69,15 +67,5 @@ func followBuild(ctx context.Context, cmd *cobra.Command, b *buildrun.Builder, r
 	if err == nil && ctx.Err() != nil {
 		fmt.Fprintf(cmd.ErrOrStderr(), "detached from %s; it goes on running\n", ref)
 	}
-	return err
-}
-
-// attachTUI follows a running build in the build UI, without a Dockerfile:
-// its stages are those BuildKit names. q or Ctrl-C detaches.
-func attachTUI(cmd *cobra.Command, b *buildrun.Builder, ref string) error {
-	o := buildui.Options{Title: "attached to " + ref, Builder: b.Name(), LogCap: 256 << 10}
-	_, err := buildui.Stream(cmd.Context(), cmd.OutOrStdout(), o, true, func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
-		return buildrun.AttachRecord(ctx, b, ref, onStatus)
-	})
 	return err
 }

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/progress/progressui"
@@ -76,47 +74,17 @@ func runBake(cmd *cobra.Command, g *globals, f *bakeFlags) error {
 	if err := bk.Check(ctx, b); err != nil {
 		return err
 	}
-	for _, n := range bk.Notes {
-		fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: warning: "+n)
-	}
+	warn(cmd, bk.Notes)
 	var recs map[string]*model.Build
-	var berr error
-	if plan := bk.OnePlan(); interactive && plan != nil {
-		recs, berr = runBakeTUI(cmd, g, b, bk, plan)
-	} else { // targets of several Dockerfiles: BuildKit's own display
-		berr = progress.Show(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), mode, func(onStatus func(*client.SolveStatus)) error {
+	plan := bk.OnePlan() // nil: targets of several Dockerfiles, shown by BuildKit's own display
+	_, berr := live(cmd, interactive && plan != nil, mode, func() buildui.Options { return g.env(cmd).BakeUI(cmd.Context(), b, bk, plan) },
+		func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
 			var err error
 			recs, err = buildrun.RunBake(ctx, b, bk, g.paths, func(_ string, s *client.SolveStatus) { onStatus(s) })
-			return err
+			return nil, err
 		})
-	}
 	if mode != progressui.RawJSONMode {
 		fmt.Fprint(cmd.ErrOrStderr(), model.BakeSummary(recs))
 	}
-	if errors.Is(berr, buildrun.ErrCanceled) {
-		return &exitError{code: 130, err: errors.New("bake canceled")}
-	}
-	if berr != nil {
-		return fmt.Errorf("bake failed: %w", berr)
-	}
-	return nil
-}
-
-// runBakeTUI runs the bake under the live build UI: the stages of every
-// target, those they share drawn once, and a node per target. plan is the
-// one Dockerfile's (Bake.OnePlan).
-func runBakeTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, bk *buildrun.Bake, plan *model.Plan) (recs map[string]*model.Build, err error) {
-	first := bk.Targets[0]
-	df, _ := os.ReadFile(first.DockerfileAbs)
-	o := buildui.Options{Title: first.ContextAbs, Builder: b.Name(), Plan: plan, Dockerfile: df, Context: cmd.Context()}
-	for _, t := range bk.Targets {
-		o.Targets = append(o.Targets, buildui.BakeTarget{Name: t.Name, Stage: t.Target})
-	}
-	limitMemory()
-	_, err = buildui.Stream(cmd.Context(), cmd.OutOrStdout(), o, false, func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
-		var err error
-		recs, err = buildrun.RunBake(ctx, b, bk, g.paths, func(_ string, s *client.SolveStatus) { onStatus(s) })
-		return nil, err
-	})
-	return recs, err
+	return ended("bake", berr)
 }

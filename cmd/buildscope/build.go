@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/progress/progressui"
@@ -13,9 +10,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/inspect/cdiff"
-	"github.com/buildscope/buildscope/inspect/source"
-	"github.com/buildscope/buildscope/inspect/stagesize"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/progress"
@@ -77,30 +71,16 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 	if err != nil {
 		return err
 	}
-	p, err := buildrun.Prepare(f.opts)
-	if err != nil {
-		return err
-	}
-	ctx := cmd.Context()
-	b, err := g.connect(ctx)
+	p, b, err := buildrun.PrepareOn(cmd.Context(), f.opts, g.connect)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	if err := p.Check(ctx, b); err != nil {
-		return err
-	}
-	for _, n := range p.Notes(b) {
-		fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: warning: "+n)
-	}
-
-	var rec *model.Build
-	var berr error
-	if interactive {
-		rec, berr = runBuildTUI(cmd, g, b, p, f.logCap)
-	} else {
-		rec, berr = runBuildPlain(cmd, g, b, p, mode)
-	}
+	warn(cmd, p.Notes(b))
+	rec, berr := live(cmd, interactive, mode, func() buildui.Options { return g.env(cmd).BuildUI(cmd.Context(), b, p, f.logCap) },
+		func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
+			return buildrun.Run(ctx, b, p, g.paths, onStatus)
+		})
 	if rec == nil {
 		return berr
 	}
@@ -108,40 +88,12 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 		return err
 	}
 	if berr != nil {
-		if errors.Is(berr, buildrun.ErrCanceled) {
-			return &exitError{code: 130, err: fmt.Errorf("build %s canceled", rec.ID)}
-		}
-		return fmt.Errorf("build %s failed: %w", rec.ID, berr)
+		return ended("build "+rec.ID, berr)
 	}
 	if mode != progressui.RawJSONMode {
 		fmt.Fprintln(cmd.ErrOrStderr(), rec.SummaryLine())
 	}
 	return nil
-}
-
-// runBuildPlain runs the build with BuildKit's own plain, tty or JSON
-// progress display.
-func runBuildPlain(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildrun.Prepared, mode progressui.DisplayMode) (*model.Build, error) {
-	var rec *model.Build
-	err := progress.Show(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), mode, func(onStatus func(*client.SolveStatus)) error {
-		var err error
-		rec, err = buildrun.Run(cmd.Context(), b, p, g.paths, onStatus)
-		return err
-	})
-	return rec, err
-}
-
-// runBuildTUI runs the build under the interactive UI. Ctrl-C (or q)
-// cancels the build; the UI quits once BuildKit reports it stopped.
-func runBuildTUI(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildrun.Prepared, logCap int) (*model.Build, error) {
-	df, _ := os.ReadFile(p.DockerfileAbs)
-	o := buildui.Options{Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target, LogCap: logCap,
-		Context: cmd.Context(), Why: buildrun.History{Dir: g.paths.History(), Warn: io.Discard}.Explain, Stages: stagesize.Reporter(b, p, g.paths), Diff: cdiff.ImageDiffer(g.connect, g.paths),
-		Inspect: buildui.BuildImages(source.Options{Paths: g.paths})}
-	limitMemory()
-	return buildui.Stream(cmd.Context(), cmd.OutOrStdout(), o, false, func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
-		return buildrun.Run(ctx, b, p, g.paths, onStatus)
-	})
 }
 
 // addInputFlags adds the flags that say what to build, shared by every

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -64,12 +63,7 @@ any.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				err = res.WriteJSON(cmd.OutOrStdout())
-			} else {
-				_, err = io.WriteString(cmd.OutOrStdout(), res.Text())
-			}
-			if err != nil || len(failOn) == 0 {
+			if err := res.Write(cmd.OutOrStdout(), asJSON); err != nil || len(failOn) == 0 {
 				return err
 			}
 			failed, err := model.FailOn(failOn, res.Facts())

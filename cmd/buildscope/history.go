@@ -3,15 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/inspect/source"
-	"github.com/buildscope/buildscope/model"
-	"github.com/buildscope/buildscope/tui/buildui"
 )
 
 func newHistoryCmd(g *globals) *cobra.Command {
@@ -48,23 +43,18 @@ exported while the builder still holds it, so build:REF opens it.`,
 	}, &cobra.Command{
 		Use: "show ID", Short: "Show one build record (with --builder, also the builder's own, by ref)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := buildrun.OpenBuild(cmd.Context(), store(), strings.TrimPrefix(args[0], "build:"), g.builderOpener())
+			o, err := buildrun.OpenBuild(cmd.Context(), store(), buildArg(args), g.builderOpener())
 			if err != nil {
 				return err
 			}
 			defer o.Close()
-			if asJSON {
-				return model.WriteJSON(cmd.OutOrStdout(), o.Build)
+			if !asJSON && isTerminal() {
+				return g.env(cmd).Replay(cmd.Context(), o)
 			}
-			if isTerminal() {
-				return replay(cmd, g, o)
-			}
-			all, err := store().List()
-			if err != nil {
-				return err
-			}
-			_, err = io.WriteString(cmd.OutOrStdout(), o.Build.Text(all))
-			return err
+			return output(cmd, asJSON, o.Build, func() (string, error) {
+				all, err := store().List()
+				return o.Build.Text(all), err
+			})
 		},
 	}, historyDoctor(store), &cobra.Command{
 		Use: "rm ID", Short: "Remove a build record: buildscope's, else (with --builder) the builder's own", Args: cobra.ExactArgs(1),
@@ -73,11 +63,7 @@ exported while the builder still holds it, so build:REF opens it.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return model.WriteJSON(cmd.OutOrStdout(), r)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "removed %s from %s\n", r.ID, r.From)
-			return nil
+			return output(cmd, asJSON, r, func() (string, error) { return fmt.Sprintf("removed %s from %s\n", r.ID, r.From), nil })
 		},
 	}, &cobra.Command{
 		Use: "import FILE|REF", Short: "Import a `docker buildx history export` bundle, or (with --builder) a build of the builder's history with its image", Args: cobra.ExactArgs(1),
@@ -86,13 +72,7 @@ exported while the builder still holds it, so build:REF opens it.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return model.WriteJSON(cmd.OutOrStdout(), builds)
-			}
-			for _, b := range builds {
-				fmt.Fprintf(cmd.OutOrStdout(), "imported %s (%s, %d/%d steps cached) into buildscope's history: history show %s\n", b.ID, b.Status, b.Cache.StepsCached, b.Cache.StepsTotal, b.ID)
-			}
-			return nil
+			return output(cmd, asJSON, builds, func() (string, error) { return buildrun.ImportedText(builds), nil })
 		},
 	})
 	return cmd
@@ -105,23 +85,6 @@ func (g *globals) builderOpener() buildrun.Connector {
 		return nil
 	}
 	return g.connect
-}
-
-// replay shows an opened build in the build UI, with its logs:
-// buildscope's own with its Dockerfile and the inspector, one of the
-// builder's history (or imported) with what its provenance keeps.
-func replay(cmd *cobra.Command, g *globals, o *buildrun.OpenedBuild) error {
-	b := o.Build
-	ro := buildui.Options{Title: b.Context, Builder: b.Builder, Replay: b, Dockerfile: o.Dockerfile, Context: cmd.Context(),
-		Why: func(*model.Build) (*model.Explanation, error) { return o.Explain() }}
-	if b.Origin != nil {
-		ro.Title = "build " + b.ID + " (" + b.Origin.By + ")"
-	} else {
-		ro.Dockerfile, _ = os.ReadFile(b.Dockerfile)
-		ro.Why = buildrun.History{Dir: g.paths.History(), Warn: io.Discard}.Explain // the UI owns the terminal
-		ro.Inspect = buildui.BuildImages(source.Options{Paths: g.paths})
-	}
-	return buildui.Replay(cmd.Context(), cmd.OutOrStdout(), ro, o.Events)
 }
 
 // historyList lists the builds (history, history ls).

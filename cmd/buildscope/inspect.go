@@ -62,7 +62,7 @@ func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) 
 	var rules []cirules.Rule
 	if o.ci {
 		var err error
-		if rules, err = o.ciRules(cmd); err != nil {
+		if rules, err = cirules.LoadRules(o.ciConfig, o.rules, cmd.Flags().Changed); err != nil {
 			return err
 		}
 	}
@@ -89,18 +89,4 @@ func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) 
 		return &exitError{code: 1, err: fmt.Errorf("%s failed the CI rules", spec)}
 	}
 	return nil
-}
-
-// ciRules are the rules of --ci-config over dive's defaults, with the rule
-// flags given on the command line on top.
-func (o *inspectOptions) ciRules(cmd *cobra.Command) ([]cirules.Rule, error) {
-	c, _, err := cirules.Load(o.ciConfig)
-	if err != nil {
-		return nil, err
-	}
-	rules, err := c.Override(o.rules, cmd.Flags().Changed).Rules()
-	if err != nil {
-		return nil, fmt.Errorf("CI rules: %w", err)
-	}
-	return rules, nil
 }

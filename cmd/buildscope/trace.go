@@ -1,8 +1,6 @@
 package main
 
 import (
-	"strings"
-
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
@@ -32,11 +30,7 @@ per stage) for any OpenTelemetry backend.`,
   buildscope trace --format chrome > build.trace.json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id := "last"
-			if len(args) == 1 {
-				id = strings.TrimPrefix(args[0], "build:")
-			}
-			tl, err := buildrun.History{Dir: g.paths.History()}.Timeline(id)
+			tl, err := buildrun.History{Dir: g.paths.History()}.Timeline(buildArg(args))
 			if err != nil {
 				return err
 			}

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"io"
-	"strings"
-
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/model"
 )
 
 func init() { commands = append(commands, newWhyCmd) }
@@ -50,11 +46,7 @@ their cascades'), then the steps they cascaded to, then advice.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			h := buildrun.History{Dir: g.paths.History()}
-			id := "last"
-			if len(args) == 1 {
-				id = strings.TrimPrefix(args[0], "build:")
-			}
-			o, err := buildrun.OpenBuild(cmd.Context(), h, id, g.builderOpener())
+			o, err := buildrun.OpenBuild(cmd.Context(), h, buildArg(args), g.builderOpener())
 			if err != nil {
 				return err
 			}
@@ -64,11 +56,7 @@ their cascades'), then the steps they cascaded to, then advice.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return model.WriteJSON(cmd.OutOrStdout(), ex)
-			}
-			_, err = io.WriteString(cmd.OutOrStdout(), ex.Text(cur))
-			return err
+			return output(cmd, asJSON, ex, func() (string, error) { return ex.Text(cur), nil })
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
