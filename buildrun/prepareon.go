@@ -21,3 +21,18 @@ func PrepareOn(ctx context.Context, o Options, connect Connector) (*Prepared, *B
 	}
 	return p, b, nil
 }
+
+// ConnectChecked connects to the builder connect reaches and checks that
+// it can build every target of bk (Bake.Check). The caller closes the
+// builder.
+func (bk *Bake) ConnectChecked(ctx context.Context, connect Connector) (*Builder, error) {
+	b, err := connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := bk.Check(ctx, b); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
