@@ -66,14 +66,11 @@ func runBake(cmd *cobra.Command, g *globals, f *bakeFlags) error {
 	if f.print {
 		return bk.Print(cmd.OutOrStdout())
 	}
-	b, err := g.connect(ctx)
+	b, err := bk.ConnectChecked(ctx, g.connect)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	if err := bk.Check(ctx, b); err != nil {
-		return err
-	}
 	warn(cmd, bk.Notes)
 	var recs map[string]*model.Build
 	plan := bk.OnePlan() // nil: targets of several Dockerfiles, shown by BuildKit's own display

@@ -11,7 +11,6 @@ import (
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/compare"
 	"github.com/buildscope/buildscope/inspect/source"
-	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/compareview"
 )
 
@@ -41,11 +40,8 @@ any.`,
   buildscope compare --fail-on size-increase=10% --fail-on config-changed`,
 		Args: cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := model.FailOn(failOn, model.CompareFacts{HasCache: true}); err != nil {
-				return err // a rule that does not parse, before any work
-			}
-			h := buildrun.History{Dir: g.paths.History()}
-			a, b, err := compare.Specs(h, args, ".")
+			o, so := compare.Options{Semantic: semantic, Content: content}, source.Options{Paths: g.paths, Platform: platform}
+			j, err := compare.NewJob(buildrun.History{Dir: g.paths.History()}, args, ".", failOn, o, so)
 			if err != nil {
 				return err
 			}
@@ -55,18 +51,10 @@ any.`,
 				// near inspect's for ~3% more CPU (bench/compare.sh)
 				debug.SetGCPercent(50)
 			}
-			o, so := compare.Options{Semantic: semantic, Content: content}, source.Options{Paths: g.paths, Platform: platform}
 			if !asJSON && len(failOn) == 0 && isTerminal() {
-				return compareview.Run(cmd.Context(), cmd.OutOrStdout(), a, b, o, so)
+				return compareview.Run(cmd.Context(), cmd.OutOrStdout(), j.A, j.B, o, so)
 			}
-			res, err := compare.Run(cmd.Context(), a, b, o, so)
-			if err != nil {
-				return err
-			}
-			if err := res.Write(cmd.OutOrStdout(), asJSON); err != nil || len(failOn) == 0 {
-				return err
-			}
-			failed, err := model.FailOn(failOn, res.Facts())
+			failed, err := j.Run(cmd.Context(), cmd.OutOrStdout(), asJSON)
 			if err != nil || len(failed) == 0 {
 				return err
 			}
