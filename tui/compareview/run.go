@@ -2,15 +2,11 @@ package compareview
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
-	"log"
-
-	tea "charm.land/bubbletea/v2"
 
 	"github.com/buildscope/buildscope/inspect/compare"
 	"github.com/buildscope/buildscope/inspect/source"
+	"github.com/buildscope/buildscope/tui/common"
 )
 
 // Run shows the interactive comparison of images a and b on out until
@@ -23,10 +19,9 @@ func Run(ctx context.Context, out io.Writer, a, b string, o compare.Options, so 
 	o.Content = false
 	sess := Start(ctx, 0, a, b, o, so)
 	defer sess.Release()
-	log.SetOutput(io.Discard)
 	app := NewApp(Options{A: a, B: b, Session: sess})
-	if _, err := tea.NewProgram(app, tea.WithContext(ctx), tea.WithOutput(out)).Run(); err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("running the UI: %w", err)
+	if err := common.Run(ctx, out, app, nil); err != nil {
+		return err
 	}
 	return app.Err()
 }
