@@ -71,6 +71,16 @@ func (l *Listing) Text() string {
 	return t + fmt.Sprintf("\nthe %s builder's own history:\n%s", l.Builder, BuilderTable(l.Records))
 }
 
+// Write prints the listing as `history ls` does: WriteJSON with asJSON,
+// else Text.
+func (l *Listing) Write(w io.Writer, asJSON bool) error {
+	if asJSON {
+		return l.WriteJSON(w)
+	}
+	_, err := io.WriteString(w, l.Text())
+	return err
+}
+
 // ImportedText is what `history import` prints: a line per build it
 // imported, with the command that shows it.
 func ImportedText(builds []*model.Build) string {

@@ -1,9 +1,11 @@
 // Package launch opens buildscope's UIs over what buildrun and inspect
 // provide: the live build and bake, a recorded build's replay, an attach
 // to someone else's build, and the history list with what is picked in
-// it. It wires services to views and starts the programs; the views in
-// the sibling packages render and route, and cmd picks whether a UI runs
-// at all. Process-wide settings (the heap limit) stay with cmd.
+// it; or, without a terminal, BuildKit's own display of a build or an
+// attach. It wires services to views and starts the programs; the views
+// in the sibling packages render and route, and cmd says from its flags
+// whether a UI runs. Process-wide settings (the heap limit) stay with
+// cmd, which hands them in as BeforeUI.
 package launch
 
 import (
@@ -13,6 +15,7 @@ import (
 	"os"
 
 	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/util/progress/progressui"
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/cdiff"
@@ -23,6 +26,7 @@ import (
 	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/compareview"
 	"github.com/buildscope/buildscope/tui/home"
+	"github.com/buildscope/buildscope/tui/progress"
 )
 
 // Env is what the UIs reach: where buildscope keeps its state, the
@@ -34,7 +38,10 @@ type Env struct {
 	// Builder and TLS are --builder and its TLS flags, as given.
 	Builder string
 	TLS     buildrun.ConnectOptions
-	Out     io.Writer
+	// Out and Err are the terminal's output and where notes go.
+	Out, Err io.Writer
+	// BeforeUI, when set, runs before the live build UI starts.
+	BeforeUI func()
 	// Inspect opens the standalone inspector on an image spec (the
 	// history list's i).
 	Inspect func(ctx context.Context, spec string) error
@@ -66,6 +73,39 @@ func (e Env) BakeUI(ctx context.Context, b *buildrun.Builder, bk *buildrun.Bake,
 		o.Targets = append(o.Targets, buildui.BakeTarget{Name: t.Name, Stage: t.Target})
 	}
 	return o
+}
+
+// Live runs produce (a build) under the build UI when interactive, with
+// the options ui returns (see buildui.Stream), else under BuildKit's own
+// display in mode.
+func (e Env) Live(ctx context.Context, interactive bool, mode progressui.DisplayMode, ui func() buildui.Options,
+	produce func(context.Context, func(*client.SolveStatus)) (*model.Build, error)) (*model.Build, error) {
+	if interactive {
+		if e.BeforeUI != nil {
+			e.BeforeUI()
+		}
+		return buildui.Stream(ctx, e.Out, ui(), false, produce)
+	}
+	var rec *model.Build
+	err := progress.Show(ctx, e.Out, e.Err, mode, func(onStatus func(*client.SolveStatus)) error {
+		var err error
+		rec, err = produce(ctx, onStatus)
+		return err
+	})
+	return rec, err
+}
+
+// Follow shows the progress of build ref running on b with BuildKit's
+// own display in mode; a detach (ctx ended, the build goes on) is said on
+// Err.
+func (e Env) Follow(ctx context.Context, b *buildrun.Builder, ref string, mode progressui.DisplayMode) error {
+	err := progress.Show(ctx, e.Out, e.Err, mode, func(onStatus func(*client.SolveStatus)) error {
+		return buildrun.Attach(ctx, b, ref, onStatus)
+	})
+	if err == nil && ctx.Err() != nil {
+		fmt.Fprintf(e.Err, "detached from %s; it goes on running\n", ref)
+	}
+	return err
 }
 
 // Replay shows an opened build in the build UI, with its logs:
