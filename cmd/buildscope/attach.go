@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
-	"github.com/moby/buildkit/client"
-	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
@@ -50,22 +47,11 @@ the build goes on running.`,
 				fmt.Fprintf(cmd.ErrOrStderr(), "attaching to %s (started %s; %d running)\n", ref, r.Started.Local().Format("15:04:05"), n)
 			}
 			if interactive {
-				return g.env(cmd).Attach(cmd.Context(), b, ref)
+				return g.env(cmd).Attach(ctx, b, ref)
 			}
-			return followBuild(ctx, cmd, b, ref, mode)
+			return g.env(cmd).Follow(ctx, b, ref, mode)
 		},
 	}
 	cmd.Flags().StringVar(&progressFlag, "progress", "auto", "progress output: auto, tty, plain or json")
 	return cmd
-}
-
-// followBuild shows a running build's progress with BuildKit's display.
-func followBuild(ctx context.Context, cmd *cobra.Command, b *buildrun.Builder, ref string, mode progressui.DisplayMode) error {
-	err := progress.Show(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), mode, func(onStatus func(*client.SolveStatus)) error {
-		return buildrun.Attach(ctx, b, ref, onStatus)
-	})
-	if err == nil && ctx.Err() != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "detached from %s; it goes on running\n", ref)
-	}
-	return err
 }

@@ -74,7 +74,8 @@ func runBake(cmd *cobra.Command, g *globals, f *bakeFlags) error {
 	warn(cmd, bk.Notes)
 	var recs map[string]*model.Build
 	plan := bk.OnePlan() // nil: targets of several Dockerfiles, shown by BuildKit's own display
-	_, berr := live(cmd, interactive && plan != nil, mode, func() buildui.Options { return g.env(cmd).BakeUI(cmd.Context(), b, bk, plan) },
+	env := g.env(cmd)
+	_, berr := env.Live(ctx, interactive && plan != nil, mode, func() buildui.Options { return env.BakeUI(ctx, b, bk, plan) },
 		func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
 			var err error
 			recs, err = buildrun.RunBake(ctx, b, bk, g.paths, func(_ string, s *client.SolveStatus) { onStatus(s) })

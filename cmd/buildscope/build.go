@@ -77,7 +77,8 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 	}
 	defer b.Close()
 	warn(cmd, p.Notes(b))
-	rec, berr := live(cmd, interactive, mode, func() buildui.Options { return g.env(cmd).BuildUI(cmd.Context(), b, p, f.logCap) },
+	env := g.env(cmd)
+	rec, berr := env.Live(cmd.Context(), interactive, mode, func() buildui.Options { return env.BuildUI(cmd.Context(), b, p, f.logCap) },
 		func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
 			return buildrun.Run(ctx, b, p, g.paths, onStatus)
 		})

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 
 	"github.com/spf13/cobra"
 
@@ -93,11 +92,7 @@ func historyList(cmd *cobra.Command, g *globals, h buildrun.History, asJSON bool
 	if err != nil {
 		return err
 	}
-	if asJSON {
-		return l.WriteJSON(cmd.OutOrStdout())
-	}
-	_, err = io.WriteString(cmd.OutOrStdout(), l.Text())
-	return err
+	return l.Write(cmd.OutOrStdout(), asJSON)
 }
 
 // historyDoctor lists the damaged records, and with --fix removes them.

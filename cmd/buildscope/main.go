@@ -153,8 +153,8 @@ func (g *globals) connect(ctx context.Context) (*buildrun.Builder, error) {
 
 // env is what the UIs cmd starts reach.
 func (g *globals) env(cmd *cobra.Command) launch.Env {
-	return launch.Env{Paths: g.paths, Connect: g.connect, Builder: g.builder, TLS: g.tls, Out: cmd.OutOrStdout(),
-		Inspect: func(_ context.Context, spec string) error { return runInspect(cmd, g, &inspectOptions{}, spec) }}
+	return launch.Env{Paths: g.paths, Connect: g.connect, Builder: g.builder, TLS: g.tls, Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(),
+		BeforeUI: limitMemory, Inspect: func(_ context.Context, spec string) error { return runInspect(cmd, g, &inspectOptions{}, spec) }}
 }
 
 // setupLogging sends the logs of BuildKit's client libraries to the --debug

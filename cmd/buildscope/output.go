@@ -1,20 +1,15 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
 
-	"github.com/moby/buildkit/client"
-	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/buildscope/buildscope/model"
-	"github.com/buildscope/buildscope/tui/buildui"
-	"github.com/buildscope/buildscope/tui/progress"
 )
 
 // isTerminal reports whether stdin and stdout are a terminal.
@@ -49,22 +44,4 @@ func warn(cmd *cobra.Command, notes []string) {
 	for _, n := range notes {
 		fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: warning: "+n)
 	}
-}
-
-// live runs produce (a build) under the build UI when interactive, with
-// the options ui returns (see buildui.Stream), else under BuildKit's own
-// display in mode.
-func live(cmd *cobra.Command, interactive bool, mode progressui.DisplayMode, ui func() buildui.Options,
-	produce func(context.Context, func(*client.SolveStatus)) (*model.Build, error)) (*model.Build, error) {
-	if interactive {
-		limitMemory()
-		return buildui.Stream(cmd.Context(), cmd.OutOrStdout(), ui(), false, produce)
-	}
-	var rec *model.Build
-	err := progress.Show(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), mode, func(onStatus func(*client.SolveStatus)) error {
-		var err error
-		rec, err = produce(cmd.Context(), onStatus)
-		return err
-	})
-	return rec, err
 }
