@@ -74,3 +74,42 @@ func Write(w io.Writer, changes []Change, asJSON bool) error {
 	}
 	return WriteText(w, changes)
 }
+
+// Request is one `buildscope diff`: whose changes to read (a `docker
+// export` tarball, a run of Args on the builder, or else an engine
+// container), how, and which to show.
+type Request struct {
+	RunOptions
+	// Run runs Args (none: the image's own command) in a new container
+	// of Image on the builder.
+	Run bool
+	// Container is the engine container to read (diff CONTAINER).
+	Container string
+	// Export is a `docker export` tarball of a container of Image, read
+	// offline.
+	Export string
+	// Patterns select the changes shown (Select).
+	Patterns []string
+}
+
+// Changes reads the request's diff (ExportChanges, RunOn the builder
+// connect reaches with its notes on stderr, or ContainerChanges) and
+// returns the changes it selects.
+func (r Request) Changes(ctx context.Context, connect buildrun.Connector, paths buildrun.Paths, stderr io.Writer) ([]Change, error) {
+	var (
+		res *Result
+		err error
+	)
+	switch {
+	case r.Export != "":
+		res, err = ExportChanges(ctx, r.Image, r.Platform, r.Export, paths, r.Content)
+	case r.Run:
+		res, err = RunOn(ctx, connect, paths, r.RunOptions, stderr)
+	default:
+		res, err = ContainerChanges(ctx, r.Container, r.RunOptions)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res.Select(r.Patterns, r.Content), nil
+}
