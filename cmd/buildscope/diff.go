@@ -9,13 +9,11 @@ import (
 	"github.com/buildscope/buildscope/inspect/cdiff"
 )
 
-// diffFlags are the flags of `buildscope diff`: how to run and read the
-// container (run), and what to print.
+// diffFlags are the flags of `buildscope diff`: what to read and how
+// (req), and how to print it.
 type diffFlags struct {
-	run    cdiff.RunOptions
-	export string
+	req    cdiff.Request
 	asJSON bool
-	paths  []string
 }
 
 func init() { commands = append(commands, newDiffCmd) }
@@ -49,41 +47,35 @@ save tar, docker://NAME or a registry reference.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.run.Image, "image", "build:last", "the image to run, or that --export's container ran")
-	f.StringVar(&o.run.Platform, "platform", "", "image of a multi-platform --image (os/arch[/variant]; default: the host's)")
-	f.StringVar(&o.export, "export", "", "diff a `docker export` tarball (offline) against --image")
-	f.StringVar(&o.run.User, "user", "", "run CMD as this user (name or uid[:gid])")
-	f.BoolVar(&o.run.ReadOnly, "read-only", false, "run CMD with a read-only root filesystem")
-	f.StringArrayVar(&o.run.Tmpfs, "tmpfs", nil, "mount a tmpfs at this path while CMD runs (repeatable)")
-	f.DurationVar(&o.run.Timeout, "timeout", 0, "stop CMD after this long (e.g. 30s); 0 waits for it")
+	f.StringVar(&o.req.Image, "image", "build:last", "the image to run, or that --export's container ran")
+	f.StringVar(&o.req.Platform, "platform", "", "image of a multi-platform --image (os/arch[/variant]; default: the host's)")
+	f.StringVar(&o.req.Export, "export", "", "diff a `docker export` tarball (offline) against --image")
+	f.StringVar(&o.req.User, "user", "", "run CMD as this user (name or uid[:gid])")
+	f.BoolVar(&o.req.ReadOnly, "read-only", false, "run CMD with a read-only root filesystem")
+	f.StringArrayVar(&o.req.Tmpfs, "tmpfs", nil, "mount a tmpfs at this path while CMD runs (repeatable)")
+	f.DurationVar(&o.req.Timeout, "timeout", 0, "stop CMD after this long (e.g. 30s); 0 waits for it")
 	f.BoolVar(&o.asJSON, "json", false, `print JSON: {"changes":[{"kind","path","size_bytes",...}]}`)
-	f.BoolVar(&o.run.Content, "content", false, "add unified diffs of added and changed text files")
-	f.StringArrayVar(&o.paths, "path", nil, "show only these paths and what is under them (glob, repeatable)")
-	f.StringVar(&o.run.Method, "method", "auto", "how to read an engine container: auto, overlay (its layer on disk) or export (docker export)")
+	f.BoolVar(&o.req.Content, "content", false, "add unified diffs of added and changed text files")
+	f.StringArrayVar(&o.req.Patterns, "path", nil, "show only these paths and what is under them (glob, repeatable)")
+	f.StringVar(&o.req.Method, "method", "auto", "how to read an engine container: auto, overlay (its layer on disk) or export (docker export)")
 	return cmd
 }
 
 func runDiff(cmd *cobra.Command, g *globals, o *diffFlags, args []string) error {
-	if err := cdiff.CheckSelection(o.run.Method, o.paths); err != nil {
+	r, dash := o.req, cmd.ArgsLenAtDash()
+	if err := cdiff.CheckSelection(r.Method, r.Patterns); err != nil {
 		return err
 	}
-	ctx, r, dash := cmd.Context(), o.run, cmd.ArgsLenAtDash()
-	var (
-		res *cdiff.Result
-		err error
-	)
 	switch {
-	case o.export != "":
+	case r.Export != "":
 		if len(args) > 0 {
 			return errors.New("--export takes no CONTAINER or CMD: buildscope diff --image IMAGE --export FILE.tar")
 		}
-		res, err = cdiff.ExportChanges(ctx, r.Image, r.Platform, o.export, g.paths, r.Content)
 	case dash >= 0 || cmd.Flags().Changed("image"):
 		if dash > 0 {
 			return fmt.Errorf("unexpected %q before --: buildscope diff --image IMAGE [flags] -- CMD [ARG...]", args[0])
 		}
-		r.Args = args
-		res, err = cdiff.RunOn(ctx, g.connect, g.paths, r, cmd.ErrOrStderr())
+		r.Run, r.Args = true, args
 	default:
 		if len(args) != 1 {
 			return errors.New("name one CONTAINER, or run one: buildscope diff --image IMAGE -- CMD [ARG...]")
@@ -91,10 +83,11 @@ func runDiff(cmd *cobra.Command, g *globals, o *diffFlags, args []string) error 
 		if r.User != "" || r.ReadOnly || len(r.Tmpfs) > 0 || r.Timeout != 0 {
 			return errors.New("--user, --read-only, --tmpfs and --timeout apply to a container diff runs: add --image IMAGE -- CMD")
 		}
-		res, err = cdiff.ContainerChanges(ctx, args[0], r)
+		r.Container = args[0]
 	}
+	changes, err := r.Changes(cmd.Context(), g.connect, g.paths, cmd.ErrOrStderr())
 	if err != nil {
 		return err
 	}
-	return cdiff.Write(cmd.OutOrStdout(), res.Select(o.paths, r.Content), o.asJSON)
+	return cdiff.Write(cmd.OutOrStdout(), changes, o.asJSON)
 }
