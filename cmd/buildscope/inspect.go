@@ -60,8 +60,8 @@ fails.`,
 
 func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) error {
 	var rules []cirules.Rule
+	var err error
 	if o.ci {
-		var err error
 		if rules, err = cirules.LoadRules(o.ciConfig, o.rules, cmd.Flags().Changed); err != nil {
 			return err
 		}

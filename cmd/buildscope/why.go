@@ -45,14 +45,7 @@ Root causes are listed first with the seconds they cost (their own run and
 their cascades'), then the steps they cascaded to, then advice.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h := buildrun.History{Dir: g.paths.History()}
-			o, err := buildrun.OpenBuild(cmd.Context(), h, buildArg(args), g.builderOpener())
-			if err != nil {
-				return err
-			}
-			defer o.Close()
-			cur := o.Build
-			ex, err := o.Explain()
+			cur, ex, err := buildrun.ExplainBuild(cmd.Context(), buildrun.History{Dir: g.paths.History()}, buildArg(args), g.builderOpener())
 			if err != nil {
 				return err
 			}
