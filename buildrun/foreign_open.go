@@ -178,6 +178,18 @@ func OpenBuild(ctx context.Context, h History, id string, connect func(context.C
 	return fo, nil
 }
 
+// ExplainBuild opens build id as OpenBuild does and explains its cache
+// misses against the previous build of the same Dockerfile and target.
+func ExplainBuild(ctx context.Context, h History, id string, connect Connector) (*model.Build, *model.Explanation, error) {
+	o, err := OpenBuild(ctx, h, id, connect)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer o.Close()
+	ex, err := o.Explain()
+	return o.Build, ex, err
+}
+
 // RemoveBuilderRecord deletes a finished build from the builder's own
 // history (its record and the blobs only it holds), by ref or unique
 // prefix, and returns the full ref.

@@ -109,3 +109,14 @@ func (hs *HistorySource) Localize(ctx context.Context, paths Paths, e model.Hist
 	_, err := ImportBuilderRecord(ctx, hs.Builder, hs.History, paths, e.ID)
 	return err
 }
+
+// Explain opens an entry and explains its cache misses (the history
+// list's why view).
+func (hs *HistorySource) Explain(ctx context.Context, e model.HistoryRow) (*model.Build, *model.Explanation, error) {
+	o, err := hs.Open(ctx, e)
+	if err != nil {
+		return nil, nil, err
+	}
+	ex, err := o.Explain()
+	return o.Build, ex, err
+}

@@ -53,3 +53,16 @@ func (e *Embedded) Prune(ctx context.Context) (*Pruned, error) {
 	}
 	return out, nil
 }
+
+// PruneAll prunes the build cache (Prune) and, with history, deletes the
+// builder's own records of buildscope's builds too (PurgeHistory).
+func (e *Embedded) PruneAll(ctx context.Context, history bool) (*Pruned, error) {
+	pr, err := e.Prune(ctx)
+	if err != nil || !history {
+		return pr, err
+	}
+	if pr.HistoryRecords, err = e.PurgeHistory(ctx); err != nil {
+		return nil, err
+	}
+	return pr, nil
+}

@@ -17,3 +17,18 @@ func WriteReport(path string, b *model.Build) error {
 	}
 	return writeFileAtomic(path, append(data, '\n'), 0o600)
 }
+
+// WriteRecordFiles writes what `build` was asked to leave beside the
+// build: the record to report and, when the build succeeded (ok), the
+// result metadata to metadata; "" writes neither.
+func WriteRecordFiles(rec *model.Build, report, metadata string, ok bool) error {
+	if report != "" {
+		if err := WriteReport(report, rec); err != nil {
+			return err
+		}
+	}
+	if metadata != "" && ok {
+		return WriteMetadata(metadata, rec)
+	}
+	return nil
+}

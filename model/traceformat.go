@@ -3,6 +3,8 @@ package model
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"io"
 	"strconv"
 )
 
@@ -146,3 +148,21 @@ func hexID(n int, parts ...string) string {
 }
 
 func nanos(n int64) string { return strconv.FormatInt(n, 10) }
+
+// WriteTrace writes the timeline as `buildscope trace` prints it: in
+// format "chrome" (Trace Event Format) or "otlp" (OTLP/JSON), else as JSON
+// when asJSON is set, else as Text.
+func (tl *Timeline) WriteTrace(w io.Writer, format string, asJSON bool) error {
+	switch {
+	case format == "chrome":
+		return WriteJSON(w, tl.Chrome())
+	case format == "otlp":
+		return WriteJSON(w, tl.OTLP())
+	case format != "":
+		return fmt.Errorf("invalid --format %q: use chrome or otlp (or --json)", format)
+	case asJSON:
+		return WriteJSON(w, tl)
+	}
+	_, err := io.WriteString(w, tl.Text())
+	return err
+}

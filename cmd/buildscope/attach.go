@@ -1,17 +1,11 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"time"
 
-	"github.com/moby/buildkit/client"
-	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/model"
-	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/progress"
 )
 
@@ -45,68 +39,19 @@ the build goes on running.`,
 			if len(args) == 1 {
 				ref = args[0]
 			} else {
-				running, err := buildrun.Running(ctx, b)
+				r, n, err := buildrun.Newest(ctx, b)
 				if err != nil {
 					return err
 				}
-				if len(running) == 0 {
-					return fmt.Errorf("no build is running on the %s builder: start one, or name its ref", b.Name())
-				}
-				ref = running[0].Ref
-				fmt.Fprintf(cmd.ErrOrStderr(), "attaching to %s (started %s; %d running)\n", ref, running[0].Started.Local().Format("15:04:05"), len(running))
+				ref = r.Ref
+				fmt.Fprintf(cmd.ErrOrStderr(), "attaching to %s (started %s; %d running)\n", ref, r.Started.Local().Format("15:04:05"), n)
 			}
 			if interactive {
-				return attachTUI(cmd, b, ref)
+				return g.env(cmd).Attach(ctx, b, ref)
 			}
-			return followBuild(ctx, cmd, b, ref, mode)
+			return g.env(cmd).Follow(ctx, b, ref, mode)
 		},
 	}
 	cmd.Flags().StringVar(&progressFlag, "progress", "auto", "progress output: auto, tty, plain or json")
 	return cmd
-}
-
-// followBuild shows a running build's progress with BuildKit's display.
-func followBuild(ctx context.Context, cmd *cobra.Command, b *buildrun.Builder, ref string, mode progressui.DisplayMode) error {
-	err := progress.Show(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), mode, func(onStatus func(*client.SolveStatus)) error {
-		return buildrun.Attach(ctx, b, ref, onStatus)
-	})
-	if err == nil && ctx.Err() != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "detached from %s; it goes on running\n", ref)
-	}
-	return err
-}
-
-// attachTUI follows a running build in the build UI, without a Dockerfile:
-// its stages are those BuildKit names. q or Ctrl-C detaches.
-func attachTUI(cmd *cobra.Command, b *buildrun.Builder, ref string) error {
-	// q detaches by cancelling ctx, the stream's; the program has its own,
-	// so that it ends by quitting (the terminal's input handed back
-	// whole) rather than being killed: the history list reads it next
-	ctx, cancel := context.WithCancel(cmd.Context())
-	defer cancel()
-	ch := make(chan *client.SolveStatus, 256)
-	m := buildui.New(buildui.Options{Title: "attached to " + ref, Builder: b.Name(), Events: ch, Cancel: cancel, Context: ctx, LogCap: 256 << 10})
-	_, err := m.RunLive(cmd.Context(), cancel, cmd.OutOrStdout(), ch, func() (*model.Build, error) {
-		started, err := buildrun.Started(ctx, b, ref)
-		if err != nil {
-			started = time.Now()
-		}
-		rec := &model.Build{ID: ref, Builder: b.Name(), Status: model.StatusOK, Started: started}
-		folder := model.NewFolder(rec, nil)
-		err = buildrun.Attach(ctx, b, ref, func(s *client.SolveStatus) { folder.Add(s); ch <- s })
-		rec = folder.Build()
-		rec.Completed = time.Now()
-		for _, st := range rec.Stages {
-			for _, x := range st.Steps {
-				if x.Error != "" {
-					rec.Status = model.StatusError
-				}
-			}
-		}
-		if ctx.Err() != nil {
-			rec.Status = model.StatusCanceled // detached: the UI quits
-		}
-		return rec, err
-	})
-	return err
 }

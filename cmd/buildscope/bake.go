@@ -1,7 +1,7 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"fmt"
 
 	"github.com/moby/buildkit/client"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/progress"
 )
 
@@ -65,36 +66,23 @@ func runBake(cmd *cobra.Command, g *globals, f *bakeFlags) error {
 	if f.print {
 		return bk.Print(cmd.OutOrStdout())
 	}
-	b, err := g.connect(ctx)
+	b, err := bk.ConnectChecked(ctx, g.connect)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	if err := bk.Check(ctx, b); err != nil {
-		return err
-	}
-	for _, n := range bk.Notes {
-		fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: warning: "+n)
-	}
+	warn(cmd, bk.Notes)
 	var recs map[string]*model.Build
-	var berr error
-	if plan := bk.OnePlan(); interactive && plan != nil {
-		recs, berr = runBakeTUI(cmd, g, b, bk, plan)
-	} else { // targets of several Dockerfiles: BuildKit's own display
-		berr = progress.Show(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), mode, func(onStatus func(*client.SolveStatus)) error {
+	plan := bk.OnePlan() // nil: targets of several Dockerfiles, shown by BuildKit's own display
+	env := g.env(cmd)
+	_, berr := env.Live(ctx, interactive && plan != nil, mode, func() buildui.Options { return env.BakeUI(ctx, b, bk, plan) },
+		func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
 			var err error
 			recs, err = buildrun.RunBake(ctx, b, bk, g.paths, func(_ string, s *client.SolveStatus) { onStatus(s) })
-			return err
+			return nil, err
 		})
-	}
 	if mode != progressui.RawJSONMode {
 		fmt.Fprint(cmd.ErrOrStderr(), model.BakeSummary(recs))
 	}
-	if errors.Is(berr, buildrun.ErrCanceled) {
-		return &exitError{code: 130, err: errors.New("bake canceled")}
-	}
-	if berr != nil {
-		return fmt.Errorf("bake failed: %w", berr)
-	}
-	return nil
+	return ended("bake", berr)
 }

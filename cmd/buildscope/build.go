@@ -1,7 +1,7 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"fmt"
 
 	"github.com/moby/buildkit/client"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/progress"
 )
 
@@ -70,65 +71,30 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 	if err != nil {
 		return err
 	}
-	p, err := buildrun.Prepare(f.opts)
-	if err != nil {
-		return err
-	}
-	ctx := cmd.Context()
-	b, err := g.connect(ctx)
+	p, b, err := buildrun.PrepareOn(cmd.Context(), f.opts, g.connect)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	if err := p.Check(ctx, b); err != nil {
-		return err
-	}
-	for _, n := range p.Notes(b) {
-		fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: warning: "+n)
-	}
-
-	var rec *model.Build
-	var berr error
-	if interactive {
-		rec, berr = runBuildTUI(cmd, g, b, p, f.logCap)
-	} else {
-		rec, berr = runBuildPlain(cmd, g, b, p, mode)
-	}
+	warn(cmd, p.Notes(b))
+	env := g.env(cmd)
+	rec, berr := env.Live(cmd.Context(), interactive, mode, func() buildui.Options { return env.BuildUI(cmd.Context(), b, p, f.logCap) },
+		func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
+			return buildrun.Run(ctx, b, p, g.paths, onStatus)
+		})
 	if rec == nil {
 		return berr
 	}
-	if f.report != "" {
-		if err := buildrun.WriteReport(f.report, rec); err != nil {
-			return err
-		}
-	}
-	if f.metadata != "" && berr == nil {
-		if err := buildrun.WriteMetadata(f.metadata, rec); err != nil {
-			return err
-		}
+	if err := buildrun.WriteRecordFiles(rec, f.report, f.metadata, berr == nil); err != nil {
+		return err
 	}
 	if berr != nil {
-		if errors.Is(berr, buildrun.ErrCanceled) {
-			return &exitError{code: 130, err: fmt.Errorf("build %s canceled", rec.ID)}
-		}
-		return fmt.Errorf("build %s failed: %w", rec.ID, berr)
+		return ended("build "+rec.ID, berr)
 	}
 	if mode != progressui.RawJSONMode {
 		fmt.Fprintln(cmd.ErrOrStderr(), rec.SummaryLine())
 	}
 	return nil
-}
-
-// runBuildPlain runs the build with BuildKit's own plain, tty or JSON
-// progress display.
-func runBuildPlain(cmd *cobra.Command, g *globals, b *buildrun.Builder, p *buildrun.Prepared, mode progressui.DisplayMode) (*model.Build, error) {
-	var rec *model.Build
-	err := progress.Show(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), mode, func(onStatus func(*client.SolveStatus)) error {
-		var err error
-		rec, err = buildrun.Run(cmd.Context(), b, p, g.paths, onStatus)
-		return err
-	})
-	return rec, err
 }
 
 // addInputFlags adds the flags that say what to build, shared by every

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"io"
-
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
@@ -13,11 +11,7 @@ func newBuilderCmd(g *globals) *cobra.Command {
 	emb := func() *buildrun.Embedded { return &buildrun.Embedded{Paths: g.paths} }
 	status := func(cmd *cobra.Command) error {
 		st := emb().Status(cmd.Context())
-		if asJSON {
-			return writeJSON(cmd.OutOrStdout(), st)
-		}
-		_, err := io.WriteString(cmd.OutOrStdout(), st.Text())
-		return err
+		return output(cmd, asJSON, st, func() (string, error) { return st.Text(), nil })
 	}
 	cmd := &cobra.Command{
 		Use:   "builder [status|start|stop|prune]",
@@ -32,20 +26,11 @@ its owner only.`,
 	prune := &cobra.Command{
 		Use: "prune", Short: "Remove the embedded builder's build cache", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pr, err := emb().Prune(cmd.Context())
+			pr, err := emb().PruneAll(cmd.Context(), history)
 			if err != nil {
 				return err
 			}
-			if history {
-				if pr.HistoryRecords, err = emb().PurgeHistory(cmd.Context()); err != nil {
-					return err
-				}
-			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), pr)
-			}
-			_, err = io.WriteString(cmd.OutOrStdout(), pr.Text())
-			return err
+			return output(cmd, asJSON, pr, func() (string, error) { return pr.Text(), nil })
 		},
 	}
 	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print JSON")

@@ -1,22 +1,16 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"io"
-	"log"
 	"os"
 	"runtime/debug"
 	"strings"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/compare"
 	"github.com/buildscope/buildscope/inspect/source"
-	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/compareview"
 )
 
@@ -46,11 +40,8 @@ any.`,
   buildscope compare --fail-on size-increase=10% --fail-on config-changed`,
 		Args: cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := model.FailOn(failOn, model.CompareFacts{HasCache: true}); err != nil {
-				return err // a rule that does not parse, before any work
-			}
-			h := buildrun.History{Dir: g.paths.History()}
-			a, b, err := compare.Specs(h, args, ".")
+			o, so := compare.Options{Semantic: semantic, Content: content}, source.Options{Paths: g.paths, Platform: platform}
+			j, err := compare.NewJob(buildrun.History{Dir: g.paths.History()}, args, ".", failOn, o, so)
 			if err != nil {
 				return err
 			}
@@ -60,23 +51,10 @@ any.`,
 				// near inspect's for ~3% more CPU (bench/compare.sh)
 				debug.SetGCPercent(50)
 			}
-			o, so := compare.Options{Semantic: semantic, Content: content}, source.Options{Paths: g.paths, Platform: platform}
 			if !asJSON && len(failOn) == 0 && isTerminal() {
-				return runCompareTUI(cmd, a, b, o, so)
+				return compareview.Run(cmd.Context(), cmd.OutOrStdout(), j.A, j.B, o, so)
 			}
-			res, err := compare.Run(cmd.Context(), a, b, o, so)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				err = res.WriteJSON(cmd.OutOrStdout())
-			} else {
-				_, err = io.WriteString(cmd.OutOrStdout(), res.Text())
-			}
-			if err != nil || len(failOn) == 0 {
-				return err
-			}
-			failed, err := model.FailOn(failOn, res.Facts())
+			failed, err := j.Run(cmd.Context(), cmd.OutOrStdout(), asJSON)
 			if err != nil || len(failed) == 0 {
 				return err
 			}
@@ -90,23 +68,4 @@ any.`,
 	f.StringArrayVar(&failOn, "fail-on", nil, "exit 1 when a rule fails: size-increase=N%|SIZE, files-added, config-changed, cache-ratio-below=R, any")
 	f.StringVar(&platform, "platform", "", "image of multi-platform A and B (os/arch[/variant]; default: the host's)")
 	return cmd
-}
-
-// runCompareTUI opens the interactive comparison; it reads the images
-// in the background and releases them when the program ends.
-func runCompareTUI(cmd *cobra.Command, a, b string, o compare.Options, so source.Options) error {
-	ctx, cancel := context.WithCancel(cmd.Context())
-	defer cancel()
-	o.Content = false // the view reads a file's diff when it is opened
-	sess := compareview.Start(ctx, 0, a, b, o, so)
-	defer sess.Release()
-	log.SetOutput(io.Discard)
-	app := compareview.NewApp(compareview.Options{A: a, B: b, Session: sess})
-	if _, err := tea.NewProgram(app, tea.WithContext(ctx), tea.WithOutput(cmd.OutOrStdout())).Run(); err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("running the UI: %w", err)
-	}
-	if err := app.Err(); err != nil {
-		return err
-	}
-	return nil
 }

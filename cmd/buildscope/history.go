@@ -1,17 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/model"
-	"github.com/buildscope/buildscope/tui/buildui"
-	"github.com/buildscope/buildscope/tui/common"
 )
 
 func newHistoryCmd(g *globals) *cobra.Command {
@@ -48,26 +42,18 @@ exported while the builder still holds it, so build:REF opens it.`,
 	}, &cobra.Command{
 		Use: "show ID", Short: "Show one build record (with --builder, also the builder's own, by ref)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := buildrun.OpenBuild(cmd.Context(), store(), strings.TrimPrefix(args[0], "build:"), g.builderOpener())
+			o, err := buildrun.OpenBuild(cmd.Context(), store(), buildArg(args), g.builderOpener())
 			if err != nil {
 				return err
 			}
 			defer o.Close()
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), o.Build)
+			if !asJSON && isTerminal() {
+				return g.env(cmd).Replay(cmd.Context(), o)
 			}
-			if isTerminal() && o.Build.Origin != nil {
-				return replayForeign(cmd, o)
-			}
-			if isTerminal() {
-				return replayBuild(cmd, g, store(), o.Build)
-			}
-			all, err := store().List()
-			if err != nil {
-				return err
-			}
-			_, err = io.WriteString(cmd.OutOrStdout(), o.Build.Text(all))
-			return err
+			return output(cmd, asJSON, o.Build, func() (string, error) {
+				all, err := store().List()
+				return o.Build.Text(all), err
+			})
 		},
 	}, historyDoctor(store), &cobra.Command{
 		Use: "rm ID", Short: "Remove a build record: buildscope's, else (with --builder) the builder's own", Args: cobra.ExactArgs(1),
@@ -76,11 +62,7 @@ exported while the builder still holds it, so build:REF opens it.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), r)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "removed %s from %s\n", r.ID, r.From)
-			return nil
+			return output(cmd, asJSON, r, func() (string, error) { return fmt.Sprintf("removed %s from %s\n", r.ID, r.From), nil })
 		},
 	}, &cobra.Command{
 		Use: "import FILE|REF", Short: "Import a `docker buildx history export` bundle, or (with --builder) a build of the builder's history with its image", Args: cobra.ExactArgs(1),
@@ -89,13 +71,7 @@ exported while the builder still holds it, so build:REF opens it.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), builds)
-			}
-			for _, b := range builds {
-				fmt.Fprintf(cmd.OutOrStdout(), "imported %s (%s, %d/%d steps cached) into buildscope's history: history show %s\n", b.ID, b.Status, b.Cache.StepsCached, b.Cache.StepsTotal, b.ID)
-			}
-			return nil
+			return output(cmd, asJSON, builds, func() (string, error) { return buildrun.ImportedText(builds), nil })
 		},
 	})
 	return cmd
@@ -110,54 +86,13 @@ func (g *globals) builderOpener() buildrun.Connector {
 	return g.connect
 }
 
-// replayForeign replays a build of the builder's own history in the
-// build UI, from its log blob, with the Dockerfile its provenance keeps.
-func replayForeign(cmd *cobra.Command, o *buildrun.OpenedBuild) error {
-	b := o.Build
-	m := buildui.New(buildui.Options{Title: "build " + b.ID + " (" + b.Origin.By + ")", Builder: b.Builder, Replay: b, Dockerfile: o.Dockerfile,
-		Why: func(*model.Build) (*model.Explanation, error) { return o.Explain() }, Context: cmd.Context()})
-	defer m.Close()
-	m.LoadLogs(o.Events)
-	return common.Run(cmd.Context(), cmd.OutOrStdout(), m, nil)
-}
-
+// historyList lists the builds (history, history ls).
 func historyList(cmd *cobra.Command, g *globals, h buildrun.History, asJSON bool) error {
-	all, err := h.List()
+	l, err := buildrun.List(cmd.Context(), h, g.builder, g.connect, cmd.ErrOrStderr())
 	if err != nil {
 		return err
 	}
-	if all == nil {
-		all = []*model.Build{}
-	}
-	var recs []buildrun.BuilderRecord
-	if g.builder != "" {
-		b, err := g.connect(cmd.Context())
-		if err != nil {
-			return err
-		}
-		defer b.Close()
-		recs, err = buildrun.BuilderHistory(cmd.Context(), b, 0)
-		if errors.Is(err, buildrun.ErrNoBuilderHistory) {
-			fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: "+err.Error())
-		} else if err != nil {
-			return err
-		}
-	}
-	w := cmd.OutOrStdout()
-	switch {
-	case asJSON && g.builder != "":
-		if recs == nil {
-			recs = []buildrun.BuilderRecord{}
-		}
-		return writeJSON(w, map[string]any{"buildscope": all, "builder": recs})
-	case asJSON:
-		return writeJSON(w, all)
-	}
-	if _, err := io.WriteString(w, model.HistoryTable(all)); err != nil || recs == nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "\nthe %s builder's own history:\n%s", g.builder, buildrun.BuilderTable(recs))
-	return err
+	return l.Write(cmd.OutOrStdout(), asJSON)
 }
 
 // historyDoctor lists the damaged records, and with --fix removes them.

@@ -10,6 +10,7 @@ import (
 	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/layersview"
 )
 
 func init() { commands = append(commands, newInspectCmd) }
@@ -61,9 +62,9 @@ fails.`,
 
 func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) error {
 	var rules []cirules.Rule
+	var err error
 	if o.ci {
-		var err error
-		if rules, err = o.ciRules(cmd); err != nil {
+		if rules, err = cirules.LoadRules(o.ciConfig, o.rules, cmd.Flags().Changed); err != nil {
 			return err
 		}
 	}
@@ -77,61 +78,17 @@ func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) 
 	}
 	defer img.Close()
 	if !o.json && !o.ci && isTerminal() {
-		return runInspectTUI(cmd, spec, img)
+		return layersview.Run(ctx, cmd.OutOrStdout(), spec, img)
 	}
-	a, err := layers.Analyze(ctx, img, layers.Options{})
-	if err != nil {
-		return fmt.Errorf("inspecting %s: %w", model.Printable(spec), err)
-	}
-	digest, _ := img.Digest()
-	out := cmd.OutOrStdout()
-	var results []cirules.Result
-	pass := true
-	if o.ci {
-		results, pass = cirules.Evaluate(rules, cirules.Measures{
-			Efficiency: a.Efficiency, WastedBytes: a.WastedBytes, WastedUserPercent: a.WastedUserPercent})
-	}
-	rep := layers.NewReport(spec, digest.String(), a)
-	switch {
-	case o.json:
-		j := inspectJSON{Report: rep}
-		if o.ci {
-			j.CI = cirules.NewVerdict(results, pass)
-		}
-		err = writeJSON(out, j)
-	case o.ci:
-		if err = rep.WriteCIAnalysis(out); err == nil {
-			err = cirules.WriteEvaluation(out, results, pass)
-		}
-	default:
-		err = rep.WriteText(out)
-	}
+	out, err := layers.Inspect(ctx, spec, img, o.ci, rules)
 	if err != nil {
 		return err
 	}
-	if !pass {
+	if err := out.Write(cmd.OutOrStdout(), o.json); err != nil {
+		return err
+	}
+	if !out.Pass() {
 		return &exitError{code: 1, err: fmt.Errorf("%s failed the CI rules", model.Printable(spec))}
 	}
 	return nil
-}
-
-// ciRules are the rules of --ci-config over dive's defaults, with the rule
-// flags given on the command line on top.
-func (o *inspectOptions) ciRules(cmd *cobra.Command) ([]cirules.Rule, error) {
-	c, _, err := cirules.Load(o.ciConfig)
-	if err != nil {
-		return nil, err
-	}
-	rules, err := c.Override(o.rules, cmd.Flags().Changed).Rules()
-	if err != nil {
-		return nil, fmt.Errorf("CI rules: %w", err)
-	}
-	return rules, nil
-}
-
-// inspectJSON is the JSON of `inspect --json`: the analysis, and with
-// --ci the rules' verdict.
-type inspectJSON struct {
-	*layers.Report
-	CI *cirules.Verdict `json:"ci,omitempty"`
 }

@@ -9,12 +9,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/tui/launch"
 )
 
 // exitError carries a specific exit code (130 for a canceled build).
@@ -24,6 +26,27 @@ type exitError struct {
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
+
+// ended is how a build (what names it) ended, as the command's error:
+// canceled exits 130.
+func ended(what string, err error) error {
+	if errors.Is(err, buildrun.ErrCanceled) {
+		return &exitError{code: 130, err: fmt.Errorf("%s canceled", what)}
+	}
+	if err != nil {
+		return fmt.Errorf("%s failed: %w", what, err)
+	}
+	return nil
+}
+
+// buildArg is the recorded build args name: an ID, a unique prefix or
+// "last" (the default), with or without "build:".
+func buildArg(args []string) string {
+	if len(args) == 0 {
+		return "last"
+	}
+	return strings.TrimPrefix(args[0], "build:")
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -97,7 +120,7 @@ $XDG_STATE_HOME/buildscope (default ~/.local/state/buildscope).`,
 			if !isTerminal() {
 				return cmd.Help()
 			}
-			return runHome(cmd, g) // the history list
+			return g.env(cmd).Home(cmd.Context()) // the history list
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			p, err := buildrun.DefaultPaths()
@@ -126,6 +149,12 @@ $XDG_STATE_HOME/buildscope (default ~/.local/state/buildscope).`,
 // connect connects to the chosen builder.
 func (g *globals) connect(ctx context.Context) (*buildrun.Builder, error) {
 	return buildrun.Connect(ctx, g.builder, g.tls)
+}
+
+// env is what the UIs cmd starts reach.
+func (g *globals) env(cmd *cobra.Command) launch.Env {
+	return launch.Env{Paths: g.paths, Connect: g.connect, Builder: g.builder, TLS: g.tls, Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(),
+		BeforeUI: limitMemory, Inspect: func(_ context.Context, spec string) error { return runInspect(cmd, g, &inspectOptions{}, spec) }}
 }
 
 // setupLogging sends the logs of BuildKit's client libraries to the --debug

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"path/filepath"
-
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
@@ -53,35 +50,18 @@ context), e.g. a single-stage variant, and shows both side by side.`,
 }
 
 func runStages(cmd *cobra.Command, g *globals, f *stagesFlags) error {
-	ctx := cmd.Context()
-	p, err := buildrun.Prepare(f.opts)
+	req, err := stagesize.NewRequest(f.opts, f.compare, f.top)
 	if err != nil {
 		return err
 	}
-	var cp *buildrun.Prepared
-	if f.compare != "" {
-		o := f.opts
-		o.Dockerfile, o.ContextDir, o.Target = f.compare, filepath.Dir(f.compare), ""
-		if cp, err = buildrun.Prepare(o); err != nil {
-			return fmt.Errorf("--compare: %w", err)
-		}
-	}
-	b, err := g.connect(ctx)
+	b, err := g.connect(cmd.Context())
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	rep, err := stagesize.Report(ctx, b, p, g.paths, f.top)
+	rep, err := req.Report(cmd.Context(), b, g.paths)
 	if err != nil {
 		return err
 	}
-	if cp != nil {
-		if rep.Compare, err = stagesize.Report(ctx, b, cp, g.paths, f.top); err != nil {
-			return fmt.Errorf("--compare %s: %w", f.compare, err)
-		}
-	}
-	if f.asJSON {
-		return writeJSON(cmd.OutOrStdout(), rep)
-	}
-	return stagesize.WriteText(cmd.OutOrStdout(), rep)
+	return stagesize.Write(cmd.OutOrStdout(), rep, f.asJSON)
 }

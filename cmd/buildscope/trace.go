@@ -1,10 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"io"
-	"strings"
-
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
@@ -34,27 +30,11 @@ per stage) for any OpenTelemetry backend.`,
   buildscope trace --format chrome > build.trace.json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id := "last"
-			if len(args) == 1 {
-				id = strings.TrimPrefix(args[0], "build:")
-			}
-			tl, err := buildrun.History{Dir: g.paths.History()}.Timeline(id)
+			tl, err := buildrun.History{Dir: g.paths.History()}.Timeline(buildArg(args))
 			if err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
-			switch {
-			case format == "chrome":
-				return writeJSON(w, tl.Chrome())
-			case format == "otlp":
-				return writeJSON(w, tl.OTLP())
-			case format != "":
-				return fmt.Errorf("invalid --format %q: use chrome or otlp (or --json)", format)
-			case asJSON:
-				return writeJSON(w, tl)
-			}
-			_, err = io.WriteString(w, tl.Text())
-			return err
+			return tl.WriteTrace(cmd.OutOrStdout(), format, asJSON)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the timeline as JSON")

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"io"
-	"strings"
-
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
@@ -48,26 +45,11 @@ Root causes are listed first with the seconds they cost (their own run and
 their cascades'), then the steps they cascaded to, then advice.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h := buildrun.History{Dir: g.paths.History()}
-			id := "last"
-			if len(args) == 1 {
-				id = strings.TrimPrefix(args[0], "build:")
-			}
-			o, err := buildrun.OpenBuild(cmd.Context(), h, id, g.builderOpener())
+			cur, ex, err := buildrun.ExplainBuild(cmd.Context(), buildrun.History{Dir: g.paths.History()}, buildArg(args), g.builderOpener())
 			if err != nil {
 				return err
 			}
-			defer o.Close()
-			cur := o.Build
-			ex, err := o.Explain()
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), ex)
-			}
-			_, err = io.WriteString(cmd.OutOrStdout(), ex.Text(cur))
-			return err
+			return output(cmd, asJSON, ex, func() (string, error) { return ex.Text(cur), nil })
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")

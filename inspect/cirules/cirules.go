@@ -145,3 +145,17 @@ func (c Config) Override(o Config, set func(key string) bool) Config {
 	}
 	return c
 }
+
+// LoadRules are the rules of the .dive-ci file path over dive's defaults,
+// with the values of flags whose keys set reports as given on top.
+func LoadRules(path string, flags Config, set func(key string) bool) ([]Rule, error) {
+	c, _, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := c.Override(flags, set).Rules()
+	if err != nil {
+		return nil, fmt.Errorf("CI rules: %w", err)
+	}
+	return rules, nil
+}

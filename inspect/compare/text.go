@@ -2,6 +2,7 @@ package compare
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/buildscope/buildscope/model"
@@ -128,4 +129,14 @@ func lineDiff(a, b string) string {
 		}
 	}
 	return out.String()
+}
+
+// Write prints r as `buildscope compare` does: WriteJSON with asJSON,
+// else Text.
+func (r *Result) Write(w io.Writer, asJSON bool) error {
+	if asJSON {
+		return r.WriteJSON(w)
+	}
+	_, err := io.WriteString(w, r.Text())
+	return err
 }

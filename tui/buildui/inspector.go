@@ -178,3 +178,11 @@ func (m *Model) Close() {
 	}
 	m.images.releaseAll()
 }
+
+// BuildImages returns the inspector's opener of recorded builds' images
+// (build:ID), as source.Open reads them with o.
+func BuildImages(o source.Options) func(context.Context, string) (*Inspection, error) {
+	return func(ctx context.Context, id string) (*Inspection, error) {
+		return OpenImage(ctx, "build:"+id, o)
+	}
+}

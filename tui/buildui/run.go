@@ -43,3 +43,34 @@ func (m *Model) RunLive(ctx context.Context, cancel context.CancelFunc, out io.W
 	}
 	return o.rec, o.err
 }
+
+// Stream runs the UI on out over the status stream produce feeds through
+// onStatus; o's Events and Cancel are set here. produce runs under a
+// context that quitting the UI cancels. With detach, the program runs
+// under ctx and ends by quitting (an attach: the terminal's input is
+// handed back whole), and the views' work is bounded by produce's
+// context; else the program runs under produce's context (a build: its
+// cancel ends the program) and the views' by o.Context.
+func Stream(ctx context.Context, out io.Writer, o Options, detach bool,
+	produce func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error)) (*model.Build, error) {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan *client.SolveStatus, 256)
+	o.Events, o.Cancel = ch, cancel
+	pctx := sctx
+	if detach {
+		o.Context, pctx = sctx, ctx
+	}
+	return New(o).RunLive(pctx, cancel, out, ch, func() (*model.Build, error) {
+		return produce(sctx, func(s *client.SolveStatus) { ch <- s })
+	})
+}
+
+// Replay shows a finished build (o.Replay) from its record, with the
+// logs of its recorded status stream, until the user quits.
+func Replay(ctx context.Context, out io.Writer, o Options, events []*client.SolveStatus) error {
+	m := New(o)
+	defer m.Close()
+	m.LoadLogs(events)
+	return common.Run(ctx, out, m, nil)
+}

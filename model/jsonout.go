@@ -1,4 +1,4 @@
-package main
+package model
 
 import (
 	"encoding/json"
@@ -6,8 +6,9 @@ import (
 	"io"
 )
 
-// writeJSON writes v indented, with a final newline.
-func writeJSON(w io.Writer, v any) error {
+// WriteJSON writes v as the CLI prints JSON: indented by two spaces, no
+// HTML escaping, with a final newline.
+func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

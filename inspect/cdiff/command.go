@@ -1,0 +1,115 @@
+package cdiff
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path"
+	"time"
+
+	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
+)
+
+// CheckSelection checks, before any work, how an engine container is to
+// be read (auto, overlay or export) and the path globs that select the
+// changes shown.
+func CheckSelection(method string, patterns []string) error {
+	switch method {
+	case "auto", "overlay", "export":
+	default:
+		return fmt.Errorf("--method %q: use auto, overlay or export", method)
+	}
+	for _, p := range patterns {
+		if _, err := path.Match(p, "/"); err != nil {
+			return fmt.Errorf("--path %q: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// RunOn connects to the builder, runs o's command in a container of
+// o.Image there and diffs what it wrote. What the command printed (where
+// the runner kept it) goes to stderr, and a note when it was stopped
+// after o.Timeout or exited non-zero.
+func RunOn(ctx context.Context, connect buildrun.Connector, paths buildrun.Paths, o RunOptions, stderr io.Writer) (*Result, error) {
+	b, err := connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	res, err := NewRunner(b, paths).Run(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	stderr.Write(res.Output)
+	switch {
+	case res.Stopped:
+		fmt.Fprintf(stderr, "buildscope: stopped the container after --timeout %s\n", o.Timeout)
+	case res.ExitCode != 0:
+		fmt.Fprintf(stderr, "buildscope: the command exited %d\n", res.ExitCode)
+	}
+	return res, nil
+}
+
+// ImageDiffer returns the build UI's diff: it runs a recorded build's
+// image with its own command (for at most a minute) on the builder
+// connect reaches and returns every change, with content diffs.
+func ImageDiffer(connect buildrun.Connector, paths buildrun.Paths) func(context.Context, *model.Build) ([]Change, error) {
+	return func(ctx context.Context, b *model.Build) ([]Change, error) {
+		o := RunOptions{Image: "build:" + b.ID, Timeout: time.Minute, Content: true}
+		res, err := RunOn(ctx, connect, paths, o, io.Discard)
+		if err != nil {
+			return nil, err
+		}
+		return res.Select(nil, true), nil
+	}
+}
+
+// Write prints changes as `buildscope diff` does: as a Report in JSON, or
+// as `docker container diff` does (WriteText).
+func Write(w io.Writer, changes []Change, asJSON bool) error {
+	if asJSON {
+		return model.WriteJSON(w, Report{Changes: changes})
+	}
+	return WriteText(w, changes)
+}
+
+// Request is one `buildscope diff`: whose changes to read (a `docker
+// export` tarball, a run of Args on the builder, or else an engine
+// container), how, and which to show.
+type Request struct {
+	RunOptions
+	// Run runs Args (none: the image's own command) in a new container
+	// of Image on the builder.
+	Run bool
+	// Container is the engine container to read (diff CONTAINER).
+	Container string
+	// Export is a `docker export` tarball of a container of Image, read
+	// offline.
+	Export string
+	// Patterns select the changes shown (Select).
+	Patterns []string
+}
+
+// Changes reads the request's diff (ExportChanges, RunOn the builder
+// connect reaches with its notes on stderr, or ContainerChanges) and
+// returns the changes it selects.
+func (r Request) Changes(ctx context.Context, connect buildrun.Connector, paths buildrun.Paths, stderr io.Writer) ([]Change, error) {
+	var (
+		res *Result
+		err error
+	)
+	switch {
+	case r.Export != "":
+		res, err = ExportChanges(ctx, r.Image, r.Platform, r.Export, paths, r.Content)
+	case r.Run:
+		res, err = RunOn(ctx, connect, paths, r.RunOptions, stderr)
+	default:
+		res, err = ContainerChanges(ctx, r.Container, r.RunOptions)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res.Select(r.Patterns, r.Content), nil
+}

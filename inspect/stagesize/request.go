@@ -1,0 +1,73 @@
+package stagesize
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
+)
+
+// Request is what `buildscope stages` measures: a prepared Dockerfile
+// and, optionally, a second one to show beside it.
+type Request struct {
+	Main *buildrun.Prepared
+	// Compare, when set, is the Dockerfile CompareFile names, built with
+	// its own directory as the context and its last stage as the target.
+	Compare     *buildrun.Prepared
+	CompareFile string
+	// Top is how many left-behind paths each report lists.
+	Top int
+}
+
+// NewRequest prepares o and, when compare names a Dockerfile, that one
+// with o's other inputs; it reads the Dockerfiles, so errors in them show
+// before a builder is reached.
+func NewRequest(o buildrun.Options, compare string, top int) (*Request, error) {
+	p, err := buildrun.Prepare(o)
+	if err != nil {
+		return nil, err
+	}
+	r := &Request{Main: p, CompareFile: compare, Top: top}
+	if compare != "" {
+		o.Dockerfile, o.ContextDir, o.Target = compare, filepath.Dir(compare), ""
+		if r.Compare, err = buildrun.Prepare(o); err != nil {
+			return nil, fmt.Errorf("--compare: %w", err)
+		}
+	}
+	return r, nil
+}
+
+// Report measures the request's Dockerfiles on b (see Report); the
+// second's report is the first's Compare.
+func (r *Request) Report(ctx context.Context, b *buildrun.Builder, paths buildrun.Paths) (*model.StageReport, error) {
+	rep, err := Report(ctx, b, r.Main, paths, r.Top)
+	if err != nil {
+		return nil, err
+	}
+	if r.Compare != nil {
+		if rep.Compare, err = Report(ctx, b, r.Compare, paths, r.Top); err != nil {
+			return nil, fmt.Errorf("--compare %s: %w", r.CompareFile, err)
+		}
+	}
+	return rep, nil
+}
+
+// Reporter returns the build UI's stage view: Report of p on b, on
+// demand, with the top 10 left-behind paths.
+func Reporter(b *buildrun.Builder, p *buildrun.Prepared, paths buildrun.Paths) func(context.Context) (*model.StageReport, error) {
+	return func(ctx context.Context) (*model.StageReport, error) {
+		return Report(ctx, b, p, paths, 10)
+	}
+}
+
+// Write prints rep as `buildscope stages` does: JSON, or WriteText's
+// table.
+func Write(w io.Writer, rep *model.StageReport, asJSON bool) error {
+	if asJSON {
+		return model.WriteJSON(w, rep)
+	}
+	return WriteText(w, rep)
+}
