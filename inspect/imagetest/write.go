@@ -120,3 +120,19 @@ func WriteDockerSave(t testing.TB, dir string, img v1.Image, ref string) string 
 	}
 	return p
 }
+
+// ReadAll reads what open opens (a layer's Compressed or Uncompressed)
+// to the end and closes it.
+func ReadAll(t testing.TB, open func() (io.ReadCloser, error)) []byte {
+	t.Helper()
+	rc, err := open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

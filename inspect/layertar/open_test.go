@@ -16,20 +16,6 @@ import (
 	"github.com/buildscope/buildscope/inspect/layertar"
 )
 
-func readAll(t *testing.T, open func() (io.ReadCloser, error)) []byte {
-	t.Helper()
-	rc, err := open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // Open gives the bytes go-containerregistry's Uncompressed gives, for
 // every way a layer is stored.
 func TestOpenMatchesGoContainerregistry(t *testing.T) {
@@ -72,8 +58,8 @@ func TestOpenMatchesGoContainerregistry(t *testing.T) {
 		"docker-save layer": layersOf(fromSave)[0],
 	}
 	for name, l := range cases {
-		want := readAll(t, l.Uncompressed)
-		if got := readAll(t, func() (io.ReadCloser, error) { return layertar.Open(l) }); !bytes.Equal(got, want) {
+		want := imagetest.ReadAll(t, l.Uncompressed)
+		if got := imagetest.ReadAll(t, func() (io.ReadCloser, error) { return layertar.Open(l) }); !bytes.Equal(got, want) {
 			t.Errorf("%s: Open gave %d bytes, Uncompressed %d", name, len(got), len(want))
 		}
 	}

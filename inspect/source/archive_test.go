@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 
@@ -66,7 +65,7 @@ func TestArchiveOfCompressedLayersOpensLazily(t *testing.T) {
 		if d, err := l.Digest(); err != nil || d != wantDigest {
 			t.Errorf("layer %d: digest %s (%v), want %s", i, d, err, wantDigest)
 		}
-		if !bytes.Equal(readAllOf(t, l.Uncompressed), readAllOf(t, wantLayers[i].Uncompressed)) {
+		if !bytes.Equal(imagetest.ReadAll(t, l.Uncompressed), imagetest.ReadAll(t, wantLayers[i].Uncompressed)) {
 			t.Errorf("layer %d reads other bytes than go-containerregistry's", i)
 		}
 	}
@@ -97,20 +96,6 @@ func TestArchiveLayerCheckedAgainstItsDiffID(t *testing.T) {
 	short := dockerSave(t, gz, []v1.Hash{digestOf(l0)})
 	_, err = Open(context.Background(), short, Options{})
 	wantError(t, "fewer diff_ids", err, short+" lists 2 layers in manifest.json but its config config.json has 1 diff_ids: the archive is corrupt")
-}
-
-func readAllOf(t *testing.T, open func() (io.ReadCloser, error)) []byte {
-	t.Helper()
-	rc, err := open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 func mustDiffID(t *testing.T, l interface{ DiffID() (v1.Hash, error) }) v1.Hash {
