@@ -34,7 +34,7 @@ func TestPanicBecomesOneLine(t *testing.T) {
 	}
 	msg := err.Error()
 	if strings.Contains(msg, "\n") || !strings.HasPrefix(msg, "internal error (panic: a bug) at ") ||
-		!strings.HasSuffix(msg, ": please report it with the command you ran") {
+		!strings.HasSuffix(msg, ": please report it with the command you ran (README: Reporting a problem)") {
 		t.Errorf("message %q", msg)
 	}
 }

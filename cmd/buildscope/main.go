@@ -74,7 +74,7 @@ func execute(ctx context.Context) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			where := buildrun.PanicSite()
-			err = &exitError{code: 70, err: fmt.Errorf("internal error (panic: %v) at %s: please report it with the command you ran", r, where)}
+			err = &exitError{code: 70, err: fmt.Errorf("internal error (panic: %v) at %s: please report it with the command you ran (README: Reporting a problem)", r, where)}
 		}
 	}()
 	return newRootCmd().ExecuteContext(ctx)
