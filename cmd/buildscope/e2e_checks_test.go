@@ -1,8 +1,15 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/buildscope/buildscope/model"
 )
 
 // BuildKit's own Dockerfile checks run with every build: each warning is
@@ -29,4 +36,105 @@ func TestBuildKitChecksAtTheirLines(t *testing.T) {
 	if show := e.mustRun(t, "history", "show", "last").stdout; !strings.Contains(show, "warning: line 2: SecretsUsedInArgOrEnv:") {
 		t.Errorf("history show:\n%s", show)
 	}
+}
+
+// checkCases trigger each rule of the Dockerfile frontend's linter
+// (frontend/dockerfile/linter/ruleset.go of the BuildKit in go.mod) with a
+// small Dockerfile that builds ({B} is the base image), and name the
+// line the warning must be at.
+var checkCases = []struct {
+	rule       string
+	dockerfile string
+	line       int
+	args       []string          // build flags
+	files      map[string]string // context files beside the Dockerfile
+}{
+	{rule: "StageNameCasing", dockerfile: "FROM {B} AS Builder\n", line: 1},
+	{rule: "FromAsCasing", dockerfile: "FROM {B} as builder\n", line: 1},
+	{rule: "NoEmptyContinuation", dockerfile: "FROM {B}\nRUN echo a \\\n\n  && echo b\n", line: 4},
+	{rule: "ConsistentInstructionCasing", dockerfile: "FROM {B}\nRUN echo a\nrun echo b\nRUN echo c\n", line: 3},
+	{rule: "DuplicateStageName", dockerfile: "FROM {B} AS one\nRUN echo a\nFROM {B} AS one\nRUN echo b\n", line: 3},
+	{rule: "ReservedStageName", dockerfile: "FROM {B} AS context\nRUN echo a\n", line: 1},
+	{rule: "JSONArgsRecommended", dockerfile: "FROM {B}\nCMD echo hi\n", line: 2},
+	{rule: "MaintainerDeprecated", dockerfile: "FROM {B}\nMAINTAINER someone@example.com\n", line: 2},
+	{rule: "UndefinedArgInFrom", dockerfile: "FROM {B}${SUFFIX}\n", line: 1},
+	{rule: "WorkdirRelativePath", dockerfile: "FROM {B}\nWORKDIR app\n", line: 2},
+	{rule: "UndefinedVar", dockerfile: "FROM {B}\nENV PATH2=$NOT_DEFINED_ANYWHERE\n", line: 2},
+	{rule: "MultipleInstructionsDisallowed", dockerfile: "FROM {B}\nCMD [\"a\"]\nCMD [\"b\"]\n", line: 2},
+	{rule: "LegacyKeyValueFormat", dockerfile: "FROM {B}\nENV A b\n", line: 2},
+	{rule: "InvalidBaseImagePlatform", dockerfile: "FROM --platform=linux/arm64 {B} AS arm64\n", line: 1},
+	{rule: "RedundantTargetPlatform", dockerfile: "FROM --platform=$TARGETPLATFORM {B}\n", line: 1},
+	{rule: "SecretsUsedInArgOrEnv", dockerfile: "FROM {B}\nARG DB_PASSWORD\n", line: 2},
+	{rule: "InvalidDefaultArgInFrom", dockerfile: "ARG IMAGE\nFROM $IMAGE\n", line: 2, args: []string{"--build-arg", "IMAGE=" + baseAddr + "/buildscope/busybox"}},
+	{rule: "FromPlatformFlagConstDisallowed", dockerfile: "FROM --platform=linux/amd64 {B} AS app\n", line: 1},
+	{rule: "CopyIgnoredFile", dockerfile: "FROM {B}\nCOPY *.log /logs/\n", line: 2, files: map[string]string{".dockerignore": "*.log\n", "a.log": "x\n"}},
+	{rule: "InvalidDefinitionDescription", dockerfile: "# check=experimental=InvalidDefinitionDescription\nFROM {B}\n# a comment about nothing\nARG foo=bar\n", line: 4},
+	{rule: "ExposeProtoCasing", dockerfile: "FROM {B}\nEXPOSE 80/TCP\n", line: 2},
+	{rule: "ExposeInvalidFormat", dockerfile: "FROM {B}\nEXPOSE 8080:80\n", line: 2},
+}
+
+// Each rule the vendored frontend has, triggered by a Dockerfile of its
+// own on the embedded builder: the record keeps the warning at the line
+// the rule names, and history show prints it there.
+func TestBuildKitCheckRules(t *testing.T) {
+	covered := map[string]bool{}
+	for _, tc := range checkCases {
+		covered[tc.rule] = true
+	}
+	for _, rule := range frontendRules(t) {
+		if !covered[rule] {
+			t.Errorf("the frontend's rule %s has no case here", rule)
+		}
+	}
+	e := newEnv(t)
+	base := baseAddr + "/buildscope/busybox"
+	for _, tc := range checkCases {
+		t.Run(tc.rule, func(t *testing.T) {
+			dir := flagDir(t, strings.ReplaceAll(tc.dockerfile, "{B}", base))
+			for name, data := range tc.files {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			b, r := e.build(t, append(append([]string{"--builder", "embedded"}, tc.args...), dir)...)
+			if r.code != 0 {
+				t.Fatalf("build exited %d:\n%s", r.code, lastLines(r.stderr, 10))
+			}
+			var at []model.Warning
+			for _, w := range b.Warnings {
+				if strings.HasPrefix(w.Short, tc.rule+":") {
+					at = append(at, w)
+				}
+			}
+			if len(at) != 1 || at[0].Line != tc.line {
+				t.Fatalf("%s warnings %+v, want one at line %d; all: %+v", tc.rule, at, tc.line, b.Warnings)
+			}
+			want := fmt.Sprintf("warning: line %d: %s:", tc.line, tc.rule)
+			if show := e.mustRun(t, "history", "show", b.ID).stdout; !strings.Contains(show, want) {
+				t.Errorf("history show has no %q:\n%s", want, show)
+			}
+		})
+	}
+}
+
+// frontendRules are the rule names of the linter of the BuildKit module in
+// go.mod, read from its source.
+func frontendRules(t *testing.T) []string {
+	t.Helper()
+	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/moby/buildkit").Output()
+	if err != nil {
+		t.Fatalf("locating the BuildKit module: %v", err)
+	}
+	src, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(dir)), "frontend", "dockerfile", "linter", "ruleset.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range regexp.MustCompile(`(?m)^\s+Name:\s+"(\w+)",`).FindAllStringSubmatch(string(src), -1) {
+		out = append(out, m[1])
+	}
+	if len(out) == 0 {
+		t.Fatal("ruleset.go names no rule")
+	}
+	return out
 }
