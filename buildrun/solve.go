@@ -123,6 +123,12 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 			rec.Exporter[exptypes.ExporterImageDigestKey] = pushed
 		}
 		describeResult(context.WithoutCancel(ctx), b, p, paths, resp, rec)
+		if pushed != "" && rec.Image != nil {
+			// the engine's image ID is its config's digest; once pushed,
+			// the image has the manifest the registry holds, as on the
+			// other builders
+			rec.Image.Digest = pushed
+		}
 	}
 	rec.Advice = advise(rec)
 	if hasMounts && mountsBefore != nil && ctx.Err() == nil {

@@ -150,7 +150,10 @@ type CacheSummary struct {
 // Image describes the image a build produced.
 type Image struct {
 	// Platform is set for the images of a multi-platform result.
-	Platform  string  `json:"platform,omitempty"`
+	Platform string `json:"platform,omitempty"`
+	// Digest is the image's manifest digest; on the Docker engine, which
+	// keeps no manifest, its image ID (the config's digest) unless the
+	// build pushed it.
 	Digest    string  `json:"digest"`
 	SizeBytes int64   `json:"size_bytes"`
 	Layers    []Layer `json:"layers"`

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
 )
@@ -254,5 +257,63 @@ func TestBakeWhyPerTarget(t *testing.T) {
 		if strings.Join(roots, "; ") != want {
 			t.Errorf("%s: root causes %q, want %q", name, roots, want)
 		}
+	}
+}
+
+// --push sends every target's image to its registry (a loopback one of
+// the test's own), on the embedded builder and the engine: the registry
+// holds each under its tag, and the manifest read back from it is the one
+// the record names (its digest, its config, as many layers).
+func TestBakePush(t *testing.T) {
+	for _, builder := range []string{"embedded", "docker"} {
+		t.Run(builder, func(t *testing.T) {
+			if builder == "docker" {
+				requireDocker(t)
+			}
+			reg, _ := loopbackRegistry(t)
+			e := newEnv(t)
+			dir := copyDir(t, "../../assets/examples/bake")
+			prefix := reg.Addr + "/bakepush" + strings.ToLower(buildrun.NewID())
+			args := []string{"--builder", builder, "-f", "docker-bake.hcl", "--push"}
+			for _, n := range []string{"api", "worker"} {
+				ref := prefix + "/" + n + ":1"
+				args = append(args, "--set", n+".tags="+ref)
+				if builder == "docker" {
+					t.Cleanup(func() { exec.Command("docker", "rmi", "-f", ref).Run() })
+				}
+			}
+			recs, _ := e.bakeRecords(t, dir, nil, args...)
+			for _, n := range []string{"api", "worker"} {
+				b := recs[n]
+				if b == nil || b.Image == nil {
+					t.Fatalf("%s: record %+v has no image", n, b)
+				}
+				ref, err := name.ParseReference(prefix + "/" + n + ":1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				desc, err := remote.Get(ref)
+				if err != nil {
+					t.Fatalf("%s not in the registry after bake --push: %v", ref, err)
+				}
+				img, err := desc.Image()
+				if err != nil {
+					t.Fatalf("%s: %v", ref, err)
+				}
+				m, err := img.Manifest()
+				if err != nil {
+					t.Fatalf("reading %s's manifest back: %v", ref, err)
+				}
+				if desc.Digest.String() != b.Image.Digest || b.Exporter["containerimage.digest"] != desc.Digest.String() {
+					t.Errorf("%s: registry has manifest %s; the record's image %s, exporter's digest %q", n, desc.Digest, b.Image.Digest, b.Exporter["containerimage.digest"])
+				}
+				if len(m.Layers) != len(b.Image.Layers) {
+					t.Errorf("%s: pushed manifest has %d layers, the record %d", n, len(m.Layers), len(b.Image.Layers))
+				}
+				if builder == "docker" && (b.Result == nil || b.Result.Ref != m.Config.Digest.String()) {
+					t.Errorf("%s: pushed config %s, the engine's image in the record %+v", n, m.Config.Digest, b.Result)
+				}
+			}
+		})
 	}
 }
