@@ -38,6 +38,7 @@ type Builder struct {
 	// Docker is the engine client when Kind is docker; other builders dial
 	// the engine only when a build asks for it (--load).
 	Docker *dockerclient.Client
+	checks checksCap // see checksUnavailable
 }
 
 // Name is how build records name the builder: "embedded", "docker" or the

@@ -40,6 +40,9 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		Platforms: p.Platforms, BuildArgs: p.Args, NoCache: p.NoCache, NoCacheFilter: p.NoCacheFilter,
 		Bake: p.bake,
 	}
+	if !p.frontendImage { // a frontend image's checks are its own
+		rec.ChecksUnavailable = b.checksUnavailable(ctx)
+	}
 	folder := model.NewFolder(rec, p.Plan)
 	advise := startAdvice(p) // looks at the context while the build runs
 	hist := History{Dir: paths.History()}

@@ -67,6 +67,9 @@ func (b *Build) Text(history []*Build) string {
 		}
 		fmt.Fprintf(&w, "warning: %s%s%s\n", at, Printable(wn.Short), url)
 	}
+	if l := b.ChecksLine(); l != "" {
+		w.WriteString(l + "\n")
+	}
 	w.WriteString(AdviceText(b.Advice))
 	fmt.Fprintf(&w, "cache: %d/%d steps cached\n", b.Cache.StepsCached, b.Cache.StepsTotal)
 	if b.Image != nil {
@@ -159,6 +162,15 @@ func ShortDigest(d string) string {
 		d = d[:12]
 	}
 	return d
+}
+
+// ChecksLine says that BuildKit's checks did not run on b's builder, and
+// why; "" when they ran.
+func (b *Build) ChecksLine() string {
+	if b.ChecksUnavailable == "" {
+		return ""
+	}
+	return "checks not available on this builder: " + Printable(b.ChecksUnavailable)
 }
 
 // SummaryLine is the one line printed after a successful build.

@@ -114,6 +114,9 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 		return fmt.Errorf("build %s failed: %w", rec.ID, berr)
 	}
 	if mode != progressui.RawJSONMode {
+		if l := rec.ChecksLine(); l != "" {
+			fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: "+l)
+		}
 		fmt.Fprintln(cmd.ErrOrStderr(), rec.SummaryLine())
 	}
 	return nil

@@ -137,6 +137,14 @@ func TestBakeGroupSharesStage(t *testing.T) {
 			if len(a) < 3 || len(w) < 3 || a[1] != w[1] {
 				t.Errorf("base stage's RUN layer differs: api %v, worker %v: the shared stage ran twice", a, w)
 			}
+			// the checks on the engine 20.10: not available, said once for the bake
+			wantChecks := 0
+			if api.ChecksUnavailable != "" {
+				wantChecks = 1
+			}
+			if n := strings.Count(r.stderr, "checks not available on this builder"); n != wantChecks || (builder == "embedded" && wantChecks != 0) || api.ChecksUnavailable != worker.ChecksUnavailable {
+				t.Errorf("bake's output says %d times that the checks did not run; records: %q, %q", n, api.ChecksUnavailable, worker.ChecksUnavailable)
+			}
 			if !strings.Contains(r.stderr, "stage base: built once for api, worker\n") {
 				t.Errorf("bake's summary does not name the shared stage:\n%s", lastLines(r.stderr, 5))
 			}

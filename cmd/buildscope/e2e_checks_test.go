@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -33,8 +34,43 @@ func TestBuildKitChecksAtTheirLines(t *testing.T) {
 	if found["FromAsCasing"] != 1 || found["SecretsUsedInArgOrEnv"] != 2 {
 		t.Errorf("warnings %+v, want FromAsCasing at line 1 and SecretsUsedInArgOrEnv at line 2", b.Warnings)
 	}
+	if b.ChecksUnavailable != "" || strings.Contains(r.stderr, "checks not available") {
+		t.Errorf("the embedded builder ran the checks, yet: %q\n%s", b.ChecksUnavailable, lastLines(r.stderr, 3))
+	}
 	if show := e.mustRun(t, "history", "show", "last").stdout; !strings.Contains(show, "warning: line 2: SecretsUsedInArgOrEnv:") {
 		t.Errorf("history show:\n%s", show)
+	}
+}
+
+// The Docker engine 20.10's BuildKit has no linter in its Dockerfile
+// frontend: a Dockerfile that breaks two rules gets no warnings there, and
+// the record, the build's output and history show say the checks are not
+// available on this builder rather than showing none.
+func TestBuildKitChecksUnavailableOnEngine(t *testing.T) {
+	requireDocker(t)
+	if out, err := execOutput("docker", "version", "--format", "{{.Server.Version}}"); err != nil || !strings.HasPrefix(strings.TrimSpace(out), "20.10.") {
+		t.Skipf("the engine is %q (%v), not 20.10, whose BuildKit has no checks", strings.TrimSpace(out), err)
+	}
+	e := newEnv(t)
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox as builder\nARG DB_PASSWORD=hunter2\nRUN echo "+buildrun.NewID()+" > /x\n")
+	b, r := e.build(t, "--builder", "docker", dir)
+	if r.code != 0 {
+		t.Fatal(lastLines(r.stderr, 10))
+	}
+	for _, w := range b.Warnings {
+		if strings.HasPrefix(w.Short, "FromAsCasing:") || strings.HasPrefix(w.Short, "SecretsUsedInArgOrEnv:") {
+			t.Errorf("the engine's frontend warned %+v: it has checks after all", w)
+		}
+	}
+	const want = "checks not available on this builder: its BuildKit is older than 0.11"
+	if !strings.HasPrefix("checks not available on this builder: "+b.ChecksUnavailable, want) {
+		t.Errorf("record's checks_unavailable %q, want it to say %q", b.ChecksUnavailable, want)
+	}
+	if n := strings.Count(r.stderr, "buildscope: "+want); n != 1 {
+		t.Errorf("the build's output says %d times that the checks did not run:\n%s", n, lastLines(r.stderr, 5))
+	}
+	if show := e.mustRun(t, "history", "show", b.ID).stdout; !strings.Contains(show, want) {
+		t.Errorf("history show does not say the checks did not run:\n%s", show)
 	}
 }
 
