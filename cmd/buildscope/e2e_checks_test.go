@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -39,6 +40,37 @@ func TestBuildKitChecksAtTheirLines(t *testing.T) {
 	}
 	if show := e.mustRun(t, "history", "show", "last").stdout; !strings.Contains(show, "warning: line 2: SecretsUsedInArgOrEnv:") {
 		t.Errorf("history show:\n%s", show)
+	}
+}
+
+// The checks cover every stage, as docker buildx build --check does: the
+// frontend's lint subrequest runs with the build, and finds what breaks
+// the rules in a stage the build does not reach (a build alone reports
+// only the stages it builds).
+func TestBuildKitChecksUnreachedStage(t *testing.T) {
+	e := newEnv(t)
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox AS unused\nENV A b\nWORKDIR rel\nFROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+buildrun.NewID()+" > /x\n")
+	b, r := e.build(t, "--builder", "embedded", dir)
+	if r.code != 0 {
+		t.Fatal(lastLines(r.stderr, 10))
+	}
+	got := map[string]int{}
+	for _, w := range b.Warnings {
+		rule, _, _ := strings.Cut(w.Short, ":")
+		got[rule] = w.Line
+	}
+	if len(b.Warnings) != 2 || got["LegacyKeyValueFormat"] != 2 || got["WorkdirRelativePath"] != 3 {
+		t.Errorf("warnings %+v, want LegacyKeyValueFormat at line 2 and WorkdirRelativePath at line 3, once each", b.Warnings)
+	}
+	// the lint is no build of the builder's history
+	var hist struct {
+		Builder []struct{ Ref string } `json:"builder"`
+	}
+	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "ls", "--builder", "embedded", "--json").stdout), &hist); err != nil {
+		t.Fatal(err)
+	}
+	if len(hist.Builder) != 1 {
+		t.Errorf("the builder's history holds %d builds, want the one build: %+v", len(hist.Builder), hist.Builder)
 	}
 }
 
