@@ -325,3 +325,36 @@ func TestBakePush(t *testing.T) {
 		})
 	}
 }
+
+// stages build:ID measures a bake target's stages with the target's own
+// Dockerfile stage and args, which the record keeps: api's are base and
+// api, worker's base and worker. Flags the record answers are refused.
+func TestBakeStagesPerTarget(t *testing.T) {
+	e := newEnv(t)
+	dir := copyDir(t, "../../assets/examples/bake")
+	recs, _ := e.bakeRecords(t, dir, nil, "--builder", "embedded", "-f", "docker-bake.hcl")
+	for _, name := range []string{"api", "worker"} {
+		if recs[name] == nil {
+			t.Fatalf("no record of %s: %v", name, recs)
+		}
+		r := e.run(t, nil, "stages", "--builder", "embedded", "--json", "build:"+recs[name].ID)
+		if r.code != 0 {
+			t.Fatalf("stages build:%s (%s) exited %d: %s", recs[name].ID, name, r.code, lastLines(r.stderr, 10))
+		}
+		var rep model.StageReport
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+			t.Fatalf("stages --json: %v\n%s", err, r.stdout)
+		}
+		var got []string
+		for _, s := range rep.Stages {
+			got = append(got, s.Name)
+		}
+		if strings.Join(got, ",") != "base,"+name || rep.Final.Name != name {
+			t.Errorf("%s: stages %v, final %q; want base,%s and %s", name, got, rep.Final.Name, name, name)
+		}
+	}
+	r := e.run(t, nil, "stages", "--target", "api", "build:"+recs["api"].ID)
+	if want := "buildscope: stages build:ID takes the Dockerfile, target, build args and platforms from the record: drop --target, or give stages a PATH"; r.code == 0 || strings.TrimSpace(r.stderr) != want {
+		t.Errorf("stages --target build:ID: exit %d, %q", r.code, r.stderr)
+	}
+}
