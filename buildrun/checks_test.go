@@ -1,11 +1,18 @@
 package buildrun
 
 import (
+	"context"
 	"errors"
+	"net"
+	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
+	controlapi "github.com/moby/buildkit/api/services/control"
 	"github.com/moby/buildkit/client"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -37,5 +44,50 @@ func TestChecksFrom(t *testing.T) {
 		if (tc.why == "") != (why == "") || !strings.HasPrefix(why, tc.why) || lint != tc.lint {
 			t.Errorf("%s: %q, lint %v; want %q…, lint %v", tc.name, why, lint, tc.why, tc.lint)
 		}
+	}
+}
+
+// countingControl is a BuildKit control API that answers Info as the
+// Docker engine 20.10 does (it has none) and counts the calls.
+type countingControl struct {
+	controlapi.UnimplementedControlServer
+	calls atomic.Int32
+}
+
+func (c *countingControl) Info(context.Context, *controlapi.InfoRequest) (*controlapi.InfoResponse, error) {
+	c.calls.Add(1)
+	return nil, status.Error(codes.Unimplemented, "unknown method Info")
+}
+
+// The builder is asked once per connection, whatever the number of builds
+// (a bake's targets ask at once) or steps.
+func TestChecksAskedOnce(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "ctl.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := grpc.NewServer()
+	ctl := &countingControl{}
+	controlapi.RegisterControlServer(srv, ctl)
+	go srv.Serve(l)
+	defer srv.Stop()
+	c, err := client.New(context.Background(), "unix://"+sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	b := &Builder{Kind: KindRemote, Address: "unix://" + sock, Client: c}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			if why, lint := b.checks(context.Background()); !strings.HasPrefix(why, "its BuildKit is older than 0.11") || lint {
+				t.Errorf("checks: %q, lint %v", why, lint)
+			}
+		})
+	}
+	wg.Wait()
+	if n := ctl.calls.Load(); n != 1 {
+		t.Errorf("Info called %d times, want once", n)
 	}
 }
