@@ -108,8 +108,12 @@ func lintDockerfile(ctx context.Context, b *Builder, attrs map[string]string, mo
 }
 
 // unreachedStages says whether the Dockerfile has stages the build of
-// p's target does not reach, whose checks a build does not report.
+// p's target does not reach, whose checks a build does not report (and
+// no other target of its bake builds).
 func (p *Prepared) unreachedStages() bool {
+	if p.siblingsCheck {
+		return false
+	}
 	need, err := p.Plan.Reachable(p.Target)
 	return err == nil && len(need) < len(p.Plan.Stages)
 }

@@ -69,6 +69,9 @@ type Prepared struct {
 	// frontendImage says a `# syntax=` directive or BUILDKIT_SYNTAX names
 	// the Dockerfile frontend: an image, not the builder's own
 	frontendImage bool
+	// siblingsCheck says the other targets of the bake build the stages
+	// this one leaves out, and so report their checks
+	siblingsCheck bool
 }
 
 // Platform is the platform whose image of a multi-platform result is
