@@ -28,6 +28,11 @@ type checksCap struct {
 	once sync.Once
 	why  string // why the frontend has none
 	lint bool   // the frontend answers the lint subrequest
+	// old says the builder has no Info (BuildKit before 0.11, as in the
+	// Docker engine 20.10), whose disk usage names a cache mount by its
+	// target and the command that made it, not its id, and keeps the size
+	// it measured when the mount was first filled
+	old bool
 }
 
 // checks asks b, the first time, whether its built-in Dockerfile frontend
@@ -39,8 +44,17 @@ func (b *Builder) checks(ctx context.Context) (why string, lint bool) {
 			logrus.Debugf("asking the builder its version: %v", err)
 		}
 		b.checksCap.why, b.checksCap.lint = checksFrom(info, err)
+		b.checksCap.old = status.Code(err) == codes.Unimplemented
 	})
 	return b.checksCap.why, b.checksCap.lint
+}
+
+// mountsUnnamed says whether b's disk usage cannot tell one cache mount
+// from another of the same target (see checksCap.old); asked with checks,
+// once.
+func (b *Builder) mountsUnnamed(ctx context.Context) bool {
+	b.checks(ctx)
+	return b.checksCap.old
 }
 
 // checksFrom reads what a builder's Info answer says of its Dockerfile

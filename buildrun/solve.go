@@ -146,6 +146,11 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	if hasMounts && mountsBefore != nil && ctx.Err() == nil {
 		if after := cacheRecords(ctx, b); after != nil {
 			rec.CacheMounts = model.CacheMountUses(rec, p.Plan, mountsBefore, after)
+			if b.mountsUnnamed(ctx) {
+				for i := range rec.CacheMounts {
+					rec.CacheMounts[i] = rec.CacheMounts[i].WithUnknown("the Docker engine's BuildKit (before 0.11) names cache mounts in its disk usage by target, not id, and does not measure a reused mount again: use --builder embedded")
+				}
+			}
 		}
 	}
 	if len(vertices) > 0 {

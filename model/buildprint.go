@@ -47,11 +47,7 @@ func (b *Build) Text(history []*Build) string {
 			fmt.Fprintf(&w, "  %s%4d  %-8s %8s  %s%s\n", mark, st.Line, st.Duration().Round(time.Millisecond), size, Printable(st.Instruction), trend[st.Digest])
 			for _, cm := range b.CacheMounts {
 				if cm.Stage == s.Name && cm.Line == st.Line {
-					state := "found empty"
-					if cm.Warm {
-						state = "found warm"
-					}
-					fmt.Fprintf(&w, "        cache mount %s (id %s, %s): %s on the builder, %s\n", Printable(cm.Target), Printable(cm.ID), cm.Sharing, HumanSize(cm.SizeBytes), state)
+					fmt.Fprintf(&w, "        cache mount %s (id %s, %s): %s\n", Printable(cm.Target), Printable(cm.ID), cm.Sharing, cm.State())
 				}
 			}
 		}

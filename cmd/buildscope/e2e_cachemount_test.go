@@ -153,3 +153,41 @@ func buildctlCacheMountSize(t *testing.T, e *env, id string) int64 {
 	}
 	return n
 }
+
+// On the Docker engine 20.10 a cache mount's size and warmth are unknown,
+// and said so: its BuildKit names cache mounts in its disk usage by target
+// and command, never by id (two ids on one target could not be told
+// apart: the first build of a new id was reported warm, with the other
+// ids' bytes), and keeps a reused mount's first size. why then claims no
+// empty mount.
+func TestCacheMountsOnEngine(t *testing.T) {
+	requireDocker(t)
+	e := newEnv(t)
+	id := "bs-e2e-" + strings.ToLower(buildrun.NewID())
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nARG N\n"+
+		"RUN --mount=type=cache,id="+id+",target=/cache head -c 100000 /dev/zero > /cache/f$N && ls /cache > /listing\n")
+	for _, n := range []string{"1", "2"} {
+		b, r := e.build(t, "--builder", "docker", "--build-arg", "N="+n, dir)
+		if r.code != 0 {
+			t.Fatal(lastLines(r.stderr, 10))
+		}
+		if len(b.CacheMounts) != 1 {
+			t.Fatalf("build %s: cache mounts %+v, want the one at line 3", n, b.CacheMounts)
+		}
+		if m := b.CacheMounts[0]; m.Line != 3 || m.ID != id || m.Unknown == "" || m.Warm || m.SizeBytes != 0 {
+			t.Errorf("build %s: %+v, want size and warmth unknown, and why", n, m)
+		}
+		if show := e.mustRun(t, "history", "show", b.ID).stdout; !strings.Contains(show, "cache mount /cache (id "+id+", shared): size and warmth unknown: the Docker engine's BuildKit (before 0.11) names cache mounts") {
+			t.Errorf("history show:\n%s", show)
+		}
+	}
+	var ex model.Explanation
+	if err := json.Unmarshal([]byte(e.mustRun(t, "why", "--json").stdout), &ex); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range ex.Advice {
+		if strings.Contains(a, "cache mount") {
+			t.Errorf("why claims %q of a mount whose state is unknown", a)
+		}
+	}
+}
