@@ -51,6 +51,9 @@ func buildxConfig(t *testing.T) string {
 			}
 		}
 	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("no docker buildx to run (make buildx builds it): %v", err)
+	}
 	cfg := t.TempDir()
 	os.MkdirAll(filepath.Join(cfg, "cli-plugins"), 0o755)
 	if err := os.Symlink(bin, filepath.Join(cfg, "cli-plugins", "docker-buildx")); err != nil {
