@@ -9,7 +9,7 @@ BASE_ADDR  ?= 127.0.0.1:5015
 PKGS       := runc busybox-static docker.io tmux openssh-client
 export PATH := $(PATH):/usr/sbin:/sbin
 
-.PHONY: all build deps base engine demo demo-bake test lint bench clean
+.PHONY: all build buildx deps base engine demo demo-bake test lint bench clean
 
 all: build
 
@@ -35,6 +35,19 @@ build:
 	$(GO) build -o bin/mkbase ./cmd/mkbase
 	$(GO) build -o bin/buildkitd github.com/moby/buildkit/cmd/buildkitd
 
+## buildx: docker-buildx at go.mod's version, from the module proxy, into
+## bin/ — built once (minutes on a cold build cache), the bake tests' oracle
+BUILDX_VERSION = $(shell $(GO) list -m -f '{{.Version}}' github.com/docker/buildx)
+buildx:
+	@v=$(BUILDX_VERSION); \
+	if ! bin/docker-buildx version 2>/dev/null | grep -q " $$v"; then \
+	  echo "building docker-buildx $$v from the module proxy"; \
+	  gobin=$$(mktemp -d) && \
+	  GOBIN=$$gobin $(GO) install -ldflags "-X github.com/docker/buildx/version.Version=$$v" \
+	    "github.com/docker/buildx/cmd/buildx@$$v" && \
+	  mkdir -p bin && mv "$$gobin/buildx" bin/docker-buildx && rmdir "$$gobin"; \
+	fi
+
 ## base: serve the offline base image (busybox-static) on a loopback registry
 base: build
 	bin/mkbase serve --detach --addr $(BASE_ADDR)
@@ -58,8 +71,8 @@ demo: deps build base
 demo-bake: deps build base
 	cd assets/examples/bake && ../../../bin/buildscope bake --builder embedded -f docker-bake.hcl
 
-test: deps build engine base lint
-	BUILDSCOPE_REQUIRE_DOCKER=1 BUILDSCOPE_BUILDKITD=$(CURDIR)/bin/buildkitd \
+test: deps build buildx engine base lint
+	BUILDSCOPE_REQUIRE_DOCKER=1 BUILDSCOPE_BUILDKITD=$(CURDIR)/bin/buildkitd BUILDSCOPE_BUILDX=$(CURDIR)/bin/docker-buildx \
 	  $(GO) test -count=1 -timeout 25m ./...
 
 lint:

@@ -7,30 +7,25 @@
 # warm (cache hit) and cold (no-cache) rounds. Then bake of both targets
 # against building them one after another, cold. Prints medians and ratios.
 #
-# buildx is the release go.mod pins, built from the module proxy and
-# installed as a Docker CLI plugin (~/.docker/cli-plugins/docker-buildx).
+# buildx is the release go.mod pins, built from the module proxy once
+# (make buildx: bin/docker-buildx) and run as a Docker CLI plugin from a
+# DOCKER_CONFIG of this run's own, so ~/.docker is neither used nor changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-9}
 CTX=assets/examples/bake
 BS=$PWD/bin/buildscope
-PLUGIN=$HOME/.docker/cli-plugins/docker-buildx
-VER=$(go list -m -f '{{.Version}}' github.com/docker/buildx)
-if ! docker buildx version 2>/dev/null | grep -q "$VER"; then
-  mkdir -p "$(dirname "$PLUGIN")"
-  gobin=$(mktemp -d)
-  GOBIN=$gobin go install -ldflags "-X github.com/docker/buildx/version.Version=$VER" \
-    "github.com/docker/buildx/cmd/buildx@$VER"
-  mv "$gobin/buildx" "$PLUGIN"
-  rmdir "$gobin"
-fi
+make -s buildx
+VER=$(bin/docker-buildx version | awk '{print $2}')
+OUT=$(mktemp -d)
+export DOCKER_CONFIG=$OUT/docker
+mkdir -p "$DOCKER_CONFIG/cli-plugins"
+ln -s "$PWD/bin/docker-buildx" "$DOCKER_CONFIG/cli-plugins/docker-buildx"
 $BS builder start >/dev/null
 ADDR=$($BS builder status --json | sed -n 's/.*"address": "\(.*\)".*/\1/p')
 NAME=buildscope-bench
-docker buildx rm "$NAME" >/dev/null 2>&1 || true
+trap 'docker buildx rm "$NAME" >/dev/null 2>&1 || true; rm -rf "$OUT"' EXIT
 docker buildx create --name "$NAME" --driver remote "$ADDR" >/dev/null
-OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"; docker buildx rm "$NAME" >/dev/null 2>&1 || true' EXIT
 
 now() { date +%s%N; }
 ms() { echo $(( ($2 - $1) / 1000000 )); }

@@ -43,6 +43,7 @@ func RunBake(ctx context.Context, b *Builder, bk *Bake, paths Paths, onStatus fu
 		}
 	}
 	ref := NewID()
+	covered := stagesCovered(bk)
 	var mu sync.Mutex
 	out := map[string]*model.Build{}
 	var eg errgroup.Group // a failed target does not cancel the others, as in buildx
@@ -53,6 +54,7 @@ func RunBake(ctx context.Context, b *Builder, bk *Bake, paths Paths, onStatus fu
 		}
 		p := *t.Prepared
 		p.bake = &model.BakeRef{ID: ref, Target: t.Name}
+		p.siblingsCheck = covered[p.DockerfileAbs]
 		eg.Go(func() error {
 			rec, err := Run(ctx, b, &p, paths, cb)
 			if rec != nil {
@@ -68,4 +70,35 @@ func RunBake(ctx context.Context, b *Builder, bk *Bake, paths Paths, onStatus fu
 	}
 	err := eg.Wait()
 	return out, err
+}
+
+// stagesCovered says, by Dockerfile, whether the bake's targets together
+// build every stage of it: then each stage's checks are reported by the
+// build of a target that reaches it, and no target needs the lint
+// subrequest for the stages it leaves out.
+func stagesCovered(bk *Bake) map[string]bool {
+	reached := map[string]map[int]bool{}
+	stages := map[string]int{}
+	for _, t := range bk.Targets {
+		p := t.Prepared
+		if p.Plan == nil {
+			continue
+		}
+		need, err := p.Plan.Reachable(p.Target)
+		if err != nil {
+			continue
+		}
+		if reached[p.DockerfileAbs] == nil {
+			reached[p.DockerfileAbs] = map[int]bool{}
+		}
+		for _, i := range need {
+			reached[p.DockerfileAbs][i] = true
+		}
+		stages[p.DockerfileAbs] = len(p.Plan.Stages)
+	}
+	out := map[string]bool{}
+	for df, r := range reached {
+		out[df] = len(r) == stages[df]
+	}
+	return out
 }

@@ -37,7 +37,8 @@ type Builder struct {
 	Client *client.Client
 	// Docker is the engine client when Kind is docker; other builders dial
 	// the engine only when a build asks for it (--load).
-	Docker *dockerclient.Client
+	Docker    *dockerclient.Client
+	checksCap checksCap // see checks
 }
 
 // Name is how build records name the builder: "embedded", "docker" or the

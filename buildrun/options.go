@@ -11,6 +11,7 @@ import (
 	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client"
 	bkbuild "github.com/moby/buildkit/cmd/buildctl/build"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/buildscope/buildscope/model"
@@ -65,6 +66,12 @@ type Prepared struct {
 	redactor      *Redactor
 	platforms     []ocispecs.Platform // --platform, parsed
 	bake          *model.BakeRef      // the bake this build is a target of
+	// frontendImage says a `# syntax=` directive or BUILDKIT_SYNTAX names
+	// the Dockerfile frontend: an image, not the builder's own
+	frontendImage bool
+	// siblingsCheck says the other targets of the bake build the stages
+	// this one leaves out, and so report their checks
+	siblingsCheck bool
 }
 
 // Platform is the platform whose image of a multi-platform result is
@@ -120,6 +127,8 @@ func Prepare(o Options) (*Prepared, error) {
 	if p.Args, err = parseBuildArgs(o.BuildArgs); err != nil {
 		return nil, err
 	}
+	_, _, _, syntax := parser.DetectSyntax(data)
+	p.frontendImage = syntax || p.Args["BUILDKIT_SYNTAX"] != ""
 	plats, err := model.ParsePlatforms(o.Platforms)
 	if err != nil {
 		return nil, err

@@ -40,6 +40,13 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		Platforms: p.Platforms, BuildArgs: p.Args, NoCache: p.NoCache, NoCacheFilter: p.NoCacheFilter,
 		Bake: p.bake,
 	}
+	lintIt := false
+	if !p.frontendImage { // a frontend image's checks are its own
+		rec.ChecksUnavailable, lintIt = b.checks(ctx)
+	}
+	// the build checks the stages it builds; the lint subrequest, run
+	// beside it, the others (it costs a warm build ~15%, so only then)
+	lintIt = lintIt && p.Plan != nil && p.unreachedStages()
 	folder := model.NewFolder(rec, p.Plan)
 	advise := startAdvice(p) // looks at the context while the build runs
 	hist := History{Dir: paths.History()}
@@ -67,7 +74,8 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		hashers = p.contextHashers(filepath.Join(paths.State, "cache"))
 		go func() { defer close(prewarmed); hashers.prewarm(p.Plan, p.Target) }()
 	}
-	resp, err := solve(ctx, b, p, paths, rec.ID, sess, func(s *client.SolveStatus) {
+	var linted []model.Warning
+	resp, err := solve(ctx, b, p, paths, rec.ID, sess, lintIt, &linted, func(s *client.SolveStatus) {
 		p.redactor.Status(s)
 		folder.Add(s)
 		vertices = append(vertices, s.Vertexes...)
@@ -77,6 +85,10 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		}
 	})
 	folder.Build()
+	for _, w := range linted {
+		w.Short = p.redactor.String(w.Short)
+		rec.Warnings = model.AppendWarning(rec.Warnings, w)
+	}
 	solved := time.Now()
 	defer func() { logrus.Debugf("build %s: %s from the solve's end to the record", rec.ID, time.Since(solved)) }()
 	// BuildKit writes the build's provenance as the build ends: fetch it
@@ -123,11 +135,22 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 			rec.Exporter[exptypes.ExporterImageDigestKey] = pushed
 		}
 		describeResult(context.WithoutCancel(ctx), b, p, paths, resp, rec)
+		if pushed != "" && rec.Image != nil {
+			// the engine's image ID is its config's digest; once pushed,
+			// the image has the manifest the registry holds, as on the
+			// other builders
+			rec.Image.Digest = pushed
+		}
 	}
 	rec.Advice = advise(rec)
 	if hasMounts && mountsBefore != nil && ctx.Err() == nil {
 		if after := cacheRecords(ctx, b); after != nil {
 			rec.CacheMounts = model.CacheMountUses(rec, p.Plan, mountsBefore, after)
+			if b.mountsUnnamed(ctx) {
+				for i := range rec.CacheMounts {
+					rec.CacheMounts[i] = rec.CacheMounts[i].WithUnknown("the Docker engine's BuildKit (before 0.11) names cache mounts in its disk usage by target, not id, and does not measure a reused mount again: use --builder embedded")
+				}
+			}
 		}
 	}
 	if len(vertices) > 0 {
@@ -170,7 +193,10 @@ func userResponse(resp map[string]string, tags []string) map[string]string {
 // ErrCanceled is returned by Run when the build was canceled.
 var ErrCanceled = errors.New("build canceled")
 
-func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string, sess *session.Session, onStatus func(*client.SolveStatus)) (*client.SolveResponse, error) {
+// solve runs the build; with lintIt, the frontend's lint subrequest at the
+// same time, its warnings put in linted (none when it fails: the build's
+// own warnings remain).
+func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string, sess *session.Session, lintIt bool, linted *[]model.Warning, onStatus func(*client.SolveStatus)) (*client.SolveResponse, error) {
 	attrs, locals, stores, err := p.frontendAttrs()
 	if err != nil {
 		return nil, err
@@ -206,6 +232,22 @@ func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string,
 		Exports: exports, CacheImports: imports, CacheExports: cacheExports, Session: attach,
 		OCIStores: stores, SharedSession: sess,
 	}
+	lintDone := make(chan struct{})
+	if lintIt {
+		go func() {
+			defer close(lintDone)
+			t0 := time.Now()
+			ws, err := lintDockerfile(ctx, b, attrs, mounts, stores, attach)
+			if err != nil {
+				logrus.Debugf("build %s: %v", id, err)
+			}
+			logrus.Debugf("build %s: the lint subrequest took %s", id, time.Since(t0))
+			*linted = ws
+		}()
+	} else {
+		close(lintDone)
+	}
+	defer func() { <-lintDone }()
 	ch := make(chan *client.SolveStatus)
 	eg, ectx := errgroup.WithContext(ctx)
 	var resp *client.SolveResponse

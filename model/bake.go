@@ -101,6 +101,14 @@ func BakeSummary(builds map[string]*Build) string {
 			w.WriteString(Printable(n) + ": " + b.SummaryLine() + "\n")
 		}
 	}
+	checks := map[string]bool{}
+	for _, n := range names {
+		if b := builds[n]; b != nil && b.ChecksLine() != "" && !checks[b.ChecksLine()] {
+			l := b.ChecksLine()
+			checks[l] = true
+			w.WriteString(l + "\n")
+		}
+	}
 	for _, s := range BakeStages(builds) {
 		if s.Shared() {
 			w.WriteString("stage " + Printable(s.Stage.Name) + ": built once for " + Printable(strings.Join(s.Targets, ", ")) + "\n")

@@ -101,3 +101,19 @@ func TestBakeSummary(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// Targets built on a builder without BuildKit's checks say so once for
+// the bake, not once per target.
+func TestBakeSummaryChecksOnce(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b := func(id string) *Build {
+		return &Build{ID: id, Status: StatusOK, Started: t0, Completed: t0, ChecksUnavailable: "its BuildKit is v0.12.5"}
+	}
+	got := BakeSummary(map[string]*Build{"api": b("a1"), "worker": b("w1"), "gone": nil})
+	want := "api: build a1 ok in 0s: 0/0 steps cached; open it as build:a1\n" +
+		"worker: build w1 ok in 0s: 0/0 steps cached; open it as build:w1\n" +
+		"checks not available on this builder: its BuildKit is v0.12.5\n"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -54,6 +54,10 @@ type Build struct {
 	// buildscope looked for them and found none.
 	KeysMissing string    `json:"keys_missing,omitempty"`
 	Warnings    []Warning `json:"warnings,omitempty"`
+	// ChecksUnavailable says why BuildKit's Dockerfile checks did not run
+	// (the builder's frontend has none), so that no warnings is not read
+	// as a Dockerfile that passed them.
+	ChecksUnavailable string `json:"checks_unavailable,omitempty"`
 	// Origin is set on a build buildscope did not run: a record of the
 	// builder's own history (buildx, buildctl, CI) or an imported bundle.
 	Origin *Origin `json:"origin,omitempty"`
@@ -150,7 +154,10 @@ type CacheSummary struct {
 // Image describes the image a build produced.
 type Image struct {
 	// Platform is set for the images of a multi-platform result.
-	Platform  string  `json:"platform,omitempty"`
+	Platform string `json:"platform,omitempty"`
+	// Digest is the image's manifest digest; on the Docker engine, which
+	// keeps no manifest, its image ID (the config's digest) unless the
+	// build pushed it.
 	Digest    string  `json:"digest"`
 	SizeBytes int64   `json:"size_bytes"`
 	Layers    []Layer `json:"layers"`

@@ -47,11 +47,7 @@ func (b *Build) Text(history []*Build) string {
 			fmt.Fprintf(&w, "  %s%4d  %-8s %8s  %s%s\n", mark, st.Line, st.Duration().Round(time.Millisecond), size, Printable(st.Instruction), trend[st.Digest])
 			for _, cm := range b.CacheMounts {
 				if cm.Stage == s.Name && cm.Line == st.Line {
-					state := "found empty"
-					if cm.Warm {
-						state = "found warm"
-					}
-					fmt.Fprintf(&w, "        cache mount %s (id %s, %s): %s on the builder, %s\n", Printable(cm.Target), Printable(cm.ID), cm.Sharing, HumanSize(cm.SizeBytes), state)
+					fmt.Fprintf(&w, "        cache mount %s (id %s, %s): %s\n", Printable(cm.Target), Printable(cm.ID), cm.Sharing, cm.State())
 				}
 			}
 		}
@@ -66,6 +62,9 @@ func (b *Build) Text(history []*Build) string {
 			url = " (" + Printable(wn.URL) + ")"
 		}
 		fmt.Fprintf(&w, "warning: %s%s%s\n", at, Printable(wn.Short), url)
+	}
+	if l := b.ChecksLine(); l != "" {
+		w.WriteString(l + "\n")
 	}
 	w.WriteString(AdviceText(b.Advice))
 	fmt.Fprintf(&w, "cache: %d/%d steps cached\n", b.Cache.StepsCached, b.Cache.StepsTotal)
@@ -159,6 +158,15 @@ func ShortDigest(d string) string {
 		d = d[:12]
 	}
 	return d
+}
+
+// ChecksLine says that BuildKit's checks did not run on b's builder, and
+// why; "" when they ran.
+func (b *Build) ChecksLine() string {
+	if b.ChecksUnavailable == "" {
+		return ""
+	}
+	return "checks not available on this builder: " + Printable(b.ChecksUnavailable)
 }
 
 // SummaryLine is the one line printed after a successful build.

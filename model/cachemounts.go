@@ -13,6 +13,10 @@ type CacheMountUse struct {
 	CacheMount
 	// SizeBytes is its size on the builder after the build.
 	SizeBytes int64 `json:"size_bytes"`
+	// Unknown, when set, says why SizeBytes and Warm are not known (both
+	// are then zero): the builder's disk usage cannot tell this mount from
+	// others.
+	Unknown string `json:"unknown,omitempty"`
 	// Warm says the build found it holding data; false: it started empty
 	// (first use, pruned, or a CI runner that only imported --cache-from:
 	// cache mounts are never exported with the build cache).
@@ -103,4 +107,22 @@ func cacheFromMountAdvice(cur *Build, m Miss, cm CacheMountUse) string {
 	return fmt.Sprintf("line %d ran with its cache mount %s empty although the build imported --cache-from %s: cache mounts are never exported with the build cache, so this runner filled %s from nothing%s; "+
 		"reuse the runner's builder, or save the directory yourself (e.g. a CI cache restored into the build context and copied into the mount)",
 		m.Line, cm.Target, strings.Join(refs, ", "), HumanSize(cm.SizeBytes), took)
+}
+
+// State is the mount's size and warmth as history show prints them.
+func (m CacheMountUse) State() string {
+	if m.Unknown != "" {
+		return "size and warmth unknown: " + Printable(m.Unknown)
+	}
+	state := "found empty"
+	if m.Warm {
+		state = "found warm"
+	}
+	return HumanSize(m.SizeBytes) + " on the builder, " + state
+}
+
+// WithUnknown is m with its size and warmth unknown, for the reason why.
+func (m CacheMountUse) WithUnknown(why string) CacheMountUse {
+	m.SizeBytes, m.Warm, m.Unknown = 0, false, why
+	return m
 }

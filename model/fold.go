@@ -95,11 +95,13 @@ func (f *Folder) Add(s *client.SolveStatus) {
 		if len(w.Range) > 0 && w.Range[0].Start != nil {
 			wn.Line = int(w.Range[0].Start.Line)
 		}
-		f.build.Warnings = appendWarning(f.build.Warnings, wn)
+		f.build.Warnings = AppendWarning(f.build.Warnings, wn)
 	}
 }
 
-func appendWarning(ws []Warning, w Warning) []Warning {
+// AppendWarning appends w to ws unless ws holds it already (BuildKit
+// repeats a warning for each solve that reaches it).
+func AppendWarning(ws []Warning, w Warning) []Warning {
 	for _, x := range ws {
 		if x == w {
 			return ws
@@ -176,7 +178,7 @@ func (f *Folder) unmapped(label string) int {
 	}
 	f.build.Stages = append(f.build.Stages, Stage{Name: label, Index: -1, Steps: []Step{}})
 	if f.plan != nil {
-		f.build.Warnings = appendWarning(f.build.Warnings, Warning{Short: fmt.Sprintf(
+		f.build.Warnings = AppendWarning(f.build.Warnings, Warning{Short: fmt.Sprintf(
 			"BuildKit ran stage %q, which is not a stage of the Dockerfile as buildscope read it: its steps are recorded under BuildKit's name", label)})
 	}
 	return len(f.build.Stages) - 1

@@ -466,6 +466,9 @@ func isIgnorable(file string) bool {
 func advise(cur *Build, misses []Miss) []string {
 	var out []string
 	for _, cm := range cur.CacheMounts {
+		if cm.Unknown != "" {
+			continue // whether it was empty is not known
+		}
 		for _, m := range misses {
 			if m.Stage == cm.Stage && m.Line == cm.Line && !cm.Warm && len(cur.CacheImports) > 0 {
 				out = append(out, cacheFromMountAdvice(cur, m, cm))

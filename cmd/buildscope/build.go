@@ -92,6 +92,9 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 		return ended("build "+rec.ID, berr)
 	}
 	if mode != progressui.RawJSONMode {
+		if l := rec.ChecksLine(); l != "" {
+			fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: "+l)
+		}
 		fmt.Fprintln(cmd.ErrOrStderr(), rec.SummaryLine())
 	}
 	return nil

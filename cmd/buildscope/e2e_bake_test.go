@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
 )
@@ -134,6 +137,14 @@ func TestBakeGroupSharesStage(t *testing.T) {
 			if len(a) < 3 || len(w) < 3 || a[1] != w[1] {
 				t.Errorf("base stage's RUN layer differs: api %v, worker %v: the shared stage ran twice", a, w)
 			}
+			// the checks on the engine 20.10: not available, said once for the bake
+			wantChecks := 0
+			if api.ChecksUnavailable != "" {
+				wantChecks = 1
+			}
+			if n := strings.Count(r.stderr, "checks not available on this builder"); n != wantChecks || (builder == "embedded" && wantChecks != 0) || api.ChecksUnavailable != worker.ChecksUnavailable {
+				t.Errorf("bake's output says %d times that the checks did not run; records: %q, %q", n, api.ChecksUnavailable, worker.ChecksUnavailable)
+			}
 			if !strings.Contains(r.stderr, "stage base: built once for api, worker\n") {
 				t.Errorf("bake's summary does not name the shared stage:\n%s", lastLines(r.stderr, 5))
 			}
@@ -254,5 +265,96 @@ func TestBakeWhyPerTarget(t *testing.T) {
 		if strings.Join(roots, "; ") != want {
 			t.Errorf("%s: root causes %q, want %q", name, roots, want)
 		}
+	}
+}
+
+// --push sends every target's image to its registry (a loopback one of
+// the test's own), on the embedded builder and the engine: the registry
+// holds each under its tag, and the manifest read back from it is the one
+// the record names (its digest, its config, as many layers).
+func TestBakePush(t *testing.T) {
+	for _, builder := range []string{"embedded", "docker"} {
+		t.Run(builder, func(t *testing.T) {
+			if builder == "docker" {
+				requireDocker(t)
+			}
+			reg, _ := loopbackRegistry(t)
+			e := newEnv(t)
+			dir := copyDir(t, "../../assets/examples/bake")
+			prefix := reg.Addr + "/bakepush" + strings.ToLower(buildrun.NewID())
+			args := []string{"--builder", builder, "-f", "docker-bake.hcl", "--push"}
+			for _, n := range []string{"api", "worker"} {
+				ref := prefix + "/" + n + ":1"
+				args = append(args, "--set", n+".tags="+ref)
+				if builder == "docker" {
+					t.Cleanup(func() { exec.Command("docker", "rmi", "-f", ref).Run() })
+				}
+			}
+			recs, _ := e.bakeRecords(t, dir, nil, args...)
+			for _, n := range []string{"api", "worker"} {
+				b := recs[n]
+				if b == nil || b.Image == nil {
+					t.Fatalf("%s: record %+v has no image", n, b)
+				}
+				ref, err := name.ParseReference(prefix + "/" + n + ":1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				desc, err := remote.Get(ref)
+				if err != nil {
+					t.Fatalf("%s not in the registry after bake --push: %v", ref, err)
+				}
+				img, err := desc.Image()
+				if err != nil {
+					t.Fatalf("%s: %v", ref, err)
+				}
+				m, err := img.Manifest()
+				if err != nil {
+					t.Fatalf("reading %s's manifest back: %v", ref, err)
+				}
+				if desc.Digest.String() != b.Image.Digest || b.Exporter["containerimage.digest"] != desc.Digest.String() {
+					t.Errorf("%s: registry has manifest %s; the record's image %s, exporter's digest %q", n, desc.Digest, b.Image.Digest, b.Exporter["containerimage.digest"])
+				}
+				if len(m.Layers) != len(b.Image.Layers) {
+					t.Errorf("%s: pushed manifest has %d layers, the record %d", n, len(m.Layers), len(b.Image.Layers))
+				}
+				if builder == "docker" && (b.Result == nil || b.Result.Ref != m.Config.Digest.String()) {
+					t.Errorf("%s: pushed config %s, the engine's image in the record %+v", n, m.Config.Digest, b.Result)
+				}
+			}
+		})
+	}
+}
+
+// stages build:ID measures a bake target's stages with the target's own
+// Dockerfile stage and args, which the record keeps: api's are base and
+// api, worker's base and worker. Flags the record answers are refused.
+func TestBakeStagesPerTarget(t *testing.T) {
+	e := newEnv(t)
+	dir := copyDir(t, "../../assets/examples/bake")
+	recs, _ := e.bakeRecords(t, dir, nil, "--builder", "embedded", "-f", "docker-bake.hcl")
+	for _, name := range []string{"api", "worker"} {
+		if recs[name] == nil {
+			t.Fatalf("no record of %s: %v", name, recs)
+		}
+		r := e.run(t, nil, "stages", "--builder", "embedded", "--json", "build:"+recs[name].ID)
+		if r.code != 0 {
+			t.Fatalf("stages build:%s (%s) exited %d: %s", recs[name].ID, name, r.code, lastLines(r.stderr, 10))
+		}
+		var rep model.StageReport
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+			t.Fatalf("stages --json: %v\n%s", err, r.stdout)
+		}
+		var got []string
+		for _, s := range rep.Stages {
+			got = append(got, s.Name)
+		}
+		if strings.Join(got, ",") != "base,"+name || rep.Final.Name != name {
+			t.Errorf("%s: stages %v, final %q; want base,%s and %s", name, got, rep.Final.Name, name, name)
+		}
+	}
+	r := e.run(t, nil, "stages", "--target", "api", "build:"+recs["api"].ID)
+	if want := "buildscope: stages build:ID takes the Dockerfile, target, build args and platforms from the record: drop --target, or give stages a PATH"; r.code == 0 || strings.TrimSpace(r.stderr) != want {
+		t.Errorf("stages --target build:ID: exit %d, %q", r.code, r.stderr)
 	}
 }

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -53,6 +56,24 @@ func TestCacheMountsWarmAndEmpty(t *testing.T) {
 	if m := mount(second); !m.Warm || m.SizeBytes <= mount(first).SizeBytes {
 		t.Errorf("second build: %+v, want warm and larger than %d", m, mount(first).SizeBytes)
 	}
+	// buildctl du, BuildKit's own client, reads the same mount's size, and
+	// it holds at least the packages deps.txt names (KiB each)
+	du := buildctlCacheMountSize(t, e, "/var/cache/pkgs")
+	if du != mount(second).SizeBytes {
+		t.Errorf("buildctl du says the cache mount holds %d bytes, buildscope %d", du, mount(second).SizeBytes)
+	}
+	var written int64
+	data, _ = os.ReadFile(deps)
+	for _, l := range strings.Split(string(data), "\n") {
+		var name string
+		var kib int64
+		if _, err := fmt.Sscanf(l, "%s %d", &name, &kib); err == nil && !strings.HasPrefix(name, "#") {
+			written += kib << 10
+		}
+	}
+	if written == 0 || du < written {
+		t.Errorf("the cache mount's %d bytes do not hold the %d bytes of packages written to it", du, written)
+	}
 	if show := e.mustRun(t, "history", "show", "last").stdout; !strings.Contains(show, "cache mount /var/cache/pkgs (id /var/cache/pkgs, shared):") || !strings.Contains(show, "found warm") {
 		t.Errorf("history show:\n%s", show)
 	}
@@ -100,5 +121,73 @@ func TestCacheMountEmptyDespiteCacheFrom(t *testing.T) {
 	}
 	if !advised {
 		t.Errorf("why's advice %v does not explain the empty mount under --cache-from", ex.Advice)
+	}
+}
+
+// buildctlCacheMountSize is the size buildctl du gives the cache mounts
+// with id on e's embedded builder, summed over their records.
+func buildctlCacheMountSize(t *testing.T, e *env, id string) int64 {
+	t.Helper()
+	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
+	out, err := exec.Command(buildctlBin(t), "--addr", "unix://"+sock, "du", "--filter", "type==exec.cachemount", "--format", "{{json .}}").Output()
+	if err != nil {
+		t.Fatalf("buildctl du: %v", err)
+	}
+	var recs []struct {
+		Description string
+		Size        int64
+	}
+	if err := json.Unmarshal(out, &recs); err != nil {
+		t.Fatalf("buildctl du --format json: %v\n%s", err, out)
+	}
+	var n int64
+	found := false
+	for _, r := range recs {
+		if strings.HasSuffix(r.Description, fmt.Sprintf("with id %q", "/"+id)) { // BuildKit keeps the id with a "/" before it
+			n += r.Size
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("buildctl du lists no cache mount with id %s:\n%s", id, out)
+	}
+	return n
+}
+
+// On the Docker engine 20.10 a cache mount's size and warmth are unknown,
+// and said so: its BuildKit names cache mounts in its disk usage by target
+// and command, never by id (two ids on one target could not be told
+// apart: the first build of a new id was reported warm, with the other
+// ids' bytes), and keeps a reused mount's first size. why then claims no
+// empty mount.
+func TestCacheMountsOnEngine(t *testing.T) {
+	requireDocker(t)
+	e := newEnv(t)
+	id := "bs-e2e-" + strings.ToLower(buildrun.NewID())
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nARG N\n"+
+		"RUN --mount=type=cache,id="+id+",target=/cache head -c 100000 /dev/zero > /cache/f$N && ls /cache > /listing\n")
+	for _, n := range []string{"1", "2"} {
+		b, r := e.build(t, "--builder", "docker", "--build-arg", "N="+n, dir)
+		if r.code != 0 {
+			t.Fatal(lastLines(r.stderr, 10))
+		}
+		if len(b.CacheMounts) != 1 {
+			t.Fatalf("build %s: cache mounts %+v, want the one at line 3", n, b.CacheMounts)
+		}
+		if m := b.CacheMounts[0]; m.Line != 3 || m.ID != id || m.Unknown == "" || m.Warm || m.SizeBytes != 0 {
+			t.Errorf("build %s: %+v, want size and warmth unknown, and why", n, m)
+		}
+		if show := e.mustRun(t, "history", "show", b.ID).stdout; !strings.Contains(show, "cache mount /cache (id "+id+", shared): size and warmth unknown: the Docker engine's BuildKit (before 0.11) names cache mounts") {
+			t.Errorf("history show:\n%s", show)
+		}
+	}
+	var ex model.Explanation
+	if err := json.Unmarshal([]byte(e.mustRun(t, "why", "--json").stdout), &ex); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range ex.Advice {
+		if strings.Contains(a, "cache mount") {
+			t.Errorf("why claims %q of a mount whose state is unknown", a)
+		}
 	}
 }

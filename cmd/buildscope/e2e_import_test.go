@@ -20,13 +20,18 @@ const buildxVersion = "v0.38.2"
 // buildxConfig returns a Docker config directory whose cli-plugins hold
 // docker-buildx, built from the module proxy in a module of its own (the
 // first time; kept in the user's cache dir, by version, after that), or
-// BUILDSCOPE_BUILDX when set.
+// BUILDSCOPE_BUILDX when set, or the one make builds into bin/.
 func buildxConfig(t *testing.T) string {
 	t.Helper()
 	if _, err := exec.LookPath("docker"); err != nil {
 		requireDocker(t) // fails under make test, else skips
 	}
 	bin := os.Getenv("BUILDSCOPE_BUILDX")
+	if p, err := filepath.Abs("../../bin/docker-buildx"); bin == "" && err == nil {
+		if _, err := os.Stat(p); err == nil {
+			bin = p
+		}
+	}
 	if bin == "" {
 		cache, err := os.UserCacheDir()
 		if err != nil {
@@ -45,6 +50,9 @@ func buildxConfig(t *testing.T) string {
 				}
 			}
 		}
+	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("no docker buildx to run (make buildx builds it): %v", err)
 	}
 	cfg := t.TempDir()
 	os.MkdirAll(filepath.Join(cfg, "cli-plugins"), 0o755)

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/buildrun"
@@ -19,7 +22,7 @@ type stagesFlags struct {
 func newStagesCmd(g *globals) *cobra.Command {
 	f := &stagesFlags{}
 	cmd := &cobra.Command{
-		Use:   "stages [flags] PATH",
+		Use:   "stages [flags] PATH|build:ID",
 		Short: "Size of every stage, and what the final image left behind",
 		Long: `Build every stage the target needs as a target of its own (they share the
 build cache, so a second run is fast) and report each stage's image size,
@@ -29,14 +32,32 @@ image; and what the final image left behind: the largest paths in the
 stages it copies from that it does not contain (toolchains, package
 caches, build artefacts).
 
+build:ID measures a recorded build with its context, Dockerfile, target,
+build args and platforms (a bake target's, say); --secret, --ssh and
+--build-context, which records do not keep, come from the flags.
+
 --compare FILE builds a second Dockerfile (with its own directory as the
 context), e.g. a single-stage variant, and shows both side by side.`,
 		Example: `  buildscope stages assets/examples/multistage
   buildscope stages --compare assets/examples/singlestage/Dockerfile assets/examples/multistage
-  buildscope stages --json .`,
+  buildscope stages --json .
+  buildscope stages build:last          # the last build's target, e.g. a bake target`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f.opts.ContextDir = args[0]
+			id, ok := strings.CutPrefix(args[0], "build:")
+			if !ok {
+				f.opts.ContextDir = args[0]
+				return runStages(cmd, g, f)
+			}
+			for _, name := range []string{"file", "target", "build-arg", "platform"} {
+				if cmd.Flags().Changed(name) {
+					return fmt.Errorf("stages build:ID takes the Dockerfile, target, build args and platforms from the record: drop --%s, or give stages a PATH", name)
+				}
+			}
+			var err error
+			if f.opts, err = (buildrun.History{Dir: g.paths.History()}).RebuildOptions(id, f.opts); err != nil {
+				return err
+			}
 			return runStages(cmd, g, f)
 		},
 	}

@@ -23,6 +23,10 @@ func (m *Model) mountTags(st model.Step) string {
 		if cm.Warm {
 			state = "warm"
 		}
+		if cm.Unknown != "" { // the builder cannot tell this mount from others
+			out += fmt.Sprintf("[cache %s ?] ", model.Printable(cm.ID))
+			continue
+		}
 		out += fmt.Sprintf("[cache %s %s %s] ", model.Printable(cm.ID), state, model.HumanSize(cm.SizeBytes))
 	}
 	return out

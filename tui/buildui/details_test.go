@@ -36,3 +36,18 @@ func TestStepDetailsShowMountsAndAdvice(t *testing.T) {
 		t.Errorf("image node: want the warning, then the advice:\n%s", scr)
 	}
 }
+
+// On a builder whose frontend has no checks, the image node's pane says
+// so where the warnings would be.
+func TestChecksUnavailableShown(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := New(Options{Title: "x", Builder: "docker", Now: func() time.Time { return now }})
+	m.Update(teaSize(160, 30))
+	m.Update(DoneMsg{Build: &model.Build{Status: model.StatusOK, Started: now, Completed: now.Add(time.Second),
+		Stages:            []model.Stage{{Name: "stage-0", Steps: []model.Step{{Name: "[1/1] RUN x", Instruction: "RUN x", Line: 2, Digest: "sha256:1"}}}},
+		ChecksUnavailable: "its BuildKit is older than 0.11"}})
+	m.selNode = len(m.build.Stages)
+	if scr := screen(m); !strings.Contains(scr, "⚠ checks not available on this builder: its BuildKit is older than 0.11") {
+		t.Errorf("image node:\n%s", scr)
+	}
+}
