@@ -7,12 +7,11 @@
 #   buildx-none  docker buildx build, no output (only the build cache)
 #   buildx-oci   docker buildx build -o type=oci,dest=FILE
 #   buildscope   buildscope build (records the build, keeps the image)
-# buildx is built from the module proxy (github.com/docker/buildx at the
-# version that matches go.mod's BuildKit) when ~/.docker/cli-plugins has none.
+# buildx is make's bin/docker-buildx: built from the module proxy
+# (github.com/docker/buildx at the version whose BuildKit matches go.mod's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-9}
-BUILDX_VERSION=${BUILDX_VERSION:-v0.38.2}
 WORK=$(mktemp -d /tmp/bs-vsbx.XXXX)
 export XDG_STATE_HOME=$WORK/state
 cleanup() {
@@ -21,11 +20,12 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-if ! docker buildx version >/dev/null 2>&1; then
-  echo "building docker-buildx $BUILDX_VERSION from the module proxy"
-  (cd "$WORK" && go mod init bxbench >/dev/null 2>&1 && go get "github.com/docker/buildx/cmd/buildx@$BUILDX_VERSION" >/dev/null 2>&1 &&
-    mkdir -p ~/.docker/cli-plugins && go build -o ~/.docker/cli-plugins/docker-buildx github.com/docker/buildx/cmd/buildx)
-fi
+# make's buildx (go.mod's release, from the module proxy), run from a
+# DOCKER_CONFIG of this run's own: ~/.docker is neither used nor changed
+make -s buildx
+export DOCKER_CONFIG=$WORK/docker
+mkdir -p "$DOCKER_CONFIG/cli-plugins"
+ln -s "$PWD/bin/docker-buildx" "$DOCKER_CONFIG/cli-plugins/docker-buildx"
 CTX=$WORK/ctx
 echo "making a context of 20000 files, 200 MB in $CTX"
 python3 - "$CTX" <<'PY'

@@ -6,16 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
-
-	"github.com/moby/patternmatcher"
-	"github.com/moby/patternmatcher/ignorefile"
 )
 
 // contextHasher gives the content digests of the build-context files a
@@ -28,11 +23,10 @@ type contextHasher struct {
 	ignore    string // the ignore file: .dockerignore, or <Dockerfile>.dockerignore
 	cacheFile string
 	once      sync.Once
-	files     []string // relative, slash-separated, not ignored
+	files     []ctxFile // not ignored, with their stat from the walk
 	listErr   error
 	cache     map[string]hashEntry
 	dirty     bool
-	seen      map[string]string // digested in this build: not looked at again
 }
 
 type hashEntry struct {
@@ -74,43 +68,6 @@ func (h *contextHasher) list() error {
 	return h.listErr
 }
 
-func (h *contextHasher) walk() error {
-	var pm *patternmatcher.PatternMatcher
-	if f, err := os.Open(h.ignore); err == nil {
-		pats, err := ignorefile.ReadAll(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("reading %s: %w", h.ignore, err)
-		}
-		if pm, err = patternmatcher.New(pats); err != nil {
-			return fmt.Errorf("reading %s: %w", h.ignore, err)
-		}
-	}
-	root := filepath.Clean(h.dir)
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if p == root {
-			return nil
-		}
-		// every path the walk gives is root + separator + rel
-		rel := filepath.ToSlash(strings.TrimPrefix(p[len(root):], string(filepath.Separator)))
-		if pm != nil {
-			if ok, _ := pm.MatchesOrParentMatches(rel); ok {
-				if d.IsDir() && !pm.Exclusions() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-		}
-		if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 {
-			h.files = append(h.files, rel)
-		}
-		return nil
-	})
-}
-
 // Hash returns path → digest for the files the sources select.
 func (h *contextHasher) Hash(sources []string) (map[string]string, error) {
 	if err := h.list(); err != nil {
@@ -122,15 +79,19 @@ func (h *contextHasher) Hash(sources []string) (map[string]string, error) {
 			continue // ADD from a URL or git: not the context
 		}
 		pat := strings.TrimPrefix(path.Clean("/"+filepath.ToSlash(src)), "/")
-		for _, f := range h.files {
-			if !selects(pat, f) {
+		for i := range h.files {
+			f := &h.files[i]
+			if !selects(pat, f.rel) {
 				continue
 			}
-			d, err := h.digest(f)
-			if err != nil {
-				return nil, err
+			if f.digest == "" { // digested once a build, however many sources select it
+				d, err := h.digestFile(f)
+				if err != nil {
+					return nil, err
+				}
+				f.digest = d
 			}
-			out[f] = d
+			out[f.rel] = f.digest
 		}
 	}
 	return out, nil
@@ -154,35 +115,16 @@ func selects(pat, f string) bool {
 	return false
 }
 
-func (h *contextHasher) digest(rel string) (string, error) {
-	if d, ok := h.seen[rel]; ok {
-		return d, nil
-	}
-	d, err := h.digestFile(rel)
-	if err == nil {
-		if h.seen == nil {
-			h.seen = map[string]string{}
-		}
-		h.seen[rel] = d
-	}
-	return d, err
-}
-
-func (h *contextHasher) digestFile(rel string) (string, error) {
+// digestFile is the content digest of f: from the cache when its size,
+// mtime and inode are those of the walk, else read.
+func (h *contextHasher) digestFile(f *ctxFile) (string, error) {
+	rel, e := f.rel, f.stat
 	p := filepath.Join(h.dir, filepath.FromSlash(rel))
-	fi, err := os.Lstat(p)
-	if err != nil {
-		return "", fmt.Errorf("reading %s: %w", p, err)
-	}
-	e := hashEntry{Size: fi.Size(), MTime: fi.ModTime().UnixNano()}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		e.Ino = st.Ino
-	}
 	if c, ok := h.cache[rel]; ok && c.Size == e.Size && c.MTime == e.MTime && c.Ino == e.Ino {
 		return c.Digest, nil
 	}
 	d := sha256.New()
-	if fi.Mode()&fs.ModeSymlink != 0 {
+	if f.symlink {
 		target, err := os.Readlink(p)
 		if err != nil {
 			return "", fmt.Errorf("reading %s: %w", p, err)

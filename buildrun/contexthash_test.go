@@ -36,6 +36,9 @@ func TestContextHasherListsSelectsAndCaches(t *testing.T) {
 		"Dockerfile": "FROM scratch\n", ".dockerignore": "logs\n**/*.tmp\n",
 		"src/a.go": "package a\n", "src/b.tmp": "x", "logs/1.log": "l", "top.txt": "top",
 	})
+	if err := os.Symlink("top.txt", filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
 	// a JSON cache of an older buildscope is removed, not read
 	h := newContextHasher(dir, "", cache)
 	legacy := filepath.Join(cache, filepath.Base(h.cacheFile[:len(h.cacheFile)-len(".gob")])+".json")
@@ -52,6 +55,9 @@ func TestContextHasherListsSelectsAndCaches(t *testing.T) {
 	}
 	if all, _ := h.Hash([]string{"."}); all["logs/1.log"] != "" || all["src/b.tmp"] != "" || all[".dockerignore"] == "" {
 		t.Fatalf("the whole context after .dockerignore = %v", all)
+	}
+	if all, _ := h.Hash([]string{"."}); all["link"] != sha("symlink:top.txt") {
+		t.Errorf("a symlink is digested by its target: %v", all["link"])
 	}
 	if err := h.save(); err != nil {
 		t.Fatal(err)
@@ -90,5 +96,19 @@ func TestReadHashCacheRefusesGarbage(t *testing.T) {
 	}
 	if c := readHashCache(p); len(c) != 0 {
 		t.Fatalf("garbage read as %v", c)
+	}
+}
+
+// An excluded directory is still entered when a later pattern re-includes
+// what it holds, as BuildKit's context transfer does.
+func TestContextHasherReincludes(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{".dockerignore": "docs\n!docs/keep.md\n", "docs/keep.md": "k", "docs/drop.md": "d", "a": "a"})
+	got, err := newContextHasher(dir, "", t.TempDir()).Hash([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["docs/keep.md"] != sha("k") || got["docs/drop.md"] != "" || got["a"] != sha("a") {
+		t.Fatalf("Hash = %v", got)
 	}
 }
