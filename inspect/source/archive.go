@@ -57,39 +57,33 @@ func (a *archiveImage) LayerByDigest(h v1.Hash) (v1.Layer, error) {
 	return nil, fmt.Errorf("no layer blob %s", h)
 }
 
-// tarMember is where a member's content lies in the archive.
+// tarMember is where a member's content lies in the archive, and whether
+// it starts as a gzip or zstd stream does.
 type tarMember struct {
 	offset, size int64
+	compressed   bool
 }
 
 // lazyArchive returns img (opened by go-containerregistry from the
-// archive at spec) with lazy layers when every layer the manifest names
-// is stored gzip- or zstd-compressed, and img itself otherwise (plain
-// tars, foreign layers, links it cannot follow).
-func lazyArchive(spec string, img v1.Image) (v1.Image, error) {
-	m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(spec) })
-	if err != nil || len(m) != 1 || len(m[0].LayerSources) > 0 {
+// archive at spec, whose manifest.json entry is d and config cf, checked
+// to agree by checkArchiveLayers) with lazy layers when every layer d
+// names is stored gzip- or zstd-compressed, and img itself otherwise
+// (plain tars, foreign layers, links it cannot follow).
+func lazyArchive(spec string, img v1.Image, d *tarball.Descriptor, cf *v1.ConfigFile) (v1.Image, error) {
+	if len(d.LayerSources) > 0 {
 		return img, nil
-	}
-	cf, err := img.ConfigFile()
-	if err != nil || len(cf.RootFS.DiffIDs) != len(m[0].Layers) {
-		return img, nil // checkArchiveLayers says why
 	}
 	members, links, err := indexTar(spec)
 	if err != nil {
 		return nil, wrapOutside(err, "reading %s as a docker-archive tar (docker save)", spec)
 	}
 	out := &archiveImage{Image: img}
-	for i, name := range m[0].Layers {
+	for i, name := range d.Layers {
 		mb, ok := resolveMember(members, links, name)
 		if !ok {
 			return img, nil // go-containerregistry reports what is missing
 		}
-		compressed, err := storedCompressedAt(spec, mb)
-		if err != nil {
-			return nil, wrapOutside(err, "reading layer %s of %s", model.Printable(name), spec)
-		}
-		if !compressed {
+		if !mb.compressed {
 			return img, nil
 		}
 		out.layers = append(out.layers, &archiveLayer{spec: spec, n: i, name: name, member: mb, diffID: cf.RootFS.DiffIDs[i]})
@@ -97,8 +91,9 @@ func lazyArchive(spec string, img v1.Image) (v1.Image, error) {
 	return out, nil
 }
 
-// indexTar lists the archive's members (where each one's content lies)
-// and its links, in one pass over the headers.
+// indexTar lists the archive's members (where each one's content lies,
+// and whether it is compressed, from its first bytes) and its links, in
+// one pass over the headers.
 func indexTar(spec string) (map[string]tarMember, map[string]string, error) {
 	f, err := os.Open(spec)
 	if err != nil {
@@ -107,6 +102,7 @@ func indexTar(spec string) (map[string]tarMember, map[string]string, error) {
 	defer f.Close()
 	members, links := map[string]tarMember{}, map[string]string{}
 	tr := tar.NewReader(f)
+	head := make([]byte, 4)
 	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -126,7 +122,11 @@ func indexTar(spec string) (map[string]tarMember, map[string]string, error) {
 			if err != nil {
 				return nil, nil, err
 			}
-			members[name] = tarMember{offset: off, size: hdr.Size}
+			n, err := io.ReadFull(tr, head)
+			if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, nil, err
+			}
+			members[name] = tarMember{offset: off, size: hdr.Size, compressed: layertar.IsCompressed(head[:n])}
 		}
 	}
 }
@@ -146,22 +146,6 @@ func resolveMember(members map[string]tarMember, links map[string]string, name s
 		name = next
 	}
 	return tarMember{}, false // a cycle
-}
-
-// storedCompressedAt reports whether the member's content starts with
-// gzip's or zstd's magic.
-func storedCompressedAt(spec string, mb tarMember) (bool, error) {
-	f, err := os.Open(spec)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	head := make([]byte, 4)
-	n, err := f.ReadAt(head, mb.offset)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return false, err
-	}
-	return layertar.IsCompressed(head[:min(n, int(mb.size))]), nil
 }
 
 // archiveLayer is one compressed layer of a docker save archive.

@@ -128,11 +128,14 @@ func openArchive(spec string, fi os.FileInfo) (*Image, error) {
 	if err != nil {
 		return nil, wrapOutside(err, "reading %s as a docker-archive tar (docker save)", spec)
 	}
-	if err := checkArchiveLayers(spec, img); err != nil {
+	d, cf, err := checkArchiveLayers(spec, img)
+	if err != nil {
 		return nil, err
 	}
-	if img, err = lazyArchive(spec, img); err != nil {
-		return nil, err
+	if d != nil {
+		if img, err = lazyArchive(spec, img, d, cf); err != nil {
+			return nil, err
+		}
 	}
 	return &Image{Image: img, Spec: spec}, nil
 }

@@ -285,21 +285,21 @@ func (r *verifyReader) Close() error { return r.rc.Close() }
 // checkArchiveLayers refuses a docker save archive whose manifest.json
 // lists a different number of layers than its config has diff_ids:
 // go-containerregistry pairs them by position and would silently drop the
-// extra layers.
-func checkArchiveLayers(spec string, img v1.Image) error {
+// extra layers. It returns the image's manifest.json entry and config.
+func checkArchiveLayers(spec string, img v1.Image) (*tarball.Descriptor, *v1.ConfigFile, error) {
 	m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(spec) })
 	if err != nil {
-		return wrapOutside(err, "reading manifest.json of %s", spec)
+		return nil, nil, wrapOutside(err, "reading manifest.json of %s", spec)
 	}
 	if len(m) != 1 {
-		return nil // tarball.ImageFromPath has refused it already
+		return nil, nil, nil // tarball.ImageFromPath has refused it already
 	}
 	cf, err := img.ConfigFile()
 	if err != nil {
-		return wrapOutside(err, "reading config %s of %s", model.Printable(m[0].Config), spec)
+		return nil, nil, wrapOutside(err, "reading config %s of %s", model.Printable(m[0].Config), spec)
 	}
 	if got, want := len(cf.RootFS.DiffIDs), len(m[0].Layers); got != want {
-		return corrupt("%s lists %d layers in manifest.json but its config %s has %d diff_ids: the archive is corrupt", spec, want, model.Printable(m[0].Config), got)
+		return nil, nil, corrupt("%s lists %d layers in manifest.json but its config %s has %d diff_ids: the archive is corrupt", spec, want, model.Printable(m[0].Config), got)
 	}
-	return nil
+	return &m[0], cf, nil
 }
