@@ -119,10 +119,10 @@ func selects(pat, f string) bool {
 // mtime and inode are those of the walk, else read.
 func (h *contextHasher) digestFile(f *ctxFile) (string, error) {
 	rel, e := f.rel, f.stat
-	p := filepath.Join(h.dir, filepath.FromSlash(rel))
 	if c, ok := h.cache[rel]; ok && c.Size == e.Size && c.MTime == e.MTime && c.Ino == e.Ino {
 		return c.Digest, nil
 	}
+	p := filepath.Join(h.dir, filepath.FromSlash(rel))
 	d := sha256.New()
 	if f.symlink {
 		target, err := os.Readlink(p)
@@ -131,12 +131,12 @@ func (h *contextHasher) digestFile(f *ctxFile) (string, error) {
 		}
 		io.WriteString(d, "symlink:"+target)
 	} else {
-		f, err := os.Open(p)
+		fh, err := os.Open(p)
 		if err != nil {
 			return "", fmt.Errorf("reading %s: %w", p, err)
 		}
-		_, err = io.Copy(d, f)
-		f.Close()
+		_, err = io.Copy(d, fh)
+		fh.Close()
 		if err != nil {
 			return "", fmt.Errorf("reading %s: %w", p, err)
 		}
