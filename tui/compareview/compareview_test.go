@@ -15,6 +15,7 @@ import (
 	"github.com/buildscope/buildscope/inspect/compare"
 	"github.com/buildscope/buildscope/inspect/imagetest"
 	"github.com/buildscope/buildscope/inspect/source"
+	"github.com/buildscope/buildscope/tui/tuitest"
 )
 
 // recorded is `compare --json --content` of two real builds of a
@@ -33,19 +34,7 @@ func recorded(t *testing.T) *compare.Result {
 	return &r
 }
 
-func press(s string) tea.KeyPressMsg {
-	switch s {
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	}
-	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
-}
+func press(s string) tea.KeyPressMsg { return tuitest.Key(s) }
 
 // app is the program model showing r at w×h, as `buildscope compare`
 // shows it.

@@ -10,8 +10,6 @@
 package compareview
 
 import (
-	"regexp"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -43,12 +41,11 @@ type Model struct {
 	res *compare.Result
 	err error
 
-	focus    focus
-	bySize   bool
-	changed  bool // C only: paths both sides hold
-	largest  bool
-	filter   *regexp.Regexp
-	filterIn common.Input
+	focus   focus
+	bySize  bool
+	changed bool // C only: paths both sides hold
+	largest bool
+	filter  common.Filter
 
 	root     *node
 	rows     []row
@@ -104,7 +101,7 @@ func (m *Model) gen() int {
 func (m *Model) Result() *compare.Result { return m.res }
 
 // Typing says a prompt (the path filter) takes every key.
-func (m *Model) Typing() bool { return m.filterIn.Active }
+func (m *Model) Typing() bool { return m.filter.Active() }
 
 // HelpBar is the help bar with the caller's keys for leaving the view
 // (back, quit) after the moving keys and before the filters, which a

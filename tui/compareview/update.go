@@ -1,12 +1,11 @@
 package compareview
 
 import (
-	"regexp"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/common"
 )
 
 // Update routes a message.
@@ -26,24 +25,14 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case tea.MouseWheelMsg:
-		d := 3
-		if msg.Mouse().Button == tea.MouseWheelUp {
-			d = -3
-		}
-		m.move(d)
+		m.move(common.WheelRows(msg))
 	}
 	return nil
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	if m.filterIn.Active {
-		if m.filterIn.Key(msg) {
-			m.filter = nil
-			if m.filterIn.Text != "" {
-				if re, err := regexp.Compile(m.filterIn.Text); err == nil {
-					m.filter = re
-				}
-			}
+	if m.filter.Active() {
+		if m.filter.Key(msg) {
 			m.cursor = 0
 			m.rebuild()
 		}
@@ -63,7 +52,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.PageDown):
 		m.move(10)
 	case key.Matches(msg, k.Filter):
-		m.filterIn.Start()
+		m.filter.Start()
 	case key.Matches(msg, k.Expand):
 		return m.open()
 	case key.Matches(msg, k.ChangedOnly):
@@ -135,7 +124,7 @@ func (m *Model) rebuild() {
 	m.root = nil
 	if m.res != nil && m.res.Image != nil {
 		m.root = buildTree(m.res.Image.Files, func(c *model.FileChange) bool {
-			return (!m.changed || c.Kind == "C") && (m.filter == nil || m.filter.MatchString(c.Path))
+			return (!m.changed || c.Kind == "C") && m.filter.Match(c.Path)
 		})
 	}
 	m.refresh()
@@ -160,7 +149,7 @@ func (m *Model) refresh() {
 func (m *Model) walk(n *node, depth int) {
 	for _, c := range n.sorted(m.bySize) {
 		m.rows = append(m.rows, row{n: c, depth: depth})
-		if c.dir() && (m.expanded[c.path] || m.filter != nil) {
+		if c.dir() && (m.expanded[c.path] || m.filter.On()) {
 			m.walk(c, depth+1)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/common"
 )
 
 // View draws the summary, the steps (when both sides are builds), the
@@ -35,13 +36,7 @@ func (m *Model) View() string {
 		out = append(out, s.Border.Render(strings.Repeat("─", m.Width)))
 		out = append(out, m.details(m.Height-len(out))...)
 	}
-	for i := range out {
-		out[i] = ansi.Truncate(out[i], m.Width, "…")
-	}
-	if len(out) > m.Height {
-		out = out[:m.Height]
-	}
-	return strings.Join(out, "\n")
+	return common.Frame(out, m.Width, m.Height)
 }
 
 func (m *Model) summary() []string {
@@ -86,8 +81,8 @@ func (m *Model) title(t string, f focus, hint string) string {
 }
 
 func (m *Model) filesTitle() string {
-	if m.filterIn.Active {
-		return "filter (regex): " + m.filterIn.Text + "▏"
+	if m.filter.Active() {
+		return m.filter.Prompt()
 	}
 	n := 0
 	if m.root != nil {
@@ -104,9 +99,7 @@ func (m *Model) filesTitle() string {
 	if m.changed {
 		t += ", changed only"
 	}
-	if m.filter != nil {
-		t += ", filter /" + model.Printable(m.filter.String()) + "/"
-	}
+	t += m.filter.Title()
 	return m.title(t+")", focusFiles, "A added in B · D removed · C changed")
 }
 
@@ -171,7 +164,7 @@ func (m *Model) tree(h int) []string {
 			name = strings.Repeat("  ", r.depth) + model.Printable(n.name)
 			if n.dir() {
 				arrow := "▸ "
-				if m.expanded[n.path] || m.filter != nil {
+				if m.expanded[n.path] || m.filter.On() {
 					arrow = "▾ "
 				}
 				name = strings.Repeat("  ", r.depth) + arrow + model.Printable(n.name) + fmt.Sprintf("/ (%d)", n.count)

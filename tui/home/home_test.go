@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/tuitest"
 )
 
 func init() { time.Local = time.UTC } // the golden screens print start times
@@ -42,20 +43,8 @@ func newLoaded(t *testing.T, w, h int, explain func(context.Context, model.Histo
 
 func press(m *Model, keys ...string) tea.Cmd {
 	var last tea.Cmd
-	for _, k := range keys {
-		switch k {
-		case "enter":
-			_, last = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
-		case "esc":
-			_, last = m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
-		case "down":
-			_, last = m.Update(tea.KeyPressMsg{Code: tea.KeyDown})
-		case "space":
-			_, last = m.Update(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
-		default:
-			r := []rune(k)[0]
-			_, last = m.Update(tea.KeyPressMsg{Code: r, Text: k})
-		}
+	for _, k := range tuitest.Keys(keys...) {
+		_, last = m.Update(k)
 	}
 	return last
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/tui/common"
+	"github.com/buildscope/buildscope/tui/tuitest"
 )
 
 func layer(t *testing.T, files map[string]string) v1.Layer {
@@ -62,17 +63,7 @@ func analysed(t *testing.T, ls ...v1.Layer) (v1.Image, []layers.LayerInfo, *laye
 	return img, infos, a
 }
 
-func press(s string) tea.KeyPressMsg {
-	switch s {
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	}
-	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
-}
+func press(s string) tea.KeyPressMsg { return tuitest.Key(s) }
 
 func TestInspectorStreamsAndBrowses(t *testing.T) {
 	img, err := mutate.AppendLayers(empty.Image,

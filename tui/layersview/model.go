@@ -7,8 +7,6 @@
 package layersview
 
 import (
-	"regexp"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -55,8 +53,7 @@ type Model struct {
 	mode     layers.Mode
 	sortBy   layers.SortBy
 	hideUnmo bool
-	filter   *regexp.Regexp
-	filterIn common.Input
+	filter   common.Filter
 	largest  bool
 
 	view     *layers.View
@@ -137,8 +134,8 @@ func (m *Model) refresh() {
 	}
 	m.view = m.a.View(m.layer, m.mode)
 	m.keep = nil
-	if m.filter != nil || m.hideUnmo {
-		m.keep = m.view.Filter(m.filter, m.hideUnmo)
+	if m.filter.On() || m.hideUnmo {
+		m.keep = m.view.Filter(m.filter.Regexp(), m.hideUnmo)
 	}
 	m.rows = m.rows[:0]
 	if m.largest {

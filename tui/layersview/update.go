@@ -1,12 +1,11 @@
 package layersview
 
 import (
-	"regexp"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/buildscope/buildscope/inspect/layers"
+	"github.com/buildscope/buildscope/tui/common"
 )
 
 // Update routes a message.
@@ -34,10 +33,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case tea.MouseClickMsg:
 		m.click(msg.Mouse().Y)
 	case tea.MouseWheelMsg:
-		d := 3
-		if msg.Mouse().Button == tea.MouseWheelUp {
-			d = -3
-		}
+		d := common.WheelRows(msg)
 		if msg.Mouse().Y < m.treeY {
 			m.focus = focusLayers
 			d /= 3
@@ -71,14 +67,8 @@ func (m *Model) click(y int) {
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	if m.filterIn.Active {
-		if m.filterIn.Key(msg) {
-			m.filter = nil
-			if m.filterIn.Text != "" {
-				if re, err := regexp.Compile(m.filterIn.Text); err == nil {
-					m.filter = re
-				}
-			}
+	if m.filter.Active() {
+		if m.filter.Key(msg) {
 			m.refresh()
 		}
 		return nil
@@ -96,7 +86,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.PageDown):
 		m.move(10)
 	case key.Matches(msg, k.Filter):
-		m.filterIn.Start()
+		m.filter.Start()
 	case key.Matches(msg, k.Expand):
 		if m.focus == focusTree && m.cursor < len(m.rows) && m.rows[m.cursor].node.Dir {
 			id := m.rows[m.cursor].node.ID
@@ -124,7 +114,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // Typing says a prompt (the path filter) takes every key.
-func (m *Model) Typing() bool { return m.filterIn.Active }
+func (m *Model) Typing() bool { return m.filter.Active() }
 
 func (m *Model) move(d int) {
 	if m.focus == focusLayers {

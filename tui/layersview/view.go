@@ -9,6 +9,7 @@ import (
 
 	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/common"
 )
 
 func size(n int64) string { return model.HumanSize(n) }
@@ -50,13 +51,7 @@ func (m *Model) View() string {
 		out = append(out, s.Border.Render(strings.Repeat("─", m.Width)))
 		out = append(out, m.previewLines(m.Height-len(out))...)
 	}
-	for i := range out {
-		out[i] = ansi.Truncate(out[i], m.Width, "…")
-	}
-	if len(out) > m.Height {
-		out = out[:m.Height]
-	}
-	return strings.Join(out, "\n")
+	return common.Frame(out, m.Width, m.Height)
 }
 
 func (m *Model) details() []string {
@@ -82,8 +77,8 @@ func (m *Model) details() []string {
 
 func (m *Model) treeTitle() string {
 	s := m.Styles
-	if m.filterIn.Active {
-		return "filter (regex): " + m.filterIn.Text + "▏"
+	if m.filter.Active() {
+		return m.filter.Prompt()
 	}
 	mode := "aggregated"
 	if m.mode == layers.LayerOnly {
@@ -97,9 +92,7 @@ func (m *Model) treeTitle() string {
 	if m.hideUnmo {
 		t += ", changed only"
 	}
-	if m.filter != nil {
-		t += ", filter /" + m.filter.String() + "/"
-	}
+	t += m.filter.Title()
 	if m.largest {
 		t = fmt.Sprintf("Largest files as of layer %d", m.layer)
 	}

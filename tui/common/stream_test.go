@@ -1,0 +1,65 @@
+package common
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestStreamReleasesOnceAfterTheLastReader(t *testing.T) {
+	s := NewStream[string](context.Background(), 7, 1)
+	var released atomic.Int32
+	if !s.Hold("img", func() { released.Add(1) }) {
+		t.Fatal("Hold refused on an open stream")
+	}
+	v, ok := s.Acquire()
+	if !ok || v != "img" {
+		t.Fatalf("Acquire = %q, %v", v, ok)
+	}
+	done := make(chan struct{})
+	go func() { s.Close()(); close(done) }()
+	select {
+	case <-done:
+		t.Fatal("released while a reader still held the value")
+	case <-time.After(50 * time.Millisecond):
+	}
+	if s.Context().Err() == nil {
+		t.Fatal("Close did not cancel the work's context at once")
+	}
+	s.Done()
+	<-done
+	s.Release()
+	if n := released.Load(); n != 1 {
+		t.Fatalf("released %d times, want 1", n)
+	}
+	if _, ok := s.Acquire(); ok {
+		t.Fatal("Acquire after release handed the value out")
+	}
+	if s.Hold("other", func() { released.Add(1) }) {
+		t.Fatal("Hold after close took a value it would never release")
+	}
+}
+
+func TestStreamNeverBlocksOnAViewThatIsGone(t *testing.T) {
+	s := NewStream[int](context.Background(), 1, 0) // no buffer: a send waits for Next
+	s.Release()
+	sent := make(chan struct{})
+	go func() { s.Send("late"); close(sent) }()
+	<-sent // would hang if Send waited for a reader after the close
+	if msg := s.Next()(); msg != nil {
+		t.Fatalf("Next after close = %v, want nil", msg)
+	}
+}
+
+func TestStreamDeliversInOrderThenEnds(t *testing.T) {
+	s := NewStream[int](context.Background(), 1, 4)
+	s.Send("a")
+	s.Send("b")
+	s.Finish()
+	for _, want := range []any{"a", "b", nil} {
+		if got := s.Next()(); got != want {
+			t.Fatalf("Next = %v, want %v", got, want)
+		}
+	}
+}

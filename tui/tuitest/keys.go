@@ -1,0 +1,36 @@
+// Package tuitest helps the views' tests: the key presses a user types,
+// named as the help line names them.
+package tuitest
+
+import tea "charm.land/bubbletea/v2"
+
+// Key is the press of the key named s: "enter", "esc", "tab", "space",
+// "up", "down", "ctrl+c", or any one character ("q", "/", "é").
+func Key(s string) tea.KeyPressMsg {
+	switch s {
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	}
+	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
+}
+
+// Keys is the presses of each key named, one after another.
+func Keys(names ...string) []tea.KeyPressMsg {
+	out := make([]tea.KeyPressMsg, len(names))
+	for i, n := range names {
+		out[i] = Key(n)
+	}
+	return out
+}
