@@ -240,3 +240,43 @@ func TestInspectorMouse(t *testing.T) {
 		t.Error("the wheel did not move down the tree")
 	}
 }
+
+// The standalone program: its header, help bar with '?' for every key,
+// a click on the screen's row (below the header), and q to quit.
+func TestInspectorApp(t *testing.T) {
+	_, infos, a := analysed(t,
+		layer(t, map[string]string{"etc/": "", "etc/motd": "hi\n"}),
+		layer(t, map[string]string{"app/": "", "app/big.bin": "xx"}))
+	app := NewApp(Options{Title: "img:1", Infos: infos})
+	app.Update(tea.WindowSizeMsg{Width: 100, Height: 24})
+	app.Update(DoneMsg{Analysis: a})
+	screen := func() string { return ansi.Strip(app.View().Content) }
+	s := screen()
+	if !strings.HasPrefix(s, "buildscope inspect img:1") || !strings.Contains(s, "? help") {
+		t.Fatalf("header or help bar missing:\n%s", s)
+	}
+	if n := strings.Count(s, "\n") + 1; n > 24 {
+		t.Fatalf("frame of %d lines on a 24-line terminal", n)
+	}
+	app.Update(press("?"))
+	if s := screen(); !strings.Contains(s, "page up") || strings.Count(s, "\n")+1 > 24 {
+		t.Fatalf("'?' did not show every key within the frame:\n%s", s)
+	}
+	y := -1
+	for i, l := range strings.Split(screen(), "\n") {
+		if strings.HasPrefix(l, "  1 ") {
+			y = i
+		}
+	}
+	app.Update(tea.MouseClickMsg{Y: y, Button: tea.MouseLeft})
+	if app.layer != 1 {
+		t.Errorf("click on the terminal's row %d selected layer %d, want 1", y, app.layer)
+	}
+	if _, cmd := app.Update(press("q")); cmd == nil || cmd() != tea.Quit() {
+		t.Error("q did not quit")
+	}
+	app.Update(press("/"))
+	if _, cmd := app.Update(press("q")); cmd != nil {
+		t.Error("q typed into the filter quit the program")
+	}
+}
