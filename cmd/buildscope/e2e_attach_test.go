@@ -82,7 +82,9 @@ func TestAttachDetachLeavesTheBuildRunning(t *testing.T) {
 	e := newEnv(t)
 	e.mustRun(t, "builder", "start")
 	nonce := buildrun.NewID()
-	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 3\n"))
+	// the step outlasts the second before the detach by far, so a loaded
+	// machine does not see the build end first
+	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 8\n"))
 	cmd, out := attachWhenRunning(t, e, func(c *exec.Cmd) {
 		time.AfterFunc(time.Second, func() { c.Process.Signal(syscall.SIGINT) })
 	})

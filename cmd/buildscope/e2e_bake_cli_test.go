@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -116,32 +114,7 @@ target "b" { target = "b" }
 `), 0o644)
 	cmd := exec.Command(binPath, "bake", "--builder", "embedded", "--progress", "plain")
 	cmd.Dir, cmd.Env = dir, e.vars
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		if strings.Contains(sc.Text(), "started-sleeping") && !strings.Contains(sc.Text(), "RUN") {
-			break
-		}
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(50 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("bake did not stop after SIGINT")
-	}
-	if code := cmd.ProcessState.ExitCode(); code != 130 {
+	if code := interruptAt(t, cmd, "started-sleeping"); code != 130 {
 		t.Errorf("exit %d, want 130", code)
 	}
 	var all []*model.Build

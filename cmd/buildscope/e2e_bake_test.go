@@ -98,113 +98,98 @@ func layerDigests(t *testing.T, b *model.Build) []string {
 // same base layers only if that RUN ran once for both. Each target has its
 // own record, with its own stages, on the embedded builder and the engine.
 func TestBakeGroupSharesStage(t *testing.T) {
-	for _, builder := range []string{"embedded", "docker"} {
-		t.Run(builder, func(t *testing.T) {
-			if builder == "docker" {
-				requireDocker(t)
+	onEachBuilder(t, func(t *testing.T, builder string) {
+		e := newEnv(t)
+		dir := copyDir(t, "../../assets/examples/bake")
+		// a base stage no earlier run has cached (the engine keeps its cache)
+		df := filepath.Join(dir, "Dockerfile")
+		data, _ := os.ReadFile(df)
+		data = bytes.Replace(data, []byte("AS base\n"), []byte("AS base\nENV NONCE="+buildrun.NewID()+"\n"), 1)
+		if err := os.WriteFile(df, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		recs, r := e.bakeRecords(t, dir, nil, append([]string{"--builder", builder, "-f", "docker-bake.hcl"}, uniqueTags(t, builder, "api", "worker")...)...)
+		api, worker := recs["api"], recs["worker"]
+		if len(recs) != 2 || api == nil || worker == nil {
+			t.Fatalf("records by bake target: %v, want api and worker", recs)
+		}
+		for name, b := range recs {
+			if b.Status != model.StatusOK || b.Target != name || b.Builder != builder {
+				t.Errorf("%s: status %s, target %q, builder %s", name, b.Status, b.Target, b.Builder)
 			}
-			e := newEnv(t)
-			dir := copyDir(t, "../../assets/examples/bake")
-			// a base stage no earlier run has cached (the engine keeps its cache)
-			df := filepath.Join(dir, "Dockerfile")
-			data, _ := os.ReadFile(df)
-			data = bytes.Replace(data, []byte("AS base\n"), []byte("AS base\nENV NONCE="+buildrun.NewID()+"\n"), 1)
-			if err := os.WriteFile(df, data, 0o644); err != nil {
-				t.Fatal(err)
+			var stages []string
+			for _, s := range b.Stages {
+				stages = append(stages, s.Name)
 			}
-			recs, r := e.bakeRecords(t, dir, nil, append([]string{"--builder", builder, "-f", "docker-bake.hcl"}, uniqueTags(t, builder, "api", "worker")...)...)
-			api, worker := recs["api"], recs["worker"]
-			if len(recs) != 2 || api == nil || worker == nil {
-				t.Fatalf("records by bake target: %v, want api and worker", recs)
+			if strings.Join(stages, ",") != "base,"+name {
+				t.Fatalf("%s: stages %v, want base and %s", name, stages, name)
 			}
-			for name, b := range recs {
-				if b.Status != model.StatusOK || b.Target != name || b.Builder != builder {
-					t.Errorf("%s: status %s, target %q, builder %s", name, b.Status, b.Target, b.Builder)
-				}
-				var stages []string
-				for _, s := range b.Stages {
-					stages = append(stages, s.Name)
-				}
-				if strings.Join(stages, ",") != "base,"+name {
-					t.Fatalf("%s: stages %v, want base and %s", name, stages, name)
-				}
-				if run := b.Stages[0].Steps[1]; run.Cached || !strings.Contains(run.Instruction, "RUN mkdir") {
-					t.Errorf("%s: base stage's RUN %+v, want it run (not cached)", name, run)
-				}
+			if run := b.Stages[0].Steps[1]; run.Cached || !strings.Contains(run.Instruction, "RUN mkdir") {
+				t.Errorf("%s: base stage's RUN %+v, want it run (not cached)", name, run)
 			}
-			a, w := layerDigests(t, api), layerDigests(t, worker)
-			// busybox, the base stage's RUN (random bytes), then each its own
-			if len(a) < 3 || len(w) < 3 || a[1] != w[1] {
-				t.Errorf("base stage's RUN layer differs: api %v, worker %v: the shared stage ran twice", a, w)
-			}
-			// the checks on the engine 20.10: not available, said once for the bake
-			wantChecks := 0
-			if api.ChecksUnavailable != "" {
-				wantChecks = 1
-			}
-			if n := strings.Count(r.stderr, "checks not available on this builder"); n != wantChecks || (builder == "embedded" && wantChecks != 0) || api.ChecksUnavailable != worker.ChecksUnavailable {
-				t.Errorf("bake's output says %d times that the checks did not run; records: %q, %q", n, api.ChecksUnavailable, worker.ChecksUnavailable)
-			}
-			if !strings.Contains(r.stderr, "stage base: built once for api, worker\n") {
-				t.Errorf("bake's summary does not name the shared stage:\n%s", lastLines(r.stderr, 5))
-			}
-			if a[len(a)-1] == w[len(w)-1] {
-				t.Errorf("api and worker end in the same layer %s", a[len(a)-1])
-			}
-		})
-	}
+		}
+		a, w := layerDigests(t, api), layerDigests(t, worker)
+		// busybox, the base stage's RUN (random bytes), then each its own
+		if len(a) < 3 || len(w) < 3 || a[1] != w[1] {
+			t.Errorf("base stage's RUN layer differs: api %v, worker %v: the shared stage ran twice", a, w)
+		}
+		// the checks on the engine 20.10: not available, said once for the bake
+		wantChecks := 0
+		if api.ChecksUnavailable != "" {
+			wantChecks = 1
+		}
+		if n := strings.Count(r.stderr, "checks not available on this builder"); n != wantChecks || (builder == "embedded" && wantChecks != 0) || api.ChecksUnavailable != worker.ChecksUnavailable {
+			t.Errorf("bake's output says %d times that the checks did not run; records: %q, %q", n, api.ChecksUnavailable, worker.ChecksUnavailable)
+		}
+		if !strings.Contains(r.stderr, "stage base: built once for api, worker\n") {
+			t.Errorf("bake's summary does not name the shared stage:\n%s", lastLines(r.stderr, 5))
+		}
+		if a[len(a)-1] == w[len(w)-1] {
+			t.Errorf("api and worker end in the same layer %s", a[len(a)-1])
+		}
+	})
 }
 
 // --set overrides a target's arg: BuildKit's own step name shows the value
 // the build used, and only the named target is built.
 func TestBakeSetOverridesArg(t *testing.T) {
-	for _, builder := range []string{"embedded", "docker"} {
-		t.Run(builder, func(t *testing.T) {
-			if builder == "docker" {
-				requireDocker(t)
+	onEachBuilder(t, func(t *testing.T, builder string) {
+		e := newEnv(t)
+		dir := copyDir(t, "../../assets/examples/bake")
+		recs, _ := e.bakeRecords(t, dir, nil, append([]string{"--builder", builder, "-f", "docker-bake.hcl", "--set", "api.args.VERSION=2.5.1", "api"}, uniqueTags(t, builder, "api")...)...)
+		api := recs["api"]
+		if len(recs) != 1 || api == nil {
+			t.Fatalf("records by bake target: %v, want api alone", recs)
+		}
+		found := false
+		for _, s := range api.Stages {
+			for _, st := range s.Steps {
+				found = found || strings.Contains(st.Name, `echo "2.5.1" > VERSION`)
 			}
-			e := newEnv(t)
-			dir := copyDir(t, "../../assets/examples/bake")
-			recs, _ := e.bakeRecords(t, dir, nil, append([]string{"--builder", builder, "-f", "docker-bake.hcl", "--set", "api.args.VERSION=2.5.1", "api"}, uniqueTags(t, builder, "api")...)...)
-			api := recs["api"]
-			if len(recs) != 1 || api == nil {
-				t.Fatalf("records by bake target: %v, want api alone", recs)
-			}
-			found := false
-			for _, s := range api.Stages {
-				for _, st := range s.Steps {
-					found = found || strings.Contains(st.Name, `echo "2.5.1" > VERSION`)
-				}
-			}
-			if !found || api.BuildArgs["VERSION"] != "2.5.1" {
-				t.Errorf("VERSION not overridden: args %v, steps %+v", api.BuildArgs, api.Stages)
-			}
-		})
-	}
+		}
+		if !found || api.BuildArgs["VERSION"] != "2.5.1" {
+			t.Errorf("VERSION not overridden: args %v, steps %+v", api.BuildArgs, api.Stages)
+		}
+	})
 }
 
 // A Compose file's services are bake targets; its variables come from the
 // environment (BASE here, which the services' args default otherwise).
 func TestBakeCompose(t *testing.T) {
-	for _, builder := range []string{"embedded", "docker"} {
-		t.Run(builder, func(t *testing.T) {
-			if builder == "docker" {
-				requireDocker(t)
+	onEachBuilder(t, func(t *testing.T, builder string) {
+		e := newEnv(t)
+		dir := copyDir(t, "../../assets/examples/bake")
+		base := baseAddr + "/buildscope/busybox:latest"
+		recs, _ := e.bakeRecords(t, dir, []string{"BASE=" + base}, append([]string{"--builder", builder, "-f", "compose.yaml"}, uniqueTags(t, builder, "api", "worker")...)...)
+		if len(recs) != 2 || recs["api"] == nil || recs["worker"] == nil {
+			t.Fatalf("records by bake target: %v, want api and worker", recs)
+		}
+		for name, b := range recs {
+			if b.Status != model.StatusOK || b.Target != name || b.BuildArgs["BASE"] != base {
+				t.Errorf("%s: status %s, target %q, args %v", name, b.Status, b.Target, b.BuildArgs)
 			}
-			e := newEnv(t)
-			dir := copyDir(t, "../../assets/examples/bake")
-			base := baseAddr + "/buildscope/busybox:latest"
-			recs, _ := e.bakeRecords(t, dir, []string{"BASE=" + base}, append([]string{"--builder", builder, "-f", "compose.yaml"}, uniqueTags(t, builder, "api", "worker")...)...)
-			if len(recs) != 2 || recs["api"] == nil || recs["worker"] == nil {
-				t.Fatalf("records by bake target: %v, want api and worker", recs)
-			}
-			for name, b := range recs {
-				if b.Status != model.StatusOK || b.Target != name || b.BuildArgs["BASE"] != base {
-					t.Errorf("%s: status %s, target %q, args %v", name, b.Status, b.Target, b.BuildArgs)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // --load puts every target's image, under its tags, into the Docker
@@ -273,57 +258,52 @@ func TestBakeWhyPerTarget(t *testing.T) {
 // holds each under its tag, and the manifest read back from it is the one
 // the record names (its digest, its config, as many layers).
 func TestBakePush(t *testing.T) {
-	for _, builder := range []string{"embedded", "docker"} {
-		t.Run(builder, func(t *testing.T) {
+	onEachBuilder(t, func(t *testing.T, builder string) {
+		reg, _ := loopbackRegistry(t)
+		e := newEnv(t)
+		dir := copyDir(t, "../../assets/examples/bake")
+		prefix := reg.Addr + "/bakepush" + strings.ToLower(buildrun.NewID())
+		args := []string{"--builder", builder, "-f", "docker-bake.hcl", "--push"}
+		for _, n := range []string{"api", "worker"} {
+			ref := prefix + "/" + n + ":1"
+			args = append(args, "--set", n+".tags="+ref)
 			if builder == "docker" {
-				requireDocker(t)
+				t.Cleanup(func() { exec.Command("docker", "rmi", "-f", ref).Run() })
 			}
-			reg, _ := loopbackRegistry(t)
-			e := newEnv(t)
-			dir := copyDir(t, "../../assets/examples/bake")
-			prefix := reg.Addr + "/bakepush" + strings.ToLower(buildrun.NewID())
-			args := []string{"--builder", builder, "-f", "docker-bake.hcl", "--push"}
-			for _, n := range []string{"api", "worker"} {
-				ref := prefix + "/" + n + ":1"
-				args = append(args, "--set", n+".tags="+ref)
-				if builder == "docker" {
-					t.Cleanup(func() { exec.Command("docker", "rmi", "-f", ref).Run() })
-				}
+		}
+		recs, _ := e.bakeRecords(t, dir, nil, args...)
+		for _, n := range []string{"api", "worker"} {
+			b := recs[n]
+			if b == nil || b.Image == nil {
+				t.Fatalf("%s: record %+v has no image", n, b)
 			}
-			recs, _ := e.bakeRecords(t, dir, nil, args...)
-			for _, n := range []string{"api", "worker"} {
-				b := recs[n]
-				if b == nil || b.Image == nil {
-					t.Fatalf("%s: record %+v has no image", n, b)
-				}
-				ref, err := name.ParseReference(prefix + "/" + n + ":1")
-				if err != nil {
-					t.Fatal(err)
-				}
-				desc, err := remote.Get(ref)
-				if err != nil {
-					t.Fatalf("%s not in the registry after bake --push: %v", ref, err)
-				}
-				img, err := desc.Image()
-				if err != nil {
-					t.Fatalf("%s: %v", ref, err)
-				}
-				m, err := img.Manifest()
-				if err != nil {
-					t.Fatalf("reading %s's manifest back: %v", ref, err)
-				}
-				if desc.Digest.String() != b.Image.Digest || b.Exporter["containerimage.digest"] != desc.Digest.String() {
-					t.Errorf("%s: registry has manifest %s; the record's image %s, exporter's digest %q", n, desc.Digest, b.Image.Digest, b.Exporter["containerimage.digest"])
-				}
-				if len(m.Layers) != len(b.Image.Layers) {
-					t.Errorf("%s: pushed manifest has %d layers, the record %d", n, len(m.Layers), len(b.Image.Layers))
-				}
-				if builder == "docker" && (b.Result == nil || b.Result.Ref != m.Config.Digest.String()) {
-					t.Errorf("%s: pushed config %s, the engine's image in the record %+v", n, m.Config.Digest, b.Result)
-				}
+			ref, err := name.ParseReference(prefix + "/" + n + ":1")
+			if err != nil {
+				t.Fatal(err)
 			}
-		})
-	}
+			desc, err := remote.Get(ref)
+			if err != nil {
+				t.Fatalf("%s not in the registry after bake --push: %v", ref, err)
+			}
+			img, err := desc.Image()
+			if err != nil {
+				t.Fatalf("%s: %v", ref, err)
+			}
+			m, err := img.Manifest()
+			if err != nil {
+				t.Fatalf("reading %s's manifest back: %v", ref, err)
+			}
+			if desc.Digest.String() != b.Image.Digest || b.Exporter["containerimage.digest"] != desc.Digest.String() {
+				t.Errorf("%s: registry has manifest %s; the record's image %s, exporter's digest %q", n, desc.Digest, b.Image.Digest, b.Exporter["containerimage.digest"])
+			}
+			if len(m.Layers) != len(b.Image.Layers) {
+				t.Errorf("%s: pushed manifest has %d layers, the record %d", n, len(m.Layers), len(b.Image.Layers))
+			}
+			if builder == "docker" && (b.Result == nil || b.Result.Ref != m.Config.Digest.String()) {
+				t.Errorf("%s: pushed config %s, the engine's image in the record %+v", n, m.Config.Digest, b.Result)
+			}
+		}
+	})
 }
 
 // stages build:ID measures a bake target's stages with the target's own
@@ -356,5 +336,18 @@ func TestBakeStagesPerTarget(t *testing.T) {
 	r := e.run(t, nil, "stages", "--target", "api", "build:"+recs["api"].ID)
 	if want := "buildscope: stages build:ID takes the Dockerfile, target, build args and platforms from the record: drop --target, or give stages a PATH"; r.code == 0 || strings.TrimSpace(r.stderr) != want {
 		t.Errorf("stages --target build:ID: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+// onEachBuilder runs f as a subtest on the embedded builder and on the
+// Docker engine (which make test starts when none answers).
+func onEachBuilder(t *testing.T, f func(t *testing.T, builder string)) {
+	for _, builder := range []string{"embedded", "docker"} {
+		t.Run(builder, func(t *testing.T) {
+			if builder == "docker" {
+				requireDocker(t)
+			}
+			f(t, builder)
+		})
 	}
 }

@@ -150,34 +150,7 @@ func TestInterruptCancelsBuild(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && echo started-sleeping && sleep 60\n"), 0o644)
 	cmd := exec.Command(binPath, "build", "--builder", "embedded", "--progress", "plain", dir)
 	cmd.Env = shared.vars
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
-	var seen strings.Builder
-	for sc.Scan() {
-		seen.WriteString(sc.Text() + "\n")
-		if strings.Contains(sc.Text(), "started-sleeping") && !strings.Contains(sc.Text(), "RUN") {
-			break
-		}
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(50 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("build did not stop after SIGINT; output:\n%s", seen.String())
-	}
-	if code := cmd.ProcessState.ExitCode(); code != 130 {
+	if code := interruptAt(t, cmd, "started-sleeping"); code != 130 {
 		t.Errorf("exit %d, want 130", code)
 	}
 	var b model.Build
