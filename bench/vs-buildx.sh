@@ -28,17 +28,7 @@ mkdir -p "$DOCKER_CONFIG/cli-plugins"
 ln -s "$PWD/bin/docker-buildx" "$DOCKER_CONFIG/cli-plugins/docker-buildx"
 CTX=$WORK/ctx
 echo "making a context of 20000 files, 200 MB in $CTX"
-python3 - "$CTX" <<'PY'
-import os, sys
-root = sys.argv[1]
-for d in range(200):
-    os.makedirs(f"{root}/src/d{d:03}", exist_ok=True)
-    for f in range(100):
-        with open(f"{root}/src/d{d:03}/f{f:03}.dat", "wb") as fh:
-            fh.write(os.urandom(10000))
-with open(f"{root}/Dockerfile", "w") as fh:
-    fh.write("FROM 127.0.0.1:5015/buildscope/busybox\nWORKDIR /app\nCOPY . .\nRUN du -s /app > /size.txt\n")
-PY
+python3 bench/mkcontext.py "$CTX"
 bin/buildscope builder start >/dev/null
 SOCK=$(bin/buildscope builder status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["address"])')
 docker buildx rm bs-bench >/dev/null 2>&1 || true

@@ -20,17 +20,7 @@ off() { XDG_STATE_HOME=$OFF/state XDG_RUNTIME_DIR=$OFF/run BUILDKIT_HOST= BUILDS
 cleanup() { on builder stop >/dev/null 2>&1 || true; off builder stop >/dev/null 2>&1 || true; rm -rf "$CTX" "$ON" "$OFF"; }
 trap cleanup EXIT
 echo "making a context of 20000 files, 200 MB in $CTX"
-python3 - "$CTX" <<'PY'
-import os, sys
-root = sys.argv[1]
-for d in range(200):
-    os.makedirs(f"{root}/src/d{d:03}", exist_ok=True)
-    for f in range(100):
-        with open(f"{root}/src/d{d:03}/f{f:03}.dat", "wb") as fh:
-            fh.write(os.urandom(10000))
-with open(f"{root}/Dockerfile", "w") as fh:
-    fh.write("FROM 127.0.0.1:5015/buildscope/busybox\nWORKDIR /app\nCOPY . .\nRUN du -s /app > /size.txt\n")
-PY
+python3 bench/mkcontext.py "$CTX"
 now() { date +%s%N; }
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }

@@ -16,28 +16,6 @@ import (
 	"github.com/buildscope/buildscope/model"
 )
 
-// runIn runs buildscope in e with dir as the working directory, where bake
-// looks for its files and resolves their contexts.
-func (e *env) runIn(t *testing.T, dir string, extraEnv []string, args ...string) result {
-	t.Helper()
-	cmd := exec.Command(binPath, args...)
-	cmd.Dir = dir
-	cmd.Env = append(append([]string{}, e.vars...), extraEnv...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errb.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running buildscope %v: %v", args, err)
-	}
-	if strings.Contains(r.stderr, "panic:") {
-		t.Fatalf("buildscope %v panicked:\n%s", args, r.stderr)
-	}
-	return r
-}
-
 // bakeRecords runs a bake in dir and returns the records it left, by bake
 // target (those of the history's newest bake), and what it printed.
 func (e *env) bakeRecords(t *testing.T, dir string, extraEnv []string, args ...string) (map[string]*model.Build, result) {

@@ -234,14 +234,7 @@ func TestForeignRecordWithoutProvenanceSaysWhatIsMissing(t *testing.T) {
 // build there is listed by history ls --builder with its status and
 // opened by history show, its stages and lines read over TLS.
 func TestForeignRecordOverTCPWithTLS(t *testing.T) {
-	dir := t.TempDir()
-	certs(t, dir)
-	addr := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
-	e := newEnv(t)
-	e.vars = append(e.vars, fmt.Sprintf("BUILDSCOPE_BUILDKITD_FLAGS=--addr %s --tlscacert %s --tlscert %s --tlskey %s",
-		addr, filepath.Join(dir, "ca.pem"), filepath.Join(dir, "server.pem"), filepath.Join(dir, "server-key.pem")))
-	e.mustRun(t, "builder", "start")
-	tls := []string{"--tlscacert", filepath.Join(dir, "ca.pem"), "--tlscert", filepath.Join(dir, "client.pem"), "--tlskey", filepath.Join(dir, "client-key.pem")}
+	e, addr, tls := startTLSBuilder(t)
 	ctx := flagDir(t, foreignDockerfile)
 	os.WriteFile(filepath.Join(ctx, "a.txt"), []byte(buildrun.NewID()), 0o644)
 	ctl := exec.Command(buildctlBin(t), append(append([]string{"--addr", addr}, tls...), "build", "--frontend", "dockerfile.v0",

@@ -127,7 +127,15 @@ type result struct {
 // run runs buildscope with args in e and returns its output and exit code.
 func (e *env) run(t *testing.T, extraEnv []string, args ...string) result {
 	t.Helper()
+	return e.runIn(t, "", extraEnv, args...)
+}
+
+// runIn is run in the directory dir ("": the test's own), where bake
+// looks for its files and resolves their contexts.
+func (e *env) runIn(t *testing.T, dir string, extraEnv []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binPath, args...)
+	cmd.Dir = dir
 	cmd.Env = append(append([]string{}, e.vars...), extraEnv...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

@@ -17,6 +17,21 @@ import (
 	"time"
 )
 
+// startTLSBuilder starts the embedded builder of a new env on a loopback
+// TCP address with mutual TLS, and returns the env, the address and the
+// client's certificate flags.
+func startTLSBuilder(t *testing.T) (e *env, addr string, clientFlags []string) {
+	t.Helper()
+	dir := t.TempDir()
+	certs(t, dir)
+	addr = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+	e = newEnv(t)
+	e.vars = append(e.vars, fmt.Sprintf("BUILDSCOPE_BUILDKITD_FLAGS=--addr %s --tlscacert %s --tlscert %s --tlskey %s",
+		addr, filepath.Join(dir, "ca.pem"), filepath.Join(dir, "server.pem"), filepath.Join(dir, "server-key.pem")))
+	e.mustRun(t, "builder", "start")
+	return e, addr, []string{"--tlscacert", filepath.Join(dir, "ca.pem"), "--tlscert", filepath.Join(dir, "client.pem"), "--tlskey", filepath.Join(dir, "client-key.pem")}
+}
+
 // certs writes a CA and a server and a client certificate signed by it.
 func certs(t *testing.T, dir string) {
 	t.Helper()
@@ -62,15 +77,8 @@ func freePort(t *testing.T) int {
 // A tcp:// builder with mutual TLS: the build works with the certificates,
 // and without them the error says how to pass them.
 func TestTCPBuilderWithTLS(t *testing.T) {
-	dir := t.TempDir()
-	certs(t, dir)
-	addr := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
-	e := newEnv(t)
-	e.vars = append(e.vars, fmt.Sprintf("BUILDSCOPE_BUILDKITD_FLAGS=--addr %s --tlscacert %s --tlscert %s --tlskey %s",
-		addr, filepath.Join(dir, "ca.pem"), filepath.Join(dir, "server.pem"), filepath.Join(dir, "server-key.pem")))
-	e.mustRun(t, "builder", "start")
-	b, r := e.build(t, "--builder", addr, "--tlscacert", filepath.Join(dir, "ca.pem"),
-		"--tlscert", filepath.Join(dir, "client.pem"), "--tlskey", filepath.Join(dir, "client-key.pem"), "../../assets/examples/multistage")
+	e, addr, tls := startTLSBuilder(t)
+	b, r := e.build(t, append(append([]string{"--builder", addr}, tls...), "../../assets/examples/multistage")...)
 	if r.code != 0 {
 		t.Fatalf("TLS build: %s", lastLines(r.stderr, 10))
 	}
