@@ -77,7 +77,12 @@ type Stage struct {
 	Index     int      `json:"index"`
 	Base      string   `json:"base"`
 	DependsOn []string `json:"depends_on"`
-	Steps     []Step   `json:"steps"`
+	// Line is the line of the stage's FROM (0: not known, as in records
+	// made before it was kept); EndLine the last line before the next
+	// stage's FROM (0: the stage runs to the file's end).
+	Line    int    `json:"line,omitempty"`
+	EndLine int    `json:"end_line,omitempty"`
+	Steps   []Step `json:"steps"`
 }
 
 // Step is one build step: a vertex of the solve that a Dockerfile

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,7 +16,7 @@ func HumanSize(n int64) string { return units.HumanSizeWithPrecision(float64(n),
 
 // Text is a build record as `history show` prints it without a terminal:
 // its stages and steps (C cached, E failed), line, duration, layer size,
-// and, from history (earlier builds, any order; nil: none), each step's
+// the warnings of BuildKit's checks under the step of their line, and, from history (earlier builds, any order; nil: none), each step's
 // duration in the last builds of the same context, Dockerfile and target.
 func (b *Build) Text(history []*Build) string {
 	trend := StepTrends(b, history, 5)
@@ -26,13 +27,15 @@ func (b *Build) Text(history []*Build) string {
 		fmt.Fprintf(&w, "  error      %s\n", Printable(b.Error))
 	}
 	w.WriteString(b.Origin.Text())
-	for _, s := range b.Stages {
+	shown := make([]bool, len(b.Warnings)) // printed beside their step
+	for si, s := range b.Stages {
 		fmt.Fprintf(&w, "stage %s (from %s)", Printable(s.Name), Printable(s.Base))
 		if len(s.DependsOn) > 0 {
 			fmt.Fprintf(&w, " depends on %v", s.DependsOn)
 		}
 		w.WriteString("\n")
 		for _, st := range s.Steps {
+			b.warningsOf(&w, shown, si, st.Line-1)
 			mark := "   "
 			if st.Cached {
 				mark = "C  "
@@ -50,18 +53,14 @@ func (b *Build) Text(history []*Build) string {
 					fmt.Fprintf(&w, "        cache mount %s (id %s, %s): %s\n", Printable(cm.Target), Printable(cm.ID), cm.Sharing, cm.State())
 				}
 			}
+			b.warningsOf(&w, shown, si, st.Line)
 		}
+		b.warningsOf(&w, shown, si, math.MaxInt)
 	}
-	for _, wn := range b.Warnings {
-		at := ""
-		if wn.Line > 0 {
-			at = fmt.Sprintf("line %d: ", wn.Line)
+	for i, wn := range b.Warnings { // those of no step's line: FROM, ARG, the file
+		if !shown[i] {
+			w.WriteString(wn.text() + "\n")
 		}
-		url := ""
-		if wn.URL != "" {
-			url = " (" + Printable(wn.URL) + ")"
-		}
-		fmt.Fprintf(&w, "warning: %s%s%s\n", at, Printable(wn.Short), url)
 	}
 	if l := b.ChecksLine(); l != "" {
 		w.WriteString(l + "\n")
@@ -72,6 +71,39 @@ func (b *Build) Text(history []*Build) string {
 		fmt.Fprintf(&w, "image %s, %s in %d layers\n", b.Image.Digest, HumanSize(b.Image.SizeBytes), len(b.Image.Layers))
 	}
 	return w.String()
+}
+
+// warningsOf writes, indented under stage si, the warnings not yet shown
+// whose line lies in the stage (from its FROM to the next stage's) and is
+// at most upTo, in the order BuildKit gave.
+// Without the stages' lines (an older record) nothing is written here:
+// the warnings are listed after the stages.
+func (b *Build) warningsOf(w *strings.Builder, shown []bool, si, upTo int) {
+	from, end := b.Stages[si].Line, b.Stages[si].EndLine
+	if from == 0 {
+		return
+	}
+	for i, wn := range b.Warnings {
+		if shown[i] || wn.Line < from || end > 0 && wn.Line > end || wn.Line > upTo {
+			continue
+		}
+		shown[i] = true
+		w.WriteString("        " + wn.text() + "\n")
+	}
+}
+
+// text is the warning as history show prints it: "warning: line N:
+// Rule: description (url)".
+func (wn Warning) text() string {
+	at := ""
+	if wn.Line > 0 {
+		at = fmt.Sprintf("line %d: ", wn.Line)
+	}
+	url := ""
+	if wn.URL != "" {
+		url = " (" + Printable(wn.URL) + ")"
+	}
+	return "warning: " + at + Printable(wn.Short) + url
 }
 
 // HistoryTable is the builds as `history ls` prints them.

@@ -77,12 +77,25 @@ func newFolder(b *Build, plan *Plan, idx []int) *Folder {
 	if plan != nil {
 		b.Stages = b.Stages[:0]
 		for _, i := range idx {
-			ps := plan.Stages[i]
 			f.stages[i] = len(b.Stages)
-			b.Stages = append(b.Stages, Stage{Name: ps.Name, Index: ps.Index, Base: ps.Base, DependsOn: ps.DependsOn, Steps: []Step{}})
+			b.Stages = append(b.Stages, plannedStage(plan, i))
 		}
 	}
 	return f
+}
+
+// plannedStage is the record's stage of plan's stage i, with no steps
+// yet.
+func plannedStage(plan *Plan, i int) Stage {
+	ps := plan.Stages[i]
+	st := Stage{Name: ps.Name, Index: ps.Index, Base: ps.Base, DependsOn: ps.DependsOn, Steps: []Step{}}
+	if len(ps.Instructions) > 0 {
+		st.Line = ps.Instructions[0].Line
+	}
+	if i+1 < len(plan.Stages) && len(plan.Stages[i+1].Instructions) > 0 {
+		st.EndLine = plan.Stages[i+1].Instructions[0].Line - 1
+	}
+	return st
 }
 
 // Add folds one status update into the build.
@@ -161,9 +174,8 @@ func (f *Folder) planned(si int) int {
 	if bi, ok := f.stages[si]; ok {
 		return bi
 	}
-	ps := f.plan.Stages[si]
 	f.stages[si] = len(f.build.Stages)
-	f.build.Stages = append(f.build.Stages, Stage{Name: ps.Name, Index: ps.Index, Base: ps.Base, DependsOn: ps.DependsOn, Steps: []Step{}})
+	f.build.Stages = append(f.build.Stages, plannedStage(f.plan, si))
 	return f.stages[si]
 }
 
