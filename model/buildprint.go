@@ -79,17 +79,19 @@ func (b *Build) Text(history []*Build) string {
 // Without the stages' lines (an older record) nothing is written here:
 // the warnings are listed after the stages.
 func (b *Build) warningsOf(w *strings.Builder, shown []bool, si, upTo int) {
-	from, end := b.Stages[si].Line, b.Stages[si].EndLine
-	if from == 0 {
-		return
-	}
 	for i, wn := range b.Warnings {
-		if shown[i] || wn.Line < from || end > 0 && wn.Line > end || wn.Line > upTo {
+		if shown[i] || !b.Stages[si].Holds(wn.Line) || wn.Line > upTo {
 			continue
 		}
 		shown[i] = true
 		w.WriteString("        " + wn.text() + "\n")
 	}
+}
+
+// Holds says line lies in the stage, from its FROM to the next stage's;
+// false when the record does not know the stage's lines.
+func (s Stage) Holds(line int) bool {
+	return s.Line > 0 && line >= s.Line && (s.EndLine == 0 || line <= s.EndLine)
 }
 
 // text is the warning as history show prints it: "warning: line N:

@@ -1,6 +1,8 @@
 package buildui
 
 import (
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -50,4 +52,43 @@ func TestChecksUnavailableShown(t *testing.T) {
 	if scr := screen(m); !strings.Contains(scr, "⚠ checks not available on this builder: its BuildKit is older than 0.11") {
 		t.Errorf("image node:\n%s", scr)
 	}
+}
+
+// A stage's pane lists the checks' warnings of its own lines after its
+// steps (a real record: testdata of model/checks); the image node still
+// lists them all.
+func TestStagePaneShowsItsWarnings(t *testing.T) {
+	b := loadRecord(t, "../../model/testdata/checks/warnings.json")
+	m := New(Options{Title: "x", Builder: "embedded", Now: func() time.Time { return b.Completed }})
+	m.Update(teaSize(200, 30))
+	m.Update(DoneMsg{Build: b})
+	for i, want := range map[int][]string{0: {"⚠ L2   SecretsUsedInArgOrEnv"}, 1: {"⚠ L9   SecretsUsedInArgOrEnv", "⚠ L11  JSONArgsRecommended"}} {
+		m.selNode = i
+		scr := screen(m)
+		for _, w := range want {
+			if !strings.Contains(scr, w) {
+				t.Errorf("stage %s lacks %q:\n%s", b.Stages[i].Name, w, scr)
+			}
+		}
+		if strings.Contains(scr, "FromAsCasing") { // line 5: the stage the build did not reach
+			t.Errorf("stage %s shows another stage's warning:\n%s", b.Stages[i].Name, scr)
+		}
+	}
+	m.selNode = len(m.build.Stages)
+	if scr := screen(m); !strings.Contains(scr, "⚠ line 5: FromAsCasing") {
+		t.Errorf("image node lacks the unreached stage's warning:\n%s", scr)
+	}
+}
+
+func loadRecord(t *testing.T, path string) *model.Build {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b model.Build
+	if err := json.Unmarshal(data, &b); err != nil {
+		t.Fatal(err)
+	}
+	return &b
 }

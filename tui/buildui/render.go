@@ -253,14 +253,23 @@ func (m *Model) renderSteps(g geom) string {
 		line := fmt.Sprintf("%s %s %6s %8s %s", m.style(s).Render(m.glyph(s)), m.styles.Cached.Render(mark), d, size, text)
 		lines = append(lines, ansi.Truncate(line, width, "…"))
 	}
-	if m.selNode >= len(m.build.Stages) {
+	if m.selNode < len(m.build.Stages) { // the checks' warnings of the stage's lines
 		for _, w := range m.build.Warnings {
 			if len(lines) > body {
 				break
 			}
-			text := "⚠ " + w.Short
+			if m.build.Stages[m.selNode].Holds(w.Line) {
+				lines = append(lines, ansi.Truncate(m.styles.Warning.Render(fmt.Sprintf("⚠ L%-3d %s", w.Line, model.Printable(w.Short))), width, "…"))
+			}
+		}
+	} else {
+		for _, w := range m.build.Warnings {
+			if len(lines) > body {
+				break
+			}
+			text := "⚠ " + model.Printable(w.Short)
 			if w.Line > 0 {
-				text = fmt.Sprintf("⚠ line %d: %s", w.Line, w.Short)
+				text = fmt.Sprintf("⚠ line %d: %s", w.Line, model.Printable(w.Short))
 			}
 			lines = append(lines, ansi.Truncate(m.styles.Warning.Render(text), width, "…"))
 		}
