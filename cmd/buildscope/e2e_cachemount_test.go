@@ -56,6 +56,13 @@ func TestCacheMountsWarmAndEmpty(t *testing.T) {
 	if m := mount(second); !m.Warm || m.SizeBytes <= mount(first).SizeBytes {
 		t.Errorf("second build: %+v, want warm and larger than %d", m, mount(first).SizeBytes)
 	}
+	warmSaid := false
+	for _, a := range whyAfterNothing(t, e).Advice {
+		warmSaid = warmSaid || strings.Contains(a, "line 9 ran with its cache mount /var/cache/pkgs warm ("+model.HumanSize(mount(second).SizeBytes)+" on the builder)")
+	}
+	if !warmSaid {
+		t.Errorf("why does not say the re-run step found its cache mount warm")
+	}
 	// buildctl du, BuildKit's own client, reads the same mount's size, and
 	// it holds at least the packages deps.txt names (KiB each)
 	du := buildctlCacheMountSize(t, e, "/var/cache/pkgs")
@@ -158,8 +165,8 @@ func buildctlCacheMountSize(t *testing.T, e *env, id string) int64 {
 // and said so: its BuildKit names cache mounts in its disk usage by target
 // and command, never by id (two ids on one target could not be told
 // apart: the first build of a new id was reported warm, with the other
-// ids' bytes), and keeps a reused mount's first size. why then claims no
-// empty mount.
+// ids' bytes), and keeps a reused mount's first size. why then says the
+// mount's state is not known, and claims neither empty nor warm.
 func TestCacheMountsOnEngine(t *testing.T) {
 	requireDocker(t)
 	e := newEnv(t)
@@ -185,9 +192,17 @@ func TestCacheMountsOnEngine(t *testing.T) {
 	if err := json.Unmarshal([]byte(e.mustRun(t, "why", "--json").stdout), &ex); err != nil {
 		t.Fatal(err)
 	}
+	said := false
 	for _, a := range ex.Advice {
-		if strings.Contains(a, "cache mount") {
+		if !strings.Contains(a, "cache mount") {
+			continue
+		}
+		if !strings.HasPrefix(a, "whether line 3 found its cache mount /cache warm is not known: the Docker engine's BuildKit") {
 			t.Errorf("why claims %q of a mount whose state is unknown", a)
 		}
+		said = true
+	}
+	if !said {
+		t.Errorf("why does not say the mount's state is unknown: %v", ex.Advice)
 	}
 }
