@@ -1,13 +1,12 @@
 package buildui
 
 import (
-	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/tui/tuitest"
 )
 
 // Once the build is over, a RUN's cache mounts show on its step line (id,
@@ -82,13 +81,7 @@ func TestStagePaneShowsItsWarnings(t *testing.T) {
 
 func loadRecord(t *testing.T, path string) *model.Build {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var b model.Build
-	if err := json.Unmarshal(data, &b); err != nil {
-		t.Fatal(err)
-	}
+	tuitest.LoadJSON(t, path, &b)
 	return &b
 }

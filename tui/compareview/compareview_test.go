@@ -2,9 +2,7 @@ package compareview
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -23,14 +21,8 @@ import (
 // two changed in a shared directory, an ENV change, a larger layer).
 func recorded(t *testing.T) *compare.Result {
 	t.Helper()
-	b, err := os.ReadFile("testdata/two-builds.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var r compare.Result
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
+	tuitest.LoadJSON(t, "testdata/two-builds.json", &r)
 	return &r
 }
 
