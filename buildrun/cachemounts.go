@@ -2,6 +2,7 @@ package buildrun
 
 import (
 	"context"
+	"time"
 
 	"github.com/moby/buildkit/client"
 
@@ -17,7 +18,22 @@ func cacheRecords(ctx context.Context, b *Builder) []model.CacheRecord {
 	}
 	out := make([]model.CacheRecord, 0, len(du))
 	for _, u := range du {
-		out = append(out, model.CacheRecord{Type: string(u.RecordType), Description: u.Description, Size: u.Size})
+		out = append(out, model.CacheRecord{Type: string(u.RecordType), Description: u.Description, Size: u.Size, InUse: u.InUse})
 	}
 	return out
+}
+
+// settledCacheRecords is cacheRecords once no cache mount is in use, read
+// again every 50 ms for up to a second: BuildKit releases a build's
+// mounts just after its solve returns, and reports no size for a mount in
+// use. A mount another build still holds stays unmeasured, and its use is
+// then reported unknown.
+func settledCacheRecords(ctx context.Context, b *Builder) []model.CacheRecord {
+	for i := 0; ; i++ {
+		recs := cacheRecords(ctx, b)
+		if recs == nil || !model.AnyChanging(recs) || i == 20 || ctx.Err() != nil {
+			return recs
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

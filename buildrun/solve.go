@@ -144,7 +144,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	}
 	rec.Advice = advise(rec)
 	if hasMounts && mountsBefore != nil && ctx.Err() == nil {
-		if after := cacheRecords(ctx, b); after != nil {
+		if after := settledCacheRecords(ctx, b); after != nil {
 			rec.CacheMounts = model.CacheMountUses(rec, p.Plan, mountsBefore, after)
 			if b.mountsUnnamed(ctx) {
 				for i := range rec.CacheMounts {

@@ -29,6 +29,23 @@ type CacheRecord struct {
 	Type        string
 	Description string
 	Size        int64
+	// InUse says a build holds the record: BuildKit then reports no size
+	// for a mutable one such as a cache mount (it is changing).
+	InUse bool
+}
+
+// changing says BuildKit could not measure the record: a cache mount in
+// use, reported with no size.
+func (r CacheRecord) changing() bool { return r.InUse && r.Size == 0 }
+
+// AnyChanging says some record of recs could not be measured.
+func AnyChanging(recs []CacheRecord) bool {
+	for _, r := range recs {
+		if r.changing() {
+			return true
+		}
+	}
+	return false
 }
 
 // Holds says whether record r is the storage of cache mount m: BuildKit
@@ -50,14 +67,15 @@ func CacheMountUses(b *Build, plan *Plan, before, after []CacheRecord) []CacheMo
 	if plan == nil {
 		return nil
 	}
-	size := func(m CacheMount, recs []CacheRecord) int64 {
-		var n int64
+	size := func(m CacheMount, recs []CacheRecord) (n int64, measured bool) {
+		measured = true
 		for _, r := range recs {
 			if m.Holds(r) {
 				n += r.Size
+				measured = measured && !r.changing()
 			}
 		}
-		return n
+		return n, measured
 	}
 	var out []CacheMountUse
 	for _, s := range b.Stages {
@@ -71,8 +89,13 @@ func CacheMountUses(b *Build, plan *Plan, before, after []CacheRecord) []CacheMo
 				continue
 			}
 			for _, m := range ins.CacheMounts {
-				out = append(out, CacheMountUse{Stage: s.Name, Line: st.Line, CacheMount: m,
-					SizeBytes: size(m, after), Warm: size(m, before) > 0})
+				was, wasMeasured := size(m, before)
+				now, nowMeasured := size(m, after)
+				u := CacheMountUse{Stage: s.Name, Line: st.Line, CacheMount: m, SizeBytes: now, Warm: was > 0}
+				if !wasMeasured || !nowMeasured {
+					u = u.WithUnknown("another build was using the mount when buildscope measured it, and BuildKit does not measure a mount in use")
+				}
+				out = append(out, u)
 			}
 		}
 	}
