@@ -128,3 +128,39 @@ func (s *Stream[T]) Release() {
 		s.release()
 	}
 }
+
+// Held is a view's hold on the Stream it shows (none: S is nil): the
+// generation its messages must carry, the next message until the view
+// lets go, and the letting go.
+type Held[T any] struct {
+	S      *Stream[T]
+	closed bool
+}
+
+// Gen is the generation of the messages the view takes (0 with no
+// stream).
+func (h *Held[T]) Gen() int {
+	if h.S == nil {
+		return 0
+	}
+	return h.S.Gen
+}
+
+// Next waits for the stream's next message; nil once the view let go or
+// when it has no stream.
+func (h *Held[T]) Next() tea.Cmd {
+	if h.S == nil || h.closed {
+		return nil
+	}
+	return h.S.Next()
+}
+
+// Close lets go of the stream: it is cancelled at once, and the command
+// returned releases its value.
+func (h *Held[T]) Close() tea.Cmd {
+	if h.S == nil {
+		return nil
+	}
+	h.closed = true
+	return h.S.Close()
+}

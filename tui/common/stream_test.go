@@ -63,3 +63,20 @@ func TestStreamDeliversInOrderThenEnds(t *testing.T) {
 		}
 	}
 }
+
+// A view without a stream takes generation 0 and asks for nothing; once
+// it lets go of one, it asks for no more messages.
+func TestHeld(t *testing.T) {
+	var none Held[int]
+	if none.Gen() != 0 || none.Next() != nil || none.Close() != nil {
+		t.Fatal("a view with no stream must take generation 0 and ask for nothing")
+	}
+	h := Held[int]{S: NewStream[int](context.Background(), 5, 1)}
+	if h.Gen() != 5 || h.Next() == nil {
+		t.Fatal("a view must take its stream's generation and wait for it")
+	}
+	h.Close()()
+	if h.Next() != nil || h.S.Context().Err() == nil {
+		t.Fatal("after Close the view must ask for nothing and the stream be cancelled")
+	}
+}

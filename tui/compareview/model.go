@@ -55,7 +55,8 @@ type Model struct {
 
 	detail bool // the selected file's or step's details are shown
 	diff   DiffMsg
-	closed bool
+
+	held common.Held[*compare.Pair]
 }
 
 // New returns the view of the comparison o.Session makes. Another view
@@ -69,33 +70,19 @@ type Model struct {
 // read in the background), routes messages to v.Update while it is
 // shown, and returns v.Close() when leaving it.
 func New(c common.Common, o Options) *Model {
-	return &Model{Common: c, opts: o, expanded: map[string]bool{"": true}}
+	m := &Model{Common: c, opts: o, expanded: map[string]bool{"": true}}
+	if o.Session != nil {
+		m.held.S = o.Session.Stream
+	}
+	return m
 }
 
 // Init waits for the comparison.
-func (m *Model) Init() tea.Cmd {
-	if m.opts.Session == nil {
-		return nil
-	}
-	return m.opts.Session.Next()
-}
+func (m *Model) Init() tea.Cmd { return m.held.Next() }
 
 // Close cancels the session and returns the command that releases its
 // images.
-func (m *Model) Close() tea.Cmd {
-	if m.opts.Session == nil {
-		return nil
-	}
-	m.closed = true
-	return m.opts.Session.Close()
-}
-
-func (m *Model) gen() int {
-	if m.opts.Session == nil {
-		return 0
-	}
-	return m.opts.Session.Gen
-}
+func (m *Model) Close() tea.Cmd { return m.held.Close() }
 
 // Result is the comparison once done.
 func (m *Model) Result() *compare.Result { return m.res }

@@ -12,13 +12,13 @@ import (
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case DoneMsg:
-		if msg.Gen != m.gen() {
+		if msg.Gen != m.held.Gen() {
 			return nil // from a comparison this view no longer shows
 		}
 		m.res, m.err = msg.Result, msg.Err
 		m.rebuild()
 	case DiffMsg:
-		if msg.Gen != m.gen() {
+		if msg.Gen != m.held.Gen() {
 			return nil
 		}
 		m.diff = msg
@@ -111,7 +111,7 @@ func (m *Model) open() tea.Cmd {
 		return nil
 	}
 	m.detail = true
-	m.diff = DiffMsg{Gen: m.gen(), Path: n.path}
+	m.diff = DiffMsg{Gen: m.held.Gen(), Path: n.path}
 	if n.change.Kind == "D" || m.opts.Session == nil {
 		return nil
 	}

@@ -9,6 +9,7 @@ package layersview
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/tui/common"
@@ -64,45 +65,28 @@ type Model struct {
 
 	preview     PreviewMsg
 	showPreview bool
-	closed      bool
 
 	// where the last frame put things, for the mouse
 	layersY, layersOff, treeY, treeOff int
+
+	held common.Held[v1.Image]
 }
 
 // New returns the inspector for the layers listed in o.Infos.
 func New(c common.Common, o Options) *Model {
-	return &Model{Common: c, opts: o, expanded: map[layers.NodeID]bool{layers.RootID: true}}
+	m := &Model{Common: c, opts: o, expanded: map[layers.NodeID]bool{layers.RootID: true}}
+	if o.Session != nil {
+		m.held.S = o.Session.Stream
+	}
+	return m
 }
 
 // Init starts reading the session's stream.
-func (m *Model) Init() tea.Cmd { return m.next() }
+func (m *Model) Init() tea.Cmd { return m.held.Next() }
 
 // Close cancels the session (nothing of it is taken any more) and returns
 // the command that releases its image.
-func (m *Model) Close() tea.Cmd {
-	if m.opts.Session == nil {
-		return nil
-	}
-	m.closed = true
-	return m.opts.Session.Close()
-}
-
-// gen is the generation of the messages the view takes.
-func (m *Model) gen() int {
-	if m.opts.Session == nil {
-		return 0
-	}
-	return m.opts.Session.Gen
-}
-
-// next waits for the session's next message.
-func (m *Model) next() tea.Cmd {
-	if m.opts.Session == nil || m.closed {
-		return nil
-	}
-	return m.opts.Session.Next()
-}
+func (m *Model) Close() tea.Cmd { return m.held.Close() }
 
 // ShortHelp is the inspector's help bar.
 func (m *Model) ShortHelp() []key.Binding { return m.HelpBar() }

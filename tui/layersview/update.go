@@ -12,19 +12,19 @@ import (
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case LayerMsg:
-		if msg.Gen != m.gen() {
+		if msg.Gen != m.held.Gen() {
 			return nil // from an image this view no longer shows
 		}
 		m.analysed = append(m.analysed, msg.Layer)
-		return m.next()
+		return m.held.Next()
 	case DoneMsg:
-		if msg.Gen != m.gen() {
+		if msg.Gen != m.held.Gen() {
 			return nil
 		}
 		m.a, m.err = msg.Analysis, msg.Err
 		m.refresh()
 	case PreviewMsg:
-		if msg.Gen != m.gen() {
+		if msg.Gen != m.held.Gen() {
 			return nil
 		}
 		m.preview = msg
@@ -133,7 +133,7 @@ func (m *Model) readPreview() tea.Cmd {
 	}
 	n := m.rows[m.cursor].node
 	if n.Type != layers.TypeRegular || n.Change == layers.Removed {
-		m.preview = PreviewMsg{Gen: m.gen(), Path: n.Path}
+		m.preview = PreviewMsg{Gen: m.held.Gen(), Path: n.Path}
 		return nil
 	}
 	return m.opts.Session.Preview(n.Layer, n.Path)
