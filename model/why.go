@@ -472,13 +472,13 @@ func advise(cur *Build, misses []Miss) []string {
 			}
 			switch {
 			case cm.Unknown != "":
-				out = append(out, fmt.Sprintf("whether line %d found its cache mount %s warm is not known: %s", m.Line, Printable(cm.Target), Printable(cm.Unknown)))
+				out = append(out, fmt.Sprintf("whether line %d found its cache mount %s warm is not known: %s", m.Line, cm.Target, cm.Unknown))
 			case cm.Warm:
-				out = append(out, fmt.Sprintf("line %d ran with its cache mount %s warm (%s on the builder): a CI runner that only imports --cache-from finds it empty, as cache mounts are never exported with the build cache", m.Line, Printable(cm.Target), HumanSize(cm.SizeBytes)))
+				out = append(out, fmt.Sprintf("line %d ran with its cache mount %s warm (%s on the builder): a CI runner that only imports --cache-from finds it empty, as cache mounts are never exported with the build cache", m.Line, cm.Target, HumanSize(cm.SizeBytes)))
 			case len(cur.CacheImports) > 0:
 				out = append(out, cacheFromMountAdvice(cur, m, cm))
 			default:
-				out = append(out, fmt.Sprintf("line %d ran with its cache mount %s empty: a first use, a pruned builder, or a CI runner that only imported --cache-from (cache mounts are never exported with the build cache); keep the runner's builder, or export the directory yourself", m.Line, Printable(cm.Target)))
+				out = append(out, fmt.Sprintf("line %d ran with its cache mount %s empty: a first use, a pruned builder, or a CI runner that only imported --cache-from (cache mounts are never exported with the build cache); keep the runner's builder, or export the directory yourself", m.Line, cm.Target))
 			}
 		}
 	}
