@@ -16,8 +16,10 @@ func HumanSize(n int64) string { return units.HumanSizeWithPrecision(float64(n),
 
 // Text is a build record as `history show` prints it without a terminal:
 // its stages and steps (C cached, E failed), line, duration, layer size,
-// the warnings of BuildKit's checks under the step of their line, and, from history (earlier builds, any order; nil: none), each step's
-// duration in the last builds of the same context, Dockerfile and target.
+// the warnings of BuildKit's checks under their stage in line order with
+// its steps, and, from history (earlier builds, any order; nil: none),
+// each step's duration in the last builds of the same context,
+// Dockerfile and target.
 func (b *Build) Text(history []*Build) string {
 	trend := StepTrends(b, history, 5)
 	var w strings.Builder
