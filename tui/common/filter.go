@@ -46,14 +46,6 @@ func (f *Filter) On() bool { return f.re != nil }
 // force).
 func (f *Filter) Match(path string) bool { return f.re == nil || f.re.MatchString(path) }
 
-// String is the expression in force, or "".
-func (f *Filter) String() string {
-	if f.re == nil {
-		return ""
-	}
-	return f.re.String()
-}
-
 // Err is why the last expression typed was refused, or nil.
 func (f *Filter) Err() error { return f.err }
 

@@ -24,7 +24,7 @@ func TestFilterAcceptsAndRefuses(t *testing.T) {
 		t.Fatal("enter did not put the filter in force")
 	}
 	if !f.On() || !f.Match("/usr/lib/libc.so") || f.Match("/etc/passwd") {
-		t.Fatalf("filter %q matches wrongly", f.String())
+		t.Fatalf("filter %v matches wrongly", f.Regexp())
 	}
 	if got := f.Title(); got != `, filter /^/usr/.*\.so$/` {
 		t.Fatalf("Title = %q", got)

@@ -14,8 +14,8 @@ import (
 // view is left and no command reads it any more.
 //
 // Work sends through Send and ends with Finish; the view re-arms Next
-// after each message. Commands that read the value take it with Acquire
-// and give it back with Done. Close (from Update) cancels at once and
+// after each message. The work hands the value over with Adopt; commands
+// that read it take it with Acquire; each read ends with Done. Close (from Update) cancels at once and
 // returns the command that waits for the readers and releases the value.
 type Stream[T any] struct {
 	// Gen tells this stream's messages from those of the one before.
@@ -42,17 +42,22 @@ func NewStream[T any](ctx context.Context, gen, buf int) *Stream[T] {
 // Context is cancelled once the stream is closed: the work's context.
 func (s *Stream[T]) Context() context.Context { return s.ctx }
 
-// Hold makes v the value commands read and release what frees it. It
-// returns false, holding nothing, once the stream is closed: the caller
-// then frees v itself.
-func (s *Stream[T]) Hold(v T, release func()) bool {
+// Adopt makes v the value commands read and release (if set) what frees
+// it, and begins the caller's own read of v: end it with Done. Once the
+// stream is closed it holds nothing, frees v itself and returns false.
+func (s *Stream[T]) Adopt(v T, release func()) bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed || s.ctx.Err() != nil {
+		s.mu.Unlock()
+		if release != nil {
+			release()
+		}
 		return false
 	}
 	s.val, s.held, s.release = v, true, release
-	return true
+	s.mu.Unlock()
+	_, ok := s.Acquire() // false when a Release came in between: it freed v
+	return ok
 }
 
 // Acquire returns the value for reading, or false once the stream is

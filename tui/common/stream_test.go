@@ -10,12 +10,13 @@ import (
 func TestStreamReleasesOnceAfterTheLastReader(t *testing.T) {
 	s := NewStream[string](context.Background(), 7, 1)
 	var released atomic.Int32
-	if !s.Hold("img", func() { released.Add(1) }) {
-		t.Fatal("Hold refused on an open stream")
+	if !s.Adopt("img", func() { released.Add(1) }) {
+		t.Fatal("Adopt refused on an open stream")
 	}
-	v, ok := s.Acquire()
-	if !ok || v != "img" {
+	if v, ok := s.Acquire(); !ok || v != "img" {
 		t.Fatalf("Acquire = %q, %v", v, ok)
+	} else {
+		s.Done()
 	}
 	done := make(chan struct{})
 	go func() { s.Close()(); close(done) }()
@@ -36,8 +37,11 @@ func TestStreamReleasesOnceAfterTheLastReader(t *testing.T) {
 	if _, ok := s.Acquire(); ok {
 		t.Fatal("Acquire after release handed the value out")
 	}
-	if s.Hold("other", func() { released.Add(1) }) {
-		t.Fatal("Hold after close took a value it would never release")
+	if s.Adopt("other", func() { released.Add(1) }) {
+		t.Fatal("Adopt after close took a value")
+	}
+	if n := released.Load(); n != 2 {
+		t.Fatalf("a value adopted after the close was not freed (%d releases, want 2)", n)
 	}
 }
 

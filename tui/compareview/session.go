@@ -49,15 +49,12 @@ func Start(ctx context.Context, gen int, a, b string, o compare.Options, so sour
 			s.Send(DoneMsg{Gen: gen, Err: err})
 			return
 		}
-		if !s.Hold(p, func() { p.Close() }) {
-			p.Close()
-			return
+		if !s.Adopt(p, func() { p.Close() }) {
+			return // closed meanwhile: Adopt freed the images
 		}
-		if p, ok := s.Acquire(); ok {
-			res, err := p.Compare(ctx, o)
-			s.Done()
-			s.Send(DoneMsg{Gen: gen, Result: res, Err: err})
-		}
+		res, err := p.Compare(ctx, o)
+		s.Done()
+		s.Send(DoneMsg{Gen: gen, Result: res, Err: err})
 	}()
 	return s
 }

@@ -49,11 +49,7 @@ type Session struct {
 // closed (a source.Image's Close). Cancelling ctx stops the analysis.
 func Start(ctx context.Context, gen int, img v1.Image, release func()) *Session {
 	s := &Session{common.NewStream[v1.Image](ctx, gen, 16)}
-	if !s.Hold(img, release) && release != nil {
-		release() // ctx was already over
-	}
-	img, ok := s.Acquire()
-	if !ok {
+	if !s.Adopt(img, release) { // ctx was already over
 		s.Finish()
 		return s
 	}
