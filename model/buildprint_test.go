@@ -1,8 +1,6 @@
 package model
 
 import (
-	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 )
@@ -10,14 +8,8 @@ import (
 // loadBuild reads a build record `history show --json` printed.
 func loadBuild(t *testing.T, path string) *Build {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var b Build
-	if err := json.Unmarshal(data, &b); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+	loadJSON(t, path, &b)
 	return &b
 }
 

@@ -2,8 +2,6 @@ package model
 
 import (
 	"encoding/base64"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,14 +11,8 @@ import (
 // on the embedded builder (with BuildKit's cache keys), from testdata/why.
 func loadPair(t *testing.T, name string) (prev, cur *Build) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "why", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var p struct{ Previous, Current *Build }
-	if err := json.Unmarshal(b, &p); err != nil {
-		t.Fatalf("decoding %s: %v", name, err)
-	}
+	loadJSON(t, filepath.Join("testdata", "why", name+".json"), &p)
 	return p.Previous, p.Current
 }
 

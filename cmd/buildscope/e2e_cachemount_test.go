@@ -188,10 +188,7 @@ func TestCacheMountsOnEngine(t *testing.T) {
 			t.Errorf("history show:\n%s", show)
 		}
 	}
-	var ex model.Explanation
-	if err := json.Unmarshal([]byte(e.mustRun(t, "why", "--json").stdout), &ex); err != nil {
-		t.Fatal(err)
-	}
+	ex := whyAfterNothing(t, e)
 	said := false
 	for _, a := range ex.Advice {
 		if !strings.Contains(a, "cache mount") {

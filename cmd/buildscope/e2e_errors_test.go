@@ -174,36 +174,9 @@ func TestBuilderDiesMidBuild(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+buildrun.NewID()+" && echo started-sleeping && sleep 60\n"), 0o644)
 	cmd := exec.Command(binPath, "build", "--builder", "embedded", "--progress", "plain", dir)
 	cmd.Env = e.vars
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
-	var out strings.Builder
-	for sc.Scan() {
-		out.WriteString(sc.Text() + "\n")
-		if strings.Contains(sc.Text(), "started-sleeping") && !strings.Contains(sc.Text(), "RUN") {
-			break
-		}
-	}
-	if err := syscall.Kill(st.PID, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		for sc.Scan() {
-			out.WriteString(sc.Text() + "\n")
-		}
-	}()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("the build hung after its builder died")
-	}
-	if cmd.ProcessState.ExitCode() != 1 {
-		t.Errorf("exit %d, want 1", cmd.ProcessState.ExitCode())
+	code := endAt(t, cmd, "started-sleeping", "its builder died", 60*time.Second, func() error { return syscall.Kill(st.PID, syscall.SIGKILL) })
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
 	}
 	var b model.Build
 	json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b)
