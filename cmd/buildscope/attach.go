@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/tui/progress"
 )
@@ -16,14 +17,8 @@ func newAttachCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "attach [REF]",
 		Short: "Watch a build someone else started on the builder",
-		Long: `Follow a build running on the builder (--builder; default as for build),
-whoever started it: docker buildx, buildctl, a CI job, another buildscope.
-REF is BuildKit's ref of the build; without it, the most recently started
-running build is followed. Progress is shown from the build's start until it
-ends: on a terminal in the build UI (stages as BuildKit names them, steps,
-logs; q detaches), else as BuildKit's plain progress. Ctrl-C detaches too;
-the build goes on running.`,
-		Args: cobra.MaximumNArgs(1),
+		Long:  help.Long("attach"),
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			interactive, mode, err := progress.Mode(progressFlag, isTerminal())
 			if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/spf13/cobra"
 
+	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/buildui"
@@ -26,18 +27,10 @@ type bakeFlags struct {
 func newBakeCmd(g *globals) *cobra.Command {
 	f := &bakeFlags{}
 	cmd := &cobra.Command{
-		Use:   "bake [flags] [TARGET|GROUP…]",
-		Short: "Build the targets of a Bake or Compose file at once",
-		Long: `Build the targets of docker-bake.hcl, docker-bake.json or a Compose file, read
-by buildx's own parser, all at once on one builder, as 'docker buildx bake'
-does; flags have its names and meaning, and the files' variables take their
-values from the environment.
-
-A stage several targets share is built once. Each target is recorded as its
-own build: 'buildscope history', 'why', 'trace' and 'compare' work on it.`,
-		Example: `  buildscope bake
-  buildscope bake -f docker-bake.hcl app worker
-  buildscope bake --set app.args.VERSION=2 --print`,
+		Use:     "bake [flags] [TARGET|GROUP…]",
+		Short:   "Build the targets of a Bake or Compose file at once",
+		Long:    help.Long("bake"),
+		Example: help.Example("bake"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.opts.Targets = args
 			return runBake(cmd, g, f)

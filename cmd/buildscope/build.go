@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/buildui"
@@ -26,23 +27,11 @@ type buildFlags struct {
 func newBuildCmd(g *globals) *cobra.Command {
 	f := &buildFlags{}
 	cmd := &cobra.Command{
-		Use:   "build [flags] PATH",
-		Short: "Build a Dockerfile and record the build",
-		Long: `Build the Dockerfile in PATH (the build context) on a real BuildKit.
-
-Flags have the names and meaning of 'docker buildx build'. Every build, ok,
-failed or canceled, is recorded: 'buildscope history' lists the records and
-the resulting image opens later as build:last or build:ID.
-
-Progress: on a terminal (--progress auto or tty) an interactive UI shows
-the stage graph, the steps and logs live; q or Ctrl-C during the build
-cancels it (exit 130), q afterwards quits. --progress plain prints
-BuildKit's plain progress on stderr (the default without a terminal); json
-prints one BuildKit SolveStatus object per line on stdout.`,
-		Example: `  buildscope build .
-  buildscope build -f docker/Dockerfile --target builder --build-arg VERSION=2 .
-  buildscope build --progress plain --report build.json assets/examples/multistage`,
-		Args: cobra.ExactArgs(1),
+		Use:     "build [flags] PATH",
+		Short:   "Build a Dockerfile and record the build",
+		Long:    help.Long("build"),
+		Example: help.Example("build"),
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.opts.ContextDir = args[0]
 			return runBuild(cmd, g, f)

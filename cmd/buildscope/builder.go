@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
 )
 
@@ -16,12 +17,9 @@ func newBuilderCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "builder [status|start|stop|prune]",
 		Short: "Manage the embedded builder (a buildkitd buildscope runs)",
-		Long: `The embedded builder is a buildkitd that buildscope starts on demand and
-reuses across runs. It needs root and runc (apt-get install runc). Its state
-is under $XDG_STATE_HOME/buildscope/buildkitd and its socket is readable by
-its owner only.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return status(cmd) },
+		Long:  help.Long("builder"),
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return status(cmd) },
 	}
 	prune := &cobra.Command{
 		Use: "prune", Short: "Remove the embedded builder's build cache", Args: cobra.NoArgs,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/compare"
 	"github.com/buildscope/buildscope/inspect/source"
@@ -21,24 +22,11 @@ func newCompareCmd(g *globals) *cobra.Command {
 	var failOn []string
 	var platform string
 	cmd := &cobra.Command{
-		Use:   "compare [A B]",
-		Short: "What changed between two builds or images, and what it cost",
-		Long: `Compare image B with image A: sizes, the layers they share, configuration
-changes, and every file added (A), removed (D) or changed (C: content,
-size, mode, owner, link) with the Dockerfile step that last wrote it,
-summed per directory. When A and B are builds (build:ID, build:last,
-build:last~1), their steps too: matched by stage and instruction, which
-ran or hit the cache on each side, and why B ran a step.
-
-With no arguments: the last two builds of the current directory.
---semantic ignores what differs only in timestamps and layer packaging.
---fail-on makes CI fail (exit 1, one line per rule) on size-increase=5%,
-size-increase=20MB, files-added, config-changed, cache-ratio-below=0.8 or
-any.`,
-		Example: `  buildscope compare build:last~1 build:last
-  buildscope compare --json old.tar new.tar
-  buildscope compare --fail-on size-increase=10% --fail-on config-changed`,
-		Args: cobra.MaximumNArgs(2),
+		Use:     "compare [A B]",
+		Short:   "What changed between two builds or images, and what it cost",
+		Long:    help.Long("compare"),
+		Example: help.Example("compare"),
+		Args:    cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o, so := compare.Options{Semantic: semantic, Content: content}, source.Options{Paths: g.paths, Platform: platform}
 			j, err := compare.NewJob(buildrun.History{Dir: g.paths.History()}, args, ".", failOn, o, so)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/buildscope/buildscope/assets/help"
+
 	"errors"
 	"fmt"
 
@@ -21,27 +23,10 @@ func init() { commands = append(commands, newDiffCmd) }
 func newDiffCmd(g *globals) *cobra.Command {
 	o := &diffFlags{}
 	cmd := &cobra.Command{
-		Use:   "diff CONTAINER | diff --image IMAGE [flags] -- CMD [ARG...] | diff --image IMAGE --export FILE.tar",
-		Short: "Show what a container changed in its filesystem against its image",
-		Long: `diff lists what a container added (A), changed (C) and deleted (D) in its
-filesystem, in the format of ` + "`docker container diff`" + `: a directory holding a
-change is marked C before its contents. Files copied up but equal in
-metadata and content are not reported.
-
-  buildscope diff CONTAINER
-      a Docker-engine container (name or id), running or stopped.
-  buildscope diff --image IMAGE [--user U] [--read-only] [--tmpfs PATH] [--timeout D] -- CMD [ARG...]
-      runs CMD in a container of IMAGE on the current builder (the engine
-      with --builder docker, BuildKit otherwise), waits for it to exit,
-      diffs and removes it. Without CMD the image's own command runs.
-  buildscope diff --image IMAGE --export FILE.tar
-      offline, against a ` + "`docker export`" + ` tarball of a container of IMAGE.
-
-IMAGE is build:last (the default), build:ID, an OCI layout dir, a docker
-save tar, docker://NAME or a registry reference.`,
-		Example: `  buildscope diff my-container
-  buildscope diff --json --content --path /tmp my-container
-  buildscope diff --image build:last -- sh -c 'echo hi > /tmp/x'`,
+		Use:     "diff CONTAINER | diff --image IMAGE [flags] -- CMD [ARG...] | diff --image IMAGE --export FILE.tar",
+		Short:   "Show what a container changed in its filesystem against its image",
+		Long:    help.Long("diff"),
+		Example: help.Example("diff"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDiff(cmd, g, o, args)
 		},

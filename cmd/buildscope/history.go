@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
 )
 
@@ -14,23 +15,8 @@ func newHistoryCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "history [ls|show ID|rm ID|import FILE]",
 		Short: "List, show and remove recorded builds",
-		Long: `Every build buildscope runs leaves a record: its stages and steps, which
-steps were cached, timings, errors and the image it produced. ID may be a
-unique prefix or "last". ls shows each build's critical path (its steps
-and the longest); show gives each step's duration in the last builds of
-the same context, Dockerfile and target ("–": from the cache).
-
-With --builder, ls also lists the builder's own build history: every build
-it ran, buildscope's and those of buildx, buildctl or CI, with who made
-them and whether they keep the provenance explaining them needs; show ID
-and why ID then open a builder's record by BuildKit's ref (or a prefix),
-its stages and lines from the Dockerfile in its provenance. rm removes
-from buildscope's history, else from the builder's (it says which).
-import FILE reads the bundle "docker buildx history export" writes, so a CI
-build can be shown, replayed and explained elsewhere; import REF with
---builder copies a build of the builder's history, with the image it
-exported while the builder still holds it, so build:REF opens it.`,
-		Args: cobra.NoArgs,
+		Long:  help.Long("history"),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return historyList(cmd, g, store(), asJSON)
 		},

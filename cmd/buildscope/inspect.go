@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/buildscope/buildscope/assets/help"
+
 	"fmt"
 	"runtime/debug"
 
@@ -29,21 +31,8 @@ func newInspectCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "inspect IMAGE",
 		Short: "Layers, file trees, efficiency and wasted bytes of an image",
-		Long: `inspect reads every layer of an image once and reports what each layer
-added, changed and removed, the image's size, its efficiency and the bytes
-it wastes on files a later layer overwrote or removed.
-
-IMAGE is build:last, build:ID or build:last~N (a recorded build's result;
-~N counts back N builds of the same context, Dockerfile and target), an OCI
-layout directory, a docker save tar, docker://NAME (the Docker engine's
-store), or a registry reference.
-
---ci judges the image by dive's rules, read from --ci-config (default
-.dive-ci, as dive's: rules: lowestEfficiency, highestWastedBytes,
-highestUserWastedPercent) or flags; flags given on the command line win
-over the file. It prints each rule PASS/FAIL/SKIP and exits 1 when one
-fails.`,
-		Args: cobra.ExactArgs(1),
+		Long:  help.Long("inspect"),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runInspect(cmd, g, o, args[0])
 		},

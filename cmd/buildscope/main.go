@@ -15,6 +15,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
+	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/tui/launch"
 )
@@ -96,23 +97,9 @@ type globals struct {
 func newRootCmd() *cobra.Command {
 	g := &globals{}
 	root := &cobra.Command{
-		Use:   "buildscope",
-		Short: "Build, inspect and explain container images",
-		Long: `buildscope drives real BuildKit builds of your Dockerfile, shows them live,
-and answers the questions that follow: which steps hit the cache and why a
-step missed, what each stage weighs, what the image's layers hold, and what
-a container writes at run time.
-
-Builders: --builder embedded (a buildkitd buildscope runs for you), docker
-(the Docker engine's BuildKit), or any BuildKit address. Without --builder:
-BUILDKIT_HOST, else the Docker engine if one answers, else embedded.
-
-On a terminal, buildscope alone opens the history list: running builds,
-then buildscope's and the builder's own (enter replays, i inspects, c says
-why, a attaches, / filters, space marks two to compare).
-
-State (build records, results, the embedded builder) lives under
-$XDG_STATE_HOME/buildscope (default ~/.local/state/buildscope).`,
+		Use:           "buildscope",
+		Short:         "Build, inspect and explain container images",
+		Long:          help.Long("buildscope"),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,

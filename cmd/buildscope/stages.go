@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/stagesize"
 )
@@ -22,27 +23,11 @@ type stagesFlags struct {
 func newStagesCmd(g *globals) *cobra.Command {
 	f := &stagesFlags{}
 	cmd := &cobra.Command{
-		Use:   "stages [flags] PATH|build:ID",
-		Short: "Size of every stage, and what the final image left behind",
-		Long: `Build every stage the target needs as a target of its own (they share the
-build cache, so a second run is fast) and report each stage's image size,
-uncompressed and compressed, and layers; the final image; the single-stage
-equivalent (shipping the stage that builds the app) against the final
-image; and what the final image left behind: the largest paths in the
-stages it copies from that it does not contain (toolchains, package
-caches, build artefacts).
-
-build:ID measures a recorded build with its context, Dockerfile, target,
-build args and platforms (a bake target's, say); --secret, --ssh and
---build-context, which records do not keep, come from the flags.
-
---compare FILE builds a second Dockerfile (with its own directory as the
-context), e.g. a single-stage variant, and shows both side by side.`,
-		Example: `  buildscope stages assets/examples/multistage
-  buildscope stages --compare assets/examples/singlestage/Dockerfile assets/examples/multistage
-  buildscope stages --json .
-  buildscope stages build:last          # the last build's target, e.g. a bake target`,
-		Args: cobra.ExactArgs(1),
+		Use:     "stages [flags] PATH|build:ID",
+		Short:   "Size of every stage, and what the final image left behind",
+		Long:    help.Long("stages"),
+		Example: help.Example("stages"),
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, ok := strings.CutPrefix(args[0], "build:")
 			if !ok {
