@@ -11,6 +11,8 @@ import (
 // Screen is a view that a standalone program (buildscope inspect or
 // compare on a terminal) shows full screen under a Chrome.
 type Screen interface {
+	// Init is the screen's first command (reading what it shows).
+	Init() tea.Cmd
 	Update(tea.Msg) tea.Cmd
 	View() string
 	SetSize(w, h int)

@@ -13,6 +13,7 @@ import (
 	"github.com/buildscope/buildscope/inspect/compare"
 	"github.com/buildscope/buildscope/inspect/imagetest"
 	"github.com/buildscope/buildscope/inspect/source"
+	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/tuitest"
 )
 
@@ -81,11 +82,11 @@ func TestGoldenScreens(t *testing.T) {
 			t.Run(fmt.Sprintf("%s_%dx%d", tc.name, size[0], size[1]), func(t *testing.T) {
 				a := app(r, size[0], size[1])
 				keys(a, tc.keys...)
-				if a.diff.Path == "" && a.detail && a.focus == focusFiles {
+				if a.Screen.diff.Path == "" && a.Screen.detail && a.Screen.focus == focusFiles {
 					t.Fatal("a file opened without a session waits for no diff")
 				}
 				if tc.name == "file" {
-					p := a.rows[a.cursor].n.path
+					p := a.Screen.rows[a.Screen.cursor].n.path
 					a.Update(DiffMsg{Path: p, Diff: diffOf[p]})
 				}
 				golden.RequireEqual(t, screen(a))
@@ -120,14 +121,14 @@ func TestFiltersAndGenerations(t *testing.T) {
 	r := recorded(t)
 	a := app(r, 100, 30)
 	a.Update(DoneMsg{Gen: 7, Err: fmt.Errorf("stale")})
-	if a.Err() != nil {
+	if a.Screen.Err() != nil {
 		t.Fatal("a stale message was taken")
 	}
-	if got := a.root.count; got != len(r.Image.Files) {
+	if got := a.Screen.root.count; got != len(r.Image.Files) {
 		t.Fatalf("tree holds %d changes, want %d", got, len(r.Image.Files))
 	}
 	keys(a, "u", "L") // the largest changes list every change kept
-	for _, row := range a.rows {
+	for _, row := range a.Screen.rows {
 		if row.n.change.Kind != "C" {
 			t.Errorf("changed only shows %s", row.n.change)
 		}
@@ -139,12 +140,12 @@ func TestFiltersAndGenerations(t *testing.T) {
 			want++
 		}
 	}
-	if a.root.count != want {
-		t.Errorf("changed only: %d, want %d", a.root.count, want)
+	if a.Screen.root.count != want {
+		t.Errorf("changed only: %d, want %d", a.Screen.root.count, want)
 	}
 	keys(a, "u", "/", "c\\.conf$", "enter")
-	if a.root.count != 1 || !strings.Contains(screen(a), "c.conf") {
-		t.Errorf("filter c.conf: %d changes\n%s", a.root.count, screen(a))
+	if a.Screen.root.count != 1 || !strings.Contains(screen(a), "c.conf") {
+		t.Errorf("filter c.conf: %d changes\n%s", a.Screen.root.count, screen(a))
 	}
 }
 
@@ -157,7 +158,7 @@ func TestSessionComparesAndDiffs(t *testing.T) {
 	b := imagetest.WriteDockerSave(t, t.TempDir(), imagetest.Image(t, base, imagetest.Members("etc/conf=two\n", "etc/new=x")), "b:1")
 	s := Start(context.Background(), 3, a, b, compare.Options{}, source.Options{})
 	defer s.Release()
-	m := New(NewApp(Options{}).Common, Options{A: a, B: b, Session: s})
+	m := New(common.NewChrome().Common(), Options{A: a, B: b, Session: s})
 	m.SetSize(100, 30)
 	m.Update(m.Init()())
 	if m.Err() != nil || m.Result() == nil {
@@ -181,7 +182,7 @@ func TestFailedComparison(t *testing.T) {
 	a := NewApp(Options{A: "x", B: "y"})
 	a.Update(tea.WindowSizeMsg{Width: 80, Height: 10})
 	a.Update(DoneMsg{Err: fmt.Errorf("opening image a (x): no such image")})
-	if !strings.Contains(screen(a), "compare failed: opening image a (x): no such image") || a.Err() == nil {
+	if !strings.Contains(screen(a), "compare failed: opening image a (x): no such image") || a.Screen.Err() == nil {
 		t.Errorf("failure not shown:\n%s", screen(a))
 	}
 	keys(a, "down", "enter", "tab", "u", "L")

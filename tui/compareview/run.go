@@ -23,5 +23,5 @@ func Run(ctx context.Context, out io.Writer, a, b string, o compare.Options, so 
 	if err := common.Run(ctx, out, app, nil); err != nil {
 		return err
 	}
-	return app.Err()
+	return app.Screen.Err()
 }

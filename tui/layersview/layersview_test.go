@@ -269,8 +269,8 @@ func TestInspectorApp(t *testing.T) {
 		}
 	}
 	app.Update(tea.MouseClickMsg{Y: y, Button: tea.MouseLeft})
-	if app.layer != 1 {
-		t.Errorf("click on the terminal's row %d selected layer %d, want 1", y, app.layer)
+	if app.Screen.layer != 1 {
+		t.Errorf("click on the terminal's row %d selected layer %d, want 1", y, app.Screen.layer)
 	}
 	if _, cmd := app.Update(press("q")); cmd == nil || cmd() != tea.Quit() {
 		t.Error("q did not quit")
