@@ -29,5 +29,5 @@ func (p *Pruned) Text() string {
 	if p.HistoryRecords > 0 {
 		s += fmt.Sprintf("deleted %d of BuildKit's own build records (their blobs go when BuildKit collects them)\n", p.HistoryRecords)
 	}
-	return s
+	return s + "kept: buildscope's history and results store (every record, and its image: build:ID still opens; why says which steps lost their cache): `buildscope history prune` removes old records\n"
 }

@@ -202,8 +202,13 @@ func RemoveBuilderRecord(ctx context.Context, b *Builder, ref string) (string, e
 	if err != nil {
 		return "", err
 	}
-	if _, err := b.Client.ControlClient().UpdateBuildHistory(ctx, &controlapi.UpdateBuildHistoryRequest{Ref: r.Ref, Delete: true}); err != nil {
-		return "", fmt.Errorf("removing build %s from the %s builder's history: %w", r.Ref, b.Name(), err)
+	return r.Ref, deleteRef(ctx, b, r.Ref)
+}
+
+// deleteRef deletes the builder's own record of ref.
+func deleteRef(ctx context.Context, b *Builder, ref string) error {
+	if _, err := b.Client.ControlClient().UpdateBuildHistory(ctx, &controlapi.UpdateBuildHistoryRequest{Ref: ref, Delete: true}); err != nil {
+		return fmt.Errorf("removing build %s from the %s builder's history: %w", ref, b.Name(), err)
 	}
-	return r.Ref, nil
+	return nil
 }

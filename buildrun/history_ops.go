@@ -13,29 +13,113 @@ import (
 // named, and then only buildscope's own history is looked at.
 type Connector func(context.Context) (*Builder, error)
 
-// Removed says what `history rm` removed, and from which history.
+// Removed says what `history rm` removed, from which history, and what
+// of the build it left.
 type Removed struct {
 	ID   string `json:"removed"`
 	From string `json:"from"`
+	// BuilderRef is the builder's own record of the same build, removed
+	// with buildscope's (with --builder).
+	BuilderRef string `json:"builder_ref,omitempty"`
+	// Results is what the sweep of the results store freed (nil when only
+	// a builder's record was removed).
+	Results *Freed `json:"results,omitempty"`
+	// Kept says what of the build is left, and how to remove it.
+	Kept []string `json:"kept,omitempty"`
 }
 
-// RemoveAnywhere removes the record id from buildscope's history or, when
-// it is not there and connect is set, the builder's own record of that
-// ref, and says which.
-func RemoveAnywhere(ctx context.Context, h History, id string, connect Connector) (*Removed, error) {
-	b, err := h.Remove(id)
-	if err == nil {
-		return &Removed{ID: b.ID, From: "buildscope's history"}, nil
+// Text is the removal as `history rm` prints it.
+func (r *Removed) Text() string {
+	s := fmt.Sprintf("removed %s from %s\n", r.ID, r.From)
+	if r.BuilderRef != "" {
+		s += fmt.Sprintf("removed %s from the builder's own history\n", r.BuilderRef)
 	}
-	if connect == nil {
+	if r.Results != nil {
+		s += r.Results.Text()
+	}
+	for _, k := range r.Kept {
+		s += "kept: " + k + "\n"
+	}
+	return s
+}
+
+// RemoveAnywhere removes the record id from buildscope's history, and
+// the blobs of the results store no record uses any more; with connect,
+// also the builder's own record of that build. When id is not in
+// buildscope's history and connect is set, it removes the builder's own
+// record of that ref. It says which, and what is left.
+func RemoveAnywhere(ctx context.Context, paths Paths, id string, connect Connector) (*Removed, error) {
+	h := History{Dir: paths.History()}
+	b, err := h.Remove(id)
+	if err != nil {
+		if connect == nil {
+			return nil, err
+		}
+		return removeBuilderOnly(ctx, id, connect)
+	}
+	r := &Removed{ID: b.ID, From: "buildscope's history (its record, events and inputs)"}
+	if r.Results, err = h.SweepResults(paths.Results()); err != nil {
 		return nil, err
 	}
+	if b.Result != nil && b.Result.Kind == model.ResultDocker {
+		r.Kept = append(r.Kept, fmt.Sprintf("its image %s, in the Docker engine's store (`docker image rm` removes it)", model.Printable(b.Result.Ref)))
+	}
+	if b.Origin != nil || b.Builder == "docker" { // the engine keeps no history
+		return r, nil
+	}
+	if connect == nil {
+		r.Kept = append(r.Kept, fmt.Sprintf("the %s builder's own record %s, while it keeps it (its logs, unredacted, and provenance): `buildscope history rm --builder %s %s` removes it",
+			model.Printable(b.Builder), solveRef(b.ID), model.Printable(b.Builder), solveRef(b.ID)))
+		return r, nil
+	}
+	bl, err := connect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("removed %s from buildscope's history, but not the builder's own record: %w", b.ID, err)
+	}
+	defer bl.Close()
+	found, err := deleteBuilderRecords(ctx, bl, []string{solveRef(b.ID)})
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("removed %s from buildscope's history, but not the builder's own record: %w", b.ID, err)
+	case len(found) == 1:
+		r.BuilderRef = solveRef(b.ID)
+	default:
+		r.Kept = append(r.Kept, fmt.Sprintf("nothing on the %s builder: its history holds no %s (BuildKit keeps the last 50 by default, or the build ran on another builder)", bl.Name(), solveRef(b.ID)))
+	}
+	return r, nil
+}
+
+// deleteBuilderRecords deletes the builder's finished records of exactly
+// refs, and returns the refs it held.
+func deleteBuilderRecords(ctx context.Context, b *Builder, refs []string) ([]string, error) {
+	raw, err := builderRecords(ctx, b, 0)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, r := range refs {
+		want[r] = true
+	}
+	var found []string
+	for _, r := range raw {
+		if want[r.Ref] {
+			if err := deleteRef(ctx, b, r.Ref); err != nil {
+				return found, err
+			}
+			found = append(found, r.Ref)
+		}
+	}
+	return found, nil
+}
+
+// removeBuilderOnly removes the builder's own record of ref.
+func removeBuilderOnly(ctx context.Context, ref string, connect Connector) (*Removed, error) {
 	bl, err := connect(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer bl.Close()
-	ref, err := RemoveBuilderRecord(ctx, bl, id)
+	ref, err = RemoveBuilderRecord(ctx, bl, ref)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,11 @@ func ImportBuilderRecord(ctx context.Context, b *Builder, h History, paths Paths
 		return nil, err
 	}
 	rec := o.Build
+	unlock, _, err := lockResults(paths.Results(), false) // no sweep until the record names the image
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if desc := resultImage(r); desc != nil {
 		if err := copyResult(ctx, paths, remote, *desc, rec); err != nil {
 			rec.Warnings = append(rec.Warnings, model.Warning{Short: "its image is not kept: " + err.Error()})

@@ -43,8 +43,8 @@ func PurgeBuilderHistory(ctx context.Context, b *Builder, prefix string) (int, e
 	}
 	cancel()
 	for i, ref := range refs {
-		if _, err := b.Client.ControlClient().UpdateBuildHistory(ctx, &controlapi.UpdateBuildHistoryRequest{Ref: ref, Delete: true}); err != nil {
-			return i, fmt.Errorf("deleting %s's record of %s: %w", b.Name(), ref, err)
+		if err := deleteRef(ctx, b, ref); err != nil {
+			return i, err
 		}
 	}
 	return len(refs), nil

@@ -40,6 +40,15 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		Platforms: p.Platforms, BuildArgs: p.Args, NoCache: p.NoCache, NoCacheFilter: p.NoCacheFilter,
 		Bake: p.bake,
 	}
+	if b.Kind != KindDocker {
+		// no sweep of the results store from the export until the record
+		// naming the image is saved (results_gc.go)
+		unlock, _, err := lockResults(paths.Results(), false)
+		if err != nil {
+			return rec, err
+		}
+		defer unlock()
+	}
 	lintIt := false
 	if !p.frontendImage { // a frontend image's checks are its own
 		rec.ChecksUnavailable, lintIt = b.checks(ctx)

@@ -14,6 +14,14 @@ import (
 // one size format of every output.
 func HumanSize(n int64) string { return units.HumanSizeWithPrecision(float64(n), 3) }
 
+// Count is n and noun, in the plural unless n is 1: "1 record", "3 records".
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // Text is a build record as `history show` prints it without a terminal:
 // its stages and steps (C cached, E failed), line, duration, layer size,
 // the warnings of BuildKit's checks under their stage in line order with

@@ -13,7 +13,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 	var asJSON bool
 	store := func() buildrun.History { return buildrun.History{Dir: g.paths.History()} }
 	cmd := &cobra.Command{
-		Use:   "history [ls|show ID|rm ID|import FILE]",
+		Use:   "history [ls|show ID|rm ID|prune|import FILE]",
 		Short: "List, show and remove recorded builds",
 		Long:  help.Long("history"),
 		Args:  cobra.NoArgs,
@@ -44,13 +44,13 @@ func newHistoryCmd(g *globals) *cobra.Command {
 	}, historyDoctor(store), &cobra.Command{
 		Use: "rm ID", Short: "Remove a build record: buildscope's, else (with --builder) the builder's own", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, err := buildrun.RemoveAnywhere(cmd.Context(), store(), args[0], g.builderOpener())
+			r, err := buildrun.RemoveAnywhere(cmd.Context(), g.paths, args[0], g.builderOpener())
 			if err != nil {
 				return err
 			}
-			return output(cmd, asJSON, r, func() (string, error) { return fmt.Sprintf("removed %s from %s\n", r.ID, r.From), nil })
+			return output(cmd, asJSON, r, func() (string, error) { return r.Text(), nil })
 		},
-	}, &cobra.Command{
+	}, historyPrune(g, &asJSON), &cobra.Command{
 		Use: "import FILE|REF", Short: "Import a `docker buildx history export` bundle, or (with --builder) a build of the builder's history with its image", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			builds, err := buildrun.Import(cmd.Context(), store(), g.paths, args[0], g.builderOpener())
@@ -79,6 +79,24 @@ func historyList(cmd *cobra.Command, g *globals, h buildrun.History, asJSON bool
 		return err
 	}
 	return l.Write(cmd.OutOrStdout(), asJSON)
+}
+
+// historyPrune removes the records a retention does not keep.
+func historyPrune(g *globals, asJSON *bool) *cobra.Command {
+	var r buildrun.Retention
+	cmd := &cobra.Command{
+		Use: "prune --keep N | --older-than DURATION", Short: "Remove old records of buildscope's history and the image blobs no record uses", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := buildrun.PruneHistory(cmd.Context(), g.paths, r, g.builderOpener())
+			if err != nil {
+				return err
+			}
+			return output(cmd, *asJSON, p, func() (string, error) { return p.Text(), nil })
+		},
+	}
+	cmd.Flags().IntVar(&r.Keep, "keep", 0, "keep the newest N records")
+	cmd.Flags().DurationVar(&r.OlderThan, "older-than", 0, "remove records of builds started longer ago than this (e.g. 720h)")
+	return cmd
 }
 
 // historyDoctor lists the damaged records, and with --fix removes them.
