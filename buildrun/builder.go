@@ -39,6 +39,9 @@ type Builder struct {
 	// the engine only when a build asks for it (--load).
 	Docker    *dockerclient.Client
 	checksCap checksCap // see checks
+	// paths are the embedded builder's state, whose key store gives the
+	// cache keys of builds buildscope did not run (foreignKeys)
+	paths Paths
 }
 
 // Name is how build records name the builder: "embedded", "docker" or the
@@ -102,7 +105,7 @@ func connectEmbedded(ctx context.Context, o ConnectOptions) (*Builder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Builder{Kind: KindEmbedded, Address: e.Address(), Client: c}, nil
+	return &Builder{Kind: KindEmbedded, Address: e.Address(), Client: c, paths: o.Paths}, nil
 }
 
 func connectAddress(ctx context.Context, addr string, o ConnectOptions) (*Builder, error) {

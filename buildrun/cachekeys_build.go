@@ -36,29 +36,42 @@ func readBuiltLLB(ctx context.Context, b *Builder, paths Paths, ref, session str
 		out.KeysMissing = "buildscope reads cache keys only from the embedded builder it starts"
 		return out
 	}
+	out.Keys, out.KeysMissing = readKeys(ctx, paths, cfg, session, ref)
+	return out
+}
+
+// readKeys reads from the embedded builder's key store the cache key of
+// every vertex of build ref (whose LLB is cfg, and the ID of whose
+// session is session) it can tie to one, and says why there are none
+// when there are none.
+func readKeys(ctx context.Context, paths Paths, cfg *llbConfig, session, ref string) (map[string]*model.CacheKey, string) {
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
+		var keys map[string]*model.CacheKey
 		missing := 0
 		ks, done, err := readKeyStore(ctx, (&Embedded{Paths: paths}).root())
 		if err == nil {
 			ks.lists = lazyListCache(filepath.Join(paths.State, "cache"))
 			ks.storedList = History{Dir: paths.History()}.fileLists().has
-			out.Keys, err = stepKeys(ks, cfg, session)
+			if session == "" {
+				session = ks.sessionOf(cfg)
+			}
+			keys, err = stepKeys(ks, cfg, session)
 			if serr := ks.lists.save(); serr != nil {
 				logrus.Debugf("saving the cache-key listings: %v", serr)
 			}
 			missing = ks.missing
 			done()
 		}
-		if err != nil {
-			out.KeysMissing = err.Error()
-		}
-		logrus.Debugf("cache keys of %s: %d of %d vertices in %s (attempt %d, %d plain texts missing)", ref, len(out.Keys), len(cfg.DigestMapping), time.Since(start), attempt, missing)
+		logrus.Debugf("cache keys of %s: %d of %d vertices in %s (attempt %d, %d plain texts missing)", ref, len(keys), len(cfg.DigestMapping), time.Since(start), attempt, missing)
 		// BuildKit writes the plain texts of a solve in goroutines that
 		// may still run as it ends: when a file list could not be
 		// expanded whole, read again a little later
 		if err != nil || missing == 0 || attempt == keyReadAttempts || ctx.Err() != nil {
-			return out
+			if err != nil {
+				return keys, err.Error()
+			}
+			return keys, ""
 		}
 		time.Sleep(time.Duration(attempt) * 50 * time.Millisecond)
 	}

@@ -29,7 +29,7 @@ func OpenBuilderRecord(ctx context.Context, b *Builder, ref string) (*OpenedBuil
 	if err != nil {
 		return nil, err
 	}
-	return recordBuild(ctx, r, proxy.NewContentStore(b.Client.ContentClient()), b.Name())
+	return recordBuild(ctx, r, proxy.NewContentStore(b.Client.ContentClient()), b.Name(), b.foreignKeys())
 }
 
 // resolveRecord finds the finished record ref names among raw (newest
@@ -94,7 +94,7 @@ func ExplainBuilderRecord(ctx context.Context, b *Builder, cur *model.Build) (*m
 		if !sameBuildOf(r, this) || !created(r).Before(created(this)) {
 			continue
 		}
-		prev, err := recordBuild(ctx, r, store, b.Name())
+		prev, err := recordBuild(ctx, r, store, b.Name(), b.foreignKeys())
 		if err != nil {
 			return nil, err
 		}

@@ -79,8 +79,9 @@ const (
 // a history record and the blobs it names (the builder's content store, or
 // an imported bundle's): steps from the log blob, stages, lines and inputs
 // from the Dockerfile and LLB in its provenance. It returns the build and
-// its status stream and Dockerfile (for the UI's replay).
-func recordBuild(ctx context.Context, r *controlapi.BuildHistoryRecord, blobs content.Provider, builder string) (*OpenedBuild, error) {
+// its status stream and Dockerfile (for the UI's replay). keys, when not
+// nil, gives the cache keys of the steps of its LLB (foreignKeys).
+func recordBuild(ctx context.Context, r *controlapi.BuildHistoryRecord, blobs content.Provider, builder string, keys keyReader) (*OpenedBuild, error) {
 	br := builderRecord(r)
 	attrs := r.FrontendAttrs
 	b := &model.Build{ID: r.Ref, Builder: builder, Target: attrs["target"], Dockerfile: attrs["filename"],
@@ -98,6 +99,7 @@ func recordBuild(ctx context.Context, r *controlapi.BuildHistoryRecord, blobs co
 	}
 	var in model.ForeignInput
 	var missing []string
+	var stepKeys map[string]*model.CacheKey
 	if r.Logs == nil {
 		missing = append(missing, missingLogs)
 	} else {
@@ -133,11 +135,18 @@ func recordBuild(ctx context.Context, r *controlapi.BuildHistoryRecord, blobs co
 		if len(bc.Definition) > 0 {
 			if in.LLB, err = model.NormalizeLLB(bc.Definition, bc.DigestMapping); err != nil {
 				b.Warnings = append(b.Warnings, model.Warning{Short: "the LLB in the build's provenance is not usable: " + err.Error()})
+			} else if keys != nil {
+				cfg := llbConfig(bc)
+				stepKeys, b.KeysMissing = keys(ctx, &cfg, r.Ref)
 			}
 		}
 	}
 	b.Origin.Missing = strings.Join(missing, "; ")
-	return &OpenedBuild{Build: model.FoldForeign(b, in), Events: in.Events, Dockerfile: in.Dockerfile, Close: func() {}}, nil
+	b = model.FoldForeign(b, in)
+	if stepKeys != nil {
+		setKeys(b, stepKeys)
+	}
+	return &OpenedBuild{Build: b, Events: in.Events, Dockerfile: in.Dockerfile, Close: func() {}}, nil
 }
 
 // provenanceOf is the record's provenance attestation, nil if it has none.

@@ -76,7 +76,7 @@ func ImportBundle(ctx context.Context, h History, file string) ([]*model.Build, 
 		if err := readJSONBlob(ctx, store, mf.Config, &rec); err != nil || rec.BuildHistoryRecord == nil || rec.Ref == "" {
 			return nil, fmt.Errorf("bundle %s: a record does not decode (%v): make it with `docker buildx history export`", file, err)
 		}
-		o, err := recordBuild(ctx, rec.BuildHistoryRecord, store, ImportedBuilder)
+		o, err := recordBuild(ctx, rec.BuildHistoryRecord, store, ImportedBuilder, nil)
 		if err != nil {
 			return nil, fmt.Errorf("importing build %s from %s: %w", rec.Ref, file, err)
 		}

@@ -30,7 +30,7 @@ func ImportBuilderRecord(ctx context.Context, b *Builder, h History, paths Paths
 		return nil, err
 	}
 	remote := proxy.NewContentStore(b.Client.ContentClient())
-	o, err := recordBuild(ctx, r, remote, b.Name())
+	o, err := recordBuild(ctx, r, remote, b.Name(), b.foreignKeys())
 	if err != nil {
 		return nil, err
 	}

@@ -160,9 +160,9 @@ func TestForeignRecordMapsStagesAndLines(t *testing.T) {
 	}
 }
 
-// why between two buildctl builds names the file whose content changed
-// (the path the COPY selects: the builder keeps no per-file digests), and
-// what ran after it as its cascade.
+// why between two buildctl builds names the file whose content changed,
+// with its old and new digests from the embedded builder's cache keys,
+// and what ran after it as its cascade.
 func TestForeignWhyNamesTheChangedSource(t *testing.T) {
 	e := newEnv(t)
 	e.mustRun(t, "builder", "start")
@@ -184,6 +184,14 @@ func TestForeignWhyNamesTheChangedSource(t *testing.T) {
 	}
 	if ex.Previous == "" || len(ex.Misses) == 0 {
 		t.Fatalf("why: %s", r.stdout)
+	}
+	// on the embedded builder the keys of its key store, found through
+	// the session the provenance drops, give the file's digests
+	if ex.Source != model.SourceCacheKeys {
+		t.Errorf("why between buildctl builds on the embedded builder rests on %q (%s), not its cache keys", ex.Source, ex.SourceNote)
+	}
+	if ch := ex.Misses[0].Detail.Changes; len(ch) != 1 || ch[0].Path != "a.txt" || ch[0].Old == "" || ch[0].Old == ch[0].New {
+		t.Errorf("root cause's file digests %+v: want a.txt's old and new", ch)
 	}
 	root := ex.Misses[0]
 	files := root.Detail.Files
