@@ -21,15 +21,21 @@ import (
 // in the build's Origin.Missing. It has no Explain (ExplainBuilderRecord
 // does that) and its Close does nothing.
 func OpenBuilderRecord(ctx context.Context, b *Builder, ref string) (*OpenedBuild, error) {
-	raw, err := builderRecords(ctx, b, 0)
-	if err != nil {
-		return nil, err
-	}
-	r, err := resolveRecord(raw, ref, b.Name())
+	r, err := findRecord(ctx, b, ref)
 	if err != nil {
 		return nil, err
 	}
 	return recordBuild(ctx, r, proxy.NewContentStore(b.Client.ContentClient()), b.Name(), b.foreignKeys())
+}
+
+// findRecord reads the builder's history and finds the finished record
+// ref names in it (resolveRecord).
+func findRecord(ctx context.Context, b *Builder, ref string) (*controlapi.BuildHistoryRecord, error) {
+	raw, err := builderRecords(ctx, b, 0)
+	if err != nil {
+		return nil, err
+	}
+	return resolveRecord(raw, ref, b.Name())
 }
 
 // resolveRecord finds the finished record ref names among raw (newest
@@ -194,11 +200,7 @@ func ExplainBuild(ctx context.Context, h History, id string, connect Connector) 
 // history (its record and the blobs only it holds), by ref or unique
 // prefix, and returns the full ref.
 func RemoveBuilderRecord(ctx context.Context, b *Builder, ref string) (string, error) {
-	raw, err := builderRecords(ctx, b, 0)
-	if err != nil {
-		return "", err
-	}
-	r, err := resolveRecord(raw, ref, b.Name())
+	r, err := findRecord(ctx, b, ref)
 	if err != nil {
 		return "", err
 	}

@@ -21,11 +21,7 @@ import (
 // the builder. A record whose image is gone is imported without it, with
 // a warning saying so.
 func ImportBuilderRecord(ctx context.Context, b *Builder, h History, paths Paths, ref string) (*model.Build, error) {
-	raw, err := builderRecords(ctx, b, 0)
-	if err != nil {
-		return nil, err
-	}
-	r, err := resolveRecord(raw, ref, b.Name())
+	r, err := findRecord(ctx, b, ref)
 	if err != nil {
 		return nil, err
 	}

@@ -109,26 +109,40 @@ func abs(n int64) int64 {
 
 // lineDiff lists the lines only a has (-) and only b has (+).
 func lineDiff(a, b string) string {
-	in := func(s string) map[string]bool {
+	var out strings.Builder
+	onlyA, onlyB := LinesOnly(a, b)
+	for _, l := range onlyA {
+		out.WriteString("\n  - " + model.Printable(l))
+	}
+	for _, l := range onlyB {
+		out.WriteString("\n  + " + model.Printable(l))
+	}
+	return out.String()
+}
+
+// LinesOnly returns the non-empty lines of a that b lacks and those of b
+// that a lacks, each in its order: how a config list (Env, Labels, the
+// history) changed between two images.
+func LinesOnly(a, b string) (onlyA, onlyB []string) {
+	set := func(s string) map[string]bool {
 		m := map[string]bool{}
 		for _, l := range strings.Split(s, "\n") {
 			m[l] = true
 		}
 		return m
 	}
-	ia, ib := in(a), in(b)
-	var out strings.Builder
+	ia, ib := set(a), set(b)
 	for _, l := range strings.Split(a, "\n") {
-		if !ib[l] && l != "" {
-			out.WriteString("\n  - " + model.Printable(l))
+		if l != "" && !ib[l] {
+			onlyA = append(onlyA, l)
 		}
 	}
 	for _, l := range strings.Split(b, "\n") {
-		if !ia[l] && l != "" {
-			out.WriteString("\n  + " + model.Printable(l))
+		if l != "" && !ia[l] {
+			onlyB = append(onlyB, l)
 		}
 	}
-	return out.String()
+	return onlyA, onlyB
 }
 
 // Write prints r as `buildscope compare` does: WriteJSON with asJSON,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/buildscope/buildscope/inspect/compare"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/common"
 )
@@ -208,24 +209,13 @@ func configChange(a, b string) string {
 	if !strings.Contains(a+b, "\n") {
 		return fmt.Sprintf("%q → %q", model.Printable(a), model.Printable(b))
 	}
-	in := func(s string) map[string]bool {
-		m := map[string]bool{}
-		for _, l := range strings.Split(s, "\n") {
-			m[l] = true
-		}
-		return m
-	}
-	ia, ib := in(a), in(b)
+	onlyA, onlyB := compare.LinesOnly(a, b)
 	var out []string
-	for _, l := range strings.Split(a, "\n") {
-		if l != "" && !ib[l] {
-			out = append(out, "-"+model.Printable(l))
-		}
+	for _, l := range onlyA {
+		out = append(out, "-"+model.Printable(l))
 	}
-	for _, l := range strings.Split(b, "\n") {
-		if l != "" && !ia[l] {
-			out = append(out, "+"+model.Printable(l))
-		}
+	for _, l := range onlyB {
+		out = append(out, "+"+model.Printable(l))
 	}
 	return strings.Join(out, " ")
 }
