@@ -72,6 +72,9 @@ func lockResults(dir string, exclusive bool) (unlock func(), ok bool, err error)
 // is damaged (it may name blobs) or when an image a record names cannot
 // be read whole.
 func (h History) SweepResults(dir string) (*Freed, error) {
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return &Freed{}, nil // no build kept an image here (the engine keeps its own)
+	}
 	unlock, ok, err := lockResults(dir, true)
 	if err != nil {
 		return nil, err
