@@ -61,7 +61,14 @@ func TestHistoryRmAndPruneFreeWhatNoRecordUses(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("build exited %d:\n%s", r.code, lastLines(r.stderr, 10))
 	}
-	var pr buildrun.HistoryPruned
+	var pr struct { // history prune --json, decoded apart from buildrun's type
+		Removed     []string `json:"removed"`
+		BuilderRefs []string `json:"builder_refs"`
+		Results     *struct {
+			Blobs   int    `json:"freed_blobs"`
+			Skipped string `json:"sweep_skipped"`
+		} `json:"results"`
+	}
 	out := e.mustRun(t, "history", "prune", "--keep", "1", "--builder", "embedded", "--json").stdout
 	if err := json.Unmarshal([]byte(out), &pr); err != nil {
 		t.Fatalf("%v\n%s", err, out)
