@@ -181,4 +181,17 @@ func TestForeignImportBuildxBundle(t *testing.T) {
 	if bad.code != 1 || strings.Count(strings.TrimSpace(bad.stderr), "\n") != 0 || !strings.Contains(bad.stderr, "docker buildx history export") {
 		t.Errorf("importing a Dockerfile: exit %d, stderr %q", bad.code, bad.stderr)
 	}
+	// the builder's own record of the second buildx build (its imported
+	// copy removed), explained from the embedded builder's cache keys
+	if rm := e.mustRun(t, "history", "rm", ids[1]).stdout; strings.Contains(rm, "kept:") {
+		t.Errorf("removing an imported record left something: %s", rm)
+	}
+	r = e.mustRun(t, "why", "--json", "--builder", "embedded", ids[1])
+	ex = model.Explanation{}
+	if err := json.Unmarshal([]byte(r.stdout), &ex); err != nil {
+		t.Fatal(err)
+	}
+	if ex.Source != model.SourceCacheKeys || len(ex.Misses) == 0 || len(ex.Misses[0].Detail.Changes) != 1 || ex.Misses[0].Detail.Changes[0].Path != "a.txt" {
+		t.Errorf("why of buildx's build on the embedded builder, from its cache keys:\n%s", r.stdout)
+	}
 }
