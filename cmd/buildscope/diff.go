@@ -1,13 +1,12 @@
 package main
 
 import (
-	"github.com/buildscope/buildscope/assets/help"
-
 	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/inspect/cdiff"
 )
 

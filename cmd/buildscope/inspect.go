@@ -1,13 +1,12 @@
 package main
 
 import (
-	"github.com/buildscope/buildscope/assets/help"
-
 	"fmt"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
+	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/inspect/cirules"
 	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/inspect/source"
