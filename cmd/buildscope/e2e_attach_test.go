@@ -104,14 +104,9 @@ func TestAttachUIDetachesOnQ(t *testing.T) {
 	nonce := buildrun.NewID()
 	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox AS waiter\nRUN echo "+nonce+" && sleep 4\n"+
 		"FROM 127.0.0.1:5015/buildscope/busybox\nCOPY --from=waiter /etc/passwd /copied\n"))
-	var envs []string
-	for _, v := range e.vars {
-		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") || v == "NO_COLOR=1" {
-			envs = append(envs, "'"+v+"'")
-		}
-	}
+	envs := e.shellVars(true)
 	shell := fmt.Sprintf("until env TERM=xterm-256color %s %s attach --builder embedded 2>/dev/null; do sleep 0.2; done; echo EXIT=$?; sleep 60",
-		strings.Join(envs, " "), binPath)
+		envs, binPath)
 	capture, send := tmuxSession(t, 120, 30, shell)
 	waitScreen(t, capture, "echo "+nonce, 60*time.Second)
 	s := capture()

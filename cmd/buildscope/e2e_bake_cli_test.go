@@ -58,13 +58,8 @@ func TestBakePrintMatchesBuildx(t *testing.T) {
 // target's summary follows.
 func TestBakeUnderTmux(t *testing.T) {
 	dir := copyDir(t, "../../assets/examples/bake")
-	var envs []string
-	for _, v := range shared.vars {
-		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") || v == "NO_COLOR=1" {
-			envs = append(envs, "'"+v+"'")
-		}
-	}
-	shell := fmt.Sprintf("cd %s && env TERM=xterm-256color %s %s bake --builder embedded -f docker-bake.hcl; echo EXIT=$?; sleep 60", dir, strings.Join(envs, " "), binPath)
+	envs := shared.shellVars(true)
+	shell := fmt.Sprintf("cd %s && env TERM=xterm-256color %s %s bake --builder embedded -f docker-bake.hcl; echo EXIT=$?; sleep 60", dir, envs, binPath)
 	capture, send := tmuxSession(t, 110, 30, shell)
 	s := waitScreen(t, capture, "done in", 90*time.Second)
 	if strings.Count(s, " base ") != 1 || !strings.Contains(s, "├─┐") || !strings.Contains(s, "target api") || !strings.Contains(s, "target worker") {

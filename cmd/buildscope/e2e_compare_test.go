@@ -229,13 +229,8 @@ func twoChangedBuilds(t *testing.T, e *env) (dir string, a, b *model.Build) {
 func TestCompareTUIUnderTmux(t *testing.T) {
 	e := newEnv(t)
 	_, a, b := twoChangedBuilds(t, e)
-	var envs []string
-	for _, v := range e.vars {
-		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") {
-			envs = append(envs, "'"+v+"'")
-		}
-	}
-	shell := fmt.Sprintf("env %s %s compare build:%s build:%s; echo EXIT=$?; sleep 60", strings.Join(envs, " "), binPath, a.ID, b.ID)
+	envs := e.shellVars(false)
+	shell := fmt.Sprintf("env %s %s compare build:%s build:%s; echo EXIT=$?; sleep 60", envs, binPath, a.ID, b.ID)
 	capture, send := tmuxSession(t, 120, 40, shell)
 	s := waitScreen(t, capture, "Files that differ: 4", 60*time.Second)
 	for _, want := range []string{"build:" + a.ID + " → build:" + b.ID, "config Env: -MODE=one +MODE=two", "COPY etc/ /etc/app/  context-changed",

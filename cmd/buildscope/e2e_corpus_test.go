@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -11,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/moby/buildkit/client"
+
+	"github.com/buildscope/buildscope/tui/tuitest"
 )
 
 // vertexLabel is the stage label of a Dockerfile step's vertex name:
@@ -76,7 +77,7 @@ func TestCorpusRecordsWhatBuildKitRan(t *testing.T) {
 			args = append(append(args, c.args...), ctx)
 			r := shared.mustRun(t, args...)
 			var rec corpusRecord
-			readJSON(t, report, &rec)
+			tuitest.LoadJSON(t, report, &rec)
 
 			// what BuildKit ran: every labelled vertex, by digest
 			ran := map[string]string{} // digest → label
@@ -133,17 +134,5 @@ func TestCorpusRecordsWhatBuildKitRan(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// readJSON decodes the JSON file at path into v.
-func readJSON(t *testing.T, path string, v any) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/imagetest"
+	"github.com/buildscope/buildscope/tui/tuitest"
 )
 
 // A bad --platform is refused before any builder is contacted, naming the
@@ -109,7 +110,7 @@ func TestFlagsOnEachBuilder(t *testing.T) {
 				t.Fatalf("--push: %s is not in the registry: %v", tag, err)
 			}
 			var md map[string]any
-			readJSON(t, meta, &md)
+			tuitest.LoadJSON(t, meta, &md)
 			if md["containerimage.digest"] != desc.Digest.String() {
 				t.Errorf("metadata containerimage.digest %v, registry has %s", md["containerimage.digest"], desc.Digest)
 			}

@@ -33,13 +33,8 @@ func TestHomeScreenUnderTmux(t *testing.T) {
 	if r := e.mustRun(t); !strings.Contains(r.stdout, "Usage:") {
 		t.Errorf("without a terminal: %q", r.stdout)
 	}
-	var envs []string
-	for _, v := range e.vars {
-		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") || v == "NO_COLOR=1" {
-			envs = append(envs, "'"+v+"'")
-		}
-	}
-	shell := fmt.Sprintf("env TERM=xterm-256color %s %s; echo EXIT=$?; sleep 60", strings.Join(envs, " "), binPath)
+	envs := e.shellVars(true)
+	shell := fmt.Sprintf("env TERM=xterm-256color %s %s; echo EXIT=$?; sleep 60", envs, binPath)
 	capture, send := tmuxSession(t, 130, 24, shell)
 	s := waitScreen(t, capture, ref, 30*time.Second)
 	if !strings.Contains(s, "buildscope history · embedded  2 builds") || !lineWith(s, own.ID, "buildscope") || !lineWith(s, ref, "other") {
@@ -102,13 +97,8 @@ func TestHomeScreenAttachesToARunningBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ctl.Process.Kill() })
-	var envs []string
-	for _, v := range e.vars {
-		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") || v == "NO_COLOR=1" {
-			envs = append(envs, "'"+v+"'")
-		}
-	}
-	shell := fmt.Sprintf("env TERM=xterm-256color %s %s; echo EXIT=$?; sleep 60", strings.Join(envs, " "), binPath)
+	envs := e.shellVars(true)
+	shell := fmt.Sprintf("env TERM=xterm-256color %s %s; echo EXIT=$?; sleep 60", envs, binPath)
 	capture, send := tmuxSession(t, 130, 24, shell)
 	waitScreen(t, capture, "running", 30*time.Second)
 	send("Enter")

@@ -29,14 +29,9 @@ func TestStagesAfterPushTouchNoOutput(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	report := filepath.Join(t.TempDir(), "report.json")
 	defer runDocker(t, "rmi", "-f", tag)
-	var envs []string
-	for _, v := range e.vars {
-		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") || v == "NO_COLOR=1" {
-			envs = append(envs, "'"+v+"'")
-		}
-	}
+	envs := e.shellVars(true)
 	shell := fmt.Sprintf("env TERM=xterm-256color %s %s build --builder embedded --push -t %s -o type=local,dest=%s --load --report %s ../../assets/examples/multistage; echo EXIT=$?; sleep 60",
-		strings.Join(envs, " "), binPath, tag, out, report)
+		envs, binPath, tag, out, report)
 	capture, send := tmuxSession(t, 120, 40, shell)
 	waitScreen(t, capture, "done in", 120*time.Second)
 

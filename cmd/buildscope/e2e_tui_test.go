@@ -56,13 +56,8 @@ func waitScreen(t *testing.T, capture func(...string) string, want string, timeo
 // The real binary on a terminal: the graph shows every stage, the build
 // finishes in the UI, q exits 0 and the screen is restored.
 func TestTUIBuildUnderTmux(t *testing.T) {
-	var envs []string
-	for _, v := range shared.vars {
-		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") || v == "NO_COLOR=1" {
-			envs = append(envs, "'"+v+"'")
-		}
-	}
-	shell := fmt.Sprintf("env TERM=xterm-256color %s %s build --builder embedded ../../testdata/graph; echo EXIT=$?; sleep 60", strings.Join(envs, " "), binPath)
+	envs := shared.shellVars(true)
+	shell := fmt.Sprintf("env TERM=xterm-256color %s %s build --builder embedded ../../testdata/graph; echo EXIT=$?; sleep 60", envs, binPath)
 	capture, send := tmuxSession(t, 100, 30, shell)
 	s := waitScreen(t, capture, "done in", 90*time.Second)
 	// NO_COLOR is set for the tests: bold and reverse, but no colour
@@ -94,13 +89,8 @@ func TestTUIInspectUnderTmux(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("build: %s", lastLines(r.stderr, 10))
 	}
-	var envs []string
-	for _, v := range shared.vars {
-		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") {
-			envs = append(envs, "'"+v+"'")
-		}
-	}
-	shell := fmt.Sprintf("env %s %s inspect build:%s; echo EXIT=$?; sleep 60", strings.Join(envs, " "), binPath, b.ID)
+	envs := shared.shellVars(false)
+	shell := fmt.Sprintf("env %s %s inspect build:%s; echo EXIT=$?; sleep 60", envs, binPath, b.ID)
 	capture, send := tmuxSession(t, 120, 35, shell)
 	s := waitScreen(t, capture, "efficiency", 30*time.Second)
 	for _, want := range []string{"4 layers", "WORKDIR /app", "COPY /out/ /app/", "Files as of layer 0", "bin/"} {
@@ -112,4 +102,17 @@ func TestTUIInspectUnderTmux(t *testing.T) {
 	if s := waitScreen(t, capture, "EXIT=", 20*time.Second); !strings.Contains(s, "EXIT=0") || strings.Contains(s, "efficiency") {
 		t.Errorf("after q:\n%s", s)
 	}
+}
+
+// shellVars is the environment a command typed into a tmux session
+// needs to reach this test's state, builder and binaries, quoted for
+// the shell: XDG_*, BUILDSCOPE_* and PATH, and NO_COLOR when noColor.
+func (e *env) shellVars(noColor bool) string {
+	var vars []string
+	for _, v := range e.vars {
+		if strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "BUILDSCOPE_") || strings.HasPrefix(v, "PATH=") || (noColor && v == "NO_COLOR=1") {
+			vars = append(vars, "'"+v+"'")
+		}
+	}
+	return strings.Join(vars, " ")
 }

@@ -56,7 +56,10 @@ func engineSaid(t *testing.T) string {
 	return Lines(Canonical(changes))
 }
 
-func TestRecordedExportMatchesEngine(t *testing.T) {
+// exportDiff diffs the recorded container export against the recorded
+// image, returning the image's tree, the container's and the changes.
+func exportDiff(t *testing.T) (*Tree, *Tree, []Change) {
+	t.Helper()
 	base := recordedImage(t, ReadOptions{})
 	ctr := NewTree()
 	if err := ctr.ApplyLayer(open(t, "export.tar"), ReadOptions{Keep: KeepAll}); err != nil {
@@ -66,6 +69,11 @@ func TestRecordedExportMatchesEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return base, ctr, changes
+}
+
+func TestRecordedExportMatchesEngine(t *testing.T) {
+	_, _, changes := exportDiff(t)
 	if got, want := Lines(changes), engineSaid(t); got != want {
 		t.Fatalf("Diff of the export:\n%s\nthe engine (canonical order):\n%s", got, want)
 	}
@@ -90,15 +98,7 @@ func TestRecordedCommitLayerMatchesEngine(t *testing.T) {
 }
 
 func TestRecordedDetails(t *testing.T) {
-	base := recordedImage(t, ReadOptions{})
-	ctr := NewTree()
-	if err := ctr.ApplyLayer(open(t, "export.tar"), ReadOptions{Keep: KeepAll}); err != nil {
-		t.Fatal(err)
-	}
-	changes, err := Diff(base, ctr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	base, ctr, changes := exportDiff(t)
 	DeletedSizes(base, changes)
 	base = recordedImage(t, ReadOptions{Keep: KeepAll})
 	AddContentDiffs(base, ctr, changes)
