@@ -7,9 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/buildscope/buildscope/inspect/imagetest"
-
 	"github.com/buildscope/buildscope/buildrun/testdeps"
+	"github.com/buildscope/buildscope/inspect/imagetest"
 )
 
 // The e2e part of the hostile-input catalogue (inspect/source's

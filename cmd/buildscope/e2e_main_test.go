@@ -19,9 +19,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/buildscope/buildscope/assets/baseimage"
-	"github.com/buildscope/buildscope/model"
-
 	"github.com/buildscope/buildscope/buildrun/testdeps"
+	"github.com/buildscope/buildscope/model"
 )
 
 const baseAddr = "127.0.0.1:5015"

@@ -10,9 +10,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
-	"github.com/buildscope/buildscope/inspect/imagetest"
-
 	"github.com/buildscope/buildscope/buildrun/testdeps"
+	"github.com/buildscope/buildscope/inspect/imagetest"
 )
 
 // GNU tar is the oracle for what Tar writes.

@@ -9,7 +9,6 @@ package stagesize
 
 import (
 	"archive/tar"
-
 	"encoding/json"
 	"fmt"
 	"io"

@@ -12,9 +12,8 @@ import (
 
 	"github.com/buildscope/buildscope/assets/baseimage"
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/inspect/source"
-
 	"github.com/buildscope/buildscope/buildrun/testdeps"
+	"github.com/buildscope/buildscope/inspect/source"
 )
 
 // The real thing: i on an engine build saves the image from the Docker
