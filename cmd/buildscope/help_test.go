@@ -52,6 +52,12 @@ func checkExample(t *testing.T, name, line string) {
 	root := newRootCmd()
 	line, _, _ = strings.Cut(line, "#")
 	args, err := shlex.Split(line)
+	for i, a := range args {
+		if a == ">" || a == "|" { // the shell's redirection or pipe, not the command's
+			args = args[:i]
+			break
+		}
+	}
 	if err != nil || len(args) < 2 || args[0] != "buildscope" || args[1] != name {
 		t.Errorf("%s example %q is not a `buildscope %s` command line (%v)", name, line, name, err)
 		return
@@ -62,6 +68,12 @@ func checkExample(t *testing.T, name, line string) {
 		return
 	}
 	if err := cmd.ParseFlags(rest); err != nil {
+		t.Errorf("%s example %q: %v", name, line, err)
+		return
+	}
+	// wrong arguments, or a misspelled subcommand (an argument of its
+	// parent, which takes none)
+	if err := cmd.ValidateArgs(cmd.Flags().Args()); err != nil {
 		t.Errorf("%s example %q: %v", name, line, err)
 	}
 	for _, a := range cmd.Flags().Args() {
