@@ -74,19 +74,17 @@ func PruneHistory(ctx context.Context, paths Paths, r Retention, connect Connect
 		return nil, err
 	}
 	out := &HistoryPruned{Removed: []string{}}
-	var own []string // the builder refs of buildscope's own builds removed
+	var own []string // the builders' own records of the builds removed
 	for _, b := range r.Goes(all, time.Now()) {
 		if _, err := h.Remove(b.ID); err != nil {
-			return nil, fmt.Errorf("pruning build %s: %w", b.ID, err)
+			return out, fmt.Errorf("pruning build %s (after removing %d): %w", b.ID, len(out.Removed), err)
 		}
 		out.Removed = append(out.Removed, b.ID)
-		if b.Origin == nil && b.Builder != "docker" {
-			own = append(own, solveRef(b.ID))
+		if ref, ok := builderRef(b); ok {
+			own = append(own, ref)
 		}
 	}
-	if out.Results, err = h.SweepResults(paths.Results()); err != nil {
-		return nil, err
-	}
+	out.Results = sweep(h, paths)
 	if len(own) == 0 {
 		return out, nil
 	}
@@ -97,9 +95,11 @@ func PruneHistory(ctx context.Context, paths Paths, r Retention, connect Connect
 	}
 	bl, err := connect(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("pruned buildscope's history, but not the builder's own records: %w", err)
+		return out, fmt.Errorf("pruned %s from buildscope's history, but not the builder's own records: %w", model.Count(len(out.Removed), "record"), err)
 	}
 	defer bl.Close()
-	out.BuilderRefs, err = deleteBuilderRecords(ctx, bl, own)
-	return out, err
+	if out.BuilderRefs, err = deleteBuilderRecords(ctx, bl, own); err != nil {
+		return out, fmt.Errorf("pruned %s from buildscope's history and %d of the builder's own records, but not the rest: %w", model.Count(len(out.Removed), "record"), len(out.BuilderRefs), err)
+	}
+	return out, nil
 }

@@ -8,8 +8,6 @@ import (
 
 	"github.com/containerd/containerd/v2/core/content"
 	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/moby/buildkit/client"
 )
 
@@ -39,8 +37,15 @@ func resultsStore(paths Paths) (content.Store, error) {
 		return nil, fmt.Errorf("creating %s: %w", dir, err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "index.json")); errors.Is(err, os.ErrNotExist) {
-		if _, err := layout.Write(dir, empty.Index); err != nil {
-			return nil, fmt.Errorf("creating the OCI layout %s: %w", dir, err)
+		// an empty layout, each file whole and index.json last (a crash
+		// never leaves a truncated index.json that the sweep cannot read)
+		for _, f := range [][2]string{
+			{"oci-layout", `{"imageLayoutVersion":"1.0.0"}`},
+			{"index.json", `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}`},
+		} {
+			if err := writeFileAtomic(filepath.Join(dir, f[0]), []byte(f[1]), 0o644); err != nil {
+				return nil, fmt.Errorf("creating the OCI layout %s: %w", dir, err)
+			}
 		}
 	}
 	store, err := contentlocal.NewStore(dir)

@@ -18,7 +18,7 @@ import (
 // removed build's image held is found by reachability: a blob is kept
 // while a record of the history names an image (manifest or index) whose
 // closure holds it, or the layout's index.json names it. Builds hold the
-// layout's lock shared from their export until their record is saved;
+// layout's lock shared from their start until their record is saved;
 // a sweep takes it exclusively, without waiting, so it never removes a
 // blob a running build has just written or found already there.
 
@@ -80,7 +80,7 @@ func (h History) SweepResults(dir string) (*Freed, error) {
 		return nil, err
 	}
 	if !ok {
-		return &Freed{Skipped: "a build is exporting into it; the next `history rm` or `history prune` frees what no record uses"}, nil
+		return &Freed{Skipped: "a build is running (builds hold it from their start until their record names their image); the next `history rm` or `history prune` frees what no record uses"}, nil
 	}
 	defer unlock()
 	builds, damaged, err := h.Scan()

@@ -1,6 +1,7 @@
 package buildrun
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,7 +122,7 @@ func TestSweepRefusesWhatItCannotKnow(t *testing.T) {
 		t.Fatal(ok, err)
 	}
 	fr, err := f.h.SweepResults(f.dir)
-	if err != nil || !strings.Contains(fr.Skipped, "a build is exporting into it") || fr.Blobs != 0 {
+	if err != nil || !strings.Contains(fr.Skipped, "a build is running") || fr.Blobs != 0 {
 		t.Errorf("sweep while a build holds the store: %+v, %v", fr, err)
 	}
 	unlock()
@@ -142,6 +143,31 @@ func TestSweepRefusesWhatItCannotKnow(t *testing.T) {
 	}
 	if !f.has(f.aOnly) {
 		t.Error("a refused sweep removed a blob")
+	}
+}
+
+// A sweep that fails after records were removed (here a truncated
+// index.json) is said beside the removal, never in its place: rm and
+// prune still say what they removed.
+func TestRemovalSaysWhatTheSweepCouldNot(t *testing.T) {
+	f := newResultsFixture(t)
+	paths := Paths{State: filepath.Dir(f.dir)}
+	if err := os.WriteFile(filepath.Join(f.dir, "index.json"), []byte(`{"schemaVersion":2,"manif`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := RemoveAnywhere(context.Background(), paths, "aaaa", nil)
+	if err != nil || r.ID != "aaaaaaaaaaaa" || r.Results == nil || !strings.Contains(r.Results.Skipped, "reading the index of") {
+		t.Fatalf("rm with a truncated index: %+v, %v", r, err)
+	}
+	if !strings.Contains(r.Text(), "removed aaaaaaaaaaaa from buildscope's history") || !strings.Contains(r.Text(), "was not swept: reading the index") {
+		t.Errorf("rm's text:\n%s", r.Text())
+	}
+	p, err := PruneHistory(context.Background(), paths, Retention{Keep: 1}, nil)
+	if err != nil || len(p.Removed) != 1 || p.Results == nil || p.Results.Skipped == "" {
+		t.Fatalf("prune with a truncated index: %+v, %v", p, err)
+	}
+	if !f.has(f.aOnly) {
+		t.Error("a failed sweep removed a blob")
 	}
 }
 

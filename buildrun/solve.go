@@ -41,7 +41,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		Bake: p.bake,
 	}
 	if b.Kind != KindDocker {
-		// no sweep of the results store from the export until the record
+		// no sweep of the results store from the start until the record
 		// naming the image is saved (results_gc.go)
 		unlock, _, err := lockResults(paths.Results(), false)
 		if err != nil {
