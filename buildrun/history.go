@@ -235,6 +235,22 @@ func (h History) get(id string) (*model.Build, error) {
 	return all[len(all)-1], nil
 }
 
+// NoBuildError is History's answer for an ID (or prefix) that names no
+// record of buildscope's history: it may still name a build of the
+// builder's own history (buildx, buildctl, CI), by BuildKit's ref.
+type NoBuildError struct {
+	ID string
+	// Empty says the history holds no record at all.
+	Empty bool
+}
+
+func (e *NoBuildError) Error() string {
+	if e.Empty {
+		return fmt.Sprintf("no build %q: no builds recorded yet, run `buildscope build PATH` first (a build of a builder's own history, by buildx or buildctl, opens with --builder ADDR)", e.ID)
+	}
+	return fmt.Sprintf("no build %q in buildscope's history: `buildscope history ls` lists them (with --builder ADDR, the builder's own builds too, which open with --builder)", e.ID)
+}
+
 // resolve turns an ID or unique ID prefix into the ID of a record file,
 // whether or not the record can be read.
 func (h History) resolve(id string) (string, error) {
@@ -243,7 +259,7 @@ func (h History) resolve(id string) (string, error) {
 		return "", err
 	}
 	if len(ids) == 0 {
-		return "", fmt.Errorf("no build %q: no builds recorded yet, run `buildscope build PATH` first", id)
+		return "", &NoBuildError{ID: id, Empty: true}
 	}
 	var found []string
 	for _, x := range ids {
@@ -256,7 +272,7 @@ func (h History) resolve(id string) (string, error) {
 	}
 	switch len(found) {
 	case 0:
-		return "", fmt.Errorf("no build %q in history: `buildscope history ls` lists them", id)
+		return "", &NoBuildError{ID: id}
 	case 1:
 		return found[0], nil
 	default:

@@ -116,7 +116,7 @@ func TestHistoryRecordNamingAnotherBuild(t *testing.T) {
 	}
 	outside := filepath.Join(filepath.Dir(h.Dir), "outside.json")
 	os.WriteFile(outside, []byte("{}"), 0o600)
-	if _, err := h.Remove("../outside"); err == nil || !strings.Contains(err.Error(), `no build "../outside" in history`) {
+	if _, err := h.Remove("../outside"); err == nil || !strings.Contains(err.Error(), `no build "../outside" in buildscope's history`) {
 		t.Errorf("rm ../outside: %v", err)
 	}
 	if _, err := os.Stat(outside); err != nil {

@@ -2,9 +2,11 @@ package buildrun
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/buildscope/buildscope/model"
 )
@@ -51,25 +53,28 @@ func (r *Removed) Text() string {
 func RemoveAnywhere(ctx context.Context, paths Paths, id string, connect Connector) (*Removed, error) {
 	h := History{Dir: paths.History()}
 	b, err := h.Remove(id)
-	if err != nil {
-		if connect == nil {
-			return nil, err
-		}
+	var none *NoBuildError
+	if errors.As(err, &none) && connect != nil {
 		return removeBuilderOnly(ctx, id, connect)
 	}
-	r := &Removed{ID: b.ID, From: "buildscope's history (its record, events and inputs)"}
-	if r.Results, err = h.SweepResults(paths.Results()); err != nil {
+	if err != nil {
 		return nil, err
 	}
+	r := &Removed{ID: b.ID, From: "buildscope's history (its record, events and inputs)", Results: sweep(h, paths)}
 	if b.Result != nil && b.Result.Kind == model.ResultDocker {
 		r.Kept = append(r.Kept, fmt.Sprintf("its image %s, in the Docker engine's store (`docker image rm` removes it)", model.Printable(b.Result.Ref)))
 	}
-	if b.Origin != nil || b.Builder == "docker" { // the engine keeps no history
+	ref, ok := builderRef(b)
+	switch {
+	case !ok:
+		return r, nil
+	case b.Builder == "" && connect == nil: // a damaged record
+		r.Kept = append(r.Kept, "the builder's own record of that build, if a builder keeps it: the damaged record does not say which builder ran it")
 		return r, nil
 	}
 	if connect == nil {
 		r.Kept = append(r.Kept, fmt.Sprintf("the %s builder's own record %s, while it keeps it (its logs, unredacted, and provenance): `buildscope history rm --builder %s %s` removes it",
-			model.Printable(b.Builder), solveRef(b.ID), model.Printable(b.Builder), solveRef(b.ID)))
+			model.Printable(b.Builder), ref, model.Printable(b.Builder), ref))
 		return r, nil
 	}
 	bl, err := connect(ctx)
@@ -77,16 +82,41 @@ func RemoveAnywhere(ctx context.Context, paths Paths, id string, connect Connect
 		return nil, fmt.Errorf("removed %s from buildscope's history, but not the builder's own record: %w", b.ID, err)
 	}
 	defer bl.Close()
-	found, err := deleteBuilderRecords(ctx, bl, []string{solveRef(b.ID)})
+	found, err := deleteBuilderRecords(ctx, bl, []string{ref})
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("removed %s from buildscope's history, but not the builder's own record: %w", b.ID, err)
 	case len(found) == 1:
-		r.BuilderRef = solveRef(b.ID)
+		r.BuilderRef = ref
 	default:
-		r.Kept = append(r.Kept, fmt.Sprintf("nothing on the %s builder: its history holds no %s (BuildKit keeps the last 50 by default, or the build ran on another builder)", bl.Name(), solveRef(b.ID)))
+		r.Kept = append(r.Kept, fmt.Sprintf("nothing on the %s builder: its history holds no %s (BuildKit keeps the last 50 by default, or the build ran on another builder)", bl.Name(), ref))
 	}
 	return r, nil
+}
+
+// builderRef is the ref of the builder's own record of b, and whether
+// there is one: none on the Docker engine (it keeps no history) nor for
+// an imported bundle (its builder is elsewhere); a copy of a builder's
+// record names it in its origin.
+func builderRef(b *model.Build) (string, bool) {
+	switch {
+	case b.Builder == "docker" || (b.Origin != nil && b.Origin.Imported != ""):
+		return "", false
+	case b.Origin != nil:
+		return b.Origin.Ref, true
+	}
+	return solveRef(b.ID), true
+}
+
+// sweep sweeps the results store after records were removed: a failure
+// is said as what was not swept, beside what was removed, never in place
+// of it.
+func sweep(h History, paths Paths) *Freed {
+	f, err := h.SweepResults(paths.Results())
+	if err != nil {
+		return &Freed{Skipped: err.Error()}
+	}
+	return f
 }
 
 // deleteBuilderRecords deletes the builder's finished records of exactly
@@ -143,6 +173,29 @@ func Import(ctx context.Context, h History, paths Paths, arg string, connect Con
 		return nil, err
 	}
 	return []*model.Build{rec}, nil
+}
+
+// ImportIfForeign makes build:ID open where ID is not buildscope's but
+// a build of the builder's own history (buildx, buildctl, CI): with
+// connect, it copies that record and its image into h as `history import
+// --builder` does, and returns the copy. It returns nil, doing nothing,
+// without connect, for last and last~N, or when h has the build (or a
+// damaged record of it, which opening reports).
+func ImportIfForeign(ctx context.Context, paths Paths, id string, connect Connector) (*model.Build, error) {
+	if connect == nil || id == "" || id == "last" || strings.HasPrefix(id, "last~") {
+		return nil, nil
+	}
+	h := History{Dir: paths.History()}
+	var none *NoBuildError
+	if _, err := h.Get(id); !errors.As(err, &none) {
+		return nil, nil
+	}
+	b, err := connect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("build %q is not in buildscope's history, and the builder that may hold it: %w", id, err)
+	}
+	defer b.Close()
+	return ImportBuilderRecord(ctx, b, h, paths, id)
 }
 
 // Doctor writes the damaged records of h to w and, with fix, removes

@@ -28,6 +28,9 @@ func newCompareCmd(g *globals) *cobra.Command {
 		Example: help.Example("compare"),
 		Args:    cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := g.importForeign(cmd, args...); err != nil {
+				return err
+			}
 			o, so := compare.Options{Semantic: semantic, Content: content}, source.Options{Paths: g.paths, Platform: platform}
 			j, err := compare.NewJob(buildrun.History{Dir: g.paths.History()}, args, ".", failOn, o, so)
 			if err != nil {

@@ -69,6 +69,11 @@ func runDiff(cmd *cobra.Command, g *globals, o *diffFlags, args []string) error 
 		}
 		r.Container = args[0]
 	}
+	if r.Container == "" {
+		if err := g.importForeign(cmd, r.Image); err != nil {
+			return err
+		}
+	}
 	changes, err := r.Changes(cmd.Context(), g.connect, g.paths, cmd.ErrOrStderr())
 	if err != nil {
 		return err

@@ -302,6 +302,64 @@ func TestForeignImportFromBuilderKeepsItsImage(t *testing.T) {
 	}
 }
 
+// inspect, compare and stages open build:REF of the builder's own history
+// with --builder, as they open buildscope's: the first copies the record
+// and its image in (saying so on stderr), and then it opens without the
+// builder. Without --builder, the error says how to reach it.
+func TestForeignOpenedByRefWithBuilder(t *testing.T) {
+	e := newEnv(t)
+	e.mustRun(t, "builder", "start")
+	dir := flagDir(t, foreignDockerfile)
+	ctl := buildctlBin(t)
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(buildrun.NewID()), 0o644)
+	a, err := foreignBuild(t, e, ctl, dir, "--output=type=image,name=foreign.test/app:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(buildrun.NewID()+"more"), 0o644)
+	b, err := foreignBuild(t, e, ctl, dir, "--output=type=image,name=foreign.test/app:2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run(t, nil, "inspect", "--json", "build:"+a); r.code == 0 || !strings.Contains(r.stderr, "opens with --builder ADDR") {
+		t.Errorf("inspect of a builder's build without --builder: exit %d, %q", r.code, r.stderr)
+	}
+	r := e.mustRun(t, "inspect", "--json", "--builder", "embedded", "build:"+a)
+	var rep struct {
+		Layers []struct {
+			CreatedBy string `json:"created_by"`
+		} `json:"layers"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep.Layers) != 2 || !strings.Contains(rep.Layers[1].CreatedBy, "COPY /b.txt /b.txt") {
+		t.Errorf("inspect --builder of buildctl's build: %v %+v", err, rep.Layers)
+	}
+	if !strings.Contains(r.stderr, "imported "+a) {
+		t.Errorf("inspect did not say it copied the build in: %q", r.stderr)
+	}
+	var cmp struct {
+		Image struct {
+			Files []struct {
+				Path string   `json:"path"`
+				Size [2]int64 `json:"size_bytes"`
+			} `json:"files"`
+		} `json:"image"`
+	}
+	r = e.mustRun(t, "compare", "--json", "--builder", "embedded", "build:"+a, "build:"+b[:12])
+	if err := json.Unmarshal([]byte(r.stdout), &cmp); err != nil || len(cmp.Image.Files) != 1 || cmp.Image.Files[0].Path != "/b.txt" || cmp.Image.Files[0].Size[1]-cmp.Image.Files[0].Size[0] != 4 {
+		t.Errorf("compare of two buildctl builds (%v): %+v", err, cmp)
+	}
+	if !strings.Contains(r.stderr, "imported "+b) || strings.Contains(r.stderr, "imported "+a) {
+		t.Errorf("compare copies in only the build not yet copied: %q", r.stderr)
+	}
+	if r := e.run(t, nil, "stages", "--builder", "embedded", "build:"+a); r.code == 0 || !strings.Contains(r.stderr, "its context is not known") {
+		t.Errorf("stages of a builder's build: exit %d, %q", r.code, r.stderr)
+	}
+	e.mustRun(t, "builder", "stop")
+	if r := e.mustRun(t, "inspect", "--json", "build:"+b); !strings.Contains(r.stdout, "COPY /b.txt") {
+		t.Errorf("inspect of the copied build without the builder: %s", r.stdout)
+	}
+}
+
 // Step names of a build another client made are text from outside: one
 // holds escape sequences (an OSC retitling the window) and, through a
 // build arg, a newline and a screen clear. history show prints them

@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model"
 )
 
 func newHistoryCmd(g *globals) *cobra.Command {
@@ -72,6 +74,31 @@ func (g *globals) builderOpener() buildrun.Connector {
 	return g.connect
 }
 
+// importForeign copies each build:REF of specs that names a build of the
+// builder's own history (buildx, buildctl, CI; with --builder) into
+// buildscope's, with its image, saying so on stderr, so that a command
+// opening build:ID opens it as it opens buildscope's own.
+func (g *globals) importForeign(cmd *cobra.Command, specs ...string) error {
+	for _, s := range specs {
+		id, ok := strings.CutPrefix(s, "build:")
+		if !ok {
+			continue
+		}
+		rec, err := buildrun.ImportIfForeign(cmd.Context(), g.paths, id, g.builderOpener())
+		if err != nil {
+			return err
+		}
+		if rec == nil {
+			continue
+		}
+		fmt.Fprint(cmd.ErrOrStderr(), buildrun.ImportedText([]*model.Build{rec}))
+		for _, w := range rec.Warnings {
+			fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: "+w.Short)
+		}
+	}
+	return nil
+}
+
 // historyList lists the builds (history, history ls).
 func historyList(cmd *cobra.Command, g *globals, h buildrun.History, asJSON bool) error {
 	l, err := buildrun.List(cmd.Context(), h, g.builder, g.connect, cmd.ErrOrStderr())
@@ -88,10 +115,14 @@ func historyPrune(g *globals, asJSON *bool) *cobra.Command {
 		Use: "prune --keep N | --older-than DURATION", Short: "Remove old records of buildscope's history and the image blobs no record uses", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := buildrun.PruneHistory(cmd.Context(), g.paths, r, g.builderOpener())
-			if err != nil {
+			if p == nil {
 				return err
 			}
-			return output(cmd, *asJSON, p, func() (string, error) { return p.Text(), nil })
+			// what was removed is said even when a later removal failed
+			if oerr := output(cmd, *asJSON, p, func() (string, error) { return p.Text(), nil }); err == nil {
+				err = oerr
+			}
+			return err
 		},
 	}
 	cmd.Flags().IntVar(&r.Keep, "keep", 0, "keep the newest N records")

@@ -60,6 +60,9 @@ func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) 
 	// keeps peak memory near the live set for a few percent of CPU.
 	debug.SetGCPercent(25)
 	ctx := cmd.Context()
+	if err := g.importForeign(cmd, spec); err != nil {
+		return err
+	}
 	img, err := source.Open(ctx, spec, source.Options{Platform: o.platform, Paths: g.paths})
 	if err != nil {
 		return err

@@ -39,6 +39,9 @@ func newStagesCmd(g *globals) *cobra.Command {
 					return fmt.Errorf("stages build:ID takes the Dockerfile, target, build args and platforms from the record: drop --%s, or give stages a PATH", name)
 				}
 			}
+			if err := g.importForeign(cmd, args[0]); err != nil {
+				return err
+			}
 			var err error
 			if f.opts, err = (buildrun.History{Dir: g.paths.History()}).RebuildOptions(id, f.opts); err != nil {
 				return err

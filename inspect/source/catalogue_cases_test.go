@@ -216,6 +216,6 @@ func archiveCases() []catalogueCase {
 			os.Mkdir(p, 0o755)
 			return p, v1.Hash{}
 		}, want: "SPEC is not an OCI layout (no oci-layout file): pass a layout directory, a docker save tar or an image reference"},
-		{name: "spec: build:nosuch", make: func(t *testing.T, dir string) (string, v1.Hash) { return "build:0f0f0f0f0f0f", v1.Hash{} }, want: "no build \"0f0f0f0f0f0f\": no builds recorded yet, run `buildscope build PATH` first"},
+		{name: "spec: build:nosuch", make: func(t *testing.T, dir string) (string, v1.Hash) { return "build:0f0f0f0f0f0f", v1.Hash{} }, want: "no build \"0f0f0f0f0f0f\": no builds recorded yet, run `buildscope build PATH` first (a build of a builder's own history, by buildx or buildctl, opens with --builder ADDR)"},
 	}
 }
