@@ -175,21 +175,38 @@ func Import(ctx context.Context, h History, paths Paths, arg string, connect Con
 	return []*model.Build{rec}, nil
 }
 
-// ImportIfForeign makes build:ID open where ID is not buildscope's but
-// a build of the builder's own history (buildx, buildctl, CI): with
-// connect, it copies that record and its image into h as `history import
-// --builder` does, and returns the copy. It returns nil, doing nothing,
-// without connect, for last and last~N, or when h has the build (or a
-// damaged record of it, which opening reports).
-func ImportIfForeign(ctx context.Context, paths Paths, id string, connect Connector) (*model.Build, error) {
-	if connect == nil || id == "" || id == "last" || strings.HasPrefix(id, "last~") {
-		return nil, nil
+// ImportForeign makes each build:ID of specs open where ID is not
+// buildscope's but a build of the builder's own history (buildx, buildctl,
+// CI): with connect, it copies that record and its image into buildscope's
+// history as `history import --builder` does, writing what it copied and
+// the record's warnings to w. It does nothing without connect, for specs
+// that are not build:ID, for last and last~N, or when buildscope has the
+// build (or a damaged record of it, which opening reports).
+func ImportForeign(ctx context.Context, paths Paths, connect Connector, w io.Writer, specs ...string) error {
+	for _, s := range specs {
+		id, ok := strings.CutPrefix(s, "build:")
+		if !ok || connect == nil || id == "" || id == "last" || strings.HasPrefix(id, "last~") {
+			continue
+		}
+		h := History{Dir: paths.History()}
+		var none *NoBuildError
+		if _, err := h.Get(id); !errors.As(err, &none) {
+			continue
+		}
+		rec, err := importFrom(ctx, h, paths, id, connect)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(w, ImportedText([]*model.Build{rec}))
+		for _, wn := range rec.Warnings {
+			fmt.Fprintln(w, "buildscope: "+wn.Short)
+		}
 	}
-	h := History{Dir: paths.History()}
-	var none *NoBuildError
-	if _, err := h.Get(id); !errors.As(err, &none) {
-		return nil, nil
-	}
+	return nil
+}
+
+// importFrom copies the builder's record id, with its image, into h.
+func importFrom(ctx context.Context, h History, paths Paths, id string, connect Connector) (*model.Build, error) {
 	b, err := connect(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("build %q is not in buildscope's history, and the builder that may hold it: %w", id, err)

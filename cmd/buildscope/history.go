@@ -2,13 +2,11 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/model"
 )
 
 func newHistoryCmd(g *globals) *cobra.Command {
@@ -75,28 +73,10 @@ func (g *globals) builderOpener() buildrun.Connector {
 }
 
 // importForeign copies each build:REF of specs that names a build of the
-// builder's own history (buildx, buildctl, CI; with --builder) into
-// buildscope's, with its image, saying so on stderr, so that a command
-// opening build:ID opens it as it opens buildscope's own.
+// builder's own history into buildscope's, saying so on stderr, so that a
+// command opening build:ID opens it as it opens buildscope's own.
 func (g *globals) importForeign(cmd *cobra.Command, specs ...string) error {
-	for _, s := range specs {
-		id, ok := strings.CutPrefix(s, "build:")
-		if !ok {
-			continue
-		}
-		rec, err := buildrun.ImportIfForeign(cmd.Context(), g.paths, id, g.builderOpener())
-		if err != nil {
-			return err
-		}
-		if rec == nil {
-			continue
-		}
-		fmt.Fprint(cmd.ErrOrStderr(), buildrun.ImportedText([]*model.Build{rec}))
-		for _, w := range rec.Warnings {
-			fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: "+w.Short)
-		}
-	}
-	return nil
+	return buildrun.ImportForeign(cmd.Context(), g.paths, g.builderOpener(), cmd.ErrOrStderr(), specs...)
 }
 
 // historyList lists the builds (history, history ls).
