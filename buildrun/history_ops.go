@@ -183,12 +183,15 @@ func Import(ctx context.Context, h History, paths Paths, arg string, connect Con
 // that are not build:ID, for last and last~N, or when buildscope has the
 // build (or a damaged record of it, which opening reports).
 func ImportForeign(ctx context.Context, paths Paths, connect Connector, w io.Writer, specs ...string) error {
+	if connect == nil {
+		return nil
+	}
+	h := History{Dir: paths.History()}
 	for _, s := range specs {
 		id, ok := strings.CutPrefix(s, "build:")
-		if !ok || connect == nil || id == "" || id == "last" || strings.HasPrefix(id, "last~") {
+		if !ok || id == "" || id == "last" || strings.HasPrefix(id, "last~") {
 			continue
 		}
-		h := History{Dir: paths.History()}
 		var none *NoBuildError
 		if _, err := h.Get(id); !errors.As(err, &none) {
 			continue
