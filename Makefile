@@ -73,7 +73,7 @@ demo-bake: deps build base
 
 test: deps build buildx engine base lint
 	BUILDSCOPE_REQUIRE_DOCKER=1 BUILDSCOPE_BUILDKITD=$(CURDIR)/bin/buildkitd BUILDSCOPE_BUILDX=$(CURDIR)/bin/docker-buildx \
-	  $(GO) test -count=1 -timeout 25m ./...
+	  $(GO) test -count=1 -parallel 6 -timeout 25m ./...
 
 lint:
 	@out=$$(gofmt -l cmd model buildrun inspect tui assets); if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi

@@ -17,10 +17,16 @@ type Paths struct {
 	State string
 	// Runtime holds the embedded builder's socket.
 	Runtime string
+	// Builder, when set, holds the embedded builder's root, config and
+	// log instead of State/buildkitd: state dirs that name the same
+	// Builder and Runtime share one builder, each with its own history
+	// and results.
+	Builder string
 }
 
 // DefaultPaths returns the paths from XDG_STATE_HOME / XDG_RUNTIME_DIR,
-// falling back to ~/.local/state/buildscope and the state dir.
+// falling back to ~/.local/state/buildscope and the state dir, and the
+// embedded builder's directory from BUILDSCOPE_BUILDER_DIR when set.
 func DefaultPaths() (Paths, error) {
 	state := os.Getenv("XDG_STATE_HOME")
 	if state == "" {
@@ -36,6 +42,7 @@ func DefaultPaths() (Paths, error) {
 	} else {
 		p.Runtime = filepath.Join(p.State, "run")
 	}
+	p.Builder = os.Getenv("BUILDSCOPE_BUILDER_DIR")
 	return p, nil
 }
 
@@ -46,7 +53,12 @@ func (p Paths) History() string { return filepath.Join(p.State, "history") }
 func (p Paths) Results() string { return filepath.Join(p.State, "results") }
 
 // BuilderDir holds the embedded buildkitd's root, config and log.
-func (p Paths) BuilderDir() string { return filepath.Join(p.State, "buildkitd") }
+func (p Paths) BuilderDir() string {
+	if p.Builder != "" {
+		return p.Builder
+	}
+	return filepath.Join(p.State, "buildkitd")
+}
 
 // Socket is the embedded buildkitd's unix socket.
 func (p Paths) Socket() string { return filepath.Join(p.Runtime, "buildkitd.sock") }

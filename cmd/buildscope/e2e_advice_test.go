@@ -13,7 +13,7 @@ import (
 // prints the advice at its line beside BuildKit's own warnings, and the
 // record says what each costs where it is measurable.
 func TestAdviceAtTheirLines(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	dir := flagDir(t, `FROM 127.0.0.1:5015/buildscope/busybox AS app
 ENV API_TOKEN=abc123
 WORKDIR /app

@@ -59,7 +59,7 @@ func attachWhenRunning(t *testing.T, e *env, start func(*exec.Cmd)) (*exec.Cmd, 
 
 // A build another process started is followed from its start to its end.
 func TestAttachFollowsAnotherBuild(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	nonce := buildrun.NewID()
 	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 2\nRUN echo after-"+nonce+"\n"))
@@ -79,7 +79,7 @@ func TestAttachFollowsAnotherBuild(t *testing.T) {
 
 // Ctrl-C detaches: the build someone else started goes on and succeeds.
 func TestAttachDetachLeavesTheBuildRunning(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	nonce := buildrun.NewID()
 	// the step outlasts the second before the detach by far, so a loaded
@@ -99,7 +99,7 @@ func TestAttachDetachLeavesTheBuildRunning(t *testing.T) {
 // On a terminal, attach opens the build UI on the other build, with the
 // stages BuildKit names; q detaches and the build goes on to succeed.
 func TestAttachUIDetachesOnQ(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	nonce := buildrun.NewID()
 	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox AS waiter\nRUN echo "+nonce+" && sleep 4\n"+
@@ -123,7 +123,7 @@ func TestAttachUIDetachesOnQ(t *testing.T) {
 // attach follows a build buildctl started, to its end, and leaves it to
 // succeed: a client that is not buildscope, with a RUN that sleeps.
 func TestAttachFollowsABuildctlBuild(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	nonce := buildrun.NewID()
 	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 2\nRUN echo after-"+nonce+"\n")

@@ -18,6 +18,7 @@ import (
 // --print writes the definition docker buildx bake --print writes, overrides
 // applied: buildx itself (built from the module proxy) is the oracle.
 func TestBakePrintMatchesBuildx(t *testing.T) {
+	shared := newEnv(t)
 	dir := copyDir(t, "../../assets/examples/bake")
 	cfg := buildxConfig(t)
 	// a JSON bake file: the HCL's definition as --print writes it
@@ -57,6 +58,7 @@ func TestBakePrintMatchesBuildx(t *testing.T) {
 // edge to each target's stage, and a node per target; q exits 0 and each
 // target's summary follows.
 func TestBakeUnderTmux(t *testing.T) {
+	shared := newEnv(t)
 	dir := copyDir(t, "../../assets/examples/bake")
 	envs := shared.shellVars(true)
 	shell := fmt.Sprintf("cd %s && env TERM=xterm-256color %s %s bake --builder embedded -f docker-bake.hcl; echo EXIT=$?; sleep 60", dir, envs, binPath)
@@ -75,6 +77,7 @@ func TestBakeUnderTmux(t *testing.T) {
 // What bake cannot do fails before a builder is contacted, in one line
 // naming what to do.
 func TestBakeErrors(t *testing.T) {
+	shared := newEnv(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "inline.hcl"), []byte(`target "default" { dockerfile-inline = "FROM scratch" }`), 0o644)
 	os.WriteFile(filepath.Join(dir, "app.hcl"), []byte(`target "app" {}`), 0o644)
@@ -98,7 +101,7 @@ func TestBakeErrors(t *testing.T) {
 // SIGINT during a bake stops every target: exit 130, and each target's
 // record says canceled.
 func TestBakeInterrupt(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	dir := t.TempDir()
 	nonce := buildrun.NewID()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox AS base\n"+

@@ -77,7 +77,7 @@ func layerDigests(t *testing.T, b *model.Build) []string {
 // own record, with its own stages, on the embedded builder and the engine.
 func TestBakeGroupSharesStage(t *testing.T) {
 	onEachBuilder(t, func(t *testing.T, builder string) {
-		e := newEnv(t)
+		e := newColdEnv(t)
 		dir := copyDir(t, "../../assets/examples/bake")
 		// a base stage no earlier run has cached (the engine keeps its cache)
 		df := filepath.Join(dir, "Dockerfile")
@@ -174,7 +174,7 @@ func TestBakeCompose(t *testing.T) {
 // engine: the engine itself says what it holds.
 func TestBakeLoad(t *testing.T) {
 	requireDocker(t)
-	e := newEnv(t)
+	e := newColdEnv(t)
 	dir := copyDir(t, "../../assets/examples/bake")
 	tag := "bakeload" + strings.ToLower(buildrun.NewID())
 	recs, _ := e.bakeRecords(t, dir, nil, "--builder", "embedded", "-f", "docker-bake.hcl", "--load",
@@ -197,7 +197,7 @@ func TestBakeLoad(t *testing.T) {
 // record of the first: api's edited script is the one root cause, and the
 // worker, whose inputs did not change, missed nothing.
 func TestBakeWhyPerTarget(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	dir := copyDir(t, "../../assets/examples/bake")
 	first, _ := e.bakeRecords(t, dir, nil, "--builder", "embedded", "-f", "docker-bake.hcl")
 	script := filepath.Join(dir, "api", "serve.sh")
@@ -288,7 +288,7 @@ func TestBakePush(t *testing.T) {
 // Dockerfile stage and args, which the record keeps: api's are base and
 // api, worker's base and worker. Flags the record answers are refused.
 func TestBakeStagesPerTarget(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	dir := copyDir(t, "../../assets/examples/bake")
 	recs, _ := e.bakeRecords(t, dir, nil, "--builder", "embedded", "-f", "docker-bake.hcl")
 	for _, name := range []string{"api", "worker"} {

@@ -63,7 +63,7 @@ func checkMultistageRecord(t *testing.T, b *model.Build, builder string) {
 }
 
 func TestEmbeddedBuildColdThenOneFileChange(t *testing.T) {
-	e := newEnv(t) // a fresh embedded builder: its cache is cold
+	e := newColdEnv(t) // a fresh embedded builder: its cache is cold
 	dir := copyDir(t, "../../assets/examples/multistage")
 
 	cold, r := e.build(t, "--builder", "embedded", dir)
@@ -153,6 +153,7 @@ func TestEmbeddedBuildColdThenOneFileChange(t *testing.T) {
 }
 
 func TestGraphStagesOnEmbedded(t *testing.T) {
+	shared := newEnv(t)
 	b, r := shared.build(t, "--builder", "embedded", "--no-cache", "../../testdata/graph")
 	if r.code != 0 {
 		t.Fatalf("exit %d:\n%s", r.code, lastLines(r.stderr, 20))
@@ -185,6 +186,7 @@ func TestGraphStagesOnEmbedded(t *testing.T) {
 }
 
 func TestTargetBuildsOnlyItsStages(t *testing.T) {
+	shared := newEnv(t)
 	b, r := shared.build(t, "--builder", "embedded", "--target", "builder", "../../assets/examples/multistage")
 	if r.code != 0 {
 		t.Fatalf("exit %d:\n%s", r.code, lastLines(r.stderr, 20))
@@ -195,6 +197,7 @@ func TestTargetBuildsOnlyItsStages(t *testing.T) {
 }
 
 func TestDockerEngineBuild(t *testing.T) {
+	shared := newEnv(t)
 	requireDocker(t)
 	dir := copyDir(t, "../../assets/examples/multistage")
 	// a fresh dependency manifest makes every step after COPY deps.txt run,

@@ -24,7 +24,7 @@ func builderStatus(t *testing.T, e *env) buildrun.EmbeddedStatus {
 }
 
 func TestBuilderLifecycle(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	if st := builderStatus(t, e); st.Running {
 		t.Fatalf("fresh env: builder running: %+v", st)
 	}
@@ -69,6 +69,7 @@ func TestBuilderLifecycle(t *testing.T) {
 
 // Without --builder: BUILDKIT_HOST first, then the engine, then embedded.
 func TestAutomaticBuilderChoice(t *testing.T) {
+	shared := newEnv(t)
 	shared.mustRun(t, "builder", "start")
 	addr := builderStatus(t, shared).Address
 	report := t.TempDir() + "/r.json"
@@ -101,6 +102,7 @@ func TestAutomaticBuilderChoice(t *testing.T) {
 
 // --load from the embedded builder puts the image in the engine's store.
 func TestEmbeddedLoadIntoEngine(t *testing.T) {
+	shared := newEnv(t)
 	requireDocker(t)
 	tag := "buildscope-e2e/load:" + buildrun.NewID()
 	b, r := shared.build(t, "--builder", "embedded", "--load", "-t", tag, "../../assets/examples/multistage")
@@ -121,7 +123,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // The embedded builder says what to install or run when it cannot start.
 func TestEmbeddedPreflightErrors(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	r := e.run(t, []string{"PATH=/nonexistent"}, "build", "--builder", "embedded", "../../assets/examples/multistage")
 	if r.code == 0 || !strings.Contains(r.stderr, "needs runc") || !strings.Contains(r.stderr, "apt-get install runc") {
 		t.Errorf("without runc: exit %d %q", r.code, r.stderr)

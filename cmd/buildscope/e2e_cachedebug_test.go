@@ -17,7 +17,7 @@ import (
 // RUN that why says missed for VERSION 1.0.0 → 2.0.0 has two cache-key
 // entries in BuildKit's debug data that differ exactly in that variable.
 func TestWhyAgreesWithBuildKitCacheDebug(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	whyAfter(t, e, dir, "--builder", "embedded")
 	ex := whyAfter(t, e, dir, "--builder", "embedded", "--build-arg", "VERSION=2.0.0")

@@ -18,7 +18,7 @@ import (
 // `builder prune`; its size is BuildKit's own disk usage of the mount.
 // why's advice names an empty mount the step ran with.
 func TestCacheMountsWarmAndEmpty(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	mount := func(b *model.Build) model.CacheMountUse {
 		t.Helper()
@@ -101,14 +101,14 @@ func TestCacheMountsWarmAndEmpty(t *testing.T) {
 func TestCacheMountEmptyDespiteCacheFrom(t *testing.T) {
 	cacheDir := t.TempDir()
 	dir := copyDir(t, "../../assets/examples/cachedemo")
-	first := newEnv(t)
+	first := newColdEnv(t)
 	if _, r := first.build(t, "--builder", "embedded", "--cache-to", "type=local,mode=max,dest="+cacheDir, dir); r.code != 0 {
 		t.Fatal(lastLines(r.stderr, 10))
 	}
 	deps := filepath.Join(dir, "deps.txt")
 	data, _ := os.ReadFile(deps)
 	os.WriteFile(deps, append(data, []byte("extra-"+buildrun.NewID()+" 4\n")...), 0o644)
-	ci := newEnv(t) // another runner: its own builder, the cache only imported
+	ci := newColdEnv(t) // another runner: its own builder, the cache only imported
 	b, r := ci.build(t, "--builder", "embedded", "--cache-from", "type=local,src="+cacheDir, dir)
 	if r.code != 0 {
 		t.Fatal(lastLines(r.stderr, 10))
@@ -169,7 +169,7 @@ func buildctlCacheMountSize(t *testing.T, e *env, id string) int64 {
 // mount's state is not known, and claims neither empty nor warm.
 func TestCacheMountsOnEngine(t *testing.T) {
 	requireDocker(t)
-	e := newEnv(t)
+	e := newEnv(t) // the engine builds
 	id := "bs-e2e-" + strings.ToLower(buildrun.NewID())
 	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nARG N\n"+
 		"RUN --mount=type=cache,id="+id+",target=/cache head -c 100000 /dev/zero > /cache/f$N && ls /cache > /listing\n")

@@ -18,7 +18,7 @@ import (
 // kept with the line it names, and history show prints it there; a
 // secret passed through ARG is flagged.
 func TestBuildKitChecksAtTheirLines(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox as builder\nARG DB_PASSWORD=hunter2\nRUN echo hi > /x\n")
 	b, r := e.build(t, "--builder", "embedded", dir)
 	if r.code != 0 {
@@ -48,7 +48,7 @@ func TestBuildKitChecksAtTheirLines(t *testing.T) {
 // the rules in a stage the build does not reach (a build alone reports
 // only the stages it builds).
 func TestBuildKitChecksUnreachedStage(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox AS unused\nENV A b\nWORKDIR rel\nFROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+buildrun.NewID()+" > /x\n")
 	b, r := e.build(t, "--builder", "embedded", dir)
 	if r.code != 0 {
@@ -154,7 +154,7 @@ func TestBuildKitCheckRules(t *testing.T) {
 			t.Errorf("the frontend's rule %s has no case here", rule)
 		}
 	}
-	e := newEnv(t)
+	e := newColdEnv(t)
 	base := baseAddr + "/buildscope/busybox"
 	for _, tc := range checkCases {
 		t.Run(tc.rule, func(t *testing.T) {

@@ -41,6 +41,7 @@ type corpusRecord struct {
 // the record under the stage BuildKit named, and the record's stages and
 // depends_on are the graph BuildKit resolved.
 func TestCorpusRecordsWhatBuildKitRan(t *testing.T) {
+	shared := newEnv(t)
 	cases := []struct {
 		file, target string
 		args         []string

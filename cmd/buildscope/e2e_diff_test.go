@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/cdiff"
 )
 
@@ -44,18 +45,21 @@ touch /tmp/gone && rm /tmp/gone
 rm /etc/motd 2>/dev/null || rm /bin/cat
 `
 
-// buildDiffImage builds a test image on the engine and removes it after.
-func buildDiffImage(t *testing.T, tag, dockerfile string) {
+// buildDiffImage builds a test image on the engine, tagged with name and
+// an ID of its own (tests run in parallel), and removes it after.
+func buildDiffImage(t *testing.T, e *env, name, dockerfile string) string {
 	t.Helper()
+	tag := "buildscope-diff-test:" + name + "-" + strings.ToLower(buildrun.NewID())
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b, r := shared.build(t, "--builder", "docker", "-t", tag, dir)
+	b, r := e.build(t, "--builder", "docker", "-t", tag, dir)
 	if r.code != 0 || b.Status != "ok" {
 		t.Fatalf("building %s: exit %d %s\n%s", tag, r.code, b.Error, lastLines(r.stderr, 20))
 	}
 	t.Cleanup(func() { _, _ = execOutput("docker", "rmi", "-f", tag) })
+	return tag
 }
 
 // runContainer runs a container to completion and removes it after.
@@ -89,9 +93,10 @@ func engineDiff(t *testing.T, name string) string {
 }
 
 func TestDiffContainerMatchesDocker(t *testing.T) {
+	shared := newEnv(t)
 	requireDocker(t)
-	buildDiffImage(t, "buildscope-diff-test:scenario", diffDockerfile)
-	runContainer(t, "bs-diff-stopped", "buildscope-diff-test:scenario", "sh", "-c", diffScript)
+	scenario := buildDiffImage(t, shared, "scenario", diffDockerfile)
+	runContainer(t, "bs-diff-stopped", scenario, "sh", "-c", diffScript)
 	want := engineDiff(t, "bs-diff-stopped")
 	for _, l := range []string{"C /data/file.txt", "C /data/mode.txt", "D /data/dir2", "D /data/sub/a", "C /data/link",
 		"C /data/dirlink", "C /data/f2d", "A /data/f2d/q", "C /data/d2f", "A /data/fifo", "A /new/link", "C /data/keepdir"} {
@@ -109,7 +114,7 @@ func TestDiffContainerMatchesDocker(t *testing.T) {
 	t.Run("export", func(t *testing.T) {
 		tarPath := filepath.Join(t.TempDir(), "export.tar")
 		runDocker(t, "export", "-o", tarPath, "bs-diff-stopped")
-		got := shared.mustRun(t, "diff", "--image", "docker://buildscope-diff-test:scenario", "--export", tarPath).stdout
+		got := shared.mustRun(t, "diff", "--image", "docker://"+scenario, "--export", tarPath).stdout
 		if got != want {
 			t.Errorf("--export:\n%s\nwant:\n%s", got, want)
 		}
@@ -118,7 +123,7 @@ func TestDiffContainerMatchesDocker(t *testing.T) {
 	t.Run("running", func(t *testing.T) {
 		name := "bs-diff-running"
 		_, _ = execOutput("docker", "rm", "-f", name)
-		runDocker(t, "run", "-d", "--name", name, "buildscope-diff-test:scenario", "sh", "-c", diffScript+"touch /ready; sleep 600")
+		runDocker(t, "run", "-d", "--name", name, scenario, "sh", "-c", diffScript+"touch /ready; sleep 600")
 		t.Cleanup(func() { _, _ = execOutput("docker", "rm", "-f", name) })
 		deadline := time.Now().Add(30 * time.Second)
 		// wait for /ready with exec: the engine's own diff fails ("readdirent:
@@ -141,7 +146,7 @@ func TestDiffContainerMatchesDocker(t *testing.T) {
 
 	for _, builder := range []string{"docker", "embedded"} {
 		t.Run("image-"+builder, func(t *testing.T) {
-			got := shared.mustRun(t, "--builder", builder, "diff", "--image", "docker://buildscope-diff-test:scenario",
+			got := shared.mustRun(t, "--builder", builder, "diff", "--image", "docker://"+scenario,
 				"--", "sh", "-c", diffScript).stdout
 			if got != want {
 				t.Errorf("--image on %s:\n%s\nwant (docker container diff of the same script):\n%s", builder, got, want)
@@ -158,10 +163,11 @@ CMD ["sh", "-c", "echo '[].' > $RELX_OUT_FILE_PATH/sys.config && echo '-name sd'
 `
 
 func TestDiffSeedWritesOnlyTmp(t *testing.T) {
+	shared := newEnv(t)
 	requireDocker(t)
-	buildDiffImage(t, "buildscope-diff-test:seed", seedDockerfile)
+	seed := buildDiffImage(t, shared, "seed", seedDockerfile)
 	const want = "C /tmp\nA /tmp/sys.config\nA /tmp/vm.args\n"
-	runContainer(t, "bs-diff-seed", "buildscope-diff-test:seed")
+	runContainer(t, "bs-diff-seed", seed)
 	if got := shared.mustRun(t, "diff", "bs-diff-seed").stdout; got != want {
 		t.Errorf("container:\n%s\nwant:\n%s", got, want)
 	}
@@ -169,13 +175,13 @@ func TestDiffSeedWritesOnlyTmp(t *testing.T) {
 		t.Errorf("the engine itself says:\n%s", got)
 	}
 	for _, builder := range []string{"docker", "embedded"} {
-		got := shared.mustRun(t, "--builder", builder, "diff", "--image", "docker://buildscope-diff-test:seed").stdout
+		got := shared.mustRun(t, "--builder", builder, "diff", "--image", "docker://"+seed).stdout
 		if got != want {
 			t.Errorf("--image (the image's CMD) on %s:\n%s\nwant:\n%s", builder, got, want)
 		}
 		// With --read-only and a tmpfs on /tmp the release writes nothing
 		// to the container's layer.
-		got = shared.mustRun(t, "--builder", builder, "diff", "--image", "docker://buildscope-diff-test:seed",
+		got = shared.mustRun(t, "--builder", builder, "diff", "--image", "docker://"+seed,
 			"--read-only", "--tmpfs", "/tmp").stdout
 		if got != "" {
 			t.Errorf("--read-only --tmpfs /tmp on %s: %q, want nothing", builder, got)
@@ -184,9 +190,10 @@ func TestDiffSeedWritesOnlyTmp(t *testing.T) {
 }
 
 func TestDiffJSONContentAndPaths(t *testing.T) {
+	shared := newEnv(t)
 	requireDocker(t)
-	buildDiffImage(t, "buildscope-diff-test:scenario", diffDockerfile)
-	runContainer(t, "bs-diff-json", "buildscope-diff-test:scenario", "sh", "-c", diffScript)
+	scenario := buildDiffImage(t, shared, "scenario", diffDockerfile)
+	runContainer(t, "bs-diff-json", scenario, "sh", "-c", diffScript)
 
 	var out struct {
 		Changes []struct {
@@ -256,9 +263,10 @@ func TestDiffJSONContentAndPaths(t *testing.T) {
 // comparison; buildscope compares content and reports it. A file copied
 // up and set back exactly is reported by neither.
 func TestDiffContentOnlyChange(t *testing.T) {
+	shared := newEnv(t)
 	requireDocker(t)
-	buildDiffImage(t, "buildscope-diff-test:scenario", diffDockerfile)
-	runContainer(t, "bs-diff-content", "buildscope-diff-test:scenario", "sh", "-c",
+	scenario := buildDiffImage(t, shared, "scenario", diffDockerfile)
+	runContainer(t, "bs-diff-content", scenario, "sh", "-c",
 		`cp -p /data/same.txt /ref && echo KEEP > /data/same.txt && touch -r /ref /data/same.txt && rm /ref
 		 cp -p /data/sub/a /ref && echo a > /data/sub/a && touch -r /ref /data/sub/a && rm /ref`)
 	if got := runDocker(t, "container", "diff", "bs-diff-content"); got != "" {
@@ -273,6 +281,7 @@ func TestDiffContentOnlyChange(t *testing.T) {
 }
 
 func TestDiffErrors(t *testing.T) {
+	shared := newEnv(t)
 	requireDocker(t)
 	bad := filepath.Join(t.TempDir(), "bad.tar")
 	if err := os.WriteFile(bad, []byte(strings.Repeat("not a tar\n", 100)), 0o644); err != nil {
@@ -303,9 +312,10 @@ func TestDiffErrors(t *testing.T) {
 }
 
 func TestDiffTimeoutAndUser(t *testing.T) {
+	shared := newEnv(t)
 	requireDocker(t)
-	buildDiffImage(t, "buildscope-diff-test:scenario", diffDockerfile)
-	img := "docker://buildscope-diff-test:scenario"
+	scenario := buildDiffImage(t, shared, "scenario", diffDockerfile)
+	img := "docker://" + scenario
 	r := shared.mustRun(t, "--builder", "docker", "diff", "--image", img, "--timeout", "2s", "--", "sh", "-c", "echo a > /tmp/x; sleep 60")
 	if r.stdout != "C /tmp\nA /tmp/x\n" || !strings.Contains(r.stderr, "--timeout 2s") {
 		t.Errorf("--timeout on docker: stdout %q stderr %q", r.stdout, r.stderr)

@@ -20,6 +20,7 @@ import (
 )
 
 func TestBadInputErrors(t *testing.T) {
+	shared := newEnv(t)
 	tmp := t.TempDir()
 	syntax := filepath.Join(tmp, "syntax")
 	os.MkdirAll(syntax, 0o755)
@@ -68,6 +69,7 @@ func TestBadInputErrors(t *testing.T) {
 }
 
 func TestFailingStepRecorded(t *testing.T) {
+	shared := newEnv(t)
 	b, r := shared.build(t, "--builder", "embedded", "../../testdata/fail")
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1", r.code)
@@ -91,6 +93,7 @@ func TestFailingStepRecorded(t *testing.T) {
 }
 
 func TestSecretsNeverRecorded(t *testing.T) {
+	shared := newEnv(t)
 	secret := "tok-" + buildrun.NewID() + "-value"
 	file := filepath.Join(t.TempDir(), "token")
 	os.WriteFile(file, []byte(secret+"\n"), 0o600)
@@ -145,6 +148,7 @@ func readFile(t *testing.T, p string) string {
 // Ctrl-C cancels the solve: exit 130, a canceled record, and the builder
 // still builds afterwards.
 func TestInterruptCancelsBuild(t *testing.T) {
+	shared := newEnv(t)
 	dir := t.TempDir()
 	nonce := buildrun.NewID()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && echo started-sleeping && sleep 60\n"), 0o644)
@@ -167,7 +171,7 @@ func TestInterruptCancelsBuild(t *testing.T) {
 
 // A builder that dies mid-build ends the build with a clear error, no hang.
 func TestBuilderDiesMidBuild(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	st := builderStatus(t, e)
 	dir := t.TempDir()

@@ -23,7 +23,7 @@ import (
 // A bad --platform is refused before any builder is contacted, naming the
 // flag and the value.
 func TestBadPlatformRefusedBeforeBuild(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	r := e.run(t, nil, "build", "--progress", "plain", "--platform", "linux/", "../../assets/examples/multistage")
 	if r.code == 0 || !strings.Contains(r.stderr, `invalid --platform "linux/"`) {
 		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
@@ -54,6 +54,7 @@ func flagDir(t *testing.T, dockerfile string) string {
 // to use instead. The effect is read from where it lands: the directory of
 // -o, the registry, the engine's store, the metadata file.
 func TestFlagsOnEachBuilder(t *testing.T) {
+	shared := newEnv(t)
 	requireDocker(t)
 	refusals := []struct {
 		name, builder string
@@ -178,6 +179,7 @@ func sshAgent(t *testing.T) string {
 // --build-context NAME=oci-layout://DIR[:TAG] reads an image from a local
 // OCI layout: by tag, and the only image when no tag is given.
 func TestOCILayoutBuildContext(t *testing.T) {
+	shared := newEnv(t)
 	nonce := buildrun.NewID()
 	img, err := mutate.AppendLayers(empty.Image, imagetest.Layer(t, imagetest.Text("note.txt", "from the layout "+nonce)))
 	if err != nil {
@@ -218,6 +220,7 @@ func TestOCILayoutBuildContext(t *testing.T) {
 // image; inspect opens the one --platform names and lists the platforms
 // when the asked one is absent.
 func TestMultiPlatformResult(t *testing.T) {
+	shared := newEnv(t)
 	b, r := shared.build(t, "--builder", "embedded", "--platform", "linux/amd64,linux/arm64", "-f", "../../testdata/corpus/arch-shape.Dockerfile", t.TempDir())
 	if r.code != 0 {
 		t.Fatalf("exit %d:\n%s", r.code, lastLines(r.stderr, 20))

@@ -29,7 +29,7 @@ func buildctlBin(t *testing.T) string {
 // Docker engine (20.10, no history API) it says so in one line.
 func TestHistoryListsTheBuildersOwnBuilds(t *testing.T) {
 	requireDocker(t)
-	e := newEnv(t)
+	e := newColdEnv(t)
 	dir := flagDir(t, "")
 	if _, r := e.build(t, "--builder", "embedded", dir); r.code != 0 {
 		t.Fatalf("build exited %d:\n%s", r.code, lastLines(r.stderr, 10))
@@ -114,7 +114,7 @@ const foreignDockerfile = "FROM 127.0.0.1:5015/buildscope/busybox AS prep\nARG N
 // the same stages, instructions and lines as buildscope's build of the
 // same Dockerfile, and keeps its cache hits.
 func TestForeignRecordMapsStagesAndLines(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	dir := flagDir(t, foreignDockerfile)
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("one\n"), 0o644)
 	own, r := e.build(t, "--builder", "embedded", "--build-arg", "NONCE=n1", dir)
@@ -164,7 +164,7 @@ func TestForeignRecordMapsStagesAndLines(t *testing.T) {
 // with its old and new digests from the embedded builder's cache keys,
 // and what ran after it as its cascade.
 func TestForeignWhyNamesTheChangedSource(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	ctl := buildctlBin(t)
 	dir := flagDir(t, foreignDockerfile)
@@ -212,7 +212,7 @@ func TestForeignWhyNamesTheChangedSource(t *testing.T) {
 // with its steps and one line saying what it lacks; why says it cannot
 // explain it, in one line.
 func TestForeignRecordWithoutProvenanceSaysWhatIsMissing(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+buildrun.NewID()+" && exit 3\n")
 	ref, err := foreignBuild(t, e, buildctlBin(t), dir)
@@ -275,7 +275,7 @@ func TestForeignRecordOverTCPWithTLS(t *testing.T) {
 // exported into buildscope's history: inspect build:REF opens the image
 // without the builder (stopped first), its layers the Dockerfile's.
 func TestForeignImportFromBuilderKeepsItsImage(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	dir := flagDir(t, foreignDockerfile)
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(buildrun.NewID()), 0o644)
@@ -307,7 +307,7 @@ func TestForeignImportFromBuilderKeepsItsImage(t *testing.T) {
 // and its image in (saying so on stderr), and then it opens without the
 // builder. Without --builder, the error says how to reach it.
 func TestForeignOpenedByRefWithBuilder(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	dir := flagDir(t, foreignDockerfile)
 	ctl := buildctlBin(t)
@@ -366,7 +366,7 @@ func TestForeignOpenedByRefWithBuilder(t *testing.T) {
 // escaped as ls -b does and keeps every step (the one with a newline fell
 // out of its stage); its JSON keeps them exact.
 func TestForeignRecordNamesEscaped(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	const osc, clear = "\x1b]0;pwned\x07", "\x1b[2J"
 	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nARG X\nRUN echo $X > /x\nRUN echo '"+osc+"' > /y\n")

@@ -18,6 +18,7 @@ import (
 // directory) and a non-zero exit; nothing reaches a builder before the
 // input is refused unless the case needs one.
 func TestHostileCatalogueCLI(t *testing.T) {
+	shared := newEnv(t)
 	base := "FROM " + baseAddr + "/buildscope/busybox:latest\n"
 	ctxOf := func(t *testing.T, dockerfile string, files ...imagetest.File) string {
 		dir := t.TempDir()
@@ -81,6 +82,7 @@ func TestHostileCatalogueCLI(t *testing.T) {
 // was copied into the image as an empty file. As root, the client runs
 // without the capabilities that let root read any file.
 func TestContextFileTheClientCannotRead(t *testing.T) {
+	shared := newEnv(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
 		"Dockerfile": "FROM " + baseAddr + "/buildscope/busybox:latest\nCOPY . /src\nRUN wc -c /src/token\n",

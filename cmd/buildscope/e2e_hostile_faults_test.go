@@ -14,6 +14,7 @@ import (
 // used to poll for 5 s): BuildKit's history is asked once. Counted in
 // the --debug log, not timed.
 func TestFailedBuildAsksForProvenanceOnce(t *testing.T) {
+	shared := newEnv(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM " + baseAddr + "/buildscope/busybox:latest\nRUN exit 3\n"})
 	debug := filepath.Join(t.TempDir(), "debug.log")
@@ -31,6 +32,7 @@ func TestFailedBuildAsksForProvenanceOnce(t *testing.T) {
 // exited 0 with no changes (every exit code is valid for the run, so
 // that a failing command's changes are kept).
 func TestDiffCommandThatCannotStart(t *testing.T) {
+	shared := newEnv(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM " + baseAddr + "/buildscope/busybox:latest\n"})
 	b, _ := shared.build(t, "--builder", "embedded", dir)
@@ -45,6 +47,7 @@ func TestDiffCommandThatCannotStart(t *testing.T) {
 // escaped in `inspect --ci` and the plain summary (it could retitle the
 // window or forge a row); --json keeps it exact.
 func TestInspectEscapesHostileNames(t *testing.T) {
+	shared := newEnv(t)
 	name := "evil\x1b]2;pwned\x07\nA /forged/row"
 	img := imagetest.Image(t, []imagetest.File{imagetest.Sized(name, 300000)}, []imagetest.File{imagetest.Sized(name, 300001)})
 	dir := imagetest.WriteLayout(t, t.TempDir(), img)

@@ -24,7 +24,7 @@ import (
 // buildscope's record and output show ****. PurgeBuilderHistory deletes
 // those records, so BuildKit no longer serves them.
 func TestPurgeBuilderHistoryDeletesUnredactedRecords(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	secret := "purge-" + buildrun.NewID() + "-value"
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM " + baseAddr + "/buildscope/busybox:latest\n" +

@@ -40,13 +40,14 @@ func procStateOf(pid int) string {
 	return s[i+2 : i+3]
 }
 
-func (e *env) builderDir() string { return filepath.Join(e.dir, "state", "buildscope", "buildkitd") }
+// builderDir is where the env's embedded builder keeps its state.
+func (e *env) builderDir() string { return e.builder }
 
 // A SIGSTOP'd buildkitd is named with its pid and what to do; nothing
 // replaces it behind its back (its pid file stays, no second daemon);
 // `builder stop` ends it and `builder start` starts a new one.
 func TestBuilderStoppedDaemonIsNamedAndRecovered(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	pid := builderStatus(t, e).PID
 	if pid == 0 {
@@ -100,7 +101,7 @@ func TestBuilderStoppedDaemonIsNamedAndRecovered(t *testing.T) {
 // A pid file naming a process that is not this builder's buildkitd (a pid
 // reused since) is never signalled.
 func TestBuilderStopLeavesUnrelatedProcess(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	sleep := exec.Command("sleep", "600")
 	if err := sleep.Start(); err != nil {
 		t.Fatal(err)
@@ -156,6 +157,7 @@ func TestHistoryDamagedRecordCLI(t *testing.T) {
 // A secret printed in two writes a second apart is redacted in the plain
 // output, --progress json and the stored event log: neither half appears.
 func TestSecretSplitAcrossWritesRedacted(t *testing.T) {
+	shared := newEnv(t)
 	secret := "split-" + buildrun.NewID() + "-value"
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+baseAddr+"/buildscope/busybox:latest\n"+

@@ -86,7 +86,7 @@ func docker(t *testing.T, cfg string, args ...string) string {
 // file that changed.
 func TestForeignImportBuildxBundle(t *testing.T) {
 	cfg := buildxConfig(t)
-	e := newEnv(t)
+	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
 	docker(t, cfg, "buildx", "create", "--name", "bs", "--driver", "remote", "unix://"+sock)

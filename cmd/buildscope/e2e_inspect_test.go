@@ -195,9 +195,9 @@ func decodeInspect(t *testing.T, raw string) inspectOutput {
 }
 
 // inspectJSONOf runs inspect --json and decodes it.
-func inspectJSONOf(t *testing.T, args ...string) inspectOutput {
+func inspectJSONOf(t *testing.T, e *env, args ...string) inspectOutput {
 	t.Helper()
-	r := shared.mustRun(t, append([]string{"inspect", "--json"}, args...)...)
+	r := e.mustRun(t, append([]string{"inspect", "--json"}, args...)...)
 	return decodeInspect(t, r.stdout)
 }
 
@@ -220,6 +220,7 @@ func checkWasteImage(t *testing.T, got inspectOutput) {
 }
 
 func TestInspectBuildLast(t *testing.T) {
+	shared := newEnv(t)
 	b, r := shared.build(t, "--builder", "embedded", "../../assets/examples/multistage")
 	if r.code != 0 || b.Image == nil {
 		t.Fatalf("build exited %d:\n%s", r.code, lastLines(r.stderr, 20))
@@ -240,7 +241,7 @@ func TestInspectBuildLast(t *testing.T) {
 			t.Errorf("inspect --json layers have no %q", k)
 		}
 	}
-	got := inspectJSONOf(t, "build:last")
+	got := inspectJSONOf(t, shared, "build:last")
 	if got.Digest != b.Image.Digest || len(got.Layers) != len(b.Image.Layers) {
 		t.Fatalf("inspect says %s with %d layers; the build made %s with %d", got.Digest, len(got.Layers), b.Image.Digest, len(b.Image.Layers))
 	}
@@ -263,8 +264,9 @@ func TestInspectBuildLast(t *testing.T) {
 }
 
 func TestInspectLayoutAndCI(t *testing.T) {
+	shared := newEnv(t)
 	dir := imagetest.WriteLayout(t, filepath.Join(t.TempDir(), "layout"), wasteImage(t))
-	checkWasteImage(t, inspectJSONOf(t, dir))
+	checkWasteImage(t, inspectJSONOf(t, shared, dir))
 
 	cfg := filepath.Join(t.TempDir(), ".dive-ci")
 	os.WriteFile(cfg, []byte("rules:\n  lowestEfficiency: 0.4\n  highestWastedBytes: 6KB\n  highestUserWastedPercent: disabled\n"), 0o644)
@@ -291,6 +293,7 @@ func TestInspectLayoutAndCI(t *testing.T) {
 }
 
 func TestInspectRegistry(t *testing.T) {
+	shared := newEnv(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -305,10 +308,11 @@ func TestInspectRegistry(t *testing.T) {
 	if err := remote.Write(ref, wasteImage(t)); err != nil {
 		t.Fatal(err)
 	}
-	checkWasteImage(t, inspectJSONOf(t, ref.String()))
+	checkWasteImage(t, inspectJSONOf(t, shared, ref.String()))
 }
 
 func TestInspectDockerSaveAndEngine(t *testing.T) {
+	shared := newEnv(t)
 	requireDocker(t)
 	tag := "buildscope-e2e/waste:inspect"
 	if out, err := execOutput("docker", "load", "-i", writeArchive(t, wasteImage(t), tag)); err != nil {
@@ -319,9 +323,9 @@ func TestInspectDockerSaveAndEngine(t *testing.T) {
 	if out, err := execOutput("docker", "save", "-o", saved, tag); err != nil {
 		t.Fatalf("docker save: %v\n%s", err, out)
 	}
-	fromSave := inspectJSONOf(t, saved)
+	fromSave := inspectJSONOf(t, shared, saved)
 	checkWasteImage(t, fromSave)
-	fromEngine := inspectJSONOf(t, "docker://"+tag)
+	fromEngine := inspectJSONOf(t, shared, "docker://"+tag)
 	checkWasteImage(t, fromEngine)
 	if fromSave.Layers[2].DiffID != fromEngine.Layers[2].DiffID {
 		t.Errorf("save and engine disagree: %+v vs %+v", fromSave.Layers[2], fromEngine.Layers[2])
@@ -329,6 +333,7 @@ func TestInspectDockerSaveAndEngine(t *testing.T) {
 }
 
 func TestInspectCorruptLayer(t *testing.T) {
+	shared := newEnv(t)
 	good := tarOf(t, map[string]int{"a": 10})
 	bad := tarOf(t, map[string]int{"big": 4000})
 	img := appendLayer(t, appendLayer(t, empty.Image, good, 0), bad[:1000], 1)

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -28,14 +29,19 @@ const baseAddr = "127.0.0.1:5015"
 var (
 	binPath   string // the buildscope binary under test
 	buildkitd string // the buildkitd it runs as the embedded builder
-	shared    *env   // the environment most tests share
+	warm      *env   // holds the warm embedded builder that newEnv's share
+	tmpRoot   string // every environment's directory is under it
 )
 
-// env is an isolated buildscope environment: its own state dir and so its
-// own embedded builder.
+// env is a buildscope environment: its own state dir (history, results),
+// and either the package's warm embedded builder or one of its own.
 type env struct {
 	dir  string
 	vars []string
+	// builder is the embedded builder's directory (BUILDSCOPE_BUILDER_DIR)
+	builder string
+	// own: the builder is the env's, stopped when the test ends
+	own bool
 }
 
 func TestMain(m *testing.M) {
@@ -83,16 +89,25 @@ func runMain(m *testing.M) int {
 		}
 		defer r.Close()
 	}
-	shared = newEnvIn(filepath.Join(tmp, "shared"))
-	defer shared.stop()
+	tmpRoot = tmp
+	warm = newEnvIn(filepath.Join(tmp, "warm"), nil)
+	warm.own = true
+	defer warm.stop()
 	return m.Run()
 }
 
-func newEnvIn(dir string) *env {
-	e := &env{dir: dir}
+// newEnvIn is an environment in dir; on, when not nil, is the env whose
+// embedded builder it uses (its directory and socket).
+func newEnvIn(dir string, on *env) *env {
+	home := dir
+	if on != nil {
+		home = on.dir
+	}
+	e := &env{dir: dir, builder: filepath.Join(home, "state", "buildscope", "buildkitd")}
 	e.vars = append(os.Environ(),
 		"XDG_STATE_HOME="+filepath.Join(dir, "state"),
-		"XDG_RUNTIME_DIR="+filepath.Join(dir, "run"),
+		"XDG_RUNTIME_DIR="+filepath.Join(home, "run"),
+		"BUILDSCOPE_BUILDER_DIR="+e.builder,
 		"BUILDSCOPE_BUILDKITD="+buildkitd,
 		"BUILDKIT_HOST=",
 		"NO_COLOR=1",
@@ -100,18 +115,57 @@ func newEnvIn(dir string) *env {
 	return e
 }
 
-// newEnv is an environment of the test's own, its builder stopped at the end.
+// newEnv is an environment of the test's own (history, results, temp
+// files) on the package's warm embedded builder, which other tests use
+// at the same time: its cache may hold their steps, its own history their
+// builds. The test runs in parallel with the others.
 func newEnv(t *testing.T) *env {
-	dir, err := os.MkdirTemp("", "bs-env")
+	t.Helper()
+	parallel(t)
+	dir, err := os.MkdirTemp(tmpRoot, "env")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnvIn(dir)
+	e := newEnvIn(dir, warm)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return e
+}
+
+// newColdEnv is an environment with an embedded builder of its own,
+// stopped when the test ends: for what a shared builder would spoil or
+// disturb — a cold build, the builder's lifecycle (start, stop, a stalled
+// daemon), evictions (builder prune), purges, the builder's own history
+// and attaching to its builds. The test runs in parallel with the others.
+func newColdEnv(t *testing.T) *env {
+	t.Helper()
+	parallel(t)
+	dir, err := os.MkdirTemp(tmpRoot, "cold")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvIn(dir, nil)
+	e.own = true
 	t.Cleanup(func() { e.stop(); os.RemoveAll(dir) })
 	return e
 }
 
+// parallelTests are the tests that parallel has marked.
+var parallelTests sync.Map
+
+// parallel marks t to run in parallel with the package's other tests,
+// once however many environments it makes.
+func parallel(t *testing.T) {
+	if _, done := parallelTests.LoadOrStore(t, true); !done {
+		t.Parallel()
+	}
+}
+
+// stop stops the env's own builder; the warm one is stopped once, by
+// TestMain.
 func (e *env) stop() {
+	if !e.own {
+		return
+	}
 	cmd := exec.Command(binPath, "builder", "stop")
 	cmd.Env = e.vars
 	_ = cmd.Run()

@@ -15,6 +15,7 @@ import (
 // -o type=local writes the image's filesystem; --build-context adds a
 // named context; --push sends the image to a (loopback) registry.
 func TestOutputsContextsAndPush(t *testing.T) {
+	shared := newEnv(t)
 	reg, _ := loopbackRegistry(t)
 
 	extra := t.TempDir()
@@ -46,7 +47,7 @@ func TestOutputsContextsAndPush(t *testing.T) {
 // --cache-to exports the cache, and --cache-from brings it back to a
 // builder whose own cache was pruned.
 func TestCacheExportImport(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	cache := filepath.Join(t.TempDir(), "cache")
 	ctx := copyDir(t, "../../assets/examples/cachedemo")
 	if _, r := e.build(t, "--builder", "embedded", "--cache-to", "type=local,dest="+cache+",mode=max", ctx); r.code != 0 {

@@ -16,7 +16,7 @@ import (
 // --builder then removes. history prune --keep removes the older records
 // and, with --builder, the builder's records of them.
 func TestHistoryRmAndPruneFreeWhatNoRecordUses(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	big := flagDir(t, "FROM "+baseAddr+"/buildscope/busybox\nRUN head -c 400000 /dev/urandom > /big # "+buildrun.NewID()+"\n")
 	small := flagDir(t, "")
 	a, r := e.build(t, "--builder", "embedded", big)

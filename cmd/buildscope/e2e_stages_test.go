@@ -29,7 +29,7 @@ func exampleSrcBytes(t *testing.T, dir string) int64 {
 	return n
 }
 
-func stagesJSON(t *testing.T, builder string) *model.StageReport {
+func stagesJSON(t *testing.T, shared *env, builder string) *model.StageReport {
 	t.Helper()
 	r := shared.run(t, nil, "stages", "--builder", builder, "--json",
 		"--compare", "../../assets/examples/singlestage/Dockerfile", "../../assets/examples/multistage")
@@ -66,7 +66,8 @@ func checkStageReport(t *testing.T, rep *model.StageReport) {
 }
 
 func TestStagesEmbedded(t *testing.T) {
-	rep := stagesJSON(t, "embedded")
+	shared := newEnv(t)
+	rep := stagesJSON(t, shared, "embedded")
 	checkStageReport(t, rep)
 	// sizes agree with the exported images: compressed with the manifests
 	// go-containerregistry reads, uncompressed with gzip -dc of each blob
@@ -103,12 +104,14 @@ func TestStagesEmbedded(t *testing.T) {
 }
 
 func TestStagesDockerEngine(t *testing.T) {
+	shared := newEnv(t)
 	requireDocker(t)
-	rep := stagesJSON(t, "docker")
+	rep := stagesJSON(t, shared, "docker")
 	checkStageReport(t, rep)
 }
 
 func TestStagesUnnamedIntermediateStage(t *testing.T) {
+	shared := newEnv(t)
 	r := shared.run(t, nil, "stages", "--builder", "embedded", "../../testdata/graph")
 	if r.code == 0 || !strings.Contains(r.stderr, "stage stage-0 has no name") {
 		t.Errorf("exit %d: %s", r.code, r.stderr)

@@ -25,7 +25,7 @@ func startTLSBuilder(t *testing.T) (e *env, addr string, clientFlags []string) {
 	dir := t.TempDir()
 	certs(t, dir)
 	addr = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
-	e = newEnv(t)
+	e = newColdEnv(t)
 	e.vars = append(e.vars, fmt.Sprintf("BUILDSCOPE_BUILDKITD_FLAGS=--addr %s --tlscacert %s --tlscert %s --tlskey %s",
 		addr, filepath.Join(dir, "ca.pem"), filepath.Join(dir, "server.pem"), filepath.Join(dir, "server-key.pem")))
 	e.mustRun(t, "builder", "start")

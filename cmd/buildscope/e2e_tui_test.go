@@ -56,6 +56,7 @@ func waitScreen(t *testing.T, capture func(...string) string, want string, timeo
 // The real binary on a terminal: the graph shows every stage, the build
 // finishes in the UI, q exits 0 and the screen is restored.
 func TestTUIBuildUnderTmux(t *testing.T) {
+	shared := newEnv(t)
 	envs := shared.shellVars(true)
 	shell := fmt.Sprintf("env TERM=xterm-256color %s %s build --builder embedded ../../testdata/graph; echo EXIT=$?; sleep 60", envs, binPath)
 	capture, send := tmuxSession(t, 100, 30, shell)
@@ -85,6 +86,7 @@ func TestTUIBuildUnderTmux(t *testing.T) {
 // inspect on a terminal opens the inspector on the real image: the layer
 // list, then the tree; q exits 0.
 func TestTUIInspectUnderTmux(t *testing.T) {
+	shared := newEnv(t)
 	b, r := shared.build(t, "--builder", "embedded", "../../assets/examples/multistage")
 	if r.code != 0 {
 		t.Fatalf("build: %s", lastLines(r.stderr, 10))

@@ -62,6 +62,7 @@ func requireNoMisses(t *testing.T, ex *model.Explanation) {
 // assets/examples/cachedemo: line 9 RUN (installs from deps.txt), 16 COPY
 // src/, 17 RUN (uses ARG VERSION), 21-22 COPY --from=build in final.
 func TestWhyReasonsOnEmbedded(t *testing.T) {
+	shared := newEnv(t)
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	e := shared
 	bld := []string{"--builder", "embedded"}
@@ -141,6 +142,7 @@ func TestWhyReasonsOnEmbedded(t *testing.T) {
 
 // A base image re-tagged to different content in a loopback registry.
 func TestWhyBaseImageChanged(t *testing.T) {
+	shared := newEnv(t)
 	reg, img := loopbackRegistry(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+reg.Ref()+"\nRUN echo built > /built\n"), 0o644)
@@ -171,7 +173,7 @@ func staticLayer(t *testing.T) v1.Layer {
 
 // A pruned cache: same inputs, the steps run anyway.
 func TestWhyCacheEvicted(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	whyAfter(t, e, dir, "--builder", "embedded")
 	e.mustRun(t, "builder", "prune")
@@ -191,6 +193,7 @@ func TestWhyCacheEvicted(t *testing.T) {
 // The seeds' advice: a dependency install that missed only because a
 // broad COPY came before it.
 func TestWhyAdviceManifestFirst(t *testing.T) {
+	shared := newEnv(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox\nWORKDIR /app\nCOPY . .\nRUN cat deps.txt > installed.txt\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "deps.txt"), []byte("a 1\n"), 0o644)
@@ -206,6 +209,7 @@ func TestWhyAdviceManifestFirst(t *testing.T) {
 }
 
 func TestWhyOnDockerEngine(t *testing.T) {
+	shared := newEnv(t)
 	requireDocker(t)
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	nonce := buildrun.NewID() // the engine's cache outlives test runs
@@ -224,6 +228,7 @@ func TestWhyOnDockerEngine(t *testing.T) {
 // BuildKit's vertex digests differ with the session; editing a RUN changes
 // its digest and those of the steps built on it, and no other.
 func TestNormalisedLLBDigests(t *testing.T) {
+	shared := newEnv(t)
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	a, _ := shared.build(t, "--builder", "embedded", dir)
 	b, _ := shared.build(t, "--builder", "embedded", dir)
