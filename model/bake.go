@@ -98,13 +98,13 @@ func BakeSummary(builds map[string]*Build) string {
 	var w strings.Builder
 	for _, n := range names {
 		if b := builds[n]; b != nil && b.Status == StatusOK {
-			w.WriteString(Printable(n) + ": " + b.SummaryLine() + "\n")
+			w.WriteString(Printable(n) + ": " + SummaryLine(b) + "\n")
 		}
 	}
 	checks := map[string]bool{}
 	for _, n := range names {
-		if b := builds[n]; b != nil && b.ChecksLine() != "" && !checks[b.ChecksLine()] {
-			l := b.ChecksLine()
+		if b := builds[n]; b != nil && ChecksLine(b) != "" && !checks[ChecksLine(b)] {
+			l := ChecksLine(b)
 			checks[l] = true
 			w.WriteString(l + "\n")
 		}

@@ -22,13 +22,13 @@ func Count(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// Text is a build record as `history show` prints it without a terminal:
+// Text is build record b as `history show` prints it without a terminal:
 // its stages and steps (C cached, E failed), line, duration, layer size,
 // the warnings of BuildKit's checks under their stage in line order with
 // its steps, and, from history (earlier builds, any order; nil: none),
 // each step's duration in the last builds of the same context,
 // Dockerfile and target.
-func (b *Build) Text(history []*Build) string {
+func Text(b *Build, history []*Build) string {
 	trend := StepTrends(b, history, 5)
 	var w strings.Builder
 	fmt.Fprintf(&w, "build %s  %s  %s on %s\n", b.ID, b.Status, b.Completed.Sub(b.Started).Round(10*time.Millisecond), Printable(b.Builder))
@@ -45,7 +45,7 @@ func (b *Build) Text(history []*Build) string {
 		}
 		w.WriteString("\n")
 		for _, st := range s.Steps {
-			b.warningsOf(&w, shown, si, st.Line-1)
+			warningsOf(&w, b, shown, si, st.Line-1)
 			mark := "   "
 			if st.Cached {
 				mark = "C  "
@@ -63,16 +63,16 @@ func (b *Build) Text(history []*Build) string {
 					fmt.Fprintf(&w, "        cache mount %s (id %s, %s): %s\n", Printable(cm.Target), Printable(cm.ID), cm.Sharing, cm.State())
 				}
 			}
-			b.warningsOf(&w, shown, si, st.Line)
+			warningsOf(&w, b, shown, si, st.Line)
 		}
-		b.warningsOf(&w, shown, si, math.MaxInt)
+		warningsOf(&w, b, shown, si, math.MaxInt)
 	}
 	for i, wn := range b.Warnings { // those of no step's line: FROM, ARG, the file
 		if !shown[i] {
-			w.WriteString(wn.text() + "\n")
+			w.WriteString(warningText(wn) + "\n")
 		}
 	}
-	if l := b.ChecksLine(); l != "" {
+	if l := ChecksLine(b); l != "" {
 		w.WriteString(l + "\n")
 	}
 	w.WriteString(AdviceText(b.Advice))
@@ -88,13 +88,13 @@ func (b *Build) Text(history []*Build) string {
 // at most upTo, in the order BuildKit gave.
 // Without the stages' lines (an older record) nothing is written here:
 // the warnings are listed after the stages.
-func (b *Build) warningsOf(w *strings.Builder, shown []bool, si, upTo int) {
+func warningsOf(w *strings.Builder, b *Build, shown []bool, si, upTo int) {
 	for i, wn := range b.Warnings {
 		if shown[i] || !b.Stages[si].Holds(wn.Line) || wn.Line > upTo {
 			continue
 		}
 		shown[i] = true
-		w.WriteString("        " + wn.text() + "\n")
+		w.WriteString("        " + warningText(wn) + "\n")
 	}
 }
 
@@ -104,9 +104,9 @@ func (s Stage) Holds(line int) bool {
 	return s.Line > 0 && line >= s.Line && (s.EndLine == 0 || line <= s.EndLine)
 }
 
-// text is the warning as history show prints it: "warning: line N:
+// warningText is the warning as history show prints it: "warning: line N:
 // Rule: description (url)".
-func (wn Warning) text() string {
+func warningText(wn Warning) string {
 	at := ""
 	if wn.Line > 0 {
 		at = fmt.Sprintf("line %d: ", wn.Line)
@@ -206,15 +206,15 @@ func ShortDigest(d string) string {
 
 // ChecksLine says that BuildKit's checks did not run on b's builder, and
 // why; "" when they ran.
-func (b *Build) ChecksLine() string {
+func ChecksLine(b *Build) string {
 	if b.ChecksUnavailable == "" {
 		return ""
 	}
 	return "checks not available on this builder: " + Printable(b.ChecksUnavailable)
 }
 
-// SummaryLine is the one line printed after a successful build.
-func (b *Build) SummaryLine() string {
+// SummaryLine is the one line printed after build b succeeded.
+func SummaryLine(b *Build) string {
 	s := fmt.Sprintf("build %s ok in %s: %d/%d steps cached", b.ID, b.Completed.Sub(b.Started).Round(1e7), b.Cache.StepsCached, b.Cache.StepsTotal)
 	if b.Image != nil {
 		s += fmt.Sprintf(", image %s (%s)", ShortDigest(b.Image.Digest), HumanSize(b.Image.SizeBytes))

@@ -32,7 +32,7 @@ func lineIndex(t *testing.T, lines []string, want string) int {
 // reach come after the stages.
 func TestTextPutsWarningsBesideTheirLines(t *testing.T) {
 	b := loadBuild(t, "testdata/checks/warnings.json")
-	lines := strings.Split(b.Text(nil), "\n")
+	lines := strings.Split(Text(b, nil), "\n")
 	base, final := lineIndex(t, lines, "stage base"), lineIndex(t, lines, "stage final")
 	arg, run3 := lineIndex(t, lines, "warning: line 2: SecretsUsedInArgOrEnv"), lineIndex(t, lines, `RUN echo "token x"`)
 	env, run10, cmd := lineIndex(t, lines, "warning: line 9: SecretsUsedInArgOrEnv"), lineIndex(t, lines, "RUN echo final"), lineIndex(t, lines, "warning: line 11: JSONArgsRecommended")
@@ -44,7 +44,7 @@ func TestTextPutsWarningsBesideTheirLines(t *testing.T) {
 	if !strings.HasPrefix(lines[arg], "        warning:") || strings.HasPrefix(lines[casing], " ") {
 		t.Errorf("a stage's warnings are indented under it, the others are not:\n%q\n%q", lines[arg], lines[casing])
 	}
-	if n := strings.Count(b.Text(nil), "warning: line "); n != len(b.Warnings) {
+	if n := strings.Count(Text(b, nil), "warning: line "); n != len(b.Warnings) {
 		t.Errorf("%d warnings printed, the record holds %d", n, len(b.Warnings))
 	}
 }
@@ -56,7 +56,7 @@ func TestTextWarningsOfAnOlderRecord(t *testing.T) {
 	for i := range b.Stages {
 		b.Stages[i].Line, b.Stages[i].EndLine = 0, 0
 	}
-	text := b.Text(nil)
+	text := Text(b, nil)
 	lines := strings.Split(text, "\n")
 	if w, last := lineIndex(t, lines, "warning: line 2:"), lineIndex(t, lines, "RUN echo final"); w < last {
 		t.Errorf("warning listed before the last step:\n%s", text)

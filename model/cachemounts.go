@@ -48,9 +48,9 @@ func AnyChanging(recs []CacheRecord) bool {
 	return false
 }
 
-// Holds says whether record r is the storage of cache mount m: BuildKit
+// mountHolds says whether record r is the storage of cache mount m: BuildKit
 // describes it as `cached mount TARGET from exec … with id "/ID"`.
-func (m CacheMount) Holds(r CacheRecord) bool {
+func mountHolds(m CacheMount, r CacheRecord) bool {
 	if r.Type != "exec.cachemount" || !strings.HasPrefix(r.Description, "cached mount ") {
 		return false
 	}
@@ -70,7 +70,7 @@ func CacheMountUses(b *Build, plan *Plan, before, after []CacheRecord) []CacheMo
 	size := func(m CacheMount, recs []CacheRecord) (n int64, measured bool) {
 		measured = true
 		for _, r := range recs {
-			if m.Holds(r) {
+			if mountHolds(m, r) {
 				n += r.Size
 				measured = measured && !r.changing()
 			}

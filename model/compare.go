@@ -67,7 +67,7 @@ func CompareBuilds(a, b *Build) *BuildComparison {
 				}
 				sc.Instruction = stepInstruction(st)
 				sc.Present[side], sc.Line[side], sc.Cached[side] = true, st.Line, st.Cached
-				sc.Seconds[side] = round2(stepSeconds(st))
+				sc.Seconds[side] = round2(st.Duration().Seconds())
 				sc.Size[side] = st.SizeBytes
 				if st.SizeBytes != nil {
 					stageOf(name).Bytes[side] += *st.SizeBytes
@@ -172,7 +172,7 @@ func matchSteps(a, b []*Step) [][2]*Step {
 func sameStep(a, b *Step) bool {
 	ia, ib := stepInstruction(a), stepInstruction(b)
 	if isFromText(ia) && isFromText(ib) {
-		return normalizeRef(ia[5:]) == normalizeRef(ib[5:])
+		return NormalizeRef(ia[5:]) == NormalizeRef(ib[5:])
 	}
 	return ia == ib
 }

@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -243,7 +245,7 @@ func stageRef(ref string, byName map[string]int, before int) (int, bool) {
 func globalArgs(lex *shell.Lex, auto map[string]string, metaArgs []instructions.ArgCommand, buildArgs map[string]string) shell.EnvGetter {
 	var kv []string
 	vals := map[string]string{}
-	for _, k := range sortedKeys(auto) {
+	for _, k := range slices.Sorted(maps.Keys(auto)) {
 		v := auto[k]
 		if ov, ok := buildArgs[k]; ok {
 			v = ov
@@ -265,7 +267,7 @@ func globalArgs(lex *shell.Lex, auto map[string]string, metaArgs []instructions.
 		}
 	}
 	out := make([]string, 0, len(vals))
-	for _, k := range sortedKeys(vals) {
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
 		out = append(out, k+"="+vals[k])
 	}
 	return shell.EnvsFromSlice(out)

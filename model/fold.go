@@ -242,18 +242,18 @@ func (f *Folder) stageOf(name string) (stage int, label string, n int, text stri
 // the Dockerfile that starts from that image, so records agree from one
 // build to the next.
 func (f *Folder) firstWithBase(named int, ref string) int {
-	want := normalizeRef(ref)
+	want := NormalizeRef(ref)
 	for i, ps := range f.plan.Stages {
-		if _, built := f.stages[i]; built && ps.BaseStage < 0 && normalizeRef(ps.Base) == want {
+		if _, built := f.stages[i]; built && ps.BaseStage < 0 && NormalizeRef(ps.Base) == want {
 			return i
 		}
 	}
 	return named
 }
 
-// normalizeRef is an image reference without digest, in its normal form
+// NormalizeRef is an image reference without digest, in its normal form
 // (docker.io/library/busybox:latest for busybox).
-func normalizeRef(ref string) string {
+func NormalizeRef(ref string) string {
 	ref, _, _ = strings.Cut(ref, "@")
 	named, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {

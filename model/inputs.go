@@ -4,7 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -127,12 +128,12 @@ func inputKey(b *Build, step *Step, in *StepInputs) string {
 		name string
 		kv   map[string]string
 	}{{"arg", in.Args}, {"env", in.Env}, {"file", in.Files}} {
-		for _, k := range sortedKeys(m.kv) {
+		for _, k := range slices.Sorted(maps.Keys(m.kv)) {
 			w(m.name+":"+k, m.kv[k])
 		}
 	}
-	for _, name := range sortedKeys(in.Contexts) {
-		for _, k := range sortedKeys(in.Contexts[name]) {
+	for _, name := range slices.Sorted(maps.Keys(in.Contexts)) {
+		for _, k := range slices.Sorted(maps.Keys(in.Contexts[name])) {
 			w("context:"+name+":"+k, in.Contexts[name][k])
 		}
 	}
@@ -153,13 +154,4 @@ func findStep(b *Build, digest string) *Step {
 		}
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -105,7 +105,7 @@ func NewTimeline(id string, events []*client.SolveStatus, b *Build) *Timeline {
 			}
 			sp.Cached = sp.Cached || v.Cached
 			for _, in := range v.Inputs {
-				if !containsStr(sp.Inputs, in.String()) {
+				if !slices.Contains(sp.Inputs, in.String()) {
 					sp.Inputs = append(sp.Inputs, in.String())
 				}
 			}
@@ -271,13 +271,4 @@ func round3(f float64) float64 {
 		return 0
 	}
 	return float64(int64(f*1000+0.5)) / 1000
-}
-
-func containsStr(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -324,7 +325,7 @@ func inputDiff(old, st *Step, cur, prev *Build) (string, Detail) {
 	if d, ok := filesDetail(oin.Files, in.Files); ok {
 		return ReasonContext, d
 	}
-	for _, name := range sortedKeys(unionKeys(oin.Contexts, in.Contexts)) {
+	for _, name := range slices.Sorted(maps.Keys(unionKeys(oin.Contexts, in.Contexts))) {
 		if d, ok := filesDetail(oin.Contexts[name], in.Contexts[name]); ok {
 			d.Context = name
 			return ReasonNamedContext, d

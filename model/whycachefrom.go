@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -31,16 +32,16 @@ type ImportedRecord struct {
 	Inputs [][]int `json:"inputs,omitempty"`
 }
 
-// holds reports whether the cache holds the key of step st of b: a record
+// importHolds reports whether cache c holds the key of step st of b: a record
 // of its op linked, on every input, to the content checksum the step read
 // or to a record that holds the step it builds on; result says whether
 // such a record carries layers.
-func (c *CacheImport) holds(b *Build, st *Step) (held, result bool) {
+func importHolds(c *CacheImport, b *Build, st *Step) (held, result bool) {
 	if st == nil || st.Key == nil {
 		return false, false
 	}
 	for i := range c.Records {
-		if c.Records[i].Digest == st.Key.OpDigest && c.matches(b, i, st.Key, 0) {
+		if c.Records[i].Digest == st.Key.OpDigest && importMatches(c, b, i, st.Key, 0) {
 			held = true
 			result = result || c.Records[i].Result
 		}
@@ -48,7 +49,7 @@ func (c *CacheImport) holds(b *Build, st *Step) (held, result bool) {
 	return held, result
 }
 
-func (c *CacheImport) matches(b *Build, ri int, k *CacheKey, depth int) bool {
+func importMatches(c *CacheImport, b *Build, ri int, k *CacheKey, depth int) bool {
 	if depth > 64 {
 		return false
 	}
@@ -65,7 +66,7 @@ func (c *CacheImport) matches(b *Build, ri int, k *CacheKey, depth int) bool {
 			t := c.Records[li]
 			if in.Content != "" && strings.Contains(in.Content, t.Digest) {
 				ok = true
-			} else if p := findStep(b, in.From); p != nil && p.Key != nil && p.Key.OpDigest == t.Digest && c.matches(b, li, p.Key, depth+1) {
+			} else if p := stepByDigest(b, in.From); p != nil && p.Key != nil && p.Key.OpDigest == t.Digest && importMatches(c, b, li, p.Key, depth+1) {
 				ok = true
 			}
 			if ok {
@@ -87,7 +88,7 @@ func cacheFromNote(b *Build, stage string, st *Step) (note string, imported bool
 	var notes []string
 	for i := range b.CacheImports {
 		c := &b.CacheImports[i]
-		switch held, result := c.holds(b, st); {
+		switch held, result := importHolds(c, b, st); {
 		case c.Error != "":
 			notes = append(notes, fmt.Sprintf("--cache-from %s failed to import: %s", c.Ref, c.Error))
 		case st.Key == nil:
@@ -100,7 +101,7 @@ func cacheFromNote(b *Build, stage string, st *Step) (note string, imported bool
 			if held {
 				// mode=max exports every step's layers with its key
 				n = fmt.Sprintf("--cache-from %s holds this step's key but not its layers: it was exported with mode=min, which keeps only the final stage's layers; export it with mode=max", c.Ref)
-			} else if final := finalStage(b); stage != final && !c.stageLayers(b, stage) && c.stageLayers(b, final) {
+			} else if final := finalStage(b); stage != final && !importStageLayers(c, b, stage) && importStageLayers(c, b, final) {
 				n += fmt.Sprintf(" (it holds layers of the final stage %s and none of stage %s: it was exported with mode=min, which keeps only the final stage's layers; export it with mode=max)", final, stage)
 			}
 			notes = append(notes, n)
@@ -109,9 +110,9 @@ func cacheFromNote(b *Build, stage string, st *Step) (note string, imported bool
 	return strings.Join(notes, "; "), imported
 }
 
-// stageLayers reports whether the cache holds the layers of any step of
+// importStageLayers reports whether cache c holds the layers of any step of
 // stage.
-func (c *CacheImport) stageLayers(b *Build, stage string) bool {
+func importStageLayers(c *CacheImport, b *Build, stage string) bool {
 	for si := range b.Stages {
 		if b.Stages[si].Name != stage {
 			continue
@@ -121,7 +122,7 @@ func (c *CacheImport) stageLayers(b *Build, stage string) bool {
 			if strings.HasPrefix(st.Instruction, "FROM ") {
 				continue // a base image is a root of every cache that used it
 			}
-			if _, result := c.holds(b, st); result {
+			if _, result := importHolds(c, b, st); result {
 				return true
 			}
 		}
@@ -149,4 +150,13 @@ func importFailures(b *Build) []string {
 		}
 	}
 	return out
+}
+
+// stepByDigest is b's step of that vertex digest, nil if none.
+func stepByDigest(b *Build, digest string) *Step {
+	steps := allSteps(b)
+	if i := slices.IndexFunc(steps, func(s *Step) bool { return s.Digest == digest }); i >= 0 {
+		return steps[i]
+	}
+	return nil
 }

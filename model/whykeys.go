@@ -64,9 +64,11 @@ func (k *CacheKey) Input(i int) *KeyInput {
 
 // HasKeys reports whether any step of b has a recorded cache key.
 func (b *Build) HasKeys() bool {
-	for _, s := range allSteps(b) {
-		if s.Key != nil {
-			return true
+	for _, s := range b.Stages {
+		for _, st := range s.Steps {
+			if st.Key != nil {
+				return true
+			}
 		}
 	}
 	return false

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -140,7 +141,7 @@ func opDiff(oldText, newText string) (string, Detail) {
 	fa, fb := map[string]string{}, map[string]string{}
 	flatten(decodeActions(a), "", fa)
 	flatten(decodeActions(b), "", fb)
-	for _, k := range sortedKeys(unionKeys(fa, fb)) {
+	for _, k := range slices.Sorted(maps.Keys(unionKeys(fa, fb))) {
 		if fa[k] != fb[k] {
 			return ReasonInstruction, Detail{Field: fieldName(k), Old: fa[k], New: fb[k]}
 		}

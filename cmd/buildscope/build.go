@@ -81,10 +81,10 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 		return ended("build "+rec.ID, berr)
 	}
 	if mode != progressui.RawJSONMode {
-		if l := rec.ChecksLine(); l != "" {
+		if l := model.ChecksLine(rec); l != "" {
 			fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: "+l)
 		}
-		fmt.Fprintln(cmd.ErrOrStderr(), rec.SummaryLine())
+		fmt.Fprintln(cmd.ErrOrStderr(), model.SummaryLine(rec))
 	}
 	return nil
 }

@@ -273,7 +273,7 @@ func (m *Model) renderSteps(g geom) string {
 			}
 			lines = append(lines, ansi.Truncate(m.styles.Warning.Render(text), width, "…"))
 		}
-		if l := m.build.ChecksLine(); l != "" && len(lines) <= body {
+		if l := model.ChecksLine(m.build); l != "" && len(lines) <= body {
 			lines = append(lines, ansi.Truncate(m.styles.Warning.Render("⚠ "+l), width, "…"))
 		}
 		for _, text := range adviceLines(m.build.Advice) {
