@@ -7,7 +7,7 @@ import (
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/buildtext"
 )
 
 func newHistoryCmd(g *globals) *cobra.Command {
@@ -39,7 +39,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 			}
 			return output(cmd, asJSON, o.Build, func() (string, error) {
 				all, err := store().List()
-				return model.Text(o.Build, all), err
+				return buildtext.Text(o.Build, all), err
 			})
 		},
 	}, historyDoctor(store), &cobra.Command{
