@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/advice"
 )
 
 // unneededDirs are directories of a build context that no image needs and
@@ -16,8 +17,8 @@ var unneededDirs = []string{".git", ".hg", "node_modules", ".venv", "venv", "__p
 // contextFacts looks at the build context for what advice needs: a
 // .dockerignore, and, without one, the unneeded directories it holds and
 // their sizes.
-func contextFacts(dir string) model.ContextFacts {
-	var f model.ContextFacts
+func contextFacts(dir string) advice.ContextFacts {
+	var f advice.ContextFacts
 	if _, err := os.Stat(filepath.Join(dir, ".dockerignore")); err == nil {
 		f.Dockerignore = true
 		return f
@@ -62,9 +63,9 @@ func startAdvice(p *Prepared) func(rec *model.Build) []model.Advice {
 	if p.Plan == nil {
 		return func(*model.Build) []model.Advice { return nil }
 	}
-	facts := make(chan model.ContextFacts, 1)
+	facts := make(chan advice.ContextFacts, 1)
 	go func() { facts <- contextFacts(p.ContextAbs) }()
 	return func(rec *model.Build) []model.Advice {
-		return model.Advise(p.Plan, rec, <-facts)
+		return advice.Advise(p.Plan, rec, <-facts)
 	}
 }

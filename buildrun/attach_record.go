@@ -8,6 +8,7 @@ import (
 	"github.com/moby/buildkit/client"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/fold"
 )
 
 // Newest is the most recently started build b is running and how many
@@ -33,7 +34,7 @@ func AttachRecord(ctx context.Context, b *Builder, ref string, onStatus func(*cl
 		started = time.Now()
 	}
 	rec := &model.Build{ID: ref, Builder: b.Name(), Status: model.StatusOK, Started: started}
-	folder := model.NewFolder(rec, nil)
+	folder := fold.New(rec, nil)
 	err = Attach(ctx, b, ref, func(s *client.SolveStatus) { folder.Add(s); onStatus(s) })
 	rec = folder.Build()
 	rec.Completed = time.Now()

@@ -15,7 +15,7 @@ import (
 	"github.com/docker/buildx/bake"
 	"github.com/docker/buildx/util/buildflags"
 
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/dockerfile"
 )
 
 // BakeOptions are the flags of `buildscope bake`, named as in `docker
@@ -224,7 +224,7 @@ func applyBakeOutputs(o *Options, outs buildflags.Exports) {
 // OnePlan is the plan every target builds when they all build one
 // Dockerfile with the same stage bases (a bake the live graph can draw as
 // one), else nil.
-func (bk *Bake) OnePlan() *model.Plan {
+func (bk *Bake) OnePlan() *dockerfile.Plan {
 	if len(bk.Targets) == 0 {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/fold"
 )
 
 // builtLLB is what buildscope reads of a build's LLB after the solve:
@@ -28,7 +29,7 @@ func readBuiltLLB(ctx context.Context, b *Builder, paths Paths, ref, session str
 		out.KeysMissing = err.Error()
 		return out
 	}
-	if out.Digests, err = model.NormalizeLLB(cfg.Definition, cfg.DigestMapping); err != nil {
+	if out.Digests, err = fold.NormalizeLLB(cfg.Definition, cfg.DigestMapping); err != nil {
 		out.KeysMissing = err.Error()
 		return out
 	}

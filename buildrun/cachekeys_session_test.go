@@ -8,7 +8,7 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
 
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/fold"
 )
 
 // The session of a build's local sources is the candidate that, put back
@@ -30,7 +30,7 @@ func TestSessionOfFindsTheSessionTheProvenanceDrops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := &llbConfig{Definition: []model.LLBStep{{ID: "step0", Op: js}}, DigestMapping: map[string]string{vertex: "step0"}}
+	cfg := &llbConfig{Definition: []fold.LLBStep{{ID: "step0", Op: js}}, DigestMapping: map[string]string{vertex: "step0"}}
 	if got := sessionOf(cfg, []string{"s-other", "s-build", "s-third"}); got != "s-build" {
 		t.Errorf("session %q, want s-build", got)
 	}

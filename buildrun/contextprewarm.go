@@ -1,6 +1,8 @@
 package buildrun
 
-import "github.com/buildscope/buildscope/model"
+import (
+	"github.com/buildscope/buildscope/model/dockerfile"
+)
 
 // prewarm hashes, ahead of time, the context files every instruction of
 // the stages the target needs reads (COPY, ADD, bind mounts, named
@@ -8,7 +10,7 @@ import "github.com/buildscope/buildscope/model"
 // digested: run while the build runs, the walk of a large context and the
 // reads of changed files cost the build nothing when the solve takes
 // longer. Errors are left for the recording to report.
-func (hs contextHashers) prewarm(plan *model.Plan, target string) {
+func (hs contextHashers) prewarm(plan *dockerfile.Plan, target string) {
 	if plan == nil {
 		return
 	}

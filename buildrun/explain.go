@@ -6,13 +6,14 @@ import (
 	"os"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 )
 
 // Explain explains recorded build b against the previous build of the
 // same context, Dockerfile and target in the history. The previous build
 // is picked from the head of each record (the fields before its stages),
 // and only that one is read whole, with its file lists.
-func (h History) Explain(b *model.Build) (*model.Explanation, error) {
+func (h History) Explain(b *model.Build) (*why.Explanation, error) {
 	ids, err := h.ids()
 	if err != nil {
 		return nil, err
@@ -23,7 +24,7 @@ func (h History) Explain(b *model.Build) (*model.Explanation, error) {
 			heads = append(heads, hb)
 		}
 	}
-	prev := model.PreviousBuild(b, heads)
+	prev := why.PreviousBuild(b, heads)
 	if prev != nil {
 		if prev, err = h.read(prev.ID); err != nil {
 			return nil, err
@@ -35,7 +36,7 @@ func (h History) Explain(b *model.Build) (*model.Explanation, error) {
 	if err := h.join(b); err != nil { // b may come from Run, its lists left in the store
 		return nil, err
 	}
-	return model.Explain(b, prev), nil
+	return why.Explain(b, prev), nil
 }
 
 // head reads a record's fields up to its stages; nil when it cannot (a

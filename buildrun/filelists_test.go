@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 )
 
 // bigBuild is a record whose COPY step read n context files, its list
@@ -73,7 +74,7 @@ func TestHistoryFileLists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ex.Misses) != 1 || ex.Misses[0].Reason != model.ReasonContext || len(ex.Misses[0].Detail.Files) != 1 || ex.Misses[0].Detail.Files[0] != "src/f00000" {
+	if len(ex.Misses) != 1 || ex.Misses[0].Reason != why.ReasonContext || len(ex.Misses[0].Detail.Files) != 1 || ex.Misses[0].Detail.Files[0] != "src/f00000" {
 		t.Fatalf("explanation %+v, want the one edited file", ex.Misses)
 	}
 

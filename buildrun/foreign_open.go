@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 )
 
 // OpenBuilderRecord opens a build of the builder's own history (made by
@@ -75,7 +76,7 @@ func resolveRecord(raw []*controlapi.BuildHistoryRecord, ref, builder string) (*
 // that builder of the same frontend, Dockerfile name, target and client
 // directory (where the client names one), comparing the inputs its
 // Dockerfile and LLB give. A record that lacks them is an error saying so.
-func ExplainBuilderRecord(ctx context.Context, b *Builder, cur *model.Build) (*model.Explanation, error) {
+func ExplainBuilderRecord(ctx context.Context, b *Builder, cur *model.Build) (*why.Explanation, error) {
 	if cur.Origin == nil {
 		return nil, fmt.Errorf("build %s is not a record of the builder's history", cur.ID)
 	}
@@ -105,10 +106,10 @@ func ExplainBuilderRecord(ctx context.Context, b *Builder, cur *model.Build) (*m
 			return nil, err
 		}
 		if prev.Build.Origin.Missing == "" {
-			return model.Explain(cur, prev.Build), nil
+			return why.Explain(cur, prev.Build), nil
 		}
 	}
-	return model.Explain(cur, nil), nil
+	return why.Explain(cur, nil), nil
 }
 
 // sameBuildOf says whether r is a finished, not canceled build of the same
@@ -139,7 +140,7 @@ type OpenedBuild struct {
 	Dockerfile []byte
 	// Explain explains it against the previous build of the same
 	// Dockerfile, from the history it came from.
-	Explain func() (*model.Explanation, error)
+	Explain func() (*why.Explanation, error)
 	// Close closes the builder's connection, if one was opened.
 	Close func()
 }
@@ -159,9 +160,9 @@ func OpenBuild(ctx context.Context, h History, id string, connect func(context.C
 		if err != nil {
 			return nil, err
 		}
-		explain := func() (*model.Explanation, error) { return h.Explain(b) }
+		explain := func() (*why.Explanation, error) { return h.Explain(b) }
 		if b.Origin != nil && b.Origin.Missing != "" { // an imported record
-			explain = func() (*model.Explanation, error) {
+			explain = func() (*why.Explanation, error) {
 				return nil, fmt.Errorf("build %s cannot be explained: its record lacks %s", b.ID, b.Origin.Missing)
 			}
 		}
@@ -180,13 +181,13 @@ func OpenBuild(ctx context.Context, h History, id string, connect func(context.C
 		return nil, ferr
 	}
 	fo.Close = bl.Close
-	fo.Explain = func() (*model.Explanation, error) { return ExplainBuilderRecord(ctx, bl, fo.Build) }
+	fo.Explain = func() (*why.Explanation, error) { return ExplainBuilderRecord(ctx, bl, fo.Build) }
 	return fo, nil
 }
 
 // ExplainBuild opens build id as OpenBuild does and explains its cache
 // misses against the previous build of the same Dockerfile and target.
-func ExplainBuild(ctx context.Context, h History, id string, connect Connector) (*model.Build, *model.Explanation, error) {
+func ExplainBuild(ctx context.Context, h History, id string, connect Connector) (*model.Build, *why.Explanation, error) {
 	o, err := OpenBuild(ctx, h, id, connect)
 	if err != nil {
 		return nil, nil, err

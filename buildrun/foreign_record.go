@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/fold"
 )
 
 // foreignProvenance is the part of the SLSA v1 provenance BuildKit keeps
@@ -27,7 +28,7 @@ type foreignProvenance struct {
 	BuildDefinition struct {
 		InternalParameters struct {
 			BuildConfig struct {
-				Definition    []model.LLBStep   `json:"llbDefinition"`
+				Definition    []fold.LLBStep    `json:"llbDefinition"`
 				DigestMapping map[string]string `json:"digestMapping"`
 			} `json:"buildConfig"`
 		} `json:"internalParameters"`
@@ -86,7 +87,7 @@ func recordBuild(ctx context.Context, r *controlapi.BuildHistoryRecord, blobs co
 	attrs := r.FrontendAttrs
 	b := &model.Build{ID: r.Ref, Builder: builder, Target: attrs["target"], Dockerfile: attrs["filename"],
 		Context: foreignContext(attrs), Status: br.Status, Error: br.Error, Started: br.Started, Completed: br.Completed,
-		BuildArgs: model.ForeignBuildArgs(attrs), Exporter: r.ExporterResponse, Stages: []model.Stage{},
+		BuildArgs: fold.ForeignBuildArgs(attrs), Exporter: r.ExporterResponse, Stages: []model.Stage{},
 		Origin: &model.Origin{Ref: r.Ref, By: br.By, Frontend: r.Frontend}}
 	if b.Dockerfile == "" {
 		b.Dockerfile = "Dockerfile"
@@ -97,7 +98,7 @@ func recordBuild(ctx context.Context, r *controlapi.BuildHistoryRecord, blobs co
 	if r.Error != nil && r.Error.Code == int32(codes.Canceled) {
 		b.Error = "build canceled"
 	}
-	var in model.ForeignInput
+	var in fold.ForeignInput
 	var missing []string
 	var stepKeys map[string]*model.CacheKey
 	if r.Logs == nil {
@@ -133,7 +134,7 @@ func recordBuild(ctx context.Context, r *controlapi.BuildHistoryRecord, blobs co
 		}
 		bc := p.BuildDefinition.InternalParameters.BuildConfig
 		if len(bc.Definition) > 0 {
-			if in.LLB, err = model.NormalizeLLB(bc.Definition, bc.DigestMapping); err != nil {
+			if in.LLB, err = fold.NormalizeLLB(bc.Definition, bc.DigestMapping); err != nil {
 				b.Warnings = append(b.Warnings, model.Warning{Short: "the LLB in the build's provenance is not usable: " + err.Error()})
 			} else if keys != nil {
 				cfg := llbConfig(bc)
@@ -142,7 +143,7 @@ func recordBuild(ctx context.Context, r *controlapi.BuildHistoryRecord, blobs co
 		}
 	}
 	b.Origin.Missing = strings.Join(missing, "; ")
-	b = model.FoldForeign(b, in)
+	b = fold.Foreign(b, in)
 	if stepKeys != nil {
 		setKeys(b, stepKeys)
 	}

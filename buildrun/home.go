@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 )
 
 // HistorySource is what the history list (the home screen) reads:
@@ -92,7 +93,7 @@ func (hs *HistorySource) Open(ctx context.Context, e model.HistoryRow) (*OpenedB
 		if err != nil {
 			return nil, err
 		}
-		o.Explain = func() (*model.Explanation, error) { return ExplainBuilderRecord(ctx, hs.Builder, o.Build) }
+		o.Explain = func() (*why.Explanation, error) { return ExplainBuilderRecord(ctx, hs.Builder, o.Build) }
 		return o, nil
 	}
 	return OpenBuild(ctx, hs.History, e.ID, nil)
@@ -112,7 +113,7 @@ func (hs *HistorySource) Localize(ctx context.Context, paths Paths, e model.Hist
 
 // Explain opens an entry and explains its cache misses (the history
 // list's why view).
-func (hs *HistorySource) Explain(ctx context.Context, e model.HistoryRow) (*model.Build, *model.Explanation, error) {
+func (hs *HistorySource) Explain(ctx context.Context, e model.HistoryRow) (*model.Build, *why.Explanation, error) {
 	o, err := hs.Open(ctx, e)
 	if err != nil {
 		return nil, nil, err

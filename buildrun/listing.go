@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/buildtext"
 )
 
 // Listing is what `buildscope history ls` shows: buildscope's builds,
@@ -64,7 +65,7 @@ func (l *Listing) WriteJSON(w io.Writer) error {
 // Text is the listing as `history ls` prints it: the table of builds,
 // then the builder's own history when it was read.
 func (l *Listing) Text() string {
-	t := model.HistoryTable(l.Builds)
+	t := buildtext.HistoryTable(l.Builds)
 	if l.Records == nil {
 		return t
 	}

@@ -16,7 +16,7 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/sirupsen/logrus"
 
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/fold"
 )
 
 // provenance is the part of BuildKit's SLSA v1 provenance that holds the
@@ -32,7 +32,7 @@ type provenance struct {
 // llbConfig is the build's LLB as its provenance records it: the ops by
 // step ID, and each vertex digest's step ID.
 type llbConfig struct {
-	Definition    []model.LLBStep   `json:"llbDefinition"`
+	Definition    []fold.LLBStep    `json:"llbDefinition"`
 	DigestMapping map[string]string `json:"digestMapping"`
 }
 

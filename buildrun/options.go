@@ -15,6 +15,7 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/dockerfile"
 )
 
 // Options are the flags of `buildscope build`, named as in
@@ -62,7 +63,7 @@ type Prepared struct {
 	ContextAbs    string
 	DockerfileAbs string
 	Args          map[string]string
-	Plan          *model.Plan
+	Plan          *dockerfile.Plan
 	redactor      *Redactor
 	platforms     []ocispecs.Platform // --platform, parsed
 	bake          *model.BakeRef      // the bake this build is a target of
@@ -129,16 +130,16 @@ func Prepare(o Options) (*Prepared, error) {
 	}
 	_, _, _, syntax := parser.DetectSyntax(data)
 	p.frontendImage = syntax || p.Args["BUILDKIT_SYNTAX"] != ""
-	plats, err := model.ParsePlatforms(o.Platforms)
+	plats, err := dockerfile.ParsePlatforms(o.Platforms)
 	if err != nil {
 		return nil, err
 	}
 	p.platforms = plats
-	auto := model.AutoArgs{Stage: o.Target}
+	auto := dockerfile.AutoArgs{Stage: o.Target}
 	if len(plats) > 0 {
 		auto.Target = &plats[0]
 	}
-	if p.Plan, err = model.ParseDockerfileFor(df, data, p.Args, auto); err != nil {
+	if p.Plan, err = dockerfile.ParseFor(df, data, p.Args, auto); err != nil {
 		return nil, err
 	}
 	if _, err := p.Plan.Reachable(o.Target); err != nil {

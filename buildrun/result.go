@@ -12,6 +12,7 @@ import (
 	dockerclient "github.com/moby/moby/client"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/fold"
 )
 
 // LayoutImage opens the image with the given digest in an OCI layout.
@@ -107,7 +108,7 @@ func shortHash(h v1.Hash) string {
 }
 
 // imageHistory pairs an image's config history with its layers' sizes.
-func imageHistory(img v1.Image) ([]model.HistoryEntry, error) {
+func imageHistory(img v1.Image) ([]fold.HistoryEntry, error) {
 	cfg, err := img.ConfigFile()
 	if err != nil {
 		return nil, fmt.Errorf("reading image config: %w", err)
@@ -116,10 +117,10 @@ func imageHistory(img v1.Image) ([]model.HistoryEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading manifest: %w", err)
 	}
-	var out []model.HistoryEntry
+	var out []fold.HistoryEntry
 	li := 0
 	for _, h := range cfg.History {
-		e := model.HistoryEntry{CreatedBy: h.CreatedBy, EmptyLayer: h.EmptyLayer}
+		e := fold.HistoryEntry{CreatedBy: h.CreatedBy, EmptyLayer: h.EmptyLayer}
 		if !h.EmptyLayer && li < len(m.Layers) {
 			e.SizeBytes = m.Layers[li].Size
 			li++
@@ -133,15 +134,15 @@ func imageHistory(img v1.Image) ([]model.HistoryEntry, error) {
 // first, with uncompressed sizes. The engine's API does not say which
 // entries made a layer: an entry did if it has bytes or its instruction
 // always makes one (an empty WORKDIR layer has 0 bytes).
-func dockerHistory(ctx context.Context, dc *dockerclient.Client, id string) ([]model.HistoryEntry, error) {
+func dockerHistory(ctx context.Context, dc *dockerclient.Client, id string) ([]fold.HistoryEntry, error) {
 	hist, err := dc.ImageHistory(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("reading history of image %s: %w", id, err)
 	}
-	var out []model.HistoryEntry
+	var out []fold.HistoryEntry
 	for i := len(hist.Items) - 1; i >= 0; i-- {
 		it := hist.Items[i]
-		out = append(out, model.HistoryEntry{CreatedBy: it.CreatedBy, EmptyLayer: it.Size == 0 && !makesLayer(it.CreatedBy), SizeBytes: it.Size})
+		out = append(out, fold.HistoryEntry{CreatedBy: it.CreatedBy, EmptyLayer: it.Size == 0 && !makesLayer(it.CreatedBy), SizeBytes: it.Size})
 	}
 	return out, nil
 }
@@ -149,7 +150,7 @@ func dockerHistory(ctx context.Context, dc *dockerclient.Client, id string) ([]m
 // summarizeImage lists an image's layers with the instruction that made
 // each (from its config history, see imageHistory) and their compressed
 // sizes.
-func summarizeImage(digest string, img v1.Image, hist []model.HistoryEntry) (*model.Image, error) {
+func summarizeImage(digest string, img v1.Image, hist []fold.HistoryEntry) (*model.Image, error) {
 	m, err := img.Manifest()
 	if err != nil {
 		return nil, fmt.Errorf("reading manifest %s: %w", digest, err)
@@ -168,8 +169,8 @@ func summarizeImage(digest string, img v1.Image, hist []model.HistoryEntry) (*mo
 }
 
 // layerEntries keeps the history entries that made a layer, in order.
-func layerEntries(hist []model.HistoryEntry) []model.HistoryEntry {
-	var out []model.HistoryEntry
+func layerEntries(hist []fold.HistoryEntry) []fold.HistoryEntry {
+	var out []fold.HistoryEntry
 	for _, h := range hist {
 		if !h.EmptyLayer {
 			out = append(out, h)
@@ -181,7 +182,7 @@ func layerEntries(hist []model.HistoryEntry) []model.HistoryEntry {
 // summarizeDocker describes an image in the engine's store: uncompressed
 // layer sizes from its history (see dockerHistory), paired with the rootfs
 // layers.
-func summarizeDocker(ctx context.Context, dc *dockerclient.Client, id string, hist []model.HistoryEntry) (*model.Image, error) {
+func summarizeDocker(ctx context.Context, dc *dockerclient.Client, id string, hist []fold.HistoryEntry) (*model.Image, error) {
 	ins, err := dc.ImageInspect(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("inspecting image %s in the engine: %w", id, err)

@@ -27,6 +27,8 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun/engine"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/fold"
+	"github.com/buildscope/buildscope/model/trace"
 )
 
 // Run builds p on b and returns the build record, which it also saves to
@@ -56,14 +58,14 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	// the build checks the stages it builds; the lint subrequest, run
 	// beside it, the others (it costs a warm build ~15%, so only then)
 	lintIt = lintIt && p.Plan != nil && p.unreachedStages()
-	folder := model.NewFolder(rec, p.Plan)
+	folder := fold.New(rec, p.Plan)
 	advise := startAdvice(p) // looks at the context while the build runs
 	hist := History{Dir: paths.History()}
 	events, err := newEventWriter(hist, rec.ID)
 	if err != nil {
 		return rec, err
 	}
-	var mountsBefore []model.CacheRecord
+	var mountsBefore []fold.CacheRecord
 	hasMounts := p.Plan != nil && p.Plan.HasCacheMounts()
 	if hasMounts {
 		mountsBefore = cacheRecords(ctx, b)
@@ -96,7 +98,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	folder.Build()
 	for _, w := range linted {
 		w.Short = p.redactor.String(w.Short)
-		rec.Warnings = model.AppendWarning(rec.Warnings, w)
+		rec.Warnings = fold.AppendWarning(rec.Warnings, w)
 	}
 	solved := time.Now()
 	defer func() { logrus.Debugf("build %s: %s from the solve's end to the record", rec.ID, time.Since(solved)) }()
@@ -112,7 +114,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	}()
 	<-prewarmed
 	if !p.SkipInputs {
-		if ierr := model.AttachInputs(rec, p.Plan, hashers.hash); ierr != nil {
+		if ierr := fold.AttachInputs(rec, p.Plan, hashers.hash); ierr != nil {
 			rec.Warnings = append(rec.Warnings, model.Warning{Short: "cache inputs not recorded: " + ierr.Error()})
 		}
 		hashers.save()
@@ -154,7 +156,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 	rec.Advice = advise(rec)
 	if hasMounts && mountsBefore != nil && ctx.Err() == nil {
 		if after := settledCacheRecords(ctx, b); after != nil {
-			rec.CacheMounts = model.CacheMountUses(rec, p.Plan, mountsBefore, after)
+			rec.CacheMounts = fold.CacheMountUses(rec, p.Plan, mountsBefore, after)
 			if b.mountsUnnamed(ctx) {
 				for i := range rec.CacheMounts {
 					rec.CacheMounts[i] = rec.CacheMounts[i].WithUnknown("the Docker engine's BuildKit (before 0.11) names cache mounts in its disk usage by target, not id, and does not measure a reused mount again: use --builder embedded")
@@ -163,7 +165,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus fun
 		}
 	}
 	if len(vertices) > 0 {
-		rec.Critical = model.NewTimeline(rec.ID, []*client.SolveStatus{{Vertexes: vertices}}, rec).Summary()
+		rec.Critical = trace.New(rec.ID, []*client.SolveStatus{{Vertexes: vertices}}, rec).Summary()
 	}
 	if len(p.CacheFrom) > 0 {
 		rec.CacheImports = readCacheImports(ctx, p.CacheFrom)
@@ -390,7 +392,7 @@ func describeResult(ctx context.Context, b *Builder, p *Prepared, paths Paths, r
 		if img, err := summarizeDocker(ctx, b.Docker, id, hist); err == nil {
 			rec.Image = img
 		}
-		model.AssignStepSizes(rec, p.Plan, hist)
+		fold.AssignStepSizes(rec, p.Plan, hist)
 		return
 	}
 	rec.Result = &model.ResultRef{Kind: model.ResultOCILayout, Path: paths.Results(), Ref: dgst}
@@ -443,7 +445,7 @@ func summarizeResultImage(img v1.Image, dgst, platform string, p *Prepared, rec 
 	}
 	sum.Platform = platform
 	if assignSizes {
-		model.AssignStepSizes(rec, p.Plan, hist)
+		fold.AssignStepSizes(rec, p.Plan, hist)
 	}
 	return sum
 }

@@ -3,13 +3,13 @@ package buildrun
 import (
 	"fmt"
 
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/trace"
 )
 
 // Timeline lays out a recorded build (an ID, a unique prefix or "last")
 // from its event log: where the time went, the critical path, slack and
-// savings (see model.Timeline).
-func (h History) Timeline(id string) (*model.Timeline, error) {
+// savings (see trace.Timeline).
+func (h History) Timeline(id string) (*trace.Timeline, error) {
 	b, err := h.Get(id)
 	if err != nil {
 		return nil, err
@@ -21,5 +21,5 @@ func (h History) Timeline(id string) (*model.Timeline, error) {
 	if len(events) == 0 {
 		return nil, fmt.Errorf("build %s has no event log to lay out (it was recorded without one): rebuild it", b.ID)
 	}
-	return model.NewTimeline(b.ID, events, b), nil
+	return trace.New(b.ID, events, b), nil
 }

@@ -1,10 +1,8 @@
-// Package model holds buildscope's domain types and the pure functions that
-// build them: a Build folded from BuildKit's SolveStatus events, the stages
-// and steps of a Dockerfile, image layers. It does no I/O and knows no UI.
-// The JSON encoding of these types is the CLI's contract (see DESIGN.md).
 package model
 
-import "time"
+import (
+	"time"
+)
 
 // Build status values of Build.Status.
 const (
@@ -196,4 +194,39 @@ type Warning struct {
 	Short string `json:"short"`
 	Line  int    `json:"line,omitempty"`
 	URL   string `json:"url,omitempty"`
+}
+
+// Holds says line lies in the stage, from its FROM to the next stage's;
+// false when the record does not know the stage's lines.
+func (s Stage) Holds(line int) bool {
+	return s.Line > 0 && line >= s.Line && (s.EndLine == 0 || line <= s.EndLine)
+}
+
+// Advice is one piece of advice on a build, at the Dockerfile line it
+// names (0: the whole build), with what it costs where that is measurable.
+type Advice struct {
+	Rule    string `json:"rule"`
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
+	// CostBytes is the size the practice would save, CostSeconds the time
+	// (measured in this build); 0 when not measurable.
+	CostBytes   int64   `json:"cost_bytes,omitempty"`
+	CostSeconds float64 `json:"cost_seconds,omitempty"`
+}
+
+// BakeRef says which bake a build was part of: every target of one
+// `buildscope bake` is its own build record, and they share the bake's ID.
+type BakeRef struct {
+	// ID is shared by the records of every target of one bake.
+	ID string `json:"id"`
+	// Target is the bake target (a Compose service) this build is.
+	Target string `json:"target"`
+}
+
+// CriticalSummary is what a build record keeps of its critical path: how
+// many steps it holds and the longest of them, which `history ls` shows.
+type CriticalSummary struct {
+	Steps          int     `json:"steps"`
+	Longest        string  `json:"longest"`
+	LongestSeconds float64 `json:"longest_seconds"`
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 )
 
@@ -58,7 +59,9 @@ func eachFileList(b *Build, fn func(step *Step, files *map[string]string, ref *s
 			step := &b.Stages[si].Steps[k]
 			if in := step.Inputs; in != nil {
 				fn(step, &in.Files, &in.FilesRef)
-				for _, name := range sortedKeys(unionKeys(in.Contexts, contextRefsAsLists(in.ContextRefs))) {
+				names := slices.AppendSeq(slices.Collect(maps.Keys(in.Contexts)), maps.Keys(in.ContextRefs))
+				slices.Sort(names)
+				for _, name := range slices.Compact(names) {
 					files, ref := in.Contexts[name], in.ContextRefs[name]
 					fn(step, &files, &ref)
 					in.Contexts = setOrDelete(in.Contexts, name, files, files != nil)
@@ -72,16 +75,6 @@ func eachFileList(b *Build, fn func(step *Step, files *map[string]string, ref *s
 			}
 		}
 	}
-}
-
-// contextRefsAsLists gives refs the value type of Contexts, for their
-// union of names.
-func contextRefsAsLists(refs map[string]string) map[string]map[string]string {
-	out := make(map[string]map[string]string, len(refs))
-	for name := range refs {
-		out[name] = nil
-	}
-	return out
 }
 
 // setOrDelete sets m[k] to v when keep, else deletes it; a nil map is

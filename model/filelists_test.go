@@ -1,4 +1,4 @@
-package model
+package model_test
 
 import (
 	"encoding/json"
@@ -6,12 +6,15 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 )
 
 // widen gives every step of b that copies a.txt a list of n files: the
 // recorded digest of a.txt under n names (the recorded builds copy one
 // file; a real context of thousands is what the store is for).
-func widen(t *testing.T, b *Build, n int) {
+func widen(t *testing.T, b *model.Build, n int) {
 	t.Helper()
 	found := false
 	for si := range b.Stages {
@@ -33,7 +36,7 @@ func widen(t *testing.T, b *Build, n int) {
 					for j := 0; j < n; j++ {
 						ki.Files[fmt.Sprintf("pad/f%04d", j)] = d
 					}
-					ki.FilesRef = KeyFilesRef(ki.Content, ki.Selector)
+					ki.FilesRef = model.KeyFilesRef(ki.Content, ki.Selector)
 				}
 			}
 		}
@@ -49,12 +52,12 @@ func TestFileListsRoundTrip(t *testing.T) {
 	prev, cur := loadPair(t, "context")
 	widen(t, prev, 500)
 	widen(t, cur, 500)
-	want := Explain(cur, prev)
+	want := why.Explain(cur, prev)
 	store := map[string]map[string]string{}
 	var splitJSON [2][]byte
-	for i, b := range []*Build{prev, cur} {
+	for i, b := range []*model.Build{prev, cur} {
 		before := mustJSON(t, b)
-		split, lists := SplitFileLists(b)
+		split, lists := model.SplitFileLists(b)
 		if mustJSON(t, b) != before {
 			t.Fatal("SplitFileLists changed the record it was given")
 		}
@@ -72,13 +75,13 @@ func TestFileListsRoundTrip(t *testing.T) {
 			t.Fatalf("the split record names %d lists, want the inputs' and the cache key's", n)
 		}
 	}
-	var got [2]*Build
+	var got [2]*model.Build
 	for i := range splitJSON {
-		got[i] = &Build{}
+		got[i] = &model.Build{}
 		if err := json.Unmarshal(splitJSON[i], got[i]); err != nil {
 			t.Fatal(err)
 		}
-		if err := JoinFileLists(got[i], func(ref string) (map[string]string, error) {
+		if err := model.JoinFileLists(got[i], func(ref string) (map[string]string, error) {
 			m, ok := store[ref]
 			if !ok {
 				return nil, fmt.Errorf("no list %s", ref)
@@ -88,12 +91,12 @@ func TestFileListsRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if ex := Explain(got[1], got[0]); !reflect.DeepEqual(ex, want) {
+	if ex := why.Explain(got[1], got[0]); !reflect.DeepEqual(ex, want) {
 		t.Fatalf("explanation after the round trip differs:\n got %+v\nwant %+v", ex.Misses, want.Misses)
 	}
 	// the recorded pair as it is (one file a step) stays inline
 	prev, _ = loadPair(t, "context")
-	split, lists := SplitFileLists(prev)
+	split, lists := model.SplitFileLists(prev)
 	if len(lists) != 0 {
 		t.Fatalf("%d small lists left the record", len(lists))
 	}
@@ -107,8 +110,8 @@ func TestFileListsRoundTrip(t *testing.T) {
 func TestJoinFileListsMissing(t *testing.T) {
 	prev, _ := loadPair(t, "context")
 	widen(t, prev, 200)
-	split, _ := SplitFileLists(prev)
-	err := JoinFileLists(split, func(string) (map[string]string, error) { return nil, fmt.Errorf("gone") })
+	split, _ := model.SplitFileLists(prev)
+	err := model.JoinFileLists(split, func(string) (map[string]string, error) { return nil, fmt.Errorf("gone") })
 	if err == nil || !strings.Contains(err.Error(), "COPY a.txt") || !strings.Contains(err.Error(), "gone") {
 		t.Fatalf("error %v, want one naming the step and the cause", err)
 	}
@@ -119,18 +122,18 @@ func TestJoinFileListsMissing(t *testing.T) {
 func TestFileListRef(t *testing.T) {
 	a := map[string]string{"x": "sha256:1", "y/z": "sha256:2"}
 	b := map[string]string{"y/z": "sha256:2", "x": "sha256:1"}
-	if FileListRef(a) != FileListRef(b) {
+	if model.FileListRef(a) != model.FileListRef(b) {
 		t.Fatal("equal lists, different refs")
 	}
 	b["x"] = "sha256:3"
-	if FileListRef(a) == FileListRef(b) {
+	if model.FileListRef(a) == model.FileListRef(b) {
 		t.Fatal("different lists, equal refs")
 	}
 	// a name cannot run into its digest
-	if FileListRef(map[string]string{"a": "bc"}) == FileListRef(map[string]string{"ab": "c"}) {
+	if model.FileListRef(map[string]string{"a": "bc"}) == model.FileListRef(map[string]string{"ab": "c"}) {
 		t.Fatal("ambiguous encoding")
 	}
-	if KeyFilesRef("sha256:1", "/a") == KeyFilesRef("sha256:1", "/b") {
+	if model.KeyFilesRef("sha256:1", "/a") == model.KeyFilesRef("sha256:1", "/b") {
 		t.Fatal("the selector does not name the key's list")
 	}
 }

@@ -1,6 +1,8 @@
 package model
 
-import "testing"
+import (
+	"testing"
+)
 
 func TestPrintable(t *testing.T) {
 	for in, want := range map[string]string{

@@ -11,6 +11,7 @@ import (
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/buildtext"
 	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/progress"
 )
@@ -75,7 +76,7 @@ func runBake(cmd *cobra.Command, g *globals, f *bakeFlags) error {
 			return nil, err
 		})
 	if mode != progressui.RawJSONMode {
-		fmt.Fprint(cmd.ErrOrStderr(), model.BakeSummary(recs))
+		fmt.Fprint(cmd.ErrOrStderr(), buildtext.BakeSummary(recs))
 	}
 	return ended("bake", berr)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/buildtext"
 	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/progress"
 )
@@ -81,10 +82,7 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 		return ended("build "+rec.ID, berr)
 	}
 	if mode != progressui.RawJSONMode {
-		if l := rec.ChecksLine(); l != "" {
-			fmt.Fprintln(cmd.ErrOrStderr(), "buildscope: "+l)
-		}
-		fmt.Fprintln(cmd.ErrOrStderr(), rec.SummaryLine())
+		fmt.Fprint(cmd.ErrOrStderr(), buildtext.Done(rec))
 	}
 	return nil
 }

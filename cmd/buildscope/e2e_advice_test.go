@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/advice"
 )
 
 // The seeds' practices, each broken once in a small project: history show
@@ -45,7 +46,7 @@ RUN ./pip install -r requirements.txt
 	for _, a := range b.Advice {
 		byRule[a.Rule] = a
 	}
-	if a := byRule[model.AdviceManifestsFirst]; a.Line != 9 || a.CostSeconds <= 0 {
+	if a := byRule[advice.ManifestsFirst]; a.Line != 9 || a.CostSeconds <= 0 {
 		t.Errorf("manifests first: %+v, want line 9 with the install's time", a)
 	}
 	// its cost is the COPY's layer (the ARG passed a value is in the
@@ -54,10 +55,10 @@ RUN ./pip install -r requirements.txt
 	if st, ok := stepsByLine(b)["app:4"]; ok && st.SizeBytes != nil {
 		layer = *st.SizeBytes
 	}
-	if a := byRule[model.AdviceBindMount]; a.Line != 4 || layer <= 0 || a.CostBytes != layer {
+	if a := byRule[advice.BindMount]; a.Line != 4 || layer <= 0 || a.CostBytes != layer {
 		t.Errorf("bind mount: %+v, want line 4 costing the layer's %d bytes", a, layer)
 	}
-	if a := byRule[model.AdviceDockerignore]; a.CostBytes < 200_000 || !strings.Contains(a.Message, ".git") {
+	if a := byRule[advice.Dockerignore]; a.CostBytes < 200_000 || !strings.Contains(a.Message, ".git") {
 		t.Errorf("dockerignore: %+v, want .git's 200kB", a)
 	}
 	show := e.mustRun(t, "history", "show", b.ID).stdout

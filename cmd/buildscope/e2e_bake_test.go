@@ -14,6 +14,8 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
+	"github.com/buildscope/buildscope/model/why"
 )
 
 // bakeRecords runs a bake in dir and returns the records it left, by bake
@@ -208,7 +210,7 @@ func TestBakeWhyPerTarget(t *testing.T) {
 		if first[name] == nil || second[name] == nil {
 			t.Fatalf("%s: records %v then %v", name, first, second)
 		}
-		var ex model.Explanation
+		var ex why.Explanation
 		if err := json.Unmarshal([]byte(e.mustRun(t, "why", "--json", second[name].ID).stdout), &ex); err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +225,7 @@ func TestBakeWhyPerTarget(t *testing.T) {
 		}
 		want := ""
 		if name == "api" {
-			want = model.ReasonContext + " [api 3/4] COPY api/serve.sh ./"
+			want = why.ReasonContext + " [api 3/4] COPY api/serve.sh ./"
 		}
 		if strings.Join(roots, "; ") != want {
 			t.Errorf("%s: root causes %q, want %q", name, roots, want)
@@ -299,7 +301,7 @@ func TestBakeStagesPerTarget(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("stages build:%s (%s) exited %d: %s", recs[name].ID, name, r.code, lastLines(r.stderr, 10))
 		}
-		var rep model.StageReport
+		var rep compare.StageReport
 		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 			t.Fatalf("stages --json: %v\n%s", err, r.stdout)
 		}

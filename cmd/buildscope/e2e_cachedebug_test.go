@@ -8,7 +8,7 @@ import (
 
 	"github.com/moby/buildkit/util/cachedigest"
 
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 )
 
 // why's explanation agrees with BuildKit's own cache-key inputs, read
@@ -21,7 +21,7 @@ func TestWhyAgreesWithBuildKitCacheDebug(t *testing.T) {
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	whyAfter(t, e, dir, "--builder", "embedded")
 	ex := whyAfter(t, e, dir, "--builder", "embedded", "--build-arg", "VERSION=2.0.0")
-	m := requireMiss(t, ex, 17, model.ReasonBuildArg)
+	m := requireMiss(t, ex, 17, why.ReasonBuildArg)
 	if m.Detail.Arg != "VERSION" {
 		t.Fatalf("detail %v", m.Detail)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 )
 
 // buildctlBin builds buildctl from the BuildKit module in go.mod, as a
@@ -177,7 +178,7 @@ func TestForeignWhyNamesTheChangedSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ex model.Explanation
+	var ex why.Explanation
 	r := e.mustRun(t, "why", ref, "--json", "--builder", "embedded")
 	if err := json.Unmarshal([]byte(r.stdout), &ex); err != nil {
 		t.Fatalf("%v\n%s", err, r.stdout)
@@ -187,7 +188,7 @@ func TestForeignWhyNamesTheChangedSource(t *testing.T) {
 	}
 	// on the embedded builder the keys of its key store, found through
 	// the session the provenance drops, give the file's digests
-	if ex.Source != model.SourceCacheKeys {
+	if ex.Source != why.SourceCacheKeys {
 		t.Errorf("why between buildctl builds on the embedded builder rests on %q (%s), not its cache keys", ex.Source, ex.SourceNote)
 	}
 	if ch := ex.Misses[0].Detail.Changes; len(ch) != 1 || ch[0].Path != "a.txt" || ch[0].Old == "" || ch[0].Old == ch[0].New {
@@ -195,11 +196,11 @@ func TestForeignWhyNamesTheChangedSource(t *testing.T) {
 	}
 	root := ex.Misses[0]
 	files := root.Detail.Files
-	if root.Reason != model.ReasonContext || root.Line != 3 || len(files) != 1 || files[0] != "a.txt" {
+	if root.Reason != why.ReasonContext || root.Line != 3 || len(files) != 1 || files[0] != "a.txt" {
 		t.Errorf("root cause %+v: want context-changed a.txt at line 3", root)
 	}
 	for _, m := range ex.Misses[1:] {
-		if m.Reason != model.ReasonParent {
+		if m.Reason != why.ReasonParent {
 			t.Errorf("cascade %+v: want parent-missed", m)
 		}
 	}

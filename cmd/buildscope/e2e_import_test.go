@@ -11,6 +11,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 )
 
 // buildxVersion is the buildx the tests build: the one whose BuildKit
@@ -117,12 +118,12 @@ func TestForeignImportBuildxBundle(t *testing.T) {
 	if lines["prep COPY a.txt /a.txt"] != 3 || lines["stage-1 COPY --from=prep /b.txt /b.txt"] != 7 || rec.Origin == nil || rec.Origin.Imported == "" {
 		t.Errorf("imported build: steps by line %v, origin %+v", lines, rec.Origin)
 	}
-	var ex model.Explanation
+	var ex why.Explanation
 	r := e.mustRun(t, "why", "--json", ids[1])
 	if err := json.Unmarshal([]byte(r.stdout), &ex); err != nil {
 		t.Fatal(err)
 	}
-	if ex.Previous != ids[0] || len(ex.Misses) == 0 || ex.Misses[0].Reason != model.ReasonContext || !strings.Contains(r.stdout, `"a.txt"`) {
+	if ex.Previous != ids[0] || len(ex.Misses) == 0 || ex.Misses[0].Reason != why.ReasonContext || !strings.Contains(r.stdout, `"a.txt"`) {
 		t.Errorf("why of the second import (previous should be %s):\n%s", ids[0], r.stdout)
 	}
 	// history ls --builder agrees with buildx's own listing of the same
@@ -187,11 +188,11 @@ func TestForeignImportBuildxBundle(t *testing.T) {
 		t.Errorf("removing an imported record left something: %s", rm)
 	}
 	r = e.mustRun(t, "why", "--json", "--builder", "embedded", ids[1])
-	ex = model.Explanation{}
+	ex = why.Explanation{}
 	if err := json.Unmarshal([]byte(r.stdout), &ex); err != nil {
 		t.Fatal(err)
 	}
-	if ex.Source != model.SourceCacheKeys || len(ex.Misses) == 0 || len(ex.Misses[0].Detail.Changes) != 1 || ex.Misses[0].Detail.Changes[0].Path != "a.txt" {
+	if ex.Source != why.SourceCacheKeys || len(ex.Misses) == 0 || len(ex.Misses[0].Detail.Changes) != 1 || ex.Misses[0].Detail.Changes[0].Path != "a.txt" {
 		t.Errorf("why of buildx's build on the embedded builder, from its cache keys:\n%s", r.stdout)
 	}
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/buildscope/buildscope/assets/baseimage"
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/imagetest"
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 )
 
 // buildkitImage is an image like the one buildx's docker-container driver
@@ -141,13 +141,13 @@ func TestDockerContainerBuilder(t *testing.T) {
 		t.Errorf("--load put no image in the engine")
 	}
 	ex := whyAfterNothing(t, e)
-	requireMiss(t, ex, 16, model.ReasonContext)
+	requireMiss(t, ex, 16, why.ReasonContext)
 }
 
 // whyAfterNothing explains the last build of e.
-func whyAfterNothing(t *testing.T, e *env) *model.Explanation {
+func whyAfterNothing(t *testing.T, e *env) *why.Explanation {
 	t.Helper()
-	var ex model.Explanation
+	var ex why.Explanation
 	if err := jsonUnmarshal(e.mustRun(t, "why", "--json").stdout, &ex); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 )
 
 // exampleSrcBytes is what the builder stage of the examples keeps in /src
@@ -29,27 +30,27 @@ func exampleSrcBytes(t *testing.T, dir string) int64 {
 	return n
 }
 
-func stagesJSON(t *testing.T, shared *env, builder string) *model.StageReport {
+func stagesJSON(t *testing.T, shared *env, builder string) *compare.StageReport {
 	t.Helper()
 	r := shared.run(t, nil, "stages", "--builder", builder, "--json",
 		"--compare", "../../assets/examples/singlestage/Dockerfile", "../../assets/examples/multistage")
 	if r.code != 0 {
 		t.Fatalf("stages exited %d: %s", r.code, lastLines(r.stderr, 10))
 	}
-	var rep model.StageReport
+	var rep compare.StageReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("stages --json: %v\n%s", err, r.stdout)
 	}
 	return &rep
 }
 
-func checkStageReport(t *testing.T, rep *model.StageReport) {
+func checkStageReport(t *testing.T, rep *compare.StageReport) {
 	t.Helper()
 	if len(rep.Stages) != 2 || rep.Stages[0].Name != "builder" || rep.Stages[1].Name != "production" ||
 		rep.Stages[0].Final || !rep.Stages[1].Final || rep.Final.Name != "production" {
 		t.Fatalf("stages %+v final %+v", rep.Stages, rep.Final)
 	}
-	want := []model.PathSize{
+	want := []compare.PathSize{
 		{Path: "/opt", SizeBytes: 20000000, Stage: "builder"},
 		{Path: "/src", SizeBytes: exampleSrcBytes(t, "../../assets/examples/multistage"), Stage: "builder"},
 	}

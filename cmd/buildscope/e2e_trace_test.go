@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/trace"
 )
 
 // Two stages of known sleeps (1.2 s and 0.3 s) run in parallel and a third
@@ -25,19 +25,19 @@ func TestTraceParallelSleeps(t *testing.T) {
 	if _, r := e.build(t, "--builder", "embedded", dir); r.code != 0 {
 		t.Fatalf("exit %d:\n%s", r.code, lastLines(r.stderr, 20))
 	}
-	var tl model.Timeline
+	var tl trace.Timeline
 	if err := json.Unmarshal([]byte(e.mustRun(t, "trace", "--json").stdout), &tl); err != nil {
 		t.Fatal(err)
 	}
-	var long, short, join *model.Span
+	var long, short, join *trace.Span
 	for i := range tl.Spans {
 		s := &tl.Spans[i]
 		switch {
-		case s.Stage == "long" && s.Kind == model.KindRun:
+		case s.Stage == "long" && s.Kind == trace.KindRun:
 			long = s
-		case s.Stage == "short" && s.Kind == model.KindRun:
+		case s.Stage == "short" && s.Kind == trace.KindRun:
 			short = s
-		case s.Kind == model.KindRun && strings.Contains(s.Name, "cat /l /s"):
+		case s.Kind == trace.KindRun && strings.Contains(s.Name, "cat /l /s"):
 			join = s
 		}
 	}
@@ -59,8 +59,8 @@ func TestTraceParallelSleeps(t *testing.T) {
 	if tl.Parallelism <= 1 {
 		t.Errorf("parallelism %.2f, want > 1", tl.Parallelism)
 	}
-	if tl.Split[model.KindRun] < 1.2 {
-		t.Errorf("run time %.3fs, want at least the long sleep", tl.Split[model.KindRun])
+	if tl.Split[trace.KindRun] < 1.2 {
+		t.Errorf("run time %.3fs, want at least the long sleep", tl.Split[trace.KindRun])
 	}
 	// the same, for other tools
 	var chrome struct {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/buildscope/buildscope/buildrun"
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 )
 
 // On the embedded builder why answers from BuildKit's own cache keys and
@@ -21,10 +21,10 @@ func TestWhyKeysEnvChanged(t *testing.T) {
 	whyAfter(t, shared, dir, "--builder", "embedded")
 	writeFiles(t, dir, map[string]string{"Dockerfile": strings.Replace(df, "E=one-", "E=two-", 1)})
 	ex := whyAfter(t, shared, dir, "--builder", "embedded")
-	if ex.Source != model.SourceCacheKeys {
+	if ex.Source != why.SourceCacheKeys {
 		t.Fatalf("source %q (%s), want cache-keys", ex.Source, ex.SourceNote)
 	}
-	m := requireMiss(t, ex, 3, model.ReasonEnv)
+	m := requireMiss(t, ex, 3, why.ReasonEnv)
 	if m.Detail.Var != "E" || m.Detail.Old != "one-"+nonce || m.Detail.New != "two-"+nonce {
 		t.Errorf("detail %+v, want E one-… → two-…", m.Detail)
 	}
@@ -50,20 +50,20 @@ func TestWhyCacheFromModeMin(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"src.txt": "two\n"})
 	from := "type=local,src=" + cache
 	ex := whyAfter(t, e, dir, "--builder", "embedded", "--cache-from", from)
-	if ex.Source != model.SourceCacheKeys {
+	if ex.Source != why.SourceCacheKeys {
 		t.Fatalf("source %q (%s)", ex.Source, ex.SourceNote)
 	}
-	m := requireMiss(t, ex, 2, model.ReasonNotImported)
+	m := requireMiss(t, ex, 2, why.ReasonNotImported)
 	if !strings.Contains(m.Detail.CacheFrom, from) || !strings.Contains(m.Detail.CacheFrom, "mode=min") {
 		t.Errorf("line 2: %q, want the cache named and mode=min", m.Detail.CacheFrom)
 	}
-	requireMiss(t, ex, 3, model.ReasonParent)
-	c := requireMiss(t, ex, 4, model.ReasonContext)
+	requireMiss(t, ex, 3, why.ReasonParent)
+	c := requireMiss(t, ex, 4, why.ReasonContext)
 	if !reflect.DeepEqual(c.Detail.Files, []string{"src.txt"}) || !strings.Contains(c.Detail.CacheFrom, "does not hold this step's key") {
 		t.Errorf("line 4: %+v", c.Detail)
 	}
 	for _, m := range ex.Misses {
-		if m.Reason == model.ReasonEvicted || m.Reason == model.ReasonFirst {
+		if m.Reason == why.ReasonEvicted || m.Reason == why.ReasonFirst {
 			t.Errorf("%+v: a miss after --cache-from blamed on %s", m, m.Reason)
 		}
 	}
@@ -91,8 +91,8 @@ func TestWhyWithoutCacheKeys(t *testing.T) {
 	whyAfter(t, e, dir, "--builder", "embedded")
 	writeFiles(t, dir, map[string]string{"a.txt": "2\n"})
 	ex := whyAfter(t, e, dir, "--builder", "embedded")
-	if ex.Source != model.SourceRecordedInputs || !strings.Contains(ex.SourceNote, "keeps no cache keys") {
+	if ex.Source != why.SourceRecordedInputs || !strings.Contains(ex.SourceNote, "keeps no cache keys") {
 		t.Errorf("source %q, note %q", ex.Source, ex.SourceNote)
 	}
-	requireMiss(t, ex, 2, model.ReasonContext)
+	requireMiss(t, ex, 2, why.ReasonContext)
 }

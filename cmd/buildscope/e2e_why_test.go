@@ -14,17 +14,17 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/imagetest"
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 )
 
 // whyAfter builds dir with args and returns the explanation of that build.
-func whyAfter(t *testing.T, e *env, dir string, args ...string) *model.Explanation {
+func whyAfter(t *testing.T, e *env, dir string, args ...string) *why.Explanation {
 	t.Helper()
 	b, r := e.build(t, append(append([]string{}, args...), dir)...)
 	if r.code != 0 {
 		t.Fatalf("build %v exited %d: %s", args, r.code, lastLines(r.stderr, 10))
 	}
-	var ex model.Explanation
+	var ex why.Explanation
 	if err := json.Unmarshal([]byte(e.mustRun(t, "why", "--json").stdout), &ex); err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func whyAfter(t *testing.T, e *env, dir string, args ...string) *model.Explanati
 	return &ex
 }
 
-func missAt(ex *model.Explanation, line int) *model.Miss {
+func missAt(ex *why.Explanation, line int) *why.Miss {
 	for i := range ex.Misses {
 		if ex.Misses[i].Line == line {
 			return &ex.Misses[i]
@@ -43,7 +43,7 @@ func missAt(ex *model.Explanation, line int) *model.Miss {
 	return nil
 }
 
-func requireMiss(t *testing.T, ex *model.Explanation, line int, reason string) *model.Miss {
+func requireMiss(t *testing.T, ex *why.Explanation, line int, reason string) *why.Miss {
 	t.Helper()
 	m := missAt(ex, line)
 	if m == nil || m.Reason != reason {
@@ -52,7 +52,7 @@ func requireMiss(t *testing.T, ex *model.Explanation, line int, reason string) *
 	return m
 }
 
-func requireNoMisses(t *testing.T, ex *model.Explanation) {
+func requireNoMisses(t *testing.T, ex *why.Explanation) {
 	t.Helper()
 	if len(ex.Misses) != 0 {
 		t.Fatalf("want no misses, got %+v", ex.Misses)
@@ -72,7 +72,7 @@ func TestWhyReasonsOnEmbedded(t *testing.T) {
 		t.Fatalf("first build: %+v", first)
 	}
 	for _, m := range first.Misses {
-		if m.Reason != model.ReasonFirst {
+		if m.Reason != why.ReasonFirst {
 			t.Errorf("first build: %+v", m)
 		}
 	}
@@ -80,11 +80,11 @@ func TestWhyReasonsOnEmbedded(t *testing.T) {
 	t.Run("context-changed", func(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "src", "lib.sh"), []byte("greet() { echo changed; }\n"), 0o644)
 		ex := whyAfter(t, e, dir, bld...)
-		m := requireMiss(t, ex, 16, model.ReasonContext)
+		m := requireMiss(t, ex, 16, why.ReasonContext)
 		if files := m.Detail.Files; len(files) != 1 || files[0] != "src/lib.sh" {
 			t.Errorf("files %v", m.Detail.Files)
 		}
-		p := requireMiss(t, ex, 17, model.ReasonParent)
+		p := requireMiss(t, ex, 17, why.ReasonParent)
 		if p.Detail.Root != m.Step || !ex.Misses[0].Root {
 			t.Errorf("cascade %+v, root cause first %+v", p, ex.Misses[0])
 		}
@@ -95,7 +95,7 @@ func TestWhyReasonsOnEmbedded(t *testing.T) {
 	})
 	t.Run("build-arg-changed", func(t *testing.T) {
 		ex := whyAfter(t, e, dir, append(bld, "--build-arg", "VERSION=2.0.0")...)
-		m := requireMiss(t, ex, 17, model.ReasonBuildArg)
+		m := requireMiss(t, ex, 17, why.ReasonBuildArg)
 		if m.Detail.Arg != "VERSION" || m.Detail.Old != "1.0.0" || m.Detail.New != "2.0.0" {
 			t.Errorf("detail %v", m.Detail)
 		}
@@ -110,7 +110,7 @@ func TestWhyReasonsOnEmbedded(t *testing.T) {
 		df := readFile(t, filepath.Join(dir, "Dockerfile"))
 		os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(strings.Replace(df, "chmod 755 greeter", "chmod 0755 greeter", 1)), 0o644)
 		ex := whyAfter(t, e, dir, append(bld, "--build-arg", "VERSION=2.0.0")...)
-		m := requireMiss(t, ex, 17, model.ReasonInstruction)
+		m := requireMiss(t, ex, 17, why.ReasonInstruction)
 		if !strings.Contains(m.Detail.Old, "chmod 755") || !strings.Contains(m.Detail.New, "chmod 0755") {
 			t.Errorf("detail %v", m.Detail)
 		}
@@ -118,15 +118,15 @@ func TestWhyReasonsOnEmbedded(t *testing.T) {
 	t.Run("no-cache", func(t *testing.T) {
 		ex := whyAfter(t, e, dir, append(bld, "--build-arg", "VERSION=2.0.0", "--no-cache")...)
 		for _, m := range ex.Misses {
-			if m.Reason != model.ReasonNoCache {
+			if m.Reason != why.ReasonNoCache {
 				t.Errorf("--no-cache: %+v", m)
 			}
 		}
-		requireMiss(t, ex, 9, model.ReasonNoCache)
+		requireMiss(t, ex, 9, why.ReasonNoCache)
 	})
 	t.Run("no-cache-filter", func(t *testing.T) {
 		ex := whyAfter(t, e, dir, append(bld, "--build-arg", "VERSION=2.0.0", "--no-cache-filter", "build")...)
-		m := requireMiss(t, ex, 17, model.ReasonNoCache)
+		m := requireMiss(t, ex, 17, why.ReasonNoCache)
 		if m.Detail.Flag != "--no-cache-filter=build" {
 			t.Errorf("detail %v", m.Detail)
 		}
@@ -159,11 +159,11 @@ func TestWhyBaseImageChanged(t *testing.T) {
 	oldD, _ := img.Digest()
 	newD, _ := changed.Digest()
 	ex := whyAfter(t, shared, dir, "--builder", "embedded")
-	m := requireMiss(t, ex, 1, model.ReasonBase)
+	m := requireMiss(t, ex, 1, why.ReasonBase)
 	if m.Detail.Old != oldD.String() || m.Detail.New != newD.String() {
 		t.Errorf("detail %v, want %s → %s", m.Detail, oldD, newD)
 	}
-	requireMiss(t, ex, 2, model.ReasonParent)
+	requireMiss(t, ex, 2, why.ReasonParent)
 }
 
 func staticLayer(t *testing.T) v1.Layer {
@@ -179,12 +179,12 @@ func TestWhyCacheEvicted(t *testing.T) {
 	e.mustRun(t, "builder", "prune")
 	ex := whyAfter(t, e, dir, "--builder", "embedded")
 	// the first step to run again is the root cause; the rest cascade from it
-	root := requireMiss(t, ex, 7, model.ReasonEvicted)
-	if root.Detail.Key == "" || ex.Source != model.SourceCacheKeys {
+	root := requireMiss(t, ex, 7, why.ReasonEvicted)
+	if root.Detail.Key == "" || ex.Source != why.SourceCacheKeys {
 		t.Errorf("evicted without BuildKit's cache key to show the inputs were equal: %v (source %s)", root.Detail, ex.Source)
 	}
 	for _, line := range []int{9, 16, 17} {
-		if m := requireMiss(t, ex, line, model.ReasonParent); m.Detail.Root != root.Step {
+		if m := requireMiss(t, ex, line, why.ReasonParent); m.Detail.Root != root.Step {
 			t.Errorf("line %d: root %v, want %s", line, m.Detail.Root, root.Step)
 		}
 	}
@@ -201,8 +201,8 @@ func TestWhyAdviceManifestFirst(t *testing.T) {
 	whyAfter(t, shared, dir, "--builder", "embedded")
 	os.WriteFile(filepath.Join(dir, "main.sh"), []byte("echo 2\n"), 0o644)
 	ex := whyAfter(t, shared, dir, "--builder", "embedded")
-	requireMiss(t, ex, 3, model.ReasonContext)
-	requireMiss(t, ex, 4, model.ReasonParent)
+	requireMiss(t, ex, 3, why.ReasonContext)
+	requireMiss(t, ex, 4, why.ReasonParent)
 	if len(ex.Advice) == 0 || !strings.Contains(ex.Advice[0], "dependency manifests") || !strings.Contains(ex.Advice[0], "line 4") {
 		t.Errorf("advice %v", ex.Advice)
 	}
@@ -217,11 +217,11 @@ func TestWhyOnDockerEngine(t *testing.T) {
 	whyAfter(t, shared, dir, "--builder", "docker")
 	os.WriteFile(filepath.Join(dir, "src", "lib.sh"), []byte("greet() { echo changed-"+nonce+"; }\n"), 0o644)
 	ex := whyAfter(t, shared, dir, "--builder", "docker")
-	if ex.Source != model.SourceRecordedInputs || !strings.Contains(ex.SourceNote, "Docker engine") {
+	if ex.Source != why.SourceRecordedInputs || !strings.Contains(ex.SourceNote, "Docker engine") {
 		t.Errorf("source %q, note %q: the engine path must say its answer rests on recorded inputs", ex.Source, ex.SourceNote)
 	}
-	requireMiss(t, ex, 16, model.ReasonContext)
-	requireMiss(t, ex, 17, model.ReasonParent)
+	requireMiss(t, ex, 16, why.ReasonContext)
+	requireMiss(t, ex, 17, why.ReasonParent)
 }
 
 // Two builds of the same inputs have equal normalised LLB digests, though

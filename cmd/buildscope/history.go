@@ -7,6 +7,7 @@ import (
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/model/buildtext"
 )
 
 func newHistoryCmd(g *globals) *cobra.Command {
@@ -38,7 +39,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 			}
 			return output(cmd, asJSON, o.Build, func() (string, error) {
 				all, err := store().List()
-				return o.Build.Text(all), err
+				return buildtext.Text(o.Build, all), err
 			})
 		},
 	}, historyDoctor(store), &cobra.Command{

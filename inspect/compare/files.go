@@ -8,7 +8,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 )
 
 // files are the two sides' filesystems, sharing the tree of the layers
@@ -75,11 +75,11 @@ func readFiles(ctx context.Context, a, b *side) (*files, error) {
 
 // diff lists every path that differs between the two trees: only those
 // a side's own layers touched can.
-func (f *files) diff(createdBy [2][]string) []model.FileChange {
-	var out []model.FileChange
+func (f *files) diff(createdBy [2][]string) []compare.FileChange {
+	var out []compare.FileChange
 	whats := map[string][]string{} // one slice per kind of change, shared
 	check := func(p string) {
-		var sides [2]*model.FileEntry
+		var sides [2]*compare.FileEntry
 		for i, t := range [2]*tree{f.a, f.b} {
 			if e, ok := t.lookup(p); ok {
 				fe := e.entry(f.ids[i])
@@ -90,7 +90,7 @@ func (f *files) diff(createdBy [2][]string) []model.FileChange {
 		if name == "" {
 			name = "/"
 		}
-		if c, ok := model.DiffEntry(name, sides[0], sides[1], createdBy); ok {
+		if c, ok := compare.DiffEntry(name, sides[0], sides[1], createdBy); ok {
 			if len(c.What) > 0 {
 				k := strings.Join(c.What, ",")
 				if w, ok := whats[k]; ok {

@@ -11,7 +11,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/buildscope/buildscope/inspect/imagetest"
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 )
 
 func changeLines(c *Images) []string {
@@ -50,7 +50,7 @@ func TestCompareOverSharedBase(t *testing.T) {
 
 // Random images sharing a random number of bottom layers compare as
 // their fully flattened filesystems do (each side's layers applied alone
-// to an empty tree, then diffed path by path by model.DiffFiles).
+// to an empty tree, then diffed path by path by compare.DiffFiles).
 func TestCompareMatchesFullFlattening(t *testing.T) {
 	for seed := range uint64(40) {
 		rng := rand.New(rand.NewPCG(seed, 7))
@@ -68,7 +68,7 @@ func TestCompareMatchesFullFlattening(t *testing.T) {
 		}
 		seed := maphash.MakeSeed() // one for both sides, not Compare's
 		fa, fb := flatten(t, a, seed), flatten(t, b, seed)
-		want, _ := model.DiffFiles(fa, fb, [2][]string{})
+		want, _ := compare.DiffFiles(fa, fb, [2][]string{})
 		var g, w []string
 		for _, c := range got.Files {
 			g = append(g, fmt.Sprintf("%s %v %v", c.String(), c.Size, c.Layer))
@@ -120,7 +120,7 @@ func randomLayer(rng *rand.Rand) []imagetest.File {
 }
 
 // flatten applies every layer of img to one tree of its own.
-func flatten(t *testing.T, img v1.Image, seed maphash.Seed) model.FileSet {
+func flatten(t *testing.T, img v1.Image, seed maphash.Seed) compare.FileSet {
 	t.Helper()
 	ls, err := img.Layers()
 	if err != nil {
@@ -140,7 +140,7 @@ func flatten(t *testing.T, img v1.Image, seed maphash.Seed) model.FileSet {
 		}
 		tr.apply(idx, int16(i))
 	}
-	fs := model.FileSet{}
+	fs := compare.FileSet{}
 	for p, e := range tr.own {
 		if p == "" {
 			p = "/"

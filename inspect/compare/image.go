@@ -16,7 +16,7 @@ import (
 
 	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/inspect/layertar"
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 )
 
 // Options tune Compare.
@@ -60,13 +60,13 @@ func Compare(ctx context.Context, a, b v1.Image, o Options) (*Images, error) {
 	c.Config = configChanges(sa.cfg, sb.cfg, o.Semantic)
 	c.Files = files.diff([2][]string{sa.createdBy, sb.createdBy})
 	files = nil // the trees are garbage from here on
-	model.SortChanges(c.Files)
-	c.Dirs = model.SumDirs(c.Files)
+	compare.SortChanges(c.Files)
+	c.Dirs = compare.SumDirs(c.Files)
 	if c.Config == nil {
 		c.Config = []ConfigChange{}
 	}
 	if c.Files == nil {
-		c.Files = []model.FileChange{}
+		c.Files = []compare.FileChange{}
 	}
 	c.Same = len(c.Files) == 0 && len(configChanges(sa.cfg, sb.cfg, true)) == 0
 	if o.Content {
@@ -95,11 +95,11 @@ type Images struct {
 	Compressed [2]int64 `json:"compressed_bytes"`
 	Layers     []Layer  `json:"layers"`
 	// SharedLayers is how many of B's layers A has too (same DiffID).
-	SharedLayers int                `json:"shared_layers"`
-	Config       []ConfigChange     `json:"config_changes"`
-	Files        []model.FileChange `json:"files"`
+	SharedLayers int                  `json:"shared_layers"`
+	Config       []ConfigChange       `json:"config_changes"`
+	Files        []compare.FileChange `json:"files"`
 	// Dirs sums the changed files' size change per top-level directory.
-	Dirs []model.DirChange `json:"dirs"`
+	Dirs []compare.DirChange `json:"dirs"`
 	// Same says the two images hold the same content: with --semantic,
 	// ignoring timestamps and layer packaging.
 	Same bool `json:"same_content"`

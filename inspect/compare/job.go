@@ -6,7 +6,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/source"
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 )
 
 // Job is one `buildscope compare`: the two images (Specs), how to
@@ -21,7 +21,7 @@ type Job struct {
 // NewJob checks the fail-on rules (before any work) and resolves args
 // as Specs does against the history h and the context dir.
 func NewJob(h buildrun.History, args []string, dir string, failOn []string, o Options, so source.Options) (*Job, error) {
-	if _, err := model.FailOn(failOn, model.CompareFacts{HasCache: true}); err != nil {
+	if _, err := compare.FailOn(failOn, compare.Facts{HasCache: true}); err != nil {
 		return nil, err
 	}
 	a, b, err := Specs(h, args, dir)
@@ -41,5 +41,5 @@ func (j *Job) Run(ctx context.Context, w io.Writer, asJSON bool) ([]string, erro
 	if err := res.Write(w, asJSON); err != nil || len(j.FailOn) == 0 {
 		return nil, err
 	}
-	return model.FailOn(j.FailOn, res.Facts())
+	return compare.FailOn(j.FailOn, res.Facts())
 }

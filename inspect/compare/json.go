@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 )
 
 // WriteJSON writes r as encoding/json writes it with a two-space indent,
@@ -17,7 +17,7 @@ func (r *Result) WriteJSON(w io.Writer) error {
 	files := r.Image.Files
 	head := *r
 	img := *r.Image
-	img.Files = []model.FileChange{}
+	img.Files = []compare.FileChange{}
 	head.Image = &img
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

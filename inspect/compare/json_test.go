@@ -7,7 +7,8 @@ import (
 	"testing"
 
 	"github.com/buildscope/buildscope/inspect/imagetest"
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
+	"github.com/buildscope/buildscope/model/why"
 )
 
 // WriteJSON writes what encoding/json writes, byte for byte: with no
@@ -25,8 +26,8 @@ func TestWriteJSONIsEncodingJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	build := &model.BuildComparison{A: "x", B: "y", Steps: []model.StepComparison{{Stage: "s",
-		Why: &model.Miss{Reason: "context-changed", Detail: model.Detail{Files: []string{"etc/a.conf"}}}}}}
+	build := &compare.BuildComparison{A: "x", B: "y", Steps: []compare.StepComparison{{Stage: "s",
+		Why: &why.Miss{Reason: "context-changed", Detail: why.Detail{Files: []string{"etc/a.conf"}}}}}}
 	for name, r := range map[string]*Result{
 		"changed":    {A: "a", B: "b", Image: changed},
 		"same":       {A: "a", B: "a", Image: same},

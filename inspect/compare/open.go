@@ -9,20 +9,22 @@ import (
 	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
+	"github.com/buildscope/buildscope/model/why"
 )
 
 // Result is a whole comparison: of the builds, when A and B are builds,
 // and of their images.
 type Result struct {
-	A     string                 `json:"a"`
-	B     string                 `json:"b"`
-	Build *model.BuildComparison `json:"build,omitempty"`
-	Image *Images                `json:"image"`
+	A     string                   `json:"a"`
+	B     string                   `json:"b"`
+	Build *compare.BuildComparison `json:"build,omitempty"`
+	Image *Images                  `json:"image"`
 }
 
 // Facts are what --fail-on judges.
-func (r *Result) Facts() model.CompareFacts {
-	f := model.CompareFacts{SizeA: r.Image.Size[0], SizeB: r.Image.Size[1], AnyDifferences: !r.Image.Same}
+func (r *Result) Facts() compare.Facts {
+	f := compare.Facts{SizeA: r.Image.Size[0], SizeB: r.Image.Size[1], AnyDifferences: !r.Image.Same}
 	for _, c := range r.Image.Files {
 		if c.Kind == "A" {
 			f.FilesAdded++
@@ -80,7 +82,7 @@ func Specs(h buildrun.History, args []string, dir string) (a, b string, err erro
 	if last == nil {
 		return "", "", fmt.Errorf("no build of %s is recorded: build it twice, or name two images", abs)
 	}
-	prev := model.PreviousBuild(last, all)
+	prev := why.PreviousBuild(last, all)
 	if prev == nil {
 		return "", "", fmt.Errorf("build %s is the only recorded build of %s: build it again, or name two images", last.ID, abs)
 	}
@@ -145,7 +147,7 @@ func (p *Pair) Compare(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	if p.ia.Build != nil && p.ib.Build != nil {
-		r.Build = model.CompareBuilds(p.ia.Build, p.ib.Build)
+		r.Build = compare.Builds(p.ia.Build, p.ib.Build)
 	}
 	return r, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 )
 
 // Text is the comparison as `buildscope compare` prints it.
@@ -66,7 +67,7 @@ func (r *Result) Text() string {
 
 // stepLine is a step that differs between the builds: present on one
 // side only, or ran on one side and hit on the other.
-func stepLine(s model.StepComparison) string {
+func stepLine(s compare.StepComparison) string {
 	state := func(i int) string {
 		switch {
 		case !s.Present[i]:

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 )
 
 // Kinds of fentry.
@@ -16,7 +16,7 @@ const (
 )
 
 // fentry is one path as compare keeps it, in a third of a
-// model.FileEntry's bytes, since there are hundreds of thousands.
+// compare.FileEntry's bytes, since there are hundreds of thousands.
 //
 // A regular file's content is known by sum, a 64-bit hash/maphash of it
 // under a seed drawn for each comparison: six times as fast as sha256
@@ -35,8 +35,8 @@ type fentry struct {
 }
 
 // entry is e as the model compares it.
-func (e fentry) entry(diffIDs []string) model.FileEntry {
-	fe := model.FileEntry{Dir: e.kind == kDir, Size: e.size, Mode: int64(e.mode), UID: int(e.uid), GID: int(e.gid), Link: e.link, Layer: int(e.layer)}
+func (e fentry) entry(diffIDs []string) compare.FileEntry {
+	fe := compare.FileEntry{Dir: e.kind == kDir, Size: e.size, Mode: int64(e.mode), UID: int(e.uid), GID: int(e.gid), Link: e.link, Layer: int(e.layer)}
 	switch {
 	case e.kind != kFile:
 	case e.unknown:

@@ -5,6 +5,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 )
 
 // BuildBack is the ID of the build s names counting back: for
@@ -31,7 +32,7 @@ func BuildBack(h buildrun.History, s Spec, list func() ([]*model.Build, error)) 
 		return "", err
 	}
 	for i := 0; i < s.Back; i++ {
-		if b = model.PreviousBuild(b, all); b == nil {
+		if b = why.PreviousBuild(b, all); b == nil {
 			return "", fmt.Errorf("%s: there are not %d earlier builds of the last build's context, Dockerfile and target", s, s.Back)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 )
 
 // Report builds every stage p's target needs as a target of its own on b
@@ -18,7 +19,7 @@ import (
 // stage's size and layers, the final image, the single-stage equivalent,
 // and the top paths the final image left behind. Layer indexes are cached
 // under paths' state directory.
-func Report(ctx context.Context, b *buildrun.Builder, p *buildrun.Prepared, paths buildrun.Paths, top int) (*model.StageReport, error) {
+func Report(ctx context.Context, b *buildrun.Builder, p *buildrun.Prepared, paths buildrun.Paths, top int) (*compare.StageReport, error) {
 	idx, err := p.Plan.Reachable(p.Target)
 	if err != nil {
 		return nil, err
@@ -32,7 +33,7 @@ func Report(ctx context.Context, b *buildrun.Builder, p *buildrun.Prepared, path
 	if err != nil {
 		return nil, err
 	}
-	rep := &model.StageReport{Dockerfile: p.DockerfileAbs, Stages: make([]model.StageSize, len(names)), LeftBehind: []model.PathSize{}}
+	rep := &compare.StageReport{Dockerfile: p.DockerfileAbs, Stages: make([]compare.StageSize, len(names)), LeftBehind: []compare.PathSize{}}
 	measured := make([]*Result, len(names))
 	meas := Measurer{Cache: filepath.Join(paths.State, "cache", "layers")}
 	eg, ectx := errgroup.WithContext(ctx)
@@ -44,7 +45,7 @@ func Report(ctx context.Context, b *buildrun.Builder, p *buildrun.Prepared, path
 				return fmt.Errorf("measuring stage %s: %w", name, err)
 			}
 			measured[i] = r
-			rep.Stages[i] = model.StageSize{Name: name, SizeBytes: r.Uncompressed, CompressedBytes: r.Compressed, Layers: r.Layers, Final: name == final, BuildID: rec.ID}
+			rep.Stages[i] = compare.StageSize{Name: name, SizeBytes: r.Uncompressed, CompressedBytes: r.Compressed, Layers: r.Layers, Final: name == final, BuildID: rec.ID}
 			return nil
 		})
 	}
@@ -52,16 +53,16 @@ func Report(ctx context.Context, b *buildrun.Builder, p *buildrun.Prepared, path
 		return nil, err
 	}
 	fin := rep.Stages[len(names)-1]
-	rep.Final = model.FinalSize{Name: fin.Name, SizeBytes: fin.SizeBytes, CompressedBytes: fin.CompressedBytes}
+	rep.Final = compare.FinalSize{Name: fin.Name, SizeBytes: fin.SizeBytes, CompressedBytes: fin.CompressedBytes}
 	sources := p.Plan.Stage(final).DependsOn
-	rep.SingleStage = model.CompareSingleStage(rep.Stages, final, sources)
-	srcFiles := map[string]model.FileSet{}
+	rep.SingleStage = compare.SingleStageFor(rep.Stages, final, sources)
+	srcFiles := map[string]compare.FileSet{}
 	for i, name := range names {
 		if slices.Contains(sources, name) {
 			srcFiles[name] = measured[i].Files
 		}
 	}
-	rep.LeftBehind = model.LeftBehind(measured[len(names)-1].Files, srcFiles, sources, top)
+	rep.LeftBehind = compare.LeftBehind(measured[len(names)-1].Files, srcFiles, sources, top)
 	return rep, nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 )
 
 // Request is what `buildscope stages` measures: a prepared Dockerfile
@@ -42,7 +43,7 @@ func NewRequest(o buildrun.Options, compare string, top int) (*Request, error) {
 
 // Report measures the request's Dockerfiles on b (see Report); the
 // second's report is the first's Compare.
-func (r *Request) Report(ctx context.Context, b *buildrun.Builder, paths buildrun.Paths) (*model.StageReport, error) {
+func (r *Request) Report(ctx context.Context, b *buildrun.Builder, paths buildrun.Paths) (*compare.StageReport, error) {
 	rep, err := Report(ctx, b, r.Main, paths, r.Top)
 	if err != nil {
 		return nil, err
@@ -57,15 +58,15 @@ func (r *Request) Report(ctx context.Context, b *buildrun.Builder, paths buildru
 
 // Reporter returns the build UI's stage view: Report of p on b, on
 // demand, with the top 10 left-behind paths.
-func Reporter(b *buildrun.Builder, p *buildrun.Prepared, paths buildrun.Paths) func(context.Context) (*model.StageReport, error) {
-	return func(ctx context.Context) (*model.StageReport, error) {
+func Reporter(b *buildrun.Builder, p *buildrun.Prepared, paths buildrun.Paths) func(context.Context) (*compare.StageReport, error) {
+	return func(ctx context.Context) (*compare.StageReport, error) {
 		return Report(ctx, b, p, paths, 10)
 	}
 }
 
 // Write prints rep as `buildscope stages` does: JSON, or WriteText's
 // table.
-func Write(w io.Writer, rep *model.StageReport, asJSON bool) error {
+func Write(w io.Writer, rep *compare.StageReport, asJSON bool) error {
 	if asJSON {
 		return model.WriteJSON(w, rep)
 	}

@@ -1,6 +1,6 @@
 // Package stagesize measures the images of a Dockerfile's stages: their
 // sizes as go-containerregistry reads them, and the flattened filesystems
-// from which model.LeftBehind finds what the final image left behind.
+// from which compare.LeftBehind finds what the final image left behind.
 //
 // Each layer is read once, ever: what it holds (uncompressed size, paths,
 // sizes, content digests, whiteouts) is cached by its DiffID, so measuring
@@ -23,7 +23,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/buildscope/buildscope/inspect/layertar"
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 )
 
 // Entry kinds of a layer index.
@@ -66,7 +66,7 @@ type Measurer struct {
 type Result struct {
 	Uncompressed, Compressed int64
 	Layers                   int
-	Files                    model.FileSet
+	Files                    compare.FileSet
 }
 
 // Measure reads an image's sizes and flattened filesystem (whiteouts and
@@ -76,7 +76,7 @@ func (m Measurer) Measure(img v1.Image) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing layers: %w", err)
 	}
-	r := &Result{Layers: len(ls), Files: model.FileSet{}}
+	r := &Result{Layers: len(ls), Files: compare.FileSet{}}
 	// layers are read (or their cached index loaded) a few at a time, and
 	// applied in order
 	idxs := make([]*layerIndex, len(ls))
@@ -108,7 +108,7 @@ func (m Measurer) Measure(img v1.Image) (*Result, error) {
 }
 
 // apply lays layer number layer over the files of the layers below it.
-func apply(fs model.FileSet, idx *layerIndex, layer int) {
+func apply(fs compare.FileSet, idx *layerIndex, layer int) {
 	for _, e := range idx.Entries {
 		switch e.Kind {
 		case kindWhiteout:
@@ -118,7 +118,7 @@ func apply(fs model.FileSet, idx *layerIndex, layer int) {
 		}
 	}
 	for _, e := range idx.Entries {
-		fe := model.FileEntry{Mode: e.Mode, UID: e.UID, GID: e.GID, Link: e.Link, Layer: layer}
+		fe := compare.FileEntry{Mode: e.Mode, UID: e.UID, GID: e.GID, Link: e.Link, Layer: layer}
 		switch e.Kind {
 		case kindDir:
 			fe.Dir = true
@@ -136,7 +136,7 @@ func apply(fs model.FileSet, idx *layerIndex, layer int) {
 			if _, ok := fs[a]; ok {
 				break
 			}
-			fs[a] = model.FileEntry{Dir: true, Layer: layer}
+			fs[a] = compare.FileEntry{Dir: true, Layer: layer}
 		}
 	}
 }
@@ -144,7 +144,7 @@ func apply(fs model.FileSet, idx *layerIndex, layer int) {
 // removeTree removes p and, when p is a directory, what is under it: only
 // a directory has children, so removing a file costs one lookup, not a
 // scan of every path.
-func removeTree(fs model.FileSet, p string) {
+func removeTree(fs compare.FileSet, p string) {
 	e, ok := fs[p]
 	if !ok {
 		return
@@ -155,7 +155,7 @@ func removeTree(fs model.FileSet, p string) {
 	}
 }
 
-func removeChildren(fs model.FileSet, dir string) {
+func removeChildren(fs compare.FileSet, dir string) {
 	prefix := strings.TrimSuffix(dir, "/") + "/"
 	for k := range fs {
 		if strings.HasPrefix(k, prefix) {
@@ -276,7 +276,7 @@ func (m Measurer) MeasureCached(diffIDs []string) (*Result, bool) {
 	if m.Cache == "" {
 		return nil, false
 	}
-	r := &Result{Layers: len(diffIDs), Files: model.FileSet{}}
+	r := &Result{Layers: len(diffIDs), Files: compare.FileSet{}}
 	for i, d := range diffIDs {
 		idx, err := readIndex(filepath.Join(m.Cache, strings.TrimPrefix(d, "sha256:")+indexSuffix))
 		if err != nil {

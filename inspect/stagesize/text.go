@@ -7,13 +7,14 @@ import (
 	"text/tabwriter"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 )
 
 // WriteText prints a stage report as `buildscope stages` does: the table
 // of stages with a bar each, the single-stage equivalent and what the final
 // image left behind; then the same for the compared Dockerfile, if any,
 // and the two final images side by side.
-func WriteText(w io.Writer, rep *model.StageReport) error {
+func WriteText(w io.Writer, rep *compare.StageReport) error {
 	writeTable(w, rep)
 	if rep.Compare == nil {
 		return nil
@@ -29,7 +30,7 @@ func WriteText(w io.Writer, rep *model.StageReport) error {
 	return err
 }
 
-func writeTable(w io.Writer, rep *model.StageReport) {
+func writeTable(w io.Writer, rep *compare.StageReport) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STAGE\tSIZE\tCOMPRESSED\tLAYERS\t")
 	var largest int64

@@ -4,23 +4,23 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 )
 
 func TestWriteText(t *testing.T) {
-	rep := &model.StageReport{
-		Stages: []model.StageSize{
+	rep := &compare.StageReport{
+		Stages: []compare.StageSize{
 			{Name: "builder", SizeBytes: 28_000_000, CompressedBytes: 27_000_000, Layers: 7},
 			{Name: "production", SizeBytes: 2_140_000, CompressedBytes: 1_150_000, Layers: 4, Final: true},
 		},
-		Final:       model.FinalSize{Name: "production", SizeBytes: 2_140_000},
-		SingleStage: &model.SingleStage{Stage: "builder", SizeBytes: 28_000_000, FinalBytes: 2_140_000, Ratio: 0.0764, SavedBytes: 25_860_000},
-		LeftBehind:  []model.PathSize{{Path: "/opt", SizeBytes: 20_000_000, Stage: "builder"}},
-		Compare: &model.StageReport{
+		Final:       compare.FinalSize{Name: "production", SizeBytes: 2_140_000},
+		SingleStage: &compare.SingleStage{Stage: "builder", SizeBytes: 28_000_000, FinalBytes: 2_140_000, Ratio: 0.0764, SavedBytes: 25_860_000},
+		LeftBehind:  []compare.PathSize{{Path: "/opt", SizeBytes: 20_000_000, Stage: "builder"}},
+		Compare: &compare.StageReport{
 			Dockerfile: "/x/Dockerfile",
-			Stages:     []model.StageSize{{Name: "stage-0", SizeBytes: 28_000_000, CompressedBytes: 27_000_000, Layers: 8, Final: true}},
-			Final:      model.FinalSize{Name: "stage-0", SizeBytes: 28_000_000},
-			LeftBehind: []model.PathSize{},
+			Stages:     []compare.StageSize{{Name: "stage-0", SizeBytes: 28_000_000, CompressedBytes: 27_000_000, Layers: 8, Final: true}},
+			Final:      compare.FinalSize{Name: "stage-0", SizeBytes: 28_000_000},
+			LeftBehind: []compare.PathSize{},
 		},
 	}
 	var b bytes.Buffer

@@ -10,6 +10,7 @@ import (
 	digest "github.com/opencontainers/go-digest"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/dockerfile"
 )
 
 // A bake of the example's api and worker: the base stage both build is
@@ -20,7 +21,7 @@ func TestBakeGraphDrawsSharedStageOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := model.ParseDockerfileFor("Dockerfile", df, nil, model.AutoArgs{})
+	plan, err := dockerfile.ParseFor("Dockerfile", df, nil, dockerfile.AutoArgs{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,13 +16,13 @@ import (
 	"github.com/moby/buildkit/client"
 	digest "github.com/opencontainers/go-digest"
 
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/dockerfile"
 )
 
 // syntheticBuild makes a Dockerfile of stages×steps RUN steps (each stage
 // copying from the one before) and a status stream that runs two stages at
 // a time and streams logBytes of output in 8 KiB chunks.
-func syntheticBuild(stages, steps int, logBytes int64) (*model.Plan, []*client.SolveStatus) {
+func syntheticBuild(stages, steps int, logBytes int64) (*dockerfile.Plan, []*client.SolveStatus) {
 	var df strings.Builder
 	for s := 0; s < stages; s++ {
 		fmt.Fprintf(&df, "FROM scratch AS s%d\n", s)
@@ -33,7 +33,7 @@ func syntheticBuild(stages, steps int, logBytes int64) (*model.Plan, []*client.S
 			fmt.Fprintf(&df, "RUN make part-%d-%d\n", s, i)
 		}
 	}
-	plan, err := model.ParseDockerfile("Dockerfile", []byte(df.String()), nil)
+	plan, err := dockerfile.Parse("Dockerfile", []byte(df.String()), nil)
 	if err != nil {
 		panic(err)
 	}

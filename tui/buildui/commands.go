@@ -8,6 +8,8 @@ import (
 
 	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
+	"github.com/buildscope/buildscope/model/why"
 )
 
 // StatusMsg carries one status update of the build.
@@ -43,7 +45,7 @@ func tick() tea.Cmd {
 
 // whyMsg carries the explanation of the finished build.
 type whyMsg struct {
-	ex  *model.Explanation
+	ex  *why.Explanation
 	err error
 }
 
@@ -61,7 +63,7 @@ func (m *Model) explain() tea.Cmd {
 
 // stagesMsg carries the measured stages.
 type stagesMsg struct {
-	rep *model.StageReport
+	rep *compare.StageReport
 	err error
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/advice"
 	"github.com/buildscope/buildscope/tui/tuitest"
 )
 
@@ -23,7 +24,7 @@ func TestStepDetailsShowMountsAndAdvice(t *testing.T) {
 		}}},
 		CacheMounts: []model.CacheMountUse{{Stage: "api", Line: 18, CacheMount: model.CacheMount{ID: "pip", Target: "/root/.cache/pip", Sharing: "shared"}, SizeBytes: 1_700_000, Warm: true}},
 		Warnings:    []model.Warning{{Short: "FromAsCasing: …", Line: 1}},
-		Advice:      []model.Advice{{Rule: model.AdviceBindMount, Line: 17, Message: "requirements.txt is read only by the RUN at line 18"}},
+		Advice:      []model.Advice{{Rule: advice.BindMount, Line: 17, Message: "requirements.txt is read only by the RUN at line 18"}},
 	}
 	m.Update(DoneMsg{Build: b})
 	m.selNode = 0

@@ -11,11 +11,12 @@ import (
 	"github.com/moby/buildkit/client"
 
 	"github.com/buildscope/buildscope/model"
+	modeldockerfile "github.com/buildscope/buildscope/model/dockerfile"
 )
 
 // recorded loads a SolveStatus stream recorded from a real build and the
 // plan of its Dockerfile.
-func recorded(t testing.TB, events, dockerfile string) ([]*client.SolveStatus, *model.Plan, []byte) {
+func recorded(t testing.TB, events, dockerfile string) ([]*client.SolveStatus, *modeldockerfile.Plan, []byte) {
 	t.Helper()
 	f, err := os.Open(events)
 	if err != nil {
@@ -36,7 +37,7 @@ func recorded(t testing.TB, events, dockerfile string) ([]*client.SolveStatus, *
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := model.ParseDockerfile(dockerfile, df, nil)
+	plan, err := modeldockerfile.Parse(dockerfile, df, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func firstStart(events []*client.SolveStatus) time.Time {
 
 // newTestModel is a model at a fixed size whose clock is fixed at
 // offset after the recording's first start.
-func newTestModel(t testing.TB, events []*client.SolveStatus, plan *model.Plan, df []byte, w, h int, offset time.Duration) *Model {
+func newTestModel(t testing.TB, events []*client.SolveStatus, plan *modeldockerfile.Plan, df []byte, w, h int, offset time.Duration) *Model {
 	now := firstStart(events).Add(offset)
 	m := New(Options{Title: "assets/example", Builder: "embedded", Plan: plan, Dockerfile: df, Now: func() time.Time { return now }})
 	m.Update(teaSize(w, h))

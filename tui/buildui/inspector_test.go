@@ -14,6 +14,7 @@ import (
 
 	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 	"github.com/buildscope/buildscope/tui/layersview"
 )
 
@@ -206,7 +207,7 @@ func TestInspectorDropsStaleImages(t *testing.T) {
 // inspector.
 func TestInspectorKeysAndHelp(t *testing.T) {
 	m := finishedEngineBuild(t)
-	m.opts.Why = func(*model.Build) (*model.Explanation, error) { return &model.Explanation{}, nil }
+	m.opts.Why = func(*model.Build) (*why.Explanation, error) { return &why.Explanation{}, nil }
 	eng := newFakeEngine(t)
 	m.opts.Inspect = eng.open
 	_, cmd := m.Update(press("i"))

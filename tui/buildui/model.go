@@ -17,6 +17,10 @@ import (
 
 	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
+	"github.com/buildscope/buildscope/model/dockerfile"
+	"github.com/buildscope/buildscope/model/fold"
+	"github.com/buildscope/buildscope/model/why"
 	"github.com/buildscope/buildscope/tui/cacheview"
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/diffview"
@@ -34,7 +38,7 @@ type Options struct {
 	// Builder names where it runs.
 	Builder string
 	// Plan is the parsed Dockerfile; Dockerfile its text, for error excerpts.
-	Plan       *model.Plan
+	Plan       *dockerfile.Plan
 	Dockerfile []byte
 	Target     string
 	// LogCap is the bytes of output kept per step (0: logs.DefaultCap).
@@ -51,10 +55,10 @@ type Options struct {
 	// Now is the clock (tests fix it).
 	Now func() time.Time
 	// Why explains the finished build's cache misses (nil: no cache view).
-	Why func(b *model.Build) (*model.Explanation, error)
+	Why func(b *model.Build) (*why.Explanation, error)
 	// Stages builds and measures every stage (nil: no stages view). It
 	// runs in a command; ctx is cancelled when the program ends (Close).
-	Stages func(ctx context.Context) (*model.StageReport, error)
+	Stages func(ctx context.Context) (*compare.StageReport, error)
 	// Diff runs the built image's command and diffs what it wrote (nil:
 	// no diff view). It runs in a command; ctx is cancelled when the
 	// program ends (Close).
@@ -99,7 +103,7 @@ type Model struct {
 	help   help.Model
 
 	build  *model.Build
-	folder *model.Folder
+	folder *fold.Folder
 	logs   map[string]*logs.Buffer
 	logv   logs.View
 
@@ -114,15 +118,15 @@ type Model struct {
 	showHelp         bool
 
 	view       view
-	why        *model.Explanation
+	why        *why.Explanation
 	whyErr     error
-	stages     *model.StageReport
+	stages     *compare.StageReport
 	stagesErr  error
 	stagesBusy bool
 	cv         *cacheview.Model
-	cvFor      *model.Explanation
+	cvFor      *why.Explanation
 	sv         *stagesview.Model
-	svFor      *model.StageReport
+	svFor      *compare.StageReport
 	diff       []cdiff.Change
 	diffErr    error
 	diffBusy   bool
@@ -165,13 +169,13 @@ func New(o Options) *Model {
 	m.Styles, m.Keys = &m.styles, &m.keys
 	m.logv.Styles = &m.styles
 	m.build = &model.Build{Target: o.Target, Builder: o.Builder}
-	m.folder = model.NewFolder(m.build, o.Plan)
+	m.folder = fold.New(m.build, o.Plan)
 	if len(o.Targets) > 0 {
-		m.folder = model.NewBakeFolder(m.build, o.Plan, bakeStages(o.Targets))
+		m.folder = fold.NewBake(m.build, o.Plan, bakeStages(o.Targets))
 	}
 	if o.Replay != nil {
 		m.build, m.done, m.started = o.Replay, true, o.Replay.Started
-		m.folder = model.NewFolder(&model.Build{}, nil) // logs only: steps come from the record
+		m.folder = fold.New(&model.Build{}, nil) // logs only: steps come from the record
 	}
 	m.now = o.Now()
 	if m.started.IsZero() {

@@ -10,6 +10,7 @@ import (
 	"github.com/moby/buildkit/client"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/fold"
 )
 
 // The whole program: Init arms the status stream, every update re-arms
@@ -21,7 +22,7 @@ func TestProgramRunsRecordedBuild(t *testing.T) {
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
 	// the record buildrun would return, folded on the side
 	rec := &model.Build{}
-	f := model.NewFolder(rec, plan)
+	f := fold.New(rec, plan)
 	for _, e := range events {
 		f.Add(e)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/buildtext"
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/layersview"
 )
@@ -273,7 +274,7 @@ func (m *Model) renderSteps(g geom) string {
 			}
 			lines = append(lines, ansi.Truncate(m.styles.Warning.Render(text), width, "…"))
 		}
-		if l := m.build.ChecksLine(); l != "" && len(lines) <= body {
+		if l := buildtext.ChecksLine(m.build); l != "" && len(lines) <= body {
 			lines = append(lines, ansi.Truncate(m.styles.Warning.Render("⚠ "+l), width, "…"))
 		}
 		for _, text := range adviceLines(m.build.Advice) {

@@ -6,6 +6,7 @@ import (
 	"github.com/moby/buildkit/client"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/trace"
 	"github.com/buildscope/buildscope/tui/cacheview"
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/diffview"
@@ -117,9 +118,9 @@ func (m *Model) stagesView() *stagesview.Model {
 // (a live build's grows).
 func (m *Model) timelineView() *timeline.Model {
 	if m.tv == nil || m.tvFor != len(m.vertices) {
-		var tl *model.Timeline
+		var tl *trace.Timeline
 		if len(m.vertices) > 0 {
-			tl = model.NewTimeline(m.build.ID, []*client.SolveStatus{{Vertexes: m.vertices}}, m.build)
+			tl = trace.New(m.build.ID, []*client.SolveStatus{{Vertexes: m.vertices}}, m.build)
 		}
 		if m.tv == nil {
 			m.tv = timeline.New(m.body(), tl)

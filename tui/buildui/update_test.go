@@ -14,6 +14,9 @@ import (
 
 	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
+	"github.com/buildscope/buildscope/model/fold"
+	"github.com/buildscope/buildscope/model/why"
 	"github.com/buildscope/buildscope/tui/tuitest"
 )
 
@@ -212,12 +215,12 @@ func TestRenderFitsEverySize(t *testing.T) {
 func TestViewsAfterBuild(t *testing.T) {
 	events, plan, df := recorded(t, "../../testdata/multistage-cold.jsonl", "../../testdata/multistage.Dockerfile")
 	m := newTestModel(t, events, plan, df, 100, 30, time.Second)
-	m.opts.Why = func(b *model.Build) (*model.Explanation, error) { return model.Explain(b, nil), nil }
-	rep := &model.StageReport{Stages: []model.StageSize{{Name: "builder", SizeBytes: 28e6, CompressedBytes: 27e6, Layers: 7},
+	m.opts.Why = func(b *model.Build) (*why.Explanation, error) { return why.Explain(b, nil), nil }
+	rep := &compare.StageReport{Stages: []compare.StageSize{{Name: "builder", SizeBytes: 28e6, CompressedBytes: 27e6, Layers: 7},
 		{Name: "production", SizeBytes: 2e6, CompressedBytes: 1e6, Layers: 4, Final: true}},
-		Final: model.FinalSize{Name: "production", SizeBytes: 2e6}, LeftBehind: []model.PathSize{{Path: "/opt", SizeBytes: 2e7, Stage: "builder"}}}
+		Final: compare.FinalSize{Name: "production", SizeBytes: 2e6}, LeftBehind: []compare.PathSize{{Path: "/opt", SizeBytes: 2e7, Stage: "builder"}}}
 	measured := 0
-	m.opts.Stages = func(context.Context) (*model.StageReport, error) { measured++; return rep, nil }
+	m.opts.Stages = func(context.Context) (*compare.StageReport, error) { measured++; return rep, nil }
 	feed(m, events)
 	b := m.folder.Build()
 	b.ID, b.Status = "abc", model.StatusOK
@@ -339,7 +342,7 @@ func TestInspectorFromBuild(t *testing.T) {
 func TestReplayRecordedBuild(t *testing.T) {
 	events, plan, df := recorded(t, "../../testdata/fail.jsonl", "../../testdata/fail/Dockerfile")
 	rec := &model.Build{ID: "f00", Status: model.StatusError, Error: "exit code: 3"}
-	f := model.NewFolder(rec, plan)
+	f := fold.New(rec, plan)
 	for _, e := range events {
 		f.Add(e)
 	}
@@ -363,7 +366,7 @@ func TestReplayRecordedBuild(t *testing.T) {
 // program ends and the model is closed.
 func TestCloseStopsTheViewsWork(t *testing.T) {
 	m := finishedEngineBuild(t)
-	m.opts.Stages = func(ctx context.Context) (*model.StageReport, error) {
+	m.opts.Stages = func(ctx context.Context) (*compare.StageReport, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}

@@ -12,37 +12,38 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 	"github.com/buildscope/buildscope/tui/common"
 )
 
 // Short tags of the reasons, for narrow columns.
 var Short = map[string]string{
-	model.ReasonInstruction: "edit", model.ReasonBuildArg: "arg", model.ReasonEnv: "env",
-	model.ReasonBase: "base", model.ReasonContext: "ctx", model.ReasonParent: "↑dep",
-	model.ReasonNoCache: "nocache", model.ReasonPlatform: "plat", model.ReasonFirst: "new",
-	model.ReasonEvicted: "evict", model.ReasonParentChanged: "↑chg", model.ReasonNamedContext: "nctx",
-	model.ReasonUnknown: "unknown",
+	why.ReasonInstruction: "edit", why.ReasonBuildArg: "arg", why.ReasonEnv: "env",
+	why.ReasonBase: "base", why.ReasonContext: "ctx", why.ReasonParent: "↑dep",
+	why.ReasonNoCache: "nocache", why.ReasonPlatform: "plat", why.ReasonFirst: "new",
+	why.ReasonEvicted: "evict", why.ReasonParentChanged: "↑chg", why.ReasonNamedContext: "nctx",
+	why.ReasonUnknown: "unknown",
 }
 
 // row is one line of the list: a miss, a step that changed but hit an
 // older cache entry, or a step that hit the cache.
 type row struct {
-	miss    *model.Miss
-	changed *model.ChangedHit
+	miss    *why.Miss
+	changed *why.ChangedHit
 	hit     string
 }
 
 // Model is the cache view.
 type Model struct {
 	common.Common
-	ex   *model.Explanation
+	ex   *why.Explanation
 	err  error
 	rows []row
 	sel  int
 }
 
 // New returns the view of an explanation of build b (err: why failed).
-func New(c common.Common, b *model.Build, ex *model.Explanation, err error) *Model {
+func New(c common.Common, b *model.Build, ex *why.Explanation, err error) *Model {
 	m := &Model{Common: c, ex: ex, err: err}
 	if ex == nil {
 		return m

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 	"github.com/buildscope/buildscope/tui/common"
 )
 
@@ -19,11 +20,11 @@ func TestChangedHitsAndCosts(t *testing.T) {
 		{Name: "[gen 1/2] COPY v.txt /v.txt", Cached: true},
 		{Name: "[gen 2/2] RUN make"},
 	}}}}
-	ex := &model.Explanation{Build: "b", Previous: "a", Source: model.SourceRecordedInputs,
-		ChangedHits: []model.ChangedHit{{Step: "[gen 1/2] COPY v.txt /v.txt", Line: 2, Reason: model.ReasonContext,
-			Detail: model.Detail{Files: []string{"v.txt"}}, CostSeconds: 1.5}},
-		Misses: []model.Miss{{Step: "[gen 2/2] RUN make", Line: 3, Reason: model.ReasonParentChanged,
-			Detail: model.Detail{Parent: "[gen 1/2] COPY v.txt /v.txt", Root: "[gen 1/2] COPY v.txt /v.txt"}}},
+	ex := &why.Explanation{Build: "b", Previous: "a", Source: why.SourceRecordedInputs,
+		ChangedHits: []why.ChangedHit{{Step: "[gen 1/2] COPY v.txt /v.txt", Line: 2, Reason: why.ReasonContext,
+			Detail: why.Detail{Files: []string{"v.txt"}}, CostSeconds: 1.5}},
+		Misses: []why.Miss{{Step: "[gen 2/2] RUN make", Line: 3, Reason: why.ReasonParentChanged,
+			Detail: why.Detail{Parent: "[gen 1/2] COPY v.txt /v.txt", Root: "[gen 1/2] COPY v.txt /v.txt"}}},
 	}
 	m := New(common.Common{Width: 120, Height: 30, Styles: &styles, Keys: &keys}, b, ex, nil)
 	v := ansi.Strip(m.View())
@@ -52,8 +53,8 @@ func TestForeignNamesEscaped(t *testing.T) {
 	const osc = "\x1b]0;pwned\x07"
 	step := "[x 2/2] COPY . /src" + osc
 	b := &model.Build{ID: "b", Stages: []model.Stage{{Name: "x", Steps: []model.Step{{Name: "[x 1/2] FROM a" + osc, Cached: true}, {Name: step}}}}}
-	ex := &model.Explanation{Build: "b", Previous: "a", Source: model.SourceRecordedInputs, SourceNote: "note" + osc,
-		Misses: []model.Miss{{Step: step, Line: 2, Root: true, Reason: model.ReasonContext, Detail: model.Detail{Files: []string{"f" + osc}}}},
+	ex := &why.Explanation{Build: "b", Previous: "a", Source: why.SourceRecordedInputs, SourceNote: "note" + osc,
+		Misses: []why.Miss{{Step: step, Line: 2, Root: true, Reason: why.ReasonContext, Detail: why.Detail{Files: []string{"f" + osc}}}},
 		Advice: []string{"advice" + osc}}
 	m := New(common.Common{Width: 160, Height: 30, Styles: &styles, Keys: &keys}, b, ex, nil)
 	for i := 0; i < 2; i++ {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 )
 
 // details are the selected step's or file's details, at most h lines.
@@ -43,7 +44,7 @@ func (m *Model) stepDetails() []string {
 	return out
 }
 
-func (m *Model) fileDetails(c *model.FileChange) []string {
+func (m *Model) fileDetails(c *compare.FileChange) []string {
 	s := m.Styles
 	out := []string{s.Title.Render(model.Printable(c.String()))}
 	for i, side := range []string{"A", "B"} {

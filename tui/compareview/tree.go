@@ -4,14 +4,14 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 )
 
 // node is a path of the merged tree of changes: a change, a directory
 // holding changes, or both.
 type node struct {
 	name, path string // path "/a/b"; the root is ""
-	change     *model.FileChange
+	change     *compare.FileChange
 	children   map[string]*node
 	delta      int64 // B's bytes minus A's, this path and below
 	count      int   // changes at and below this path
@@ -26,7 +26,7 @@ type row struct {
 func (n *node) dir() bool { return len(n.children) > 0 }
 
 // buildTree makes the tree of the changes keep accepts.
-func buildTree(changes []model.FileChange, keep func(*model.FileChange) bool) *node {
+func buildTree(changes []compare.FileChange, keep func(*compare.FileChange) bool) *node {
 	root := &node{children: map[string]*node{}}
 	for i := range changes {
 		c := &changes[i]

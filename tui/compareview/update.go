@@ -4,7 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 	"github.com/buildscope/buildscope/tui/common"
 )
 
@@ -123,7 +123,7 @@ func (m *Model) open() tea.Cmd {
 func (m *Model) rebuild() {
 	m.root = nil
 	if m.res != nil && m.res.Image != nil {
-		m.root = buildTree(m.res.Image.Files, func(c *model.FileChange) bool {
+		m.root = buildTree(m.res.Image.Files, func(c *compare.FileChange) bool {
 			return (!m.changed || c.Kind == "C") && m.filter.Match(c.Path)
 		})
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/buildscope/buildscope/inspect/compare"
 	"github.com/buildscope/buildscope/model"
+	buildcompare "github.com/buildscope/buildscope/model/compare"
 	"github.com/buildscope/buildscope/tui/common"
 )
 
@@ -124,7 +125,7 @@ func (m *Model) steps(h int) []string {
 }
 
 // state is how side i did the step: absent, cached or ran (for how long).
-func state(st model.StepComparison, i int) string {
+func state(st buildcompare.StepComparison, i int) string {
 	switch {
 	case !st.Present[i]:
 		return "absent"
@@ -183,7 +184,7 @@ func (m *Model) tree(h int) []string {
 	return out
 }
 
-func sideSize(c *model.FileChange, i int) string {
+func sideSize(c *buildcompare.FileChange, i int) string {
 	if c.Layer[i] < 0 {
 		return "-"
 	}

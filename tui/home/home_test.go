@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 	"github.com/buildscope/buildscope/tui/tuitest"
 )
 
@@ -32,7 +33,7 @@ func rows() []model.HistoryRow {
 }
 
 // newLoaded is a list of size w×h that has run its first load.
-func newLoaded(t *testing.T, w, h int, explain func(context.Context, model.HistoryRow) (*model.Build, *model.Explanation, error)) *Model {
+func newLoaded(t *testing.T, w, h int, explain func(context.Context, model.HistoryRow) (*model.Build, *why.Explanation, error)) *Model {
 	t.Helper()
 	m := New(Options{Title: "embedded", Now: func() time.Time { return t0.Add(time.Minute) }, Explain: explain,
 		Load: func(context.Context) ([]model.HistoryRow, error) { return rows(), nil }})
@@ -116,7 +117,7 @@ func TestFilter(t *testing.T) {
 // A read overtaken by a newer one is dropped, and a why asked for a build
 // the user has left is dropped too.
 func TestStaleAnswersAreDropped(t *testing.T) {
-	m := newLoaded(t, 120, 14, func(context.Context, model.HistoryRow) (*model.Build, *model.Explanation, error) {
+	m := newLoaded(t, 120, 14, func(context.Context, model.HistoryRow) (*model.Build, *why.Explanation, error) {
 		return nil, nil, errors.New("no provenance")
 	})
 	stale := m.load() // generation 2

@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
 	"github.com/buildscope/buildscope/tui/cacheview"
 	"github.com/buildscope/buildscope/tui/common"
 )
@@ -47,7 +48,7 @@ type Options struct {
 	Load func(ctx context.Context) ([]model.HistoryRow, error)
 	// Explain explains a build's cache misses for the c view; it runs in
 	// a command (nil: no c).
-	Explain func(ctx context.Context, row model.HistoryRow) (*model.Build, *model.Explanation, error)
+	Explain func(ctx context.Context, row model.HistoryRow) (*model.Build, *why.Explanation, error)
 	// Refresh is how often the list is read again while a build runs
 	// (0: every 2s).
 	Refresh time.Duration
@@ -125,7 +126,7 @@ type tickMsg struct{ gen int }
 type explainedMsg struct {
 	gen   int
 	build *model.Build
-	ex    *model.Explanation
+	ex    *why.Explanation
 	err   error
 }
 

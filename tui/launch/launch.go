@@ -23,6 +23,8 @@ import (
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/inspect/stagesize"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/dockerfile"
+	"github.com/buildscope/buildscope/model/why"
 	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/compareview"
 	"github.com/buildscope/buildscope/tui/home"
@@ -65,7 +67,7 @@ func (e Env) BuildUI(ctx context.Context, b *buildrun.Builder, p *buildrun.Prepa
 // BakeUI is the live build UI of a bake: the stages of every target,
 // those they share drawn once, and a node per target. plan is the one
 // Dockerfile's (Bake.OnePlan).
-func (e Env) BakeUI(ctx context.Context, b *buildrun.Builder, bk *buildrun.Bake, plan *model.Plan) buildui.Options {
+func (e Env) BakeUI(ctx context.Context, b *buildrun.Builder, bk *buildrun.Bake, plan *dockerfile.Plan) buildui.Options {
 	first := bk.Targets[0]
 	df, _ := os.ReadFile(first.DockerfileAbs)
 	o := buildui.Options{Title: first.ContextAbs, Builder: b.Name(), Plan: plan, Dockerfile: df, Context: ctx}
@@ -114,7 +116,7 @@ func (e Env) Follow(ctx context.Context, b *buildrun.Builder, ref string, mode p
 func (e Env) Replay(ctx context.Context, o *buildrun.OpenedBuild) error {
 	b := o.Build
 	ro := buildui.Options{Title: b.Context, Builder: b.Builder, Replay: b, Dockerfile: o.Dockerfile, Context: ctx,
-		Why: func(*model.Build) (*model.Explanation, error) { return o.Explain() }}
+		Why: func(*model.Build) (*why.Explanation, error) { return o.Explain() }}
 	if b.Origin != nil {
 		ro.Title = "build " + b.ID + " (" + b.Origin.By + ")"
 	} else {

@@ -12,27 +12,28 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/compare"
 	"github.com/buildscope/buildscope/tui/common"
 )
 
 // Model is the stages view.
 type Model struct {
 	common.Common
-	rep *model.StageReport
+	rep *compare.StageReport
 	err error
 	sel int
 }
 
 // New returns the view of a report (nil while it is measured; err when
 // measuring failed).
-func New(c common.Common, rep *model.StageReport, err error) *Model {
+func New(c common.Common, rep *compare.StageReport, err error) *Model {
 	return &Model{Common: c, rep: rep, err: err}
 }
 
 // Selected is the stage under the cursor, if any.
-func (m *Model) Selected() (model.StageSize, bool) {
+func (m *Model) Selected() (compare.StageSize, bool) {
 	if m.rep == nil || m.sel >= len(m.rep.Stages) {
-		return model.StageSize{}, false
+		return compare.StageSize{}, false
 	}
 	return m.rep.Stages[m.sel], true
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/trace"
 	"github.com/buildscope/buildscope/tui/common"
 )
 
@@ -22,7 +23,7 @@ const nameW = 30 // the step-name column
 // Model is the timeline view.
 type Model struct {
 	common.Common
-	tl   *model.Timeline
+	tl   *trace.Timeline
 	rows []int // span indexes, grouped by stage, in start order
 	sel  int
 	zoom float64 // 1: the whole build fits the axis
@@ -30,7 +31,7 @@ type Model struct {
 }
 
 // New returns the view of tl (nil: nothing has run yet).
-func New(c common.Common, tl *model.Timeline) *Model {
+func New(c common.Common, tl *trace.Timeline) *Model {
 	m := &Model{Common: c, zoom: 1}
 	m.SetTimeline(tl)
 	return m
@@ -38,7 +39,7 @@ func New(c common.Common, tl *model.Timeline) *Model {
 
 // SetTimeline replaces the timeline (a live build's grows), keeping the
 // selection on the same step where it can.
-func (m *Model) SetTimeline(tl *model.Timeline) {
+func (m *Model) SetTimeline(tl *trace.Timeline) {
 	selDigest := ""
 	if m.tl != nil && m.sel < len(m.rows) {
 		selDigest = m.tl.Spans[m.rows[m.sel]].Digest
@@ -174,7 +175,7 @@ func truncate(s string, w int) string {
 	return s[:w-1] + "…"
 }
 
-func stepLabel(sp model.Span) string {
+func stepLabel(sp trace.Span) string {
 	if sp.Line > 0 {
 		if i := strings.Index(sp.Name, "] "); i >= 0 {
 			return fmt.Sprintf("L%d %s", sp.Line, sp.Name[i+2:])
@@ -203,7 +204,7 @@ func fmtSecs(s float64) string {
 }
 
 // bar draws a span on the axis: a run as █, a cached step as a ◆ mark.
-func (m *Model) bar(sp model.Span, w int) string {
+func (m *Model) bar(sp trace.Span, w int) string {
 	win := m.window()
 	from := sp.Start.Sub(m.tl.Start).Seconds() - m.off
 	to := sp.End.Sub(m.tl.Start).Seconds() - m.off

@@ -1,0 +1,68 @@
+package model
+
+// CacheKey is BuildKit's cache key of a step and the plain-text inputs
+// behind it, as the builder's cache-debug data shows them: the op's cache
+// map (its definition) and, per input of the op, either the checksum of
+// the files it selects or the key of the step it builds on.
+type CacheKey struct {
+	// Key digests Op and Inputs, content checksums in place of the keys of
+	// session-bound sources: two builds of the same inputs have equal keys.
+	Key string `json:"key"`
+	// Op is BuildKit's plain text of the op's cache map: the JSON of an
+	// exec or file op with its platform, or a source's identity (an image
+	// digest and platform, a local directory's name).
+	Op string `json:"op"`
+	// OpDigest is the digest BuildKit links the key to its inputs by (of
+	// Op and the output), as an exported cache's records name it.
+	OpDigest string `json:"op_digest,omitempty"`
+	// Inputs are the op's inputs, by index.
+	Inputs []KeyInput `json:"inputs,omitempty"`
+}
+
+// KeyInput is one input of a step's cache key.
+type KeyInput struct {
+	Index int `json:"index"`
+	// From is the vertex digest of the step or source the input reads.
+	From string `json:"from,omitempty"`
+	// Source names the source op the input is, when it is one: "local:NAME"
+	// (the build context is "local:context") or "image:REF".
+	Source string `json:"source,omitempty"`
+	// Selector is the paths the op selects from the input ("/" for all).
+	Selector string `json:"selector,omitempty"`
+	// Content is the checksum BuildKit took of the selected files, and
+	// Files their digests (metadata and content) by path.
+	Content string            `json:"content,omitempty"`
+	Files   map[string]string `json:"files,omitempty"`
+	// FilesRef names Files in the history's file-list store (see
+	// StepInputs.FilesRef); it is derived from Content and Selector, so
+	// equal refs mean equal lists.
+	FilesRef string `json:"files_ref,omitempty"`
+	// ParentKey is the key of From, which stands in the key when no
+	// content checksum does.
+	ParentKey string `json:"parent_key,omitempty"`
+}
+
+// Input is the key input of index i, nil when the op has none.
+func (k *CacheKey) Input(i int) *KeyInput {
+	if k == nil {
+		return nil
+	}
+	for j := range k.Inputs {
+		if k.Inputs[j].Index == i {
+			return &k.Inputs[j]
+		}
+	}
+	return nil
+}
+
+// HasKeys reports whether any step of b has a recorded cache key.
+func (b *Build) HasKeys() bool {
+	for _, s := range b.Stages {
+		for _, st := range s.Steps {
+			if st.Key != nil {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,74 @@
+package fold
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/moby/buildkit/client"
+
+	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/dockerfile"
+)
+
+// loadEvents reads a SolveStatus stream recorded with
+// `buildscope build --progress json` from a real build.
+func loadEvents(t *testing.T, path string) []*client.SolveStatus {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []*client.SolveStatus
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var s client.SolveStatus
+		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		out = append(out, &s)
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s: no events", path)
+	}
+	return out
+}
+
+func loadPlan(t *testing.T, path string, args map[string]string) *dockerfile.Plan {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := dockerfile.Parse(path, data, args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// loadJSON decodes the JSON file at path (recorded output of a real
+// build, in testdata) into v.
+func loadJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("decoding %s: %v", path, err)
+	}
+}
+
+// loadPair reads a previous and a current build recorded by real builds
+// on the embedded builder (with BuildKit's cache keys), from testdata/why.
+func loadPair(t *testing.T, name string) (prev, cur *model.Build) {
+	t.Helper()
+	var p struct{ Previous, Current *model.Build }
+	loadJSON(t, filepath.Join("..", "testdata", "why", name+".json"), &p)
+	return p.Previous, p.Current
+}

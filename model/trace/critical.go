@@ -1,0 +1,225 @@
+package trace
+
+import (
+	"cmp"
+	"slices"
+	"sort"
+)
+
+// critical finds the critical path over BuildKit's vertex inputs (so
+// mounts and COPY --from are edges), every span's slack, and what a cache
+// hit would have saved on each step of the critical path.
+func (tl *Timeline) critical() {
+	n := len(tl.Spans)
+	if n == 0 {
+		return
+	}
+	g := newSpanGraph(tl)
+	last := 0
+	for i := range tl.Spans {
+		if tl.Spans[i].End.After(tl.Spans[last].End) {
+			last = i
+		}
+	}
+	// walk back from the span that ended last through the input that
+	// ended last (or, for a span without inputs, what ended last before
+	// it): each link's gap is the wait between them. A step answered from
+	// the cache ran for no time: BuildKit reports it done once the cache
+	// is resolved, so it gates its consumers only as late as its own
+	// inputs did (see ready).
+	var path []int
+	for i := last; i >= 0; {
+		path = append(path, i)
+		tl.Spans[i].Critical = true
+		i = g.lastInput(i)
+	}
+	for k := len(path) - 1; k >= 0; k-- {
+		tl.Critical = append(tl.Critical, tl.Spans[path[k]].Digest)
+	}
+	// slack: how late a span could end without moving the build's end,
+	// keeping every consumer's duration and its wait after its inputs
+	lf := make([]float64, n)
+	for i := range lf {
+		lf[i] = tl.Wall
+	}
+	for k := n - 1; k >= 0; k-- {
+		c := g.topo[k]
+		ls := lf[c] - g.dur[c] - g.gap[c]
+		for _, in := range g.inputs[c] {
+			if ls < lf[in] {
+				lf[in] = ls
+			}
+		}
+	}
+	for i := range tl.Spans {
+		tl.Spans[i].Slack = round3(lf[i] - g.end(i))
+	}
+	// saving: replay the schedule with the step taking no time
+	ends := make([]float64, n)
+	for _, i := range path {
+		if tl.Spans[i].Cached || g.dur[i] == 0 || !isStep(tl.Spans[i]) {
+			continue
+		}
+		tl.Spans[i].Saving = round3(tl.Wall - g.makespanWithout(i, ends))
+	}
+}
+
+func isStep(s Span) bool { return stepText(s.Name) != "" }
+
+// spanGraph is the timeline as a graph: times are seconds from the
+// build's start.
+type spanGraph struct {
+	inputs [][]int
+	start  []float64
+	dur    []float64
+	gap    []float64 // wait between the last input's end (or the build's start) and the start
+	// ready is when a span really let its consumers go: its end, but for a
+	// cached step, when its inputs were ready (its reported times only say
+	// when BuildKit got round to marking it cached)
+	ready []float64
+	topo  []int
+}
+
+func newSpanGraph(tl *Timeline) *spanGraph {
+	n := len(tl.Spans)
+	g := &spanGraph{inputs: make([][]int, n), start: make([]float64, n), dur: make([]float64, n), gap: make([]float64, n)}
+	idx := make(map[string]int, n)
+	for i, s := range tl.Spans {
+		idx[s.Digest] = i
+	}
+	consumers := make([][]int, n)
+	indeg := make([]int, n)
+	for i, s := range tl.Spans {
+		g.start[i] = s.Start.Sub(tl.Start).Seconds()
+		g.dur[i] = s.Seconds()
+		for _, d := range s.Inputs {
+			if j, ok := idx[d]; ok && j != i {
+				g.inputs[i] = append(g.inputs[i], j)
+				consumers[j] = append(consumers[j], i)
+				indeg[i]++
+			}
+		}
+	}
+	// a span BuildKit gives no inputs (loading the definition, a FROM,
+	// exporting) waited for what ran before it: its input is the span that
+	// ended last before it started, so the path runs back to the start
+	byEnd := make([]int, n) // spans by end, then index
+	for i := range byEnd {
+		byEnd[i] = i
+	}
+	slices.SortFunc(byEnd, func(a, b int) int {
+		if c := cmp.Compare(g.end(a), g.end(b)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	for i := range tl.Spans {
+		if len(g.inputs[i]) > 0 {
+			continue
+		}
+		// the span that ended last at or before i started; among equal
+		// ends an earlier span only, so that no two spans wait on each other
+		k := sort.Search(n, func(k int) bool { return g.end(byEnd[k]) > g.start[i] }) - 1
+		for k >= 0 && byEnd[k] >= i && g.end(byEnd[k]) == g.start[i] {
+			k--
+		}
+		if k < 0 || byEnd[k] == i {
+			continue
+		}
+		best := byEnd[k]
+		g.inputs[i] = append(g.inputs[i], best)
+		consumers[best] = append(consumers[best], i)
+		indeg[i]++
+	}
+	for i := range tl.Spans {
+		ready := 0.0
+		for _, j := range g.inputs[i] {
+			if e := g.end(j); e > ready {
+				ready = e
+			}
+		}
+		if g.gap[i] = g.start[i] - ready; g.gap[i] < 0 {
+			g.gap[i] = 0
+		}
+	}
+	// Kahn's order; spans are sorted by start, which breaks ties
+	queue := make([]int, 0, n)
+	for i := range indeg {
+		if indeg[i] == 0 {
+			queue = append(queue, i)
+		}
+	}
+	for len(queue) > 0 {
+		i := queue[0]
+		queue = queue[1:]
+		g.topo = append(g.topo, i)
+		for _, c := range consumers[i] {
+			if indeg[c]--; indeg[c] == 0 {
+				queue = append(queue, c)
+			}
+		}
+	}
+	if len(g.topo) < n { // a cycle in foreign data: keep every span
+		seen := make([]bool, n)
+		for _, i := range g.topo {
+			seen[i] = true
+		}
+		for i := range seen {
+			if !seen[i] {
+				g.topo = append(g.topo, i)
+			}
+		}
+	}
+	g.ready = make([]float64, n)
+	for _, i := range g.topo {
+		g.ready[i] = g.end(i)
+		if tl.Spans[i].Cached && g.dur[i] == 0 && len(g.inputs[i]) > 0 {
+			g.ready[i] = 0
+			for _, j := range g.inputs[i] {
+				g.ready[i] = max(g.ready[i], g.ready[j])
+			}
+		}
+	}
+	return g
+}
+
+func (g *spanGraph) end(i int) float64 { return g.start[i] + g.dur[i] }
+
+// lastInput is the input of i that was ready last, or -1.
+func (g *spanGraph) lastInput(i int) int {
+	best := -1
+	for _, j := range g.inputs[i] {
+		if best < 0 || g.ready[j] > g.ready[best] {
+			best = j
+		}
+	}
+	return best
+}
+
+// makespanWithout replays the build with span skip taking no time: each
+// span starts its recorded wait after its inputs end (spans without
+// inputs keep their start). ends is scratch space, one per span.
+func (g *spanGraph) makespanWithout(skip int, ends []float64) float64 {
+	var span float64
+	for _, i := range g.topo {
+		s := g.start[i]
+		if len(g.inputs[i]) > 0 {
+			ready := 0.0
+			for _, j := range g.inputs[i] {
+				if ends[j] > ready {
+					ready = ends[j]
+				}
+			}
+			s = ready + g.gap[i]
+		}
+		d := g.dur[i]
+		if i == skip {
+			d = 0
+		}
+		ends[i] = s + d
+		if ends[i] > span {
+			span = ends[i]
+		}
+	}
+	return span
+}
