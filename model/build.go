@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -12,21 +13,34 @@ const (
 	StatusCanceled = "canceled"
 )
 
+// SchemaVersion is the version of the record's JSON shape that this
+// buildscope writes and the newest it reads. Version 2 added `schema` and
+// writes `bake` before `stages`, so that a record's head (the fields
+// before its stages) says which bake it belongs to; records without
+// `schema` are version 1, read as they are.
+const SchemaVersion = 2
+
 // Build is the record of one build: what was built, where, how it went, and
 // the image it produced.
 type Build struct {
-	ID         string       `json:"id"`
-	Context    string       `json:"context"`
-	Dockerfile string       `json:"dockerfile"`
-	Target     string       `json:"target"`
-	Builder    string       `json:"builder"`
-	Status     string       `json:"status"`
-	Error      string       `json:"error"`
-	Started    time.Time    `json:"started"`
-	Completed  time.Time    `json:"completed"`
-	Stages     []Stage      `json:"stages"`
-	Cache      CacheSummary `json:"cache"`
-	Image      *Image       `json:"image,omitempty"`
+	// Schema is the version of the record's JSON shape: SchemaVersion when
+	// buildscope saves it; 0 in records from before it was kept (version 1).
+	Schema     int       `json:"schema,omitempty"`
+	ID         string    `json:"id"`
+	Context    string    `json:"context"`
+	Dockerfile string    `json:"dockerfile"`
+	Target     string    `json:"target"`
+	Builder    string    `json:"builder"`
+	Status     string    `json:"status"`
+	Error      string    `json:"error"`
+	Started    time.Time `json:"started"`
+	Completed  time.Time `json:"completed"`
+	// Bake names the bake this build was a target of, if any. It comes
+	// before the stages so that reading a record's head finds it.
+	Bake   *BakeRef     `json:"bake,omitempty"`
+	Stages []Stage      `json:"stages"`
+	Cache  CacheSummary `json:"cache"`
+	Image  *Image       `json:"image,omitempty"`
 	// Images are every platform's image of a multi-platform build; Image
 	// is the host platform's among them (else the first).
 	Images    []Image  `json:"images,omitempty"`
@@ -62,8 +76,6 @@ type Build struct {
 	// Advice is the seeds' practices the Dockerfile does not follow, at
 	// their lines, with what each costs where measurable.
 	Advice []Advice `json:"advice,omitempty"`
-	// Bake names the bake this build was a target of, if any.
-	Bake *BakeRef `json:"bake,omitempty"`
 	// Other holds vertices that belong to no Dockerfile stage: loading the
 	// build definition and context, resolving image metadata, exporting.
 	Other []Step `json:"other,omitempty"`
@@ -229,4 +241,24 @@ type CriticalSummary struct {
 	Steps          int     `json:"steps"`
 	Longest        string  `json:"longest"`
 	LongestSeconds float64 `json:"longest_seconds"`
+}
+
+// SchemaError is a record written by a newer buildscope, in a shape this
+// one does not know.
+type SchemaError struct {
+	ID     string
+	Schema int
+}
+
+func (e *SchemaError) Error() string {
+	return fmt.Sprintf("record %s was written by a newer buildscope (record schema %d; this one reads up to %d): upgrade buildscope to read it", e.ID, e.Schema, SchemaVersion)
+}
+
+// CheckSchema refuses a record of a schema newer than SchemaVersion;
+// older ones (and records without a schema) are read as they are.
+func CheckSchema(b *Build) error {
+	if b.Schema > SchemaVersion {
+		return &SchemaError{ID: b.ID, Schema: b.Schema}
+	}
+	return nil
 }
