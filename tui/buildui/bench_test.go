@@ -154,3 +154,36 @@ func BenchmarkTimelineFrames(b *testing.B) {
 	b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms/frame")
 	b.ReportMetric(float64(p99)/float64(5*time.Millisecond), "p99/limit")
 }
+
+// BenchmarkTimelineLive is a live build watched on its timeline, driven
+// as the program drives it: 300 steps' events arrive in bursts of 32 on
+// the status channel, each delivery (WaitForStatus) goes through Update
+// and a frame is drawn after it, with two clock ticks between bursts.
+// One op is the whole build. Run before and after a change with
+// go test -run - -bench TimelineLive ./tui/buildui
+func BenchmarkTimelineLive(b *testing.B) {
+	plan, events := syntheticBuild(40, 7, 0)
+	now := time.Date(2026, 1, 1, 0, 0, 1, 0, time.UTC)
+	for b.Loop() {
+		ch := make(chan *client.SolveStatus, len(events))
+		m := New(Options{Plan: plan, Events: ch, Now: func() time.Time { return now }})
+		m.Update(teaSize(160, 48))
+		m.Update(tea.KeyPressMsg{Code: 't', Text: "t"})
+		for from := 0; from < len(events); from += 32 {
+			for _, e := range events[from:min(from+32, len(events))] {
+				ch <- e
+			}
+			for len(ch) > 0 {
+				m.Update(WaitForStatus(ch)())
+				_ = m.Render()
+			}
+			for range 2 {
+				m.Update(tickMsg(now))
+				_ = m.Render()
+			}
+		}
+		if !strings.Contains(m.Render(), "critical path") {
+			b.Fatal("not on the timeline")
+		}
+	}
+}

@@ -15,18 +15,41 @@ import (
 // StatusMsg carries one status update of the build.
 type StatusMsg struct{ Status *client.SolveStatus }
 
+// statusBatchMsg carries the status updates that were waiting together:
+// a burst of events is folded in one Update, so what the screen derives
+// from the build (the timeline, its critical path) is computed once for
+// it and not once per event.
+type statusBatchMsg []*client.SolveStatus
+
+// maxBatch bounds a batch, so that a flood of updates still lets the
+// screen be drawn between batches.
+const maxBatch = 256
+
 // streamEndMsg says the status stream is closed.
 type streamEndMsg struct{}
 
-// WaitForStatus returns a command that delivers the next update of ch; the
-// model re-arms it after each one.
+// WaitForStatus returns a command that delivers the next update of ch
+// with those already waiting behind it; the model re-arms it after each
+// delivery.
 func WaitForStatus(ch <-chan *client.SolveStatus) tea.Cmd {
 	return func() tea.Msg {
 		s, ok := <-ch
 		if !ok {
 			return streamEndMsg{}
 		}
-		return StatusMsg{s}
+		batch := statusBatchMsg{s}
+		for len(batch) < maxBatch {
+			select {
+			case s, ok := <-ch:
+				if !ok {
+					return batch // the next wait reports the end
+				}
+				batch = append(batch, s)
+			default:
+				return batch
+			}
+		}
+		return batch
 	}
 }
 

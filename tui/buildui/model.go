@@ -11,6 +11,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/buildscope/buildscope/model/trace"
+
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"github.com/moby/buildkit/client"
@@ -140,8 +142,12 @@ type Model struct {
 	back       view               // the view esc returns to from the inspector
 	vertices   []*client.Vertex   // every vertex update, for the timeline
 	tv         *timeline.Model
-	tvFor      int        // len(vertices) when tv's timeline was laid out
-	images     openImages // every image the inspector holds open
+	tvFor      timelineKey // what tv's timeline was laid out from
+	images     openImages  // every image the inspector holds open
+
+	// newTimeline lays out the timeline and its critical path
+	// (trace.New; tests count its calls).
+	newTimeline func(id string, events []*client.SolveStatus, b *model.Build) *trace.Timeline
 
 	// ctx is cancelled when the program ends: the work of the views
 	// (measuring stages, running a diff, the inspector's) stops then.
@@ -160,7 +166,7 @@ func New(o Options) *Model {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	m := &Model{opts: o, keys: common.DefaultKeyMap(), help: help.New(), logs: map[string]*logs.Buffer{}}
+	m := &Model{opts: o, keys: common.DefaultKeyMap(), help: help.New(), logs: map[string]*logs.Buffer{}, newTimeline: trace.New}
 	if o.Context == nil {
 		o.Context = context.Background()
 	}
@@ -227,4 +233,5 @@ func (m *Model) LoadLogs(events []*client.SolveStatus) {
 	}
 	m.syncLogs()
 	m.selectFailure()
+	m.settle()
 }

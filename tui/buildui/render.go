@@ -48,11 +48,6 @@ func (m *Model) geometry() geom {
 	return g
 }
 
-func (m *Model) resize() {
-	g := m.geometry()
-	m.logv.SetSize(m.Width, g.logsH-g.errH)
-}
-
 func (m *Model) selected() (model.Step, bool) {
 	steps := m.stepsOf(m.selNode)
 	if m.selStep < len(steps) {
@@ -70,34 +65,15 @@ func (m *Model) View() tea.View {
 	return v
 }
 
-// Render draws the screen as text (View wraps it; tests call it).
+// Render draws the screen as text (View wraps it; tests call it). It
+// only reads the model: sizes, sub-views and the timeline are brought up
+// to date in Update (settle).
 func (m *Model) Render() string {
 	if m.Width == 0 || m.Height == 0 {
 		return ""
 	}
-	m.resize()
-	switch m.view {
-	case viewCache:
-		return fit(m.renderHeader()+"\n"+pad(m.cacheView().View(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
-	case viewStages:
-		return fit(m.renderHeader()+"\n"+pad(m.stagesView().View(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
-	case viewDiff:
-		return fit(m.renderHeader()+"\n"+pad(m.diffView().View(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
-	case viewTimeline:
-		return fit(m.renderHeader()+"\n"+pad(m.timelineView().View(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
-	case viewInspect:
-		var body string
-		switch {
-		case m.lv != nil:
-			m.lv.Common = m.body()
-			body = m.lv.View()
-		case m.lvErr != nil:
-			body = m.styles.Failed.Render(fmt.Sprint("cannot open the image: ", m.lvErr))
-		default:
-			body = m.styles.Running.Render(m.glyph(stRunning)+" opening "+m.lvTitle+"…") +
-				"\n" + m.styles.Dim.Render("an engine build's image is saved from the engine first; esc goes back")
-		}
-		return fit(m.renderHeader()+"\n"+pad(body, m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
+	if m.view != viewBuild {
+		return fit(m.renderHeader()+"\n"+pad(m.renderSubView(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
 	}
 	g := m.geometry()
 	graph := m.renderGraph(g)
@@ -110,6 +86,29 @@ func (m *Model) Render() string {
 	}
 	parts = append(parts, m.logv.Render(m.logsTitle()), m.renderHelp())
 	return fit(strings.Join(parts, "\n"), m.Width, m.Height)
+}
+
+// renderSubView draws the view shown in place of the build's panes, as
+// settle left it.
+func (m *Model) renderSubView() string {
+	switch {
+	case m.view == viewCache && m.cv != nil:
+		return m.cv.View()
+	case m.view == viewStages && m.sv != nil:
+		return m.sv.View()
+	case m.view == viewDiff && m.dv != nil:
+		return m.dv.View()
+	case m.view == viewTimeline && m.tv != nil:
+		return m.tv.View()
+	case m.view != viewInspect:
+		return "" // not settled yet: Update makes it
+	case m.lv != nil:
+		return m.lv.View()
+	case m.lvErr != nil:
+		return m.styles.Failed.Render(fmt.Sprint("cannot open the image: ", m.lvErr))
+	}
+	return m.styles.Running.Render(m.glyph(stRunning)+" opening "+m.lvTitle+"…") +
+		"\n" + m.styles.Dim.Render("an engine build's image is saved from the engine first; esc goes back")
 }
 
 func (m *Model) renderHeader() string {

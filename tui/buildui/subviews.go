@@ -95,14 +95,47 @@ func (m *Model) subUpdate(msg tea.Msg) (tea.Cmd, bool) {
 	return nil, true
 }
 
+// settle brings up to date, after each message, what the screen derives
+// from the model: the sizes of the panes and sub-views, and the sub-view
+// shown (made, or remade when its data changed). Render only reads them.
+func (m *Model) settle() {
+	g := m.geometry()
+	m.logv.SetSize(m.Width, g.logsH-g.errH)
+	switch m.view {
+	case viewCache:
+		m.cacheView()
+	case viewStages:
+		m.stagesView()
+	case viewDiff:
+		m.diffView()
+	case viewTimeline:
+		m.timelineView()
+	}
+	body := m.body()
+	if m.cv != nil {
+		m.cv.Common = body
+	}
+	if m.sv != nil {
+		m.sv.Common = body
+	}
+	if m.dv != nil {
+		m.dv.Common = body
+	}
+	if m.tv != nil {
+		m.tv.Common = body
+	}
+	if m.lv != nil {
+		m.lv.Common = body
+	}
+}
+
 // cacheView, stagesView and diffView are the views of the finished
-// build, kept across frames (with their selection) until their data
-// changes.
+// build, kept (with their selection) until their data changes. They are
+// made in Update (settle, or a key routed to them), never in Render.
 func (m *Model) cacheView() *cacheview.Model {
 	if m.cv == nil || m.cvFor != m.why {
 		m.cv, m.cvFor = cacheview.New(m.body(), m.build, m.why, m.whyErr), m.why
 	}
-	m.cv.Common = m.body()
 	return m.cv
 }
 
@@ -110,26 +143,33 @@ func (m *Model) stagesView() *stagesview.Model {
 	if m.sv == nil || m.svFor != m.stages {
 		m.sv, m.svFor = stagesview.New(m.body(), m.stages, m.stagesErr), m.stages
 	}
-	m.sv.Common = m.body()
 	return m.sv
 }
 
-// timelineView lays the timeline out again when vertices arrived since
-// (a live build's grows).
+// timelineKey is what a timeline is laid out from: the vertices so far
+// and the build they belong to (the record, once the build is over).
+type timelineKey struct {
+	vertices int
+	build    *model.Build
+}
+
+// timelineView lays the timeline out again, critical path included, when
+// vertices arrived or the build changed since: once per batch of events
+// while it is shown (a live build's grows), never per frame.
 func (m *Model) timelineView() *timeline.Model {
-	if m.tv == nil || m.tvFor != len(m.vertices) {
+	key := timelineKey{len(m.vertices), m.build}
+	if m.tv == nil || m.tvFor != key {
 		var tl *trace.Timeline
 		if len(m.vertices) > 0 {
-			tl = trace.New(m.build.ID, []*client.SolveStatus{{Vertexes: m.vertices}}, m.build)
+			tl = m.newTimeline(m.build.ID, []*client.SolveStatus{{Vertexes: m.vertices}}, m.build)
 		}
 		if m.tv == nil {
 			m.tv = timeline.New(m.body(), tl)
 		} else {
 			m.tv.SetTimeline(tl)
 		}
-		m.tvFor = len(m.vertices)
+		m.tvFor = key
 	}
-	m.tv.Common = m.body()
 	return m.tv
 }
 
@@ -138,7 +178,6 @@ func (m *Model) diffView() *diffview.Model {
 		m.dv = diffview.New(m.body(), "the image's command", m.diff, m.diffErr)
 		m.dvLoaded = m.diff != nil || m.diffErr != nil
 	}
-	m.dv.Common = m.body()
 	return m.dv
 }
 

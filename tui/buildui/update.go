@@ -13,36 +13,49 @@ import (
 	"github.com/buildscope/buildscope/tui/logs"
 )
 
-// Update routes a message.
+// Update routes a message, then brings up to date what the screen
+// derives from the model (settle): View only draws.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	m.settle()
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.SetSize(msg.Width, msg.Height)
 		m.help.SetWidth(msg.Width)
-		m.resize()
 	case tea.BackgroundColorMsg:
 		m.styles = common.NewStyles(msg.IsDark())
 	case tickMsg:
 		m.now = time.Time(msg)
 		m.frame++
 		if !m.done {
-			return m, tick()
+			return tick()
 		}
 	case StatusMsg:
 		m.apply(msg.Status)
 		if m.opts.Events != nil {
-			return m, WaitForStatus(m.opts.Events)
+			return WaitForStatus(m.opts.Events)
+		}
+	case statusBatchMsg:
+		for _, s := range msg {
+			m.apply(s)
+		}
+		if m.opts.Events != nil {
+			return WaitForStatus(m.opts.Events)
 		}
 	case streamEndMsg:
 	case DoneMsg:
-		return m, tea.Batch(m.finish(msg), m.explain())
+		return tea.Batch(m.finish(msg), m.explain())
 	case whyMsg:
 		m.why, m.whyErr = msg.ex, msg.err
 	case imageOpenedMsg:
-		return m, m.opened(msg)
+		return m.opened(msg)
 	case layersview.LayerMsg, layersview.DoneMsg, layersview.PreviewMsg:
 		if m.lv != nil {
-			return m, m.lv.Update(msg) // it drops those of an image it no longer shows
+			return m.lv.Update(msg) // it drops those of an image it no longer shows
 		}
 	case diffMsg:
 		m.diff, m.diffErr, m.diffBusy = msg.changes, msg.err, false
@@ -51,16 +64,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		if !m.search.Active {
 			if cmd, ok := m.viewKey(msg); ok {
-				return m, cmd
+				return cmd
 			}
 		}
-		return m, m.key(msg)
+		return m.key(msg)
 	case tea.MouseClickMsg:
 		m.click(msg.Mouse())
 	case tea.MouseWheelMsg:
 		m.wheel(msg.Mouse())
 	}
-	return m, nil
+	return nil
 }
 
 // apply folds one status update into the build and the step logs.
@@ -168,7 +181,6 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.cancel()
 	case key.Matches(msg, k.Help):
 		m.showHelp = !m.showHelp
-		m.resize()
 	case key.Matches(msg, k.Focus):
 		m.focus = (m.focus + 1) % panes
 	case key.Matches(msg, k.Left):

@@ -86,6 +86,7 @@ type Model struct {
 	why     *cacheview.Model
 	whyOf   string
 	choice  Choice
+	now     time.Time // the clock as of the last message: running builds' durations
 	styles  common.Styles
 	keys    common.KeyMap
 }
@@ -103,6 +104,7 @@ func New(o Options) *Model {
 	}
 	m := &Model{o: o, help: help.New(), styles: common.NewStyles(o.Dark), keys: common.DefaultKeyMap(), notice: o.Notice, applied: o.Filter}
 	m.Common = common.Common{Width: 80, Height: 24, Styles: &m.styles, Keys: &m.keys}
+	m.now = o.Now()
 	return m
 }
 

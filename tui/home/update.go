@@ -11,8 +11,10 @@ import (
 	"github.com/buildscope/buildscope/tui/common"
 )
 
-// Update handles keys, sizes and the answers of its commands.
+// Update handles keys, sizes and the answers of its commands. It reads
+// the clock for the durations of running builds, so that View does not.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.now = m.o.Now()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.SetSize(msg.Width, msg.Height)

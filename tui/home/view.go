@@ -105,7 +105,7 @@ func (m *Model) list() []string {
 		}
 		return []string{s.Dim.Render("no build matches the filter (esc clears it)")}
 	}
-	now := m.o.Now()
+	now := m.now
 	header := s.Dim.Render(fmt.Sprintf("    %-2s %-25s %-10s %-14s %8s %7s  %s", "", "BUILD", "BY", "STARTED", "DURATION", "CACHED", "DOCKERFILE · TARGET"))
 	out := []string{header}
 	section := ""

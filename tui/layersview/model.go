@@ -66,9 +66,6 @@ type Model struct {
 	preview     PreviewMsg
 	showPreview bool
 
-	// where the last frame put things, for the mouse
-	layersY, layersOff, treeY, treeOff int
-
 	held common.Held[v1.Image]
 }
 

@@ -34,7 +34,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.click(msg.Mouse().Y)
 	case tea.MouseWheelMsg:
 		d := common.WheelRows(msg)
-		if msg.Mouse().Y < m.treeY {
+		if msg.Mouse().Y < m.geometry().treeY {
 			m.focus = focusLayers
 			d /= 3
 		} else {
@@ -48,14 +48,15 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 // click selects the layer or the tree row under the pointer (y is the
 // line within the view); a click on a selected directory expands it.
 func (m *Model) click(y int) {
-	if i := m.layersOff + y - m.layersY; y >= m.layersY && y < m.treeY && i < len(m.opts.Infos) && i >= 0 && m.layersY > 0 {
-		if y < m.layersY+len(m.opts.Infos)-m.layersOff {
+	g := m.geometry()
+	if i := g.layersOff + y - layersY; y >= layersY && y < g.treeY && i < len(m.opts.Infos) && i >= 0 {
+		if y < layersY+len(m.opts.Infos)-g.layersOff {
 			m.focus, m.layer = focusLayers, i
 			m.refresh()
 			return
 		}
 	}
-	if i := m.treeOff + y - m.treeY; y >= m.treeY && i < len(m.rows) {
+	if i := g.treeOff + y - g.treeY; y >= g.treeY && i < len(m.rows) {
 		if m.focus == focusTree && i == m.cursor && m.rows[i].node.Dir {
 			id := m.rows[i].node.ID
 			m.expanded[id] = !m.expanded[id]

@@ -14,19 +14,42 @@ import (
 
 func size(n int64) string { return model.HumanSize(n) }
 
+// geom is where View puts the layer list and the tree, derived from the
+// state alone so that View and the mouse agree without View recording it.
+type geom struct {
+	layersH, layersOff    int // the list's height (its title included) and first layer shown
+	treeY, treeH, treeOff int // the tree's first line, its height and first row shown
+}
+
+// layersY is the line of the first layer shown, below the list's title.
+const layersY = 1
+
+func (m *Model) geometry() geom {
+	g := geom{layersH: min(len(m.opts.Infos)+1, max(m.Height/3, 4))}
+	g.layersOff = max(0, m.layer-(g.layersH-1)+1)
+	listed := max(min(len(m.opts.Infos)-g.layersOff, g.layersH-1), 0)
+	above := layersY + listed + len(m.details()) + 1 // and the border
+	g.treeH = m.Height - above - 1                   // and the tree's title
+	if m.showPreview {
+		g.treeH = g.treeH / 2
+	}
+	g.treeH = max(g.treeH, 1)
+	g.treeY = above + 1
+	g.treeOff = max(0, m.cursor-g.treeH+1)
+	return g
+}
+
 // View draws the layer list, the details and the tree.
 func (m *Model) View() string {
 	s := m.Styles
-	layersH := min(len(m.opts.Infos)+1, max(m.Height/3, 4))
+	g := m.geometry()
 	var out []string
 	title := "Layers"
 	if m.focus == focusLayers {
 		title = "▸ " + title
 	}
 	out = append(out, s.Title.Render(title)+s.Dim.Render(fmt.Sprintf("  %s · %d layers", m.opts.Title, len(m.opts.Infos))))
-	off := max(0, m.layer-(layersH-1)+1)
-	m.layersY, m.layersOff = len(out), off
-	for i := off; i < len(m.opts.Infos) && len(out) < layersH; i++ {
+	for i := g.layersOff; i < len(m.opts.Infos) && len(out) < g.layersH; i++ {
 		in := m.opts.Infos[i]
 		sz := "…"
 		if i < len(m.analysed) {
@@ -40,13 +63,8 @@ func (m *Model) View() string {
 	}
 	out = append(out, m.details()...)
 	out = append(out, s.Border.Render(strings.Repeat("─", m.Width)))
-	treeH := m.Height - len(out) - 1
-	if m.showPreview {
-		treeH = treeH / 2
-	}
 	out = append(out, m.treeTitle())
-	m.treeY = len(out)
-	out = append(out, m.tree(max(treeH, 1))...)
+	out = append(out, m.tree(g)...)
 	if m.showPreview {
 		out = append(out, s.Border.Render(strings.Repeat("─", m.Width)))
 		out = append(out, m.previewLines(m.Height-len(out))...)
@@ -108,15 +126,13 @@ func (m *Model) treeTitle() string {
 	return s.Title.Render(t) + s.Dim.Render("  "+k.Focus.Help().Key+": focus · "+strings.Join(hint, " "))
 }
 
-func (m *Model) tree(h int) []string {
+func (m *Model) tree(g geom) []string {
 	s := m.Styles
 	if m.a == nil {
 		return nil
 	}
-	off := max(0, m.cursor-h+1)
-	m.treeOff = off
 	var out []string
-	for i := off; i < len(m.rows) && len(out) < h; i++ {
+	for i := g.treeOff; i < len(m.rows) && len(out) < g.treeH; i++ {
 		r := m.rows[i]
 		n := r.node
 		mark, st := " ", s.Dim
