@@ -2,6 +2,7 @@ package buildrun
 
 import (
 	"fmt"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"net"
 	"net/url"
 	"strings"
@@ -20,7 +21,7 @@ var addressSchemes = []string{"unix", "tcp", "docker-container", "kube-pod", "ne
 func CheckAddress(addr string) error {
 	u, err := url.Parse(addr)
 	if err != nil {
-		return fmt.Errorf("builder address %q is not a URL: %v", addr, unwrapPath(err))
+		return fmt.Errorf("builder address %q is not a URL: %v", addr, state.UnwrapPath(err))
 	}
 	known := false
 	for _, s := range addressSchemes {

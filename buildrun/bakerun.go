@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/buildscope/buildscope/buildrun/engine"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -32,7 +33,7 @@ func (bk *Bake) Check(ctx context.Context, b *Builder) error {
 //
 // The records are returned by target, those of failed targets too; the
 // error is the first target's failure.
-func RunBake(ctx context.Context, b *Builder, bk *Bake, paths Paths, onStatus func(target string, s *client.SolveStatus)) (map[string]*model.Build, error) {
+func RunBake(ctx context.Context, b *Builder, bk *Bake, paths state.Paths, onStatus func(target string, s *client.SolveStatus)) (map[string]*model.Build, error) {
 	for _, t := range bk.Targets {
 		if t.Load && b.Docker == nil { // dialled once here, not by each target's Run at once
 			dc, err := engine.Connect(ctx)

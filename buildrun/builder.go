@@ -18,6 +18,7 @@ import (
 	dockerclient "github.com/moby/moby/client"
 
 	"github.com/buildscope/buildscope/buildrun/engine"
+	"github.com/buildscope/buildscope/buildrun/state"
 )
 
 // Builder kinds of Builder.Kind.
@@ -41,7 +42,7 @@ type Builder struct {
 	checksCap checksCap // see checks
 	// paths are the embedded builder's state, whose key store gives the
 	// cache keys of builds buildscope did not run (foreignKeys)
-	paths Paths
+	paths state.Paths
 }
 
 // Name is how build records name the builder: "embedded", "docker" or the
@@ -65,7 +66,7 @@ func (b *Builder) Close() {
 
 // ConnectOptions configure Connect.
 type ConnectOptions struct {
-	Paths Paths
+	Paths state.Paths
 	// TLS for tcp:// addresses.
 	TLSCACert, TLSCert, TLSKey, TLSServerName string
 }

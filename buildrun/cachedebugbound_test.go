@@ -1,6 +1,7 @@
 package buildrun
 
 import (
+	"github.com/buildscope/buildscope/buildrun/state"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,7 +14,7 @@ func TestBoundCacheDebug(t *testing.T) {
 		size int64
 		kept bool
 	}{{cacheDebugLimit, true}, {cacheDebugLimit + 1, false}} {
-		e := &Embedded{Paths: Paths{State: t.TempDir()}}
+		e := &Embedded{Paths: state.Paths{State: t.TempDir()}}
 		if err := os.MkdirAll(e.root(), 0o700); err != nil {
 			t.Fatal(err)
 		}

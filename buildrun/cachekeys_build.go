@@ -7,6 +7,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -21,7 +22,7 @@ type builtLLB struct {
 
 // readBuiltLLB reads the LLB of build ref from its provenance and, when
 // the builder is the embedded one, the cache keys of its vertices.
-func readBuiltLLB(ctx context.Context, b *Builder, paths Paths, ref, session string) *builtLLB {
+func readBuiltLLB(ctx context.Context, b *Builder, paths state.Paths, ref, session string) *builtLLB {
 	out := &builtLLB{}
 	cfg, err := buildConfig(ctx, b.Client, ref)
 	if err != nil {
@@ -44,7 +45,7 @@ func readBuiltLLB(ctx context.Context, b *Builder, paths Paths, ref, session str
 // every vertex of build ref (whose LLB is cfg, and the ID of whose
 // session is session) it can tie to one, and says why there are none
 // when there are none.
-func readKeys(ctx context.Context, paths Paths, cfg *llbConfig, session, ref string) (map[string]*model.CacheKey, string) {
+func readKeys(ctx context.Context, paths state.Paths, cfg *llbConfig, session, ref string) (map[string]*model.CacheKey, string) {
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		var keys map[string]*model.CacheKey

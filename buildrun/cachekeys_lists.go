@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/moby/buildkit/util/cachedigest"
 )
 
@@ -58,7 +59,7 @@ func (c *listCache) save() error {
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
 		return err
 	}
-	return writeFileAtomic(c.path, b.Bytes(), 0o600)
+	return state.WriteFileAtomic(c.path, b.Bytes(), 0o600)
 }
 
 // listing is the listing of file list d, from the cache or the database

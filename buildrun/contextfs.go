@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/tonistiigi/fsutil"
 )
 
@@ -49,24 +50,11 @@ type strictOpenFS struct {
 func (s strictOpenFS) Open(p string) (io.ReadCloser, error) {
 	rc, err := s.FS.Open(p)
 	if err != nil {
-		uerr := &UnreadableContextError{Path: filepath.Join(s.dir, p), Err: unwrapPath(err)}
+		uerr := &UnreadableContextError{Path: filepath.Join(s.dir, p), Err: state.UnwrapPath(err)}
 		s.fail(uerr)
 		return failingReader{uerr}, nil
 	}
 	return rc, nil
-}
-
-// unwrapPath is the cause of an *os.PathError-like error without the path
-// the message already names.
-func unwrapPath(err error) error {
-	type causer interface{ Unwrap() error }
-	for {
-		c, ok := err.(causer)
-		if !ok || c.Unwrap() == nil {
-			return err
-		}
-		err = c.Unwrap()
-	}
 }
 
 type failingReader struct{ err error }

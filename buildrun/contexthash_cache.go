@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"os"
 	"strings"
 )
@@ -53,5 +54,5 @@ func writeHashCache(path string, cache map[string]hashEntry) error {
 	if err := gob.NewEncoder(&buf).Encode(&f); err != nil {
 		return fmt.Errorf("encoding the context digests: %w", err)
 	}
-	return writeFileAtomic(path, buf.Bytes(), 0o600)
+	return state.WriteFileAtomic(path, buf.Bytes(), 0o600)
 }

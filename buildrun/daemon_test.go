@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/buildrun/testdeps"
 )
 
@@ -47,7 +48,7 @@ func waitState(t *testing.T, pid int, want byte) {
 
 func testEmbedded(t *testing.T) *Embedded {
 	dir := t.TempDir()
-	e := &Embedded{Paths: Paths{State: dir, Runtime: filepath.Join(dir, "run")}, StopGrace: 100 * time.Millisecond}
+	e := &Embedded{Paths: state.Paths{State: dir, Runtime: filepath.Join(dir, "run")}, StopGrace: 100 * time.Millisecond}
 	if err := os.MkdirAll(e.root(), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func TestFindDaemonByLockAndCommandLine(t *testing.T) {
 	if d := e.findDaemon(); d != nil {
 		t.Fatalf("a process on another root taken for the daemon: pid %d", d.pid)
 	}
-	unlock, err := lockFile(filepath.Join(e.root(), "buildkitd.lock"))
+	unlock, err := state.LockFile(filepath.Join(e.root(), "buildkitd.lock"))
 	if err != nil {
 		t.Fatal(err)
 	}

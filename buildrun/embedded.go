@@ -13,13 +13,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/moby/buildkit/client"
 )
 
 // Embedded manages the buildkitd that buildscope starts itself: one daemon
 // per user, started on demand, reused by later runs, state under Paths.
 type Embedded struct {
-	Paths Paths
+	Paths state.Paths
 	// Binary is the buildkitd to run; empty means look next to the
 	// buildscope executable, then in PATH.
 	Binary string
@@ -128,13 +129,13 @@ func (e *Embedded) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := ensurePrivateDir(e.Paths.BuilderDir()); err != nil {
+	if err := state.EnsurePrivateDir(e.Paths.BuilderDir()); err != nil {
 		return err
 	}
-	if err := ensurePrivateDir(e.Paths.Runtime); err != nil {
+	if err := state.EnsurePrivateDir(e.Paths.Runtime); err != nil {
 		return err
 	}
-	unlock, err := lockFile(filepath.Join(e.Paths.BuilderDir(), "start.lock"))
+	unlock, err := state.LockFile(filepath.Join(e.Paths.BuilderDir(), "start.lock"))
 	if err != nil {
 		return err
 	}
@@ -152,7 +153,7 @@ func (e *Embedded) Start(ctx context.Context) error {
 		return e.waitForDaemon(ctx, d, dialErr)
 	}
 	_ = os.Remove(e.Paths.Socket())
-	if err := writeFileAtomic(e.cfgPath(), []byte(buildkitdConfig), 0o600); err != nil {
+	if err := state.WriteFileAtomic(e.cfgPath(), []byte(buildkitdConfig), 0o600); err != nil {
 		return err
 	}
 	logf, err := os.OpenFile(e.logPath(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
@@ -180,7 +181,7 @@ func (e *Embedded) Start(ctx context.Context) error {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	if err := writeFileAtomic(e.pidPath(), []byte(strconv.Itoa(cmd.Process.Pid)), 0o600); err != nil {
+	if err := state.WriteFileAtomic(e.pidPath(), []byte(strconv.Itoa(cmd.Process.Pid)), 0o600); err != nil {
 		return err
 	}
 	timeout := e.StartTimeout
@@ -228,8 +229,8 @@ func (e *Embedded) waitForDaemon(ctx context.Context, d *daemonProc, dialErr err
 			}
 			dialErr = err
 		}
-		if state, ok := procState(d.pid); ok {
-			d.state = state
+		if st, ok := procState(d.pid); ok {
+			d.state = st
 		}
 	}
 	return e.stalled(d, dialErr)

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/moby/buildkit/client"
 )
 
@@ -33,7 +34,7 @@ type eventWriter struct {
 }
 
 func newEventWriter(h History, id string) (*eventWriter, error) {
-	if err := ensurePrivateDir(h.Dir); err != nil {
+	if err := state.EnsurePrivateDir(h.Dir); err != nil {
 		return nil, err
 	}
 	h.cleanTemp()

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -57,10 +58,10 @@ func (f fileLists) put(l model.FileList) error {
 	if err := gob.NewEncoder(&b).Encode(l.Files); err != nil {
 		return fmt.Errorf("encoding file list %s: %w", model.ShortDigest(l.Ref), err)
 	}
-	if err := ensurePrivateDir(f.dir); err != nil {
+	if err := state.EnsurePrivateDir(f.dir); err != nil {
 		return err
 	}
-	return writeFileAtomic(p, b.Bytes(), 0o600)
+	return state.WriteFileAtomic(p, b.Bytes(), 0o600)
 }
 
 // get reads list ref.

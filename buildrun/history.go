@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -38,7 +39,7 @@ func (h History) path(id string) string { return filepath.Join(h.Dir, id+".json"
 // history's list store (each distinct list once), then the record, which
 // names them. b itself keeps its lists.
 func (h History) Save(b *model.Build) error {
-	if err := ensurePrivateDir(h.Dir); err != nil {
+	if err := state.EnsurePrivateDir(h.Dir); err != nil {
 		return err
 	}
 	split, lists := model.SplitFileLists(b)
@@ -51,7 +52,7 @@ func (h History) Save(b *model.Build) error {
 	if err != nil {
 		return fmt.Errorf("encoding build record %s: %w", b.ID, err)
 	}
-	if err := writeFileAtomic(h.path(b.ID), append(data, '\n'), 0o600); err != nil {
+	if err := state.WriteFileAtomic(h.path(b.ID), append(data, '\n'), 0o600); err != nil {
 		return err
 	}
 	return h.setLast(b)
@@ -62,7 +63,7 @@ func (h History) Save(b *model.Build) error {
 func (h History) lastPath() string { return filepath.Join(h.Dir, "last") }
 
 func (h History) setLast(b *model.Build) error {
-	unlock, err := lockFile(filepath.Join(h.Dir, ".last.lock"))
+	unlock, err := state.LockFile(filepath.Join(h.Dir, ".last.lock"))
 	if err != nil {
 		return err
 	}
@@ -70,7 +71,7 @@ func (h History) setLast(b *model.Build) error {
 	if _, started, err := h.lastID(); err == nil && started.After(b.Started) {
 		return nil // a build that started later already recorded itself
 	}
-	return writeFileAtomic(h.lastPath(), []byte(b.ID+" "+b.Started.Format(time.RFC3339Nano)), 0o600)
+	return state.WriteFileAtomic(h.lastPath(), []byte(b.ID+" "+b.Started.Format(time.RFC3339Nano)), 0o600)
 }
 
 // lastID reads the pointer: the ID and start of the latest build.

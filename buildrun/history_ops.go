@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -50,7 +51,7 @@ func (r *Removed) Text() string {
 // also the builder's own record of that build. When id is not in
 // buildscope's history and connect is set, it removes the builder's own
 // record of that ref. It says which, and what is left.
-func RemoveAnywhere(ctx context.Context, paths Paths, id string, connect Connector) (*Removed, error) {
+func RemoveAnywhere(ctx context.Context, paths state.Paths, id string, connect Connector) (*Removed, error) {
 	h := History{Dir: paths.History()}
 	b, err := h.Remove(id)
 	var none *NoBuildError
@@ -111,7 +112,7 @@ func builderRef(b *model.Build) (string, bool) {
 // sweep sweeps the results store after records were removed: a failure
 // is said as what was not swept, beside what was removed, never in place
 // of it.
-func sweep(h History, paths Paths) *Freed {
+func sweep(h History, paths state.Paths) *Freed {
 	f, err := h.SweepResults(paths.Results())
 	if err != nil {
 		return &Freed{Skipped: err.Error()}
@@ -159,7 +160,7 @@ func removeBuilderOnly(ctx context.Context, ref string, connect Connector) (*Rem
 // Import imports arg into h: a `docker buildx history export` bundle file
 // or, when there is no such file and connect is set, the builder's record
 // of that ref with the image it exported.
-func Import(ctx context.Context, h History, paths Paths, arg string, connect Connector) ([]*model.Build, error) {
+func Import(ctx context.Context, h History, paths state.Paths, arg string, connect Connector) ([]*model.Build, error) {
 	if _, err := os.Stat(arg); err == nil || connect == nil {
 		return ImportBundle(ctx, h, arg)
 	}
@@ -182,7 +183,7 @@ func Import(ctx context.Context, h History, paths Paths, arg string, connect Con
 // the record's warnings to w. It does nothing without connect, for specs
 // that are not build:ID, for last and last~N, or when buildscope has the
 // build (or a damaged record of it, which opening reports).
-func ImportForeign(ctx context.Context, paths Paths, connect Connector, w io.Writer, specs ...string) error {
+func ImportForeign(ctx context.Context, paths state.Paths, connect Connector, w io.Writer, specs ...string) error {
 	if connect == nil {
 		return nil
 	}
@@ -209,7 +210,7 @@ func ImportForeign(ctx context.Context, paths Paths, connect Connector, w io.Wri
 }
 
 // importFrom copies the builder's record id, with its image, into h.
-func importFrom(ctx context.Context, h History, paths Paths, id string, connect Connector) (*model.Build, error) {
+func importFrom(ctx context.Context, h History, paths state.Paths, id string, connect Connector) (*model.Build, error) {
 	b, err := connect(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("build %q is not in buildscope's history, and the builder that may hold it: %w", id, err)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -102,7 +103,7 @@ func (hs *HistorySource) Open(ctx context.Context, e model.HistoryRow) (*OpenedB
 // the builder's history is imported into buildscope's (its record, and
 // its image while the builder holds it; see ImportBuilderRecord).
 // buildscope's own builds are there already.
-func (hs *HistorySource) Localize(ctx context.Context, paths Paths, e model.HistoryRow) error {
+func (hs *HistorySource) Localize(ctx context.Context, paths state.Paths, e model.HistoryRow) error {
 	if e.From != model.FromBuilder || hs.Builder == nil {
 		return nil
 	}

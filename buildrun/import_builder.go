@@ -10,6 +10,7 @@ import (
 	"github.com/moby/buildkit/util/contentutil"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -20,7 +21,7 @@ import (
 // layout), so that build:REF opens it — inspect, compare, diff — without
 // the builder. A record whose image is gone is imported without it, with
 // a warning saying so.
-func ImportBuilderRecord(ctx context.Context, b *Builder, h History, paths Paths, ref string) (*model.Build, error) {
+func ImportBuilderRecord(ctx context.Context, b *Builder, h History, paths state.Paths, ref string) (*model.Build, error) {
 	r, err := findRecord(ctx, b, ref)
 	if err != nil {
 		return nil, err
@@ -68,7 +69,7 @@ func resultImage(r *controlapi.BuildHistoryRecord) *ocispecs.Descriptor {
 // copyResult copies an image and everything it references from the
 // builder's content store into the results layout, and records it on rec
 // as build:ID's image.
-func copyResult(ctx context.Context, paths Paths, remote content.Provider, desc ocispecs.Descriptor, rec *model.Build) error {
+func copyResult(ctx context.Context, paths state.Paths, remote content.Provider, desc ocispecs.Descriptor, rec *model.Build) error {
 	store, err := resultsStore(paths)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/containerd/containerd/v2/core/content"
 	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
 	"github.com/moby/buildkit/client"
@@ -20,7 +21,7 @@ import (
 // of keeping a result does not grow with the number of builds kept.
 
 // resultExport is the exporter that keeps a build's image.
-func resultExport(paths Paths, id string) (client.ExportEntry, error) {
+func resultExport(paths state.Paths, id string) (client.ExportEntry, error) {
 	store, err := resultsStore(paths)
 	if err != nil {
 		return client.ExportEntry{}, err
@@ -31,7 +32,7 @@ func resultExport(paths Paths, id string) (client.ExportEntry, error) {
 
 // resultsStore is the content store of the results layout, created (an
 // empty OCI layout) when missing.
-func resultsStore(paths Paths) (content.Store, error) {
+func resultsStore(paths state.Paths) (content.Store, error) {
 	dir := paths.Results()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating %s: %w", dir, err)
@@ -43,7 +44,7 @@ func resultsStore(paths Paths) (content.Store, error) {
 			{"oci-layout", `{"imageLayoutVersion":"1.0.0"}`},
 			{"index.json", `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}`},
 		} {
-			if err := writeFileAtomic(filepath.Join(dir, f[0]), []byte(f[1]), 0o644); err != nil {
+			if err := state.WriteFileAtomic(filepath.Join(dir, f[0]), []byte(f[1]), 0o644); err != nil {
 				return nil, fmt.Errorf("creating the OCI layout %s: %w", dir, err)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -36,7 +37,7 @@ func WriteMetadata(path string, rec *model.Build) error {
 	if err != nil {
 		return fmt.Errorf("encoding build metadata: %w", err)
 	}
-	if err := WriteFileAtomic(path, append(data, '\n'), 0o644); err != nil {
+	if err := state.WriteFileAtomic(path, append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("writing --metadata-file %s: %w", path, err)
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/buildscope/buildscope/buildrun/secrets"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -63,7 +64,7 @@ type Prepared struct {
 	DockerfileAbs string
 	Args          map[string]string
 	Plan          *model.Plan
-	redactor      *Redactor
+	redactor      *secrets.Redactor
 	platforms     []ocispecs.Platform // --platform, parsed
 	bake          *model.BakeRef      // the bake this build is a target of
 	// frontendImage says a `# syntax=` directive or BUILDKIT_SYNTAX names
@@ -144,7 +145,7 @@ func Prepare(o Options) (*Prepared, error) {
 	if _, err := p.Plan.Reachable(o.Target); err != nil {
 		return nil, err
 	}
-	if p.redactor, err = NewRedactor(o.Secrets); err != nil {
+	if p.redactor, err = secrets.NewRedactor(o.Secrets); err != nil {
 		return nil, err
 	}
 	if o.Push && len(o.Tags) == 0 {

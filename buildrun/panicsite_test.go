@@ -1,6 +1,7 @@
 package buildrun
 
 import (
+	"github.com/buildscope/buildscope/buildrun/state"
 	"strings"
 	"testing"
 )
@@ -21,7 +22,7 @@ func recoverSite(fn func()) (site string) {
 func TestPanicSite(t *testing.T) {
 	var s []int
 	var m map[string]int
-	var p *Paths
+	var p *state.Paths
 	i := 3
 	for name, fn := range map[string]func(){
 		"panic":       func() { panic("a bug") },

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -15,7 +16,7 @@ func WriteReport(path string, b *model.Build) error {
 	if err != nil {
 		return fmt.Errorf("encoding report: %w", err)
 	}
-	return writeFileAtomic(path, append(data, '\n'), 0o600)
+	return state.WriteFileAtomic(path, append(data, '\n'), 0o600)
 }
 
 // WriteRecordFiles writes what `build` was asked to leave beside the

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/imagetest"
 	"github.com/buildscope/buildscope/model"
 )
@@ -28,8 +29,8 @@ type resultsFixture struct {
 
 func newResultsFixture(t *testing.T) *resultsFixture {
 	t.Helper()
-	state := t.TempDir()
-	f := &resultsFixture{h: History{Dir: filepath.Join(state, "history")}, dir: filepath.Join(state, "results")}
+	stateDir := t.TempDir()
+	f := &resultsFixture{h: History{Dir: filepath.Join(stateDir, "history")}, dir: filepath.Join(stateDir, "results")}
 	p, err := layout.Write(f.dir, empty.Index)
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +152,7 @@ func TestSweepRefusesWhatItCannotKnow(t *testing.T) {
 // prune still say what they removed.
 func TestRemovalSaysWhatTheSweepCouldNot(t *testing.T) {
 	f := newResultsFixture(t)
-	paths := Paths{State: filepath.Dir(f.dir)}
+	paths := state.Paths{State: filepath.Dir(f.dir)}
 	if err := os.WriteFile(filepath.Join(f.dir, "index.json"), []byte(`{"schemaVersion":2,"manif`), 0o644); err != nil {
 		t.Fatal(err)
 	}

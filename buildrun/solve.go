@@ -26,6 +26,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/buildscope/buildscope/buildrun/engine"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -33,7 +34,7 @@ import (
 // the history under paths (whatever the outcome: ok, error or canceled).
 // onStatus, if not nil, receives every status update, secrets redacted.
 // The returned error is the build's failure, already in the record.
-func Run(ctx context.Context, b *Builder, p *Prepared, paths Paths, onStatus func(*client.SolveStatus)) (*model.Build, error) {
+func Run(ctx context.Context, b *Builder, p *Prepared, paths state.Paths, onStatus func(*client.SolveStatus)) (*model.Build, error) {
 	rec := &model.Build{
 		ID: NewID(), Context: p.ContextAbs, Dockerfile: p.DockerfileAbs, Target: p.Target,
 		Builder: b.Name(), Status: model.StatusRunning, Started: time.Now().UTC(),
@@ -205,7 +206,7 @@ var ErrCanceled = errors.New("build canceled")
 // solve runs the build; with lintIt, the frontend's lint subrequest at the
 // same time, its warnings put in linted (none when it fails: the build's
 // own warnings remain).
-func solve(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string, sess *session.Session, lintIt bool, linted *[]model.Warning, onStatus func(*client.SolveStatus)) (*client.SolveResponse, error) {
+func solve(ctx context.Context, b *Builder, p *Prepared, paths state.Paths, id string, sess *session.Session, lintIt bool, linted *[]model.Warning, onStatus func(*client.SolveStatus)) (*client.SolveResponse, error) {
 	attrs, locals, stores, err := p.frontendAttrs()
 	if err != nil {
 		return nil, err
@@ -316,7 +317,7 @@ func attachables(p *Prepared) ([]session.Attachable, error) {
 // exportsFor lists the exporters: the user's outputs, push, load, and the
 // result buildscope keeps so that build:ID opens later. loadDone, when not
 // nil, waits for a --load into the Docker engine to finish.
-func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths Paths, id string) (ex []client.ExportEntry, loadDone func() error, err error) {
+func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths state.Paths, id string) (ex []client.ExportEntry, loadDone func() error, err error) {
 	if ex, err = userExports(p.Destinations); err != nil {
 		return nil, nil, err
 	}
@@ -372,7 +373,7 @@ func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths Paths, id st
 }
 
 // describeResult records where the image is and what it holds.
-func describeResult(ctx context.Context, b *Builder, p *Prepared, paths Paths, resp *client.SolveResponse, rec *model.Build) {
+func describeResult(ctx context.Context, b *Builder, p *Prepared, paths state.Paths, resp *client.SolveResponse, rec *model.Build) {
 	dgst := resp.ExporterResponse[exptypes.ExporterImageDigestKey]
 	if dgst == "" {
 		return

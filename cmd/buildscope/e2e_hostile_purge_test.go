@@ -17,6 +17,7 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/state"
 )
 
 // BuildKit's own history keeps a step's output unredacted: a secret the
@@ -36,7 +37,7 @@ func TestPurgeBuilderHistoryDeletesUnredactedRecords(t *testing.T) {
 		t.Fatalf("exit %d; the secret redacted: %v", r.code, !bytes.Contains([]byte(r.stderr), []byte(secret)))
 	}
 	ctx := context.Background()
-	bk, err := buildrun.Connect(ctx, "embedded", buildrun.ConnectOptions{Paths: buildrun.Paths{
+	bk, err := buildrun.Connect(ctx, "embedded", buildrun.ConnectOptions{Paths: state.Paths{
 		State: filepath.Join(e.dir, "state", "buildscope"), Runtime: filepath.Join(e.dir, "run", "buildscope")}})
 	if err != nil {
 		t.Fatal(err)

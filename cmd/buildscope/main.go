@@ -17,6 +17,7 @@ import (
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/tui/launch"
 )
 
@@ -91,7 +92,7 @@ type globals struct {
 	debug   string
 	builder string
 	tls     buildrun.ConnectOptions
-	paths   buildrun.Paths
+	paths   state.Paths
 }
 
 func newRootCmd() *cobra.Command {
@@ -110,7 +111,7 @@ func newRootCmd() *cobra.Command {
 			return g.env(cmd).Home(cmd.Context()) // the history list
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			p, err := buildrun.DefaultPaths()
+			p, err := state.DefaultPaths()
 			if err != nil {
 				return err
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/moby/buildkit/client/llb"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
 )
@@ -31,7 +32,7 @@ const buildkitStore = "buildscope-diff"
 type BuildKitRunner struct {
 	Builder *buildrun.Builder
 	// Paths locate the recorded builds an image spec may name.
-	Paths buildrun.Paths
+	Paths state.Paths
 }
 
 // Run runs o.Args (or the image's command) on o.Image and diffs what it

@@ -15,6 +15,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/buildrun/engine"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
 )
@@ -25,7 +26,7 @@ import (
 type EngineRunner struct {
 	Docker *dockerclient.Client
 	// Paths locate the recorded builds an image spec may name.
-	Paths buildrun.Paths
+	Paths state.Paths
 }
 
 // Run runs o.Args in a container of o.Image on the engine, waits for it

@@ -8,14 +8,15 @@ import (
 	"testing"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/state"
 )
 
 func TestNewRunnerFollowsTheBuilder(t *testing.T) {
-	if _, ok := NewRunner(&buildrun.Builder{Kind: buildrun.KindDocker}, buildrun.Paths{}).(*EngineRunner); !ok {
+	if _, ok := NewRunner(&buildrun.Builder{Kind: buildrun.KindDocker}, state.Paths{}).(*EngineRunner); !ok {
 		t.Error("the docker builder does not run on the engine")
 	}
 	for _, k := range []string{buildrun.KindEmbedded, buildrun.KindRemote} {
-		if _, ok := NewRunner(&buildrun.Builder{Kind: k}, buildrun.Paths{}).(*BuildKitRunner); !ok {
+		if _, ok := NewRunner(&buildrun.Builder{Kind: k}, state.Paths{}).(*BuildKitRunner); !ok {
 			t.Errorf("builder %s does not run on BuildKit", k)
 		}
 	}

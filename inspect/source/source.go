@@ -22,6 +22,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/buildrun/engine"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -48,7 +49,7 @@ type Options struct {
 	// empty means the host's.
 	Platform string
 	// Paths locate the build history, for build:ID.
-	Paths buildrun.Paths
+	Paths state.Paths
 }
 
 // Open opens the image spec names: build:last, build:ID, an OCI layout

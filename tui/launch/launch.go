@@ -18,6 +18,7 @@ import (
 	"github.com/moby/buildkit/util/progress/progressui"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/inspect/compare"
 	"github.com/buildscope/buildscope/inspect/source"
@@ -32,7 +33,7 @@ import (
 // Env is what the UIs reach: where buildscope keeps its state, the
 // builder the command line names, and the terminal.
 type Env struct {
-	Paths buildrun.Paths
+	Paths state.Paths
 	// Connect reaches the builder --builder names (the default without).
 	Connect buildrun.Connector
 	// Builder and TLS are --builder and its TLS flags, as given.

@@ -1,4 +1,6 @@
-package buildrun
+// Package secrets keeps the values of a build's --secret sources out of
+// everything buildscope shows or stores: logs, vertex names, errors.
+package secrets
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package buildrun
+package state
 
 import (
 	"fmt"
@@ -7,9 +7,9 @@ import (
 	"syscall"
 )
 
-// writeFileAtomic writes data to a temp file beside path and renames it
+// WriteFileAtomic writes data to a temp file beside path and renames it
 // over path, so readers never see a half-written file.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("creating %s: %w", dir, err)
@@ -36,13 +36,8 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	return nil
 }
 
-// WriteFileAtomic is writeFileAtomic for other packages (reports, exports).
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	return writeFileAtomic(path, data, perm)
-}
-
-// lockFile takes an exclusive flock on path and returns its release.
-func lockFile(path string) (func(), error) {
+// LockFile takes an exclusive flock on path and returns its release.
+func LockFile(path string) (func(), error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening lock %s: %w", path, err)
@@ -55,4 +50,17 @@ func lockFile(path string) (func(), error) {
 		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 		f.Close()
 	}, nil
+}
+
+// UnwrapPath is the cause of an *os.PathError-like error without the path
+// the message already names.
+func UnwrapPath(err error) error {
+	type causer interface{ Unwrap() error }
+	for {
+		c, ok := err.(causer)
+		if !ok || c.Unwrap() == nil {
+			return err
+		}
+		err = c.Unwrap()
+	}
 }

@@ -1,8 +1,7 @@
-// Package buildrun talks to builders: the embedded buildkitd that
-// buildscope manages, a Docker engine's built-in BuildKit, or any BuildKit
-// address. It runs Dockerfile builds, streams their progress, exports their
-// results and keeps the history of build records.
-package buildrun
+// Package state is where buildscope keeps its state and how it writes
+// there: the XDG directories (Paths), files written whole (temp and
+// rename), flock locks and directories only the user can read.
+package state
 
 import (
 	"fmt"
@@ -51,8 +50,8 @@ func (p Paths) BuilderDir() string { return filepath.Join(p.State, "buildkitd") 
 // Socket is the embedded buildkitd's unix socket.
 func (p Paths) Socket() string { return filepath.Join(p.Runtime, "buildkitd.sock") }
 
-// ensurePrivateDir creates dir readable by the user only.
-func ensurePrivateDir(dir string) error {
+// EnsurePrivateDir creates dir readable by the user only.
+func EnsurePrivateDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("creating %s: %w", dir, err)
 	}
