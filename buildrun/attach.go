@@ -10,6 +10,8 @@ import (
 
 	controlapi "github.com/moby/buildkit/api/services/control"
 	"github.com/moby/buildkit/client"
+
+	"github.com/buildscope/buildscope/buildrun/builder"
 )
 
 // RunningBuild is a build the builder is running, whoever started it.
@@ -24,7 +26,7 @@ type RunningBuild struct {
 
 // Running lists the builds b is running now (from BuildKit's build
 // history), the most recently started first.
-func Running(ctx context.Context, b *Builder) ([]RunningBuild, error) {
+func Running(ctx context.Context, b *builder.Builder) ([]RunningBuild, error) {
 	cl, err := b.Client.ControlClient().ListenBuildHistory(ctx, &controlapi.BuildHistoryRequest{ActiveOnly: true, EarlyExit: true})
 	if err != nil {
 		return nil, fmt.Errorf("listing the builds running on %s: %w", b.Name(), err)
@@ -55,7 +57,7 @@ func Running(ctx context.Context, b *Builder) ([]RunningBuild, error) {
 // Attach streams the status of a build someone else started on b, from
 // its start, to onStatus until the build ends. Canceling ctx detaches: the
 // build goes on.
-func Attach(ctx context.Context, b *Builder, ref string, onStatus func(*client.SolveStatus)) error {
+func Attach(ctx context.Context, b *builder.Builder, ref string, onStatus func(*client.SolveStatus)) error {
 	st, err := b.Client.ControlClient().Status(ctx, &controlapi.StatusRequest{Ref: ref})
 	if err != nil {
 		return fmt.Errorf("attaching to build %s on %s: %w", ref, b.Name(), err)
@@ -77,7 +79,7 @@ func Attach(ctx context.Context, b *Builder, ref string, onStatus func(*client.S
 
 // Started is when the builder started build ref (from its history), so
 // that a build attached to late counts its time from its start.
-func Started(ctx context.Context, b *Builder, ref string) (time.Time, error) {
+func Started(ctx context.Context, b *builder.Builder, ref string) (time.Time, error) {
 	r, _, err := historyRecord(ctx, b.Client, ref)
 	if err != nil {
 		return time.Time{}, err

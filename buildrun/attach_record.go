@@ -7,12 +7,13 @@ import (
 
 	"github.com/moby/buildkit/client"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/model"
 )
 
 // Newest is the most recently started build b is running and how many
 // run; none running is an error saying what to do.
-func Newest(ctx context.Context, b *Builder) (RunningBuild, int, error) {
+func Newest(ctx context.Context, b *builder.Builder) (RunningBuild, int, error) {
 	running, err := Running(ctx, b)
 	if err != nil {
 		return RunningBuild{}, 0, err
@@ -27,7 +28,7 @@ func Newest(ctx context.Context, b *Builder) (RunningBuild, int, error) {
 // streams into a record: its stages as BuildKit names them, timed from
 // when the builder started it; an error when a step failed, canceled
 // when ctx ended first (detached).
-func AttachRecord(ctx context.Context, b *Builder, ref string, onStatus func(*client.SolveStatus)) (*model.Build, error) {
+func AttachRecord(ctx context.Context, b *builder.Builder, ref string, onStatus func(*client.SolveStatus)) (*model.Build, error) {
 	started, err := Started(ctx, b, ref)
 	if err != nil {
 		started = time.Now()

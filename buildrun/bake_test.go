@@ -137,3 +137,28 @@ target "b" {
 		})
 	}
 }
+
+// A bake's targets that together build every stage of their Dockerfile
+// report every stage's checks from their builds: no lint subrequest; a
+// target alone leaves its sibling's stage out and needs one.
+func TestBakeStagesCovered(t *testing.T) {
+	dir := t.TempDir()
+	df := filepath.Join(dir, "Dockerfile")
+	if err := os.WriteFile(df, []byte("FROM scratch AS base\nFROM base AS api\nFROM base AS worker\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	target := func(name string) BakeTarget {
+		p, err := Prepare(Options{Inputs: Inputs{ContextDir: dir, Target: name}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return BakeTarget{Name: name, Prepared: p}
+	}
+	api, worker := target("api"), target("worker")
+	if got := stagesCovered(&Bake{Targets: []BakeTarget{api, worker}}); !got[df] {
+		t.Errorf("api and worker: %v, want %s covered", got, df)
+	}
+	if got := stagesCovered(&Bake{Targets: []BakeTarget{api}}); got[df] || !api.unreachedStages() {
+		t.Errorf("api alone: %v, unreached %v; want worker's stage left to the lint", got, api.unreachedStages())
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/moby/buildkit/client"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/engine"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
@@ -15,7 +16,7 @@ import (
 
 // Check checks every target's options against builder b, as Prepared.Check
 // does for one build.
-func (bk *Bake) Check(ctx context.Context, b *Builder) error {
+func (bk *Bake) Check(ctx context.Context, b *builder.Builder) error {
 	for _, t := range bk.Targets {
 		if err := t.Check(ctx, b); err != nil {
 			return fmt.Errorf("bake target %s: %w", t.Name, err)
@@ -33,7 +34,7 @@ func (bk *Bake) Check(ctx context.Context, b *Builder) error {
 //
 // The records are returned by target, those of failed targets too; the
 // error is the first target's failure.
-func RunBake(ctx context.Context, b *Builder, bk *Bake, paths state.Paths, onStatus func(target string, s *client.SolveStatus)) (map[string]*model.Build, error) {
+func RunBake(ctx context.Context, b *builder.Builder, bk *Bake, paths state.Paths, onStatus func(target string, s *client.SolveStatus)) (map[string]*model.Build, error) {
 	for _, t := range bk.Targets {
 		if t.Load && b.Docker == nil { // dialled once here, not by each target's Run at once
 			dc, err := engine.Connect(ctx)

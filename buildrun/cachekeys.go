@@ -17,6 +17,8 @@ import (
 	"github.com/moby/buildkit/util/cachedigest"
 	"github.com/moby/buildkit/util/cachestore"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/buildscope/buildscope/buildrun/builder"
 )
 
 // BuildKit's cache keys, read from the embedded builder's state: buildkitd
@@ -85,7 +87,7 @@ func (p *plainText) Text() string {
 // embedded builder whose root is root, from copies in a temporary dir;
 // the returned func closes them and removes the copies.
 func readKeyStore(ctx context.Context, root string) (*keyStore, func(), error) {
-	if _, err := os.Stat(filepath.Join(root, cacheDebugDB)); err != nil {
+	if _, err := os.Stat(filepath.Join(root, builder.CacheDebugDB)); err != nil {
 		return nil, nil, fmt.Errorf("the embedded builder keeps no cache keys (it runs without --save-cache-debug: `buildscope builder stop` and build again): %w", err)
 	}
 	tmp, err := os.MkdirTemp("", "buildscope-keys")
@@ -94,7 +96,7 @@ func readKeyStore(ctx context.Context, root string) (*keyStore, func(), error) {
 	}
 	done := func() { os.RemoveAll(tmp) }
 	fail := func(err error) (*keyStore, func(), error) { done(); return nil, nil, err }
-	for _, f := range []string{"cache.db", cacheDebugDB} {
+	for _, f := range []string{"cache.db", builder.CacheDebugDB} {
 		if err := copyFile(filepath.Join(root, f), filepath.Join(tmp, f)); err != nil {
 			return fail(fmt.Errorf("copying BuildKit's %s: %w", f, err))
 		}
@@ -108,7 +110,7 @@ func readKeyStore(ctx context.Context, root string) (*keyStore, func(), error) {
 	if err != nil {
 		return fail(fmt.Errorf("reading BuildKit's key store: %w", err))
 	}
-	db, err := bolt.Open(filepath.Join(tmp, cacheDebugDB), 0o600, &bolt.Options{ReadOnly: true})
+	db, err := bolt.Open(filepath.Join(tmp, builder.CacheDebugDB), 0o600, &bolt.Options{ReadOnly: true})
 	if err != nil {
 		return fail(fmt.Errorf("opening a copy of BuildKit's cache-debug database: %w", err))
 	}

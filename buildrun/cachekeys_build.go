@@ -7,6 +7,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
@@ -22,7 +23,7 @@ type builtLLB struct {
 
 // readBuiltLLB reads the LLB of build ref from its provenance and, when
 // the builder is the embedded one, the cache keys of its vertices.
-func readBuiltLLB(ctx context.Context, b *Builder, paths state.Paths, ref, session string) *builtLLB {
+func readBuiltLLB(ctx context.Context, b *builder.Builder, paths state.Paths, ref, session string) *builtLLB {
 	out := &builtLLB{}
 	cfg, err := buildConfig(ctx, b.Client, ref)
 	if err != nil {
@@ -33,7 +34,7 @@ func readBuiltLLB(ctx context.Context, b *Builder, paths state.Paths, ref, sessi
 		out.KeysMissing = err.Error()
 		return out
 	}
-	if b.Kind != KindEmbedded {
+	if b.Kind != builder.KindEmbedded {
 		out.KeysMissing = "buildscope reads cache keys only from the embedded builder it starts"
 		return out
 	}
@@ -50,7 +51,7 @@ func readKeys(ctx context.Context, paths state.Paths, cfg *llbConfig, session, r
 	for attempt := 1; ; attempt++ {
 		var keys map[string]*model.CacheKey
 		missing := 0
-		ks, done, err := readKeyStore(ctx, (&Embedded{Paths: paths}).root())
+		ks, done, err := readKeyStore(ctx, (&builder.Embedded{Paths: paths}).Root())
 		if err == nil {
 			ks.lists = lazyListCache(filepath.Join(paths.State, "cache"))
 			ks.storedList = History{Dir: paths.History()}.fileLists().has

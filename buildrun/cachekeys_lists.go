@@ -7,8 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/moby/buildkit/util/cachedigest"
+
+	"github.com/buildscope/buildscope/buildrun/state"
 )
 
 // listCache keeps the directory listings read from BuildKit's file-list

@@ -10,6 +10,7 @@ import (
 	digest "github.com/opencontainers/go-digest"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -29,12 +30,13 @@ type keyReader func(ctx context.Context, cfg *llbConfig, ref string) (map[string
 // foreignKeys is the key reader of builds on b that buildscope did not
 // run: the embedded builder's key store, the session found by sessionOf;
 // nil on other builders, whose keys buildscope cannot read.
-func (b *Builder) foreignKeys() keyReader {
-	if b.Kind != KindEmbedded || b.paths.State == "" {
+func foreignKeys(b *builder.Builder) keyReader {
+	paths := b.StatePaths()
+	if b.Kind != builder.KindEmbedded || paths.State == "" {
 		return nil
 	}
 	return func(ctx context.Context, cfg *llbConfig, ref string) (map[string]*model.CacheKey, string) {
-		return readKeys(ctx, b.paths, cfg, "", ref)
+		return readKeys(ctx, paths, cfg, "", ref)
 	}
 }
 

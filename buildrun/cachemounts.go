@@ -6,12 +6,13 @@ import (
 
 	"github.com/moby/buildkit/client"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/model"
 )
 
 // cacheRecords lists the builder's cache-mount records (nil when the
 // builder cannot say: its size is then unknown, never guessed).
-func cacheRecords(ctx context.Context, b *Builder) []model.CacheRecord {
+func cacheRecords(ctx context.Context, b *builder.Builder) []model.CacheRecord {
 	du, err := b.Client.DiskUsage(ctx, client.WithFilter([]string{"type==" + string(client.UsageRecordTypeCacheMount)}))
 	if err != nil {
 		return nil
@@ -28,7 +29,7 @@ func cacheRecords(ctx context.Context, b *Builder) []model.CacheRecord {
 // mounts just after its solve returns, and reports no size for a mount in
 // use. A mount another build still holds stays unmeasured, and its use is
 // then reported unknown.
-func settledCacheRecords(ctx context.Context, b *Builder) []model.CacheRecord {
+func settledCacheRecords(ctx context.Context, b *builder.Builder) []model.CacheRecord {
 	for i := 0; ; i++ {
 		recs := cacheRecords(ctx, b)
 		if recs == nil || !model.AnyChanging(recs) || i == 20 || ctx.Err() != nil {

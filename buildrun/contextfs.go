@@ -6,8 +6,9 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/tonistiigi/fsutil"
+
+	"github.com/buildscope/buildscope/buildrun/state"
 )
 
 // contextFS is the directory dir as the build's session sends it, except

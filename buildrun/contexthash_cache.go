@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
-	"github.com/buildscope/buildscope/buildrun/state"
 	"os"
 	"strings"
+
+	"github.com/buildscope/buildscope/buildrun/state"
 )
 
 // The context hasher's digests are kept between builds in one gob file

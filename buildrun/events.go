@@ -15,8 +15,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/moby/buildkit/client"
+
+	"github.com/buildscope/buildscope/buildrun/state"
 )
 
 // eventsPath is where a build's compressed status stream is kept, so the

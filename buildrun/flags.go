@@ -7,14 +7,16 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/buildscope/buildscope/buildrun/builder"
 )
 
 // Check refuses, before anything is built, a flag the builder b cannot
 // honour, in one line naming the flag and what to use instead. A flag is
 // either honoured or refused here; none is parsed and then dropped.
-func (p *Prepared) Check(ctx context.Context, b *Builder) error {
+func (p *Prepared) Check(ctx context.Context, b *builder.Builder) error {
 	nplat := len(p.platforms)
-	if b.Kind != KindDocker {
+	if b.Kind != builder.KindDocker {
 		if p.Load && nplat > 1 {
 			return fmt.Errorf("--load puts one image in the Docker engine, and %d platforms were asked for: build one --platform to load, or write them all with -o type=oci,dest=FILE", nplat)
 		}
@@ -56,8 +58,8 @@ func (p *Prepared) Check(ctx context.Context, b *Builder) error {
 // Notes are what the user should know about where the result goes
 // before the build runs, as buildx warns: a -t that neither pushes nor
 // loads leaves the image only in buildscope's own store.
-func (p *Prepared) Notes(b *Builder) []string {
-	if b.Kind != KindDocker && len(p.Tags) > 0 && !p.Push && !p.Load && len(p.Destinations) == 0 {
+func (p *Prepared) Notes(b *builder.Builder) []string {
+	if b.Kind != builder.KindDocker && len(p.Tags) > 0 && !p.Push && !p.Load && len(p.Destinations) == 0 {
 		return []string{fmt.Sprintf("-t %s names an image that goes nowhere on the %s builder: add --push or --load (the result stays in buildscope's store as build:ID)", strings.Join(p.Tags, ","), b.Name())}
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -42,7 +43,7 @@ var ErrNoBuilderHistory = errors.New("this builder keeps no build history")
 
 // BuilderHistory lists the builder's own build records, newest first, at
 // most limit of them (0: all). It reads the records only, no blob.
-func BuilderHistory(ctx context.Context, b *Builder, limit int) ([]BuilderRecord, error) {
+func BuilderHistory(ctx context.Context, b *builder.Builder, limit int) ([]BuilderRecord, error) {
 	raw, err := builderRecords(ctx, b, limit)
 	if err != nil {
 		return nil, err
@@ -56,7 +57,7 @@ func BuilderHistory(ctx context.Context, b *Builder, limit int) ([]BuilderRecord
 
 // builderRecords reads the builder's history records, newest first, at
 // most limit of them (0: all), without reading any blob.
-func builderRecords(ctx context.Context, b *Builder, limit int) ([]*controlapi.BuildHistoryRecord, error) {
+func builderRecords(ctx context.Context, b *builder.Builder, limit int) ([]*controlapi.BuildHistoryRecord, error) {
 	req := &controlapi.BuildHistoryRequest{EarlyExit: true}
 	if limit > 0 {
 		req.Limit = int32(limit)

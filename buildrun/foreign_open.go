@@ -11,6 +11,7 @@ import (
 	"github.com/moby/buildkit/client"
 	"google.golang.org/grpc/codes"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -20,17 +21,17 @@ import (
 // reads the record's log and provenance blobs; what the record lacks is
 // in the build's Origin.Missing. It has no Explain (ExplainBuilderRecord
 // does that) and its Close does nothing.
-func OpenBuilderRecord(ctx context.Context, b *Builder, ref string) (*OpenedBuild, error) {
+func OpenBuilderRecord(ctx context.Context, b *builder.Builder, ref string) (*OpenedBuild, error) {
 	r, err := findRecord(ctx, b, ref)
 	if err != nil {
 		return nil, err
 	}
-	return recordBuild(ctx, r, proxy.NewContentStore(b.Client.ContentClient()), b.Name(), b.foreignKeys())
+	return recordBuild(ctx, r, proxy.NewContentStore(b.Client.ContentClient()), b.Name(), foreignKeys(b))
 }
 
 // findRecord reads the builder's history and finds the finished record
 // ref names in it (resolveRecord).
-func findRecord(ctx context.Context, b *Builder, ref string) (*controlapi.BuildHistoryRecord, error) {
+func findRecord(ctx context.Context, b *builder.Builder, ref string) (*controlapi.BuildHistoryRecord, error) {
 	raw, err := builderRecords(ctx, b, 0)
 	if err != nil {
 		return nil, err
@@ -75,7 +76,7 @@ func resolveRecord(raw []*controlapi.BuildHistoryRecord, ref, builder string) (*
 // that builder of the same frontend, Dockerfile name, target and client
 // directory (where the client names one), comparing the inputs its
 // Dockerfile and LLB give. A record that lacks them is an error saying so.
-func ExplainBuilderRecord(ctx context.Context, b *Builder, cur *model.Build) (*model.Explanation, error) {
+func ExplainBuilderRecord(ctx context.Context, b *builder.Builder, cur *model.Build) (*model.Explanation, error) {
 	if cur.Origin == nil {
 		return nil, fmt.Errorf("build %s is not a record of the builder's history", cur.ID)
 	}
@@ -100,7 +101,7 @@ func ExplainBuilderRecord(ctx context.Context, b *Builder, cur *model.Build) (*m
 		if !sameBuildOf(r, this) || !created(r).Before(created(this)) {
 			continue
 		}
-		prev, err := recordBuild(ctx, r, store, b.Name(), b.foreignKeys())
+		prev, err := recordBuild(ctx, r, store, b.Name(), foreignKeys(b))
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +149,7 @@ type OpenedBuild struct {
 // buildscope's history h; when h has no such build and connect is not nil
 // (a builder was named), from that builder's own history, by BuildKit's
 // ref. A damaged record of h is an error, never looked for elsewhere.
-func OpenBuild(ctx context.Context, h History, id string, connect func(context.Context) (*Builder, error)) (*OpenedBuild, error) {
+func OpenBuild(ctx context.Context, h History, id string, connect func(context.Context) (*builder.Builder, error)) (*OpenedBuild, error) {
 	b, err := h.Get(id)
 	var damaged *DamagedRecord
 	if err == nil || connect == nil || errors.As(err, &damaged) || id == "" || id == "last" {
@@ -186,7 +187,7 @@ func OpenBuild(ctx context.Context, h History, id string, connect func(context.C
 
 // ExplainBuild opens build id as OpenBuild does and explains its cache
 // misses against the previous build of the same Dockerfile and target.
-func ExplainBuild(ctx context.Context, h History, id string, connect Connector) (*model.Build, *model.Explanation, error) {
+func ExplainBuild(ctx context.Context, h History, id string, connect builder.Connector) (*model.Build, *model.Explanation, error) {
 	o, err := OpenBuild(ctx, h, id, connect)
 	if err != nil {
 		return nil, nil, err
@@ -199,18 +200,10 @@ func ExplainBuild(ctx context.Context, h History, id string, connect Connector) 
 // RemoveBuilderRecord deletes a finished build from the builder's own
 // history (its record and the blobs only it holds), by ref or unique
 // prefix, and returns the full ref.
-func RemoveBuilderRecord(ctx context.Context, b *Builder, ref string) (string, error) {
+func RemoveBuilderRecord(ctx context.Context, b *builder.Builder, ref string) (string, error) {
 	r, err := findRecord(ctx, b, ref)
 	if err != nil {
 		return "", err
 	}
-	return r.Ref, deleteRef(ctx, b, r.Ref)
-}
-
-// deleteRef deletes the builder's own record of ref.
-func deleteRef(ctx context.Context, b *Builder, ref string) error {
-	if _, err := b.Client.ControlClient().UpdateBuildHistory(ctx, &controlapi.UpdateBuildHistoryRequest{Ref: ref, Delete: true}); err != nil {
-		return fmt.Errorf("removing build %s from the %s builder's history: %w", ref, b.Name(), err)
-	}
-	return nil
+	return r.Ref, builder.DeleteRecord(ctx, b, r.Ref)
 }

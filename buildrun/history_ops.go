@@ -8,13 +8,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
-
-// Connector connects to the builder the user named; nil when none was
-// named, and then only buildscope's own history is looked at.
-type Connector func(context.Context) (*Builder, error)
 
 // Removed says what `history rm` removed, from which history, and what
 // of the build it left.
@@ -51,7 +48,7 @@ func (r *Removed) Text() string {
 // also the builder's own record of that build. When id is not in
 // buildscope's history and connect is set, it removes the builder's own
 // record of that ref. It says which, and what is left.
-func RemoveAnywhere(ctx context.Context, paths state.Paths, id string, connect Connector) (*Removed, error) {
+func RemoveAnywhere(ctx context.Context, paths state.Paths, id string, connect builder.Connector) (*Removed, error) {
 	h := History{Dir: paths.History()}
 	b, err := h.Remove(id)
 	var none *NoBuildError
@@ -122,7 +119,7 @@ func sweep(h History, paths state.Paths) *Freed {
 
 // deleteBuilderRecords deletes the builder's finished records of exactly
 // refs, and returns the refs it held.
-func deleteBuilderRecords(ctx context.Context, b *Builder, refs []string) ([]string, error) {
+func deleteBuilderRecords(ctx context.Context, b *builder.Builder, refs []string) ([]string, error) {
 	raw, err := builderRecords(ctx, b, 0)
 	if err != nil {
 		return nil, err
@@ -134,7 +131,7 @@ func deleteBuilderRecords(ctx context.Context, b *Builder, refs []string) ([]str
 	var found []string
 	for _, r := range raw {
 		if want[r.Ref] {
-			if err := deleteRef(ctx, b, r.Ref); err != nil {
+			if err := builder.DeleteRecord(ctx, b, r.Ref); err != nil {
 				return found, err
 			}
 			found = append(found, r.Ref)
@@ -144,7 +141,7 @@ func deleteBuilderRecords(ctx context.Context, b *Builder, refs []string) ([]str
 }
 
 // removeBuilderOnly removes the builder's own record of ref.
-func removeBuilderOnly(ctx context.Context, ref string, connect Connector) (*Removed, error) {
+func removeBuilderOnly(ctx context.Context, ref string, connect builder.Connector) (*Removed, error) {
 	bl, err := connect(ctx)
 	if err != nil {
 		return nil, err
@@ -160,7 +157,7 @@ func removeBuilderOnly(ctx context.Context, ref string, connect Connector) (*Rem
 // Import imports arg into h: a `docker buildx history export` bundle file
 // or, when there is no such file and connect is set, the builder's record
 // of that ref with the image it exported.
-func Import(ctx context.Context, h History, paths state.Paths, arg string, connect Connector) ([]*model.Build, error) {
+func Import(ctx context.Context, h History, paths state.Paths, arg string, connect builder.Connector) ([]*model.Build, error) {
 	if _, err := os.Stat(arg); err == nil || connect == nil {
 		return ImportBundle(ctx, h, arg)
 	}
@@ -183,7 +180,7 @@ func Import(ctx context.Context, h History, paths state.Paths, arg string, conne
 // the record's warnings to w. It does nothing without connect, for specs
 // that are not build:ID, for last and last~N, or when buildscope has the
 // build (or a damaged record of it, which opening reports).
-func ImportForeign(ctx context.Context, paths state.Paths, connect Connector, w io.Writer, specs ...string) error {
+func ImportForeign(ctx context.Context, paths state.Paths, connect builder.Connector, w io.Writer, specs ...string) error {
 	if connect == nil {
 		return nil
 	}
@@ -210,7 +207,7 @@ func ImportForeign(ctx context.Context, paths state.Paths, connect Connector, w 
 }
 
 // importFrom copies the builder's record id, with its image, into h.
-func importFrom(ctx context.Context, h History, paths state.Paths, id string, connect Connector) (*model.Build, error) {
+func importFrom(ctx context.Context, h History, paths state.Paths, id string, connect builder.Connector) (*model.Build, error) {
 	b, err := connect(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("build %q is not in buildscope's history, and the builder that may hold it: %w", id, err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
@@ -65,7 +66,7 @@ func (r Retention) Goes(builds []*model.Build, now time.Time) []*model.Build {
 // not keep, then the blobs of the results store no record uses; with
 // connect, also the builder's own records of those builds. It says what
 // it removed and what it left.
-func PruneHistory(ctx context.Context, paths state.Paths, r Retention, connect Connector) (*HistoryPruned, error) {
+func PruneHistory(ctx context.Context, paths state.Paths, r Retention, connect builder.Connector) (*HistoryPruned, error) {
 	if r.Keep <= 0 && r.OlderThan <= 0 {
 		return nil, errors.New("say what to keep: --keep N (the newest N records) and/or --older-than DURATION (e.g. 720h)")
 	}

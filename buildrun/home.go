@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
@@ -16,32 +17,32 @@ type HistorySource struct {
 	History History
 	// Builder is the builder whose history is listed beside buildscope's,
 	// nil for none.
-	Builder *Builder
+	Builder *builder.Builder
 }
 
 // OpenHistorySource connects to the builder the history list shows: the
 // one spec names (--builder), else BUILDKIT_HOST, else the embedded
 // builder if it is running (it is not started for a list). Without any,
 // Builder is nil and only buildscope's history is listed.
-func OpenHistorySource(ctx context.Context, h History, spec string, o ConnectOptions) (*HistorySource, error) {
+func OpenHistorySource(ctx context.Context, h History, spec string, o builder.ConnectOptions) (*HistorySource, error) {
 	hs := &HistorySource{History: h}
 	switch {
 	case spec != "":
-		b, err := Connect(ctx, spec, o)
+		b, err := builder.Connect(ctx, spec, o)
 		if err != nil {
 			return nil, err
 		}
 		hs.Builder = b
 	case os.Getenv("BUILDKIT_HOST") != "":
-		b, err := Connect(ctx, "", o)
+		b, err := builder.Connect(ctx, "", o)
 		if err != nil {
 			return nil, err
 		}
 		hs.Builder = b
 	default:
-		e := &Embedded{Paths: o.Paths}
-		if c, err := e.dial(ctx); err == nil {
-			hs.Builder = &Builder{Kind: KindEmbedded, Address: e.Address(), Client: c}
+		e := &builder.Embedded{Paths: o.Paths}
+		if c, err := e.Dial(ctx); err == nil {
+			hs.Builder = &builder.Builder{Kind: builder.KindEmbedded, Address: e.Address(), Client: c}
 		}
 	}
 	return hs, nil

@@ -10,6 +10,7 @@ import (
 	"github.com/moby/buildkit/util/contentutil"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
@@ -21,13 +22,13 @@ import (
 // layout), so that build:REF opens it — inspect, compare, diff — without
 // the builder. A record whose image is gone is imported without it, with
 // a warning saying so.
-func ImportBuilderRecord(ctx context.Context, b *Builder, h History, paths state.Paths, ref string) (*model.Build, error) {
+func ImportBuilderRecord(ctx context.Context, b *builder.Builder, h History, paths state.Paths, ref string) (*model.Build, error) {
 	r, err := findRecord(ctx, b, ref)
 	if err != nil {
 		return nil, err
 	}
 	remote := proxy.NewContentStore(b.Client.ContentClient())
-	o, err := recordBuild(ctx, r, remote, b.Name(), b.foreignKeys())
+	o, err := recordBuild(ctx, r, remote, b.Name(), foreignKeys(b))
 	if err != nil {
 		return nil, err
 	}

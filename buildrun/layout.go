@@ -6,10 +6,11 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/containerd/containerd/v2/core/content"
 	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
 	"github.com/moby/buildkit/client"
+
+	"github.com/buildscope/buildscope/buildrun/state"
 )
 
 // Every build exports its image into one shared OCI layout. BuildKit

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
@@ -46,8 +47,8 @@ func WriteMetadata(path string, rec *model.Build) error {
 // builderKind is the builder as a path element: an address's kind is
 // "remote".
 func builderKind(name string) string {
-	if name == KindEmbedded || name == KindDocker {
+	if name == builder.KindEmbedded || name == builder.KindDocker {
 		return name
 	}
-	return KindRemote
+	return builder.KindRemote
 }

@@ -1,9 +1,10 @@
 package buildrun
 
 import (
-	"github.com/buildscope/buildscope/buildrun/state"
 	"strings"
 	"testing"
+
+	"github.com/buildscope/buildscope/buildrun/state"
 )
 
 // recoverSite runs fn and returns PanicSite as a deferred recover sees it.

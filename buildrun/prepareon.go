@@ -1,12 +1,16 @@
 package buildrun
 
-import "context"
+import (
+	"context"
+
+	"github.com/buildscope/buildscope/buildrun/builder"
+)
 
 // PrepareOn prepares o (Prepare), connects to the builder connect
 // reaches and checks that it can honour every flag (Prepared.Check), in
 // that order, so bad input fails before a builder is contacted. The
 // caller closes the builder.
-func PrepareOn(ctx context.Context, o Options, connect Connector) (*Prepared, *Builder, error) {
+func PrepareOn(ctx context.Context, o Options, connect builder.Connector) (*Prepared, *builder.Builder, error) {
 	p, err := Prepare(o)
 	if err != nil {
 		return nil, nil, err
@@ -25,7 +29,7 @@ func PrepareOn(ctx context.Context, o Options, connect Connector) (*Prepared, *B
 // ConnectChecked connects to the builder connect reaches and checks that
 // it can build every target of bk (Bake.Check). The caller closes the
 // builder.
-func (bk *Bake) ConnectChecked(ctx context.Context, connect Connector) (*Builder, error) {
+func (bk *Bake) ConnectChecked(ctx context.Context, connect builder.Connector) (*builder.Builder, error) {
 	b, err := connect(ctx)
 	if err != nil {
 		return nil, err

@@ -25,6 +25,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/engine"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
@@ -34,14 +35,14 @@ import (
 // the history under paths (whatever the outcome: ok, error or canceled).
 // onStatus, if not nil, receives every status update, secrets redacted.
 // The returned error is the build's failure, already in the record.
-func Run(ctx context.Context, b *Builder, p *Prepared, paths state.Paths, onStatus func(*client.SolveStatus)) (*model.Build, error) {
+func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths, onStatus func(*client.SolveStatus)) (*model.Build, error) {
 	rec := &model.Build{
 		ID: NewID(), Context: p.ContextAbs, Dockerfile: p.DockerfileAbs, Target: p.Target,
 		Builder: b.Name(), Status: model.StatusRunning, Started: time.Now().UTC(),
 		Platforms: p.Platforms, BuildArgs: p.Args, NoCache: p.NoCache, NoCacheFilter: p.NoCacheFilter,
 		Bake: p.bake,
 	}
-	if b.Kind != KindDocker {
+	if b.Kind != builder.KindDocker {
 		// no sweep of the results store from the start until the record
 		// naming the image is saved (results_gc.go)
 		unlock, _, err := lockResults(paths.Results(), false)
@@ -52,7 +53,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths state.Paths, onStat
 	}
 	lintIt := false
 	if !p.frontendImage { // a frontend image's checks are its own
-		rec.ChecksUnavailable, lintIt = b.checks(ctx)
+		rec.ChecksUnavailable, lintIt = b.Checks(ctx)
 	}
 	// the build checks the stages it builds; the lint subrequest, run
 	// beside it, the others (it costs a warm build ~15%, so only then)
@@ -106,7 +107,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths state.Paths, onStat
 	llbc := make(chan *builtLLB, 1)
 	go func() {
 		var l *builtLLB
-		if !p.SkipInputs && b.Kind != KindDocker && ctx.Err() == nil { // the engine's BuildKit keeps no history
+		if !p.SkipInputs && b.Kind != builder.KindDocker && ctx.Err() == nil { // the engine's BuildKit keeps no history
 			l = readBuiltLLB(ctx, b, paths, solveRef(rec.ID), sess.ID())
 		}
 		llbc <- l
@@ -132,7 +133,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths state.Paths, onStat
 		rec.Error = err.Error()
 	}
 	pushed := ""
-	if err == nil && p.Push && b.Kind == KindDocker {
+	if err == nil && p.Push && b.Kind == builder.KindDocker {
 		var perr error
 		if pushed, perr = engine.Push(ctx, b.Docker, p.Tags); perr != nil {
 			rec.Status, err = model.StatusError, perr
@@ -156,7 +157,7 @@ func Run(ctx context.Context, b *Builder, p *Prepared, paths state.Paths, onStat
 	if hasMounts && mountsBefore != nil && ctx.Err() == nil {
 		if after := settledCacheRecords(ctx, b); after != nil {
 			rec.CacheMounts = model.CacheMountUses(rec, p.Plan, mountsBefore, after)
-			if b.mountsUnnamed(ctx) {
+			if b.MountsUnnamed(ctx) {
 				for i := range rec.CacheMounts {
 					rec.CacheMounts[i] = rec.CacheMounts[i].WithUnknown("the Docker engine's BuildKit (before 0.11) names cache mounts in its disk usage by target, not id, and does not measure a reused mount again: use --builder embedded")
 				}
@@ -206,7 +207,7 @@ var ErrCanceled = errors.New("build canceled")
 // solve runs the build; with lintIt, the frontend's lint subrequest at the
 // same time, its warnings put in linted (none when it fails: the build's
 // own warnings remain).
-func solve(ctx context.Context, b *Builder, p *Prepared, paths state.Paths, id string, sess *session.Session, lintIt bool, linted *[]model.Warning, onStatus func(*client.SolveStatus)) (*client.SolveResponse, error) {
+func solve(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths, id string, sess *session.Session, lintIt bool, linted *[]model.Warning, onStatus func(*client.SolveStatus)) (*client.SolveResponse, error) {
 	attrs, locals, stores, err := p.frontendAttrs()
 	if err != nil {
 		return nil, err
@@ -317,12 +318,12 @@ func attachables(p *Prepared) ([]session.Attachable, error) {
 // exportsFor lists the exporters: the user's outputs, push, load, and the
 // result buildscope keeps so that build:ID opens later. loadDone, when not
 // nil, waits for a --load into the Docker engine to finish.
-func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths state.Paths, id string) (ex []client.ExportEntry, loadDone func() error, err error) {
+func exportsFor(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths, id string) (ex []client.ExportEntry, loadDone func() error, err error) {
 	if ex, err = userExports(p.Destinations); err != nil {
 		return nil, nil, err
 	}
 	names := strings.Join(p.Tags, ",")
-	if b.Kind == KindDocker {
+	if b.Kind == builder.KindDocker {
 		if len(ex) > 0 {
 			return ex, nil, nil // the engine's BuildKit takes one exporter
 		}
@@ -373,12 +374,12 @@ func exportsFor(ctx context.Context, b *Builder, p *Prepared, paths state.Paths,
 }
 
 // describeResult records where the image is and what it holds.
-func describeResult(ctx context.Context, b *Builder, p *Prepared, paths state.Paths, resp *client.SolveResponse, rec *model.Build) {
+func describeResult(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths, resp *client.SolveResponse, rec *model.Build) {
 	dgst := resp.ExporterResponse[exptypes.ExporterImageDigestKey]
 	if dgst == "" {
 		return
 	}
-	if b.Kind == KindDocker {
+	if b.Kind == builder.KindDocker {
 		id := resp.ExporterResponse[exptypes.ExporterImageConfigDigestKey]
 		if id == "" {
 			id = dgst
@@ -451,10 +452,10 @@ func summarizeResultImage(img v1.Image, dgst, platform string, p *Prepared, rec 
 
 // solveErrorMessage turns a BuildKit error into one line naming the
 // Dockerfile and line when BuildKit reports where it failed.
-func solveErrorMessage(err error, p *Prepared, b *Builder) string {
+func solveErrorMessage(err error, p *Prepared, b *builder.Builder) string {
 	if status.Code(errors.Unwrap(err)) == codes.Unavailable || status.Code(err) == codes.Unavailable ||
 		strings.Contains(err.Error(), "code = Unavailable") {
-		return fmt.Sprintf("lost the connection to the builder at %s (%s): it stopped or crashed; check it with `buildscope builder status` and retry", b.Address, shortErr(err))
+		return fmt.Sprintf("lost the connection to the builder at %s (%s): it stopped or crashed; check it with `buildscope builder status` and retry", b.Address, builder.ShortErr(err))
 	}
 	msg := err.Error()
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
@@ -15,7 +16,7 @@ import (
 // concurrently (BuildKit shares the work and the cache between them), and
 // returns the records by target. Each build is recorded in the history like
 // any other; none carries p's outputs (tags, push, load, -o, cache-to).
-func RunTargets(ctx context.Context, b *Builder, p *Prepared, paths state.Paths, targets []string) (map[string]*model.Build, error) {
+func RunTargets(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths, targets []string) (map[string]*model.Build, error) {
 	var mu sync.Mutex
 	out := map[string]*model.Build{}
 	last := p.Plan.Stages[len(p.Plan.Stages)-1].Name

@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builder"
 )
 
 func main() {
@@ -79,7 +80,7 @@ func run(ctx context.Context, addr string, n, runs int) error {
 		return fmt.Errorf("connecting to %s: %w", addr, err)
 	}
 	defer c.Close()
-	b := &buildrun.Builder{Kind: buildrun.KindRemote, Address: addr, Client: c}
+	b := &builder.Builder{Kind: builder.KindRemote, Address: addr, Client: c}
 	var times []time.Duration
 	records := 0
 	for range runs {

@@ -11,12 +11,13 @@ import (
 	"testing"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/model"
 )
 
-func builderStatus(t *testing.T, e *env) buildrun.EmbeddedStatus {
+func builderStatus(t *testing.T, e *env) builder.EmbeddedStatus {
 	t.Helper()
-	var st buildrun.EmbeddedStatus
+	var st builder.EmbeddedStatus
 	if err := json.Unmarshal([]byte(e.mustRun(t, "builder", "status", "--json").stdout), &st); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builder"
 )
 
 func newHistoryCmd(g *globals) *cobra.Command {
@@ -65,7 +66,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 
 // builderOpener connects to --builder, nil when none was named: builds
 // are then looked for in buildscope's history only.
-func (g *globals) builderOpener() buildrun.Connector {
+func (g *globals) builderOpener() builder.Connector {
 	if g.builder == "" {
 		return nil
 	}

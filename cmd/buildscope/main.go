@@ -17,6 +17,7 @@ import (
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/tui/launch"
 )
@@ -91,7 +92,7 @@ var commands []func(*globals) *cobra.Command
 type globals struct {
 	debug   string
 	builder string
-	tls     buildrun.ConnectOptions
+	tls     builder.ConnectOptions
 	paths   state.Paths
 }
 
@@ -135,8 +136,8 @@ func newRootCmd() *cobra.Command {
 }
 
 // connect connects to the chosen builder.
-func (g *globals) connect(ctx context.Context) (*buildrun.Builder, error) {
-	return buildrun.Connect(ctx, g.builder, g.tls)
+func (g *globals) connect(ctx context.Context) (*builder.Builder, error) {
+	return builder.Connect(ctx, g.builder, g.tls)
 }
 
 // env is what the UIs cmd starts reach.

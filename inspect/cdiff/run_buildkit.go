@@ -16,7 +16,7 @@ import (
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/client/llb"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
@@ -30,7 +30,7 @@ const buildkitStore = "buildscope-diff"
 // holds exactly the changes, whiteouts included. BuildKit removes the
 // exec's container when it exits. o.Method does not apply.
 type BuildKitRunner struct {
-	Builder *buildrun.Builder
+	Builder *builder.Builder
 	// Paths locate the recorded builds an image spec may name.
 	Paths state.Paths
 }

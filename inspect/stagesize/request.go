@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
@@ -43,7 +44,7 @@ func NewRequest(o buildrun.Options, compare string, top int) (*Request, error) {
 
 // Report measures the request's Dockerfiles on b (see Report); the
 // second's report is the first's Compare.
-func (r *Request) Report(ctx context.Context, b *buildrun.Builder, paths state.Paths) (*model.StageReport, error) {
+func (r *Request) Report(ctx context.Context, b *builder.Builder, paths state.Paths) (*model.StageReport, error) {
 	rep, err := Report(ctx, b, r.Main, paths, r.Top)
 	if err != nil {
 		return nil, err
@@ -58,7 +59,7 @@ func (r *Request) Report(ctx context.Context, b *buildrun.Builder, paths state.P
 
 // Reporter returns the build UI's stage view: Report of p on b, on
 // demand, with the top 10 left-behind paths.
-func Reporter(b *buildrun.Builder, p *buildrun.Prepared, paths state.Paths) func(context.Context) (*model.StageReport, error) {
+func Reporter(b *builder.Builder, p *buildrun.Prepared, paths state.Paths) func(context.Context) (*model.StageReport, error) {
 	return func(ctx context.Context) (*model.StageReport, error) {
 		return Report(ctx, b, p, paths, 10)
 	}

@@ -1,10 +1,9 @@
-package buildrun
+package builder
 
 import (
 	"context"
 	"errors"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -82,7 +81,7 @@ func TestChecksAskedOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
-			if why, lint := b.checks(context.Background()); !strings.HasPrefix(why, "its BuildKit is older than 0.11") || lint {
+			if why, lint := b.Checks(context.Background()); !strings.HasPrefix(why, "its BuildKit is older than 0.11") || lint {
 				t.Errorf("checks: %q, lint %v", why, lint)
 			}
 		})
@@ -90,30 +89,5 @@ func TestChecksAskedOnce(t *testing.T) {
 	wg.Wait()
 	if n := ctl.calls.Load(); n != 1 {
 		t.Errorf("Info called %d times, want once", n)
-	}
-}
-
-// A bake's targets that together build every stage of their Dockerfile
-// report every stage's checks from their builds: no lint subrequest; a
-// target alone leaves its sibling's stage out and needs one.
-func TestBakeStagesCovered(t *testing.T) {
-	dir := t.TempDir()
-	df := filepath.Join(dir, "Dockerfile")
-	if err := os.WriteFile(df, []byte("FROM scratch AS base\nFROM base AS api\nFROM base AS worker\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	target := func(name string) BakeTarget {
-		p, err := Prepare(Options{Inputs: Inputs{ContextDir: dir, Target: name}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return BakeTarget{Name: name, Prepared: p}
-	}
-	api, worker := target("api"), target("worker")
-	if got := stagesCovered(&Bake{Targets: []BakeTarget{api, worker}}); !got[df] {
-		t.Errorf("api and worker: %v, want %s covered", got, df)
-	}
-	if got := stagesCovered(&Bake{Targets: []BakeTarget{api}}); got[df] || !api.unreachedStages() {
-		t.Errorf("api alone: %v, unreached %v; want worker's stage left to the lint", got, api.unreachedStages())
 	}
 }

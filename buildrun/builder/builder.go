@@ -1,4 +1,8 @@
-package buildrun
+// Package builder connects to a BuildKit: the embedded buildkitd that
+// buildscope starts and manages (its daemon, config, status, prune), a
+// Docker engine's built-in BuildKit, or any address; and asks what the
+// builder can do (its Dockerfile frontend's checks).
+package builder
 
 import (
 	"context"
@@ -63,6 +67,10 @@ func (b *Builder) Close() {
 		b.Docker.Close()
 	}
 }
+
+// StatePaths are the embedded builder's state, whose key store gives the
+// cache keys of builds buildscope did not run.
+func (b *Builder) StatePaths() state.Paths { return b.paths }
 
 // ConnectOptions configure Connect.
 type ConnectOptions struct {
@@ -133,7 +141,7 @@ func connectAddress(ctx context.Context, addr string, o ConnectOptions) (*Builde
 		if strings.HasPrefix(addr, "tcp://") {
 			hint += " (for TLS pass --tlscacert, --tlscert and --tlskey)"
 		}
-		return nil, fmt.Errorf("cannot reach BuildKit at %s: %v; %s, or choose another with --builder / BUILDKIT_HOST", addr, shortErr(err), hint)
+		return nil, fmt.Errorf("cannot reach BuildKit at %s: %v; %s, or choose another with --builder / BUILDKIT_HOST", addr, ShortErr(err), hint)
 	}
 	return &Builder{Kind: KindRemote, Address: addr, Client: c}, nil
 }
@@ -147,11 +155,15 @@ func ping(ctx context.Context, c *client.Client) error {
 	return err
 }
 
-// shortErr keeps the first line of a gRPC error.
-func shortErr(err error) string {
+// ShortErr keeps the first line of a gRPC error.
+func ShortErr(err error) string {
 	s := err.Error()
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
 	return s
 }
+
+// Connector connects to the builder the user named; nil when none was
+// named, and then only buildscope's own history is looked at.
+type Connector func(context.Context) (*Builder, error)

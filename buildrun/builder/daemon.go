@@ -1,4 +1,4 @@
-package buildrun
+package builder
 
 import (
 	"bufio"
@@ -43,7 +43,7 @@ func (d *daemonProc) describeState() string {
 // process (a pid reused since) is no daemon. nil means none runs.
 func (e *Embedded) findDaemon() *daemonProc {
 	var pids []int
-	if pid, ok := lockHolder(filepath.Join(e.root(), "buildkitd.lock")); ok {
+	if pid, ok := lockHolder(filepath.Join(e.Root(), "buildkitd.lock")); ok {
 		pids = append(pids, pid)
 	}
 	if pid, err := e.pidFromFile(); err == nil {
@@ -55,7 +55,7 @@ func (e *Embedded) findDaemon() *daemonProc {
 			continue
 		}
 		state, ok := procState(pid)
-		if !ok || state == 'Z' || !runsOnRoot(pid, e.root()) {
+		if !ok || state == 'Z' || !runsOnRoot(pid, e.Root()) {
 			p.Release()
 			continue
 		}

@@ -1,4 +1,4 @@
-package buildrun
+package builder
 
 import (
 	"context"
@@ -25,7 +25,7 @@ func connectDocker(ctx context.Context, dc *dockerclient.Client) (*Builder, erro
 	}
 	if err := ping(ctx, c); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("the Docker engine at %s answers but its BuildKit does not (%v): enable BuildKit in the engine (features.buildkit in daemon.json) or use --builder embedded", dc.DaemonHost(), shortErr(err))
+		return nil, fmt.Errorf("the Docker engine at %s answers but its BuildKit does not (%v): enable BuildKit in the engine (features.buildkit in daemon.json) or use --builder embedded", dc.DaemonHost(), ShortErr(err))
 	}
 	return &Builder{Kind: KindDocker, Address: dc.DaemonHost(), Client: c, Docker: dc}, nil
 }

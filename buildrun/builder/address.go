@@ -1,11 +1,12 @@
-package buildrun
+package builder
 
 import (
 	"fmt"
-	"github.com/buildscope/buildscope/buildrun/state"
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/buildscope/buildscope/buildrun/state"
 )
 
 // addressSchemes are the BuildKit address schemes buildscope connects to:

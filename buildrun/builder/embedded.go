@@ -1,4 +1,4 @@
-package buildrun
+package builder
 
 import (
 	"context"
@@ -13,8 +13,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/moby/buildkit/client"
+
+	"github.com/buildscope/buildscope/buildrun/state"
 )
 
 // Embedded manages the buildkitd that buildscope starts itself: one daemon
@@ -49,7 +50,7 @@ type EmbeddedStatus struct {
 // Address is the daemon's BuildKit address.
 func (e *Embedded) Address() string { return "unix://" + e.Paths.Socket() }
 
-func (e *Embedded) root() string    { return filepath.Join(e.Paths.BuilderDir(), "root") }
+func (e *Embedded) Root() string    { return filepath.Join(e.Paths.BuilderDir(), "root") }
 func (e *Embedded) logPath() string { return filepath.Join(e.Paths.BuilderDir(), "buildkitd.log") }
 func (e *Embedded) pidPath() string { return filepath.Join(e.Paths.BuilderDir(), "buildkitd.pid") }
 func (e *Embedded) cfgPath() string { return filepath.Join(e.Paths.BuilderDir(), "buildkitd.toml") }
@@ -57,17 +58,17 @@ func (e *Embedded) cfgPath() string { return filepath.Join(e.Paths.BuilderDir(),
 // Connect returns a client of the running daemon, starting it when it does
 // not answer.
 func (e *Embedded) Connect(ctx context.Context) (*client.Client, error) {
-	if c, err := e.dial(ctx); err == nil {
+	if c, err := e.Dial(ctx); err == nil {
 		return c, nil
 	}
 	if err := e.Start(ctx); err != nil {
 		return nil, err
 	}
-	return e.dial(ctx)
+	return e.Dial(ctx)
 }
 
-// dial connects and checks that the daemon answers.
-func (e *Embedded) dial(ctx context.Context) (*client.Client, error) {
+// Dial connects and checks that the daemon answers.
+func (e *Embedded) Dial(ctx context.Context) (*client.Client, error) {
 	if _, err := os.Stat(e.Paths.Socket()); err != nil {
 		return nil, fmt.Errorf("embedded builder is not running (no socket at %s)", e.Paths.Socket())
 	}
@@ -140,7 +141,7 @@ func (e *Embedded) Start(ctx context.Context) error {
 		return err
 	}
 	defer unlock()
-	c, dialErr := e.dial(ctx)
+	c, dialErr := e.Dial(ctx)
 	if dialErr == nil {
 		c.Close()
 		return nil
@@ -162,7 +163,7 @@ func (e *Embedded) Start(ctx context.Context) error {
 	}
 	defer logf.Close()
 	logStart, _ := logf.Seek(0, io.SeekEnd)
-	args := []string{"--addr", e.Address(), "--root", e.root(), "--config", e.cfgPath(),
+	args := []string{"--addr", e.Address(), "--root", e.Root(), "--config", e.cfgPath(),
 		"--oci-worker=true", "--containerd-worker=false"}
 	// BuildKit keeps the plain-text inputs of every cache key it computes
 	// in its root, where `why` reads a build's keys (cachekeys.go).
@@ -198,7 +199,7 @@ func (e *Embedded) Start(ctx context.Context) error {
 			return ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
-		if c, err := e.dial(ctx); err == nil {
+		if c, err := e.Dial(ctx); err == nil {
 			c.Close()
 			return os.Chmod(e.Paths.Socket(), 0o600)
 		}
@@ -222,7 +223,7 @@ func (e *Embedded) waitForDaemon(ctx context.Context, d *daemonProc, dialErr err
 				return ctx.Err()
 			case <-time.After(200 * time.Millisecond):
 			}
-			c, err := e.dial(ctx)
+			c, err := e.Dial(ctx)
 			if err == nil {
 				c.Close()
 				return nil
@@ -244,7 +245,7 @@ func (e *Embedded) stalled(d *daemonProc, dialErr error) error {
 		if inner := errors.Unwrap(dialErr); inner != nil {
 			dialErr = inner
 		}
-		cause = shortErr(dialErr)
+		cause = ShortErr(dialErr)
 	}
 	return fmt.Errorf("the embedded builder's buildkitd (pid %d) is %s and does not answer on %s (%s): run `buildscope builder stop` to end it, then retry; its log is %s",
 		d.pid, d.describeState(), e.Address(), cause, e.logPath())
@@ -338,7 +339,7 @@ func (e *Embedded) Stop(ctx context.Context) error {
 	}
 	_ = os.Remove(e.pidPath())
 	_ = os.Remove(e.Paths.Socket())
-	if _, err := unmountUnder(e.root()); err != nil {
+	if _, err := unmountUnder(e.Root()); err != nil {
 		return fmt.Errorf("buildkitd stopped, but %w", err)
 	}
 	return nil
@@ -346,13 +347,13 @@ func (e *Embedded) Stop(ctx context.Context) error {
 
 // Status reports whether the daemon runs and what it holds.
 func (e *Embedded) Status(ctx context.Context) EmbeddedStatus {
-	st := EmbeddedStatus{Address: e.Address(), Root: e.root(), Log: e.logPath()}
+	st := EmbeddedStatus{Address: e.Address(), Root: e.Root(), Log: e.logPath()}
 	d := e.findDaemon()
 	if d != nil {
 		defer d.p.Release()
 		st.PID = d.pid
 	}
-	c, err := e.dial(ctx)
+	c, err := e.Dial(ctx)
 	if err != nil {
 		if d != nil {
 			st.Problem = e.stalled(d, err).Error()

@@ -1,4 +1,4 @@
-package buildrun
+package builder
 
 import (
 	"context"
@@ -21,7 +21,7 @@ const BuildRefPrefix = "buildscope-"
 // is in those logs. BuildKit then no longer serves the records; their
 // blobs are left to its garbage collection (the logs blob was still in
 // the content store right after, in the e2e test).
-func PurgeBuilderHistory(ctx context.Context, b *Builder, prefix string) (int, error) {
+func PurgeRecords(ctx context.Context, b *Builder, prefix string) (int, error) {
 	lctx, cancel := context.WithCancel(ctx) // BuildKit defers deleting a record while a stream reads it
 	defer cancel()
 	cl, err := b.Client.ControlClient().ListenBuildHistory(lctx, &controlapi.BuildHistoryRequest{EarlyExit: true})
@@ -43,9 +43,17 @@ func PurgeBuilderHistory(ctx context.Context, b *Builder, prefix string) (int, e
 	}
 	cancel()
 	for i, ref := range refs {
-		if err := deleteRef(ctx, b, ref); err != nil {
+		if err := DeleteRecord(ctx, b, ref); err != nil {
 			return i, err
 		}
 	}
 	return len(refs), nil
+}
+
+// deleteRef deletes the builder's own record of ref.
+func DeleteRecord(ctx context.Context, b *Builder, ref string) error {
+	if _, err := b.Client.ControlClient().UpdateBuildHistory(ctx, &controlapi.UpdateBuildHistoryRequest{Ref: ref, Delete: true}); err != nil {
+		return fmt.Errorf("removing build %s from the %s builder's history: %w", ref, b.Name(), err)
+	}
+	return nil
 }

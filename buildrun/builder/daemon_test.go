@@ -1,4 +1,4 @@
-package buildrun
+package builder
 
 import (
 	"context"
@@ -49,7 +49,7 @@ func waitState(t *testing.T, pid int, want byte) {
 func testEmbedded(t *testing.T) *Embedded {
 	dir := t.TempDir()
 	e := &Embedded{Paths: state.Paths{State: dir, Runtime: filepath.Join(dir, "run")}, StopGrace: 100 * time.Millisecond}
-	if err := os.MkdirAll(e.root(), 0o700); err != nil {
+	if err := os.MkdirAll(e.Root(), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -65,19 +65,19 @@ func TestFindDaemonByLockAndCommandLine(t *testing.T) {
 	if d := e.findDaemon(); d != nil {
 		t.Fatalf("a process on another root taken for the daemon: pid %d", d.pid)
 	}
-	unlock, err := state.LockFile(filepath.Join(e.root(), "buildkitd.lock"))
+	unlock, err := state.LockFile(filepath.Join(e.Root(), "buildkitd.lock"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer unlock()
-	if pid, ok := lockHolder(filepath.Join(e.root(), "buildkitd.lock")); !ok || pid != os.Getpid() {
+	if pid, ok := lockHolder(filepath.Join(e.Root(), "buildkitd.lock")); !ok || pid != os.Getpid() {
 		t.Errorf("lock holder %d, %v; want this process %d", pid, ok, os.Getpid())
 	}
 	// this test process holds the lock but is not a buildkitd on the root
 	if d := e.findDaemon(); d != nil {
 		t.Errorf("the lock holder was taken for the daemon without checking its command line: %d", d.pid)
 	}
-	ours := fakeDaemon(t, e.root())
+	ours := fakeDaemon(t, e.Root())
 	os.WriteFile(e.pidPath(), []byte(strconv.Itoa(ours.Process.Pid)), 0o600)
 	if d := e.findDaemon(); d == nil || d.pid != ours.Process.Pid {
 		t.Errorf("the daemon on our root was not found: %+v", d)
@@ -87,7 +87,7 @@ func TestFindDaemonByLockAndCommandLine(t *testing.T) {
 // Stop ends a stopped daemon that ignores SIGTERM: SIGKILL after the grace.
 func TestStopKillsStoppedDaemon(t *testing.T) {
 	e := testEmbedded(t)
-	d := fakeDaemon(t, e.root())
+	d := fakeDaemon(t, e.Root())
 	pid := d.Process.Pid
 	os.WriteFile(e.pidPath(), []byte(strconv.Itoa(pid)), 0o600)
 	if err := d.Process.Signal(syscall.SIGSTOP); err != nil {
@@ -112,7 +112,7 @@ func TestStartNamesStalledDaemon(t *testing.T) {
 	testdeps.Tool(t, "runc")
 	e := testEmbedded(t)
 	e.Binary = "/bin/false" // never started: the daemon below is found first
-	d := fakeDaemon(t, e.root())
+	d := fakeDaemon(t, e.Root())
 	pid := d.Process.Pid
 	os.WriteFile(e.pidPath(), []byte(strconv.Itoa(pid)), 0o600)
 	d.Process.Signal(syscall.SIGSTOP)
@@ -156,7 +156,7 @@ func TestStartNamesHalfDeadDaemon(t *testing.T) {
 	answerGrace = 300 * time.Millisecond
 	e := testEmbedded(t)
 	e.Binary = "/bin/false"
-	d := fakeDaemon(t, e.root())
+	d := fakeDaemon(t, e.Root())
 	pid := d.Process.Pid
 	os.WriteFile(e.pidPath(), []byte(strconv.Itoa(pid)), 0o600)
 	err := e.Start(context.Background())

@@ -1,4 +1,4 @@
-package buildrun
+package builder
 
 import (
 	"bufio"

@@ -1,10 +1,11 @@
-package buildrun
+package builder
 
 import (
-	"github.com/buildscope/buildscope/buildrun/state"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/buildscope/buildscope/buildrun/state"
 )
 
 // A cache-debug database past the limit is removed before the builder
@@ -15,10 +16,10 @@ func TestBoundCacheDebug(t *testing.T) {
 		kept bool
 	}{{cacheDebugLimit, true}, {cacheDebugLimit + 1, false}} {
 		e := &Embedded{Paths: state.Paths{State: t.TempDir()}}
-		if err := os.MkdirAll(e.root(), 0o700); err != nil {
+		if err := os.MkdirAll(e.Root(), 0o700); err != nil {
 			t.Fatal(err)
 		}
-		p := filepath.Join(e.root(), cacheDebugDB)
+		p := filepath.Join(e.Root(), CacheDebugDB)
 		f, err := os.Create(p)
 		if err != nil {
 			t.Fatal(err)

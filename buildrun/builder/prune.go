@@ -1,4 +1,4 @@
-package buildrun
+package builder
 
 import (
 	"context"
@@ -24,7 +24,7 @@ func (e *Embedded) PurgeHistory(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	defer b.Close()
-	return PurgeBuilderHistory(ctx, b, BuildRefPrefix)
+	return PurgeRecords(ctx, b, BuildRefPrefix)
 }
 
 // Prune removes the embedded builder's whole build cache, starting the
