@@ -10,6 +10,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/engine"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
@@ -44,7 +45,7 @@ func RunBake(ctx context.Context, b *builder.Builder, bk *Bake, paths state.Path
 			b.Docker = dc
 		}
 	}
-	ref := NewID()
+	ref := history.NewID()
 	covered := stagesCovered(bk)
 	var mu sync.Mutex
 	out := map[string]*model.Build{}

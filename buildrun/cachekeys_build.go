@@ -8,6 +8,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
@@ -54,7 +55,7 @@ func readKeys(ctx context.Context, paths state.Paths, cfg *llbConfig, session, r
 		ks, done, err := readKeyStore(ctx, (&builder.Embedded{Paths: paths}).Root())
 		if err == nil {
 			ks.lists = lazyListCache(filepath.Join(paths.State, "cache"))
-			ks.storedList = History{Dir: paths.History()}.fileLists().has
+			ks.storedList = history.History{Dir: paths.History()}.FileLists().Has
 			if session == "" {
 				session = ks.sessionOf(cfg)
 			}

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -149,9 +150,9 @@ type OpenedBuild struct {
 // buildscope's history h; when h has no such build and connect is not nil
 // (a builder was named), from that builder's own history, by BuildKit's
 // ref. A damaged record of h is an error, never looked for elsewhere.
-func OpenBuild(ctx context.Context, h History, id string, connect func(context.Context) (*builder.Builder, error)) (*OpenedBuild, error) {
+func OpenBuild(ctx context.Context, h history.History, id string, connect func(context.Context) (*builder.Builder, error)) (*OpenedBuild, error) {
 	b, err := h.Get(id)
-	var damaged *DamagedRecord
+	var damaged *history.DamagedRecord
 	if err == nil || connect == nil || errors.As(err, &damaged) || id == "" || id == "last" {
 		if err != nil {
 			return nil, err
@@ -187,7 +188,7 @@ func OpenBuild(ctx context.Context, h History, id string, connect func(context.C
 
 // ExplainBuild opens build id as OpenBuild does and explains its cache
 // misses against the previous build of the same Dockerfile and target.
-func ExplainBuild(ctx context.Context, h History, id string, connect builder.Connector) (*model.Build, *model.Explanation, error) {
+func ExplainBuild(ctx context.Context, h history.History, id string, connect builder.Connector) (*model.Build, *model.Explanation, error) {
 	o, err := OpenBuild(ctx, h, id, connect)
 	if err != nil {
 		return nil, nil, err

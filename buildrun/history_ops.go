@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/buildrun/results"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
@@ -23,7 +25,7 @@ type Removed struct {
 	BuilderRef string `json:"builder_ref,omitempty"`
 	// Results is what the sweep of the results store freed (nil when only
 	// a builder's record was removed).
-	Results *Freed `json:"results,omitempty"`
+	Results *results.Freed `json:"results,omitempty"`
 	// Kept says what of the build is left, and how to remove it.
 	Kept []string `json:"kept,omitempty"`
 }
@@ -49,9 +51,9 @@ func (r *Removed) Text() string {
 // buildscope's history and connect is set, it removes the builder's own
 // record of that ref. It says which, and what is left.
 func RemoveAnywhere(ctx context.Context, paths state.Paths, id string, connect builder.Connector) (*Removed, error) {
-	h := History{Dir: paths.History()}
+	h := history.History{Dir: paths.History()}
 	b, err := h.Remove(id)
-	var none *NoBuildError
+	var none *history.NoBuildError
 	if errors.As(err, &none) && connect != nil {
 		return removeBuilderOnly(ctx, id, connect)
 	}
@@ -109,10 +111,13 @@ func builderRef(b *model.Build) (string, bool) {
 // sweep sweeps the results store after records were removed: a failure
 // is said as what was not swept, beside what was removed, never in place
 // of it.
-func sweep(h History, paths state.Paths) *Freed {
-	f, err := h.SweepResults(paths.Results())
+func sweep(h history.History, paths state.Paths) *results.Freed {
+	f, err := results.Sweep(paths.Results(), func() ([]*model.Build, int, error) {
+		builds, damaged, err := h.Scan()
+		return builds, len(damaged), err
+	})
 	if err != nil {
-		return &Freed{Skipped: err.Error()}
+		return &results.Freed{Skipped: err.Error()}
 	}
 	return f
 }
@@ -157,7 +162,7 @@ func removeBuilderOnly(ctx context.Context, ref string, connect builder.Connecto
 // Import imports arg into h: a `docker buildx history export` bundle file
 // or, when there is no such file and connect is set, the builder's record
 // of that ref with the image it exported.
-func Import(ctx context.Context, h History, paths state.Paths, arg string, connect builder.Connector) ([]*model.Build, error) {
+func Import(ctx context.Context, h history.History, paths state.Paths, arg string, connect builder.Connector) ([]*model.Build, error) {
 	if _, err := os.Stat(arg); err == nil || connect == nil {
 		return ImportBundle(ctx, h, arg)
 	}
@@ -184,13 +189,13 @@ func ImportForeign(ctx context.Context, paths state.Paths, connect builder.Conne
 	if connect == nil {
 		return nil
 	}
-	h := History{Dir: paths.History()}
+	h := history.History{Dir: paths.History()}
 	for _, s := range specs {
 		id, ok := strings.CutPrefix(s, "build:")
 		if !ok || id == "" || id == "last" || strings.HasPrefix(id, "last~") {
 			continue
 		}
-		var none *NoBuildError
+		var none *history.NoBuildError
 		if _, err := h.Get(id); !errors.As(err, &none) {
 			continue
 		}
@@ -207,32 +212,11 @@ func ImportForeign(ctx context.Context, paths state.Paths, connect builder.Conne
 }
 
 // importFrom copies the builder's record id, with its image, into h.
-func importFrom(ctx context.Context, h History, paths state.Paths, id string, connect builder.Connector) (*model.Build, error) {
+func importFrom(ctx context.Context, h history.History, paths state.Paths, id string, connect builder.Connector) (*model.Build, error) {
 	b, err := connect(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("build %q is not in buildscope's history, and the builder that may hold it: %w", id, err)
 	}
 	defer b.Close()
 	return ImportBuilderRecord(ctx, b, h, paths, id)
-}
-
-// Doctor writes the damaged records of h to w and, with fix, removes
-// them; it returns how many were damaged (and are left, without fix).
-func (h History) Doctor(w io.Writer, fix bool) (int, error) {
-	good, damaged, err := h.Scan()
-	if err != nil {
-		return 0, err
-	}
-	for _, d := range damaged {
-		if !fix {
-			fmt.Fprintf(w, "damaged: %s (%s: %v)\n", d.ID, d.Path, d.Err)
-			continue
-		}
-		if _, err := h.Remove(d.ID); err != nil {
-			return len(damaged), err
-		}
-		fmt.Fprintf(w, "removed damaged record %s (%v)\n", d.ID, d.Err)
-	}
-	fmt.Fprintf(w, "%d records readable, %d damaged\n", len(good), len(damaged))
-	return len(damaged), nil
 }

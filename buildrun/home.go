@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
@@ -14,7 +15,7 @@ import (
 // HistorySource is what the history list (the home screen) reads:
 // buildscope's history and, when one answers, a builder's own.
 type HistorySource struct {
-	History History
+	History history.History
 	// Builder is the builder whose history is listed beside buildscope's,
 	// nil for none.
 	Builder *builder.Builder
@@ -24,7 +25,7 @@ type HistorySource struct {
 // one spec names (--builder), else BUILDKIT_HOST, else the embedded
 // builder if it is running (it is not started for a list). Without any,
 // Builder is nil and only buildscope's history is listed.
-func OpenHistorySource(ctx context.Context, h History, spec string, o builder.ConnectOptions) (*HistorySource, error) {
+func OpenHistorySource(ctx context.Context, h history.History, spec string, o builder.ConnectOptions) (*HistorySource, error) {
 	hs := &HistorySource{History: h}
 	switch {
 	case spec != "":

@@ -11,6 +11,7 @@ import (
 	controlapi "github.com/moby/buildkit/api/services/control"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -40,7 +41,7 @@ type bundleRecord struct {
 // build can be shown, replayed and explained (against the previous
 // imported build of the same Dockerfile) on another machine. A record
 // imported again replaces its earlier import (its ID is BuildKit's ref).
-func ImportBundle(ctx context.Context, h History, file string) ([]*model.Build, error) {
+func ImportBundle(ctx context.Context, h history.History, file string) ([]*model.Build, error) {
 	dir, cleanup, err := unpackBundle(file)
 	if err != nil {
 		return nil, err
@@ -94,15 +95,15 @@ func ImportBundle(ctx context.Context, h History, file string) ([]*model.Build, 
 }
 
 // saveWithEvents writes the record and its status stream to h.
-func saveWithEvents(h History, b *model.Build, o *OpenedBuild) error {
-	w, err := newEventWriter(h, b.ID)
+func saveWithEvents(h history.History, b *model.Build, o *OpenedBuild) error {
+	w, err := history.NewEventWriter(h, b.ID)
 	if err != nil {
 		return err
 	}
 	for _, s := range o.Events {
-		w.write(s)
+		w.Write(s)
 	}
-	if err := w.close(); err != nil {
+	if err := w.Close(); err != nil {
 		return err
 	}
 	return h.Save(b)

@@ -11,6 +11,8 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/buildrun/results"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
@@ -22,7 +24,7 @@ import (
 // layout), so that build:REF opens it — inspect, compare, diff — without
 // the builder. A record whose image is gone is imported without it, with
 // a warning saying so.
-func ImportBuilderRecord(ctx context.Context, b *builder.Builder, h History, paths state.Paths, ref string) (*model.Build, error) {
+func ImportBuilderRecord(ctx context.Context, b *builder.Builder, h history.History, paths state.Paths, ref string) (*model.Build, error) {
 	r, err := findRecord(ctx, b, ref)
 	if err != nil {
 		return nil, err
@@ -33,7 +35,7 @@ func ImportBuilderRecord(ctx context.Context, b *builder.Builder, h History, pat
 		return nil, err
 	}
 	rec := o.Build
-	unlock, _, err := lockResults(paths.Results(), false) // no sweep until the record names the image
+	unlock, _, err := results.Lock(paths.Results(), false) // no sweep until the record names the image
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +73,7 @@ func resultImage(r *controlapi.BuildHistoryRecord) *ocispecs.Descriptor {
 // builder's content store into the results layout, and records it on rec
 // as build:ID's image.
 func copyResult(ctx context.Context, paths state.Paths, remote content.Provider, desc ocispecs.Descriptor, rec *model.Build) error {
-	store, err := resultsStore(paths)
+	store, err := results.Store(paths)
 	if err != nil {
 		return err
 	}
@@ -80,14 +82,14 @@ func copyResult(ctx context.Context, paths state.Paths, remote content.Provider,
 	}
 	dgst := desc.Digest.String()
 	rec.Result = &model.ResultRef{Kind: model.ResultOCILayout, Path: paths.Results(), Ref: dgst}
-	res, err := openResult(paths.Results(), dgst)
+	res, err := results.Open(paths.Results(), dgst)
 	if err != nil {
 		return err
 	}
-	img, platform := res.img, ""
+	img, platform := res.Image, ""
 	if img == nil {
-		for _, d := range res.platforms() {
-			if img, err = imageFromBlobs(res.p, d.Digest); err == nil {
+		for _, d := range res.Platforms() {
+			if img, err = results.ImageFromBlobs(res.Layout, d.Digest); err == nil {
 				dgst, platform = d.Digest.String(), d.Platform.String()
 				break
 			}
@@ -96,11 +98,11 @@ func copyResult(ctx context.Context, paths state.Paths, remote content.Provider,
 	if img == nil {
 		return nil
 	}
-	hist, err := imageHistory(img)
+	hist, err := results.ImageHistory(img)
 	if err != nil {
 		return err
 	}
-	sum, err := summarizeImage(dgst, img, hist)
+	sum, err := results.SummarizeImage(dgst, img, hist)
 	if err != nil {
 		return err
 	}

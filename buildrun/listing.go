@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -23,7 +24,7 @@ type Listing struct {
 // List lists h and, when builder names one (connect reaches it), the
 // builder's own history; a builder that keeps none is said on warn, and
 // the listing goes on without it.
-func List(ctx context.Context, h History, builder string, connect builder.Connector, warn io.Writer) (*Listing, error) {
+func List(ctx context.Context, h history.History, builder string, connect builder.Connector, warn io.Writer) (*Listing, error) {
 	all, err := h.List()
 	if err != nil {
 		return nil, err

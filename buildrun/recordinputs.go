@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -41,12 +42,12 @@ func UsedNamedContexts(b *model.Build) bool {
 	return false
 }
 
-// RebuildOptions are o with the inputs of the recorded build id (see
+// RebuildOptions are o with the inputs of the recorded build id of h (see
 // InputsOf) in place of its context, Dockerfile, target, build args and
 // platforms; o's secrets, SSH agents, named contexts and cache flags,
 // which records do not keep, stay. A build that read named contexts needs
 // them in o.
-func (h History) RebuildOptions(id string, o Options) (Options, error) {
+func RebuildOptions(h history.History, id string, o Options) (Options, error) {
 	rec, err := h.Get(id)
 	if err != nil {
 		return o, err

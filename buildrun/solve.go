@@ -25,8 +25,11 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/buildscope/buildscope/buildrun/buildctx"
 	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/engine"
+	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/buildrun/results"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
@@ -37,7 +40,7 @@ import (
 // The returned error is the build's failure, already in the record.
 func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths, onStatus func(*client.SolveStatus)) (*model.Build, error) {
 	rec := &model.Build{
-		ID: NewID(), Context: p.ContextAbs, Dockerfile: p.DockerfileAbs, Target: p.Target,
+		ID: history.NewID(), Context: p.ContextAbs, Dockerfile: p.DockerfileAbs, Target: p.Target,
 		Builder: b.Name(), Status: model.StatusRunning, Started: time.Now().UTC(),
 		Platforms: p.Platforms, BuildArgs: p.Args, NoCache: p.NoCache, NoCacheFilter: p.NoCacheFilter,
 		Bake: p.bake,
@@ -45,7 +48,7 @@ func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths
 	if b.Kind != builder.KindDocker {
 		// no sweep of the results store from the start until the record
 		// naming the image is saved (results_gc.go)
-		unlock, _, err := lockResults(paths.Results(), false)
+		unlock, _, err := results.Lock(paths.Results(), false)
 		if err != nil {
 			return rec, err
 		}
@@ -60,8 +63,8 @@ func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths
 	lintIt = lintIt && p.Plan != nil && p.unreachedStages()
 	folder := model.NewFolder(rec, p.Plan)
 	advise := startAdvice(p) // looks at the context while the build runs
-	hist := History{Dir: paths.History()}
-	events, err := newEventWriter(hist, rec.ID)
+	hist := history.History{Dir: paths.History()}
+	events, err := history.NewEventWriter(hist, rec.ID)
 	if err != nil {
 		return rec, err
 	}
@@ -77,20 +80,20 @@ func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths
 	if err != nil {
 		return rec, fmt.Errorf("creating the build's session: %w", err)
 	}
-	var hashers contextHashers
+	var hashers buildctx.Hashers
 	prewarmed := make(chan struct{})
 	if p.SkipInputs {
 		close(prewarmed)
 	} else {
-		hashers = p.contextHashers(filepath.Join(paths.State, "cache"))
-		go func() { defer close(prewarmed); hashers.prewarm(p.Plan, p.Target) }()
+		hashers = contextHashersOf(p, filepath.Join(paths.State, "cache"))
+		go func() { defer close(prewarmed); hashers.Prewarm(p.Plan, p.Target) }()
 	}
 	var linted []model.Warning
 	resp, err := solve(ctx, b, p, paths, rec.ID, sess, lintIt, &linted, func(s *client.SolveStatus) {
 		p.redactor.Status(s)
 		folder.Add(s)
 		vertices = append(vertices, s.Vertexes...)
-		events.write(s)
+		events.Write(s)
 		if onStatus != nil {
 			onStatus(s)
 		}
@@ -114,10 +117,10 @@ func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths
 	}()
 	<-prewarmed
 	if !p.SkipInputs {
-		if ierr := model.AttachInputs(rec, p.Plan, hashers.hash); ierr != nil {
+		if ierr := model.AttachInputs(rec, p.Plan, hashers.Hash); ierr != nil {
 			rec.Warnings = append(rec.Warnings, model.Warning{Short: "cache inputs not recorded: " + ierr.Error()})
 		}
-		hashers.save()
+		hashers.Save()
 	}
 	rec.Completed = time.Now().UTC()
 	switch {
@@ -175,7 +178,7 @@ func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths
 		setKeys(rec, l.Keys)
 		rec.KeysMissing = l.KeysMissing
 	}
-	if eerr := events.close(); eerr != nil && err == nil {
+	if eerr := events.Close(); eerr != nil && err == nil {
 		err = eerr
 	}
 	if serr := hist.Save(rec); serr != nil && err == nil {
@@ -219,7 +222,7 @@ func solve(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Pat
 	ctx, fail := context.WithCancelCause(ctx) // a context file that cannot be read ends the solve
 	defer fail(nil)
 	for name, dir := range locals {
-		fs, err := contextFS(dir, fail)
+		fs, err := buildctx.FS(dir, fail)
 		if err != nil {
 			return nil, fmt.Errorf("opening %s for the build: %w", dir, err)
 		}
@@ -277,7 +280,7 @@ func solve(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Pat
 		return nil
 	})
 	err = eg.Wait()
-	var unreadable *UnreadableContextError
+	var unreadable *buildctx.UnreadableError
 	if errors.As(context.Cause(ctx), &unreadable) {
 		err = unreadable
 	}
@@ -366,7 +369,7 @@ func exportsFor(ctx context.Context, b *builder.Builder, p *Prepared, paths stat
 			return nil
 		}
 	}
-	res, err := resultExport(paths, id)
+	res, err := results.Export(paths, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -385,31 +388,31 @@ func describeResult(ctx context.Context, b *builder.Builder, p *Prepared, paths 
 			id = dgst
 		}
 		rec.Result = &model.ResultRef{Kind: model.ResultDocker, Ref: id}
-		hist, err := dockerHistory(ctx, b.Docker, id)
+		hist, err := results.DockerHistory(ctx, b.Docker, id)
 		if err != nil {
 			return
 		}
-		if img, err := summarizeDocker(ctx, b.Docker, id, hist); err == nil {
+		if img, err := results.SummarizeDocker(ctx, b.Docker, id, hist); err == nil {
 			rec.Image = img
 		}
 		model.AssignStepSizes(rec, p.Plan, hist)
 		return
 	}
 	rec.Result = &model.ResultRef{Kind: model.ResultOCILayout, Path: paths.Results(), Ref: dgst}
-	res, err := openResult(paths.Results(), dgst)
+	res, err := results.Open(paths.Results(), dgst)
 	if err != nil {
 		return
 	}
 	// one platform: the image itself; several: each platform's image, and
 	// the host's (else the first) as the build's image
-	if res.img != nil {
-		rec.Image = summarizeResultImage(res.img, dgst, "", p, rec, true)
+	if res.Image != nil {
+		rec.Image = summarizeResultImage(res.Image, dgst, "", p, rec, true)
 		return
 	}
-	host, _ := parsePlatform("")
+	host, _ := results.ParsePlatform("")
 	var first *model.Image
-	for _, d := range res.platforms() {
-		img, err := imageFromBlobs(res.p, d.Digest)
+	for _, d := range res.Platforms() {
+		img, err := results.ImageFromBlobs(res.Layout, d.Digest)
 		if err != nil {
 			continue
 		}
@@ -435,11 +438,11 @@ func describeResult(ctx context.Context, b *builder.Builder, p *Prepared, paths 
 // result for one platform ("" for a single-platform result); steps get
 // their layer sizes from the one image assignSizes names.
 func summarizeResultImage(img v1.Image, dgst, platform string, p *Prepared, rec *model.Build, assignSizes bool) *model.Image {
-	hist, err := imageHistory(img)
+	hist, err := results.ImageHistory(img)
 	if err != nil {
 		return nil
 	}
-	sum, err := summarizeImage(dgst, img, hist)
+	sum, err := results.SummarizeImage(dgst, img, hist)
 	if err != nil {
 		return nil
 	}

@@ -10,8 +10,8 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -103,7 +103,7 @@ func TestAutomaticBuilderChoice(t *testing.T) {
 // --load from the embedded builder puts the image in the engine's store.
 func TestEmbeddedLoadIntoEngine(t *testing.T) {
 	requireDocker(t)
-	tag := "buildscope-e2e/load:" + buildrun.NewID()
+	tag := "buildscope-e2e/load:" + history.NewID()
 	b, r := shared.build(t, "--builder", "embedded", "--load", "-t", tag, "../../assets/examples/multistage")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, lastLines(r.stderr, 10))

@@ -16,8 +16,8 @@ import (
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/state"
 )
 
@@ -27,7 +27,7 @@ import (
 // those records, so BuildKit no longer serves them.
 func TestPurgeBuilderHistoryDeletesUnredactedRecords(t *testing.T) {
 	e := newEnv(t)
-	secret := "purge-" + buildrun.NewID() + "-value"
+	secret := "purge-" + history.NewID() + "-value"
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM " + baseAddr + "/buildscope/busybox:latest\n" +
 		"RUN --mount=type=secret,id=tok cat /run/secrets/tok\n"})

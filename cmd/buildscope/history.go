@@ -8,11 +8,12 @@ import (
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/history"
 )
 
 func newHistoryCmd(g *globals) *cobra.Command {
 	var asJSON bool
-	store := func() buildrun.History { return buildrun.History{Dir: g.paths.History()} }
+	store := func() history.History { return history.History{Dir: g.paths.History()} }
 	cmd := &cobra.Command{
 		Use:   "history [ls|show ID|rm ID|prune|import FILE]",
 		Short: "List, show and remove recorded builds",
@@ -81,7 +82,7 @@ func (g *globals) importForeign(cmd *cobra.Command, specs ...string) error {
 }
 
 // historyList lists the builds (history, history ls).
-func historyList(cmd *cobra.Command, g *globals, h buildrun.History, asJSON bool) error {
+func historyList(cmd *cobra.Command, g *globals, h history.History, asJSON bool) error {
 	l, err := buildrun.List(cmd.Context(), h, g.builder, g.connect, cmd.ErrOrStderr())
 	if err != nil {
 		return err
@@ -112,7 +113,7 @@ func historyPrune(g *globals, asJSON *bool) *cobra.Command {
 }
 
 // historyDoctor lists the damaged records, and with --fix removes them.
-func historyDoctor(store func() buildrun.History) *cobra.Command {
+func historyDoctor(store func() history.History) *cobra.Command {
 	var fix bool
 	cmd := &cobra.Command{
 		Use: "doctor", Short: "Find damaged build records; --fix removes them", Args: cobra.NoArgs,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/inspect/stagesize"
 )
 
@@ -43,7 +44,7 @@ func newStagesCmd(g *globals) *cobra.Command {
 				return err
 			}
 			var err error
-			if f.opts, err = (buildrun.History{Dir: g.paths.History()}).RebuildOptions(id, f.opts); err != nil {
+			if f.opts, err = buildrun.RebuildOptions(history.History{Dir: g.paths.History()}, id, f.opts); err != nil {
 				return err
 			}
 			return runStages(cmd, g, f)

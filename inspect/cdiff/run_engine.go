@@ -13,8 +13,8 @@ import (
 	"github.com/moby/moby/api/types/container"
 	dockerclient "github.com/moby/moby/client"
 
-	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/buildrun/engine"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
@@ -157,7 +157,7 @@ func (r *EngineRunner) engineImage(ctx context.Context, spec, platform string) (
 		return n, none, nil
 	}
 	if id, ok := strings.CutPrefix(spec, "build:"); ok {
-		b, err := (buildrun.History{Dir: r.Paths.History()}).Get(id)
+		b, err := (history.History{Dir: r.Paths.History()}).Get(id)
 		if err != nil {
 			return "", none, err
 		}

@@ -20,8 +20,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
-	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/buildrun/engine"
+	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/buildrun/results"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
@@ -142,7 +143,7 @@ func openArchive(spec string, fi os.FileInfo) (*Image, error) {
 }
 
 func openBuild(ctx context.Context, s Spec, o Options) (*Image, error) {
-	h := buildrun.History{Dir: o.Paths.History()}
+	h := history.History{Dir: o.Paths.History()}
 	id := s.Build
 	if s.Back > 0 {
 		var err error
@@ -178,7 +179,7 @@ func openBuild(ctx context.Context, s Spec, o Options) (*Image, error) {
 // (or host-platform) image of its index.
 func openLayout(dir, dgst string, o Options) (*Image, error) {
 	if dgst != "" {
-		img, err := buildrun.LayoutImage(dir, dgst, o.Platform)
+		img, err := results.LayoutImage(dir, dgst, o.Platform)
 		if err != nil {
 			return nil, err
 		}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/inspect/compare"
@@ -51,8 +52,8 @@ type Env struct {
 
 // history is buildscope's history, quiet about damaged records: the UI
 // owns the terminal.
-func (e Env) history() buildrun.History {
-	return buildrun.History{Dir: e.Paths.History(), Warn: io.Discard}
+func (e Env) history() history.History {
+	return history.History{Dir: e.Paths.History(), Warn: io.Discard}
 }
 
 // BuildUI is the build UI of p on b: the live graph, then why its steps

@@ -1,4 +1,7 @@
-package buildrun
+// Package results is the one OCI layout every build's image is exported
+// into: its layout and lock, opening and summarising an image in it, an
+// image from a builder's content blobs, and the sweep of what no record uses.
+package results
 
 import (
 	"errors"
@@ -22,8 +25,8 @@ import (
 // of keeping a result does not grow with the number of builds kept.
 
 // resultExport is the exporter that keeps a build's image.
-func resultExport(paths state.Paths, id string) (client.ExportEntry, error) {
-	store, err := resultsStore(paths)
+func Export(paths state.Paths, id string) (client.ExportEntry, error) {
+	store, err := Store(paths)
 	if err != nil {
 		return client.ExportEntry{}, err
 	}
@@ -33,7 +36,7 @@ func resultExport(paths state.Paths, id string) (client.ExportEntry, error) {
 
 // resultsStore is the content store of the results layout, created (an
 // empty OCI layout) when missing.
-func resultsStore(paths state.Paths) (content.Store, error) {
+func Store(paths state.Paths) (content.Store, error) {
 	dir := paths.Results()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating %s: %w", dir, err)

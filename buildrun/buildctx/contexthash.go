@@ -1,4 +1,8 @@
-package buildrun
+// Package buildctx hashes the files of a build's context (a walk that
+// honours .dockerignore, a cache of what was hashed, a prewarm while the
+// build runs) and gives the context as a file system whose unreadable
+// files are errors that name them.
+package buildctx
 
 import (
 	"crypto/sha256"
@@ -40,7 +44,7 @@ type hashEntry struct {
 // "", is the Dockerfile the build reads: as BuildKit does, an ignore file
 // named after it (build.Dockerfile.dockerignore, beside it) takes the
 // place of the context's .dockerignore.
-func newContextHasher(dir, dockerfile, cacheDir string) *contextHasher {
+func NewHasher(dir, dockerfile, cacheDir string) *contextHasher {
 	sum := sha256.Sum256([]byte(dir))
 	ignore := filepath.Join(dir, ".dockerignore")
 	if dockerfile != "" {
@@ -160,24 +164,10 @@ func (h *contextHasher) save() error {
 
 // contextHashers hash the build context and the named contexts that are
 // local directories (--build-context NAME=DIR).
-type contextHashers map[string]*contextHasher
+type Hashers map[string]*contextHasher
 
-func (p *Prepared) contextHashers(cacheDir string) contextHashers {
-	hs := contextHashers{"": newContextHasher(p.ContextAbs, p.DockerfileAbs, cacheDir)}
-	for _, bc := range p.BuildContexts {
-		name, val, _ := strings.Cut(bc, "=")
-		if strings.Contains(val, "://") {
-			continue
-		}
-		if dir, err := filepath.Abs(val); err == nil {
-			hs[name] = newContextHasher(dir, "", cacheDir)
-		}
-	}
-	return hs
-}
-
-// hash is a model.HashFunc: nil for a context that is no local directory.
-func (hs contextHashers) hash(context string, sources []string) (map[string]string, error) {
+// Hash is a model.HashFunc: nil for a context that is no local directory.
+func (hs Hashers) Hash(context string, sources []string) (map[string]string, error) {
 	h, ok := hs[context]
 	if !ok {
 		return nil, nil
@@ -185,7 +175,7 @@ func (hs contextHashers) hash(context string, sources []string) (map[string]stri
 	return h.Hash(sources)
 }
 
-func (hs contextHashers) save() {
+func (hs Hashers) Save() {
 	for _, h := range hs {
 		_ = h.save()
 	}

@@ -1,4 +1,4 @@
-package buildrun
+package history
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ import (
 // so that a sweep never removes a list a build is about to record.
 type fileLists struct{ dir string }
 
-func (h History) fileLists() fileLists { return fileLists{dir: filepath.Join(h.Dir, "files")} }
+func (h History) FileLists() fileLists { return fileLists{dir: filepath.Join(h.Dir, "files")} }
 
 var listRefRe = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
 
@@ -35,8 +35,8 @@ func (f fileLists) path(ref string) (string, error) {
 	return filepath.Join(f.dir, strings.TrimPrefix(ref, "sha256:")), nil
 }
 
-// has reports whether list ref is stored, and marks it as in use.
-func (f fileLists) has(ref string) bool {
+// Has reports whether list ref is stored, and marks it as in use.
+func (f fileLists) Has(ref string) bool {
 	p, err := f.path(ref)
 	if err != nil {
 		return false
@@ -47,7 +47,7 @@ func (f fileLists) has(ref string) bool {
 
 // put stores a list unless it is there already.
 func (f fileLists) put(l model.FileList) error {
-	if f.has(l.Ref) {
+	if f.Has(l.Ref) {
 		return nil
 	}
 	p, err := f.path(l.Ref)
@@ -86,7 +86,7 @@ func (f fileLists) get(ref string) (map[string]string, error) {
 
 // join puts back into b the lists it keeps in the store.
 func (h History) join(b *model.Build) error {
-	return model.JoinFileLists(b, h.fileLists().get)
+	return model.JoinFileLists(b, h.FileLists().get)
 }
 
 // listSweepGrace is how old an unreferenced list must be before a sweep
@@ -96,7 +96,7 @@ var listSweepGrace = time.Minute
 
 // sweepLists removes the stored lists no record names any more.
 func (h History) sweepLists() error {
-	f := h.fileLists()
+	f := h.FileLists()
 	ents, err := os.ReadDir(f.dir)
 	if errors.Is(err, os.ErrNotExist) || (err == nil && len(ents) == 0) {
 		return nil

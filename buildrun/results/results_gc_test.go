@@ -1,4 +1,4 @@
-package buildrun
+package results_test
 
 import (
 	"context"
@@ -12,6 +12,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
+	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/buildrun/results"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/imagetest"
 	"github.com/buildscope/buildscope/model"
@@ -21,7 +24,7 @@ import (
 // three images (no index entry, as builds write them): a, b (sharing a's
 // base layer) and an index of c.
 type resultsFixture struct {
-	h                   History
+	h                   history.History
 	dir                 string
 	a, b, c             string // the records' Result refs
 	aOnly, base, cLayer string // blob digests
@@ -30,7 +33,7 @@ type resultsFixture struct {
 func newResultsFixture(t *testing.T) *resultsFixture {
 	t.Helper()
 	stateDir := t.TempDir()
-	f := &resultsFixture{h: History{Dir: filepath.Join(stateDir, "history")}, dir: filepath.Join(stateDir, "results")}
+	f := &resultsFixture{h: history.History{Dir: filepath.Join(stateDir, "history")}, dir: filepath.Join(stateDir, "results")}
 	p, err := layout.Write(f.dir, empty.Index)
 	if err != nil {
 		t.Fatal(err)
@@ -80,13 +83,13 @@ func (f *resultsFixture) has(d string) bool {
 // those images still open.
 func TestSweepFreesOnlyWhatNoRecordUses(t *testing.T) {
 	f := newResultsFixture(t)
-	if fr, err := f.h.SweepResults(f.dir); err != nil || fr.Blobs != 0 || fr.Skipped != "" {
+	if fr, err := results.Sweep(f.dir, f.records); err != nil || fr.Blobs != 0 || fr.Skipped != "" {
 		t.Fatalf("sweep with every record: %+v, %v", fr, err)
 	}
 	if _, err := f.h.Remove("aaaaaaaaaaaa"); err != nil {
 		t.Fatal(err)
 	}
-	fr, err := f.h.SweepResults(f.dir)
+	fr, err := results.Sweep(f.dir, f.records)
 	if err != nil || fr.Skipped != "" {
 		t.Fatalf("sweep: %+v, %v", fr, err)
 	}
@@ -100,11 +103,11 @@ func TestSweepFreesOnlyWhatNoRecordUses(t *testing.T) {
 		t.Error("a blob another record uses was removed")
 	}
 	for _, ref := range []string{f.b, f.c} {
-		if _, err := openResult(f.dir, ref); err != nil {
+		if _, err := results.Open(f.dir, ref); err != nil {
 			t.Fatalf("image %s no longer opens: %v", ref, err)
 		}
 	}
-	if img, err := LayoutImage(f.dir, f.b, ""); err != nil {
+	if img, err := results.LayoutImage(f.dir, f.b, ""); err != nil {
 		t.Fatal(err)
 	} else if _, err := img.ConfigFile(); err != nil {
 		t.Errorf("b's config: %v", err)
@@ -118,19 +121,19 @@ func TestSweepRefusesWhatItCannotKnow(t *testing.T) {
 	if _, err := f.h.Remove("aaaaaaaaaaaa"); err != nil {
 		t.Fatal(err)
 	}
-	unlock, ok, err := lockResults(f.dir, false)
+	unlock, ok, err := results.Lock(f.dir, false)
 	if err != nil || !ok {
 		t.Fatal(ok, err)
 	}
-	fr, err := f.h.SweepResults(f.dir)
+	fr, err := results.Sweep(f.dir, f.records)
 	if err != nil || !strings.Contains(fr.Skipped, "a build is running") || fr.Blobs != 0 {
 		t.Errorf("sweep while a build holds the store: %+v, %v", fr, err)
 	}
 	unlock()
-	if err := os.WriteFile(f.h.path("dddddddddddd"), []byte(`{"id": "ddd`), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(f.h.Dir, "dddddddddddd.json"), []byte(`{"id": "ddd`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if fr, err = f.h.SweepResults(f.dir); err != nil || !strings.Contains(fr.Skipped, "1 damaged record may") {
+	if fr, err = results.Sweep(f.dir, f.records); err != nil || !strings.Contains(fr.Skipped, "1 damaged record may") {
 		t.Errorf("sweep with a damaged record: %+v, %v", fr, err)
 	}
 	if _, err := f.h.Remove("dddddddddddd"); err != nil {
@@ -139,7 +142,7 @@ func TestSweepRefusesWhatItCannotKnow(t *testing.T) {
 	if err := f.h.Save(&model.Build{ID: "eeeeeeeeeeee", Result: &model.ResultRef{Kind: model.ResultOCILayout, Path: f.dir, Ref: f.base}}); err != nil {
 		t.Fatal(err)
 	}
-	if fr, err = f.h.SweepResults(f.dir); err != nil || !strings.Contains(fr.Skipped, "is not a manifest or an index") {
+	if fr, err = results.Sweep(f.dir, f.records); err != nil || !strings.Contains(fr.Skipped, "is not a manifest or an index") {
 		t.Errorf("sweep with a record naming a layer: %+v, %v", fr, err)
 	}
 	if !f.has(f.aOnly) {
@@ -156,14 +159,14 @@ func TestRemovalSaysWhatTheSweepCouldNot(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(f.dir, "index.json"), []byte(`{"schemaVersion":2,"manif`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r, err := RemoveAnywhere(context.Background(), paths, "aaaa", nil)
+	r, err := buildrun.RemoveAnywhere(context.Background(), paths, "aaaa", nil)
 	if err != nil || r.ID != "aaaaaaaaaaaa" || r.Results == nil || !strings.Contains(r.Results.Skipped, "reading the index of") {
 		t.Fatalf("rm with a truncated index: %+v, %v", r, err)
 	}
 	if !strings.Contains(r.Text(), "removed aaaaaaaaaaaa from buildscope's history") || !strings.Contains(r.Text(), "was not swept: reading the index") {
 		t.Errorf("rm's text:\n%s", r.Text())
 	}
-	p, err := PruneHistory(context.Background(), paths, Retention{Keep: 1}, nil)
+	p, err := buildrun.PruneHistory(context.Background(), paths, buildrun.Retention{Keep: 1}, nil)
 	if err != nil || len(p.Removed) != 1 || p.Results == nil || p.Results.Skipped == "" {
 		t.Fatalf("prune with a truncated index: %+v, %v", p, err)
 	}
@@ -172,31 +175,8 @@ func TestRemovalSaysWhatTheSweepCouldNot(t *testing.T) {
 	}
 }
 
-// The retention keeps the newest N and those within the age; a record
-// either rejects goes.
-func TestRetentionGoes(t *testing.T) {
-	now := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
-	var builds []*model.Build
-	for i, age := range []time.Duration{90, 40, 20, 10, 1} { // days, oldest first
-		builds = append(builds, &model.Build{ID: string(rune('a' + i)), Started: now.Add(-age * 24 * time.Hour)})
-	}
-	ids := func(bs []*model.Build) (s string) {
-		for _, b := range bs {
-			s += b.ID
-		}
-		return s
-	}
-	for _, tc := range []struct {
-		r    Retention
-		want string
-	}{
-		{Retention{Keep: 2}, "abc"},
-		{Retention{OlderThan: 30 * 24 * time.Hour}, "ab"},
-		{Retention{Keep: 4, OlderThan: 15 * 24 * time.Hour}, "abc"},
-		{Retention{Keep: 10}, ""},
-	} {
-		if got := ids(tc.r.Goes(builds, now)); got != tc.want {
-			t.Errorf("%+v: %q go, want %q", tc.r, got, tc.want)
-		}
-	}
+// records are the fixture history's records, as the sweep reads them.
+func (f *resultsFixture) records() ([]*model.Build, int, error) {
+	builds, damaged, err := f.h.Scan()
+	return builds, len(damaged), err
 }

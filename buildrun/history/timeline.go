@@ -1,4 +1,4 @@
-package buildrun
+package history
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package buildrun
+package results
 
 import (
 	"encoding/json"
@@ -44,7 +44,7 @@ func (f *Freed) Text() string {
 // lockResults takes the lock of the results layout dir: shared (waiting
 // for a sweep to end) or exclusive; an exclusive lock does not wait, and
 // ok is false while a build holds it.
-func lockResults(dir string, exclusive bool) (unlock func(), ok bool, err error) {
+func Lock(dir string, exclusive bool) (unlock func(), ok bool, err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, false, fmt.Errorf("creating %s: %w", dir, err)
 	}
@@ -71,11 +71,11 @@ func lockResults(dir string, exclusive bool) (unlock func(), ok bool, err error)
 // nothing, and says why, while a build holds the layout, while a record
 // is damaged (it may name blobs) or when an image a record names cannot
 // be read whole.
-func (h History) SweepResults(dir string) (*Freed, error) {
+func Sweep(dir string, records func() (builds []*model.Build, damaged int, err error)) (*Freed, error) {
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		return &Freed{}, nil // no build kept an image here (the engine keeps its own)
 	}
-	unlock, ok, err := lockResults(dir, true)
+	unlock, ok, err := Lock(dir, true)
 	if err != nil {
 		return nil, err
 	}
@@ -83,12 +83,12 @@ func (h History) SweepResults(dir string) (*Freed, error) {
 		return &Freed{Skipped: "a build is running (builds hold it from their start until their record names their image); the next `history rm` or `history prune` frees what no record uses"}, nil
 	}
 	defer unlock()
-	builds, damaged, err := h.Scan()
+	builds, damaged, err := records()
 	if err != nil {
 		return nil, err
 	}
-	if len(damaged) > 0 {
-		return &Freed{Skipped: fmt.Sprintf("%s may name images in it: `buildscope history doctor` lists the damaged", model.Count(len(damaged), "damaged record"))}, nil
+	if damaged > 0 {
+		return &Freed{Skipped: fmt.Sprintf("%s may name images in it: `buildscope history doctor` lists the damaged", model.Count(damaged, "damaged record"))}, nil
 	}
 	live := map[string]bool{}
 	roots, err := indexDigests(dir)

@@ -1,4 +1,4 @@
-package buildrun
+package buildctx
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package buildrun
+package history
 
 import (
 	"bytes"
@@ -163,7 +163,7 @@ func TestHistoryCleansStaleTempFiles(t *testing.T) {
 	}
 	// a new build's events name their writer, so they are not taken for a
 	// leftover while it runs
-	w, err := newEventWriter(h, "eeeeee000005")
+	w, err := NewEventWriter(h, "eeeeee000005")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestHistoryCleansStaleTempFiles(t *testing.T) {
 		t.Errorf("events temp file %s does not name its writer", w.f.Name())
 	}
 	h.cleanTemp()
-	if err := w.close(); err != nil {
+	if err := w.Close(); err != nil {
 		t.Errorf("a live build's events were cleaned: %v", err)
 	}
 }

@@ -1,14 +1,14 @@
-package buildrun
+package buildctx
 
 import "github.com/buildscope/buildscope/model"
 
-// prewarm hashes, ahead of time, the context files every instruction of
+// Prewarm hashes, ahead of time, the context files every instruction of
 // the stages the target needs reads (COPY, ADD, bind mounts, named
 // contexts), so that recording the inputs after the solve finds them
 // digested: run while the build runs, the walk of a large context and the
 // reads of changed files cost the build nothing when the solve takes
 // longer. Errors are left for the recording to report.
-func (hs contextHashers) prewarm(plan *model.Plan, target string) {
+func (hs Hashers) Prewarm(plan *model.Plan, target string) {
 	if plan == nil {
 		return
 	}
@@ -19,10 +19,10 @@ func (hs contextHashers) prewarm(plan *model.Plan, target string) {
 	for _, si := range stages {
 		for _, ins := range plan.Stages[si].Instructions {
 			if len(ins.Sources) > 0 {
-				_, _ = hs.hash("", ins.Sources)
+				_, _ = hs.Hash("", ins.Sources)
 			}
 			for name, srcs := range ins.Named {
-				_, _ = hs.hash(name, srcs)
+				_, _ = hs.Hash(name, srcs)
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package buildrun
+package history
 
 import (
 	"fmt"
@@ -121,7 +121,7 @@ func TestHistoryFileListHostileRef(t *testing.T) {
 	if err := os.WriteFile(h.path(b.ID), data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.RemoveAll(h.fileLists().dir); err != nil {
+	if err := os.RemoveAll(h.FileLists().dir); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.Get(b.ID); err == nil || !strings.Contains(err.Error(), "is missing") || !strings.Contains(err.Error(), "COPY . .") {
@@ -131,7 +131,7 @@ func TestHistoryFileListHostileRef(t *testing.T) {
 
 func countLists(t *testing.T, h History) int {
 	t.Helper()
-	ents, err := os.ReadDir(h.fileLists().dir)
+	ents, err := os.ReadDir(h.FileLists().dir)
 	if err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package buildrun
+package results
 
 import (
 	"bytes"
@@ -19,53 +19,53 @@ import (
 // "" for the host's) picks its image; a platform the index lacks is an
 // error listing the platforms it has.
 func LayoutImage(dir, digest, platform string) (v1.Image, error) {
-	r, err := openResult(dir, digest)
-	if err != nil || r.img != nil {
-		return r.img, err
+	r, err := Open(dir, digest)
+	if err != nil || r.Image != nil {
+		return r.Image, err
 	}
-	want, err := parsePlatform(platform)
+	want, err := ParsePlatform(platform)
 	if err != nil {
 		return nil, err
 	}
 	var have []string
-	for _, d := range r.platforms() {
+	for _, d := range r.Platforms() {
 		if d.Platform.Satisfies(want) {
-			return imageFromBlobs(r.p, d.Digest)
+			return ImageFromBlobs(r.Layout, d.Digest)
 		}
 		have = append(have, d.Platform.String())
 	}
 	return nil, fmt.Errorf("image %s has no %s image: it has %s; pick one with --platform", shortHash(r.h), want.String(), strings.Join(have, ", "))
 }
 
-// result is what a digest names in a layout: an image, or an index.
-type result struct {
-	p   layout.Path
-	h   v1.Hash
-	img v1.Image
-	idx *v1.IndexManifest
+// Result is what a digest names in a layout: an image, or an index.
+type Result struct {
+	Layout layout.Path
+	h      v1.Hash
+	Image  v1.Image
+	idx    *v1.IndexManifest
 }
 
-func openResult(dir, digest string) (*result, error) {
+func Open(dir, digest string) (*Result, error) {
 	p, err := layout.FromPath(dir)
 	if err != nil {
-		return &result{}, fmt.Errorf("opening OCI layout %s: %w", dir, err)
+		return &Result{}, fmt.Errorf("opening OCI layout %s: %w", dir, err)
 	}
 	h, err := v1.NewHash(digest)
 	if err != nil {
-		return &result{}, fmt.Errorf("image digest %q: %w", digest, err)
+		return &Result{}, fmt.Errorf("image digest %q: %w", digest, err)
 	}
-	r := &result{p: p, h: h}
-	if r.img, err = imageFromBlobs(p, h); err == nil {
+	r := &Result{Layout: p, h: h}
+	if r.Image, err = ImageFromBlobs(p, h); err == nil {
 		return r, nil
 	}
 	if r.idx, err = layoutIndex(p, h); err != nil {
-		return &result{}, fmt.Errorf("%s in %s: %w", digest, dir, err)
+		return &Result{}, fmt.Errorf("%s in %s: %w", digest, dir, err)
 	}
 	return r, nil
 }
 
-// platforms are the index's platform images (attestations left out).
-func (r *result) platforms() []v1.Descriptor {
+// Platforms are the index's platform images (attestations left out).
+func (r *Result) Platforms() []v1.Descriptor {
 	var out []v1.Descriptor
 	for _, d := range r.idx.Manifests {
 		if d.Platform != nil && d.Platform.Architecture != "unknown" {
@@ -87,8 +87,8 @@ func layoutIndex(p layout.Path, h v1.Hash) (*v1.IndexManifest, error) {
 	return im, nil
 }
 
-// parsePlatform parses "os/arch[/variant]"; "" is the host's platform.
-func parsePlatform(s string) (v1.Platform, error) {
+// ParsePlatform parses "os/arch[/variant]"; "" is the host's platform.
+func ParsePlatform(s string) (v1.Platform, error) {
 	if s == "" {
 		return v1.Platform{OS: "linux", Architecture: runtime.GOARCH}, nil
 	}
@@ -106,8 +106,8 @@ func shortHash(h v1.Hash) string {
 	return h.Hex
 }
 
-// imageHistory pairs an image's config history with its layers' sizes.
-func imageHistory(img v1.Image) ([]model.HistoryEntry, error) {
+// ImageHistory pairs an image's config history with its layers' sizes.
+func ImageHistory(img v1.Image) ([]model.HistoryEntry, error) {
 	cfg, err := img.ConfigFile()
 	if err != nil {
 		return nil, fmt.Errorf("reading image config: %w", err)
@@ -129,11 +129,11 @@ func imageHistory(img v1.Image) ([]model.HistoryEntry, error) {
 	return out, nil
 }
 
-// dockerHistory is the history of an image in the engine's store, oldest
+// DockerHistory is the history of an image in the engine's store, oldest
 // first, with uncompressed sizes. The engine's API does not say which
 // entries made a layer: an entry did if it has bytes or its instruction
 // always makes one (an empty WORKDIR layer has 0 bytes).
-func dockerHistory(ctx context.Context, dc *dockerclient.Client, id string) ([]model.HistoryEntry, error) {
+func DockerHistory(ctx context.Context, dc *dockerclient.Client, id string) ([]model.HistoryEntry, error) {
 	hist, err := dc.ImageHistory(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("reading history of image %s: %w", id, err)
@@ -146,10 +146,10 @@ func dockerHistory(ctx context.Context, dc *dockerclient.Client, id string) ([]m
 	return out, nil
 }
 
-// summarizeImage lists an image's layers with the instruction that made
+// SummarizeImage lists an image's layers with the instruction that made
 // each (from its config history, see imageHistory) and their compressed
 // sizes.
-func summarizeImage(digest string, img v1.Image, hist []model.HistoryEntry) (*model.Image, error) {
+func SummarizeImage(digest string, img v1.Image, hist []model.HistoryEntry) (*model.Image, error) {
 	m, err := img.Manifest()
 	if err != nil {
 		return nil, fmt.Errorf("reading manifest %s: %w", digest, err)
@@ -178,10 +178,10 @@ func layerEntries(hist []model.HistoryEntry) []model.HistoryEntry {
 	return out
 }
 
-// summarizeDocker describes an image in the engine's store: uncompressed
+// SummarizeDocker describes an image in the engine's store: uncompressed
 // layer sizes from its history (see dockerHistory), paired with the rootfs
 // layers.
-func summarizeDocker(ctx context.Context, dc *dockerclient.Client, id string, hist []model.HistoryEntry) (*model.Image, error) {
+func SummarizeDocker(ctx context.Context, dc *dockerclient.Client, id string, hist []model.HistoryEntry) (*model.Image, error) {
 	ins, err := dc.ImageInspect(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("inspecting image %s in the engine: %w", id, err)

@@ -1,4 +1,4 @@
-package buildrun
+package buildctx
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 // without a word; and when a read fails instead it stops sending while
 // the daemon still waits for the file, so only cancelling the solve ends
 // the build.
-func contextFS(dir string, fail context.CancelCauseFunc) (fsutil.FS, error) {
+func FS(dir string, fail context.CancelCauseFunc) (fsutil.FS, error) {
 	fs, err := fsutil.NewFS(dir)
 	if err != nil {
 		return nil, err
@@ -29,16 +29,16 @@ func contextFS(dir string, fail context.CancelCauseFunc) (fsutil.FS, error) {
 
 // UnreadableContextError is a file of the build context that cannot be
 // read.
-type UnreadableContextError struct {
+type UnreadableError struct {
 	Path string
 	Err  error
 }
 
-func (e *UnreadableContextError) Error() string {
+func (e *UnreadableError) Error() string {
 	return fmt.Sprintf("cannot read %s of the build context (%v): it would be sent as an empty file; make it readable or list it in .dockerignore", e.Path, e.Err)
 }
 
-func (e *UnreadableContextError) Unwrap() error { return e.Err }
+func (e *UnreadableError) Unwrap() error { return e.Err }
 
 type strictOpenFS struct {
 	fsutil.FS
@@ -51,7 +51,7 @@ type strictOpenFS struct {
 func (s strictOpenFS) Open(p string) (io.ReadCloser, error) {
 	rc, err := s.FS.Open(p)
 	if err != nil {
-		uerr := &UnreadableContextError{Path: filepath.Join(s.dir, p), Err: state.UnwrapPath(err)}
+		uerr := &UnreadableError{Path: filepath.Join(s.dir, p), Err: state.UnwrapPath(err)}
 		s.fail(uerr)
 		return failingReader{uerr}, nil
 	}

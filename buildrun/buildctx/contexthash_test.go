@@ -1,4 +1,4 @@
-package buildrun
+package buildctx
 
 import (
 	"crypto/sha256"
@@ -40,7 +40,7 @@ func TestContextHasherListsSelectsAndCaches(t *testing.T) {
 		t.Fatal(err)
 	}
 	// a JSON cache of an older buildscope is removed, not read
-	h := newContextHasher(dir, "", cache)
+	h := NewHasher(dir, "", cache)
 	legacy := filepath.Join(cache, filepath.Base(h.cacheFile[:len(h.cacheFile)-len(".gob")])+".json")
 	if err := os.WriteFile(legacy, []byte(`{}`), 0o600); err != nil {
 		t.Fatal(err)
@@ -75,7 +75,7 @@ func TestContextHasherListsSelectsAndCaches(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeTree(t, dir, map[string]string{"src/a.go": "package a // changed\n"})
-	h2 := newContextHasher(dir, "", cache)
+	h2 := NewHasher(dir, "", cache)
 	got, err = h2.Hash([]string{"src", "top.txt"})
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestReadHashCacheRefusesGarbage(t *testing.T) {
 func TestContextHasherReincludes(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{".dockerignore": "docs\n!docs/keep.md\n", "docs/keep.md": "k", "docs/drop.md": "d", "a": "a"})
-	got, err := newContextHasher(dir, "", t.TempDir()).Hash([]string{"."})
+	got, err := NewHasher(dir, "", t.TempDir()).Hash([]string{"."})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,7 @@
-package buildrun
+// Package history is buildscope's store of build records: the records,
+// each build's events and its large file lists, and what is read from
+// them (explain, timeline, doctor).
+package history
 
 import (
 	"crypto/rand"
@@ -44,7 +47,7 @@ func (h History) Save(b *model.Build) error {
 	}
 	split, lists := model.SplitFileLists(b)
 	for _, l := range lists {
-		if err := h.fileLists().put(l); err != nil {
+		if err := h.FileLists().put(l); err != nil {
 			return fmt.Errorf("saving build record %s: %w", b.ID, err)
 		}
 	}

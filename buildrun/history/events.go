@@ -1,4 +1,4 @@
-package buildrun
+package history
 
 import (
 	"bufio"
@@ -24,9 +24,9 @@ import (
 // UI can replay it (history show).
 func (h History) eventsPath(id string) string { return filepath.Join(h.Dir, id+".events.jsonl.gz") }
 
-// eventWriter writes a build's (redacted) status stream as gzip'd JSON
+// EventWriter writes a build's (redacted) status stream as gzip'd JSON
 // lines to a temp file, renamed into place when the build ends.
-type eventWriter struct {
+type EventWriter struct {
 	f    *os.File
 	gz   *gzip.Writer
 	enc  *json.Encoder
@@ -34,7 +34,7 @@ type eventWriter struct {
 	err  error
 }
 
-func newEventWriter(h History, id string) (*eventWriter, error) {
+func NewEventWriter(h History, id string) (*EventWriter, error) {
 	if err := state.EnsurePrivateDir(h.Dir); err != nil {
 		return nil, err
 	}
@@ -44,17 +44,17 @@ func newEventWriter(h History, id string) (*eventWriter, error) {
 		return nil, fmt.Errorf("recording build events: %w", err)
 	}
 	gz, _ := gzip.NewWriterLevel(f, gzip.BestSpeed)
-	return &eventWriter{f: f, gz: gz, enc: json.NewEncoder(gz), dest: h.eventsPath(id)}, nil
+	return &EventWriter{f: f, gz: gz, enc: json.NewEncoder(gz), dest: h.eventsPath(id)}, nil
 }
 
-func (w *eventWriter) write(s *client.SolveStatus) {
+func (w *EventWriter) Write(s *client.SolveStatus) {
 	if w.err == nil {
 		w.err = w.enc.Encode(s)
 	}
 }
 
-// close finishes the file and renames it into place.
-func (w *eventWriter) close() error {
+// Close finishes the file and renames it into place.
+func (w *EventWriter) Close() error {
 	defer os.Remove(w.f.Name())
 	if err := w.gz.Close(); err != nil && w.err == nil {
 		w.err = err

@@ -1,4 +1,4 @@
-package buildrun
+package results
 
 import (
 	"bytes"
@@ -20,8 +20,8 @@ type blobImage struct {
 	m        *v1.Manifest
 }
 
-// imageFromBlobs opens the image whose manifest is blob h of layout p.
-func imageFromBlobs(p layout.Path, h v1.Hash) (v1.Image, error) {
+// ImageFromBlobs opens the image whose manifest is blob h of layout p.
+func ImageFromBlobs(p layout.Path, h v1.Hash) (v1.Image, error) {
 	raw, err := p.Bytes(h)
 	if err != nil {
 		return nil, err
