@@ -8,7 +8,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/buildscope/buildscope/buildrun/build"
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/builderhistory"
 	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/results"
 	"github.com/buildscope/buildscope/buildrun/state"
@@ -105,7 +107,7 @@ func builderRef(b *model.Build) (string, bool) {
 	case b.Origin != nil:
 		return b.Origin.Ref, true
 	}
-	return solveRef(b.ID), true
+	return build.SolveRef(b.ID), true
 }
 
 // sweep sweeps the results store after records were removed: a failure
@@ -125,7 +127,7 @@ func sweep(h history.History, paths state.Paths) *results.Freed {
 // deleteBuilderRecords deletes the builder's finished records of exactly
 // refs, and returns the refs it held.
 func deleteBuilderRecords(ctx context.Context, b *builder.Builder, refs []string) ([]string, error) {
-	raw, err := builderRecords(ctx, b, 0)
+	raw, err := builderhistory.Records(ctx, b, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +154,7 @@ func removeBuilderOnly(ctx context.Context, ref string, connect builder.Connecto
 		return nil, err
 	}
 	defer bl.Close()
-	ref, err = RemoveBuilderRecord(ctx, bl, ref)
+	ref, err = builderhistory.Remove(ctx, bl, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -164,28 +166,28 @@ func removeBuilderOnly(ctx context.Context, ref string, connect builder.Connecto
 // of that ref with the image it exported.
 func Import(ctx context.Context, h history.History, paths state.Paths, arg string, connect builder.Connector) ([]*model.Build, error) {
 	if _, err := os.Stat(arg); err == nil || connect == nil {
-		return ImportBundle(ctx, h, arg)
+		return builderhistory.ImportBundle(ctx, h, arg)
 	}
 	b, err := connect(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer b.Close()
-	rec, err := ImportBuilderRecord(ctx, b, h, paths, arg)
+	rec, err := builderhistory.Import(ctx, b, h, paths, arg)
 	if err != nil {
 		return nil, err
 	}
 	return []*model.Build{rec}, nil
 }
 
-// ImportForeign makes each build:ID of specs open where ID is not
+// ImportBuilderRecords makes each build:ID of specs open where ID is not
 // buildscope's but a build of the builder's own history (buildx, buildctl,
 // CI): with connect, it copies that record and its image into buildscope's
 // history as `history import --builder` does, writing what it copied and
 // the record's warnings to w. It does nothing without connect, for specs
 // that are not build:ID, for last and last~N, or when buildscope has the
 // build (or a damaged record of it, which opening reports).
-func ImportForeign(ctx context.Context, paths state.Paths, connect builder.Connector, w io.Writer, specs ...string) error {
+func ImportBuilderRecords(ctx context.Context, paths state.Paths, connect builder.Connector, w io.Writer, specs ...string) error {
 	if connect == nil {
 		return nil
 	}
@@ -218,5 +220,5 @@ func importFrom(ctx context.Context, h history.History, paths state.Paths, id st
 		return nil, fmt.Errorf("build %q is not in buildscope's history, and the builder that may hold it: %w", id, err)
 	}
 	defer b.Close()
-	return ImportBuilderRecord(ctx, b, h, paths, id)
+	return builderhistory.Import(ctx, b, h, paths, id)
 }

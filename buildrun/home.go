@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/builderhistory"
 	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
@@ -76,8 +77,8 @@ func (hs *HistorySource) Entries(ctx context.Context) ([]model.HistoryRow, error
 	}
 	var theirs []model.HistoryRow
 	if hs.Builder != nil {
-		recs, err := BuilderHistory(ctx, hs.Builder, 0)
-		if err != nil && !errors.Is(err, ErrNoBuilderHistory) {
+		recs, err := builderhistory.List(ctx, hs.Builder, 0)
+		if err != nil && !errors.Is(err, builderhistory.ErrNoHistory) {
 			return nil, err
 		}
 		for _, r := range recs {
@@ -89,27 +90,27 @@ func (hs *HistorySource) Entries(ctx context.Context) ([]model.HistoryRow, error
 }
 
 // Open opens one entry: from buildscope's history, or the builder's.
-func (hs *HistorySource) Open(ctx context.Context, e model.HistoryRow) (*OpenedBuild, error) {
+func (hs *HistorySource) Open(ctx context.Context, e model.HistoryRow) (*builderhistory.OpenedBuild, error) {
 	if e.From == model.FromBuilder && hs.Builder != nil {
-		o, err := OpenBuilderRecord(ctx, hs.Builder, e.ID)
+		o, err := builderhistory.Open(ctx, hs.Builder, e.ID)
 		if err != nil {
 			return nil, err
 		}
-		o.Explain = func() (*model.Explanation, error) { return ExplainBuilderRecord(ctx, hs.Builder, o.Build) }
+		o.Explain = func() (*model.Explanation, error) { return builderhistory.Explain(ctx, hs.Builder, o.Build) }
 		return o, nil
 	}
-	return OpenBuild(ctx, hs.History, e.ID, nil)
+	return builderhistory.OpenBuild(ctx, hs.History, e.ID, nil)
 }
 
 // Localize makes build:ID of an entry open without the builder: a build of
 // the builder's history is imported into buildscope's (its record, and
-// its image while the builder holds it; see ImportBuilderRecord).
+// its image while the builder holds it; see builderhistory.Import).
 // buildscope's own builds are there already.
 func (hs *HistorySource) Localize(ctx context.Context, paths state.Paths, e model.HistoryRow) error {
 	if e.From != model.FromBuilder || hs.Builder == nil {
 		return nil
 	}
-	_, err := ImportBuilderRecord(ctx, hs.Builder, hs.History, paths, e.ID)
+	_, err := builderhistory.Import(ctx, hs.Builder, hs.History, paths, e.ID)
 	return err
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/builderhistory"
 	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 )
@@ -18,7 +19,7 @@ type Listing struct {
 	Builds []*model.Build
 	// Builder names the builder whose Records were listed ("": none).
 	Builder string
-	Records []BuilderRecord
+	Records []builderhistory.Record
 }
 
 // List lists h and, when builder names one (connect reaches it), the
@@ -41,8 +42,8 @@ func List(ctx context.Context, h history.History, builder string, connect builde
 		return nil, err
 	}
 	defer b.Close()
-	l.Records, err = BuilderHistory(ctx, b, 0)
-	if errors.Is(err, ErrNoBuilderHistory) {
+	l.Records, err = builderhistory.List(ctx, b, 0)
+	if errors.Is(err, builderhistory.ErrNoHistory) {
 		fmt.Fprintln(warn, "buildscope: "+err.Error())
 	} else if err != nil {
 		return nil, err
@@ -58,7 +59,7 @@ func (l *Listing) WriteJSON(w io.Writer) error {
 	}
 	recs := l.Records
 	if recs == nil {
-		recs = []BuilderRecord{}
+		recs = []builderhistory.Record{}
 	}
 	return model.WriteJSON(w, map[string]any{"buildscope": l.Builds, "builder": recs})
 }
@@ -70,7 +71,7 @@ func (l *Listing) Text() string {
 	if l.Records == nil {
 		return t
 	}
-	return t + fmt.Sprintf("\nthe %s builder's own history:\n%s", l.Builder, BuilderTable(l.Records))
+	return t + fmt.Sprintf("\nthe %s builder's own history:\n%s", l.Builder, builderhistory.Table(l.Records))
 }
 
 // Write prints the listing as `history ls` does: WriteJSON with asJSON,

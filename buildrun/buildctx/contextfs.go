@@ -11,9 +11,9 @@ import (
 	"github.com/buildscope/buildscope/buildrun/state"
 )
 
-// contextFS is the directory dir as the build's session sends it, except
+// FS is the directory dir as the build's session sends it, except
 // that a file which cannot be opened ends the build: fail (the solve's
-// cancel) gets an *UnreadableContextError. fsutil's sender ignores the
+// cancel) gets an *UnreadableError. fsutil's sender ignores the
 // error of opening a file it has listed and sends it empty, so a context
 // file the client cannot read was copied into the image as 0 bytes
 // without a word; and when a read fails instead it stops sending while
@@ -27,17 +27,19 @@ func FS(dir string, fail context.CancelCauseFunc) (fsutil.FS, error) {
 	return strictOpenFS{FS: fs, dir: dir, fail: fail}, nil
 }
 
-// UnreadableContextError is a file of the build context that cannot be
+// UnreadableError is a file of the build context that cannot be
 // read.
 type UnreadableError struct {
 	Path string
 	Err  error
 }
 
+// Error names the file, why it could not be read, and what to do.
 func (e *UnreadableError) Error() string {
 	return fmt.Sprintf("cannot read %s of the build context (%v): it would be sent as an empty file; make it readable or list it in .dockerignore", e.Path, e.Err)
 }
 
+// Unwrap is why the file could not be read.
 func (e *UnreadableError) Unwrap() error { return e.Err }
 
 type strictOpenFS struct {

@@ -40,7 +40,7 @@ type hashEntry struct {
 	Digest string
 }
 
-// newContextHasher hashes the files of context dir. dockerfile, when not
+// NewHasher hashes the files of context dir. dockerfile, when not
 // "", is the Dockerfile the build reads: as BuildKit does, an ignore file
 // named after it (build.Dockerfile.dockerignore, beside it) takes the
 // place of the context's .dockerignore.
@@ -162,7 +162,7 @@ func (h *contextHasher) save() error {
 	return nil
 }
 
-// contextHashers hash the build context and the named contexts that are
+// Hashers hash the build context and the named contexts that are
 // local directories (--build-context NAME=DIR).
 type Hashers map[string]*contextHasher
 
@@ -175,6 +175,7 @@ func (hs Hashers) Hash(context string, sources []string) (map[string]string, err
 	return h.Hash(sources)
 }
 
+// Save keeps what each hasher hashed, for the next build (errors ignored).
 func (hs Hashers) Save() {
 	for _, h := range hs {
 		_ = h.save()

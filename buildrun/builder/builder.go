@@ -45,7 +45,7 @@ type Builder struct {
 	Docker    *dockerclient.Client
 	checksCap checksCap // see checks
 	// paths are the embedded builder's state, whose key store gives the
-	// cache keys of builds buildscope did not run (foreignKeys)
+	// cache keys of builds buildscope did not run (builderhistory's key reader)
 	paths state.Paths
 }
 

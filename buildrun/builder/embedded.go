@@ -50,6 +50,8 @@ type EmbeddedStatus struct {
 // Address is the daemon's BuildKit address.
 func (e *Embedded) Address() string { return "unix://" + e.Paths.Socket() }
 
+// Root is the daemon's root directory (its key store and cache-debug
+// database among its state).
 func (e *Embedded) Root() string    { return filepath.Join(e.Paths.BuilderDir(), "root") }
 func (e *Embedded) logPath() string { return filepath.Join(e.Paths.BuilderDir(), "buildkitd.log") }
 func (e *Embedded) pidPath() string { return filepath.Join(e.Paths.BuilderDir(), "buildkitd.pid") }

@@ -17,7 +17,7 @@ type Pruned struct {
 }
 
 // PurgeHistory deletes the embedded builder's own records of the builds
-// buildscope ran (see PurgeBuilderHistory) and returns how many went.
+// buildscope ran (see PurgeRecords) and returns how many went.
 func (e *Embedded) PurgeHistory(ctx context.Context) (int, error) {
 	b, err := Connect(ctx, "embedded", ConnectOptions{Paths: e.Paths})
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 // BuildRefPrefix begins the BuildKit ref of every build buildscope runs.
 const BuildRefPrefix = "buildscope-"
 
-// PurgeBuilderHistory deletes the records BuildKit itself keeps of the
+// PurgeRecords deletes the records BuildKit itself keeps of the
 // builds on b whose ref starts with prefix (BuildRefPrefix for
 // buildscope's), with their logs, provenance and traces, and returns how
 // many it deleted. BuildKit stores each build's output as the daemon saw
@@ -50,7 +50,7 @@ func PurgeRecords(ctx context.Context, b *Builder, prefix string) (int, error) {
 	return len(refs), nil
 }
 
-// deleteRef deletes the builder's own record of ref.
+// DeleteRecord deletes the builder's own record of ref.
 func DeleteRecord(ctx context.Context, b *Builder, ref string) error {
 	if _, err := b.Client.ControlClient().UpdateBuildHistory(ctx, &controlapi.UpdateBuildHistoryRequest{Ref: ref, Delete: true}); err != nil {
 		return fmt.Errorf("removing build %s from the %s builder's history: %w", ref, b.Name(), err)

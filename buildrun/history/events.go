@@ -34,6 +34,8 @@ type EventWriter struct {
 	err  error
 }
 
+// NewEventWriter starts recording the events of build id into h, in a
+// temporary file that Close moves into place.
 func NewEventWriter(h History, id string) (*EventWriter, error) {
 	if err := state.EnsurePrivateDir(h.Dir); err != nil {
 		return nil, err
@@ -47,6 +49,7 @@ func NewEventWriter(h History, id string) (*EventWriter, error) {
 	return &EventWriter{f: f, gz: gz, enc: json.NewEncoder(gz), dest: h.eventsPath(id)}, nil
 }
 
+// Write records one status event; the first error is kept for Close.
 func (w *EventWriter) Write(s *client.SolveStatus) {
 	if w.err == nil {
 		w.err = w.enc.Encode(s)

@@ -22,6 +22,8 @@ import (
 // so that a sweep never removes a list a build is about to record.
 type fileLists struct{ dir string }
 
+// FileLists is the store of h's expanded file lists (model.KeyFilesRef);
+// its Has says whether it holds one.
 func (h History) FileLists() fileLists { return fileLists{dir: filepath.Join(h.Dir, "files")} }
 
 var listRefRe = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)

@@ -167,10 +167,12 @@ type DamagedRecord struct {
 	Err  error
 }
 
+// Error says which record is damaged, why, and how to remove it.
 func (d *DamagedRecord) Error() string {
 	return fmt.Sprintf("build record %s is damaged (%s: %v): `buildscope history rm %s` removes it", d.ID, d.Path, d.Err, d.ID)
 }
 
+// Unwrap is why the record could not be read.
 func (d *DamagedRecord) Unwrap() error { return d.Err }
 
 // warned holds the records already reported, so that a command which lists
@@ -248,6 +250,7 @@ type NoBuildError struct {
 	Empty bool
 }
 
+// Error says that no record matched, and what there is instead.
 func (e *NoBuildError) Error() string {
 	if e.Empty {
 		return fmt.Sprintf("no build %q: no builds recorded yet, run `buildscope build PATH` first (a build of a builder's own history, by buildx or buildctl, opens with --builder ADDR)", e.ID)

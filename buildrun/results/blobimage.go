@@ -13,7 +13,7 @@ import (
 
 // blobImage is an image read from an OCI layout's blobs by its manifest
 // digest, whether or not the layout's index lists it: the results layout
-// keeps no index entry per build (see resultExport).
+// keeps no index entry per build (see Export).
 type blobImage struct {
 	p        layout.Path
 	manifest []byte

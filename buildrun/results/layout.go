@@ -24,7 +24,7 @@ import (
 // parallel stages, two terminals — share the layout safely, and the cost
 // of keeping a result does not grow with the number of builds kept.
 
-// resultExport is the exporter that keeps a build's image.
+// Export is the exporter that keeps a build's image.
 func Export(paths state.Paths, id string) (client.ExportEntry, error) {
 	store, err := Store(paths)
 	if err != nil {
@@ -34,7 +34,7 @@ func Export(paths state.Paths, id string) (client.ExportEntry, error) {
 		Attrs: map[string]string{"tar": "false", "name": "buildscope.local/build:" + id}}, nil
 }
 
-// resultsStore is the content store of the results layout, created (an
+// Store is the content store of the results layout, created (an
 // empty OCI layout) when missing.
 func Store(paths state.Paths) (content.Store, error) {
 	dir := paths.Results()

@@ -45,6 +45,7 @@ type Result struct {
 	idx    *v1.IndexManifest
 }
 
+// Open opens the image or index digest in the results layout dir.
 func Open(dir, digest string) (*Result, error) {
 	p, err := layout.FromPath(dir)
 	if err != nil {

@@ -41,7 +41,7 @@ func (f *Freed) Text() string {
 	return fmt.Sprintf("freed %s (%s) of the results store that no build record uses\n", model.Count(f.Blobs, "blob"), model.HumanSize(f.Bytes))
 }
 
-// lockResults takes the lock of the results layout dir: shared (waiting
+// Lock takes the lock of the results layout dir: shared (waiting
 // for a sweep to end) or exclusive; an exclusive lock does not wait, and
 // ok is false while a build holds it.
 func Lock(dir string, exclusive bool) (unlock func(), ok bool, err error) {
@@ -66,7 +66,7 @@ func Lock(dir string, exclusive bool) (unlock func(), ok bool, err error) {
 	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, true, nil
 }
 
-// SweepResults removes from the results layout dir every blob that no
+// Sweep removes from the results layout dir every blob that no
 // readable record of h, and not the layout's index, names. It sweeps
 // nothing, and says why, while a build holds the layout, while a record
 // is damaged (it may name blobs) or when an image a record names cannot

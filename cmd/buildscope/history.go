@@ -8,6 +8,7 @@ import (
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/builderhistory"
 	"github.com/buildscope/buildscope/buildrun/history"
 )
 
@@ -30,7 +31,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 	}, &cobra.Command{
 		Use: "show ID", Short: "Show one build record (with --builder, also the builder's own, by ref)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := buildrun.OpenBuild(cmd.Context(), store(), buildArg(args), g.builderOpener())
+			o, err := builderhistory.OpenBuild(cmd.Context(), store(), buildArg(args), g.builderOpener())
 			if err != nil {
 				return err
 			}
@@ -78,7 +79,7 @@ func (g *globals) builderOpener() builder.Connector {
 // builder's own history into buildscope's, saying so on stderr, so that a
 // command opening build:ID opens it as it opens buildscope's own.
 func (g *globals) importForeign(cmd *cobra.Command, specs ...string) error {
-	return buildrun.ImportForeign(cmd.Context(), g.paths, g.builderOpener(), cmd.ErrOrStderr(), specs...)
+	return buildrun.ImportBuilderRecords(cmd.Context(), g.paths, g.builderOpener(), cmd.ErrOrStderr(), specs...)
 }
 
 // historyList lists the builds (history, history ls).

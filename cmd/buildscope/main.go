@@ -17,6 +17,7 @@ import (
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/build"
 	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/tui/launch"
@@ -33,7 +34,7 @@ func (e *exitError) Error() string { return e.err.Error() }
 // ended is how a build (what names it) ended, as the command's error:
 // canceled exits 130.
 func ended(what string, err error) error {
-	if errors.Is(err, buildrun.ErrCanceled) {
+	if errors.Is(err, build.ErrCanceled) {
 		return &exitError{code: 130, err: fmt.Errorf("%s canceled", what)}
 	}
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/build"
 	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/source"
@@ -20,7 +20,7 @@ import (
 // stage's size and layers, the final image, the single-stage equivalent,
 // and the top paths the final image left behind. Layer indexes are cached
 // under paths' state directory.
-func Report(ctx context.Context, b *builder.Builder, p *buildrun.Prepared, paths state.Paths, top int) (*model.StageReport, error) {
+func Report(ctx context.Context, b *builder.Builder, p *build.Prepared, paths state.Paths, top int) (*model.StageReport, error) {
 	idx, err := p.Plan.Reachable(p.Target)
 	if err != nil {
 		return nil, err
@@ -30,7 +30,7 @@ func Report(ctx context.Context, b *builder.Builder, p *buildrun.Prepared, paths
 		names = append(names, p.Plan.Stages[i].Name)
 	}
 	final := names[len(names)-1]
-	builds, err := buildrun.RunTargets(ctx, b, p, paths, names)
+	builds, err := build.RunTargets(ctx, b, p, paths, names)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,9 @@ import (
 	"github.com/moby/buildkit/util/progress/progressui"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/build"
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/builderhistory"
 	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/cdiff"
@@ -58,7 +60,7 @@ func (e Env) history() history.History {
 
 // BuildUI is the build UI of p on b: the live graph, then why its steps
 // ran, the stages' sizes, a run's diff and the inspector of its image.
-func (e Env) BuildUI(ctx context.Context, b *builder.Builder, p *buildrun.Prepared, logCap int) buildui.Options {
+func (e Env) BuildUI(ctx context.Context, b *builder.Builder, p *build.Prepared, logCap int) buildui.Options {
 	df, _ := os.ReadFile(p.DockerfileAbs)
 	return buildui.Options{Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target, LogCap: logCap,
 		Context: ctx, Why: e.history().Explain, Stages: stagesize.Reporter(b, p, e.Paths),
@@ -68,7 +70,7 @@ func (e Env) BuildUI(ctx context.Context, b *builder.Builder, p *buildrun.Prepar
 // BakeUI is the live build UI of a bake: the stages of every target,
 // those they share drawn once, and a node per target. plan is the one
 // Dockerfile's (Bake.OnePlan).
-func (e Env) BakeUI(ctx context.Context, b *builder.Builder, bk *buildrun.Bake, plan *model.Plan) buildui.Options {
+func (e Env) BakeUI(ctx context.Context, b *builder.Builder, bk *build.Bake, plan *model.Plan) buildui.Options {
 	first := bk.Targets[0]
 	df, _ := os.ReadFile(first.DockerfileAbs)
 	o := buildui.Options{Title: first.ContextAbs, Builder: b.Name(), Plan: plan, Dockerfile: df, Context: ctx}
@@ -103,7 +105,7 @@ func (e Env) Live(ctx context.Context, interactive bool, mode progressui.Display
 // Err.
 func (e Env) Follow(ctx context.Context, b *builder.Builder, ref string, mode progressui.DisplayMode) error {
 	err := progress.Show(ctx, e.Out, e.Err, mode, func(onStatus func(*client.SolveStatus)) error {
-		return buildrun.Attach(ctx, b, ref, onStatus)
+		return builderhistory.Attach(ctx, b, ref, onStatus)
 	})
 	if err == nil && ctx.Err() != nil {
 		fmt.Fprintf(e.Err, "detached from %s; it goes on running\n", ref)
@@ -114,7 +116,7 @@ func (e Env) Follow(ctx context.Context, b *builder.Builder, ref string, mode pr
 // Replay shows an opened build in the build UI, with its logs:
 // buildscope's own with its Dockerfile and the inspector, one of the
 // builder's history (or imported) with what its provenance keeps.
-func (e Env) Replay(ctx context.Context, o *buildrun.OpenedBuild) error {
+func (e Env) Replay(ctx context.Context, o *builderhistory.OpenedBuild) error {
 	b := o.Build
 	ro := buildui.Options{Title: b.Context, Builder: b.Builder, Replay: b, Dockerfile: o.Dockerfile, Context: ctx,
 		Why: func(*model.Build) (*model.Explanation, error) { return o.Explain() }}
@@ -133,7 +135,7 @@ func (e Env) Replay(ctx context.Context, o *buildrun.OpenedBuild) error {
 func (e Env) Attach(ctx context.Context, b *builder.Builder, ref string) error {
 	o := buildui.Options{Title: "attached to " + ref, Builder: b.Name(), LogCap: 256 << 10}
 	_, err := buildui.Stream(ctx, e.Out, o, true, func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
-		return buildrun.AttachRecord(ctx, b, ref, onStatus)
+		return builderhistory.AttachRecord(ctx, b, ref, onStatus)
 	})
 	return err
 }
