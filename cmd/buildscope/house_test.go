@@ -59,8 +59,35 @@ var mayNotImport = []struct{ pkg, forbidden string }{
 	{"tui/common", "buildrun"}, {"tui/common", "inspect"},
 }
 
+// buildrunLayers is the order inside buildrun/, bottom first, as the
+// README's map draws it: a package may import only packages of the layers
+// below its own (not a sibling of its layer), and the facade, buildrun
+// itself, is on top.
+var buildrunLayers = [][]string{
+	{"buildrun/state", "buildrun/secrets", "buildrun/engine", "buildrun/testdeps"},
+	{"buildrun/builder"},
+	{"buildrun/results", "buildrun/history", "buildrun/buildctx"},
+	{"buildrun/cachekeys"},
+	{"buildrun/build", "buildrun/builderhistory"},
+	{"buildrun"},
+}
+
+// buildrunLayer is the layer of package dir inside buildrun/, -1 for one
+// the order does not name.
+func buildrunLayer(dir string) int {
+	for i, l := range buildrunLayers {
+		for _, p := range l {
+			if dir == p {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
 // TestHouseLayering holds the README's map to the code: no package imports
-// one a layer above it, so a newcomer can trust the map.
+// one a layer above it, so a newcomer can trust the map. Inside buildrun/
+// it holds buildrunLayers, and every package there must be in it.
 func TestHouseLayering(t *testing.T) {
 	fset := token.NewFileSet()
 	for _, f := range goFiles(t) {
@@ -82,6 +109,12 @@ func TestHouseLayering(t *testing.T) {
 					t.Errorf("%s imports %s: %s may not import %s (README: How the code is laid out)", f.path, p, r.pkg, r.forbidden)
 				}
 			}
+			if from, to := buildrunLayer(f.dir), buildrunLayer(rel); under(f.dir, "buildrun") && under(rel, "buildrun") && from >= 0 && to >= 0 && to >= from {
+				t.Errorf("%s imports %s: %s may import only the layers below its own inside buildrun/ (README: How the code is laid out)", f.path, p, f.dir)
+			}
+		}
+		if under(f.dir, "buildrun") && buildrunLayer(f.dir) < 0 {
+			t.Errorf("%s: package %s is not in buildrunLayers (and the README's map)", f.path, f.dir)
 		}
 	}
 }
