@@ -8,12 +8,14 @@ import (
 	"os"
 	"strings"
 
+	"github.com/buildscope/buildscope/buildrun/build"
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/builderhistory"
+	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/buildrun/results"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
-
-// Connector connects to the builder the user named; nil when none was
-// named, and then only buildscope's own history is looked at.
-type Connector func(context.Context) (*Builder, error)
 
 // Removed says what `history rm` removed, from which history, and what
 // of the build it left.
@@ -25,7 +27,7 @@ type Removed struct {
 	BuilderRef string `json:"builder_ref,omitempty"`
 	// Results is what the sweep of the results store freed (nil when only
 	// a builder's record was removed).
-	Results *Freed `json:"results,omitempty"`
+	Results *results.Freed `json:"results,omitempty"`
 	// Kept says what of the build is left, and how to remove it.
 	Kept []string `json:"kept,omitempty"`
 }
@@ -50,10 +52,10 @@ func (r *Removed) Text() string {
 // also the builder's own record of that build. When id is not in
 // buildscope's history and connect is set, it removes the builder's own
 // record of that ref. It says which, and what is left.
-func RemoveAnywhere(ctx context.Context, paths Paths, id string, connect Connector) (*Removed, error) {
-	h := History{Dir: paths.History()}
+func RemoveAnywhere(ctx context.Context, paths state.Paths, id string, connect builder.Connector) (*Removed, error) {
+	h := history.History{Dir: paths.History()}
 	b, err := h.Remove(id)
-	var none *NoBuildError
+	var none *history.NoBuildError
 	if errors.As(err, &none) && connect != nil {
 		return removeBuilderOnly(ctx, id, connect)
 	}
@@ -105,24 +107,27 @@ func builderRef(b *model.Build) (string, bool) {
 	case b.Origin != nil:
 		return b.Origin.Ref, true
 	}
-	return solveRef(b.ID), true
+	return build.SolveRef(b.ID), true
 }
 
 // sweep sweeps the results store after records were removed: a failure
 // is said as what was not swept, beside what was removed, never in place
 // of it.
-func sweep(h History, paths Paths) *Freed {
-	f, err := h.SweepResults(paths.Results())
+func sweep(h history.History, paths state.Paths) *results.Freed {
+	f, err := results.Sweep(paths.Results(), func() ([]*model.Build, int, error) {
+		builds, damaged, err := h.Scan()
+		return builds, len(damaged), err
+	})
 	if err != nil {
-		return &Freed{Skipped: err.Error()}
+		return &results.Freed{Skipped: err.Error()}
 	}
 	return f
 }
 
 // deleteBuilderRecords deletes the builder's finished records of exactly
 // refs, and returns the refs it held.
-func deleteBuilderRecords(ctx context.Context, b *Builder, refs []string) ([]string, error) {
-	raw, err := builderRecords(ctx, b, 0)
+func deleteBuilderRecords(ctx context.Context, b *builder.Builder, refs []string) ([]string, error) {
+	raw, err := builderhistory.Records(ctx, b, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +138,7 @@ func deleteBuilderRecords(ctx context.Context, b *Builder, refs []string) ([]str
 	var found []string
 	for _, r := range raw {
 		if want[r.Ref] {
-			if err := deleteRef(ctx, b, r.Ref); err != nil {
+			if err := builder.DeleteRecord(ctx, b, r.Ref); err != nil {
 				return found, err
 			}
 			found = append(found, r.Ref)
@@ -143,13 +148,13 @@ func deleteBuilderRecords(ctx context.Context, b *Builder, refs []string) ([]str
 }
 
 // removeBuilderOnly removes the builder's own record of ref.
-func removeBuilderOnly(ctx context.Context, ref string, connect Connector) (*Removed, error) {
+func removeBuilderOnly(ctx context.Context, ref string, connect builder.Connector) (*Removed, error) {
 	bl, err := connect(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer bl.Close()
-	ref, err = RemoveBuilderRecord(ctx, bl, ref)
+	ref, err = builderhistory.Remove(ctx, bl, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -159,40 +164,40 @@ func removeBuilderOnly(ctx context.Context, ref string, connect Connector) (*Rem
 // Import imports arg into h: a `docker buildx history export` bundle file
 // or, when there is no such file and connect is set, the builder's record
 // of that ref with the image it exported.
-func Import(ctx context.Context, h History, paths Paths, arg string, connect Connector) ([]*model.Build, error) {
+func Import(ctx context.Context, h history.History, paths state.Paths, arg string, connect builder.Connector) ([]*model.Build, error) {
 	if _, err := os.Stat(arg); err == nil || connect == nil {
-		return ImportBundle(ctx, h, arg)
+		return builderhistory.ImportBundle(ctx, h, arg)
 	}
 	b, err := connect(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer b.Close()
-	rec, err := ImportBuilderRecord(ctx, b, h, paths, arg)
+	rec, err := builderhistory.Import(ctx, b, h, paths, arg)
 	if err != nil {
 		return nil, err
 	}
 	return []*model.Build{rec}, nil
 }
 
-// ImportForeign makes each build:ID of specs open where ID is not
+// ImportBuilderRecords makes each build:ID of specs open where ID is not
 // buildscope's but a build of the builder's own history (buildx, buildctl,
 // CI): with connect, it copies that record and its image into buildscope's
 // history as `history import --builder` does, writing what it copied and
 // the record's warnings to w. It does nothing without connect, for specs
 // that are not build:ID, for last and last~N, or when buildscope has the
 // build (or a damaged record of it, which opening reports).
-func ImportForeign(ctx context.Context, paths Paths, connect Connector, w io.Writer, specs ...string) error {
+func ImportBuilderRecords(ctx context.Context, paths state.Paths, connect builder.Connector, w io.Writer, specs ...string) error {
 	if connect == nil {
 		return nil
 	}
-	h := History{Dir: paths.History()}
+	h := history.History{Dir: paths.History()}
 	for _, s := range specs {
 		id, ok := strings.CutPrefix(s, "build:")
 		if !ok || id == "" || id == "last" || strings.HasPrefix(id, "last~") {
 			continue
 		}
-		var none *NoBuildError
+		var none *history.NoBuildError
 		if _, err := h.Get(id); !errors.As(err, &none) {
 			continue
 		}
@@ -209,32 +214,11 @@ func ImportForeign(ctx context.Context, paths Paths, connect Connector, w io.Wri
 }
 
 // importFrom copies the builder's record id, with its image, into h.
-func importFrom(ctx context.Context, h History, paths Paths, id string, connect Connector) (*model.Build, error) {
+func importFrom(ctx context.Context, h history.History, paths state.Paths, id string, connect builder.Connector) (*model.Build, error) {
 	b, err := connect(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("build %q is not in buildscope's history, and the builder that may hold it: %w", id, err)
 	}
 	defer b.Close()
-	return ImportBuilderRecord(ctx, b, h, paths, id)
-}
-
-// Doctor writes the damaged records of h to w and, with fix, removes
-// them; it returns how many were damaged (and are left, without fix).
-func (h History) Doctor(w io.Writer, fix bool) (int, error) {
-	good, damaged, err := h.Scan()
-	if err != nil {
-		return 0, err
-	}
-	for _, d := range damaged {
-		if !fix {
-			fmt.Fprintf(w, "damaged: %s (%s: %v)\n", d.ID, d.Path, d.Err)
-			continue
-		}
-		if _, err := h.Remove(d.ID); err != nil {
-			return len(damaged), err
-		}
-		fmt.Fprintf(w, "removed damaged record %s (%v)\n", d.ID, d.Err)
-	}
-	fmt.Fprintf(w, "%d records readable, %d damaged\n", len(good), len(damaged))
-	return len(damaged), nil
+	return builderhistory.Import(ctx, b, h, paths, id)
 }

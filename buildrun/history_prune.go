@@ -7,6 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/buildrun/results"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -23,9 +27,9 @@ type HistoryPruned struct {
 	Removed []string `json:"removed"`
 	// BuilderRefs are the builder's own records of those builds removed
 	// with them (with --builder).
-	BuilderRefs []string `json:"builder_refs,omitempty"`
-	Results     *Freed   `json:"results"`
-	Kept        []string `json:"kept,omitempty"`
+	BuilderRefs []string       `json:"builder_refs,omitempty"`
+	Results     *results.Freed `json:"results"`
+	Kept        []string       `json:"kept,omitempty"`
 }
 
 // Text is the prune as `history prune` prints it.
@@ -64,11 +68,11 @@ func (r Retention) Goes(builds []*model.Build, now time.Time) []*model.Build {
 // not keep, then the blobs of the results store no record uses; with
 // connect, also the builder's own records of those builds. It says what
 // it removed and what it left.
-func PruneHistory(ctx context.Context, paths Paths, r Retention, connect Connector) (*HistoryPruned, error) {
+func PruneHistory(ctx context.Context, paths state.Paths, r Retention, connect builder.Connector) (*HistoryPruned, error) {
 	if r.Keep <= 0 && r.OlderThan <= 0 {
 		return nil, errors.New("say what to keep: --keep N (the newest N records) and/or --older-than DURATION (e.g. 720h)")
 	}
-	h := History{Dir: paths.History()}
+	h := history.History{Dir: paths.History()}
 	all, err := h.List()
 	if err != nil {
 		return nil, err

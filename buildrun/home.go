@@ -6,6 +6,10 @@ import (
 	"io"
 	"os"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/builderhistory"
+	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/why"
 )
@@ -13,35 +17,35 @@ import (
 // HistorySource is what the history list (the home screen) reads:
 // buildscope's history and, when one answers, a builder's own.
 type HistorySource struct {
-	History History
+	History history.History
 	// Builder is the builder whose history is listed beside buildscope's,
 	// nil for none.
-	Builder *Builder
+	Builder *builder.Builder
 }
 
 // OpenHistorySource connects to the builder the history list shows: the
 // one spec names (--builder), else BUILDKIT_HOST, else the embedded
 // builder if it is running (it is not started for a list). Without any,
 // Builder is nil and only buildscope's history is listed.
-func OpenHistorySource(ctx context.Context, h History, spec string, o ConnectOptions) (*HistorySource, error) {
+func OpenHistorySource(ctx context.Context, h history.History, spec string, o builder.ConnectOptions) (*HistorySource, error) {
 	hs := &HistorySource{History: h}
 	switch {
 	case spec != "":
-		b, err := Connect(ctx, spec, o)
+		b, err := builder.Connect(ctx, spec, o)
 		if err != nil {
 			return nil, err
 		}
 		hs.Builder = b
 	case os.Getenv("BUILDKIT_HOST") != "":
-		b, err := Connect(ctx, "", o)
+		b, err := builder.Connect(ctx, "", o)
 		if err != nil {
 			return nil, err
 		}
 		hs.Builder = b
 	default:
-		e := &Embedded{Paths: o.Paths}
-		if c, err := e.dial(ctx); err == nil {
-			hs.Builder = &Builder{Kind: KindEmbedded, Address: e.Address(), Client: c}
+		e := &builder.Embedded{Paths: o.Paths}
+		if c, err := e.Dial(ctx); err == nil {
+			hs.Builder = &builder.Builder{Kind: builder.KindEmbedded, Address: e.Address(), Client: c}
 		}
 	}
 	return hs, nil
@@ -74,8 +78,8 @@ func (hs *HistorySource) Entries(ctx context.Context) ([]model.HistoryRow, error
 	}
 	var theirs []model.HistoryRow
 	if hs.Builder != nil {
-		recs, err := BuilderHistory(ctx, hs.Builder, 0)
-		if err != nil && !errors.Is(err, ErrNoBuilderHistory) {
+		recs, err := builderhistory.List(ctx, hs.Builder, 0)
+		if err != nil && !errors.Is(err, builderhistory.ErrNoHistory) {
 			return nil, err
 		}
 		for _, r := range recs {
@@ -87,27 +91,27 @@ func (hs *HistorySource) Entries(ctx context.Context) ([]model.HistoryRow, error
 }
 
 // Open opens one entry: from buildscope's history, or the builder's.
-func (hs *HistorySource) Open(ctx context.Context, e model.HistoryRow) (*OpenedBuild, error) {
+func (hs *HistorySource) Open(ctx context.Context, e model.HistoryRow) (*builderhistory.OpenedBuild, error) {
 	if e.From == model.FromBuilder && hs.Builder != nil {
-		o, err := OpenBuilderRecord(ctx, hs.Builder, e.ID)
+		o, err := builderhistory.Open(ctx, hs.Builder, e.ID)
 		if err != nil {
 			return nil, err
 		}
-		o.Explain = func() (*why.Explanation, error) { return ExplainBuilderRecord(ctx, hs.Builder, o.Build) }
+		o.Explain = func() (*why.Explanation, error) { return builderhistory.Explain(ctx, hs.Builder, o.Build) }
 		return o, nil
 	}
-	return OpenBuild(ctx, hs.History, e.ID, nil)
+	return builderhistory.OpenBuild(ctx, hs.History, e.ID, nil)
 }
 
 // Localize makes build:ID of an entry open without the builder: a build of
 // the builder's history is imported into buildscope's (its record, and
-// its image while the builder holds it; see ImportBuilderRecord).
+// its image while the builder holds it; see builderhistory.Import).
 // buildscope's own builds are there already.
-func (hs *HistorySource) Localize(ctx context.Context, paths Paths, e model.HistoryRow) error {
+func (hs *HistorySource) Localize(ctx context.Context, paths state.Paths, e model.HistoryRow) error {
 	if e.From != model.FromBuilder || hs.Builder == nil {
 		return nil
 	}
-	_, err := ImportBuilderRecord(ctx, hs.Builder, hs.History, paths, e.ID)
+	_, err := builderhistory.Import(ctx, hs.Builder, hs.History, paths, e.ID)
 	return err
 }
 

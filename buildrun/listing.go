@@ -7,6 +7,9 @@ import (
 	"io"
 	"strings"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/builderhistory"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/buildtext"
 )
@@ -17,13 +20,13 @@ type Listing struct {
 	Builds []*model.Build
 	// Builder names the builder whose Records were listed ("": none).
 	Builder string
-	Records []BuilderRecord
+	Records []builderhistory.Record
 }
 
 // List lists h and, when builder names one (connect reaches it), the
 // builder's own history; a builder that keeps none is said on warn, and
 // the listing goes on without it.
-func List(ctx context.Context, h History, builder string, connect Connector, warn io.Writer) (*Listing, error) {
+func List(ctx context.Context, h history.History, builder string, connect builder.Connector, warn io.Writer) (*Listing, error) {
 	all, err := h.List()
 	if err != nil {
 		return nil, err
@@ -40,8 +43,8 @@ func List(ctx context.Context, h History, builder string, connect Connector, war
 		return nil, err
 	}
 	defer b.Close()
-	l.Records, err = BuilderHistory(ctx, b, 0)
-	if errors.Is(err, ErrNoBuilderHistory) {
+	l.Records, err = builderhistory.List(ctx, b, 0)
+	if errors.Is(err, builderhistory.ErrNoHistory) {
 		fmt.Fprintln(warn, "buildscope: "+err.Error())
 	} else if err != nil {
 		return nil, err
@@ -57,7 +60,7 @@ func (l *Listing) WriteJSON(w io.Writer) error {
 	}
 	recs := l.Records
 	if recs == nil {
-		recs = []BuilderRecord{}
+		recs = []builderhistory.Record{}
 	}
 	return model.WriteJSON(w, map[string]any{"buildscope": l.Builds, "builder": recs})
 }
@@ -69,7 +72,7 @@ func (l *Listing) Text() string {
 	if l.Records == nil {
 		return t
 	}
-	return t + fmt.Sprintf("\nthe %s builder's own history:\n%s", l.Builder, BuilderTable(l.Records))
+	return t + fmt.Sprintf("\nthe %s builder's own history:\n%s", l.Builder, builderhistory.Table(l.Records))
 }
 
 // Write prints the listing as `history ls` does: WriteJSON with asJSON,

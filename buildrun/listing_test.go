@@ -6,11 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 )
 
 func TestListingJSONShapes(t *testing.T) {
-	l, err := List(context.Background(), History{Dir: t.TempDir()}, "", nil, nil)
+	l, err := List(context.Background(), history.History{Dir: t.TempDir()}, "", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package buildrun
 import (
 	"strings"
 	"testing"
+
+	"github.com/buildscope/buildscope/buildrun/state"
 )
 
 // recoverSite runs fn and returns PanicSite as a deferred recover sees it.
@@ -21,7 +23,7 @@ func recoverSite(fn func()) (site string) {
 func TestPanicSite(t *testing.T) {
 	var s []int
 	var m map[string]int
-	var p *Paths
+	var p *state.Paths
 	i := 3
 	for name, fn := range map[string]func(){
 		"panic":       func() { panic("a bug") },

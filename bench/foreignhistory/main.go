@@ -1,7 +1,7 @@
 // Command foreignhistory fills a BuildKit's build history with N records
 // (small solves of their own, as other clients would leave) and then
 // measures what `history ls --builder` does with them: how long
-// buildrun.BuilderHistory takes and which BuildKit API methods it calls
+// builderhistory.List takes and which BuildKit API methods it calls
 // (it must read no blob: no content-store call).
 //
 //	foreignhistory -addr unix:///tmp/b/buildkitd.sock -n 1000 -runs 5
@@ -22,7 +22,8 @@ import (
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/builderhistory"
 )
 
 func main() {
@@ -79,18 +80,18 @@ func run(ctx context.Context, addr string, n, runs int) error {
 		return fmt.Errorf("connecting to %s: %w", addr, err)
 	}
 	defer c.Close()
-	b := &buildrun.Builder{Kind: buildrun.KindRemote, Address: addr, Client: c}
+	b := &builder.Builder{Kind: builder.KindRemote, Address: addr, Client: c}
 	var times []time.Duration
 	records := 0
 	for range runs {
 		start := time.Now()
-		recs, err := buildrun.BuilderHistory(ctx, b, 0)
+		recs, err := builderhistory.List(ctx, b, 0)
 		if err != nil {
 			return err
 		}
 		times = append(times, time.Since(start))
 		records = len(recs)
-		_ = buildrun.BuilderTable(recs)
+		_ = builderhistory.Table(recs)
 	}
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	fmt.Printf("records %d, listing (records + table) median %s, max %s over %d runs\n", records, times[len(times)/2].Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond), runs)

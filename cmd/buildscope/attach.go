@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builderhistory"
 	"github.com/buildscope/buildscope/tui/progress"
 )
 
@@ -34,7 +34,7 @@ func newAttachCmd(g *globals) *cobra.Command {
 			if len(args) == 1 {
 				ref = args[0]
 			} else {
-				r, n, err := buildrun.Newest(ctx, b)
+				r, n, err := builderhistory.Newest(ctx, b)
 				if err != nil {
 					return err
 				}

@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/build"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/buildtext"
 	"github.com/buildscope/buildscope/tui/buildui"
@@ -20,7 +20,7 @@ func init() { commands = append(commands, newBakeCmd) }
 
 // bakeFlags are the flags of `buildscope bake`.
 type bakeFlags struct {
-	opts     buildrun.BakeOptions
+	opts     build.BakeOptions
 	print    bool
 	progress string
 }
@@ -53,7 +53,7 @@ func runBake(cmd *cobra.Command, g *globals, f *bakeFlags) error {
 		return err
 	}
 	ctx := cmd.Context()
-	bk, err := buildrun.ReadBake(ctx, f.opts)
+	bk, err := build.ReadBake(ctx, f.opts)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func runBake(cmd *cobra.Command, g *globals, f *bakeFlags) error {
 	_, berr := env.Live(ctx, interactive && plan != nil, mode, func() buildui.Options { return env.BakeUI(ctx, b, bk, plan) },
 		func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
 			var err error
-			recs, err = buildrun.RunBake(ctx, b, bk, g.paths, func(_ string, s *client.SolveStatus) { onStatus(s) })
+			recs, err = build.RunBake(ctx, b, bk, g.paths, func(_ string, s *client.SolveStatus) { onStatus(s) })
 			return nil, err
 		})
 	if mode != progressui.RawJSONMode {

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/buildscope/buildscope/assets/help"
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/build"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/buildtext"
 	"github.com/buildscope/buildscope/tui/buildui"
@@ -18,7 +18,7 @@ import (
 )
 
 type buildFlags struct {
-	opts     buildrun.Options
+	opts     build.Options
 	progress string
 	report   string
 	metadata string
@@ -61,7 +61,7 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 	if err != nil {
 		return err
 	}
-	p, b, err := buildrun.PrepareOn(cmd.Context(), f.opts, g.connect)
+	p, b, err := build.PrepareOn(cmd.Context(), f.opts, g.connect)
 	if err != nil {
 		return err
 	}
@@ -70,12 +70,12 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 	env := g.env(cmd)
 	rec, berr := env.Live(cmd.Context(), interactive, mode, func() buildui.Options { return env.BuildUI(cmd.Context(), b, p, f.logCap) },
 		func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
-			return buildrun.Run(ctx, b, p, g.paths, onStatus)
+			return build.Run(ctx, b, p, g.paths, onStatus)
 		})
 	if rec == nil {
 		return berr
 	}
-	if err := buildrun.WriteRecordFiles(rec, f.report, f.metadata, berr == nil); err != nil {
+	if err := build.WriteRecordFiles(rec, f.report, f.metadata, berr == nil); err != nil {
 		return err
 	}
 	if berr != nil {
@@ -89,7 +89,7 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 
 // addInputFlags adds the flags that say what to build, shared by every
 // command that builds (names and meaning as in docker buildx build).
-func addInputFlags(fl *pflag.FlagSet, o *buildrun.Options, targetHelp string) {
+func addInputFlags(fl *pflag.FlagSet, o *build.Options, targetHelp string) {
 	fl.StringVarP(&o.Dockerfile, "file", "f", "", "name of the Dockerfile (default: PATH/Dockerfile)")
 	fl.StringVar(&o.Target, "target", "", targetHelp)
 	fl.StringArrayVar(&o.BuildArgs, "build-arg", nil, "build-time variable KEY=VALUE (KEY alone takes it from the environment)")

@@ -4,12 +4,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builder"
 )
 
 func newBuilderCmd(g *globals) *cobra.Command {
 	var asJSON, history bool
-	emb := func() *buildrun.Embedded { return &buildrun.Embedded{Paths: g.paths} }
+	emb := func() *builder.Embedded { return &builder.Embedded{Paths: g.paths} }
 	status := func(cmd *cobra.Command) error {
 		st := emb().Status(cmd.Context())
 		return output(cmd, asJSON, st, func() (string, error) { return st.Text(), nil })

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 )
 
 // startBuild runs a build in the background, as someone else would, and
@@ -61,7 +61,7 @@ func attachWhenRunning(t *testing.T, e *env, start func(*exec.Cmd)) (*exec.Cmd, 
 func TestAttachFollowsAnotherBuild(t *testing.T) {
 	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
-	nonce := buildrun.NewID()
+	nonce := history.NewID()
 	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 2\nRUN echo after-"+nonce+"\n"))
 	cmd, out := attachWhenRunning(t, e, func(*exec.Cmd) {})
 	if code := cmd.ProcessState.ExitCode(); code != 0 {
@@ -81,7 +81,7 @@ func TestAttachFollowsAnotherBuild(t *testing.T) {
 func TestAttachDetachLeavesTheBuildRunning(t *testing.T) {
 	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
-	nonce := buildrun.NewID()
+	nonce := history.NewID()
 	// the step outlasts the second before the detach by far, so a loaded
 	// machine does not see the build end first
 	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 8\n"))
@@ -101,7 +101,7 @@ func TestAttachDetachLeavesTheBuildRunning(t *testing.T) {
 func TestAttachUIDetachesOnQ(t *testing.T) {
 	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
-	nonce := buildrun.NewID()
+	nonce := history.NewID()
 	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox AS waiter\nRUN echo "+nonce+" && sleep 4\n"+
 		"FROM 127.0.0.1:5015/buildscope/busybox\nCOPY --from=waiter /etc/passwd /copied\n"))
 	envs := e.shellVars(true)
@@ -125,7 +125,7 @@ func TestAttachUIDetachesOnQ(t *testing.T) {
 func TestAttachFollowsABuildctlBuild(t *testing.T) {
 	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
-	nonce := buildrun.NewID()
+	nonce := history.NewID()
 	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 2\nRUN echo after-"+nonce+"\n")
 	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
 	ctl := exec.Command(buildctlBin(t), "--addr", "unix://"+sock, "build", "--frontend", "dockerfile.v0", "--local", "context="+dir, "--local", "dockerfile="+dir)

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -103,7 +103,7 @@ func TestBakeErrors(t *testing.T) {
 func TestBakeInterrupt(t *testing.T) {
 	e := newColdEnv(t)
 	dir := t.TempDir()
-	nonce := buildrun.NewID()
+	nonce := history.NewID()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox AS base\n"+
 		"RUN echo "+nonce+" && echo started-sleeping && sleep 60\nFROM base AS a\nRUN echo a\nFROM base AS b\nRUN echo b\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "docker-bake.hcl"), []byte(`group "default" { targets = ["a", "b"] }

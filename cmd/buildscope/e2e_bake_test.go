@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/compare"
 	"github.com/buildscope/buildscope/model/why"
@@ -50,7 +50,7 @@ func uniqueTags(t *testing.T, builder string, targets ...string) []string {
 	if builder != "docker" {
 		return nil
 	}
-	prefix := "bakee2e" + strings.ToLower(buildrun.NewID())
+	prefix := "bakee2e" + strings.ToLower(history.NewID())
 	var out []string
 	for _, n := range targets {
 		ref := prefix + "/" + n + ":1"
@@ -84,7 +84,7 @@ func TestBakeGroupSharesStage(t *testing.T) {
 		// a base stage no earlier run has cached (the engine keeps its cache)
 		df := filepath.Join(dir, "Dockerfile")
 		data, _ := os.ReadFile(df)
-		data = bytes.Replace(data, []byte("AS base\n"), []byte("AS base\nENV NONCE="+buildrun.NewID()+"\n"), 1)
+		data = bytes.Replace(data, []byte("AS base\n"), []byte("AS base\nENV NONCE="+history.NewID()+"\n"), 1)
 		if err := os.WriteFile(df, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -178,7 +178,7 @@ func TestBakeLoad(t *testing.T) {
 	requireDocker(t)
 	e := newColdEnv(t)
 	dir := copyDir(t, "../../assets/examples/bake")
-	tag := "bakeload" + strings.ToLower(buildrun.NewID())
+	tag := "bakeload" + strings.ToLower(history.NewID())
 	recs, _ := e.bakeRecords(t, dir, nil, "--builder", "embedded", "-f", "docker-bake.hcl", "--load",
 		"--set", "api.tags="+tag+"/api:1", "--set", "worker.tags="+tag+"/worker:1")
 	for _, name := range []string{"api", "worker"} {
@@ -204,7 +204,7 @@ func TestBakeWhyPerTarget(t *testing.T) {
 	first, _ := e.bakeRecords(t, dir, nil, "--builder", "embedded", "-f", "docker-bake.hcl")
 	script := filepath.Join(dir, "api", "serve.sh")
 	data, _ := os.ReadFile(script)
-	os.WriteFile(script, append(data, []byte("# "+buildrun.NewID()+"\n")...), 0o755)
+	os.WriteFile(script, append(data, []byte("# "+history.NewID()+"\n")...), 0o755)
 	second, _ := e.bakeRecords(t, dir, nil, "--builder", "embedded", "-f", "docker-bake.hcl")
 	for _, name := range []string{"api", "worker"} {
 		if first[name] == nil || second[name] == nil {
@@ -242,7 +242,7 @@ func TestBakePush(t *testing.T) {
 		reg, _ := loopbackRegistry(t)
 		e := newEnv(t)
 		dir := copyDir(t, "../../assets/examples/bake")
-		prefix := reg.Addr + "/bakepush" + strings.ToLower(buildrun.NewID())
+		prefix := reg.Addr + "/bakepush" + strings.ToLower(history.NewID())
 		args := []string{"--builder", builder, "-f", "docker-bake.hcl", "--push"}
 		for _, n := range []string{"api", "worker"} {
 			ref := prefix + "/" + n + ":1"

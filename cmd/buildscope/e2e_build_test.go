@@ -9,7 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/buildrun/results"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -87,7 +88,7 @@ func TestEmbeddedBuildColdThenOneFileChange(t *testing.T) {
 	if cold.Result.Kind != model.ResultOCILayout {
 		t.Fatalf("result %+v", cold.Result)
 	}
-	img, err := buildrun.LayoutImage(cold.Result.Path, cold.Result.Ref, "")
+	img, err := results.LayoutImage(cold.Result.Path, cold.Result.Ref, "")
 	if err != nil {
 		t.Fatalf("opening build:%s: %v", cold.ID, err)
 	}
@@ -202,7 +203,7 @@ func TestDockerEngineBuild(t *testing.T) {
 	dir := copyDir(t, "../../assets/examples/multistage")
 	// a fresh dependency manifest makes every step after COPY deps.txt run,
 	// whatever the engine's cache already holds
-	nonce := buildrun.NewID()
+	nonce := history.NewID()
 	f, err := os.OpenFile(filepath.Join(dir, "deps.txt"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -10,13 +10,14 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 )
 
-func builderStatus(t *testing.T, e *env) buildrun.EmbeddedStatus {
+func builderStatus(t *testing.T, e *env) builder.EmbeddedStatus {
 	t.Helper()
-	var st buildrun.EmbeddedStatus
+	var st builder.EmbeddedStatus
 	if err := json.Unmarshal([]byte(e.mustRun(t, "builder", "status", "--json").stdout), &st); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestAutomaticBuilderChoice(t *testing.T) {
 func TestEmbeddedLoadIntoEngine(t *testing.T) {
 	shared := newEnv(t)
 	requireDocker(t)
-	tag := "buildscope-e2e/load:" + buildrun.NewID()
+	tag := "buildscope-e2e/load:" + history.NewID()
 	b, r := shared.build(t, "--builder", "embedded", "--load", "-t", tag, "../../assets/examples/multistage")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, lastLines(r.stderr, 10))

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -48,7 +48,7 @@ func TestCacheMountsWarmAndEmpty(t *testing.T) {
 	// a new dependency makes line 9 run again, on the warm mount
 	deps := filepath.Join(dir, "deps.txt")
 	data, _ := os.ReadFile(deps)
-	os.WriteFile(deps, append(data, []byte("extra-"+buildrun.NewID()+" 4\n")...), 0o644)
+	os.WriteFile(deps, append(data, []byte("extra-"+history.NewID()+" 4\n")...), 0o644)
 	second, r := e.build(t, "--builder", "embedded", dir)
 	if r.code != 0 {
 		t.Fatal(lastLines(r.stderr, 10))
@@ -107,7 +107,7 @@ func TestCacheMountEmptyDespiteCacheFrom(t *testing.T) {
 	}
 	deps := filepath.Join(dir, "deps.txt")
 	data, _ := os.ReadFile(deps)
-	os.WriteFile(deps, append(data, []byte("extra-"+buildrun.NewID()+" 4\n")...), 0o644)
+	os.WriteFile(deps, append(data, []byte("extra-"+history.NewID()+" 4\n")...), 0o644)
 	ci := newColdEnv(t) // another runner: its own builder, the cache only imported
 	b, r := ci.build(t, "--builder", "embedded", "--cache-from", "type=local,src="+cacheDir, dir)
 	if r.code != 0 {
@@ -170,7 +170,7 @@ func buildctlCacheMountSize(t *testing.T, e *env, id string) int64 {
 func TestCacheMountsOnEngine(t *testing.T) {
 	requireDocker(t)
 	e := newEnv(t) // the engine builds
-	id := "bs-e2e-" + strings.ToLower(buildrun.NewID())
+	id := "bs-e2e-" + strings.ToLower(history.NewID())
 	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nARG N\n"+
 		"RUN --mount=type=cache,id="+id+",target=/cache head -c 100000 /dev/zero > /cache/f$N && ls /cache > /listing\n")
 	for _, n := range []string{"1", "2"} {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -49,7 +49,7 @@ func TestBuildKitChecksAtTheirLines(t *testing.T) {
 // only the stages it builds).
 func TestBuildKitChecksUnreachedStage(t *testing.T) {
 	e := newColdEnv(t)
-	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox AS unused\nENV A b\nWORKDIR rel\nFROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+buildrun.NewID()+" > /x\n")
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox AS unused\nENV A b\nWORKDIR rel\nFROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+history.NewID()+" > /x\n")
 	b, r := e.build(t, "--builder", "embedded", dir)
 	if r.code != 0 {
 		t.Fatal(lastLines(r.stderr, 10))
@@ -84,7 +84,7 @@ func TestBuildKitChecksUnavailableOnEngine(t *testing.T) {
 		t.Skipf("the engine is %q (%v), not 20.10, whose BuildKit has no checks", strings.TrimSpace(out), err)
 	}
 	e := newEnv(t)
-	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox as builder\nARG DB_PASSWORD=hunter2\nRUN echo "+buildrun.NewID()+" > /x\n")
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox as builder\nARG DB_PASSWORD=hunter2\nRUN echo "+history.NewID()+" > /x\n")
 	b, r := e.build(t, "--builder", "docker", dir)
 	if r.code != 0 {
 		t.Fatal(lastLines(r.stderr, 10))

@@ -12,7 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/buildrun/results"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -85,7 +86,7 @@ func TestCompareTwoBuilds(t *testing.T) {
 	// sizes as go-containerregistry reads the two images
 	for i, rec := range []string{a.ID, b.ID} {
 		rb := readRecord(t, e, rec)
-		img, err := buildrun.LayoutImage(rb.Result.Path, rb.Result.Ref, "")
+		img, err := results.LayoutImage(rb.Result.Path, rb.Result.Ref, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -196,7 +197,7 @@ func runIn(t *testing.T, e *env, dir string, args ...string) string {
 func twoChangedBuilds(t *testing.T, e *env) (dir string, a, b *model.Build) {
 	t.Helper()
 	dir = t.TempDir()
-	nonce := buildrun.NewID()
+	nonce := history.NewID()
 	df := "FROM 127.0.0.1:5015/buildscope/busybox\nENV MODE=%s\nCOPY etc/ /etc/app/\nRUN head -c %d /dev/zero > /data.bin && echo " + nonce + "\n"
 	write := func(name, body string) {
 		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)

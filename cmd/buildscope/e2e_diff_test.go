@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 )
 
 // The image the diff scenarios start from: files, directories and links
@@ -50,7 +50,7 @@ rm /etc/motd 2>/dev/null || rm /bin/cat
 // an ID of its own (tests run in parallel), and removes it after.
 func buildDiffImage(t *testing.T, e *env, name, dockerfile string) string {
 	t.Helper()
-	tag := "buildscope-diff-test:" + name + "-" + strings.ToLower(buildrun.NewID())
+	tag := "buildscope-diff-test:" + name + "-" + strings.ToLower(history.NewID())
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/moby/buildkit/client"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -94,7 +94,7 @@ func TestFailingStepRecorded(t *testing.T) {
 
 func TestSecretsNeverRecorded(t *testing.T) {
 	shared := newEnv(t)
-	secret := "tok-" + buildrun.NewID() + "-value"
+	secret := "tok-" + history.NewID() + "-value"
 	file := filepath.Join(t.TempDir(), "token")
 	os.WriteFile(file, []byte(secret+"\n"), 0o600)
 	report := filepath.Join(t.TempDir(), "r.json")
@@ -150,7 +150,7 @@ func readFile(t *testing.T, p string) string {
 func TestInterruptCancelsBuild(t *testing.T) {
 	shared := newEnv(t)
 	dir := t.TempDir()
-	nonce := buildrun.NewID()
+	nonce := history.NewID()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && echo started-sleeping && sleep 60\n"), 0o644)
 	cmd := exec.Command(binPath, "build", "--builder", "embedded", "--progress", "plain", dir)
 	cmd.Env = shared.vars
@@ -175,7 +175,7 @@ func TestBuilderDiesMidBuild(t *testing.T) {
 	e.mustRun(t, "builder", "start")
 	st := builderStatus(t, e)
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+buildrun.NewID()+" && echo started-sleeping && sleep 60\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+history.NewID()+" && echo started-sleeping && sleep 60\n"), 0o644)
 	cmd := exec.Command(binPath, "build", "--builder", "embedded", "--progress", "plain", dir)
 	cmd.Env = e.vars
 	code := endAt(t, cmd, "started-sleeping", "its builder died", 60*time.Second, func() error { return syscall.Kill(st.PID, syscall.SIGKILL) })

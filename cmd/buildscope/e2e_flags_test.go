@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/inspect/imagetest"
 	"github.com/buildscope/buildscope/tui/tuitest"
 )
@@ -41,7 +41,7 @@ func flagDir(t *testing.T, dockerfile string) string {
 	t.Helper()
 	dir := t.TempDir()
 	if dockerfile == "" {
-		dockerfile = "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo " + buildrun.NewID() + " > /x\n"
+		dockerfile = "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo " + history.NewID() + " > /x\n"
 	}
 	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
 		t.Fatal(err)
@@ -99,7 +99,7 @@ func TestFlagsOnEachBuilder(t *testing.T) {
 			}
 		})
 		t.Run(builder+" --push and --metadata-file", func(t *testing.T) {
-			tag := baseAddr + "/flags/" + builder + ":" + buildrun.NewID()
+			tag := baseAddr + "/flags/" + builder + ":" + history.NewID()
 			meta := filepath.Join(t.TempDir(), "metadata.json")
 			rec, r := shared.build(t, "--builder", builder, "--push", "-t", tag, "--metadata-file", meta, flagDir(t, ""))
 			if r.code != 0 {
@@ -125,7 +125,7 @@ func TestFlagsOnEachBuilder(t *testing.T) {
 		t.Run(builder+" --ssh", func(t *testing.T) {
 			sock := sshAgent(t)
 			out := filepath.Join(t.TempDir(), "out")
-			dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN --mount=type=ssh test -S \"$SSH_AUTH_SOCK\" && echo forwarded-"+buildrun.NewID()+" > /ssh.txt\n")
+			dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN --mount=type=ssh test -S \"$SSH_AUTH_SOCK\" && echo forwarded-"+history.NewID()+" > /ssh.txt\n")
 			r := shared.run(t, []string{"SSH_AUTH_SOCK=" + sock}, "build", "--progress", "plain", "--builder", builder, "--ssh", "default", "-o", "type=local,dest="+out, dir)
 			if r.code != 0 {
 				t.Fatalf("exit %d:\n%s", r.code, lastLines(r.stderr, 20))
@@ -180,7 +180,7 @@ func sshAgent(t *testing.T) string {
 // OCI layout: by tag, and the only image when no tag is given.
 func TestOCILayoutBuildContext(t *testing.T) {
 	shared := newEnv(t)
-	nonce := buildrun.NewID()
+	nonce := history.NewID()
 	img, err := mutate.AppendLayers(empty.Image, imagetest.Layer(t, imagetest.Text("note.txt", "from the layout "+nonce)))
 	if err != nil {
 		t.Fatal(err)

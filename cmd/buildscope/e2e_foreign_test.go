@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/why"
 )
@@ -37,7 +37,7 @@ func TestHistoryListsTheBuildersOwnBuilds(t *testing.T) {
 	}
 	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
 	ctl := exec.Command(buildctlBin(t), "--addr", "unix://"+sock, "build", "--frontend", "dockerfile.v0",
-		"--local", "context="+dir, "--local", "dockerfile="+dir, "--opt", "build-arg:NONCE="+buildrun.NewID())
+		"--local", "context="+dir, "--local", "dockerfile="+dir, "--opt", "build-arg:NONCE="+history.NewID())
 	if out, err := ctl.CombinedOutput(); err != nil {
 		t.Fatalf("buildctl: %v\n%s", err, out)
 	}
@@ -169,11 +169,11 @@ func TestForeignWhyNamesTheChangedSource(t *testing.T) {
 	e.mustRun(t, "builder", "start")
 	ctl := buildctlBin(t)
 	dir := flagDir(t, foreignDockerfile)
-	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(buildrun.NewID()), 0o644)
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(history.NewID()), 0o644)
 	if _, err := foreignBuild(t, e, ctl, dir); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(buildrun.NewID()), 0o644)
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(history.NewID()), 0o644)
 	ref, err := foreignBuild(t, e, ctl, dir)
 	if err != nil {
 		t.Fatal(err)
@@ -215,7 +215,7 @@ func TestForeignWhyNamesTheChangedSource(t *testing.T) {
 func TestForeignRecordWithoutProvenanceSaysWhatIsMissing(t *testing.T) {
 	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
-	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+buildrun.NewID()+" && exit 3\n")
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+history.NewID()+" && exit 3\n")
 	ref, err := foreignBuild(t, e, buildctlBin(t), dir)
 	if err == nil {
 		t.Fatal("the failing build succeeded")
@@ -245,7 +245,7 @@ func TestForeignRecordWithoutProvenanceSaysWhatIsMissing(t *testing.T) {
 func TestForeignRecordOverTCPWithTLS(t *testing.T) {
 	e, addr, tls := startTLSBuilder(t)
 	ctx := flagDir(t, foreignDockerfile)
-	os.WriteFile(filepath.Join(ctx, "a.txt"), []byte(buildrun.NewID()), 0o644)
+	os.WriteFile(filepath.Join(ctx, "a.txt"), []byte(history.NewID()), 0o644)
 	ctl := exec.Command(buildctlBin(t), append(append([]string{"--addr", addr}, tls...), "build", "--frontend", "dockerfile.v0",
 		"--local", "context="+ctx, "--local", "dockerfile="+ctx)...)
 	if out, err := ctl.CombinedOutput(); err != nil {
@@ -279,7 +279,7 @@ func TestForeignImportFromBuilderKeepsItsImage(t *testing.T) {
 	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	dir := flagDir(t, foreignDockerfile)
-	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(buildrun.NewID()), 0o644)
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(history.NewID()), 0o644)
 	ref, err := foreignBuild(t, e, buildctlBin(t), dir, "--output=type=image,name=foreign.test/app:1")
 	if err != nil {
 		t.Fatal(err)
@@ -312,12 +312,12 @@ func TestForeignOpenedByRefWithBuilder(t *testing.T) {
 	e.mustRun(t, "builder", "start")
 	dir := flagDir(t, foreignDockerfile)
 	ctl := buildctlBin(t)
-	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(buildrun.NewID()), 0o644)
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(history.NewID()), 0o644)
 	a, err := foreignBuild(t, e, ctl, dir, "--output=type=image,name=foreign.test/app:1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(buildrun.NewID()+"more"), 0o644)
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(history.NewID()+"more"), 0o644)
 	b, err := foreignBuild(t, e, ctl, dir, "--output=type=image,name=foreign.test/app:2")
 	if err != nil {
 		t.Fatal(err)
@@ -371,7 +371,7 @@ func TestForeignRecordNamesEscaped(t *testing.T) {
 	e.mustRun(t, "builder", "start")
 	const osc, clear = "\x1b]0;pwned\x07", "\x1b[2J"
 	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nARG X\nRUN echo $X > /x\nRUN echo '"+osc+"' > /y\n")
-	nonce := buildrun.NewID()
+	nonce := history.NewID()
 	ref, err := foreignBuild(t, e, buildctlBin(t), dir, "build-arg:X="+nonce+"\nb"+clear)
 	if err != nil {
 		t.Fatalf("buildctl: %v", err)

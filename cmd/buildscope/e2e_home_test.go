@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 )
 
 // buildscope alone on a terminal opens the history list: buildscope's
@@ -89,7 +89,7 @@ func lineWith(s, a, b string) bool {
 func TestHomeScreenAttachesToARunningBuild(t *testing.T) {
 	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
-	nonce := buildrun.NewID()
+	nonce := history.NewID()
 	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 6\n")
 	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
 	ctl := exec.Command(buildctlBin(t), "--addr", "unix://"+sock, "build", "--frontend", "dockerfile.v0", "--local", "context="+dir, "--local", "dockerfile="+dir)

@@ -16,7 +16,9 @@ import (
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/buildrun/state"
 )
 
 // BuildKit's own history keeps a step's output unredacted: a secret the
@@ -25,7 +27,7 @@ import (
 // those records, so BuildKit no longer serves them.
 func TestPurgeBuilderHistoryDeletesUnredactedRecords(t *testing.T) {
 	e := newColdEnv(t)
-	secret := "purge-" + buildrun.NewID() + "-value"
+	secret := "purge-" + history.NewID() + "-value"
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM " + baseAddr + "/buildscope/busybox:latest\n" +
 		"RUN --mount=type=secret,id=tok cat /run/secrets/tok\n"})
@@ -36,13 +38,13 @@ func TestPurgeBuilderHistoryDeletesUnredactedRecords(t *testing.T) {
 		t.Fatalf("exit %d; the secret redacted: %v", r.code, !bytes.Contains([]byte(r.stderr), []byte(secret)))
 	}
 	ctx := context.Background()
-	bk, err := buildrun.Connect(ctx, "embedded", buildrun.ConnectOptions{Paths: buildrun.Paths{
+	bk, err := builder.Connect(ctx, "embedded", builder.ConnectOptions{Paths: state.Paths{
 		State: filepath.Join(e.dir, "state", "buildscope"), Runtime: filepath.Join(e.dir, "run", "buildscope")}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer bk.Close()
-	ref := buildrun.BuildRefPrefix + b.ID
+	ref := builder.BuildRefPrefix + b.ID
 	logs := builderLogs(t, bk, ref)
 	if logs == nil {
 		t.Fatalf("BuildKit kept no logs for %s", ref)
@@ -69,7 +71,7 @@ func TestPurgeBuilderHistoryDeletesUnredactedRecords(t *testing.T) {
 
 // builderLogs is the descriptor of the logs BuildKit keeps for ref, nil
 // when it has no record of it.
-func builderLogs(t *testing.T, bk *buildrun.Builder, ref string) *controlapi.Descriptor {
+func builderLogs(t *testing.T, bk *builder.Builder, ref string) *controlapi.Descriptor {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background()) // an open stream keeps the record from being deleted
 	defer cancel()

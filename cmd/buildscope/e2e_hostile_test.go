@@ -22,7 +22,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -158,7 +158,7 @@ func TestHistoryDamagedRecordCLI(t *testing.T) {
 // output, --progress json and the stored event log: neither half appears.
 func TestSecretSplitAcrossWritesRedacted(t *testing.T) {
 	shared := newEnv(t)
-	secret := "split-" + buildrun.NewID() + "-value"
+	secret := "split-" + history.NewID() + "-value"
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+baseAddr+"/buildscope/busybox:latest\n"+
 		"RUN --mount=type=secret,id=tok sh -c 'head -c 9 /run/secrets/tok; sleep 1; tail -c +10 /run/secrets/tok; echo; echo done'\n"), 0o644)

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/why"
 )
@@ -94,7 +94,7 @@ func TestForeignImportBuildxBundle(t *testing.T) {
 	dir := flagDir(t, foreignDockerfile)
 	var ids []string
 	for i := range 2 {
-		os.WriteFile(filepath.Join(dir, "a.txt"), []byte(buildrun.NewID()), 0o644)
+		os.WriteFile(filepath.Join(dir, "a.txt"), []byte(history.NewID()), 0o644)
 		docker(t, cfg, "buildx", "build", "--builder", "bs", "--progress", "plain", dir)
 		bundle := filepath.Join(t.TempDir(), "build.dockerbuild")
 		docker(t, cfg, "buildx", "history", "export", "--builder", "bs", "--output", bundle)

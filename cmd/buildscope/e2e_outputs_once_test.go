@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 )
 
 // Pressing s after `build --push -t REG/app:N -o DIR --load` measures
@@ -24,7 +24,7 @@ import (
 func TestStagesAfterPushTouchNoOutput(t *testing.T) {
 	requireDocker(t)
 	e := newColdEnv(t)
-	nonce := buildrun.NewID()
+	nonce := history.NewID()
 	tag := baseAddr + "/outputs-once/app:" + nonce
 	out := filepath.Join(t.TempDir(), "out")
 	report := filepath.Join(t.TempDir(), "report.json")

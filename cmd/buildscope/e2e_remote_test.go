@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"github.com/buildscope/buildscope/assets/baseimage"
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/inspect/imagetest"
 	"github.com/buildscope/buildscope/model/why"
 )
@@ -90,12 +90,12 @@ func buildkitImage(t *testing.T) v1.Image {
 func TestDockerContainerBuilder(t *testing.T) {
 	requireDocker(t)
 	img := buildkitImage(t)
-	tag := "buildscope-e2e/buildkit:" + buildrun.NewID()
+	tag := "buildscope-e2e/buildkit:" + history.NewID()
 	if err := baseimage.LoadDocker(context.Background(), img, tag); err != nil {
 		t.Fatal(err)
 	}
 	defer runDocker(t, "rmi", "-f", tag)
-	name := "bs-buildkit-" + buildrun.NewID()
+	name := "bs-buildkit-" + history.NewID()
 	state := t.TempDir()
 	// as --privileged, but for CAP_SYS_RESOURCE, which this machine's own
 	// bounding set lacks (--privileged fails here: "unable to apply caps"),
@@ -118,7 +118,7 @@ func TestDockerContainerBuilder(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 	}
 	dir := copyDir(t, "../../assets/examples/cachedemo")
-	nonce := buildrun.NewID()
+	nonce := history.NewID()
 	os.WriteFile(filepath.Join(dir, "src", "lib.sh"), []byte("greet() { echo "+nonce+"; }\n"), 0o644)
 	first, r := e.build(t, "--builder", addr, dir)
 	if r.code != 0 {

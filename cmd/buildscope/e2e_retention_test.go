@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 )
 
 // history rm frees the blobs of the removed build's image that no other
@@ -17,7 +17,7 @@ import (
 // and, with --builder, the builder's records of them.
 func TestHistoryRmAndPruneFreeWhatNoRecordUses(t *testing.T) {
 	e := newColdEnv(t)
-	big := flagDir(t, "FROM "+baseAddr+"/buildscope/busybox\nRUN head -c 400000 /dev/urandom > /big # "+buildrun.NewID()+"\n")
+	big := flagDir(t, "FROM "+baseAddr+"/buildscope/busybox\nRUN head -c 400000 /dev/urandom > /big # "+history.NewID()+"\n")
 	small := flagDir(t, "")
 	a, r := e.build(t, "--builder", "embedded", big)
 	if r.code != 0 {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/results"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/compare"
 )
@@ -75,7 +75,7 @@ func TestStagesEmbedded(t *testing.T) {
 	for _, s := range append(rep.Stages, rep.Compare.Stages...) {
 		var b model.Build
 		json.Unmarshal([]byte(shared.mustRun(t, "history", "show", s.BuildID, "--json").stdout), &b)
-		img, err := buildrun.LayoutImage(b.Result.Path, b.Result.Ref, "")
+		img, err := results.LayoutImage(b.Result.Path, b.Result.Ref, "")
 		if err != nil {
 			t.Fatal(err)
 		}

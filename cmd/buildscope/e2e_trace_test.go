@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model/trace"
 )
 
@@ -17,7 +17,7 @@ import (
 // would save about that difference, and more than one step ran at once.
 // Bounds are wide: they allow for the builder's scheduling.
 func TestTraceParallelSleeps(t *testing.T) {
-	nonce := buildrun.NewID()
+	nonce := history.NewID()
 	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox AS long\nRUN echo "+nonce+" && sleep 1.2 && echo l > /l\n"+
 		"FROM 127.0.0.1:5015/buildscope/busybox AS short\nRUN echo "+nonce+" && sleep 0.3 && echo s > /s\n"+
 		"FROM 127.0.0.1:5015/buildscope/busybox\nCOPY --from=long /l /l\nCOPY --from=short /s /s\nRUN cat /l /s > /ls\n")

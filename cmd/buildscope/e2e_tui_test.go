@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 )
 
 // tmuxSession runs a shell command in a detached tmux session of the
@@ -22,7 +22,7 @@ func tmuxSession(t *testing.T, w, h int, shell string) (capture func(flags ...st
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatalf("tmux is needed for this test (make deps installs it): %v", err)
 	}
-	name := "bs-" + buildrun.NewID()
+	name := "bs-" + history.NewID()
 	if out, err := exec.Command("tmux", "new-session", "-d", "-s", name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), shell).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v %s", err, out)
 	}

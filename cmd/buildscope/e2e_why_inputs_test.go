@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model/why"
 )
 
@@ -32,7 +32,7 @@ func TestWhyNamesTheInput(t *testing.T) {
 	base := "FROM 127.0.0.1:5015/buildscope/busybox\n"
 	t.Run("bind mount from the context", func(t *testing.T) {
 		dir := t.TempDir()
-		nonce := buildrun.NewID()
+		nonce := history.NewID()
 		writeFiles(t, dir, map[string]string{
 			"Dockerfile":        base + "RUN --mount=type=bind,source=scripts,target=/s sh /s/make.sh > /out.txt\n",
 			"scripts/make.sh":   "echo " + nonce + "\n",
@@ -48,7 +48,7 @@ func TestWhyNamesTheInput(t *testing.T) {
 	})
 	t.Run("per-Dockerfile ignore file", func(t *testing.T) {
 		dir := t.TempDir()
-		nonce := buildrun.NewID()
+		nonce := history.NewID()
 		// .dockerignore drops notes.txt, but build.Dockerfile.dockerignore
 		// replaces it for build.Dockerfile, and BuildKit sends notes.txt
 		writeFiles(t, dir, map[string]string{
@@ -68,7 +68,7 @@ func TestWhyNamesTheInput(t *testing.T) {
 	})
 	t.Run("named context", func(t *testing.T) {
 		dir, extra := t.TempDir(), t.TempDir()
-		nonce := buildrun.NewID()
+		nonce := history.NewID()
 		writeFiles(t, dir, map[string]string{"Dockerfile": base + "COPY --from=extra conf.txt /conf.txt\nRUN cat /conf.txt > /used.txt\n"})
 		writeFiles(t, extra, map[string]string{"conf.txt": nonce + "\n"})
 		whyAfter(t, shared, dir, "--builder", "embedded", "--build-context", "extra="+extra)
@@ -87,7 +87,7 @@ func TestWhyNamesTheInput(t *testing.T) {
 	})
 	t.Run("changed but hit an older entry", func(t *testing.T) {
 		dir := t.TempDir()
-		nonce := buildrun.NewID()
+		nonce := history.NewID()
 		df := base + "COPY a.txt /a.txt\nRUN cat /a.txt > /b.txt\n"
 		writeFiles(t, dir, map[string]string{"Dockerfile": df, "a.txt": "one " + nonce + "\n"})
 		whyAfter(t, shared, dir, "--builder", "embedded")
@@ -118,7 +118,7 @@ func TestWhyNamesTheInput(t *testing.T) {
 		// COPY --from=gen (BuildKit keys it by content): one changed hit,
 		// and nothing blamed on an instruction or on eviction
 		dir := t.TempDir()
-		nonce := buildrun.NewID()
+		nonce := history.NewID()
 		df := "FROM 127.0.0.1:5015/buildscope/busybox AS gen\nCOPY v.txt /v.txt\n" + base + "COPY --from=gen /v.txt /final.txt\n"
 		writeFiles(t, dir, map[string]string{"Dockerfile": df, "v.txt": "one " + nonce + "\n"})
 		whyAfter(t, shared, dir, "--builder", "embedded")

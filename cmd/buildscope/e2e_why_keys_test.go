@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model/why"
 )
 
@@ -15,7 +15,7 @@ import (
 func TestWhyKeysEnvChanged(t *testing.T) {
 	shared := newEnv(t)
 	dir := t.TempDir()
-	nonce := buildrun.NewID()
+	nonce := history.NewID()
 	df := "FROM 127.0.0.1:5015/buildscope/busybox\nENV E=one-" + nonce + "\nRUN echo $E > /e.txt\n"
 	writeFiles(t, dir, map[string]string{"Dockerfile": df})
 	whyAfter(t, shared, dir, "--builder", "embedded")

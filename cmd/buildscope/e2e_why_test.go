@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/inspect/imagetest"
 	"github.com/buildscope/buildscope/model/why"
 )
@@ -212,7 +212,7 @@ func TestWhyOnDockerEngine(t *testing.T) {
 	shared := newEnv(t)
 	requireDocker(t)
 	dir := copyDir(t, "../../assets/examples/cachedemo")
-	nonce := buildrun.NewID() // the engine's cache outlives test runs
+	nonce := history.NewID() // the engine's cache outlives test runs
 	os.WriteFile(filepath.Join(dir, "src", "lib.sh"), []byte("greet() { echo "+nonce+"; }\n"), 0o644)
 	whyAfter(t, shared, dir, "--builder", "docker")
 	os.WriteFile(filepath.Join(dir, "src", "lib.sh"), []byte("greet() { echo changed-"+nonce+"; }\n"), 0o644)

@@ -7,12 +7,15 @@ import (
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/builderhistory"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model/buildtext"
 )
 
 func newHistoryCmd(g *globals) *cobra.Command {
 	var asJSON bool
-	store := func() buildrun.History { return buildrun.History{Dir: g.paths.History()} }
+	store := func() history.History { return history.History{Dir: g.paths.History()} }
 	cmd := &cobra.Command{
 		Use:   "history [ls|show ID|rm ID|prune|import FILE]",
 		Short: "List, show and remove recorded builds",
@@ -29,7 +32,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 	}, &cobra.Command{
 		Use: "show ID", Short: "Show one build record (with --builder, also the builder's own, by ref)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := buildrun.OpenBuild(cmd.Context(), store(), buildArg(args), g.builderOpener())
+			o, err := builderhistory.OpenBuild(cmd.Context(), store(), buildArg(args), g.builderOpener())
 			if err != nil {
 				return err
 			}
@@ -66,7 +69,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 
 // builderOpener connects to --builder, nil when none was named: builds
 // are then looked for in buildscope's history only.
-func (g *globals) builderOpener() buildrun.Connector {
+func (g *globals) builderOpener() builder.Connector {
 	if g.builder == "" {
 		return nil
 	}
@@ -77,11 +80,11 @@ func (g *globals) builderOpener() buildrun.Connector {
 // builder's own history into buildscope's, saying so on stderr, so that a
 // command opening build:ID opens it as it opens buildscope's own.
 func (g *globals) importForeign(cmd *cobra.Command, specs ...string) error {
-	return buildrun.ImportForeign(cmd.Context(), g.paths, g.builderOpener(), cmd.ErrOrStderr(), specs...)
+	return buildrun.ImportBuilderRecords(cmd.Context(), g.paths, g.builderOpener(), cmd.ErrOrStderr(), specs...)
 }
 
 // historyList lists the builds (history, history ls).
-func historyList(cmd *cobra.Command, g *globals, h buildrun.History, asJSON bool) error {
+func historyList(cmd *cobra.Command, g *globals, h history.History, asJSON bool) error {
 	l, err := buildrun.List(cmd.Context(), h, g.builder, g.connect, cmd.ErrOrStderr())
 	if err != nil {
 		return err
@@ -112,7 +115,7 @@ func historyPrune(g *globals, asJSON *bool) *cobra.Command {
 }
 
 // historyDoctor lists the damaged records, and with --fix removes them.
-func historyDoctor(store func() buildrun.History) *cobra.Command {
+func historyDoctor(store func() history.History) *cobra.Command {
 	var fix bool
 	cmd := &cobra.Command{
 		Use: "doctor", Short: "Find damaged build records; --fix removes them", Args: cobra.NoArgs,

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,9 +88,36 @@ func modelRank(dir string) (rank int, inModel, ok bool) {
 	return 0, true, false
 }
 
+// buildrunLayers is the order inside buildrun/, bottom first, as the
+// README's map draws it: a package may import only packages of the layers
+// below its own (not a sibling of its layer), and the facade, buildrun
+// itself, is on top.
+var buildrunLayers = [][]string{
+	{"buildrun/state", "buildrun/secrets", "buildrun/engine", "buildrun/testdeps"},
+	{"buildrun/builder"},
+	{"buildrun/results", "buildrun/history", "buildrun/buildctx"},
+	{"buildrun/cachekeys"},
+	{"buildrun/build", "buildrun/builderhistory"},
+	{"buildrun"},
+}
+
+// buildrunLayer is the layer of package dir inside buildrun/, -1 for one
+// the order does not name.
+func buildrunLayer(dir string) int {
+	for i, l := range buildrunLayers {
+		for _, p := range l {
+			if dir == p {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
 // TestHouseLayering holds the README's map to the code: no package imports
-// one a layer above it, and inside model/ none imports one above it in
-// modelOrder, so a newcomer can trust the map.
+// one a layer above it; inside model/ none imports one above it in
+// modelOrder, and inside buildrun/ it holds buildrunLayers (every package
+// there must be in it), so a newcomer can trust the map.
 func TestHouseLayering(t *testing.T) {
 	fset := token.NewFileSet()
 	for _, f := range goFiles(t) {
@@ -112,6 +140,12 @@ func TestHouseLayering(t *testing.T) {
 				}
 			}
 			checkModelOrder(t, f, rel)
+			if from, to := buildrunLayer(f.dir), buildrunLayer(rel); under(f.dir, "buildrun") && under(rel, "buildrun") && from >= 0 && to >= 0 && to >= from {
+				t.Errorf("%s imports %s: %s may import only the layers below its own inside buildrun/ (README: How the code is laid out)", f.path, p, f.dir)
+			}
+		}
+		if under(f.dir, "buildrun") && buildrunLayer(f.dir) < 0 {
+			t.Errorf("%s: package %s is not in buildrunLayers (and the README's map)", f.path, f.dir)
 		}
 	}
 }
@@ -164,9 +198,13 @@ func TestHouseOneWhiteoutReader(t *testing.T) {
 
 // TestHouseCmdIsFlagsAndPrinting holds cmd/buildscope to its budget
 // (issue 12): flags and printing stay under ~1,000 lines; what a command
-// computes belongs in the package of its concern.
+// computes belongs in the package of its concern. The budget counts the
+// lines outside import blocks (860: the 1,000 lines of issue 12 less the
+// 141 import lines they held), so that splitting a package, which adds
+// import lines and no code, does not count against it.
 func TestHouseCmdIsFlagsAndPrinting(t *testing.T) {
-	const budget = 1000
+	const budget = 860
+	imports := regexp.MustCompile(`(?ms)^import \(\n.*?^\)\n|^import "[^"]+"\n`)
 	n := 0
 	for _, f := range goFiles(t) {
 		if f.test || f.dir != "cmd/buildscope" {
@@ -176,10 +214,10 @@ func TestHouseCmdIsFlagsAndPrinting(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n += bytes.Count(b, []byte("\n"))
+		n += bytes.Count(imports.ReplaceAll(b, nil), []byte("\n"))
 	}
 	if n == 0 || n > budget {
-		t.Errorf("cmd/buildscope has %d lines of non-test code, budget %d: move what a command computes into its package", n, budget)
+		t.Errorf("cmd/buildscope has %d lines of non-test code outside its imports, budget %d: move what a command computes into its package", n, budget)
 	}
 }
 
@@ -191,7 +229,6 @@ const packageBudget = 2000
 // each with why. Remove an entry when its package is split: the test
 // fails on an entry its package no longer needs.
 var overPackageBudget = map[string]string{
-	"buildrun":      "being split into subpackages (issue 28 item 1)",
 	"inspect/cdiff": "over budget before issue 28 item 2; not yet split",
 }
 

@@ -17,6 +17,9 @@ import (
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/build"
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/tui/launch"
 )
 
@@ -31,7 +34,7 @@ func (e *exitError) Error() string { return e.err.Error() }
 // ended is how a build (what names it) ended, as the command's error:
 // canceled exits 130.
 func ended(what string, err error) error {
-	if errors.Is(err, buildrun.ErrCanceled) {
+	if errors.Is(err, build.ErrCanceled) {
 		return &exitError{code: 130, err: fmt.Errorf("%s canceled", what)}
 	}
 	if err != nil {
@@ -90,8 +93,8 @@ var commands []func(*globals) *cobra.Command
 type globals struct {
 	debug   string
 	builder string
-	tls     buildrun.ConnectOptions
-	paths   buildrun.Paths
+	tls     builder.ConnectOptions
+	paths   state.Paths
 }
 
 func newRootCmd() *cobra.Command {
@@ -110,7 +113,7 @@ func newRootCmd() *cobra.Command {
 			return g.env(cmd).Home(cmd.Context()) // the history list
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			p, err := buildrun.DefaultPaths()
+			p, err := state.DefaultPaths()
 			if err != nil {
 				return err
 			}
@@ -134,8 +137,8 @@ func newRootCmd() *cobra.Command {
 }
 
 // connect connects to the chosen builder.
-func (g *globals) connect(ctx context.Context) (*buildrun.Builder, error) {
-	return buildrun.Connect(ctx, g.builder, g.tls)
+func (g *globals) connect(ctx context.Context) (*builder.Builder, error) {
+	return builder.Connect(ctx, g.builder, g.tls)
 }
 
 // env is what the UIs cmd starts reach.

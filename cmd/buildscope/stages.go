@@ -7,14 +7,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/build"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/inspect/stagesize"
 )
 
 func init() { commands = append(commands, newStagesCmd) }
 
 type stagesFlags struct {
-	opts    buildrun.Options
+	opts    build.Options
 	compare string
 	asJSON  bool
 	top     int
@@ -43,7 +44,7 @@ func newStagesCmd(g *globals) *cobra.Command {
 				return err
 			}
 			var err error
-			if f.opts, err = (buildrun.History{Dir: g.paths.History()}).RebuildOptions(id, f.opts); err != nil {
+			if f.opts, err = build.RebuildOptions(history.History{Dir: g.paths.History()}, id, f.opts); err != nil {
 				return err
 			}
 			return runStages(cmd, g, f)

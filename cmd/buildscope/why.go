@@ -4,7 +4,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builderhistory"
+	"github.com/buildscope/buildscope/buildrun/history"
 )
 
 func init() { commands = append(commands, newWhyCmd) }
@@ -17,7 +18,7 @@ func newWhyCmd(g *globals) *cobra.Command {
 		Long:  help.Long("why"),
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cur, ex, err := buildrun.ExplainBuild(cmd.Context(), buildrun.History{Dir: g.paths.History()}, buildArg(args), g.builderOpener())
+			cur, ex, err := builderhistory.ExplainBuild(cmd.Context(), history.History{Dir: g.paths.History()}, buildArg(args), g.builderOpener())
 			if err != nil {
 				return err
 			}

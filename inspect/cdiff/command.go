@@ -7,7 +7,8 @@ import (
 	"path"
 	"time"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -32,7 +33,7 @@ func CheckSelection(method string, patterns []string) error {
 // o.Image there and diffs what it wrote. What the command printed (where
 // the runner kept it) goes to stderr, and a note when it was stopped
 // after o.Timeout or exited non-zero.
-func RunOn(ctx context.Context, connect buildrun.Connector, paths buildrun.Paths, o RunOptions, stderr io.Writer) (*Result, error) {
+func RunOn(ctx context.Context, connect builder.Connector, paths state.Paths, o RunOptions, stderr io.Writer) (*Result, error) {
 	b, err := connect(ctx)
 	if err != nil {
 		return nil, err
@@ -55,7 +56,7 @@ func RunOn(ctx context.Context, connect buildrun.Connector, paths buildrun.Paths
 // ImageDiffer returns the build UI's diff: it runs a recorded build's
 // image with its own command (for at most a minute) on the builder
 // connect reaches and returns every change, with content diffs.
-func ImageDiffer(connect buildrun.Connector, paths buildrun.Paths) func(context.Context, *model.Build) ([]Change, error) {
+func ImageDiffer(connect builder.Connector, paths state.Paths) func(context.Context, *model.Build) ([]Change, error) {
 	return func(ctx context.Context, b *model.Build) ([]Change, error) {
 		o := RunOptions{Image: "build:" + b.ID, Timeout: time.Minute, Content: true}
 		res, err := RunOn(ctx, connect, paths, o, io.Discard)
@@ -95,7 +96,7 @@ type Request struct {
 // Changes reads the request's diff (ExportChanges, RunOn the builder
 // connect reaches with its notes on stderr, or ContainerChanges) and
 // returns the changes it selects.
-func (r Request) Changes(ctx context.Context, connect buildrun.Connector, paths buildrun.Paths, stderr io.Writer) ([]Change, error) {
+func (r Request) Changes(ctx context.Context, connect builder.Connector, paths state.Paths, stderr io.Writer) ([]Change, error) {
 	var (
 		res *Result
 		err error

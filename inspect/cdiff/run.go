@@ -9,7 +9,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/source"
 )
 
@@ -59,8 +60,8 @@ type Runner interface {
 // NewRunner returns the runner of builder b: the Docker engine's for the
 // docker builder, BuildKit's own for every other. paths locate the
 // recorded builds images may name.
-func NewRunner(b *buildrun.Builder, paths buildrun.Paths) Runner {
-	if b.Kind == buildrun.KindDocker {
+func NewRunner(b *builder.Builder, paths state.Paths) Runner {
+	if b.Kind == builder.KindDocker {
 		return &EngineRunner{Docker: b.Docker, Paths: paths}
 	}
 	return &BuildKitRunner{Builder: b, Paths: paths}
@@ -68,7 +69,7 @@ func NewRunner(b *buildrun.Builder, paths buildrun.Paths) Runner {
 
 // ExportChanges diffs a `docker export` tarball of a container of image
 // against the image, offline.
-func ExportChanges(ctx context.Context, image, platform, export string, paths buildrun.Paths, content bool) (*Result, error) {
+func ExportChanges(ctx context.Context, image, platform, export string, paths state.Paths, content bool) (*Result, error) {
 	f, err := os.Open(export)
 	if err != nil {
 		return nil, fmt.Errorf("opening --export: %w", err)

@@ -16,7 +16,8 @@ import (
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/client/llb"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
 )
@@ -29,9 +30,9 @@ const buildkitStore = "buildscope-diff"
 // holds exactly the changes, whiteouts included. BuildKit removes the
 // exec's container when it exits. o.Method does not apply.
 type BuildKitRunner struct {
-	Builder *buildrun.Builder
+	Builder *builder.Builder
 	// Paths locate the recorded builds an image spec may name.
-	Paths buildrun.Paths
+	Paths state.Paths
 }
 
 // Run runs o.Args (or the image's command) on o.Image and diffs what it

@@ -13,8 +13,9 @@ import (
 	"github.com/moby/moby/api/types/container"
 	dockerclient "github.com/moby/moby/client"
 
-	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/buildrun/engine"
+	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
 )
@@ -25,7 +26,7 @@ import (
 type EngineRunner struct {
 	Docker *dockerclient.Client
 	// Paths locate the recorded builds an image spec may name.
-	Paths buildrun.Paths
+	Paths state.Paths
 }
 
 // Run runs o.Args in a container of o.Image on the engine, waits for it
@@ -156,7 +157,7 @@ func (r *EngineRunner) engineImage(ctx context.Context, spec, platform string) (
 		return n, none, nil
 	}
 	if id, ok := strings.CutPrefix(spec, "build:"); ok {
-		b, err := (buildrun.History{Dir: r.Paths.History()}).Get(id)
+		b, err := (history.History{Dir: r.Paths.History()}).Get(id)
 		if err != nil {
 			return "", none, err
 		}

@@ -7,15 +7,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/state"
 )
 
 func TestNewRunnerFollowsTheBuilder(t *testing.T) {
-	if _, ok := NewRunner(&buildrun.Builder{Kind: buildrun.KindDocker}, buildrun.Paths{}).(*EngineRunner); !ok {
+	if _, ok := NewRunner(&builder.Builder{Kind: builder.KindDocker}, state.Paths{}).(*EngineRunner); !ok {
 		t.Error("the docker builder does not run on the engine")
 	}
-	for _, k := range []string{buildrun.KindEmbedded, buildrun.KindRemote} {
-		if _, ok := NewRunner(&buildrun.Builder{Kind: k}, buildrun.Paths{}).(*BuildKitRunner); !ok {
+	for _, k := range []string{builder.KindEmbedded, builder.KindRemote} {
+		if _, ok := NewRunner(&builder.Builder{Kind: k}, state.Paths{}).(*BuildKitRunner); !ok {
 			t.Errorf("builder %s does not run on BuildKit", k)
 		}
 	}

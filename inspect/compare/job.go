@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model/compare"
 )
@@ -20,7 +20,7 @@ type Job struct {
 
 // NewJob checks the fail-on rules (before any work) and resolves args
 // as Specs does against the history h and the context dir.
-func NewJob(h buildrun.History, args []string, dir string, failOn []string, o Options, so source.Options) (*Job, error) {
+func NewJob(h history.History, args []string, dir string, failOn []string, o Options, so source.Options) (*Job, error) {
 	if _, err := compare.FailOn(failOn, compare.Facts{HasCache: true}); err != nil {
 		return nil, err
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
@@ -46,7 +46,7 @@ func (r *Result) Facts() compare.Facts {
 // build:last~N is the Nth build before the last of the same context,
 // Dockerfile and target; with none, the last two builds of the context
 // dir (that of the working directory).
-func Specs(h buildrun.History, args []string, dir string) (a, b string, err error) {
+func Specs(h history.History, args []string, dir string) (a, b string, err error) {
 	switch len(args) {
 	case 2:
 		var all []*model.Build // the history, read once for both
@@ -91,7 +91,7 @@ func Specs(h buildrun.History, args []string, dir string) (a, b string, err erro
 
 // resolveLast turns build:last and build:last~N into build:ID; any other
 // spec is kept as given (source.Open reads it).
-func resolveLast(h buildrun.History, list func() ([]*model.Build, error), spec string) (string, error) {
+func resolveLast(h history.History, list func() ([]*model.Build, error), spec string) (string, error) {
 	s, err := source.ParseSpec(spec)
 	if err != nil {
 		return "", err

@@ -3,7 +3,7 @@ package source
 import (
 	"fmt"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/why"
 )
@@ -13,7 +13,7 @@ import (
 // Dockerfile and target (build:last~0 is the last build). list returns
 // the history, so that a caller resolving two specs reads it once.
 // A spec that does not count back (build:ID) is its own ID.
-func BuildBack(h buildrun.History, s Spec, list func() ([]*model.Build, error)) (string, error) {
+func BuildBack(h history.History, s Spec, list func() ([]*model.Build, error)) (string, error) {
 	if s.Kind != SpecBuild {
 		return "", fmt.Errorf("%s is not a recorded build", model.Printable(s.Raw))
 	}

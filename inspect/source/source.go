@@ -20,8 +20,10 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
-	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/buildrun/engine"
+	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/buildrun/results"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -48,7 +50,7 @@ type Options struct {
 	// empty means the host's.
 	Platform string
 	// Paths locate the build history, for build:ID.
-	Paths buildrun.Paths
+	Paths state.Paths
 }
 
 // Open opens the image spec names: build:last, build:ID, an OCI layout
@@ -141,7 +143,7 @@ func openArchive(spec string, fi os.FileInfo) (*Image, error) {
 }
 
 func openBuild(ctx context.Context, s Spec, o Options) (*Image, error) {
-	h := buildrun.History{Dir: o.Paths.History()}
+	h := history.History{Dir: o.Paths.History()}
 	id := s.Build
 	if s.Back > 0 {
 		var err error
@@ -177,7 +179,7 @@ func openBuild(ctx context.Context, s Spec, o Options) (*Image, error) {
 // (or host-platform) image of its index.
 func openLayout(dir, dgst string, o Options) (*Image, error) {
 	if dgst != "" {
-		img, err := buildrun.LayoutImage(dir, dgst, o.Platform)
+		img, err := results.LayoutImage(dir, dgst, o.Platform)
 		if err != nil {
 			return nil, err
 		}

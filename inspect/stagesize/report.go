@@ -8,7 +8,9 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/build"
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/compare"
@@ -19,7 +21,7 @@ import (
 // stage's size and layers, the final image, the single-stage equivalent,
 // and the top paths the final image left behind. Layer indexes are cached
 // under paths' state directory.
-func Report(ctx context.Context, b *buildrun.Builder, p *buildrun.Prepared, paths buildrun.Paths, top int) (*compare.StageReport, error) {
+func Report(ctx context.Context, b *builder.Builder, p *build.Prepared, paths state.Paths, top int) (*compare.StageReport, error) {
 	idx, err := p.Plan.Reachable(p.Target)
 	if err != nil {
 		return nil, err
@@ -29,7 +31,7 @@ func Report(ctx context.Context, b *buildrun.Builder, p *buildrun.Prepared, path
 		names = append(names, p.Plan.Stages[i].Name)
 	}
 	final := names[len(names)-1]
-	builds, err := buildrun.RunTargets(ctx, b, p, paths, names)
+	builds, err := build.RunTargets(ctx, b, p, paths, names)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +72,7 @@ func Report(ctx context.Context, b *buildrun.Builder, p *buildrun.Prepared, path
 // indexes of its layers when it is in the Docker engine's store and every
 // layer was read before (sparing a `docker save` of the whole image), else
 // by opening it.
-func (m Measurer) measureBuild(ctx context.Context, b *buildrun.Builder, rec *model.Build, paths buildrun.Paths, platform string) (*Result, error) {
+func (m Measurer) measureBuild(ctx context.Context, b *builder.Builder, rec *model.Build, paths state.Paths, platform string) (*Result, error) {
 	if rec.Result != nil && rec.Result.Kind == model.ResultDocker && b.Docker != nil {
 		if ins, err := b.Docker.ImageInspect(ctx, rec.Result.Ref); err == nil {
 			if r, ok := m.MeasureCached(ins.RootFS.Layers); ok {

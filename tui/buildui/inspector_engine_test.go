@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 
 	"github.com/buildscope/buildscope/assets/baseimage"
-	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/testdeps"
 	"github.com/buildscope/buildscope/inspect/source"
 )
@@ -26,7 +26,7 @@ func TestInspectorEngineImageLeavesNoTempFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tag := "buildscope-tui-test:" + buildrun.NewID()
+	tag := "buildscope-tui-test:" + history.NewID()
 	if err := baseimage.LoadDocker(context.Background(), img, tag); err != nil {
 		t.Fatal(err)
 	}

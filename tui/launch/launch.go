@@ -18,6 +18,11 @@ import (
 	"github.com/moby/buildkit/util/progress/progressui"
 
 	"github.com/buildscope/buildscope/buildrun"
+	"github.com/buildscope/buildscope/buildrun/build"
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/builderhistory"
+	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/inspect/compare"
 	"github.com/buildscope/buildscope/inspect/source"
@@ -34,12 +39,12 @@ import (
 // Env is what the UIs reach: where buildscope keeps its state, the
 // builder the command line names, and the terminal.
 type Env struct {
-	Paths buildrun.Paths
+	Paths state.Paths
 	// Connect reaches the builder --builder names (the default without).
-	Connect buildrun.Connector
+	Connect builder.Connector
 	// Builder and TLS are --builder and its TLS flags, as given.
 	Builder string
-	TLS     buildrun.ConnectOptions
+	TLS     builder.ConnectOptions
 	// Out and Err are the terminal's output and where notes go.
 	Out, Err io.Writer
 	// BeforeUI, when set, runs before the live build UI starts.
@@ -51,13 +56,13 @@ type Env struct {
 
 // history is buildscope's history, quiet about damaged records: the UI
 // owns the terminal.
-func (e Env) history() buildrun.History {
-	return buildrun.History{Dir: e.Paths.History(), Warn: io.Discard}
+func (e Env) history() history.History {
+	return history.History{Dir: e.Paths.History(), Warn: io.Discard}
 }
 
 // BuildUI is the build UI of p on b: the live graph, then why its steps
 // ran, the stages' sizes, a run's diff and the inspector of its image.
-func (e Env) BuildUI(ctx context.Context, b *buildrun.Builder, p *buildrun.Prepared, logCap int) buildui.Options {
+func (e Env) BuildUI(ctx context.Context, b *builder.Builder, p *build.Prepared, logCap int) buildui.Options {
 	df, _ := os.ReadFile(p.DockerfileAbs)
 	return buildui.Options{Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target, LogCap: logCap,
 		Context: ctx, Why: e.history().Explain, Stages: stagesize.Reporter(b, p, e.Paths),
@@ -67,7 +72,7 @@ func (e Env) BuildUI(ctx context.Context, b *buildrun.Builder, p *buildrun.Prepa
 // BakeUI is the live build UI of a bake: the stages of every target,
 // those they share drawn once, and a node per target. plan is the one
 // Dockerfile's (Bake.OnePlan).
-func (e Env) BakeUI(ctx context.Context, b *buildrun.Builder, bk *buildrun.Bake, plan *dockerfile.Plan) buildui.Options {
+func (e Env) BakeUI(ctx context.Context, b *builder.Builder, bk *build.Bake, plan *dockerfile.Plan) buildui.Options {
 	first := bk.Targets[0]
 	df, _ := os.ReadFile(first.DockerfileAbs)
 	o := buildui.Options{Title: first.ContextAbs, Builder: b.Name(), Plan: plan, Dockerfile: df, Context: ctx}
@@ -100,9 +105,9 @@ func (e Env) Live(ctx context.Context, interactive bool, mode progressui.Display
 // Follow shows the progress of build ref running on b with BuildKit's
 // own display in mode; a detach (ctx ended, the build goes on) is said on
 // Err.
-func (e Env) Follow(ctx context.Context, b *buildrun.Builder, ref string, mode progressui.DisplayMode) error {
+func (e Env) Follow(ctx context.Context, b *builder.Builder, ref string, mode progressui.DisplayMode) error {
 	err := progress.Show(ctx, e.Out, e.Err, mode, func(onStatus func(*client.SolveStatus)) error {
-		return buildrun.Attach(ctx, b, ref, onStatus)
+		return builderhistory.Attach(ctx, b, ref, onStatus)
 	})
 	if err == nil && ctx.Err() != nil {
 		fmt.Fprintf(e.Err, "detached from %s; it goes on running\n", ref)
@@ -113,7 +118,7 @@ func (e Env) Follow(ctx context.Context, b *buildrun.Builder, ref string, mode p
 // Replay shows an opened build in the build UI, with its logs:
 // buildscope's own with its Dockerfile and the inspector, one of the
 // builder's history (or imported) with what its provenance keeps.
-func (e Env) Replay(ctx context.Context, o *buildrun.OpenedBuild) error {
+func (e Env) Replay(ctx context.Context, o *builderhistory.OpenedBuild) error {
 	b := o.Build
 	ro := buildui.Options{Title: b.Context, Builder: b.Builder, Replay: b, Dockerfile: o.Dockerfile, Context: ctx,
 		Why: func(*model.Build) (*why.Explanation, error) { return o.Explain() }}
@@ -129,10 +134,10 @@ func (e Env) Replay(ctx context.Context, o *buildrun.OpenedBuild) error {
 // Attach follows a running build in the build UI, without a Dockerfile:
 // its stages are those BuildKit names. q or Ctrl-C detaches; the build
 // goes on.
-func (e Env) Attach(ctx context.Context, b *buildrun.Builder, ref string) error {
+func (e Env) Attach(ctx context.Context, b *builder.Builder, ref string) error {
 	o := buildui.Options{Title: "attached to " + ref, Builder: b.Name(), LogCap: 256 << 10}
 	_, err := buildui.Stream(ctx, e.Out, o, true, func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
-		return buildrun.AttachRecord(ctx, b, ref, onStatus)
+		return builderhistory.AttachRecord(ctx, b, ref, onStatus)
 	})
 	return err
 }

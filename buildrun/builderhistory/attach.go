@@ -1,0 +1,89 @@
+package builderhistory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	controlapi "github.com/moby/buildkit/api/services/control"
+	"github.com/moby/buildkit/client"
+
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/cachekeys"
+)
+
+// RunningBuild is a build the builder is running, whoever started it.
+type RunningBuild struct {
+	Ref      string
+	Frontend string
+	// Target and Filename are the Dockerfile frontend's attributes, when
+	// the build used it.
+	Target, Filename string
+	Started          time.Time
+}
+
+// Running lists the builds b is running now (from BuildKit's build
+// history), the most recently started first.
+func Running(ctx context.Context, b *builder.Builder) ([]RunningBuild, error) {
+	cl, err := b.Client.ControlClient().ListenBuildHistory(ctx, &controlapi.BuildHistoryRequest{ActiveOnly: true, EarlyExit: true})
+	if err != nil {
+		return nil, fmt.Errorf("listing the builds running on %s: %w", b.Name(), err)
+	}
+	var out []RunningBuild
+	for {
+		ev, err := cl.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("listing the builds running on %s: %w", b.Name(), err)
+		}
+		r := ev.Record
+		if r == nil || r.CompletedAt != nil {
+			continue
+		}
+		rb := RunningBuild{Ref: r.Ref, Frontend: r.Frontend, Target: r.FrontendAttrs["target"], Filename: r.FrontendAttrs["filename"]}
+		if r.CreatedAt != nil {
+			rb.Started = r.CreatedAt.AsTime()
+		}
+		out = append(out, rb)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Started.After(out[j].Started) })
+	return out, nil
+}
+
+// Attach streams the status of a build someone else started on b, from
+// its start, to onStatus until the build ends. Canceling ctx detaches: the
+// build goes on.
+func Attach(ctx context.Context, b *builder.Builder, ref string, onStatus func(*client.SolveStatus)) error {
+	st, err := b.Client.ControlClient().Status(ctx, &controlapi.StatusRequest{Ref: ref})
+	if err != nil {
+		return fmt.Errorf("attaching to build %s on %s: %w", ref, b.Name(), err)
+	}
+	for {
+		resp, err := st.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil // detached
+			}
+			return fmt.Errorf("following build %s on %s: %w", ref, b.Name(), err)
+		}
+		onStatus(client.NewSolveStatus(resp))
+	}
+}
+
+// Started is when the builder started build ref (from its history), so
+// that a build attached to late counts its time from its start.
+func Started(ctx context.Context, b *builder.Builder, ref string) (time.Time, error) {
+	r, _, err := cachekeys.HistoryRecord(ctx, b.Client, ref)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return created(r), nil
+}

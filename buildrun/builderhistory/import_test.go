@@ -1,0 +1,124 @@
+package builderhistory
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
+	controlapi "github.com/moby/buildkit/api/services/control"
+)
+
+// writeBundle writes a gzip'd tar of the given entries.
+func writeBundle(t *testing.T, entries map[string][]byte) string {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for name, data := range entries {
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
+		tw.Write(data)
+	}
+	tw.Close()
+	gz.Close()
+	f := filepath.Join(t.TempDir(), "b.dockerbuild")
+	if err := os.WriteFile(f, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func blobName(data []byte) string {
+	sum := sha256.Sum256(data)
+	return "blobs/sha256/" + hex.EncodeToString(sum[:])
+}
+
+// A bundle's blobs are checked against their names; names that climb out
+// or are not blobs are never written; what is not a bundle says how to
+// make one.
+func TestUnpackBundleRefusesWhatIsNotABundle(t *testing.T) {
+	good := []byte(`{"schemaVersion":2}`)
+	for name, c := range map[string]struct {
+		entries map[string][]byte
+		want    string
+	}{
+		"damaged blob": {map[string][]byte{"index.json": good, blobName(good): []byte("other")}, "the bundle is damaged"},
+		"no index":     {map[string][]byte{blobName(good): good}, "has no index.json"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := unpackBundle(writeBundle(t, c.entries))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err %v, want %q", err, c.want)
+			}
+		})
+	}
+	dir, cleanup, err := unpackBundle(writeBundle(t, map[string][]byte{"index.json": good, blobName(good): good,
+		"../escape": good, "blobs/sha256/../../x": good}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	if _, err := os.Stat(filepath.Join(filepath.Dir(dir), "escape")); err == nil {
+		t.Error("an entry climbed out of the bundle's directory")
+	}
+	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(blobName(good)))); err != nil {
+		t.Errorf("the blob was not unpacked: %v", err)
+	}
+	plain := filepath.Join(t.TempDir(), "Dockerfile")
+	os.WriteFile(plain, []byte("FROM busybox\n"), 0o644)
+	if _, _, err := unpackBundle(plain); err == nil || !strings.Contains(err.Error(), "docker buildx history export") {
+		t.Errorf("a Dockerfile as a bundle: %v", err)
+	}
+}
+
+// The status log is read frame by frame; a frame cut short or claiming
+// more than a frame can hold is an error, not a partial build.
+func TestReadStatusLog(t *testing.T) {
+	frame := func(r *controlapi.StatusResponse) []byte {
+		b, _ := r.MarshalVT()
+		hdr := binary.LittleEndian.AppendUint32(nil, uint32(len(b)))
+		return append(hdr, b...)
+	}
+	one := frame(&controlapi.StatusResponse{Vertexes: []*controlapi.Vertex{{Digest: "sha256:aa", Name: "[1/2] FROM x"}}})
+	two := frame(&controlapi.StatusResponse{Vertexes: []*controlapi.Vertex{{Digest: "sha256:bb", Name: "[2/2] RUN y", Cached: true}}})
+	for name, c := range map[string]struct {
+		data    []byte
+		want    int
+		wantErr string
+	}{
+		"whole":     {append(append([]byte{}, one...), two...), 2, ""},
+		"cut short": {append(append([]byte{}, one...), two[:len(two)-2]...), 0, "frame 1"},
+		"too big":   {[]byte{0xff, 0xff, 0xff, 0xff}, 0, "not a BuildKit status log"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			store, err := contentlocal.NewStore(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(c.data)
+			p := filepath.Join(dir, "blobs", "sha256", hex.EncodeToString(sum[:]))
+			os.MkdirAll(filepath.Dir(p), 0o700)
+			os.WriteFile(p, c.data, 0o600)
+			d := &controlapi.Descriptor{Digest: "sha256:" + hex.EncodeToString(sum[:]), Size: int64(len(c.data))}
+			ev, err := readStatusLog(context.Background(), store, d)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Errorf("err %v, want %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil || len(ev) != c.want || !ev[1].Vertexes[0].Cached {
+				t.Errorf("events %d (err %v)", len(ev), err)
+			}
+		})
+	}
+}

@@ -1,0 +1,151 @@
+// Package builderhistory is the builder's own history: the records
+// BuildKit keeps of every build on it (buildx, buildctl, CI, buildscope's),
+// listed, opened as build records, explained, removed and imported
+// (with buildx's export bundles), and the builds it is running, attached to.
+package builderhistory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	controlapi "github.com/moby/buildkit/api/services/control"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/model"
+)
+
+// Record is one build from the builder's own history: buildscope's
+// builds and those buildx, buildctl or CI ran on the same builder.
+type Record struct {
+	Ref       string    `json:"ref"`
+	By        string    `json:"by"` // "buildscope", or "other" (buildx, buildctl, CI…)
+	Status    string    `json:"status"`
+	Error     string    `json:"error,omitempty"`
+	Frontend  string    `json:"frontend"`
+	Target    string    `json:"target,omitempty"`
+	Filename  string    `json:"dockerfile,omitempty"`
+	Started   time.Time `json:"started"`
+	Completed time.Time `json:"completed,omitempty"`
+	Cached    int       `json:"steps_cached"`
+	Total     int       `json:"steps_total"`
+	// Provenance says whether the record keeps the build's provenance
+	// (its Dockerfile and LLB), which explaining it needs.
+	Provenance bool `json:"provenance"`
+}
+
+// ErrNoHistory is returned for a builder that keeps no build
+// history (the Docker engine's BuildKit before engine 23).
+var ErrNoHistory = errors.New("this builder keeps no build history")
+
+// List lists the builder's own build records, newest first, at
+// most limit of them (0: all). It reads the records only, no blob.
+func List(ctx context.Context, b *builder.Builder, limit int) ([]Record, error) {
+	raw, err := Records(ctx, b, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Record, 0, len(raw))
+	for _, r := range raw {
+		out = append(out, builderRecord(r))
+	}
+	return out, nil
+}
+
+// Records reads the builder's history records, newest first, at
+// most limit of them (0: all), without reading any blob.
+func Records(ctx context.Context, b *builder.Builder, limit int) ([]*controlapi.BuildHistoryRecord, error) {
+	req := &controlapi.BuildHistoryRequest{EarlyExit: true}
+	if limit > 0 {
+		req.Limit = int32(limit)
+	}
+	cl, err := b.Client.ControlClient().ListenBuildHistory(ctx, req)
+	if err == nil {
+		var out []*controlapi.BuildHistoryRecord
+		for {
+			ev, rerr := cl.Recv()
+			if errors.Is(rerr, io.EOF) {
+				sort.SliceStable(out, func(i, j int) bool { return created(out[i]).After(created(out[j])) })
+				return out, nil
+			}
+			if rerr != nil {
+				err = rerr
+				break
+			}
+			if ev.Record != nil && ev.Type != controlapi.BuildHistoryEventType_DELETED {
+				out = append(out, ev.Record)
+			}
+		}
+	}
+	if status.Code(err) == codes.Unimplemented {
+		return nil, fmt.Errorf("the %s builder keeps no build history (the Docker engine's BuildKit before engine 23): only buildscope's own records can be listed: %w", b.Name(), ErrNoHistory)
+	}
+	return nil, fmt.Errorf("reading the build history of the %s builder: %w", b.Name(), err)
+}
+
+func created(r *controlapi.BuildHistoryRecord) time.Time {
+	if r.CreatedAt == nil {
+		return time.Time{}
+	}
+	return r.CreatedAt.AsTime()
+}
+
+func builderRecord(r *controlapi.BuildHistoryRecord) Record {
+	br := Record{Ref: r.Ref, By: "other", Frontend: r.Frontend, Target: r.FrontendAttrs["target"], Filename: r.FrontendAttrs["filename"],
+		Cached: int(r.NumCachedSteps), Total: int(r.NumTotalSteps)}
+	if strings.HasPrefix(r.Ref, "buildscope-") {
+		br.By = "buildscope"
+	}
+	if r.CreatedAt != nil {
+		br.Started = r.CreatedAt.AsTime()
+	}
+	switch {
+	case r.CompletedAt == nil:
+		br.Status = "running"
+	case r.Error != nil && r.Error.Code == int32(codes.Canceled):
+		br.Status, br.Completed = "canceled", r.CompletedAt.AsTime()
+	case r.Error != nil:
+		br.Status, br.Error, br.Completed = "error", r.Error.Message, r.CompletedAt.AsTime()
+	default:
+		br.Status, br.Completed = "ok", r.CompletedAt.AsTime()
+	}
+	br.Provenance = provenanceOf(r) != nil
+	return br
+}
+
+func mapValues[K comparable, V any](m map[K]V) []V {
+	out := make([]V, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
+
+// Table is the builder's records as `history ls --builder` prints
+// them; outside text is made safe for the terminal.
+func Table(recs []Record) string {
+	var w strings.Builder
+	tw := tabwriter.NewWriter(&w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "REF\tBY\tSTARTED\tSTATUS\tDURATION\tCACHED\tTARGET\tDOCKERFILE\tPROVENANCE")
+	for _, r := range recs {
+		dur := "-"
+		if !r.Completed.IsZero() {
+			dur = r.Completed.Sub(r.Started).Round(10 * time.Millisecond).String()
+		}
+		prov := "yes"
+		if !r.Provenance {
+			prov = "no (not explainable: history show says why)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\t%s\n", model.Printable(r.Ref), r.By, r.Started.Local().Format("2006-01-02 15:04:05"),
+			r.Status, dur, r.Cached, r.Total, model.Printable(r.Target), model.Printable(r.Filename), prov)
+	}
+	tw.Flush()
+	return w.String()
+}

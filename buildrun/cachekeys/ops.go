@@ -1,0 +1,128 @@
+package cachekeys
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/moby/buildkit/solver/pb"
+)
+
+// What the plain texts of BuildKit's keys say of an op, next to the op in
+// the build's LLB.
+
+// opMatches reports whether BuildKit's plain text of an op's cache map is
+// that of op: an exec op's command, environment, directory and user; a
+// file op's actions and their destinations.
+func opMatches(op *pb.Op, text string) bool {
+	var cm struct {
+		Type    string
+		Exec    *pb.ExecOp
+		Actions [][]byte
+	}
+	if json.Unmarshal([]byte(text), &cm) != nil {
+		return false
+	}
+	if e := op.GetExec(); e != nil {
+		if cm.Exec == nil || cm.Exec.Meta == nil || e.Meta == nil {
+			return false
+		}
+		a, b := cm.Exec.Meta, e.Meta
+		return slices.Equal(a.Args, b.Args) && slices.Equal(a.Env, b.Env) && a.Cwd == b.Cwd && a.User == b.User
+	}
+	if f := op.GetFile(); f != nil {
+		if cm.Exec != nil || len(cm.Actions) != len(f.Actions) {
+			return false
+		}
+		for i, a := range f.Actions {
+			var got map[string]any
+			if json.Unmarshal(cm.Actions[i], &got) != nil {
+				return false
+			}
+			_, isCopy := got["dest"]
+			switch {
+			case a.GetCopy() != nil:
+				if !isCopy || got["dest"] != a.GetCopy().Dest {
+					return false
+				}
+			case a.GetMkdir() != nil:
+				if isCopy || got["path"] != a.GetMkdir().Path {
+					return false
+				}
+			case a.GetMkfile() != nil:
+				if isCopy || got["path"] != a.GetMkfile().Path {
+					return false
+				}
+			case a.GetRm() != nil:
+				if isCopy || got["path"] != a.GetRm().Path {
+					return false
+				}
+			case a.GetSymlink() != nil:
+				if isCopy || got["newpath"] != a.GetSymlink().Newpath {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// sourceName names a source op: "local:NAME" or "image:REF".
+func sourceName(op *pb.Op) string {
+	src := op.GetSource()
+	if src == nil {
+		return ""
+	}
+	if n, ok := strings.CutPrefix(src.Identifier, "local://"); ok {
+		return "local:" + n
+	}
+	if n, ok := strings.CutPrefix(src.Identifier, "docker-image://"); ok {
+		return "image:" + n
+	}
+	return src.Identifier
+}
+
+// selectorText is a selector's paths, comma separated.
+func selectorText(p *plainText) string {
+	if p == nil {
+		return ""
+	}
+	return strings.ReplaceAll(p.Text(), "\x00", ",")
+}
+
+// mountSelector is the path an exec op mounts from input i ("" if none).
+func mountSelector(op *pb.Op, i int) string {
+	for _, mnt := range op.GetExec().GetMounts() {
+		if int(mnt.Input) == i && mnt.Selector != "" {
+			return mnt.Selector
+		}
+	}
+	return ""
+}
+
+// selectorNames names the n checksums of a digest list after the paths
+// of selector sel, in the order BuildKit takes them: plain paths sorted,
+// then the one with a wildcard. Where that order is not known, the files
+// are named relative to what was selected ("").
+func selectorNames(sel string, n int) []string {
+	var plain, wild []string
+	for _, p := range strings.Split(sel, ",") {
+		if p == "" {
+			continue
+		}
+		if i := strings.IndexAny(p, "*?["); i >= 0 {
+			wild = append(wild, p[:strings.LastIndex(p[:i], "/")+1])
+			continue
+		}
+		plain = append(plain, p)
+	}
+	slices.Sort(plain)
+	names := make([]string, n)
+	if all := append(plain, wild...); len(all) == n && len(wild) <= 1 {
+		for i, p := range all {
+			names[i] = strings.Trim(p, "/")
+		}
+	}
+	return names
+}

@@ -1,0 +1,144 @@
+package history
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/moby/buildkit/client"
+
+	"github.com/buildscope/buildscope/buildrun/state"
+)
+
+// eventsPath is where a build's compressed status stream is kept, so the
+// UI can replay it (history show).
+func (h History) eventsPath(id string) string { return filepath.Join(h.Dir, id+".events.jsonl.gz") }
+
+// EventWriter writes a build's (redacted) status stream as gzip'd JSON
+// lines to a temp file, renamed into place when the build ends.
+type EventWriter struct {
+	f    *os.File
+	gz   *gzip.Writer
+	enc  *json.Encoder
+	dest string
+	err  error
+}
+
+// NewEventWriter starts recording the events of build id into h, in a
+// temporary file that Close moves into place.
+func NewEventWriter(h History, id string) (*EventWriter, error) {
+	if err := state.EnsurePrivateDir(h.Dir); err != nil {
+		return nil, err
+	}
+	h.cleanTemp()
+	f, err := os.CreateTemp(h.Dir, fmt.Sprintf(".%s.events.tmp-pid%d-*", id, os.Getpid()))
+	if err != nil {
+		return nil, fmt.Errorf("recording build events: %w", err)
+	}
+	gz, _ := gzip.NewWriterLevel(f, gzip.BestSpeed)
+	return &EventWriter{f: f, gz: gz, enc: json.NewEncoder(gz), dest: h.eventsPath(id)}, nil
+}
+
+// Write records one status event; the first error is kept for Close.
+func (w *EventWriter) Write(s *client.SolveStatus) {
+	if w.err == nil {
+		w.err = w.enc.Encode(s)
+	}
+}
+
+// Close finishes the file and renames it into place.
+func (w *EventWriter) Close() error {
+	defer os.Remove(w.f.Name())
+	if err := w.gz.Close(); err != nil && w.err == nil {
+		w.err = err
+	}
+	if err := w.f.Close(); err != nil && w.err == nil {
+		w.err = err
+	}
+	if w.err != nil {
+		return fmt.Errorf("recording build events: %w", w.err)
+	}
+	return os.Rename(w.f.Name(), w.dest)
+}
+
+// staleTempAge is how old a temp file whose writer is unknown must be
+// before it is taken for a leftover: atomic writes live for milliseconds.
+const staleTempAge = 10 * time.Minute
+
+var tempPID = regexp.MustCompile(`\.tmp-pid([0-9]+)-`)
+
+// cleanTemp removes the temp files of writers that no longer run: the
+// events of a build that was killed, an atomic write cut short.
+func (h History) cleanTemp() {
+	ents, err := os.ReadDir(h.Dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		h.removeIfStale(e)
+	}
+}
+
+// removeIfStale removes e if it is a temp file (".NAME.tmp…") left by a
+// writer that is gone: the process its name records no longer exists, or,
+// for names without a pid, it was last written staleTempAge ago. A live
+// build's events are never removed.
+func (h History) removeIfStale(e os.DirEntry) {
+	name := e.Name()
+	if !strings.HasPrefix(name, ".") || !strings.Contains(name, ".tmp") || !e.Type().IsRegular() {
+		return
+	}
+	if m := tempPID.FindStringSubmatch(name); m != nil {
+		pid, err := strconv.Atoi(m[1])
+		if err != nil || pid <= 0 || processExists(pid) {
+			return
+		}
+	} else if fi, err := e.Info(); err != nil || time.Since(fi.ModTime()) < staleTempAge {
+		return
+	}
+	_ = os.Remove(filepath.Join(h.Dir, name))
+}
+
+// processExists says whether a process with this pid exists (possibly
+// owned by another user).
+func processExists(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// Events reads the recorded status stream of a build.
+func (h History) Events(id string) ([]*client.SolveStatus, error) {
+	f, err := os.Open(h.eventsPath(id))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading events of build %s: %w", id, err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("reading events of build %s: %w", id, err)
+	}
+	dec := json.NewDecoder(gz)
+	var out []*client.SolveStatus
+	for {
+		var s client.SolveStatus
+		if err := dec.Decode(&s); err == io.EOF {
+			return out, nil
+		} else if err != nil {
+			return out, fmt.Errorf("reading events of build %s: %w", id, err)
+		}
+		out = append(out, &s)
+	}
+}

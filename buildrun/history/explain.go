@@ -1,0 +1,84 @@
+package history
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+
+	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/why"
+)
+
+// Explain explains recorded build b against the previous build of the
+// same context, Dockerfile and target in the history. The previous build
+// is picked from the head of each record (the fields before its stages),
+// and only that one is read whole, with its file lists.
+func (h History) Explain(b *model.Build) (*why.Explanation, error) {
+	ids, err := h.ids()
+	if err != nil {
+		return nil, err
+	}
+	var heads []*model.Build
+	for _, id := range ids {
+		if hb := h.head(id); hb != nil && hb.ID == id {
+			heads = append(heads, hb)
+		}
+	}
+	prev := why.PreviousBuild(b, heads)
+	if prev != nil {
+		if prev, err = h.read(prev.ID); err != nil {
+			return nil, err
+		}
+		if err := h.join(prev); err != nil {
+			return nil, err
+		}
+	}
+	if err := h.join(b); err != nil { // b may come from Run, its lists left in the store
+		return nil, err
+	}
+	return why.Explain(b, prev), nil
+}
+
+// head reads a record's fields up to its stages; nil when it cannot (a
+// damaged record, which `history ls` names).
+func (h History) head(id string) *model.Build {
+	f, err := os.Open(h.path(id))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	dec := json.NewDecoder(bufio.NewReaderSize(f, 8192))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	var hb model.Build
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		var v any
+		switch t {
+		case "id":
+			v = &hb.ID
+		case "context":
+			v = &hb.Context
+		case "dockerfile":
+			v = &hb.Dockerfile
+		case "target":
+			v = &hb.Target
+		case "status":
+			v = &hb.Status
+		case "started":
+			v = &hb.Started
+		case "stages":
+			return &hb // the head ends here
+		default:
+			v = &json.RawMessage{}
+		}
+		if err := dec.Decode(v); err != nil {
+			return nil
+		}
+	}
+	return &hb
+}
