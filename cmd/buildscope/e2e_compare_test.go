@@ -51,7 +51,7 @@ type compareOut struct {
 // compare names every difference with the step that made it, its sizes
 // are go-containerregistry's, and --fail-on judges it.
 func TestCompareTwoBuilds(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	dir, a, b := twoChangedBuilds(t, e)
 	var out compareOut
 	if err := json.Unmarshal([]byte(e.mustRun(t, "compare", "--json", "build:last~1", "build:last").stdout), &out); err != nil {
@@ -228,7 +228,7 @@ func twoChangedBuilds(t *testing.T, e *env) (dir string, a, b *model.Build) {
 // changed file shows the step that wrote it on each side and its content
 // diff, read from the images; q exits 0 and restores the screen.
 func TestCompareTUIUnderTmux(t *testing.T) {
-	e := newEnv(t)
+	e := newColdEnv(t)
 	_, a, b := twoChangedBuilds(t, e)
 	envs := e.shellVars(false)
 	shell := fmt.Sprintf("env %s %s compare build:%s build:%s; echo EXIT=$?; sleep 60", envs, binPath, a.ID, b.ID)
