@@ -1,6 +1,7 @@
 package build
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,8 +17,9 @@ var unneededDirs = []string{".git", ".hg", "node_modules", ".venv", "venv", "__p
 
 // contextFacts looks at the build context for what advice needs: a
 // .dockerignore, and, without one, the unneeded directories it holds and
-// their sizes.
-func contextFacts(dir string) advice.ContextFacts {
+// their sizes. Once ctx is done it stops walking (the sizes are then
+// partial, and the advice not given).
+func contextFacts(ctx context.Context, dir string) advice.ContextFacts {
 	var f advice.ContextFacts
 	if _, err := os.Stat(filepath.Join(dir, ".dockerignore")); err == nil {
 		f.Dockerignore = true
@@ -31,16 +33,19 @@ func contextFacts(dir string) advice.ContextFacts {
 		if f.Unneeded == nil {
 			f.Unneeded = map[string]int64{}
 		}
-		f.Unneeded[name] = dirSize(p)
+		f.Unneeded[name] = dirSize(ctx, p)
 	}
 	return f
 }
 
 // dirSize is the size of the regular files under dir (unreadable parts
-// count as empty).
-func dirSize(dir string) int64 {
+// count as empty), until ctx is done.
+func dirSize(ctx context.Context, dir string) int64 {
 	var n int64
 	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
 		if err != nil {
 			return nil
 		}
@@ -58,14 +63,22 @@ func dirSize(dir string) int64 {
 // unneeded directories a context without .dockerignore holds, which can
 // be large) while the build runs, and returns the function that gives the
 // seeds' advice on the finished build's record: what each costs is
-// measured from the record's steps.
-func startAdvice(p *Prepared) func(rec *model.Build) []model.Advice {
+// measured from the record's steps. A build whose ctx is done (Ctrl-C)
+// gets no advice, and does not wait for the walk: the walk stops too.
+func startAdvice(ctx context.Context, p *Prepared) func(ctx context.Context, rec *model.Build) []model.Advice {
 	if p.Plan == nil {
-		return func(*model.Build) []model.Advice { return nil }
+		return func(context.Context, *model.Build) []model.Advice { return nil }
 	}
 	facts := make(chan advice.ContextFacts, 1)
-	go func() { facts <- contextFacts(p.ContextAbs) }()
-	return func(rec *model.Build) []model.Advice {
-		return advice.Advise(p.Plan, rec, <-facts)
+	go func() { facts <- contextFacts(ctx, p.ContextAbs) }()
+	return func(ctx context.Context, rec *model.Build) []model.Advice {
+		select {
+		case f := <-facts:
+			if ctx.Err() == nil {
+				return advice.Advise(p.Plan, rec, f)
+			}
+		case <-ctx.Done():
+		}
+		return nil
 	}
 }

@@ -65,7 +65,7 @@ func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths
 	// beside it, the others (it costs a warm build ~15%, so only then)
 	lintIt = lintIt && p.Plan != nil && p.unreachedStages()
 	folder := fold.New(rec, p.Plan)
-	advise := startAdvice(p) // looks at the context while the build runs
+	advise := startAdvice(ctx, p) // looks at the context while the build runs
 	hist := history.History{Dir: paths.History()}
 	events, err := history.NewEventWriter(hist, rec.ID)
 	if err != nil {
@@ -89,7 +89,7 @@ func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths
 		close(prewarmed)
 	} else {
 		hashers = contextHashersOf(p, filepath.Join(paths.State, "cache"))
-		go func() { defer close(prewarmed); hashers.Prewarm(p.Plan, p.Target) }()
+		go func() { defer close(prewarmed); hashers.Prewarm(ctx, p.Plan, p.Target) }()
 	}
 	var linted []model.Warning
 	resp, err := solve(ctx, b, p, paths, rec.ID, sess, lintIt, &linted, func(s *client.SolveStatus) {
@@ -118,9 +118,10 @@ func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths
 		}
 		llbc <- l
 	}()
-	<-prewarmed
-	if !p.SkipInputs {
-		if ierr := fold.AttachInputs(rec, p.Plan, hashers.Hash); ierr != nil {
+	logrus.Debugf("build %s: solved; recording its inputs", rec.ID)
+	<-prewarmed // ends at once when ctx is done (Ctrl-C)
+	if !p.SkipInputs && ctx.Err() == nil {
+		if ierr := fold.AttachInputs(rec, p.Plan, hashers.HashFunc(ctx)); ierr != nil && ctx.Err() == nil {
 			rec.Warnings = append(rec.Warnings, model.Warning{Short: "cache inputs not recorded: " + ierr.Error()})
 		}
 		hashers.Save()
@@ -146,7 +147,7 @@ func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths
 			rec.Error = perr.Error()
 		}
 	}
-	if resp != nil {
+	if resp != nil && rec.Status != model.StatusCanceled {
 		rec.Exporter = userResponse(resp.ExporterResponse, p.Tags)
 		if pushed != "" { // the digest the registry holds, as buildx reports it
 			rec.Exporter[exptypes.ExporterImageDigestKey] = pushed
@@ -159,7 +160,7 @@ func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths
 			rec.Image.Digest = pushed
 		}
 	}
-	rec.Advice = advise(rec)
+	rec.Advice = advise(ctx, rec)
 	if hasMounts && mountsBefore != nil && ctx.Err() == nil {
 		if after := settledCacheRecords(ctx, b); after != nil {
 			rec.CacheMounts = fold.CacheMountUses(rec, p.Plan, mountsBefore, after)

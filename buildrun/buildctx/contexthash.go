@@ -5,6 +5,7 @@
 package buildctx
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -61,20 +62,24 @@ func fileExists(p string) bool {
 }
 
 // list walks the context once, skipping what the ignore file excludes,
-// while the digests of an earlier build are read.
-func (h *contextHasher) list() error {
+// while the digests of an earlier build are read. A walk that ctx ended
+// stays ended: its error is every later call's.
+func (h *contextHasher) list(ctx context.Context) error {
 	h.once.Do(func() {
 		loaded := make(chan map[string]hashEntry, 1)
 		go func() { loaded <- readHashCache(h.cacheFile) }()
-		h.listErr = h.walk()
+		h.listErr = h.walk(ctx)
 		h.cache = <-loaded
 	})
 	return h.listErr
 }
 
-// Hash returns path → digest for the files the sources select.
-func (h *contextHasher) Hash(sources []string) (map[string]string, error) {
-	if err := h.list(); err != nil {
+// Hash returns path → digest for the files the sources select. It stops,
+// with ctx's error, between two files (or two reads of one) once ctx is
+// done: a build canceled after its solve does not wait for a large
+// context to be hashed.
+func (h *contextHasher) Hash(ctx context.Context, sources []string) (map[string]string, error) {
+	if err := h.list(ctx); err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
@@ -89,7 +94,10 @@ func (h *contextHasher) Hash(sources []string) (map[string]string, error) {
 				continue
 			}
 			if f.digest == "" { // digested once a build, however many sources select it
-				d, err := h.digestFile(f)
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				d, err := h.digestFile(ctx, f)
 				if err != nil {
 					return nil, err
 				}
@@ -121,7 +129,7 @@ func selects(pat, f string) bool {
 
 // digestFile is the content digest of f: from the cache when its size,
 // mtime and inode are those of the walk, else read.
-func (h *contextHasher) digestFile(f *ctxFile) (string, error) {
+func (h *contextHasher) digestFile(ctx context.Context, f *ctxFile) (string, error) {
 	rel, e := f.rel, f.stat
 	if c, ok := h.cache[rel]; ok && c.Size == e.Size && c.MTime == e.MTime && c.Ino == e.Ino {
 		return c.Digest, nil
@@ -139,7 +147,7 @@ func (h *contextHasher) digestFile(f *ctxFile) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("reading %s: %w", p, err)
 		}
-		_, err = io.Copy(d, fh)
+		_, err = io.Copy(d, ctxReader{ctx, fh})
 		fh.Close()
 		if err != nil {
 			return "", fmt.Errorf("reading %s: %w", p, err)
@@ -149,6 +157,19 @@ func (h *contextHasher) digestFile(f *ctxFile) (string, error) {
 	h.cache[rel] = e
 	h.dirty = true
 	return e.Digest, nil
+}
+
+// ctxReader reads r until ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // save writes the digest cache back.
@@ -166,13 +187,20 @@ func (h *contextHasher) save() error {
 // local directories (--build-context NAME=DIR).
 type Hashers map[string]*contextHasher
 
-// Hash is a fold.HashFunc: nil for a context that is no local directory.
-func (hs Hashers) Hash(context string, sources []string) (map[string]string, error) {
-	h, ok := hs[context]
+// Hash is the digests of the files sources select in the named context
+// ("": the build's), nil for a context that is no local directory. It
+// stops with ctx's error once ctx is done.
+func (hs Hashers) Hash(ctx context.Context, name string, sources []string) (map[string]string, error) {
+	h, ok := hs[name]
 	if !ok {
 		return nil, nil
 	}
-	return h.Hash(sources)
+	return h.Hash(ctx, sources)
+}
+
+// HashFunc is Hash under ctx, as fold.AttachInputs takes it.
+func (hs Hashers) HashFunc(ctx context.Context) func(name string, sources []string) (map[string]string, error) {
+	return func(name string, sources []string) (map[string]string, error) { return hs.Hash(ctx, name, sources) }
 }
 
 // Save keeps what each hasher hashed, for the next build (errors ignored).

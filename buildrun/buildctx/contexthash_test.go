@@ -1,6 +1,7 @@
 package buildctx
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
@@ -45,7 +46,7 @@ func TestContextHasherListsSelectsAndCaches(t *testing.T) {
 	if err := os.WriteFile(legacy, []byte(`{}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	got, err := h.Hash([]string{"src", "./top.txt"})
+	got, err := h.Hash(context.Background(), []string{"src", "./top.txt"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,10 +54,10 @@ func TestContextHasherListsSelectsAndCaches(t *testing.T) {
 	if len(got) != len(want) || got["src/a.go"] != want["src/a.go"] || got["top.txt"] != want["top.txt"] {
 		t.Fatalf("Hash = %v, want %v", got, want)
 	}
-	if all, _ := h.Hash([]string{"."}); all["logs/1.log"] != "" || all["src/b.tmp"] != "" || all[".dockerignore"] == "" {
+	if all, _ := h.Hash(context.Background(), []string{"."}); all["logs/1.log"] != "" || all["src/b.tmp"] != "" || all[".dockerignore"] == "" {
 		t.Fatalf("the whole context after .dockerignore = %v", all)
 	}
-	if all, _ := h.Hash([]string{"."}); all["link"] != sha("symlink:top.txt") {
+	if all, _ := h.Hash(context.Background(), []string{"."}); all["link"] != sha("symlink:top.txt") {
 		t.Errorf("a symlink is digested by its target: %v", all["link"])
 	}
 	if err := h.save(); err != nil {
@@ -76,7 +77,7 @@ func TestContextHasherListsSelectsAndCaches(t *testing.T) {
 	}
 	writeTree(t, dir, map[string]string{"src/a.go": "package a // changed\n"})
 	h2 := NewHasher(dir, "", cache)
-	got, err = h2.Hash([]string{"src", "top.txt"})
+	got, err = h2.Hash(context.Background(), []string{"src", "top.txt"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestReadHashCacheRefusesGarbage(t *testing.T) {
 func TestContextHasherReincludes(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{".dockerignore": "docs\n!docs/keep.md\n", "docs/keep.md": "k", "docs/drop.md": "d", "a": "a"})
-	got, err := NewHasher(dir, "", t.TempDir()).Hash([]string{"."})
+	got, err := NewHasher(dir, "", t.TempDir()).Hash(context.Background(), []string{"."})
 	if err != nil {
 		t.Fatal(err)
 	}
