@@ -8,12 +8,13 @@ import (
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/inspect/cdiff"
+	"github.com/buildscope/buildscope/inspect/cdiffrun"
 )
 
 // diffFlags are the flags of `buildscope diff`: what to read and how
 // (req), and how to print it.
 type diffFlags struct {
-	req    cdiff.Request
+	req    cdiffrun.Request
 	asJSON bool
 }
 
@@ -47,7 +48,7 @@ func newDiffCmd(g *globals) *cobra.Command {
 
 func runDiff(cmd *cobra.Command, g *globals, o *diffFlags, args []string) error {
 	r, dash := o.req, cmd.ArgsLenAtDash()
-	if err := cdiff.CheckSelection(r.Method, r.Patterns); err != nil {
+	if err := cdiffrun.CheckSelection(r.Method, r.Patterns); err != nil {
 		return err
 	}
 	switch {

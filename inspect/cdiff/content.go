@@ -99,11 +99,11 @@ func ImageContentDiffs(a, b v1.Image, paths []string) (map[string]string, error)
 	for _, p := range paths {
 		keep[p] = true
 	}
-	ta, err := imageTree(a, keep)
+	ta, err := ImageTree(a, keep)
 	if err != nil {
 		return nil, err
 	}
-	tb, err := imageTree(b, keep)
+	tb, err := ImageTree(b, keep)
 	if err != nil {
 		return nil, err
 	}

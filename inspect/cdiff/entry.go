@@ -10,10 +10,10 @@
 // reports a file that was copied up but is equal in metadata and content,
 // and it notices content changes that keep size and mtime.
 //
-// Around the core, a Runner runs a command in a container of an image and
-// diffs what it wrote: EngineRunner on the Docker engine, BuildKitRunner
-// with BuildKit's own exec and llb.Diff; ExportChanges reads a `docker
-// export` offline.
+// It also holds the output: `docker container diff`'s lines (WriteText,
+// ParseDockerDiff), the JSON Report and content diffs. Producing the views
+// from containers (running them, reading the engine's or BuildKit's
+// layers) is inspect/cdiffrun's.
 package cdiff
 
 import (

@@ -1,41 +1,15 @@
 package cdiff
 
 import (
-	"context"
 	"fmt"
 	"io"
 
-	"github.com/buildscope/buildscope/buildrun/engine"
+	"github.com/buildscope/buildscope/model"
 )
 
 // Report is the JSON of `buildscope diff --json`.
 type Report struct {
 	Changes []Change `json:"changes"`
-}
-
-// ContainerChanges diffs the Docker engine's container name (running or
-// stopped) against its image; o.Method and o.Content apply.
-func ContainerChanges(ctx context.Context, name string, o RunOptions) (*Result, error) {
-	dc, err := engine.Connect(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer dc.Close()
-	return (&EngineRunner{Docker: dc}).Changes(ctx, name, o)
-}
-
-// Select returns the changes under the glob patterns (all of them when
-// there are none), with unified diffs of added and changed text files
-// when content is set and the result still holds the two views.
-func (r *Result) Select(patterns []string, content bool) []Change {
-	changes := Filter(r.Changes, patterns)
-	if content && r.Old != nil && r.New != nil {
-		AddContentDiffs(r.Old, r.New, changes)
-	}
-	if changes == nil {
-		changes = []Change{}
-	}
-	return changes
 }
 
 // WriteText writes changes as `docker container diff` does, each changed
@@ -50,4 +24,13 @@ func WriteText(w io.Writer, changes []Change) error {
 		}
 	}
 	return nil
+}
+
+// Write prints changes as `buildscope diff` does: as a Report in JSON, or
+// as `docker container diff` does (WriteText).
+func Write(w io.Writer, changes []Change, asJSON bool) error {
+	if asJSON {
+		return model.WriteJSON(w, Report{Changes: changes})
+	}
+	return WriteText(w, changes)
 }

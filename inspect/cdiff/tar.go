@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"path"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/buildscope/buildscope/inspect/layertar"
 )
 
@@ -185,6 +187,27 @@ func ReadImage(layers []Opener, o ReadOptions) (*Tree, error) {
 		if err != nil {
 			return nil, fmt.Errorf("layer %d: %w", i, err)
 		}
+	}
+	return t, nil
+}
+
+// ImageTree reads an image's filesystem, keeping the content of keep.
+func ImageTree(img v1.Image, keep map[string]bool) (*Tree, error) {
+	layers, err := img.Layers()
+	if err != nil {
+		return nil, fmt.Errorf("reading the image's layers: %w", err)
+	}
+	openers := make([]Opener, len(layers))
+	for i, l := range layers {
+		openers[i] = l.Uncompressed
+	}
+	ro := ReadOptions{}
+	if len(keep) > 0 {
+		ro.Keep = KeepPaths(keep)
+	}
+	t, err := ReadImage(openers, ro)
+	if err != nil {
+		return nil, fmt.Errorf("reading the image's filesystem: %w", err)
 	}
 	return t, nil
 }

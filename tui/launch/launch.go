@@ -23,7 +23,7 @@ import (
 	"github.com/buildscope/buildscope/buildrun/builderhistory"
 	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/state"
-	"github.com/buildscope/buildscope/inspect/cdiff"
+	"github.com/buildscope/buildscope/inspect/cdiffrun"
 	"github.com/buildscope/buildscope/inspect/compare"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/inspect/stagesize"
@@ -66,7 +66,7 @@ func (e Env) BuildUI(ctx context.Context, b *builder.Builder, p *build.Prepared,
 	df, _ := os.ReadFile(p.DockerfileAbs)
 	return buildui.Options{Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target, LogCap: logCap,
 		Context: ctx, Why: e.history().Explain, Stages: stagesize.Reporter(b, p, e.Paths),
-		Diff: cdiff.ImageDiffer(e.Connect, e.Paths), Inspect: buildui.BuildImages(source.Options{Paths: e.Paths})}
+		Diff: cdiffrun.ImageDiffer(e.Connect, e.Paths), Inspect: buildui.BuildImages(source.Options{Paths: e.Paths})}
 }
 
 // BakeUI is the live build UI of a bake: the stages of every target,

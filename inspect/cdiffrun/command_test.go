@@ -1,9 +1,6 @@
-package cdiff
+package cdiffrun
 
-import (
-	"bytes"
-	"testing"
-)
+import "testing"
 
 func TestCheckSelection(t *testing.T) {
 	if err := CheckSelection("auto", []string{"/tmp", "/etc/*.conf"}); err != nil {
@@ -17,19 +14,5 @@ func TestCheckSelection(t *testing.T) {
 		if err == nil || err.Error() != c.want {
 			t.Errorf("CheckSelection(%q, %q) = %v, want %s", c.method, c.path, err, c.want)
 		}
-	}
-}
-
-func TestWriteNoChanges(t *testing.T) {
-	var buf bytes.Buffer
-	if err := Write(&buf, []Change{}, true); err != nil {
-		t.Fatal(err)
-	}
-	if got, want := buf.String(), "{\n  \"changes\": []\n}\n"; got != want {
-		t.Errorf("JSON %q, want %q", got, want)
-	}
-	buf.Reset()
-	if err := Write(&buf, nil, false); err != nil || buf.Len() != 0 {
-		t.Errorf("text %q, %v: want nothing", buf.String(), err)
 	}
 }

@@ -1,4 +1,4 @@
-package cdiff
+package cdiffrun
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/buildscope/buildscope/buildrun/engine"
 	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/state"
+	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
 )
@@ -74,7 +75,7 @@ func (r *EngineRunner) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	res.ExitCode, res.Stopped = code, code < 0
 	if o.Content {
 		// The container's layer goes with the container: read contents now.
-		AddContentDiffs(res.Old, res.New, res.Changes)
+		cdiff.AddContentDiffs(res.Old, res.New, res.Changes)
 		res.Old, res.New = nil, nil
 	}
 	return res, nil
@@ -113,7 +114,7 @@ func (r *EngineRunner) Changes(ctx context.Context, id string, o RunOptions) (*R
 		return nil, fmt.Errorf("exporting container %s: %w", id, err)
 	}
 	defer rc.Close()
-	return exportChanges(base, rc, o.Content, func(keep map[string]bool) (*Tree, error) {
+	return exportChanges(base, rc, o.Content, func(keep map[string]bool) (*cdiff.Tree, error) {
 		return engineImageTree(ctx, dc, c.Image, keep)
 	})
 }
@@ -213,25 +214,25 @@ func overlayDirs(driver string, data map[string]string) (string, []string, strin
 }
 
 func overlayChanges(upper string, lowers []string) (*Result, error) {
-	up, err := ReadUpperDir(upper)
+	up, err := cdiff.ReadUpperDir(upper)
 	if err != nil {
 		return nil, err
 	}
-	base := NewDirLayers(lowers)
-	changes, err := DiffLayer(base, up)
+	base := cdiff.NewDirLayers(lowers)
+	changes, err := cdiff.DiffLayer(base, up)
 	if err != nil {
 		return nil, err
 	}
-	DeletedSizes(base, changes)
-	return &Result{Changes: changes, Old: base, New: &Overlay{Lower: base, Upper: up}}, nil
+	cdiff.DeletedSizes(base, changes)
+	return &Result{Changes: changes, Old: base, New: &cdiff.Overlay{Lower: base, Upper: up}}, nil
 }
 
 // engineImageTree reads an image from the engine's store (docker save).
-func engineImageTree(ctx context.Context, dc *dockerclient.Client, ref string, keep map[string]bool) (*Tree, error) {
+func engineImageTree(ctx context.Context, dc *dockerclient.Client, ref string, keep map[string]bool) (*cdiff.Tree, error) {
 	img, err := engine.Save(ctx, dc, ref)
 	if err != nil {
 		return nil, err
 	}
 	defer img.Close()
-	return imageTree(img, keep)
+	return cdiff.ImageTree(img, keep)
 }

@@ -1,4 +1,4 @@
-package cdiff
+package cdiffrun
 
 import (
 	"context"
@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/engine"
 	"github.com/buildscope/buildscope/buildrun/state"
+	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -56,8 +58,8 @@ func RunOn(ctx context.Context, connect builder.Connector, paths state.Paths, o 
 // ImageDiffer returns the build UI's diff: it runs a recorded build's
 // image with its own command (for at most a minute) on the builder
 // connect reaches and returns every change, with content diffs.
-func ImageDiffer(connect builder.Connector, paths state.Paths) func(context.Context, *model.Build) ([]Change, error) {
-	return func(ctx context.Context, b *model.Build) ([]Change, error) {
+func ImageDiffer(connect builder.Connector, paths state.Paths) func(context.Context, *model.Build) ([]cdiff.Change, error) {
+	return func(ctx context.Context, b *model.Build) ([]cdiff.Change, error) {
 		o := RunOptions{Image: "build:" + b.ID, Timeout: time.Minute, Content: true}
 		res, err := RunOn(ctx, connect, paths, o, io.Discard)
 		if err != nil {
@@ -65,15 +67,6 @@ func ImageDiffer(connect builder.Connector, paths state.Paths) func(context.Cont
 		}
 		return res.Select(nil, true), nil
 	}
-}
-
-// Write prints changes as `buildscope diff` does: as a Report in JSON, or
-// as `docker container diff` does (WriteText).
-func Write(w io.Writer, changes []Change, asJSON bool) error {
-	if asJSON {
-		return model.WriteJSON(w, Report{Changes: changes})
-	}
-	return WriteText(w, changes)
 }
 
 // Request is one `buildscope diff`: whose changes to read (a `docker
@@ -96,7 +89,7 @@ type Request struct {
 // Changes reads the request's diff (ExportChanges, RunOn the builder
 // connect reaches with its notes on stderr, or ContainerChanges) and
 // returns the changes it selects.
-func (r Request) Changes(ctx context.Context, connect builder.Connector, paths state.Paths, stderr io.Writer) ([]Change, error) {
+func (r Request) Changes(ctx context.Context, connect builder.Connector, paths state.Paths, stderr io.Writer) ([]cdiff.Change, error) {
 	var (
 		res *Result
 		err error
@@ -113,4 +106,15 @@ func (r Request) Changes(ctx context.Context, connect builder.Connector, paths s
 		return nil, err
 	}
 	return res.Select(r.Patterns, r.Content), nil
+}
+
+// ContainerChanges diffs the Docker engine's container name (running or
+// stopped) against its image; o.Method and o.Content apply.
+func ContainerChanges(ctx context.Context, name string, o RunOptions) (*Result, error) {
+	dc, err := engine.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer dc.Close()
+	return (&EngineRunner{Docker: dc}).Changes(ctx, name, o)
 }

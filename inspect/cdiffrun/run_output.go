@@ -1,4 +1,4 @@
-package cdiff
+package cdiffrun
 
 import (
 	"strings"

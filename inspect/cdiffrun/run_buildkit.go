@@ -1,4 +1,4 @@
-package cdiff
+package cdiffrun
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/state"
+	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/model"
 )
@@ -167,13 +168,13 @@ func layerChanges(img *source.Image, tarPath string) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading BuildKit's export of the changes: %w", err)
 	}
-	upper := NewTree()
+	upper := cdiff.NewTree()
 	for _, l := range layers {
 		rc, err := l.Uncompressed()
 		if err != nil {
 			return nil, fmt.Errorf("reading the layer of changes: %w", err)
 		}
-		upper, err = ReadChanges(rc, ReadOptions{Keep: KeepAll})
+		upper, err = cdiff.ReadChanges(rc, cdiff.ReadOptions{Keep: cdiff.KeepAll})
 		rc.Close()
 		if err != nil {
 			return nil, fmt.Errorf("reading the layer of changes: %w", err)
@@ -183,16 +184,16 @@ func layerChanges(img *source.Image, tarPath string) (*Result, error) {
 		return nil, fmt.Errorf("BuildKit exported %d layers of changes, expected one", len(layers))
 	}
 	keep := map[string]bool{}
-	upper.Walk(func(e *Entry) { keep[e.Path] = true })
-	base, err := imageTree(img, keep)
+	upper.Walk(func(e *cdiff.Entry) { keep[e.Path] = true })
+	base, err := cdiff.ImageTree(img, keep)
 	if err != nil {
 		return nil, err
 	}
-	DropMountpoints(base, upper)
-	changes, err := DiffLayer(base, upper)
+	cdiff.DropMountpoints(base, upper)
+	changes, err := cdiff.DiffLayer(base, upper)
 	if err != nil {
 		return nil, err
 	}
-	DeletedSizes(base, changes)
-	return &Result{Changes: changes, Old: base, New: &Overlay{Lower: base, Upper: upper}}, nil
+	cdiff.DeletedSizes(base, changes)
+	return &Result{Changes: changes, Old: base, New: &cdiff.Overlay{Lower: base, Upper: upper}}, nil
 }

@@ -1,4 +1,11 @@
-package cdiff
+// Package cdiffrun produces the two views inspect/cdiff compares from
+// containers: a Runner runs a command in a container of an image and diffs
+// what it wrote (EngineRunner on the Docker engine, BuildKitRunner with
+// BuildKit's own exec and llb.Diff); ContainerChanges reads an engine
+// container; ExportChanges reads a `docker export` offline. Request,
+// CheckSelection and ImageDiffer are `buildscope diff`'s and the build UI's
+// ways in.
+package cdiffrun
 
 import (
 	"context"
@@ -7,10 +14,9 @@ import (
 	"os"
 	"time"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-
 	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/state"
+	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/inspect/source"
 )
 
@@ -18,8 +24,8 @@ import (
 // diffs. Old and New are nil when the content diffs were made already,
 // before the container whose layer they read was removed.
 type Result struct {
-	Changes  []Change
-	Old, New FS
+	Changes  []cdiff.Change
+	Old, New cdiff.FS
 	// ExitCode is the command's exit code where the runner knows it (the
 	// engine's); Stopped says the runner killed it after RunOptions.Timeout.
 	ExitCode int64
@@ -27,6 +33,20 @@ type Result struct {
 	// Output is what the command wrote to stdout and stderr, where the
 	// runner sees it (BuildKit's, which streams it as the run's log).
 	Output []byte
+}
+
+// Select returns the changes under the glob patterns (all of them when
+// there are none), with unified diffs of added and changed text files
+// when content is set and the result still holds the two views.
+func (r *Result) Select(patterns []string, content bool) []cdiff.Change {
+	changes := cdiff.Filter(r.Changes, patterns)
+	if content && r.Old != nil && r.New != nil {
+		cdiff.AddContentDiffs(r.Old, r.New, changes)
+	}
+	if changes == nil {
+		changes = []cdiff.Change{}
+	}
+	return changes
 }
 
 // RunOptions say what to run in a container of an image, and how to read
@@ -80,11 +100,11 @@ func ExportChanges(ctx context.Context, image, platform, export string, paths st
 		return nil, err
 	}
 	defer img.Close()
-	base, err := imageTree(img, nil)
+	base, err := cdiff.ImageTree(img, nil)
 	if err != nil {
 		return nil, err
 	}
-	res, err := exportChanges(base, f, content, func(keep map[string]bool) (*Tree, error) { return imageTree(img, keep) })
+	res, err := exportChanges(base, f, content, func(keep map[string]bool) (*cdiff.Tree, error) { return cdiff.ImageTree(img, keep) })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", export, err)
 	}
@@ -94,29 +114,29 @@ func ExportChanges(ctx context.Context, image, platform, export string, paths st
 // exportChanges diffs a `docker export` stream against the image's tree;
 // reread gives the image's tree again keeping the given files' content,
 // for content diffs.
-func exportChanges(base *Tree, export io.Reader, content bool, reread func(map[string]bool) (*Tree, error)) (*Result, error) {
-	ro := ReadOptions{}
+func exportChanges(base *cdiff.Tree, export io.Reader, content bool, reread func(map[string]bool) (*cdiff.Tree, error)) (*Result, error) {
+	ro := cdiff.ReadOptions{}
 	if content {
-		ro.Keep = func(e *Entry) bool {
+		ro.Keep = func(e *cdiff.Entry) bool {
 			b, err := base.Lstat(e.Path)
 			return err != nil || b.Digest != e.Digest
 		}
 	}
-	ctr := NewTree()
+	ctr := cdiff.NewTree()
 	if err := ctr.ApplyLayer(export, ro); err != nil {
 		return nil, fmt.Errorf("reading the container's export: %w", err)
 	}
-	AddDockerInit(base, ctr)
-	changes, err := Diff(base, ctr)
+	cdiff.AddDockerInit(base, ctr)
+	changes, err := cdiff.Diff(base, ctr)
 	if err != nil {
 		return nil, err
 	}
-	DeletedSizes(base, changes)
+	cdiff.DeletedSizes(base, changes)
 	old := base
 	if content {
 		keep := map[string]bool{}
 		for _, c := range changes {
-			if c.Kind == Changed {
+			if c.Kind == cdiff.Changed {
 				keep[c.Path] = true
 			}
 		}
@@ -127,27 +147,6 @@ func exportChanges(base *Tree, export io.Reader, content bool, reread func(map[s
 		}
 	}
 	return &Result{Changes: changes, Old: old, New: ctr}, nil
-}
-
-// imageTree reads an image's filesystem, keeping the content of keep.
-func imageTree(img v1.Image, keep map[string]bool) (*Tree, error) {
-	layers, err := img.Layers()
-	if err != nil {
-		return nil, fmt.Errorf("reading the image's layers: %w", err)
-	}
-	openers := make([]Opener, len(layers))
-	for i, l := range layers {
-		openers[i] = l.Uncompressed
-	}
-	ro := ReadOptions{}
-	if len(keep) > 0 {
-		ro.Keep = KeepPaths(keep)
-	}
-	t, err := ReadImage(openers, ro)
-	if err != nil {
-		return nil, fmt.Errorf("reading the image's filesystem: %w", err)
-	}
-	return t, nil
 }
 
 // withTimeout bounds ctx by d when d is set.

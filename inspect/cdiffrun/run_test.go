@@ -1,4 +1,4 @@
-package cdiff
+package cdiffrun
 
 import (
 	"os"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/state"
+	"github.com/buildscope/buildscope/inspect/cdiff"
 )
 
 func TestNewRunnerFollowsTheBuilder(t *testing.T) {
@@ -29,14 +30,14 @@ func TestExportChanges(t *testing.T) {
 	export := mkTar(t, "etc/", "etc/motd=bye!!", "etc/keep=k", "etc/hosts=127.0.0.1 x", "bin/", "bin/sh=sh",
 		".dockerenv", "tmp/", "tmp/new=1")
 	var reread map[string]bool
-	res, err := exportChanges(base, export, true, func(keep map[string]bool) (*Tree, error) {
+	res, err := exportChanges(base, export, true, func(keep map[string]bool) (*cdiff.Tree, error) {
 		reread = keep
 		return mkImage(t, []string{"etc/", "etc/motd=hello", "etc/keep=k", "bin/", "bin/sh=sh", "old=gone soon"}), nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := Lines(res.Changes), "C /etc\nC /etc/motd\nA /tmp\nA /tmp/new\nD /old\n"; got != want {
+	if got, want := cdiff.Lines(res.Changes), "C /etc\nC /etc/motd\nA /tmp\nA /tmp/new\nD /old\n"; got != want {
 		t.Fatalf("changes:\n%s\nwant:\n%s", got, want)
 	}
 	for _, c := range res.Changes {
@@ -48,7 +49,7 @@ func TestExportChanges(t *testing.T) {
 	if !reflect.DeepEqual(reread, map[string]bool{"/etc": true, "/etc/motd": true}) {
 		t.Errorf("reread %v, want the changed files", reread)
 	}
-	AddContentDiffs(res.Old, res.New, res.Changes)
+	cdiff.AddContentDiffs(res.Old, res.New, res.Changes)
 	var motd string
 	for _, c := range res.Changes {
 		if c.Path == "/etc/motd" {
@@ -60,7 +61,7 @@ func TestExportChanges(t *testing.T) {
 	}
 	// Without content nothing is read again.
 	reread = nil
-	if _, err := exportChanges(mkImage(t, []string{"a=1"}), mkTar(t, "a=2"), false, func(keep map[string]bool) (*Tree, error) {
+	if _, err := exportChanges(mkImage(t, []string{"a=1"}), mkTar(t, "a=2"), false, func(keep map[string]bool) (*cdiff.Tree, error) {
 		reread = keep
 		return nil, nil
 	}); err != nil || reread != nil {
