@@ -9,7 +9,7 @@ BASE_ADDR  ?= 127.0.0.1:5015
 PKGS       := runc busybox-static docker.io tmux openssh-client
 export PATH := $(PATH):/usr/sbin:/sbin
 
-.PHONY: all build buildx deps base engine demo demo-bake test lint bench clean
+.PHONY: all build buildx static deps base engine demo demo-bake test lint bench clean
 
 all: build
 
@@ -48,6 +48,14 @@ buildx:
 	  mkdir -p bin && mv "$$gobin/buildx" bin/docker-buildx && rmdir "$$gobin"; \
 	fi
 
+## static: buildkitd and buildctl built static from the module, for the
+## image the docker-container:// test runs (rebuilt when go.mod changes)
+static: bin/static/buildkitd
+bin/static/buildkitd: go.mod go.sum
+	mkdir -p bin/static
+	CGO_ENABLED=0 $(GO) build -o bin/static/buildkitd github.com/moby/buildkit/cmd/buildkitd
+	CGO_ENABLED=0 $(GO) build -o bin/static/buildctl github.com/moby/buildkit/cmd/buildctl
+
 ## base: serve the offline base image (busybox-static) on a loopback registry
 base: build
 	bin/mkbase serve --detach --addr $(BASE_ADDR)
@@ -71,8 +79,9 @@ demo: deps build base
 demo-bake: deps build base
 	cd assets/examples/bake && ../../../bin/buildscope bake --builder embedded -f docker-bake.hcl
 
-test: deps build buildx engine base lint
+test: deps build buildx static engine base lint
 	BUILDSCOPE_REQUIRE_DOCKER=1 BUILDSCOPE_BUILDKITD=$(CURDIR)/bin/buildkitd BUILDSCOPE_BUILDX=$(CURDIR)/bin/docker-buildx \
+	  BUILDSCOPE_STATIC_BUILDKIT=$(CURDIR)/bin/static \
 	  $(GO) test -count=1 -parallel 6 -timeout 25m ./...
 
 lint:

@@ -20,12 +20,19 @@ import (
 )
 
 // buildkitImage is an image like the one buildx's docker-container driver
-// runs: buildkitd and buildctl built here from the BuildKit module
-// (static), Debian's runc and the libraries it links, on the busybox base.
+// runs: buildkitd and buildctl built from the BuildKit module (static:
+// by make into BUILDSCOPE_STATIC_BUILDKIT, else here), Debian's runc and
+// the libraries it links, on the busybox base.
 func buildkitImage(t *testing.T) v1.Image {
 	t.Helper()
-	dir := t.TempDir()
+	dir := os.Getenv("BUILDSCOPE_STATIC_BUILDKIT")
+	if dir == "" {
+		dir = t.TempDir()
+	}
 	for _, name := range []string{"buildkitd", "buildctl"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			continue // built by make static
+		}
 		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, name), "github.com/moby/buildkit/cmd/"+name)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
