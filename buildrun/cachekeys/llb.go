@@ -37,8 +37,13 @@ type LLB struct {
 }
 
 // buildConfig reads the LLB of build ref from its provenance.
+// provenanceWait bounds the wait for a finished build's provenance.
+const provenanceWait = 15 * time.Second
+
 func buildConfig(ctx context.Context, c *client.Client, ref string) (*LLB, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	// a builder busy with other builds may write the record a while after
+	// the solve returns: wait up to provenanceWait for it
+	ctx, cancel := context.WithTimeout(ctx, provenanceWait)
 	defer cancel()
 	start, polls := time.Now(), 0
 	defer func() { logrus.Debugf("provenance of %s: read in %s (%d polls)", ref, time.Since(start), polls) }()

@@ -149,6 +149,15 @@ func newColdEnv(t *testing.T) *env {
 	return e
 }
 
+// newSoloEnv is newColdEnv for a test that measures durations (the
+// overlap of parallel steps, a step's time against its sleep): it runs
+// alone, before the parallel tests, so that their load does not skew it.
+func newSoloEnv(t *testing.T) *env {
+	t.Helper()
+	parallelTests.Store(t, true) // never parallel
+	return newColdEnv(t)
+}
+
 // parallelTests are the tests that parallel has marked.
 var parallelTests sync.Map
 

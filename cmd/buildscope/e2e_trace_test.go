@@ -21,7 +21,7 @@ func TestTraceParallelSleeps(t *testing.T) {
 	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox AS long\nRUN echo "+nonce+" && sleep 1.2 && echo l > /l\n"+
 		"FROM 127.0.0.1:5015/buildscope/busybox AS short\nRUN echo "+nonce+" && sleep 0.3 && echo s > /s\n"+
 		"FROM 127.0.0.1:5015/buildscope/busybox\nCOPY --from=long /l /l\nCOPY --from=short /s /s\nRUN cat /l /s > /ls\n")
-	e := newColdEnv(t)
+	e := newSoloEnv(t)
 	if _, r := e.build(t, "--builder", "embedded", dir); r.code != 0 {
 		t.Fatalf("exit %d:\n%s", r.code, lastLines(r.stderr, 20))
 	}
