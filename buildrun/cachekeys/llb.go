@@ -36,10 +36,10 @@ type LLB struct {
 	DigestMapping map[string]string `json:"digestMapping"`
 }
 
-// buildConfig reads the LLB of build ref from its provenance.
 // provenanceWait bounds the wait for a finished build's provenance.
 const provenanceWait = 15 * time.Second
 
+// buildConfig reads the LLB of build ref from its provenance.
 func buildConfig(ctx context.Context, c *client.Client, ref string) (*LLB, error) {
 	// a builder busy with other builds may write the record a while after
 	// the solve returns: wait up to provenanceWait for it
