@@ -55,7 +55,7 @@ func buildArg(args []string) string {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	buildrun.ExitWhenStuck(ctx, buildrun.InterruptGrace, os.Stderr)
+	buildrun.ExitWhenStuck(ctx, buildrun.InterruptGrace, os.Stderr, os.Exit)
 	err := execute(ctx)
 	if err == nil {
 		return
