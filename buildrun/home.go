@@ -3,7 +3,6 @@ package buildrun
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 
 	"github.com/buildscope/buildscope/buildrun/builder"
@@ -71,7 +70,7 @@ func (hs *HistorySource) BuilderName() string {
 // that keeps no history adds nothing.
 func (hs *HistorySource) Entries(ctx context.Context) ([]model.HistoryRow, error) {
 	h := hs.History
-	h.Warn = io.Discard // the UI owns the terminal
+	h.Warn = nil // the UI owns the terminal
 	own, err := h.List()
 	if err != nil {
 		return nil, err

@@ -24,10 +24,22 @@ import (
 // History is the store of build records: one JSON file per build.
 type History struct {
 	Dir string
-	// Warn receives one line per damaged record that List skips; nil
-	// means standard error. Each record is reported once per process.
-	Warn io.Writer
+	// Warn reports the damaged records that List skips, each once however
+	// often the history is listed; nil reports nothing. The caller gives
+	// it (cmd: standard error), and copies of a History share it.
+	Warn *Warner
 }
+
+// Warner writes one line per damaged record, once per record: a command
+// that lists the history twice says so once.
+type Warner struct {
+	w    io.Writer
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+// NewWarner reports damaged records on w.
+func NewWarner(w io.Writer) *Warner { return &Warner{w: w, seen: map[string]bool{}} }
 
 // NewID returns a new build ID: 12 random hex digits.
 func NewID() string {
@@ -175,19 +187,18 @@ func (d *DamagedRecord) Error() string {
 // Unwrap is why the record could not be read.
 func (d *DamagedRecord) Unwrap() error { return d.Err }
 
-// warned holds the records already reported, so that a command which lists
-// the history twice says so once.
-var warned sync.Map
-
 func (h History) warn(d *DamagedRecord) {
-	if _, dup := warned.LoadOrStore(d.Path, true); dup {
+	wr := h.Warn
+	if wr == nil {
 		return
 	}
-	w := h.Warn
-	if w == nil {
-		w = os.Stderr
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	if wr.seen[d.Path] {
+		return
 	}
-	fmt.Fprintf(w, "buildscope: skipping %s\n", d.Error())
+	wr.seen[d.Path] = true
+	fmt.Fprintf(wr.w, "buildscope: skipping %s\n", d.Error())
 }
 
 func (h History) read(id string) (*model.Build, error) {

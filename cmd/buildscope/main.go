@@ -19,6 +19,7 @@ import (
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/buildrun/build"
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/tui/launch"
 )
@@ -95,6 +96,7 @@ type globals struct {
 	builder string
 	tls     builder.ConnectOptions
 	paths   state.Paths
+	hist    history.History // names each damaged record once, on stderr
 }
 
 func newRootCmd() *cobra.Command {
@@ -118,6 +120,7 @@ func newRootCmd() *cobra.Command {
 				return err
 			}
 			g.paths = p
+			g.hist = history.History{Dir: p.History(), Warn: history.NewWarner(os.Stderr)}
 			g.tls.Paths = p
 			return setupLogging(g.debug)
 		},
