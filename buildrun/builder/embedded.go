@@ -30,6 +30,9 @@ type Embedded struct {
 	// StopGrace is how long Stop waits after SIGTERM before SIGKILL;
 	// zero means 10s.
 	StopGrace time.Duration
+	// AnswerGrace is how long Start gives a running daemon that does not
+	// answer before it reports it; zero means DefaultAnswerGrace.
+	AnswerGrace time.Duration
 }
 
 // EmbeddedStatus is what `buildscope builder status` reports.
@@ -209,16 +212,20 @@ func (e *Embedded) Start(ctx context.Context) error {
 	return fmt.Errorf("buildkitd (pid %d) did not answer on %s within %s; see its log %s, and `buildscope builder stop` ends it", cmd.Process.Pid, e.Address(), timeout, e.logPath())
 }
 
-// answerGrace is how long a running daemon that does not answer is given
-// before it is reported: it may still be starting (another buildscope
-// started it a moment ago).
-var answerGrace = 5 * time.Second
+// DefaultAnswerGrace is how long a running daemon that does not answer is
+// given before it is reported: it may still be starting (another
+// buildscope started it a moment ago).
+const DefaultAnswerGrace = 5 * time.Second
 
 // waitForDaemon waits briefly for a daemon that runs but does not answer,
 // and otherwise says which process it is, what is wrong and what to do.
 func (e *Embedded) waitForDaemon(ctx context.Context, d *daemonProc, dialErr error) error {
 	if !d.stopped() {
-		deadline := time.Now().Add(answerGrace)
+		grace := e.AnswerGrace
+		if grace == 0 {
+			grace = DefaultAnswerGrace
+		}
+		deadline := time.Now().Add(grace)
 		for time.Now().Before(deadline) {
 			select {
 			case <-ctx.Done():

@@ -28,6 +28,9 @@ type History struct {
 	// often the history is listed; nil reports nothing. The caller gives
 	// it (cmd: standard error), and copies of a History share it.
 	Warn *Warner
+	// ListSweepGrace is how old a file list no record names must be before
+	// Remove sweeps it away; zero means DefaultListSweepGrace.
+	ListSweepGrace time.Duration
 }
 
 // Warner writes one line per damaged record, once per record: a command
