@@ -22,9 +22,12 @@ import (
 // per user, started on demand, reused by later runs, state under Paths.
 type Embedded struct {
 	Paths state.Paths
-	// Binary is the buildkitd to run; empty means look next to the
-	// buildscope executable, then in PATH.
+	// Binary is the buildkitd to run (Env.Buildkitd); empty means look
+	// next to the buildscope executable, then in PATH.
 	Binary string
+	// NoCacheKeys and DaemonFlags are Env's: see there.
+	NoCacheKeys bool
+	DaemonFlags []string
 	// StartTimeout bounds how long Start waits for the daemon to answer.
 	StartTimeout time.Duration
 	// StopGrace is how long Stop waits after SIGTERM before SIGKILL;
@@ -100,9 +103,6 @@ func (e *Embedded) preflight() (string, error) {
 	}
 	bin := e.Binary
 	if bin == "" {
-		bin = os.Getenv("BUILDSCOPE_BUILDKITD")
-	}
-	if bin == "" {
 		if self, err := os.Executable(); err == nil {
 			cand := filepath.Join(filepath.Dir(self), "buildkitd")
 			if _, err := os.Stat(cand); err == nil {
@@ -172,13 +172,12 @@ func (e *Embedded) Start(ctx context.Context) error {
 		"--oci-worker=true", "--containerd-worker=false"}
 	// BuildKit keeps the plain-text inputs of every cache key it computes
 	// in its root, where `why` reads a build's keys (cachekeys.go).
-	// BUILDSCOPE_CACHE_KEYS=0 turns it off (to measure what it costs).
-	if os.Getenv("BUILDSCOPE_CACHE_KEYS") != "0" {
+	// NoCacheKeys (BUILDSCOPE_CACHE_KEYS=0) turns it off.
+	if !e.NoCacheKeys {
 		args = append(args, "--save-cache-debug")
 		e.boundCacheDebug()
 	}
-	// BUILDSCOPE_BUILDKITD_FLAGS adds buildkitd flags.
-	args = append(args, strings.Fields(os.Getenv("BUILDSCOPE_BUILDKITD_FLAGS"))...)
+	args = append(args, e.DaemonFlags...)
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

@@ -121,7 +121,7 @@ func newRootCmd() *cobra.Command {
 			}
 			g.paths = p
 			g.hist = history.History{Dir: p.History(), Warn: history.NewWarner(os.Stderr)}
-			g.tls.Paths = p
+			g.tls.Paths, g.tls.Env = p, builder.EnvFromOS()
 			return setupLogging(g.debug)
 		},
 	}
