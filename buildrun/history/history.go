@@ -55,12 +55,14 @@ func (h History) path(id string) string { return filepath.Join(h.Dir, id+".json"
 
 // Save writes a record atomically: its large file lists first, into the
 // history's list store (each distinct list once), then the record, which
-// names them. b itself keeps its lists.
+// names them, with the schema this buildscope writes. b itself keeps its
+// lists.
 func (h History) Save(b *model.Build) error {
 	if err := state.EnsurePrivateDir(h.Dir); err != nil {
 		return err
 	}
-	split, lists := model.SplitFileLists(b)
+	split, lists := model.SplitFileLists(b) // a copy: b is left as it is
+	split.Schema = model.SchemaVersion      // the shape this buildscope writes
 	for _, l := range lists {
 		if err := h.FileLists().put(l); err != nil {
 			return fmt.Errorf("saving build record %s: %w", b.ID, err)
