@@ -113,9 +113,9 @@ func (h History) last() (*model.Build, error) {
 	return h.read(id)
 }
 
-// List returns every readable record, oldest first. A damaged record is
-// reported on Warn in one line and skipped, so one bad file does not hide
-// the others.
+// List returns every readable record, oldest first. A damaged record, or
+// one of a newer schema, is reported on Warn in one line and skipped, so
+// one bad file does not hide the others.
 func (h History) List() ([]*model.Build, error) {
 	out, damaged, err := h.Scan()
 	for _, d := range damaged {
@@ -177,15 +177,28 @@ func (h History) ids() ([]string, error) {
 }
 
 // DamagedRecord is a record file that cannot be decoded: truncated by a
-// full disk or a crash, or edited by hand.
+// full disk or a crash, or edited by hand; or one a newer buildscope
+// wrote, in a shape this one does not read (Newer), which is not damaged
+// and is named as such.
 type DamagedRecord struct {
 	ID   string
 	Path string
 	Err  error
 }
 
-// Error says which record is damaged, why, and how to remove it.
+// Newer says the record is not damaged but of a newer schema: its Err is
+// a *model.SchemaError.
+func (d *DamagedRecord) Newer() bool {
+	var se *model.SchemaError
+	return errors.As(d.Err, &se)
+}
+
+// Error says which record is damaged, why, and how to remove it; for a
+// newer record, model.CheckSchema's line.
 func (d *DamagedRecord) Error() string {
+	if d.Newer() {
+		return d.Err.Error()
+	}
 	return fmt.Sprintf("build record %s is damaged (%s: %v): `buildscope history rm %s` removes it", d.ID, d.Path, d.Err, d.ID)
 }
 
@@ -217,6 +230,9 @@ func (h History) read(id string) (*model.Build, error) {
 	}
 	if b.ID != id {
 		return nil, &DamagedRecord{ID: id, Path: h.path(id), Err: fmt.Errorf("it records build %q", b.ID)}
+	}
+	if err := model.CheckSchema(&b); err != nil {
+		return nil, &DamagedRecord{ID: id, Path: h.path(id), Err: err}
 	}
 	return &b, nil
 }

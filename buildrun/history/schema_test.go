@@ -1,6 +1,8 @@
 package history
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -104,5 +106,50 @@ func TestSaveWritesTheSchema(t *testing.T) {
 	}
 	if b.Schema != 0 {
 		t.Errorf("Save changed the caller's build: schema %d", b.Schema)
+	}
+}
+
+// A record of a newer schema is refused by every reader with
+// model.CheckSchema's line naming it: Get (what `history show` reads);
+// List names it, as it names damaged records, and lists the others;
+// Explain passes it by; doctor names it and --fix keeps it.
+func TestNewerSchemaRecordIsRefused(t *testing.T) {
+	t.Parallel()
+	var warn bytes.Buffer
+	h := History{Dir: filepath.Join(t.TempDir(), "history"), Warn: NewWarner(&warn)}
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	old := &model.Build{ID: "0000000000f1", Context: "/ctx", Dockerfile: "Dockerfile", Status: model.StatusOK, Started: t0}
+	if err := h.Save(old); err != nil {
+		t.Fatal(err)
+	}
+	newer := fmt.Sprintf(`{"schema": %d, "id": "0000000000f2", "context": "/ctx", "dockerfile": "Dockerfile", "status": "ok", "started": %q, "stages": [], "a_field_of_the_future": {"x": 1}}`,
+		model.SchemaVersion+1, t0.Add(time.Minute).Format(time.RFC3339Nano))
+	if err := os.WriteFile(h.path("0000000000f2"), []byte(newer), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	line := (&model.SchemaError{ID: "0000000000f2", Schema: model.SchemaVersion + 1}).Error()
+	_, err := h.Get("0000000000f2")
+	var se *model.SchemaError
+	if err == nil || err.Error() != line || !errors.As(err, &se) {
+		t.Errorf("Get = %v, want %q", err, line)
+	}
+	all, err := h.List()
+	if err != nil || len(all) != 1 || all[0].ID != old.ID {
+		t.Fatalf("List = %v, %v; want the older record only", ids(all), err)
+	}
+	if warn.String() != "buildscope: skipping "+line+"\n" {
+		t.Errorf("List warned %q", warn.String())
+	}
+	cur := &model.Build{ID: "0000000000f3", Context: "/ctx", Dockerfile: "Dockerfile", Status: model.StatusOK, Started: t0.Add(time.Hour)}
+	if ex, err := h.Explain(cur); err != nil || ex.Previous != old.ID {
+		t.Errorf("Explain: %+v, %v; want against %s", ex, err, old.ID)
+	}
+	var out bytes.Buffer
+	n, err := h.Doctor(&out, true)
+	if err != nil || n != 0 || !strings.Contains(out.String(), "newer: 0000000000f2 ("+line+")") || !strings.Contains(out.String(), "1 records readable, 0 damaged, 1 of a newer schema") {
+		t.Errorf("doctor --fix: %d, %v\n%s", n, err, out.String())
+	}
+	if _, err := os.Stat(h.path("0000000000f2")); err != nil {
+		t.Errorf("doctor --fix removed the newer record: %v", err)
 	}
 }
