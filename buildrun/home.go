@@ -3,8 +3,6 @@ package buildrun
 import (
 	"context"
 	"errors"
-	"io"
-	"os"
 
 	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/builderhistory"
@@ -24,7 +22,7 @@ type HistorySource struct {
 }
 
 // OpenHistorySource connects to the builder the history list shows: the
-// one spec names (--builder), else BUILDKIT_HOST, else the embedded
+// one spec names (--builder), else o.Env.Host (BUILDKIT_HOST), else the embedded
 // builder if it is running (it is not started for a list). Without any,
 // Builder is nil and only buildscope's history is listed.
 func OpenHistorySource(ctx context.Context, h history.History, spec string, o builder.ConnectOptions) (*HistorySource, error) {
@@ -36,14 +34,14 @@ func OpenHistorySource(ctx context.Context, h history.History, spec string, o bu
 			return nil, err
 		}
 		hs.Builder = b
-	case os.Getenv("BUILDKIT_HOST") != "":
+	case o.Env.Host != "":
 		b, err := builder.Connect(ctx, "", o)
 		if err != nil {
 			return nil, err
 		}
 		hs.Builder = b
 	default:
-		e := &builder.Embedded{Paths: o.Paths}
+		e := o.Embedded()
 		if c, err := e.Dial(ctx); err == nil {
 			hs.Builder = &builder.Builder{Kind: builder.KindEmbedded, Address: e.Address(), Client: c}
 		}
@@ -71,7 +69,7 @@ func (hs *HistorySource) BuilderName() string {
 // that keeps no history adds nothing.
 func (hs *HistorySource) Entries(ctx context.Context) ([]model.HistoryRow, error) {
 	h := hs.History
-	h.Warn = io.Discard // the UI owns the terminal
+	h.Warn = nil // the UI owns the terminal
 	own, err := h.List()
 	if err != nil {
 		return nil, err

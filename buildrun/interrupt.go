@@ -18,11 +18,12 @@ const InterruptGrace = 5 * time.Second
 // ExitWhenStuck makes Ctrl-C end the process even when a call is blocked
 // where no context reaches: opening a FIFO no one writes to (given as -f,
 // --secret src= or --export), reading a pipe whose writer never ends.
-// Once ctx is done (SIGINT or SIGTERM), the process exits with code 130
-// and one line on stderr if it is still running grace later, or at once
+// Once ctx is done (SIGINT or SIGTERM), it writes one line on stderr and
+// calls exit(130) if the command is still running grace later, or at once
 // on a second signal. Commands that end in time are not affected. Call it
-// once from main with the signal context; it returns immediately.
-func ExitWhenStuck(ctx context.Context, grace time.Duration, stderr io.Writer) {
+// once from main with the signal context and os.Exit (a library does not
+// end the process itself); it returns immediately.
+func ExitWhenStuck(ctx context.Context, grace time.Duration, stderr io.Writer, exit func(code int)) {
 	again := make(chan os.Signal, 1)
 	go func() {
 		<-ctx.Done()
@@ -34,6 +35,6 @@ func ExitWhenStuck(ctx context.Context, grace time.Duration, stderr io.Writer) {
 		case <-again:
 			fmt.Fprintln(stderr, "buildscope: interrupted twice, exiting")
 		}
-		os.Exit(130)
+		exit(130)
 	}()
 }

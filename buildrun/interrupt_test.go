@@ -19,7 +19,7 @@ func TestMain(m *testing.M) {
 	if fifo := os.Getenv("BUILDSCOPE_TEST_STUCK_ON"); fifo != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		ExitWhenStuck(ctx, 100*time.Millisecond, os.Stderr)
+		ExitWhenStuck(ctx, 100*time.Millisecond, os.Stderr, os.Exit)
 		_, err := os.ReadFile(fifo) // blocks: the writer never writes nor closes
 		os.Stderr.WriteString("the read ended: " + errString(err) + "\n")
 		os.Exit(3)
@@ -78,5 +78,26 @@ func TestExitWhenStuck(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != 130 || strings.Count(stderr.String(), "\n") != 1 ||
 		!strings.HasPrefix(stderr.String(), "buildscope: interrupted; a call that cannot be canceled was still waiting") {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+}
+
+// The library ends nothing itself: it calls the exit it is given, once,
+// with 130, grace after ctx is done.
+func TestExitWhenStuckCallsExit(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	codes := make(chan int, 2)
+	var stderr bytes.Buffer
+	ExitWhenStuck(ctx, 10*time.Millisecond, &stderr, func(code int) { codes <- code })
+	cancel()
+	select {
+	case code := <-codes:
+		if code != 130 {
+			t.Errorf("exit(%d), want 130", code)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("exit was not called")
+	}
+	if !strings.HasPrefix(stderr.String(), "buildscope: interrupted;") {
+		t.Errorf("stderr: %q", stderr.String())
 	}
 }

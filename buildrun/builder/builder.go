@@ -7,7 +7,6 @@ package builder
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -75,25 +74,33 @@ func (b *Builder) StatePaths() state.Paths { return b.paths }
 // ConnectOptions configure Connect.
 type ConnectOptions struct {
 	Paths state.Paths
+	// Env is what the environment says (EnvFromOS), read by the caller.
+	Env Env
 	// TLS for tcp:// addresses.
 	TLSCACert, TLSCert, TLSKey, TLSServerName string
 }
 
+// Embedded is the embedded builder of o: its state and Env's settings.
+func (o ConnectOptions) Embedded() *Embedded {
+	return &Embedded{Paths: o.Paths, Binary: o.Env.Buildkitd, NoCacheKeys: o.Env.NoCacheKeys, DaemonFlags: o.Env.DaemonFlags}
+}
+
 // Connect connects to the builder spec names: "embedded", "docker", a
-// BuildKit address, or "" for the automatic choice: BUILDKIT_HOST, then the
-// Docker engine if one answers, then the embedded builder.
+// BuildKit address, or "" for the automatic choice: Env.Host
+// (BUILDKIT_HOST), then the Docker engine if one answers, then the
+// embedded builder.
 func Connect(ctx context.Context, spec string, o ConnectOptions) (*Builder, error) {
 	switch spec {
 	case "":
-		if h := os.Getenv("BUILDKIT_HOST"); h != "" {
+		if h := o.Env.Host; h != "" {
 			return connectAddress(ctx, h, o)
 		}
 		if dc, err := engine.Connect(ctx); err == nil {
 			return connectDocker(ctx, dc)
 		}
-		return connectEmbedded(ctx, o)
+		return o.Embedded().connect(ctx)
 	case KindEmbedded:
-		return connectEmbedded(ctx, o)
+		return o.Embedded().connect(ctx)
 	case KindDocker:
 		dc, err := engine.Connect(ctx)
 		if err != nil {
@@ -108,13 +115,13 @@ func Connect(ctx context.Context, spec string, o ConnectOptions) (*Builder, erro
 	}
 }
 
-func connectEmbedded(ctx context.Context, o ConnectOptions) (*Builder, error) {
-	e := &Embedded{Paths: o.Paths}
+// connect connects to the embedded builder, starting it if needed.
+func (e *Embedded) connect(ctx context.Context) (*Builder, error) {
 	c, err := e.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &Builder{Kind: KindEmbedded, Address: e.Address(), Client: c, paths: o.Paths}, nil
+	return &Builder{Kind: KindEmbedded, Address: e.Address(), Client: c, paths: e.Paths}, nil
 }
 
 func connectAddress(ctx context.Context, addr string, o ConnectOptions) (*Builder, error) {

@@ -152,9 +152,8 @@ func TestLogCause(t *testing.T) {
 func TestStartNamesHalfDeadDaemon(t *testing.T) {
 	testdeps.Root(t, "Start's preflight needs root")
 	testdeps.Tool(t, "runc")
-	defer func(g time.Duration) { answerGrace = g }(answerGrace)
-	answerGrace = 300 * time.Millisecond
 	e := testEmbedded(t)
+	e.AnswerGrace = 300 * time.Millisecond
 	e.Binary = "/bin/false"
 	d := fakeDaemon(t, e.Root())
 	pid := d.Process.Pid

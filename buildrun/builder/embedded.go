@@ -22,14 +22,20 @@ import (
 // per user, started on demand, reused by later runs, state under Paths.
 type Embedded struct {
 	Paths state.Paths
-	// Binary is the buildkitd to run; empty means look next to the
-	// buildscope executable, then in PATH.
+	// Binary is the buildkitd to run (Env.Buildkitd); empty means look
+	// next to the buildscope executable, then in PATH.
 	Binary string
+	// NoCacheKeys and DaemonFlags are Env's: see there.
+	NoCacheKeys bool
+	DaemonFlags []string
 	// StartTimeout bounds how long Start waits for the daemon to answer.
 	StartTimeout time.Duration
 	// StopGrace is how long Stop waits after SIGTERM before SIGKILL;
 	// zero means 10s.
 	StopGrace time.Duration
+	// AnswerGrace is how long Start gives a running daemon that does not
+	// answer before it reports it; zero means DefaultAnswerGrace.
+	AnswerGrace time.Duration
 }
 
 // EmbeddedStatus is what `buildscope builder status` reports.
@@ -96,9 +102,6 @@ func (e *Embedded) preflight() (string, error) {
 		return "", errors.New("the embedded builder needs runc, which is not in PATH: install it with `apt-get install runc`")
 	}
 	bin := e.Binary
-	if bin == "" {
-		bin = os.Getenv("BUILDSCOPE_BUILDKITD")
-	}
 	if bin == "" {
 		if self, err := os.Executable(); err == nil {
 			cand := filepath.Join(filepath.Dir(self), "buildkitd")
@@ -169,13 +172,12 @@ func (e *Embedded) Start(ctx context.Context) error {
 		"--oci-worker=true", "--containerd-worker=false"}
 	// BuildKit keeps the plain-text inputs of every cache key it computes
 	// in its root, where `why` reads a build's keys (cachekeys.go).
-	// BUILDSCOPE_CACHE_KEYS=0 turns it off (to measure what it costs).
-	if os.Getenv("BUILDSCOPE_CACHE_KEYS") != "0" {
+	// NoCacheKeys (BUILDSCOPE_CACHE_KEYS=0) turns it off.
+	if !e.NoCacheKeys {
 		args = append(args, "--save-cache-debug")
 		e.boundCacheDebug()
 	}
-	// BUILDSCOPE_BUILDKITD_FLAGS adds buildkitd flags.
-	args = append(args, strings.Fields(os.Getenv("BUILDSCOPE_BUILDKITD_FLAGS"))...)
+	args = append(args, e.DaemonFlags...)
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -209,16 +211,20 @@ func (e *Embedded) Start(ctx context.Context) error {
 	return fmt.Errorf("buildkitd (pid %d) did not answer on %s within %s; see its log %s, and `buildscope builder stop` ends it", cmd.Process.Pid, e.Address(), timeout, e.logPath())
 }
 
-// answerGrace is how long a running daemon that does not answer is given
-// before it is reported: it may still be starting (another buildscope
-// started it a moment ago).
-var answerGrace = 5 * time.Second
+// DefaultAnswerGrace is how long a running daemon that does not answer is
+// given before it is reported: it may still be starting (another
+// buildscope started it a moment ago).
+const DefaultAnswerGrace = 5 * time.Second
 
 // waitForDaemon waits briefly for a daemon that runs but does not answer,
 // and otherwise says which process it is, what is wrong and what to do.
 func (e *Embedded) waitForDaemon(ctx context.Context, d *daemonProc, dialErr error) error {
 	if !d.stopped() {
-		deadline := time.Now().Add(answerGrace)
+		grace := e.AnswerGrace
+		if grace == 0 {
+			grace = DefaultAnswerGrace
+		}
+		deadline := time.Now().Add(grace)
 		for time.Now().Before(deadline) {
 			select {
 			case <-ctx.Done():

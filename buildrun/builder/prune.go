@@ -19,7 +19,7 @@ type Pruned struct {
 // PurgeHistory deletes the embedded builder's own records of the builds
 // buildscope ran (see PurgeRecords) and returns how many went.
 func (e *Embedded) PurgeHistory(ctx context.Context) (int, error) {
-	b, err := Connect(ctx, "embedded", ConnectOptions{Paths: e.Paths})
+	b, err := e.connect(ctx)
 	if err != nil {
 		return 0, err
 	}

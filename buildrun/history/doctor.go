@@ -7,10 +7,20 @@ import (
 
 // Doctor writes the damaged records of h to w and, with fix, removes
 // them; it returns how many were damaged (and are left, without fix).
+// Records of a newer schema are named, and never removed: they are not
+// damaged.
 func (h History) Doctor(w io.Writer, fix bool) (int, error) {
-	good, damaged, err := h.Scan()
+	good, all, err := h.Scan()
 	if err != nil {
 		return 0, err
+	}
+	var damaged []*DamagedRecord
+	for _, d := range all {
+		if d.Newer() {
+			fmt.Fprintf(w, "newer: %s (%s)\n", d.ID, d.Err)
+			continue
+		}
+		damaged = append(damaged, d)
 	}
 	for _, d := range damaged {
 		if !fix {
@@ -22,6 +32,10 @@ func (h History) Doctor(w io.Writer, fix bool) (int, error) {
 		}
 		fmt.Fprintf(w, "removed damaged record %s (%v)\n", d.ID, d.Err)
 	}
-	fmt.Fprintf(w, "%d records readable, %d damaged\n", len(good), len(damaged))
+	fmt.Fprintf(w, "%d records readable, %d damaged", len(good), len(damaged))
+	if n := len(all) - len(damaged); n > 0 {
+		fmt.Fprintf(w, ", %d of a newer schema", n)
+	}
+	fmt.Fprintln(w)
 	return len(damaged), nil
 }

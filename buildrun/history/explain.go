@@ -39,8 +39,11 @@ func (h History) Explain(b *model.Build) (*why.Explanation, error) {
 	return why.Explain(b, prev), nil
 }
 
-// head reads a record's fields up to its stages; nil when it cannot (a
-// damaged record, which `history ls` names).
+// head reads the fields of a record that pick the previous build: up to
+// its stages in a record of schema 2 or later, which writes schema and
+// bake before them; past them, for bake, in an older one. It is nil when
+// it cannot (a damaged record, or one of a newer schema, which `history
+// ls` names).
 func (h History) head(id string) *model.Build {
 	f, err := os.Open(h.path(id))
 	if err != nil {
@@ -71,8 +74,15 @@ func (h History) head(id string) *model.Build {
 			v = &hb.Status
 		case "started":
 			v = &hb.Started
+		case "schema":
+			v = &hb.Schema
+		case "bake":
+			v = &hb.Bake
 		case "stages":
-			return &hb // the head ends here
+			if hb.Schema >= 2 {
+				return checked(&hb) // the head ends here
+			}
+			v = &json.RawMessage{}
 		default:
 			v = &json.RawMessage{}
 		}
@@ -80,5 +90,13 @@ func (h History) head(id string) *model.Build {
 			return nil
 		}
 	}
-	return &hb
+	return checked(&hb)
+}
+
+// checked is hb, or nil when a newer buildscope wrote it.
+func checked(hb *model.Build) *model.Build {
+	if model.CheckSchema(hb) != nil {
+		return nil
+	}
+	return hb
 }

@@ -91,13 +91,17 @@ func (h History) join(b *model.Build) error {
 	return model.JoinFileLists(b, h.FileLists().get)
 }
 
-// listSweepGrace is how old an unreferenced list must be before a sweep
-// removes it: a build writes (or touches) its lists just before its
+// DefaultListSweepGrace is how old an unreferenced list must be before a
+// sweep removes it: a build writes (or touches) its lists just before its
 // record, so a younger one may belong to a record being written.
-var listSweepGrace = time.Minute
+const DefaultListSweepGrace = time.Minute
 
 // sweepLists removes the stored lists no record names any more.
 func (h History) sweepLists() error {
+	grace := h.ListSweepGrace
+	if grace == 0 {
+		grace = DefaultListSweepGrace
+	}
 	f := h.FileLists()
 	ents, err := os.ReadDir(f.dir)
 	if errors.Is(err, os.ErrNotExist) || (err == nil && len(ents) == 0) {
@@ -123,7 +127,7 @@ func (h History) sweepLists() error {
 		if used[e.Name()] || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
-		if fi, err := e.Info(); err != nil || time.Since(fi.ModTime()) < listSweepGrace {
+		if fi, err := e.Info(); err != nil || time.Since(fi.ModTime()) < grace {
 			continue
 		}
 		if err := os.Remove(filepath.Join(f.dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -43,6 +43,7 @@ func bigBuild(id string, n int, start time.Time, edit string) *model.Build {
 // stays small, an unchanged build adds no list, Get gives the lists back,
 // and removing the builds that used a list removes it.
 func TestHistoryFileLists(t *testing.T) {
+	t.Parallel()
 	h := History{Dir: filepath.Join(t.TempDir(), "history")}
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	a := bigBuild("aaaaaa000001", 5000, t0, "")
@@ -78,8 +79,7 @@ func TestHistoryFileLists(t *testing.T) {
 		t.Fatalf("explanation %+v, want the one edited file", ex.Misses)
 	}
 
-	listSweepGrace = 0
-	defer func() { listSweepGrace = time.Minute }()
+	h.ListSweepGrace = time.Nanosecond
 	if _, err := h.Remove(c.ID); err != nil {
 		t.Fatal(err)
 	}

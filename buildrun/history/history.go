@@ -24,10 +24,25 @@ import (
 // History is the store of build records: one JSON file per build.
 type History struct {
 	Dir string
-	// Warn receives one line per damaged record that List skips; nil
-	// means standard error. Each record is reported once per process.
-	Warn io.Writer
+	// Warn reports the damaged records that List skips, each once however
+	// often the history is listed; nil reports nothing. The caller gives
+	// it (cmd: standard error), and copies of a History share it.
+	Warn *Warner
+	// ListSweepGrace is how old a file list no record names must be before
+	// Remove sweeps it away; zero means DefaultListSweepGrace.
+	ListSweepGrace time.Duration
 }
+
+// Warner writes one line per damaged record, once per record: a command
+// that lists the history twice says so once.
+type Warner struct {
+	w    io.Writer
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+// NewWarner reports damaged records on w.
+func NewWarner(w io.Writer) *Warner { return &Warner{w: w, seen: map[string]bool{}} }
 
 // NewID returns a new build ID: 12 random hex digits.
 func NewID() string {
@@ -40,12 +55,14 @@ func (h History) path(id string) string { return filepath.Join(h.Dir, id+".json"
 
 // Save writes a record atomically: its large file lists first, into the
 // history's list store (each distinct list once), then the record, which
-// names them. b itself keeps its lists.
+// names them, with the schema this buildscope writes. b itself keeps its
+// lists.
 func (h History) Save(b *model.Build) error {
 	if err := state.EnsurePrivateDir(h.Dir); err != nil {
 		return err
 	}
-	split, lists := model.SplitFileLists(b)
+	split, lists := model.SplitFileLists(b) // a copy: b is left as it is
+	split.Schema = model.SchemaVersion      // the shape this buildscope writes
 	for _, l := range lists {
 		if err := h.FileLists().put(l); err != nil {
 			return fmt.Errorf("saving build record %s: %w", b.ID, err)
@@ -96,9 +113,9 @@ func (h History) last() (*model.Build, error) {
 	return h.read(id)
 }
 
-// List returns every readable record, oldest first. A damaged record is
-// reported on Warn in one line and skipped, so one bad file does not hide
-// the others.
+// List returns every readable record, oldest first. A damaged record, or
+// one of a newer schema, is reported on Warn in one line and skipped, so
+// one bad file does not hide the others.
 func (h History) List() ([]*model.Build, error) {
 	out, damaged, err := h.Scan()
 	for _, d := range damaged {
@@ -160,34 +177,46 @@ func (h History) ids() ([]string, error) {
 }
 
 // DamagedRecord is a record file that cannot be decoded: truncated by a
-// full disk or a crash, or edited by hand.
+// full disk or a crash, or edited by hand; or one a newer buildscope
+// wrote, in a shape this one does not read (Newer), which is not damaged
+// and is named as such.
 type DamagedRecord struct {
 	ID   string
 	Path string
 	Err  error
 }
 
-// Error says which record is damaged, why, and how to remove it.
+// Newer says the record is not damaged but of a newer schema: its Err is
+// a *model.SchemaError.
+func (d *DamagedRecord) Newer() bool {
+	var se *model.SchemaError
+	return errors.As(d.Err, &se)
+}
+
+// Error says which record is damaged, why, and how to remove it; for a
+// newer record, model.CheckSchema's line.
 func (d *DamagedRecord) Error() string {
+	if d.Newer() {
+		return d.Err.Error()
+	}
 	return fmt.Sprintf("build record %s is damaged (%s: %v): `buildscope history rm %s` removes it", d.ID, d.Path, d.Err, d.ID)
 }
 
 // Unwrap is why the record could not be read.
 func (d *DamagedRecord) Unwrap() error { return d.Err }
 
-// warned holds the records already reported, so that a command which lists
-// the history twice says so once.
-var warned sync.Map
-
 func (h History) warn(d *DamagedRecord) {
-	if _, dup := warned.LoadOrStore(d.Path, true); dup {
+	wr := h.Warn
+	if wr == nil {
 		return
 	}
-	w := h.Warn
-	if w == nil {
-		w = os.Stderr
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	if wr.seen[d.Path] {
+		return
 	}
-	fmt.Fprintf(w, "buildscope: skipping %s\n", d.Error())
+	wr.seen[d.Path] = true
+	fmt.Fprintf(wr.w, "buildscope: skipping %s\n", d.Error())
 }
 
 func (h History) read(id string) (*model.Build, error) {
@@ -201,6 +230,9 @@ func (h History) read(id string) (*model.Build, error) {
 	}
 	if b.ID != id {
 		return nil, &DamagedRecord{ID: id, Path: h.path(id), Err: fmt.Errorf("it records build %q", b.ID)}
+	}
+	if err := model.CheckSchema(&b); err != nil {
+		return nil, &DamagedRecord{ID: id, Path: h.path(id), Err: err}
 	}
 	return &b, nil
 }

@@ -19,7 +19,7 @@ import (
 func savedHistory(t *testing.T) (h History, warn *bytes.Buffer, good []string, bad string) {
 	t.Helper()
 	warn = &bytes.Buffer{}
-	h = History{Dir: filepath.Join(t.TempDir(), "history"), Warn: warn}
+	h = History{Dir: filepath.Join(t.TempDir(), "history"), Warn: NewWarner(warn)}
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	for i, id := range []string{"aaaaaa000001", "bbbbbb000002", "cccccc000003"} {
 		if err := h.Save(&model.Build{ID: id, Status: model.StatusOK, Started: start.Add(time.Duration(i) * time.Minute)}); err != nil {
@@ -173,5 +173,24 @@ func TestHistoryCleansStaleTempFiles(t *testing.T) {
 	h.cleanTemp()
 	if err := w.Close(); err != nil {
 		t.Errorf("a live build's events were cleaned: %v", err)
+	}
+}
+
+// Which records were reported belongs to the Warner the caller gives, not
+// the process: another Warner reports the record again, and a History
+// without one reports nothing.
+func TestHistoryWarnerIsTheCallers(t *testing.T) {
+	t.Parallel()
+	h, warn, _, _ := savedHistory(t)
+	h.List()
+	var other bytes.Buffer
+	h2 := History{Dir: h.Dir, Warn: NewWarner(&other)}
+	h2.List()
+	h2.List()
+	if strings.Count(warn.String(), "\n") != 1 || other.String() != warn.String() {
+		t.Errorf("first warner %q, second %q", warn.String(), other.String())
+	}
+	if _, err := (History{Dir: h.Dir}).List(); err != nil {
+		t.Errorf("List without a Warner: %v", err)
 	}
 }

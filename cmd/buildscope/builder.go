@@ -9,7 +9,7 @@ import (
 
 func newBuilderCmd(g *globals) *cobra.Command {
 	var asJSON, history bool
-	emb := func() *builder.Embedded { return &builder.Embedded{Paths: g.paths} }
+	emb := func() *builder.Embedded { return g.tls.Embedded() }
 	status := func(cmd *cobra.Command) error {
 		st := emb().Status(cmd.Context())
 		return output(cmd, asJSON, st, func() (string, error) { return st.Text(), nil })

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
-	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/inspect/compare"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/tui/compareview"
@@ -32,7 +31,7 @@ func newCompareCmd(g *globals) *cobra.Command {
 				return err
 			}
 			o, so := compare.Options{Semantic: semantic, Content: content}, source.Options{Paths: g.paths, Platform: platform}
-			j, err := compare.NewJob(history.History{Dir: g.paths.History()}, args, ".", failOn, o, so)
+			j, err := compare.NewJob(g.hist, args, ".", failOn, o, so)
 			if err != nil {
 				return err
 			}

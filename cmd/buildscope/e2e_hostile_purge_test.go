@@ -38,7 +38,7 @@ func TestPurgeBuilderHistoryDeletesUnredactedRecords(t *testing.T) {
 		t.Fatalf("exit %d; the secret redacted: %v", r.code, !bytes.Contains([]byte(r.stderr), []byte(secret)))
 	}
 	ctx := context.Background()
-	bk, err := builder.Connect(ctx, "embedded", builder.ConnectOptions{Paths: state.Paths{
+	bk, err := builder.Connect(ctx, "embedded", builder.ConnectOptions{Env: builder.EnvFromOS(), Paths: state.Paths{
 		State: filepath.Join(e.dir, "state", "buildscope"), Runtime: filepath.Join(e.dir, "run", "buildscope")}})
 	if err != nil {
 		t.Fatal(err)

@@ -154,6 +154,27 @@ func TestHistoryDamagedRecordCLI(t *testing.T) {
 	}
 }
 
+// A record a newer buildscope wrote (schema SchemaVersion+1) is refused
+// by `history show` with model.CheckSchema's one line naming it; `history
+// ls` names it, as it names damaged records, and lists the others; doctor
+// names it and keeps it.
+func TestHistoryNewerSchemaRecordCLI(t *testing.T) {
+	e := newEnv(t)
+	dir := historyWithDamage(t, e, "0e0e0e0e0e0e", "0f0f0f0f0f0f", 0)
+	newer := fmt.Sprintf(`{"schema": %d, "id": "0f0f0f0f0f0f", "status": "ok", "started": "2026-01-02T00:00:00Z", "stages": [], "future": 1}`, model.SchemaVersion+1)
+	os.WriteFile(filepath.Join(dir, "0f0f0f0f0f0f.json"), []byte(newer), 0o600)
+	line := (&model.SchemaError{ID: "0f0f0f0f0f0f", Schema: model.SchemaVersion + 1}).Error()
+	if r := e.run(t, nil, "history", "show", "0f0f"); r.code != 1 || r.stderr != "buildscope: "+line+"\n" {
+		t.Errorf("history show of the newer record: exit %d, %q", r.code, r.stderr)
+	}
+	if r := e.mustRun(t, "history", "ls"); !strings.Contains(r.stdout, "0e0e0e0e0e0e") || r.stderr != "buildscope: skipping "+line+"\n" {
+		t.Errorf("history ls: stdout\n%s\nstderr\n%s", r.stdout, r.stderr)
+	}
+	if r := e.mustRun(t, "history", "doctor", "--fix"); !strings.Contains(r.stdout, "newer: 0f0f0f0f0f0f") || !strings.Contains(r.stdout, "1 records readable, 0 damaged, 1 of a newer schema") {
+		t.Errorf("doctor --fix: %s", r.stdout)
+	}
+}
+
 // A secret printed in two writes a second apart is redacted in the plain
 // output, --progress json and the stored event log: neither half appears.
 func TestSecretSplitAcrossWritesRedacted(t *testing.T) {

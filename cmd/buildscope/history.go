@@ -15,24 +15,23 @@ import (
 
 func newHistoryCmd(g *globals) *cobra.Command {
 	var asJSON bool
-	store := func() history.History { return history.History{Dir: g.paths.History()} }
 	cmd := &cobra.Command{
 		Use:   "history [ls|show ID|rm ID|prune|import FILE]",
 		Short: "List, show and remove recorded builds",
 		Long:  help.Long("history"),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return historyList(cmd, g, store(), asJSON)
+			return historyList(cmd, g, g.hist, asJSON)
 		},
 	}
 	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.AddCommand(&cobra.Command{
 		Use: "ls", Short: "List recorded builds, oldest first", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return historyList(cmd, g, store(), asJSON) },
+		RunE: func(cmd *cobra.Command, args []string) error { return historyList(cmd, g, g.hist, asJSON) },
 	}, &cobra.Command{
 		Use: "show ID", Short: "Show one build record (with --builder, also the builder's own, by ref)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := builderhistory.OpenBuild(cmd.Context(), store(), buildArg(args), g.builderOpener())
+			o, err := builderhistory.OpenBuild(cmd.Context(), g.hist, buildArg(args), g.builderOpener())
 			if err != nil {
 				return err
 			}
@@ -41,11 +40,11 @@ func newHistoryCmd(g *globals) *cobra.Command {
 				return g.env(cmd).Replay(cmd.Context(), o)
 			}
 			return output(cmd, asJSON, o.Build, func() (string, error) {
-				all, err := store().List()
+				all, err := g.hist.List()
 				return buildtext.Text(o.Build, all), err
 			})
 		},
-	}, historyDoctor(store), &cobra.Command{
+	}, historyDoctor(g), &cobra.Command{
 		Use: "rm ID", Short: "Remove a build record: buildscope's, else (with --builder) the builder's own", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := buildrun.RemoveAnywhere(cmd.Context(), g.paths, args[0], g.builderOpener())
@@ -57,7 +56,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 	}, historyPrune(g, &asJSON), &cobra.Command{
 		Use: "import FILE|REF", Short: "Import a `docker buildx history export` bundle, or (with --builder) a build of the builder's history with its image", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			builds, err := buildrun.Import(cmd.Context(), store(), g.paths, args[0], g.builderOpener())
+			builds, err := buildrun.Import(cmd.Context(), g.hist, g.paths, args[0], g.builderOpener())
 			if err != nil {
 				return err
 			}
@@ -115,12 +114,12 @@ func historyPrune(g *globals, asJSON *bool) *cobra.Command {
 }
 
 // historyDoctor lists the damaged records, and with --fix removes them.
-func historyDoctor(store func() history.History) *cobra.Command {
+func historyDoctor(g *globals) *cobra.Command {
 	var fix bool
 	cmd := &cobra.Command{
 		Use: "doctor", Short: "Find damaged build records; --fix removes them", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			n, err := store().Doctor(cmd.OutOrStdout(), fix)
+			n, err := g.hist.Doctor(cmd.OutOrStdout(), fix)
 			if err != nil {
 				return err
 			}

@@ -19,6 +19,7 @@ import (
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/buildrun/build"
 	"github.com/buildscope/buildscope/buildrun/builder"
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/tui/launch"
 )
@@ -55,7 +56,7 @@ func buildArg(args []string) string {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	buildrun.ExitWhenStuck(ctx, buildrun.InterruptGrace, os.Stderr)
+	buildrun.ExitWhenStuck(ctx, buildrun.InterruptGrace, os.Stderr, os.Exit)
 	err := execute(ctx)
 	if err == nil {
 		return
@@ -95,6 +96,7 @@ type globals struct {
 	builder string
 	tls     builder.ConnectOptions
 	paths   state.Paths
+	hist    history.History // names each damaged record once, on stderr
 }
 
 func newRootCmd() *cobra.Command {
@@ -118,7 +120,8 @@ func newRootCmd() *cobra.Command {
 				return err
 			}
 			g.paths = p
-			g.tls.Paths = p
+			g.hist = history.History{Dir: p.History(), Warn: history.NewWarner(os.Stderr)}
+			g.tls.Paths, g.tls.Env = p, builder.EnvFromOS()
 			return setupLogging(g.debug)
 		},
 	}

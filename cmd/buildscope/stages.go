@@ -8,7 +8,6 @@ import (
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun/build"
-	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/inspect/stagesize"
 )
 
@@ -44,7 +43,7 @@ func newStagesCmd(g *globals) *cobra.Command {
 				return err
 			}
 			var err error
-			if f.opts, err = build.RebuildOptions(history.History{Dir: g.paths.History()}, id, f.opts); err != nil {
+			if f.opts, err = build.RebuildOptions(g.hist, id, f.opts); err != nil {
 				return err
 			}
 			return runStages(cmd, g, f)

@@ -4,7 +4,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
-	"github.com/buildscope/buildscope/buildrun/history"
 )
 
 func init() { commands = append(commands, newTraceCmd) }
@@ -19,7 +18,7 @@ func newTraceCmd(g *globals) *cobra.Command {
 		Example: help.Example("trace"),
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			tl, err := history.History{Dir: g.paths.History()}.Timeline(buildArg(args))
+			tl, err := g.hist.Timeline(buildArg(args))
 			if err != nil {
 				return err
 			}

@@ -57,7 +57,7 @@ type Env struct {
 // history is buildscope's history, quiet about damaged records: the UI
 // owns the terminal.
 func (e Env) history() history.History {
-	return history.History{Dir: e.Paths.History(), Warn: io.Discard}
+	return history.History{Dir: e.Paths.History()} // no Warn
 }
 
 // BuildUI is the build UI of p on b: the live graph, then why its steps
