@@ -55,14 +55,15 @@ func (h History) path(id string) string { return filepath.Join(h.Dir, id+".json"
 
 // Save writes a record atomically: its large file lists first, into the
 // history's list store (each distinct list once), then the record, which
-// names them, with the schema this buildscope writes. b itself keeps its
-// lists.
+// names them. b itself keeps its lists, and takes the schema this
+// buildscope writes, so that what is printed of it (--report) is the
+// record as saved.
 func (h History) Save(b *model.Build) error {
 	if err := state.EnsurePrivateDir(h.Dir); err != nil {
 		return err
 	}
-	split, lists := model.SplitFileLists(b) // a copy: b is left as it is
-	split.Schema = model.SchemaVersion      // the shape this buildscope writes
+	b.Schema = model.SchemaVersion          // the shape this buildscope writes
+	split, lists := model.SplitFileLists(b) // a copy: b keeps its lists
 	for _, l := range lists {
 		if err := h.FileLists().put(l); err != nil {
 			return fmt.Errorf("saving build record %s: %w", b.ID, err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
@@ -92,11 +93,25 @@ func TestHomeScreenAttachesToARunningBuild(t *testing.T) {
 	nonce := history.NewID()
 	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 6\n")
 	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
-	ctl := exec.Command(buildctlBin(t), "--addr", "unix://"+sock, "build", "--frontend", "dockerfile.v0", "--local", "context="+dir, "--local", "dockerfile="+dir)
+	ctl := exec.Command(buildctlBin(t), "--addr", "unix://"+sock, "build", "--progress", "plain", "--frontend", "dockerfile.v0", "--local", "context="+dir, "--local", "dockerfile="+dir)
+	progress, err := ctl.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := ctl.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ctl.Process.Kill() })
+	// the list is read when it opens: open it once the RUN has started
+	// (a barrier, not a sleep: under load buildctl can take seconds to
+	// get there)
+	sc := bufio.NewScanner(progress)
+	for sc.Scan() && !strings.Contains(sc.Text(), "sleep 6") {
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
 	envs := e.shellVars(true)
 	shell := fmt.Sprintf("env TERM=xterm-256color %s %s; echo EXIT=$?; sleep 60", envs, binPath)
 	capture, send := tmuxSession(t, 130, 24, shell)

@@ -236,6 +236,14 @@ func (f *Folder) stageOf(name string) (stage int, label string, n int, text stri
 	if label == "" {
 		return 0, "", 0, "", false
 	}
+	// a FROM that another build on the same builder ran at the same time:
+	// BuildKit runs the vertex once, under that build's stage name, so
+	// it is filed as this build's own FROM of that image
+	if n == 1 && strings.HasPrefix(text, "FROM ") {
+		if i := f.firstWithBase(-1, strings.TrimPrefix(text, "FROM ")); i >= 0 {
+			return i, label, n, text, true
+		}
+	}
 	return -1, label, n, text, true
 }
 

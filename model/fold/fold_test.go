@@ -195,3 +195,28 @@ func TestFoldStepNameWithANewline(t *testing.T) {
 		t.Errorf("step name %q, instruction %q: want them exact", st.Name, st.Instruction)
 	}
 }
+
+// Two builds at once on one builder share the vertex of a FROM they both
+// have: BuildKit runs it once and names it after the stage of whichever
+// build asked first. The other build files it under its own stage with
+// that base, with no stage of BuildKit's name and no warning.
+func TestFoldFROMNamedByAnotherBuild(t *testing.T) {
+	plan := loadPlan(t, "../../testdata/multistage.Dockerfile", nil)
+	events := loadEvents(t, "../../testdata/multistage-cold.jsonl")
+	for _, e := range events {
+		for _, v := range e.Vertexes {
+			if strings.HasPrefix(v.Name, "[builder 1/7] FROM ") {
+				v.Name = strings.Replace(v.Name, "[builder 1/7]", "[other 1/3]", 1)
+			}
+		}
+	}
+	b := foldEvents(t, plan, events)
+	want := []string{"builder:07:cached", "builder:09:run", "builder:12:run", "builder:14:run", "builder:15:run",
+		"builder:17:run", "builder:18:run", "production:24:cached", "production:25:run", "production:26:run"}
+	if got := stepSummary(b); !reflect.DeepEqual(got, want) {
+		t.Errorf("steps\n got %v\nwant %v", got, want)
+	}
+	if len(b.Warnings) != 0 {
+		t.Errorf("warnings %+v", b.Warnings)
+	}
+}
