@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -33,23 +34,42 @@ func startBuild(t *testing.T, e *env, args ...string) func() (int, string) {
 	return func() (int, string) { return <-done, errb.String() }
 }
 
+// lockedBuffer is a bytes.Buffer a test may read while a process writes
+// it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // attachWhenRunning runs `attach` (with args) until a build is running to
 // attach to, for at most a minute.
-func attachWhenRunning(t *testing.T, e *env, start func(*exec.Cmd)) (*exec.Cmd, *bytes.Buffer) {
+func attachWhenRunning(t *testing.T, e *env, start func(*exec.Cmd, *lockedBuffer)) (*exec.Cmd, *lockedBuffer) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
 		cmd := exec.Command(binPath, "attach", "--builder", "embedded", "--progress", "plain")
 		cmd.Env = e.vars
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
+		out := &lockedBuffer{}
+		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		start(cmd)
+		start(cmd, out)
 		cmd.Wait()
 		if !strings.Contains(out.String(), "no build is running") {
-			return cmd, &out
+			return cmd, out
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -63,7 +83,7 @@ func TestAttachFollowsAnotherBuild(t *testing.T) {
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
 	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 2\nRUN echo after-"+nonce+"\n"))
-	cmd, out := attachWhenRunning(t, e, func(*exec.Cmd) {})
+	cmd, out := attachWhenRunning(t, e, func(*exec.Cmd, *lockedBuffer) {})
 	if code := cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("attach exited %d:\n%s", code, out)
 	}
@@ -85,8 +105,17 @@ func TestAttachDetachLeavesTheBuildRunning(t *testing.T) {
 	// the step outlasts the second before the detach by far, so a loaded
 	// machine does not see the build end first
 	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 8\n"))
-	cmd, out := attachWhenRunning(t, e, func(c *exec.Cmd) {
-		time.AfterFunc(time.Second, func() { c.Process.Signal(syscall.SIGINT) })
+	cmd, out := attachWhenRunning(t, e, func(c *exec.Cmd, out *lockedBuffer) {
+		// Ctrl-C once attach follows the build (a barrier: under load
+		// the process takes a while to get there)
+		go func() {
+			for end := time.Now().Add(time.Minute); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+				if s := out.String(); strings.Contains(s, "attaching to ") || strings.Contains(s, "no build is running") {
+					break
+				}
+			}
+			c.Process.Signal(syscall.SIGINT)
+		}()
 	})
 	if !strings.Contains(out.String(), "detached from ") {
 		t.Errorf("attach after Ctrl-C (exit %d):\n%s", cmd.ProcessState.ExitCode(), out)
@@ -135,7 +164,7 @@ func TestAttachFollowsABuildctlBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ctl.Process.Kill() })
-	cmd, out := attachWhenRunning(t, e, func(*exec.Cmd) {})
+	cmd, out := attachWhenRunning(t, e, func(*exec.Cmd, *lockedBuffer) {})
 	if code := cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("attach exited %d:\n%s", code, out)
 	}

@@ -154,7 +154,7 @@ func TestEmbeddedBuildColdThenOneFileChange(t *testing.T) {
 }
 
 func TestGraphStagesOnEmbedded(t *testing.T) {
-	shared := newEnv(t)
+	shared := newColdEnv(t) // its stages must not meet another build's vertices
 	b, r := shared.build(t, "--builder", "embedded", "--no-cache", "../../testdata/graph")
 	if r.code != 0 {
 		t.Fatalf("exit %d:\n%s", r.code, lastLines(r.stderr, 20))

@@ -62,7 +62,7 @@ func requireNoMisses(t *testing.T, ex *why.Explanation) {
 // assets/examples/cachedemo: line 9 RUN (installs from deps.txt), 16 COPY
 // src/, 17 RUN (uses ARG VERSION), 21-22 COPY --from=build in final.
 func TestWhyReasonsOnEmbedded(t *testing.T) {
-	shared := newEnv(t)
+	shared := newColdEnv(t) // its first build must not find another test's steps cached
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	e := shared
 	bld := []string{"--builder", "embedded"}
@@ -228,7 +228,7 @@ func TestWhyOnDockerEngine(t *testing.T) {
 // BuildKit's vertex digests differ with the session; editing a RUN changes
 // its digest and those of the steps built on it, and no other.
 func TestNormalisedLLBDigests(t *testing.T) {
-	shared := newEnv(t)
+	shared := newColdEnv(t) // both builds must be its own, with no other build's vertices
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	a, _ := shared.build(t, "--builder", "embedded", dir)
 	b, _ := shared.build(t, "--builder", "embedded", dir)
