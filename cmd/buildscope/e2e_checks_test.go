@@ -158,6 +158,10 @@ func TestBuildKitCheckRules(t *testing.T) {
 	base := baseAddr + "/buildscope/busybox"
 	for _, tc := range checkCases {
 		t.Run(tc.rule, func(t *testing.T) {
+			// the cases build at once on the test's builder, each with
+			// a state of its own
+			t.Parallel()
+			e := newEnvIn(t.TempDir(), e)
 			dir := flagDir(t, strings.ReplaceAll(tc.dockerfile, "{B}", base))
 			for name, data := range tc.files {
 				if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
