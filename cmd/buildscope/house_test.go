@@ -65,6 +65,7 @@ var mayNotImport = []struct{ pkg, forbidden string }{
 // a whole build. A package imports only those before it.
 var modelOrder = []string{
 	"model",
+	"model/modeltest",
 	"model/dockerfile",
 	"model/fold",
 	"model/why",

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/buildscope/buildscope/model/modeltest"
+
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -11,7 +13,7 @@ import (
 func loadBuild(t *testing.T, path string) *model.Build {
 	t.Helper()
 	var b model.Build
-	loadJSON(t, path, &b)
+	modeltest.LoadJSON(t, path, &b)
 	return &b
 }
 

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/buildscope/buildscope/model/modeltest"
+
 	"github.com/moby/buildkit/client"
 
 	"github.com/buildscope/buildscope/model"
@@ -51,24 +53,9 @@ func loadPlan(t *testing.T, path string, args map[string]string) *dockerfile.Pla
 	return p
 }
 
-// loadJSON decodes the JSON file at path (recorded output of a real
-// build, in testdata) into v.
-func loadJSON(t *testing.T, path string, v any) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		t.Fatalf("decoding %s: %v", path, err)
-	}
-}
-
 // loadPair reads a previous and a current build recorded by real builds
-// on the embedded builder (with BuildKit's cache keys), from testdata/why.
+// on the embedded builder, from testdata/why.
 func loadPair(t *testing.T, name string) (prev, cur *model.Build) {
 	t.Helper()
-	var p struct{ Previous, Current *model.Build }
-	loadJSON(t, filepath.Join("..", "testdata", "why", name+".json"), &p)
-	return p.Previous, p.Current
+	return modeltest.LoadPair(t, filepath.Join("..", "testdata", "why"), name)
 }

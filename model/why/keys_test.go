@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/buildscope/buildscope/model/modeltest"
+
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -14,7 +16,7 @@ import (
 func loadPair(t *testing.T, name string) (prev, cur *model.Build) {
 	t.Helper()
 	var p struct{ Previous, Current *model.Build }
-	loadJSON(t, filepath.Join("..", "testdata", "why", name+".json"), &p)
+	modeltest.LoadJSON(t, filepath.Join("..", "testdata", "why", name+".json"), &p)
 	return p.Previous, p.Current
 }
 
