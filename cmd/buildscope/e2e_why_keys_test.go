@@ -13,7 +13,7 @@ import (
 // On the embedded builder why answers from BuildKit's own cache keys and
 // names the exact input: an ENV value that changed.
 func TestWhyKeysEnvChanged(t *testing.T) {
-	shared := newEnv(t)
+	shared := newColdEnv(t) // what hit or missed must be its own builds' doing
 	dir := t.TempDir()
 	nonce := history.NewID()
 	df := "FROM 127.0.0.1:5015/buildscope/busybox\nENV E=one-" + nonce + "\nRUN echo $E > /e.txt\n"

@@ -62,7 +62,7 @@ func requireNoMisses(t *testing.T, ex *why.Explanation) {
 // assets/examples/cachedemo: line 9 RUN (installs from deps.txt), 16 COPY
 // src/, 17 RUN (uses ARG VERSION), 21-22 COPY --from=build in final.
 func TestWhyReasonsOnEmbedded(t *testing.T) {
-	shared := newColdEnv(t) // its first build must not find another test's steps cached
+	shared := newColdEnv(t) // what hit or missed must be its own builds' doing
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	e := shared
 	bld := []string{"--builder", "embedded"}
@@ -142,7 +142,7 @@ func TestWhyReasonsOnEmbedded(t *testing.T) {
 
 // A base image re-tagged to different content in a loopback registry.
 func TestWhyBaseImageChanged(t *testing.T) {
-	shared := newEnv(t)
+	shared := newColdEnv(t) // what hit or missed must be its own builds' doing
 	reg, img := loopbackRegistry(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+reg.Ref()+"\nRUN echo built > /built\n"), 0o644)
@@ -193,7 +193,7 @@ func TestWhyCacheEvicted(t *testing.T) {
 // The seeds' advice: a dependency install that missed only because a
 // broad COPY came before it.
 func TestWhyAdviceManifestFirst(t *testing.T) {
-	shared := newEnv(t)
+	shared := newColdEnv(t) // what hit or missed must be its own builds' doing
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox\nWORKDIR /app\nCOPY . .\nRUN cat deps.txt > installed.txt\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "deps.txt"), []byte("a 1\n"), 0o644)
