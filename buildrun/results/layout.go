@@ -57,5 +57,5 @@ func Store(paths state.Paths) (content.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", dir, err)
 	}
-	return store, nil
+	return lockedStore{Store: store, locks: filepath.Join(paths.State, "locks", "results-ingest")}, nil
 }
