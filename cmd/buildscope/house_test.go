@@ -65,8 +65,8 @@ var mayNotImport = []struct{ pkg, forbidden string }{
 // a whole build. A package imports only those before it.
 var modelOrder = []string{
 	"model",
-	"model/modeltest",
 	"model/dockerfile",
+	"model/modeltest",
 	"model/fold",
 	"model/why",
 	"model/trace",

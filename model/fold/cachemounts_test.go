@@ -3,13 +3,15 @@ package fold
 import (
 	"testing"
 
+	"github.com/buildscope/buildscope/model/modeltest"
+
 	"github.com/buildscope/buildscope/model"
 )
 
 // A mount BuildKit reported in use with no size (it does not measure a
 // mount a build holds) makes the use unknown, never empty or 0 bytes.
 func TestCacheMountInUseIsUnknown(t *testing.T) {
-	plan := loadPlan(t, "../../assets/examples/cachedemo/Dockerfile", nil)
+	plan := modeltest.LoadPlan(t, "../../assets/examples/cachedemo/Dockerfile", nil)
 	b := &model.Build{Stages: []model.Stage{{Name: "deps", Steps: []model.Step{{Line: 9}}}}}
 	rec := func(size int64, inUse bool) []CacheRecord {
 		return []CacheRecord{{Type: "exec.cachemount", Description: `cached mount /var/cache/pkgs from exec /bin/sh -c … with id "//var/cache/pkgs"`, Size: size, InUse: inUse}}

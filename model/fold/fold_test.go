@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/buildscope/buildscope/model/modeltest"
+
 	"github.com/moby/buildkit/client"
 	"github.com/opencontainers/go-digest"
 
@@ -41,8 +43,8 @@ func stepSummary(b *model.Build) []string {
 }
 
 func TestFoldMultistageColdBuild(t *testing.T) {
-	plan := loadPlan(t, "../../testdata/multistage.Dockerfile", nil)
-	b := foldEvents(t, plan, loadEvents(t, "../../testdata/multistage-cold.jsonl"))
+	plan := modeltest.LoadPlan(t, "../../testdata/multistage.Dockerfile", nil)
+	b := foldEvents(t, plan, modeltest.LoadEvents(t, "../../testdata/multistage-cold.jsonl"))
 	if len(b.Stages) != 2 || b.Stages[0].Name != "builder" || b.Stages[1].Name != "production" {
 		t.Fatalf("stages %+v", b.Stages)
 	}
@@ -78,8 +80,8 @@ func TestFoldMultistageColdBuild(t *testing.T) {
 
 // Updates arriving shuffled and repeated fold to the same build.
 func TestFoldOutOfOrderAndDuplicates(t *testing.T) {
-	plan := loadPlan(t, "../../testdata/graph/Dockerfile", nil)
-	events := loadEvents(t, "../../testdata/graph-cold.jsonl")
+	plan := modeltest.LoadPlan(t, "../../testdata/graph/Dockerfile", nil)
+	events := modeltest.LoadEvents(t, "../../testdata/graph-cold.jsonl")
 	want := foldEvents(t, plan, events)
 
 	r := rand.New(rand.NewSource(1))
@@ -101,8 +103,8 @@ func TestFoldOutOfOrderAndDuplicates(t *testing.T) {
 }
 
 func TestFoldParallelStages(t *testing.T) {
-	plan := loadPlan(t, "../../testdata/graph/Dockerfile", nil)
-	b := foldEvents(t, plan, loadEvents(t, "../../testdata/graph-cold.jsonl"))
+	plan := modeltest.LoadPlan(t, "../../testdata/graph/Dockerfile", nil)
+	b := foldEvents(t, plan, modeltest.LoadEvents(t, "../../testdata/graph-cold.jsonl"))
 	var assets, compile *model.Step
 	for i := range b.Stages {
 		for j := range b.Stages[i].Steps {
@@ -132,8 +134,8 @@ func TestFoldParallelStages(t *testing.T) {
 }
 
 func TestFoldFailedStep(t *testing.T) {
-	plan := loadPlan(t, "../../testdata/fail/Dockerfile", nil)
-	b := foldEvents(t, plan, loadEvents(t, "../../testdata/fail.jsonl"))
+	plan := modeltest.LoadPlan(t, "../../testdata/fail/Dockerfile", nil)
+	b := foldEvents(t, plan, modeltest.LoadEvents(t, "../../testdata/fail.jsonl"))
 	var failed []model.Step
 	for _, st := range b.Stages[0].Steps {
 		if st.Error != "" {
@@ -157,7 +159,7 @@ func TestFoldFailedStep(t *testing.T) {
 // under the stages BuildKit names, nothing in Other but BuildKit's own
 // vertices.
 func TestFoldWithoutAPlan(t *testing.T) {
-	b := foldEvents(t, nil, loadEvents(t, "../../testdata/multistage-cold.jsonl"))
+	b := foldEvents(t, nil, modeltest.LoadEvents(t, "../../testdata/multistage-cold.jsonl"))
 	names := map[string]int{}
 	for _, s := range b.Stages {
 		names[s.Name] = len(s.Steps)
@@ -201,8 +203,8 @@ func TestFoldStepNameWithANewline(t *testing.T) {
 // build asked first. The other build files it under its own stage with
 // that base, with no stage of BuildKit's name and no warning.
 func TestFoldFROMNamedByAnotherBuild(t *testing.T) {
-	plan := loadPlan(t, "../../testdata/multistage.Dockerfile", nil)
-	events := loadEvents(t, "../../testdata/multistage-cold.jsonl")
+	plan := modeltest.LoadPlan(t, "../../testdata/multistage.Dockerfile", nil)
+	events := modeltest.LoadEvents(t, "../../testdata/multistage-cold.jsonl")
 	for _, e := range events {
 		for _, v := range e.Vertexes {
 			if strings.HasPrefix(v.Name, "[builder 1/7] FROM ") {

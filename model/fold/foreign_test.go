@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/buildscope/buildscope/model/modeltest"
+
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -16,8 +18,8 @@ func TestFoldForeignMapsLikeAnOwnBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	events := loadEvents(t, "../../testdata/multistage-cold.jsonl")
-	own := foldEvents(t, loadPlan(t, "../../testdata/multistage.Dockerfile", nil), events)
+	events := modeltest.LoadEvents(t, "../../testdata/multistage-cold.jsonl")
+	own := foldEvents(t, modeltest.LoadPlan(t, "../../testdata/multistage.Dockerfile", nil), events)
 	b := Foreign(&model.Build{ID: "ref"}, ForeignInput{Events: events, Dockerfile: df, DockerfileName: "Dockerfile"})
 	if got, want := stepSummary(b), stepSummary(own); !reflect.DeepEqual(got, want) {
 		t.Errorf("foreign fold\n got %v\nwant %v", got, want)

@@ -2,6 +2,8 @@ package fold
 
 import (
 	"testing"
+
+	"github.com/buildscope/buildscope/model/modeltest"
 )
 
 // History of the production image of assets/examples/multistage as
@@ -17,8 +19,8 @@ var productionHistory = []HistoryEntry{
 }
 
 func TestAssignStepSizes(t *testing.T) {
-	plan := loadPlan(t, "../../testdata/multistage.Dockerfile", nil)
-	b := foldEvents(t, plan, loadEvents(t, "../../testdata/multistage-cold.jsonl"))
+	plan := modeltest.LoadPlan(t, "../../testdata/multistage.Dockerfile", nil)
+	b := foldEvents(t, plan, modeltest.LoadEvents(t, "../../testdata/multistage-cold.jsonl"))
 	if !AssignStepSizes(b, plan, productionHistory) {
 		t.Fatal("history did not line up")
 	}
@@ -36,8 +38,8 @@ func TestAssignStepSizes(t *testing.T) {
 }
 
 func TestAssignStepSizesRefusesMismatch(t *testing.T) {
-	plan := loadPlan(t, "../../testdata/multistage.Dockerfile", nil)
-	b := foldEvents(t, plan, loadEvents(t, "../../testdata/multistage-cold.jsonl"))
+	plan := modeltest.LoadPlan(t, "../../testdata/multistage.Dockerfile", nil)
+	b := foldEvents(t, plan, modeltest.LoadEvents(t, "../../testdata/multistage-cold.jsonl"))
 	bad := append([]HistoryEntry(nil), productionHistory...)
 	bad[3].CreatedBy = "COPY x y # buildkit" // a RUN line paired with a COPY entry
 	if AssignStepSizes(b, plan, bad) {
@@ -55,8 +57,8 @@ func TestAssignStepSizesRefusesMismatch(t *testing.T) {
 // BuildKit records an ARG given a value with --build-arg in the image's
 // history ("ARG DB_PASSWORD=…", no layer); sizes still line up.
 func TestAssignStepSizesSkipsArgEntries(t *testing.T) {
-	plan := loadPlan(t, "../../testdata/multistage.Dockerfile", nil)
-	b := foldEvents(t, plan, loadEvents(t, "../../testdata/multistage-cold.jsonl"))
+	plan := modeltest.LoadPlan(t, "../../testdata/multistage.Dockerfile", nil)
+	b := foldEvents(t, plan, modeltest.LoadEvents(t, "../../testdata/multistage-cold.jsonl"))
 	hist := append([]HistoryEntry(nil), productionHistory[:2]...)
 	hist = append(hist, HistoryEntry{CreatedBy: "ARG VERSION=2", EmptyLayer: true})
 	hist = append(hist, productionHistory[2:]...)

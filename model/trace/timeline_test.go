@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/buildscope/buildscope/model/modeltest"
+
 	"github.com/moby/buildkit/client"
 	"github.com/opencontainers/go-digest"
 )
@@ -16,8 +18,8 @@ import (
 // copies from both and mounts compile's output.
 func graphTimeline(t *testing.T) *Timeline {
 	t.Helper()
-	plan := loadPlan(t, "../../testdata/graph/Dockerfile", nil)
-	events := loadEvents(t, "../../testdata/graph-cold.jsonl")
+	plan := modeltest.LoadPlan(t, "../../testdata/graph/Dockerfile", nil)
+	events := modeltest.LoadEvents(t, "../../testdata/graph-cold.jsonl")
 	return New("graph", events, foldEvents(t, plan, events))
 }
 

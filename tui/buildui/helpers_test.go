@@ -1,11 +1,11 @@
 package buildui
 
 import (
-	"bufio"
-	"encoding/json"
 	"os"
 	"testing"
 	"time"
+
+	"github.com/buildscope/buildscope/model/modeltest"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/moby/buildkit/client"
@@ -18,21 +18,7 @@ import (
 // plan of its Dockerfile.
 func recorded(t testing.TB, events, dockerfile string) ([]*client.SolveStatus, *modeldockerfile.Plan, []byte) {
 	t.Helper()
-	f, err := os.Open(events)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []*client.SolveStatus
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<24)
-	for sc.Scan() {
-		var s client.SolveStatus
-		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, &s)
-	}
+	out := modeltest.LoadEvents(t, events)
 	df, err := os.ReadFile(dockerfile)
 	if err != nil {
 		t.Fatal(err)

@@ -1,14 +1,11 @@
 package timeline
 
 import (
-	"bufio"
-	"encoding/json"
-	"os"
 	"testing"
 
-	"github.com/buildscope/buildscope/model/trace"
+	"github.com/buildscope/buildscope/model/modeltest"
 
-	"github.com/moby/buildkit/client"
+	"github.com/buildscope/buildscope/model/trace"
 
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/tuitest"
@@ -17,22 +14,7 @@ import (
 // recorded is the timeline of a real build's recorded status stream.
 func recorded(t *testing.T) *trace.Timeline {
 	t.Helper()
-	f, err := os.Open("../../testdata/graph-cold.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var events []*client.SolveStatus
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<24)
-	for sc.Scan() {
-		var s client.SolveStatus
-		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
-			t.Fatal(err)
-		}
-		events = append(events, &s)
-	}
-	return trace.New("graph", events, nil)
+	return trace.New("graph", modeltest.LoadEvents(t, "../../testdata/graph-cold.jsonl"), nil)
 }
 
 // View only draws: nothing run yet, the recorded build scrolled, zoomed
