@@ -2,10 +2,7 @@ package buildui
 
 import (
 	"context"
-	"io"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +12,6 @@ import (
 	"github.com/buildscope/buildscope/model/trace"
 	"github.com/buildscope/buildscope/model/why"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/moby/buildkit/client"
 
 	"github.com/buildscope/buildscope/inspect/cdiff"
@@ -26,30 +19,6 @@ import (
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/tuitest"
 )
-
-// recordedImage is the image of the recorded container scenario
-// (testdata/cdiff/record.sh): its real layer tars, in order.
-func recordedImage(t testing.TB) v1.Image {
-	t.Helper()
-	names, err := filepath.Glob("../../testdata/cdiff/scenario/image-*.tar")
-	if err != nil || len(names) == 0 {
-		t.Fatalf("no recorded image layers: %v", err)
-	}
-	sort.Strings(names)
-	var ls []v1.Layer
-	for _, n := range names {
-		l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return os.Open(n) })
-		if err != nil {
-			t.Fatal(err)
-		}
-		ls = append(ls, l)
-	}
-	img, err := mutate.AppendLayers(empty.Image, ls...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
-}
 
 // recordedChanges is what the Docker engine said the recorded container
 // changed.
@@ -112,7 +81,7 @@ func TestRenderIsPure(t *testing.T) {
 	t.Run("finished", func(t *testing.T) {
 		events, plan, df := recorded(t, "../../testdata/multistage-cold.jsonl", "../../testdata/multistage.Dockerfile")
 		m := newTestModel(t, events, plan, df, 100, 30, time.Second)
-		img := recordedImage(t)
+		img := tuitest.ScenarioImage(t, "../..")
 		m.opts.Why = func(b *model.Build) (*why.Explanation, error) { return why.Explain(b, nil), nil }
 		m.opts.Stages = func(context.Context) (*compare.StageReport, error) {
 			return &compare.StageReport{Stages: []compare.StageSize{{Name: "builder", SizeBytes: 28e6, CompressedBytes: 27e6, Layers: 7},

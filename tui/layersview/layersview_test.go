@@ -52,6 +52,13 @@ func analysed(t *testing.T, ls ...v1.Layer) (v1.Image, []layers.LayerInfo, *laye
 	if err != nil {
 		t.Fatal(err)
 	}
+	infos, a := analyse(t, img)
+	return img, infos, a
+}
+
+// analyse is img's layer list and analysis.
+func analyse(t *testing.T, img v1.Image) ([]layers.LayerInfo, *layers.Analysis) {
+	t.Helper()
 	infos, err := layers.Describe(img)
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +67,7 @@ func analysed(t *testing.T, ls ...v1.Layer) (v1.Image, []layers.LayerInfo, *laye
 	if err != nil {
 		t.Fatal(err)
 	}
-	return img, infos, a
+	return infos, a
 }
 
 func press(s string) tea.KeyPressMsg { return tuitest.Key(s) }

@@ -1,55 +1,20 @@
 package layersview
 
 import (
-	"context"
-	"io"
-	"os"
-	"path/filepath"
-	"sort"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/tuitest"
 )
 
-// recordedImage is the image of the recorded container scenario
-// (testdata/cdiff/record.sh), from its real layer tars, with its layer
-// list and analysis.
+// recordedImage is the image of the recorded container scenario, with its
+// layer list and analysis.
 func recordedImage(t *testing.T) ([]layers.LayerInfo, *layers.Analysis) {
 	t.Helper()
-	names, err := filepath.Glob("../../testdata/cdiff/scenario/image-*.tar")
-	if err != nil || len(names) == 0 {
-		t.Fatalf("no recorded image layers: %v", err)
-	}
-	sort.Strings(names)
-	var ls []v1.Layer
-	for _, n := range names {
-		l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return os.Open(n) })
-		if err != nil {
-			t.Fatal(err)
-		}
-		ls = append(ls, l)
-	}
-	img, err := mutate.AppendLayers(empty.Image, ls...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	infos, err := layers.Describe(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := layers.Analyze(context.Background(), img, layers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return infos, a
+	return analyse(t, tuitest.ScenarioImage(t, "../.."))
 }
 
 // View only draws (it no longer records where it put the list and the
