@@ -119,32 +119,27 @@ func newEnvIn(dir string, on *env) *env {
 // files) on the package's warm embedded builder, which other tests use
 // at the same time: its cache may hold their steps, its own history their
 // builds. The test runs in parallel with the others.
-func newEnv(t *testing.T) *env {
-	t.Helper()
-	parallel(t)
-	dir, err := os.MkdirTemp(tmpRoot, "env")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := newEnvIn(dir, warm)
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return e
-}
+func newEnv(t *testing.T) *env { return newTestEnv(t, warm) }
 
 // newColdEnv is an environment with an embedded builder of its own,
 // stopped when the test ends: for what a shared builder would spoil or
 // disturb — a cold build, the builder's lifecycle (start, stop, a stalled
 // daemon), evictions (builder prune), purges, the builder's own history
 // and attaching to its builds. The test runs in parallel with the others.
-func newColdEnv(t *testing.T) *env {
+func newColdEnv(t *testing.T) *env { return newTestEnv(t, nil) }
+
+// newTestEnv is a parallel test's environment in a directory of its own,
+// on the builder of on (nil: a builder of its own, stopped at the end);
+// the directory is removed when the test ends.
+func newTestEnv(t *testing.T, on *env) *env {
 	t.Helper()
 	parallel(t)
-	dir, err := os.MkdirTemp(tmpRoot, "cold")
+	dir, err := os.MkdirTemp(tmpRoot, "env")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnvIn(dir, nil)
-	e.own = true
+	e := newEnvIn(dir, on)
+	e.own = on == nil
 	t.Cleanup(func() { e.stop(); os.RemoveAll(dir) })
 	return e
 }
