@@ -65,13 +65,13 @@ func dirSize(ctx context.Context, dir string) int64 {
 // seeds' advice on the finished build's record: what each costs is
 // measured from the record's steps. A build whose ctx is done (Ctrl-C)
 // gets no advice, and does not wait for the walk: the walk stops too.
-func startAdvice(ctx context.Context, p *Prepared) func(ctx context.Context, rec *model.Build) []model.Advice {
+func startAdvice(ctx context.Context, p *Prepared) func(rec *model.Build) []model.Advice {
 	if p.Plan == nil {
-		return func(context.Context, *model.Build) []model.Advice { return nil }
+		return func(*model.Build) []model.Advice { return nil }
 	}
 	facts := make(chan advice.ContextFacts, 1)
 	go func() { facts <- contextFacts(ctx, p.ContextAbs) }()
-	return func(ctx context.Context, rec *model.Build) []model.Advice {
+	return func(rec *model.Build) []model.Advice {
 		select {
 		case f := <-facts:
 			if ctx.Err() == nil {

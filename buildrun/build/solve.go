@@ -160,7 +160,7 @@ func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths
 			rec.Image.Digest = pushed
 		}
 	}
-	rec.Advice = advise(ctx, rec)
+	rec.Advice = advise(rec)
 	if hasMounts && mountsBefore != nil && ctx.Err() == nil {
 		if after := settledCacheRecords(ctx, b); after != nil {
 			rec.CacheMounts = fold.CacheMountUses(rec, p.Plan, mountsBefore, after)

@@ -23,7 +23,7 @@ import (
 // (ErrAlreadyExists, which BuildKit takes as written).
 type lockedStore struct {
 	content.Store
-	locks string // directory of the lock files, one per ref
+	locks string // directory of the lock files, one per ref (made by Store)
 }
 
 // Writer waits for any other process's writer of the same ref, then
@@ -35,9 +35,6 @@ func (s lockedStore) Writer(ctx context.Context, opts ...content.WriterOpt) (con
 		if err := o(&wo); err != nil {
 			return nil, err
 		}
-	}
-	if err := state.EnsurePrivateDir(s.locks); err != nil {
-		return nil, err
 	}
 	sum := sha256.Sum256([]byte(wo.Ref))
 	unlock, err := state.LockFile(filepath.Join(s.locks, hex.EncodeToString(sum[:16])))

@@ -57,5 +57,9 @@ func Store(paths state.Paths) (content.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", dir, err)
 	}
-	return lockedStore{Store: store, locks: filepath.Join(paths.State, "locks", "results-ingest")}, nil
+	locks := filepath.Join(paths.State, "locks", "results-ingest")
+	if err := state.EnsurePrivateDir(locks); err != nil {
+		return nil, err
+	}
+	return lockedStore{Store: store, locks: locks}, nil
 }
