@@ -168,3 +168,28 @@ func TestStartNamesHalfDeadDaemon(t *testing.T) {
 		t.Errorf("the daemon was ended by Start (state %q)", s)
 	}
 }
+
+// Two embedded builders on one machine must not share buildkitd's default
+// trace socket (/run/buildkit/otel-grpc.sock): one daemon's start replaced
+// the socket the other bind-mounts into every RUN, and runc refused steps.
+func TestEmbeddedDaemonsHaveTheirOwnTraceSocket(t *testing.T) {
+	socketOf := func(e *Embedded) string {
+		args := e.daemonArgs()
+		for i, a := range args {
+			if a == "--otel-socket-path" && i+1 < len(args) {
+				return args[i+1]
+			}
+		}
+		t.Fatalf("daemon args %q name no --otel-socket-path: buildkitd would use /run/buildkit/otel-grpc.sock, shared by every daemon", args)
+		return ""
+	}
+	a := &Embedded{Paths: state.Paths{State: t.TempDir(), Runtime: t.TempDir()}}
+	b := &Embedded{Paths: state.Paths{State: t.TempDir(), Runtime: t.TempDir()}}
+	sa, sb := socketOf(a), socketOf(b)
+	if sa == sb {
+		t.Fatalf("two builders share the trace socket %s", sa)
+	}
+	if filepath.Dir(sa) != a.Paths.Runtime {
+		t.Errorf("trace socket %s is not beside the builder's socket in %s", sa, a.Paths.Runtime)
+	}
+}

@@ -63,6 +63,11 @@ func (e *Embedded) logPath() string { return filepath.Join(e.Paths.BuilderDir(),
 func (e *Embedded) pidPath() string { return filepath.Join(e.Paths.BuilderDir(), "buildkitd.pid") }
 func (e *Embedded) cfgPath() string { return filepath.Join(e.Paths.BuilderDir(), "buildkitd.toml") }
 
+// otelSocket is the daemon's own OpenTelemetry socket, beside its socket.
+func (e *Embedded) otelSocket() string {
+	return filepath.Join(filepath.Dir(e.Paths.Socket()), "buildkitd-otel.sock")
+}
+
 // Connect returns a client of the running daemon, starting it when it does
 // not answer.
 func (e *Embedded) Connect(ctx context.Context) (*client.Client, error) {
@@ -168,16 +173,10 @@ func (e *Embedded) Start(ctx context.Context) error {
 	}
 	defer logf.Close()
 	logStart, _ := logf.Seek(0, io.SeekEnd)
-	args := []string{"--addr", e.Address(), "--root", e.Root(), "--config", e.cfgPath(),
-		"--oci-worker=true", "--containerd-worker=false"}
-	// BuildKit keeps the plain-text inputs of every cache key it computes
-	// in its root, where `why` reads a build's keys (cachekeys.go).
-	// NoCacheKeys (BUILDSCOPE_CACHE_KEYS=0) turns it off.
+	args := e.daemonArgs()
 	if !e.NoCacheKeys {
-		args = append(args, "--save-cache-debug")
 		e.boundCacheDebug()
 	}
-	args = append(args, e.DaemonFlags...)
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -379,4 +378,25 @@ func (e *Embedded) Status(ctx context.Context) EmbeddedStatus {
 		}
 	}
 	return st
+}
+
+// daemonArgs are buildkitd's flags: its address, root, config and trace
+// socket, all under buildscope's state, then DaemonFlags.
+func (e *Embedded) daemonArgs() []string {
+	args := []string{"--addr", e.Address(), "--root", e.Root(), "--config", e.cfgPath(),
+		"--oci-worker=true", "--containerd-worker=false",
+		// Each daemon its own trace socket: buildkitd's default,
+		// /run/buildkit/otel-grpc.sock, is one path for every buildkitd on
+		// the machine, so a second daemon's start or exit replaced the
+		// socket the first bind-mounts into every RUN, and runc refused
+		// the step ("possibly malicious path detected … (deleted)").
+		"--otel-socket-path", e.otelSocket()}
+	// BuildKit keeps the plain-text inputs of every cache key it computes
+	// in its root, where `why` reads a build's keys (cachekeys.go).
+	// NoCacheKeys (BUILDSCOPE_CACHE_KEYS=0) turns it off.
+	if !e.NoCacheKeys {
+		args = append(args, "--save-cache-debug")
+	}
+	args = append(args, e.DaemonFlags...)
+	return args
 }
