@@ -77,17 +77,38 @@ func attachWhenRunning(t *testing.T, e *env, start func(*exec.Cmd, *lockedBuffer
 	return nil, nil
 }
 
+// openOnAttach opens g once the attach follows the build, so that it sees
+// the gated step running and then the rest of the build.
+func openOnAttach(g *gate) func(*exec.Cmd, *lockedBuffer) {
+	return func(_ *exec.Cmd, out *lockedBuffer) {
+		go func() {
+			for end := time.Now().Add(time.Minute); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+				if s := out.String(); strings.Contains(s, "attaching to ") {
+					g.Open()
+					return
+				}
+				if strings.Contains(out.String(), "no build is running") {
+					return
+				}
+			}
+			g.Open() // never leave the build (and the attach) waiting
+		}()
+	}
+}
+
 // A build another process started is followed from its start to its end.
 func TestAttachFollowsAnotherBuild(t *testing.T) {
 	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
-	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 2\nRUN echo after-"+nonce+"\n"))
-	cmd, out := attachWhenRunning(t, e, func(*exec.Cmd, *lockedBuffer) {})
+	g := newGate(t)
+	step := "RUN echo " + nonce + " && " + g.Step()
+	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\n"+step+"\nRUN echo after-"+nonce+"\n"))
+	cmd, out := attachWhenRunning(t, e, openOnAttach(g))
 	if code := cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("attach exited %d:\n%s", code, out)
 	}
-	for _, want := range []string{"attaching to ", "RUN echo " + nonce + " && sleep 2", "RUN echo after-" + nonce, "DONE"} {
+	for _, want := range []string{"attaching to ", step, "RUN echo after-" + nonce, "DONE"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("attach output lacks %q:\n%s", want, out)
 		}
@@ -102,9 +123,10 @@ func TestAttachDetachLeavesTheBuildRunning(t *testing.T) {
 	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
-	// the step outlasts the second before the detach by far, so a loaded
-	// machine does not see the build end first
-	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 8\n"))
+	// the step waits at a gate the test opens only after the detach
+	g := newGate(t)
+	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && "+g.Step()+"\n"))
+	g.WaitArrived(t)
 	cmd, out := attachWhenRunning(t, e, func(c *exec.Cmd, out *lockedBuffer) {
 		// Ctrl-C once attach follows the build (a barrier: under load
 		// the process takes a while to get there)
@@ -117,6 +139,7 @@ func TestAttachDetachLeavesTheBuildRunning(t *testing.T) {
 			c.Process.Signal(syscall.SIGINT)
 		}()
 	})
+	g.Open()
 	if !strings.Contains(out.String(), "detached from ") {
 		t.Errorf("attach after Ctrl-C (exit %d):\n%s", cmd.ProcessState.ExitCode(), out)
 	}
@@ -131,7 +154,8 @@ func TestAttachUIDetachesOnQ(t *testing.T) {
 	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
-	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox AS waiter\nRUN echo "+nonce+" && sleep 4\n"+
+	g := newGate(t)
+	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox AS waiter\nRUN echo "+nonce+" && "+g.Step()+"\n"+
 		"FROM 127.0.0.1:5015/buildscope/busybox\nCOPY --from=waiter /etc/passwd /copied\n"))
 	envs := e.shellVars(true)
 	shell := fmt.Sprintf("until env TERM=xterm-256color %s %s attach --builder embedded 2>/dev/null; do sleep 0.2; done; echo EXIT=$?; sleep 60",
@@ -144,18 +168,21 @@ func TestAttachUIDetachesOnQ(t *testing.T) {
 	}
 	send("q")
 	waitScreen(t, capture, "EXIT=0", 20*time.Second)
+	g.Open() // the step goes on only after the UI detached
 	if code, stderr := wait(); code != 0 {
 		t.Errorf("the build exited %d after the UI detached:\n%s", code, lastLines(stderr, 10))
 	}
 }
 
 // attach follows a build buildctl started, to its end, and leaves it to
-// succeed: a client that is not buildscope, with a RUN that sleeps.
+// succeed: a client that is not buildscope, with a RUN that waits.
 func TestAttachFollowsABuildctlBuild(t *testing.T) {
 	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
-	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 2\nRUN echo after-"+nonce+"\n")
+	g := newGate(t)
+	step := "RUN echo " + nonce + " && " + g.Step()
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\n"+step+"\nRUN echo after-"+nonce+"\n")
 	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
 	ctl := exec.Command(buildctlBin(t), "--addr", "unix://"+sock, "build", "--frontend", "dockerfile.v0", "--local", "context="+dir, "--local", "dockerfile="+dir)
 	var ctlOut bytes.Buffer
@@ -164,11 +191,11 @@ func TestAttachFollowsABuildctlBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ctl.Process.Kill() })
-	cmd, out := attachWhenRunning(t, e, func(*exec.Cmd, *lockedBuffer) {})
+	cmd, out := attachWhenRunning(t, e, openOnAttach(g))
 	if code := cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("attach exited %d:\n%s", code, out)
 	}
-	for _, want := range []string{"RUN echo " + nonce + " && sleep 2", "RUN echo after-" + nonce, "DONE"} {
+	for _, want := range []string{step, "RUN echo after-" + nonce, "DONE"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("attach output lacks %q:\n%s", want, out)
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
@@ -91,27 +90,17 @@ func TestHomeScreenAttachesToARunningBuild(t *testing.T) {
 	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
-	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 6\n")
+	g := newGate(t)
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && "+g.Step()+"\n")
 	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
 	ctl := exec.Command(buildctlBin(t), "--addr", "unix://"+sock, "build", "--progress", "plain", "--frontend", "dockerfile.v0", "--local", "context="+dir, "--local", "dockerfile="+dir)
-	progress, err := ctl.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := ctl.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ctl.Process.Kill() })
-	// the list is read when it opens: open it once the RUN has started
-	// (a barrier, not a sleep: under load buildctl can take seconds to
-	// get there)
-	sc := bufio.NewScanner(progress)
-	for sc.Scan() && !strings.Contains(sc.Text(), "sleep 6") {
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
+	// the list is read when it opens: open it once the RUN waits at the
+	// gate, which stays shut until the UI has detached
+	g.WaitArrived(t)
 	envs := e.shellVars(true)
 	shell := fmt.Sprintf("env TERM=xterm-256color %s %s; echo EXIT=$?; sleep 60", envs, binPath)
 	capture, send := tmuxSession(t, 130, 24, shell)
@@ -120,6 +109,7 @@ func TestHomeScreenAttachesToARunningBuild(t *testing.T) {
 	waitScreen(t, capture, "echo "+nonce, 30*time.Second)
 	send("q")
 	waitScreen(t, capture, "DURATION", 20*time.Second) // the list, read again
+	g.Open()
 	send("q")
 	if s := waitScreen(t, capture, "EXIT=", 20*time.Second); !strings.Contains(s, "EXIT=0") {
 		t.Errorf("after q:\n%s", s)
