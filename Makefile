@@ -80,7 +80,7 @@ demo-bake: deps build base
 	cd assets/examples/bake && ../../../bin/buildscope bake --builder embedded -f docker-bake.hcl
 
 test: deps build buildx static engine base lint
-	BUILDSCOPE_REQUIRE_DOCKER=1 BUILDSCOPE_BUILDKITD=$(CURDIR)/bin/buildkitd BUILDSCOPE_BUILDX=$(CURDIR)/bin/docker-buildx \
+	BUILDSCOPE_REQUIRE_DOCKER=1 BUILDSCOPE_BIN=$(CURDIR)/bin/buildscope BUILDSCOPE_BUILDKITD=$(CURDIR)/bin/buildkitd BUILDSCOPE_BUILDX=$(CURDIR)/bin/docker-buildx \
 	  BUILDSCOPE_STATIC_BUILDKIT=$(CURDIR)/bin/static \
 	  $(GO) test -count=1 -parallel 6 -timeout 25m ./...
 

@@ -322,6 +322,9 @@ func TestBakeStagesPerTarget(t *testing.T) {
 // onEachBuilder runs f as a subtest on the embedded builder and on the
 // Docker engine (which make test starts when none answers).
 func onEachBuilder(t *testing.T, f func(t *testing.T, builder string)) {
+	// the parent too runs in parallel: a serial parent holds back every
+	// other test until its parallel subtests are done
+	parallel(t)
 	for _, builder := range []string{"embedded", "docker"} {
 		t.Run(builder, func(t *testing.T) {
 			if builder == "docker" {

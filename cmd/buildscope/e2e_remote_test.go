@@ -95,6 +95,7 @@ func buildkitImage(t *testing.T) v1.Image {
 // image above. Builds, the cache, --load into the engine and why work
 // through it.
 func TestDockerContainerBuilder(t *testing.T) {
+	parallel(t) // before the image is made and loaded: seconds of work
 	requireDocker(t)
 	img := buildkitImage(t)
 	tag := "buildscope-e2e/buildkit:" + history.NewID()
