@@ -128,12 +128,15 @@ func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths
 	}
 	rec.Completed = time.Now().UTC()
 	switch {
-	case err == nil:
-		rec.Status = model.StatusOK
+	// canceled first: a Ctrl-C after a solve that succeeded still cancels
+	// the build (its inputs were not all recorded), never an "ok" record
+	// that silently lacks them
 	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
 		rec.Status = model.StatusCanceled
 		rec.Error = "build canceled"
 		err = ErrCanceled
+	case err == nil:
+		rec.Status = model.StatusOK
 	default:
 		rec.Status = model.StatusError
 		err = errors.New(p.redactor.String(solveErrorMessage(err, p, b)))

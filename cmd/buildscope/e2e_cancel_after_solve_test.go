@@ -1,0 +1,69 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/model"
+)
+
+// Ctrl-C after the solve, while buildscope still hashes a context of 20k
+// files for the build's inputs, cancels the hashing: exit 130 and a
+// canceled record. (Before, the hashing took no context: the build waited
+// for the walk, then was ended by the 5-second "stuck" exit with no record.)
+// The window is made wide, not timed: BuildKit already holds the context
+// (an earlier build sent it), so the second build's solve is a cache hit
+// that ends at once, while buildscope's own hash cache is gone and every
+// file must be read again.
+func TestInterruptWhileHashingAfterTheSolve(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	block := make([]byte, 16<<10)
+	for i := 0; i < 20000; i++ {
+		sub := filepath.Join(dir, "src", fmt.Sprintf("%03d", i/100))
+		if i%100 == 0 {
+			if err := os.MkdirAll(sub, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		block[0], block[1] = byte(i), byte(i>>8)
+		if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("f%05d", i)), block, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a bind mount reads the whole context without copying it into a layer
+	df := "FROM 127.0.0.1:5015/buildscope/busybox\nRUN --mount=type=bind,target=/ctx echo " + history.NewID() + " && ls /ctx/src | wc -l\n"
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(df), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, r := e.build(t, "--builder", "embedded", dir); r.code != 0 {
+		t.Fatalf("first build exited %d:\n%s", r.code, lastLines(r.stderr, 10))
+	}
+	caches, _ := filepath.Glob(filepath.Join(e.dir, "state", "buildscope", "cache", "context-*.gob"))
+	if len(caches) == 0 {
+		t.Fatal("the first build kept no context hash cache: the test would not make the hashing long")
+	}
+	for _, c := range caches {
+		os.Remove(c)
+	}
+	cmd := exec.Command(binPath, "build", "--builder", "embedded", "--progress", "plain", "--debug", "/dev/stderr", dir)
+	cmd.Env = e.vars
+	if code := interruptAt(t, cmd, "solved; recording its inputs"); code != 130 {
+		t.Errorf("exit %d after Ctrl-C, want 130", code)
+	}
+	var b model.Build
+	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
+		t.Fatal(err)
+	}
+	if b.Status != model.StatusCanceled {
+		t.Errorf("the interrupted build's record: status %q error %q, want canceled", b.Status, b.Error)
+	}
+	if again, _ := filepath.Glob(filepath.Join(e.dir, "state", "buildscope", "cache", "context-*.gob")); len(again) != 0 {
+		t.Errorf("the hash cache %v was written: the hashing ran to its end, so Ctrl-C did not land while it ran", again)
+	}
+}
