@@ -51,9 +51,10 @@ func (r *Removed) Text() string {
 // the blobs of the results store no record uses any more; with connect,
 // also the builder's own record of that build. When id is not in
 // buildscope's history and connect is set, it removes the builder's own
-// record of that ref. It says which, and what is left.
-func RemoveAnywhere(ctx context.Context, paths state.Paths, id string, connect builder.Connector) (*Removed, error) {
-	h := history.History{Dir: paths.History()}
+// record of that ref. It says which, and what is left; warn names the
+// damaged records it skips (nil: none).
+func RemoveAnywhere(ctx context.Context, paths state.Paths, id string, connect builder.Connector, warn *history.Warner) (*Removed, error) {
+	h := history.History{Dir: paths.History(), Warn: warn}
 	b, err := h.Remove(id)
 	var none *history.NoBuildError
 	if errors.As(err, &none) && connect != nil {
@@ -187,11 +188,11 @@ func Import(ctx context.Context, h history.History, paths state.Paths, arg strin
 // the record's warnings to w. It does nothing without connect, for specs
 // that are not build:ID, for last and last~N, or when buildscope has the
 // build (or a damaged record of it, which opening reports).
-func ImportBuilderRecords(ctx context.Context, paths state.Paths, connect builder.Connector, w io.Writer, specs ...string) error {
+func ImportBuilderRecords(ctx context.Context, paths state.Paths, connect builder.Connector, w io.Writer, warn *history.Warner, specs ...string) error {
 	if connect == nil {
 		return nil
 	}
-	h := history.History{Dir: paths.History()}
+	h := history.History{Dir: paths.History(), Warn: warn}
 	for _, s := range specs {
 		id, ok := strings.CutPrefix(s, "build:")
 		if !ok || id == "" || id == "last" || strings.HasPrefix(id, "last~") {

@@ -67,12 +67,13 @@ func (r Retention) Goes(builds []*model.Build, now time.Time) []*model.Build {
 // PruneHistory removes the records of buildscope's history that r does
 // not keep, then the blobs of the results store no record uses; with
 // connect, also the builder's own records of those builds. It says what
-// it removed and what it left.
-func PruneHistory(ctx context.Context, paths state.Paths, r Retention, connect builder.Connector) (*HistoryPruned, error) {
+// it removed and what it left; warn names the damaged records it skips
+// (nil: none), which it never removes.
+func PruneHistory(ctx context.Context, paths state.Paths, r Retention, connect builder.Connector, warn *history.Warner) (*HistoryPruned, error) {
 	if r.Keep <= 0 && r.OlderThan <= 0 {
 		return nil, errors.New("say what to keep: --keep N (the newest N records) and/or --older-than DURATION (e.g. 720h)")
 	}
-	h := history.History{Dir: paths.History()}
+	h := history.History{Dir: paths.History(), Warn: warn}
 	all, err := h.List()
 	if err != nil {
 		return nil, err

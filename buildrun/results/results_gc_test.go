@@ -159,14 +159,14 @@ func TestRemovalSaysWhatTheSweepCouldNot(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(f.dir, "index.json"), []byte(`{"schemaVersion":2,"manif`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r, err := buildrun.RemoveAnywhere(context.Background(), paths, "aaaa", nil)
+	r, err := buildrun.RemoveAnywhere(context.Background(), paths, "aaaa", nil, nil)
 	if err != nil || r.ID != "aaaaaaaaaaaa" || r.Results == nil || !strings.Contains(r.Results.Skipped, "reading the index of") {
 		t.Fatalf("rm with a truncated index: %+v, %v", r, err)
 	}
 	if !strings.Contains(r.Text(), "removed aaaaaaaaaaaa from buildscope's history") || !strings.Contains(r.Text(), "was not swept: reading the index") {
 		t.Errorf("rm's text:\n%s", r.Text())
 	}
-	p, err := buildrun.PruneHistory(context.Background(), paths, buildrun.Retention{Keep: 1}, nil)
+	p, err := buildrun.PruneHistory(context.Background(), paths, buildrun.Retention{Keep: 1}, nil, nil)
 	if err != nil || len(p.Removed) != 1 || p.Results == nil || p.Results.Skipped == "" {
 		t.Fatalf("prune with a truncated index: %+v, %v", p, err)
 	}

@@ -30,7 +30,7 @@ func newCompareCmd(g *globals) *cobra.Command {
 			if err := g.importForeign(cmd, args...); err != nil {
 				return err
 			}
-			o, so := compare.Options{Semantic: semantic, Content: content}, source.Options{Paths: g.paths, Platform: platform}
+			o, so := compare.Options{Semantic: semantic, Content: content}, source.Options{Paths: g.paths, Platform: platform, Warn: g.hist.Warn}
 			j, err := compare.NewJob(g.hist, args, ".", failOn, o, so)
 			if err != nil {
 				return err

@@ -47,7 +47,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 	}, historyDoctor(g), &cobra.Command{
 		Use: "rm ID", Short: "Remove a build record: buildscope's, else (with --builder) the builder's own", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, err := buildrun.RemoveAnywhere(cmd.Context(), g.paths, args[0], g.builderOpener())
+			r, err := buildrun.RemoveAnywhere(cmd.Context(), g.paths, args[0], g.builderOpener(), g.hist.Warn)
 			if err != nil {
 				return err
 			}
@@ -79,7 +79,7 @@ func (g *globals) builderOpener() builder.Connector {
 // builder's own history into buildscope's, saying so on stderr, so that a
 // command opening build:ID opens it as it opens buildscope's own.
 func (g *globals) importForeign(cmd *cobra.Command, specs ...string) error {
-	return buildrun.ImportBuilderRecords(cmd.Context(), g.paths, g.builderOpener(), cmd.ErrOrStderr(), specs...)
+	return buildrun.ImportBuilderRecords(cmd.Context(), g.paths, g.builderOpener(), cmd.ErrOrStderr(), g.hist.Warn, specs...)
 }
 
 // historyList lists the builds (history, history ls).
@@ -97,7 +97,7 @@ func historyPrune(g *globals, asJSON *bool) *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "prune --keep N | --older-than DURATION", Short: "Remove old records of buildscope's history and the image blobs no record uses", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := buildrun.PruneHistory(cmd.Context(), g.paths, r, g.builderOpener())
+			p, err := buildrun.PruneHistory(cmd.Context(), g.paths, r, g.builderOpener(), g.hist.Warn)
 			if p == nil {
 				return err
 			}

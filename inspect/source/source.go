@@ -51,6 +51,9 @@ type Options struct {
 	Platform string
 	// Paths locate the build history, for build:ID.
 	Paths state.Paths
+	// Warn reports the damaged records skipped while build:last or
+	// build:last~N is resolved; nil reports nothing.
+	Warn *history.Warner
 }
 
 // Open opens the image spec names: build:last, build:ID, an OCI layout
@@ -143,7 +146,7 @@ func openArchive(spec string, fi os.FileInfo) (*Image, error) {
 }
 
 func openBuild(ctx context.Context, s Spec, o Options) (*Image, error) {
-	h := history.History{Dir: o.Paths.History()}
+	h := history.History{Dir: o.Paths.History(), Warn: o.Warn}
 	id := s.Build
 	if s.Back > 0 {
 		var err error
