@@ -66,6 +66,8 @@ type Build struct {
 	// buildscope looked for them and found none.
 	KeysMissing string    `json:"keys_missing,omitempty"`
 	Warnings    []Warning `json:"warnings,omitempty"`
+	// Debug says what `buildscope debug` ran in the build's failed step.
+	Debug string `json:"debug,omitempty"`
 	// ChecksUnavailable says why BuildKit's Dockerfile checks did not run
 	// (the builder's frontend has none), so that no warnings is not read
 	// as a Dockerfile that passed them.

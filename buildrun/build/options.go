@@ -4,6 +4,7 @@
 package build
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -77,6 +78,16 @@ type Prepared struct {
 	// siblingsCheck says the other targets of the bake build the stages
 	// this one leaves out, and so report their checks
 	siblingsCheck bool
+	// Solver, when set, runs the solve in place of client.Solve (buildscope
+	// debug's gateway solve, which opens a shell in a failed step).
+	Solver Solver
+}
+
+// Solver runs a build's solve as client.Solve would, and says afterwards,
+// in one line for the record, what else it did ("" for nothing).
+type Solver interface {
+	Solve(ctx context.Context, c *client.Client, opt client.SolveOpt, ch chan *client.SolveStatus) (*client.SolveResponse, error)
+	Note() string
 }
 
 // Platform is the platform whose image of a multi-platform result is

@@ -164,6 +164,9 @@ func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths
 		}
 	}
 	rec.Advice = advise(rec)
+	if p.Solver != nil {
+		rec.Debug = p.Solver.Note()
+	}
 	if hasMounts && mountsBefore != nil && ctx.Err() == nil {
 		if after := settledCacheRecords(ctx, b); after != nil {
 			rec.CacheMounts = fold.CacheMountUses(rec, p.Plan, mountsBefore, after)
@@ -274,7 +277,11 @@ func solve(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Pat
 	var resp *client.SolveResponse
 	eg.Go(func() error {
 		var err error
-		resp, err = b.Client.Solve(ectx, nil, opt, ch)
+		if p.Solver != nil {
+			resp, err = p.Solver.Solve(ectx, b.Client, opt, ch)
+		} else {
+			resp, err = b.Client.Solve(ectx, nil, opt, ch)
+		}
 		return err
 	})
 	eg.Go(func() error {

@@ -35,7 +35,7 @@ func newBuildCmd(g *globals) *cobra.Command {
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.opts.ContextDir = args[0]
-			return runBuild(cmd, g, f)
+			return runBuild(cmd, g, f, nil)
 		},
 	}
 	fl := cmd.Flags()
@@ -56,7 +56,9 @@ func newBuildCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
+// runBuild runs the build f describes; solver, when not nil, runs its
+// solve (debug's).
+func runBuild(cmd *cobra.Command, g *globals, f *buildFlags, solver build.Solver) error {
 	interactive, mode, err := progress.Mode(f.progress, isTerminal())
 	if err != nil {
 		return err
@@ -66,6 +68,7 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags) error {
 		return err
 	}
 	defer b.Close()
+	p.Solver = solver
 	warn(cmd, p.Notes(b))
 	env := g.env(cmd)
 	rec, berr := env.Live(cmd.Context(), interactive, mode, func() buildui.Options { return env.BuildUI(cmd.Context(), b, p, f.logCap) },

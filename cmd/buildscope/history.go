@@ -75,9 +75,8 @@ func (g *globals) builderOpener() builder.Connector {
 	return g.connect
 }
 
-// importForeign copies each build:REF of specs that names a build of the
-// builder's own history into buildscope's, saying so on stderr, so that a
-// command opening build:ID opens it as it opens buildscope's own.
+// importForeign copies each build:REF of specs naming a build of the
+// builder's own history into buildscope's (buildrun.ImportBuilderRecords).
 func (g *globals) importForeign(cmd *cobra.Command, specs ...string) error {
 	return buildrun.ImportBuilderRecords(cmd.Context(), g.paths, g.builderOpener(), cmd.ErrOrStderr(), g.hist.Warn, specs...)
 }

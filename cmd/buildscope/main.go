@@ -6,13 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 
-	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
@@ -122,7 +120,7 @@ func newRootCmd() *cobra.Command {
 			g.paths = p
 			g.hist = history.History{Dir: p.History(), Warn: history.NewWarner(os.Stderr)}
 			g.tls.Paths, g.tls.Env = p, builder.EnvFromOS()
-			return setupLogging(g.debug)
+			return buildrun.SetupLogging(g.debug)
 		},
 	}
 	pf := root.PersistentFlags()
@@ -147,21 +145,5 @@ func (g *globals) connect(ctx context.Context) (*builder.Builder, error) {
 // env is what the UIs cmd starts reach.
 func (g *globals) env(cmd *cobra.Command) launch.Env {
 	return launch.Env{Paths: g.paths, Connect: g.connect, Builder: g.builder, TLS: g.tls, Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(),
-		BeforeUI: limitMemory, Inspect: func(_ context.Context, spec string) error { return runInspect(cmd, g, &inspectOptions{}, spec) }}
-}
-
-// setupLogging sends the logs of BuildKit's client libraries to the --debug
-// file, never to the terminal.
-func setupLogging(path string) error {
-	if path == "" {
-		logrus.SetOutput(io.Discard)
-		return nil
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return fmt.Errorf("opening debug log: %w", err)
-	}
-	logrus.SetOutput(f)
-	logrus.SetLevel(logrus.DebugLevel)
-	return nil
+		BeforeUI: launch.LimitMemory, Inspect: func(_ context.Context, spec string) error { return runInspect(cmd, g, &inspectOptions{}, spec) }}
 }

@@ -26,6 +26,9 @@ func Text(b *model.Build, history []*model.Build) string {
 	if b.Error != "" {
 		fmt.Fprintf(&w, "  error      %s\n", model.Printable(b.Error))
 	}
+	if b.Debug != "" {
+		fmt.Fprintf(&w, "  debug      %s\n", model.Printable(b.Debug))
+	}
 	w.WriteString(b.Origin.Text())
 	shown := make([]bool, len(b.Warnings)) // printed beside their step
 	for si, s := range b.Stages {

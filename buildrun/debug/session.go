@@ -1,0 +1,180 @@
+// Package debug runs a build through BuildKit's gateway so that, when a
+// RUN step fails, a process can be started in that step's state: its
+// root filesystem as the command left it, its mounts (cache, secret, SSH,
+// bind, tmpfs), its environment, working directory and user. BuildKit
+// keeps the failed step's mounts only while the gateway session that ran
+// it lives, so the process runs inside the build's callback, before the
+// build returns its error.
+package debug
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"strings"
+
+	"github.com/moby/buildkit/client"
+	gateway "github.com/moby/buildkit/frontend/gateway/client"
+	gwpb "github.com/moby/buildkit/frontend/gateway/pb"
+	"github.com/moby/buildkit/solver/errdefs"
+)
+
+// Session says what to run in a failed step, and records what it ran.
+type Session struct {
+	// Args is the process to start; empty means an interactive /bin/sh.
+	Args []string
+	// Tty gives the process a terminal (an interactive shell).
+	Tty bool
+	// Stdin, Stdout and Stderr are the process's; Stderr also gets the
+	// one-line notes (the failed command, why no shell could start).
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+
+	// Ran is set once a process ran in a failed step: what and how it ended.
+	Ran *Ran
+
+	terminal *os.File // the user's terminal, given to an interactive shell
+}
+
+// Ran is what a debug session ran in a failed step.
+type Ran struct {
+	// Step is the failed command, as BuildKit ran it.
+	Step []string
+	// Args is the process the session started there.
+	Args []string
+	// ExitCode is the process's exit status.
+	ExitCode int
+}
+
+// Solve runs the build described by opt (its Frontend and FrontendAttrs
+// as client.Solve takes them) through the gateway: the frontend's result
+// is evaluated inside the callback, and a failed exec step gets the
+// session's process before the error is returned. The result, when the
+// build succeeds, is exported as opt says.
+func (s *Session) Solve(ctx context.Context, c *client.Client, opt client.SolveOpt, ch chan *client.SolveStatus) (*client.SolveResponse, error) {
+	frontend := opt.Frontend
+	opt.Frontend = ""
+	return c.Build(ctx, opt, "buildscope", func(ctx context.Context, gc gateway.Client) (*gateway.Result, error) {
+		req := gateway.SolveRequest{Frontend: frontend, FrontendOpt: maps.Clone(gc.BuildOpts().Opts)}
+		res, err := gc.Solve(ctx, req)
+		if err == nil {
+			err = res.EachRef(func(ref gateway.Reference) error { return ref.Evaluate(ctx) })
+		}
+		if err != nil {
+			s.inFailedStep(ctx, gc, err)
+			return nil, err
+		}
+		return res, nil
+	}, ch)
+}
+
+// Note is the line the build's record keeps about the session: empty when
+// no process ran.
+func (s *Session) Note() string {
+	if s.Ran == nil {
+		return ""
+	}
+	return fmt.Sprintf("a debug session ran `%s` in the failed step `%s` (exit %d)",
+		shellLine(s.Ran.Args), shellLine(s.Ran.Step), s.Ran.ExitCode)
+}
+
+// inFailedStep starts the session's process in the state of the step
+// that failed with err, when BuildKit says which exec step it was, and
+// waits for it; otherwise it says in one line why no process can start.
+func (s *Session) inFailedStep(ctx context.Context, gc gateway.Client, err error) {
+	var se *errdefs.SolveError
+	if !errors.As(err, &se) || se.Op == nil {
+		fmt.Fprintln(s.Stderr, "debug: BuildKit did not say which step failed (the frontend failed before any step ran): no shell to open")
+		return
+	}
+	exec := se.Op.GetExec()
+	if exec == nil {
+		fmt.Fprintln(s.Stderr, "debug: the failed step is not a RUN (a COPY, ADD or image pull): it has no process state to open a shell in")
+		return
+	}
+	if len(se.MountIDs) < len(exec.Mounts) {
+		fmt.Fprintf(s.Stderr, "debug: the builder kept %d of the failed step's %d mounts: no shell to open\n", len(se.MountIDs), len(exec.Mounts))
+		return
+	}
+	var mounts []gateway.Mount
+	for i, m := range exec.Mounts {
+		mounts = append(mounts, gateway.Mount{
+			Selector: m.Selector, Dest: m.Dest, ResultID: se.MountIDs[i], Readonly: m.Readonly,
+			MountType: m.MountType, CacheOpt: m.CacheOpt, SecretOpt: m.SecretOpt, SSHOpt: m.SSHOpt,
+		})
+	}
+	ctr, cerr := gc.NewContainer(ctx, gateway.NewContainerRequest{Mounts: mounts, NetMode: exec.Network, Platform: se.Op.Platform})
+	if cerr != nil {
+		fmt.Fprintf(s.Stderr, "debug: starting a container in the failed step: %v\n", cerr)
+		return
+	}
+	defer ctr.Release(context.WithoutCancel(ctx))
+	args := s.Args
+	if len(args) == 0 {
+		args = []string{"/bin/sh"}
+	}
+	meta := exec.Meta
+	fmt.Fprintf(s.Stderr, "debug: in the failed step's state (cwd %s, user %s); the step ran:\n  %s\n", orDefault(meta.Cwd, "/"), orDefault(meta.User, "root"), shellLine(meta.Args))
+	proc, perr := ctr.Start(ctx, gateway.StartRequest{
+		Args: args, Env: meta.Env, User: meta.User, Cwd: meta.Cwd, Tty: s.Tty,
+		Stdin: readCloser(s.Stdin), Stdout: nopWriteCloser{s.Stdout}, Stderr: nopWriteCloser{s.Stderr},
+		SecurityMode: exec.Security, RemoveMountStubsRecursive: meta.RemoveMountStubsRecursive,
+	})
+	if perr != nil {
+		fmt.Fprintf(s.Stderr, "debug: starting %s in the failed step: %v\n", shellLine(args), perr)
+		return
+	}
+	restore := s.onTerminal(ctx, proc)
+	werr := proc.Wait()
+	restore()
+	s.Ran = &Ran{Step: meta.Args, Args: args, ExitCode: exitCode(werr)}
+}
+
+// exitCode is a process's exit status from the error Wait returns.
+func exitCode(err error) int {
+	var ee *gwpb.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return int(ee.ExitCode)
+	default:
+		return 255
+	}
+}
+
+// shellLine is args as one line a shell would read back.
+func shellLine(args []string) string {
+	var out []string
+	for _, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`;&|<>()*?[]#~") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		out = append(out, a)
+	}
+	return strings.Join(out, " ")
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// readCloser is r for a process's stdin, never closed by the gateway (it
+// may be the user's terminal); nil stays nil.
+func readCloser(r io.Reader) io.ReadCloser {
+	if r == nil {
+		return nil
+	}
+	return io.NopCloser(r)
+}
+
+// nopWriteCloser is a writer the gateway may close without closing ours.
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/model"
+)
+
+// debug --invoke runs its command in the failed RUN step's state: what the
+// step wrote before it failed, its WORKDIR, USER and ENV. debug exits
+// with the command's status; the build's own failure (exit code 3) is
+// still said, and its record is a failed build that names the session.
+func TestDebugInvokeRunsInTheFailedStep(t *testing.T) {
+	e := newEnv(t)
+	nonce := history.NewID()
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nENV GREETING=hello-"+nonce+"\nWORKDIR /work\nUSER 65534\n"+
+		"RUN sh -c 'mkdir -p /tmp/out && echo partial > /tmp/out/p && exit 3'\n")
+	r := e.run(t, nil, "debug", "--builder", "embedded", "--invoke", "cat /tmp/out/p; pwd; id -u; env", dir)
+	if r.code != 0 {
+		t.Fatalf("debug exited %d, want the invoked command's 0:\n%s", r.code, lastLines(r.stderr, 15))
+	}
+	for _, want := range []string{"partial\n", "/work\n", "65534\n", "GREETING=hello-" + nonce} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the invoked command's output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "exit code: 3") || !strings.Contains(r.stderr, "echo partial > /tmp/out/p") {
+		t.Errorf("stderr does not say the step and its exit code 3:\n%s", lastLines(r.stderr, 15))
+	}
+	var b model.Build
+	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
+		t.Fatal(err)
+	}
+	if b.Status != model.StatusError || !strings.Contains(b.Debug, "exit 0") || !strings.Contains(b.Debug, "cat /tmp/out/p") {
+		t.Errorf("record: status %q, debug %q; want a failed build naming the session", b.Status, b.Debug)
+	}
+
+	// the invoked command's status is debug's, for CI
+	if r := e.run(t, nil, "debug", "--builder", "embedded", "--invoke", "exit 7", dir); r.code != 7 {
+		t.Errorf("debug --invoke 'exit 7' exited %d:\n%s", r.code, lastLines(r.stderr, 10))
+	}
+}
+
+// A failed step that is not a RUN has no process state: one line says
+// so, and debug exits as the failed build does. A build that succeeds
+// opens nothing.
+func TestDebugSaysWhenNoShellCanOpen(t *testing.T) {
+	e := newEnv(t)
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nCOPY missing-"+history.NewID()+" /x\n")
+	r := e.run(t, nil, "debug", "--builder", "embedded", "--invoke", "echo SHOULD-NOT-RUN", dir)
+	if r.code != 1 || strings.Contains(r.stdout, "SHOULD-NOT-RUN") || !strings.Contains(r.stderr, "debug: ") {
+		t.Errorf("debug of a failed COPY: exit %d, stdout %q, stderr:\n%s", r.code, r.stdout, lastLines(r.stderr, 10))
+	}
+	ok := t.TempDir()
+	if err := os.WriteFile(filepath.Join(ok, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+history.NewID()+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run(t, nil, "debug", "--builder", "embedded", "--invoke", "echo SHOULD-NOT-RUN", ok); r.code != 0 || strings.Contains(r.stdout, "SHOULD-NOT-RUN") {
+		t.Errorf("debug of a build that succeeds: exit %d, stdout %q", r.code, r.stdout)
+	}
+}
