@@ -47,8 +47,11 @@ type Options struct {
 	LogCap int
 	// Events, when set, is the live status stream.
 	Events <-chan *client.SolveStatus
-	// Cancel cancels the build (Ctrl-C).
+	// Cancel cancels the build (Ctrl-C, or q once confirmed).
 	Cancel func()
+	// Attached says the build is someone else's, followed: q detaches
+	// (Cancel ends the following, not the build) without asking.
+	Attached bool
 	// Replay is a finished build shown from its record (history show).
 	Replay *model.Build
 	// Context, when set, bounds the views' work (measuring stages,
@@ -118,6 +121,8 @@ type Model struct {
 	focus            pane
 	search           common.Input
 	showHelp         bool
+	note             string // one line saying why the last key did nothing; the next key clears it
+	confirm          bool   // q was pressed on a running build: y cancels it
 
 	view       view
 	why        *why.Explanation
@@ -216,6 +221,9 @@ const imageNode = "\x00image"
 // starts reading the status stream.
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tick(), tea.RequestBackgroundColor}
+	if m.opts.Replay != nil {
+		cmds = append(cmds, m.explain()) // the steps' reasons (new, …) without visiting c
+	}
 	if m.opts.Events != nil {
 		cmds = append(cmds, WaitForStatus(m.opts.Events))
 	}

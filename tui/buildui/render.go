@@ -26,17 +26,18 @@ type geom struct {
 }
 
 func (m *Model) geometry() geom {
-	g := geom{helpH: 1}
-	if m.showHelp {
-		g.helpH = lipgloss.Height(m.help.FullHelpView(m.helpKeys().FullHelp()))
-	}
+	g := geom{helpH: m.helpHeight()}
 	avail := max(m.Height-1-g.helpH, 6)
 	g.logsH = max(avail/2, 3)
 	g.topH = avail - g.logsH
 	g.logsY = 1 + g.topH
-	g.graphW = min(max(m.gw+34, 26), max(m.Width*45/100, 26))
-	if st, ok := m.selected(); ok && st.Error != "" {
-		g.errH = min(8, g.logsH-2)
+	g.graphW = min(max(m.gw+m.labelsW()+3, 20), max(m.Width*45/100, 20))
+	if text, line, ok := m.failure(); ok {
+		ctx := 0
+		if line > 0 {
+			ctx = 5 // the Dockerfile's lines around the failing one
+		}
+		g.errH = max(min(len(m.errorLines(text))+ctx, g.logsH-2), 1)
 	}
 	body := max(g.topH-1, 1)
 	for i, r := range m.rows {
@@ -58,7 +59,7 @@ func (m *Model) selected() (model.Step, bool) {
 
 // View draws the UI. Only the root sets alt-screen and mouse.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.Render())
+	v := tea.NewView(common.Glyphs(m.Render()))
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "buildscope"
@@ -73,7 +74,7 @@ func (m *Model) Render() string {
 		return ""
 	}
 	if m.view != viewBuild {
-		return fit(m.renderHeader()+"\n"+pad(m.renderSubView(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
+		return fit(m.renderHeader()+"\n"+pad(m.renderSubView(), m.Width, m.body().Height)+"\n"+m.renderHelp(), m.Width, m.Height)
 	}
 	g := m.geometry()
 	graph := m.renderGraph(g)
@@ -122,6 +123,8 @@ func (m *Model) renderHeader() string {
 	switch {
 	case m.search.Active:
 		status = "search: " + m.search.Text + "▏ (enter to search, esc to cancel)"
+	case m.confirm:
+		status = s.Failed.Render("cancel the build? y/n")
 	case !m.done && m.canceled:
 		status = s.Failed.Render("canceling…")
 	case !m.done:
@@ -131,19 +134,42 @@ func (m *Model) renderHeader() string {
 		if b.Image != nil {
 			status += " · image " + model.HumanSize(b.Image.SizeBytes)
 		}
-		status += s.Dim.Render(" · q quits")
 	default:
 		word := "✗ failed"
 		if b.Status == model.StatusCanceled {
 			word = "✗ canceled"
 		}
-		status = s.Failed.Render(word) + fmt.Sprintf(" after %s · %d/%d steps cached", dur(elapsed), b.Cache.StepsCached, b.Cache.StepsTotal) + s.Dim.Render(" · q quits")
+		status = s.Failed.Render(word) + fmt.Sprintf(" after %s · %d/%d steps cached", dur(elapsed), b.Cache.StepsCached, b.Cache.StepsTotal)
 	}
-	left := s.Header.Render("buildscope") + " " + m.opts.Title
+	// the status always shows: the title gives way, from the left (a
+	// path's end says most), then the builder
+	status = ansi.Truncate(status, m.Width-len("buildscope")-2, "…")
+	room := m.Width - ansi.StringWidth(status) - len("buildscope") - 3
+	builder := ""
 	if m.opts.Builder != "" {
-		left += s.Dim.Render(" on " + m.opts.Builder)
+		builder = " on " + m.opts.Builder
+		if ansi.StringWidth(m.opts.Title)+ansi.StringWidth(builder) > room {
+			builder = "" // the path says more than the builder
+		}
 	}
+	title := common.ShortenLeft(m.opts.Title, room-ansi.StringWidth(builder))
+	left := s.Header.Render("buildscope")
+	if title != "" {
+		left += " " + title
+	}
+	left += s.Dim.Render(builder)
 	return ansi.Truncate(left+"  "+status, m.Width, "…")
+}
+
+// labelsW is the width of the graph's widest name and label, so that the
+// graph pane is as wide as what it shows and the steps get the rest.
+func (m *Model) labelsW() int {
+	w := 0
+	for i := range m.nodes {
+		_, label := m.nodeLabel(i)
+		w = max(w, ansi.StringWidth(m.nodeName(i))+1+ansi.StringWidth(label))
+	}
+	return max(w, len("▸ Stages"))
 }
 
 func (m *Model) paneTitle(p pane, text string) string {
@@ -223,34 +249,53 @@ func (m *Model) renderSteps(g geom) string {
 	lines := []string{m.paneTitle(paneSteps, title)}
 	width := m.Width - g.graphW - 2
 	body := g.topH - 1
-	for j := g.stepsOff; j < len(steps) && len(lines) <= body; j++ {
+	type cells struct{ mark, d, size, text string }
+	var rows []cells
+	markW, dW, sizeW := 0, 0, 0
+	for j := g.stepsOff; j < len(steps) && len(rows) < body; j++ {
 		st := steps[j]
-		s := stepState(st)
-		mark := "      "
+		var c cells
 		if st.Cached {
-			mark = "CACHED"
+			c.mark = "CACHED"
 		} else if tag, ok := m.reasonTag(st); ok {
-			mark = fmt.Sprintf("%-6s", tag)
+			c.mark = tag
 		}
-		d := ""
 		switch {
 		case st.Completed != nil && st.Started != nil:
-			d = dur(st.Duration())
+			c.d = dur(st.Duration())
 		case st.Started != nil:
-			d = dur(m.now.Sub(*st.Started))
+			c.d = dur(m.now.Sub(*st.Started))
 		}
-		size := ""
 		if st.SizeBytes != nil {
-			size = model.HumanSize(*st.SizeBytes)
+			c.size = model.HumanSize(*st.SizeBytes)
 		}
-		text := m.mountTags(st) + model.Printable(st.Instruction)
+		c.text = m.mountTags(st) + model.Printable(st.Instruction)
 		if st.Line > 0 {
-			text = fmt.Sprintf("L%-3d %s", st.Line, text)
+			c.text = fmt.Sprintf("L%-3d %s", st.Line, c.text)
 		}
+		markW, dW, sizeW = max(markW, len(c.mark)), max(dW, len(c.d)), max(sizeW, len(c.size))
+		rows = append(rows, c)
+	}
+	// the columns are as wide as what they hold, so the instruction keeps
+	// the rest of the line
+	col := func(s string, w int, right bool) string {
+		if w == 0 {
+			return ""
+		}
+		if right {
+			return fmt.Sprintf("%*s ", w, s)
+		}
+		return fmt.Sprintf("%-*s ", w, s)
+	}
+	for i, c := range rows {
+		j := g.stepsOff + i
+		st := steps[j]
+		s := stepState(st)
+		text := c.text
 		if j == m.selStep {
 			text = m.styles.Selected.Render(text)
 		}
-		line := fmt.Sprintf("%s %s %6s %8s %s", m.style(s).Render(m.glyph(s)), m.styles.Cached.Render(mark), d, size, text)
+		line := m.style(s).Render(m.glyph(s)) + " " + m.styles.Cached.Render(col(c.mark, markW, false)) + col(c.d, dW, true) + col(c.size, sizeW, true) + text
 		lines = append(lines, ansi.Truncate(line, width, "…"))
 	}
 	if m.selNode < len(m.build.Stages) { // the checks' warnings of the stage's lines
@@ -296,37 +341,63 @@ func (m *Model) logsTitle() string {
 
 func (m *Model) renderHelp() string {
 	if m.showHelp {
-		return m.help.FullHelpView(m.helpKeys().FullHelp())
+		return common.FullHelp(m.help, m.Width, m.helpKeys().FullHelp())
 	}
-	return ansi.Truncate(m.help.ShortHelpView(m.helpKeys().ShortHelp()), m.Width, "")
+	note := ""
+	if m.note != "" {
+		note = m.styles.Warning.Render(m.note)
+	}
+	keep := []key.Binding{m.keys.Help, m.quitKey()}
+	if back, ok := m.backKey(); ok && m.view == viewBuild {
+		keep = append(keep, back)
+	}
+	return common.Footer(m.help, m.Width, note, m.helpKeys().ShortHelp(), keep)
 }
 
-// helpKeys are the keys of the view shown, for its help.
+// helpHeight is the lines the help takes below the view.
+func (m *Model) helpHeight() int {
+	if !m.showHelp {
+		return 1
+	}
+	return lipgloss.Height(common.FullHelp(m.help, m.Width, m.helpKeys().FullHelp()))
+}
+
+// helpKeys are the keys of the view shown, for its help: of the keys
+// that open views, those that work now (offer).
 func (m *Model) helpKeys() help.KeyMap {
 	k := m.keys
-	leave := []key.Binding{k.Back, k.Quit}
+	leave := []key.Binding{k.Back, m.quitKey()}
 	switch m.view {
-	case viewCache:
-		return common.Bindings{{k.Up, k.Down, k.Top, k.Bottom}, leave}
-	case viewStages:
-		if m.opts.Inspect == nil {
-			return common.Bindings{{k.Up, k.Down}, leave}
-		}
-		return common.Bindings{{k.Up, k.Down, k.Open}, leave}
-	case viewDiff:
-		return common.Bindings{{k.Up, k.Down, k.PageUp, k.PageDown}, leave}
-	case viewTimeline:
-		return common.Bindings{{k.Up, k.Down, k.Left, k.Right, k.ZoomIn, k.ZoomOut}, leave}
+	case viewCache, viewStages, viewDiff, viewTimeline:
+		return common.Bindings{m.moveKeys(), m.offered(), leave}
 	case viewInspect:
 		if m.lv != nil {
 			return inspectorHelp{m.lv, leave}
 		}
 		return common.Bindings{leave}
 	}
-	if m.done && !m.showHelp {
-		return common.Bindings{{k.Focus, k.Up, k.Down, k.Cache, k.Stages, k.Diff, k.Inspect, k.Timeline, k.Help, k.Quit}}
+	quit := []key.Binding{k.Help, m.quitKey()}
+	if m.opts.Replay != nil {
+		back := k.Back
+		back.SetHelp("esc", "back")
+		quit = append(quit, back)
 	}
-	return k
+	if !m.opts.Attached && !m.done {
+		quit = append(quit, k.Cancel)
+	}
+	if !m.showHelp {
+		lead := []key.Binding{k.Focus, k.Up, k.Down}
+		if !m.done && m.logv.Buffer() != nil {
+			lead = append(lead, k.Follow, k.Search)
+		}
+		return common.Bindings{append(m.offered(), lead...), quit} // the views first: at 80 columns they stay
+	}
+	return common.Bindings{
+		{k.Up, k.Down, k.Left, k.Right, k.Focus},
+		m.logKeys(),
+		m.offered(),
+		quit,
+	}
 }
 
 // inspectorHelp is the inspector's help with the root's keys to leave it.

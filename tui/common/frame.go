@@ -24,3 +24,19 @@ func WheelRows(msg tea.MouseWheelMsg) int {
 	}
 	return 3
 }
+
+// ShortenLeft fits s in w cells by cutting it from the left, where a
+// path says least ("…/app/Dockerfile"); "" when w leaves no room.
+func ShortenLeft(s string, w int) string {
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	if w <= 1 {
+		return ""
+	}
+	r := []rune(s)
+	for len(r) > 0 && ansi.StringWidth(string(r))+1 > w {
+		r = r[1:]
+	}
+	return "…" + string(r)
+}

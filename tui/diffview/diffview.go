@@ -33,7 +33,16 @@ func New(c common.Common, title string, changes []cdiff.Change, err error) *Mode
 	return &Model{Common: c, title: title, changes: changes, err: err}
 }
 
-// Update moves the selection and scrolls the content diff.
+// Scrolls says the selected change has a content diff, which pgup and
+// pgdown scroll.
+func (m *Model) Scrolls() bool {
+	return len(m.changes) > 0 && m.changes[min(m.sel, len(m.changes)-1)].Diff != ""
+}
+
+// Rows is how many changes the view lists.
+func (m *Model) Rows() int { return len(m.changes) }
+
+// Update moves the selection or scrolls the selected change's diff.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {

@@ -28,6 +28,7 @@ import (
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/inspect/stagesize"
 	"github.com/buildscope/buildscope/model"
+	modelcompare "github.com/buildscope/buildscope/model/compare"
 	"github.com/buildscope/buildscope/model/dockerfile"
 	"github.com/buildscope/buildscope/model/why"
 	"github.com/buildscope/buildscope/tui/buildui"
@@ -127,8 +128,27 @@ func (e Env) Replay(ctx context.Context, o *builderhistory.OpenedBuild) error {
 	} else {
 		ro.Dockerfile, _ = os.ReadFile(b.Dockerfile)
 		ro.Why, ro.Inspect = e.history().Explain, buildui.BuildImages(source.Options{Paths: e.Paths})
+		ro.Diff, ro.Stages = cdiffrun.ImageDiffer(e.Connect, e.Paths), e.recordStages(b.ID)
 	}
 	return buildui.Replay(ctx, e.Out, ro, o.Events)
+}
+
+// recordStages measures the stages of recorded build id as `buildscope
+// stages build:ID` does: its Dockerfile, target and arguments from the
+// record, on the builder the command line names.
+func (e Env) recordStages(id string) func(context.Context) (*modelcompare.StageReport, error) {
+	return func(ctx context.Context) (*modelcompare.StageReport, error) {
+		o, err := build.RebuildOptions(e.history(), id, build.Options{})
+		if err != nil {
+			return nil, err
+		}
+		p, b, err := build.PrepareOn(ctx, o, e.Connect)
+		if err != nil {
+			return nil, err
+		}
+		defer b.Close()
+		return stagesize.Report(ctx, b, p, e.Paths, 10)
+	}
 }
 
 // Attach follows a running build in the build UI, without a Dockerfile:
