@@ -220,9 +220,11 @@ const imageNode = "\x00image"
 // Init starts the clock, asks the terminal's background colour, and
 // starts reading the status stream.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tick(), tea.RequestBackgroundColor}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	if m.opts.Replay != nil {
 		cmds = append(cmds, m.explain()) // the steps' reasons (new, …) without visiting c
+	} else {
+		cmds = append(cmds, tick()) // a replay's clock does not move
 	}
 	if m.opts.Events != nil {
 		cmds = append(cmds, WaitForStatus(m.opts.Events))
