@@ -2,6 +2,7 @@ package buildui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,10 +26,10 @@ func TestGoldenScreens(t *testing.T) {
 	for _, size := range goldenSizes {
 		w, h := size[0], size[1]
 		for _, st := range uiStates() {
-			for _, path := range [][]string{nil, {"?"}, {"c"}, {"s"}, {"d"}, {"t"}} {
+			for _, path := range [][]string{nil, {"?"}, {"c"}, {"s"}, {"d"}, {"t"}, {"t", "?"}, {"i"}, {"i", "?"}} {
 				name := "build"
 				if path != nil {
-					name = path[0]
+					name = strings.Join(path, "")
 				}
 				t.Run(fmt.Sprintf("%s_%s_%dx%d", st.name, name, w, h), func(t *testing.T) {
 					m := st.make(t, w, h)

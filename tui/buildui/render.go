@@ -369,10 +369,10 @@ func (m *Model) helpKeys() help.KeyMap {
 	leave := []key.Binding{k.Back, m.quitKey()}
 	switch m.view {
 	case viewCache, viewStages, viewDiff, viewTimeline:
-		return common.Bindings{m.moveKeys(), m.offered(), leave}
+		return common.Bindings{m.moveKeys(), m.offered(), append(leave, k.Help)}
 	case viewInspect:
 		if m.lv != nil {
-			return inspectorHelp{m.lv, leave}
+			return inspectorHelp{m.lv, m.offered(), append(leave, k.Help)}
 		}
 		return common.Bindings{leave}
 	}
@@ -403,12 +403,13 @@ func (m *Model) helpKeys() help.KeyMap {
 // inspectorHelp is the inspector's help with the root's keys to leave it.
 type inspectorHelp struct {
 	lv    *layersview.Model
+	views []key.Binding // the other views of the build
 	leave []key.Binding
 }
 
 func (h inspectorHelp) ShortHelp() []key.Binding { return h.lv.HelpBar(h.leave...) }
 
-func (h inspectorHelp) FullHelp() [][]key.Binding { return append(h.lv.FullHelp(), h.leave) }
+func (h inspectorHelp) FullHelp() [][]key.Binding { return append(h.lv.FullHelp(), h.views, h.leave) }
 
 // dur formats a duration for a narrow column.
 func dur(d time.Duration) string {

@@ -16,6 +16,7 @@ import (
 	"github.com/buildscope/buildscope/model/dockerfile"
 	"github.com/buildscope/buildscope/model/fold"
 	"github.com/buildscope/buildscope/model/why"
+	"github.com/buildscope/buildscope/tui/tuitest"
 )
 
 // uiState is one state of the build UI the tests go through: a name and
@@ -39,7 +40,9 @@ func services(t testing.TB, o *Options) {
 	}
 	o.Diff = func(context.Context, *model.Build) ([]cdiff.Change, error) { return changes, nil }
 	if tt, ok := t.(*testing.T); ok {
-		o.Inspect = newFakeEngine(tt).open
+		eng := newFakeEngine(tt)
+		eng.img = tuitest.ScenarioImage(t, "../..") // recorded, so the screens are the same every run
+		o.Inspect = eng.open
 	}
 }
 

@@ -101,7 +101,7 @@ func (m *Model) HelpBar(leave ...key.Binding) []key.Binding {
 // FullHelp is the inspector's help shown on '?'.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.Keys
-	return [][]key.Binding{{k.Focus, k.Up, k.Down, k.PageUp, k.PageDown}, {k.Expand, k.Filter}, {k.LayerMode, k.ChangedOnly, k.Sort, k.Largest, k.Preview}}
+	return [][]key.Binding{{k.Focus, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Expand, k.Filter}, {k.LayerMode, k.ChangedOnly, k.Sort, k.Largest, k.Preview}}
 }
 
 // Analysis is the analysis once done.
