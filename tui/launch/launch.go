@@ -10,6 +10,7 @@ package launch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -156,9 +157,18 @@ func (e Env) recordStages(id string) func(context.Context) (*modelcompare.StageR
 // goes on.
 func (e Env) Attach(ctx context.Context, b *builder.Builder, ref string) error {
 	o := buildui.Options{Title: "attached to " + ref, Builder: b.Name(), LogCap: 256 << 10}
-	_, err := buildui.Stream(ctx, e.Out, o, true, func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
-		return builderhistory.AttachRecord(ctx, b, ref, onStatus)
+	detached := false
+	_, err := buildui.Stream(ctx, e.Out, o, true, func(pctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
+		rec, err := builderhistory.AttachRecord(pctx, b, ref, onStatus)
+		detached = pctx.Err() != nil && ctx.Err() == nil // q or Ctrl-C before the build was over
+		return rec, err
 	})
+	if detached {
+		fmt.Fprintf(e.Err, "detached from %s; it goes on running on %s (buildscope attach %s follows it again)\n", ref, b.Name(), ref)
+		if errors.Is(err, context.Canceled) {
+			err = nil
+		}
+	}
 	return err
 }
 
