@@ -2,9 +2,13 @@ package common
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/buildscope/buildscope/model"
 )
 
 // Frame joins a view's lines, each cut to w cells, keeping the first h.
@@ -39,4 +43,46 @@ func ShortenLeft(s string, w int) string {
 		r = r[1:]
 	}
 	return "…" + string(r)
+}
+
+// ExpandTabs puts spaces for each tab, up to the next multiple of 8:
+// a file's text as a terminal shows it (model.Printable would escape
+// the tab).
+func ExpandTabs(l string) string {
+	if !strings.Contains(l, "\t") {
+		return l
+	}
+	var b strings.Builder
+	col := 0
+	for _, r := range l {
+		if r == '\t' {
+			n := 8 - col%8
+			b.WriteString(strings.Repeat(" ", n))
+			col += n
+			continue
+		}
+		b.WriteRune(r)
+		col++
+	}
+	return b.String()
+}
+
+// FileText is a line of a file as the screen shows it: tabs as spaces
+// (ExpandTabs), a backslash as itself, and only what a terminal would
+// act on (control characters, invalid UTF-8) escaped as model.Printable
+// does, so that a diff on screen is the file's text.
+func FileText(l string) string {
+	l = ExpandTabs(l)
+	if !strings.ContainsFunc(l, func(r rune) bool { return r == utf8.RuneError || !unicode.IsPrint(r) && r != ' ' }) {
+		return l
+	}
+	var b strings.Builder
+	for _, part := range strings.SplitAfter(l, `\`) {
+		text, slash := strings.CutSuffix(part, `\`)
+		b.WriteString(model.Printable(text))
+		if slash {
+			b.WriteByte('\\')
+		}
+	}
+	return b.String()
 }

@@ -47,3 +47,20 @@ func TestGlyphsASCIIKeepsWidths(t *testing.T) {
 		t.Error("a UTF-8 terminal's glyphs were changed")
 	}
 }
+
+// A file's line on screen is its text: tabs to the next stop of 8, a
+// backslash as itself, \n as the two characters it is; only what a
+// terminal would act on is escaped.
+func TestFileText(t *testing.T) {
+	for in, want := range map[string]string{
+		"a\tb":          "a       b",
+		"\tx\\n\\t":     "        x\\n\\t",
+		"bell\a":        `bell\x07`,
+		`C:\path\file`:  `C:\path\file`,
+		"esc\x1b[31m\\": `esc\x1b[31m\`,
+	} {
+		if got := FileText(in); got != want {
+			t.Errorf("FileText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -116,8 +116,9 @@ func (m *Model) View() string {
 	} else {
 		dl := strings.Split(strings.TrimRight(ch.Diff, "\n"), "\n")
 		for _, l := range dl[min(m.scroll, len(dl)-1):] {
-			// the file's own text: tabs kept as spaces, the rest escaped
-			l = model.Printable(strings.ReplaceAll(l, "\t", "    "))
+			if l != "" { // the marker, then the file's own text
+				l = l[:1] + common.FileText(l[1:])
+			}
 			switch {
 			case strings.HasPrefix(l, "+"):
 				l = s.Done.Render(l)

@@ -182,29 +182,9 @@ func (m *Model) previewLines(h int) []string {
 		lines = lines[:max(h, 0)]
 	}
 	for i, l := range lines { // the file's text as a terminal shows it: tabs to the next stop of 8
-		lines[i] = model.Printable(expandTabs(l))
+		lines[i] = common.FileText(l)
 	}
 	return lines
-}
-
-// expandTabs puts spaces for each tab, up to the next multiple of 8.
-func expandTabs(l string) string {
-	if !strings.Contains(l, "\t") {
-		return l
-	}
-	var b strings.Builder
-	col := 0
-	for _, r := range l {
-		if r == '\t' {
-			n := 8 - col%8
-			b.WriteString(strings.Repeat(" ", n))
-			col += n
-			continue
-		}
-		b.WriteRune(r)
-		col++
-	}
-	return b.String()
 }
 
 // modeString is a mode as ls -l writes it, always ten cells: the type,
