@@ -57,7 +57,7 @@ func TestFileText(t *testing.T) {
 		"\tx\\n\\t":     "        x\\n\\t",
 		"bell\a":        `bell\x07`,
 		`C:\path\file`:  `C:\path\file`,
-		"esc\x1b[31m\\": `esc\x1b[31m\`,
+		"esc\x1b[31m\\": `esc\e[31m\`,
 	} {
 		if got := FileText(in); got != want {
 			t.Errorf("FileText(%q) = %q, want %q", in, got, want)
