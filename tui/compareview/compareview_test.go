@@ -65,7 +65,7 @@ func TestGoldenScreens(t *testing.T) {
 	for _, f := range r.Image.Files {
 		diffOf[f.Path] = f.Diff
 	}
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
 		for _, tc := range []struct {
 			name string
 			keys []string

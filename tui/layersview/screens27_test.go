@@ -2,11 +2,14 @@ package layersview
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
@@ -79,5 +82,28 @@ func TestInspectorTitleTopAndTabs(t *testing.T) {
 	m.preview = PreviewMsg{Gen: m.held.Gen(), Path: "/app/config.txt", Text: "a\tb\n"}
 	if got := m.previewLines(5)[0]; got != "a       b" {
 		t.Errorf("preview of a tab: %q", got)
+	}
+}
+
+// Golden screens of the standalone inspector on the recorded scenario
+// image at 80x24 and 200x60: the start, the tree opened, L, and ? (every
+// key, the footer's ? and q). Update with `go test ./tui/layersview -update`.
+func TestGoldenInspector(t *testing.T) {
+	infos, a := recordedImage(t)
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		for _, tc := range []struct {
+			name string
+			keys []string
+		}{{"start", nil}, {"open", []string{"enter", "G", "enter"}}, {"largest", []string{"L"}}, {"help", []string{"?"}}} {
+			t.Run(fmt.Sprintf("%s_%dx%d", tc.name, size[0], size[1]), func(t *testing.T) {
+				app := NewApp(Options{Title: "build:0524017c190f", Infos: infos})
+				app.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+				app.Update(DoneMsg{Analysis: a})
+				for _, k := range tc.keys {
+					app.Update(press(k))
+				}
+				golden.RequireEqual(t, ansi.Strip(app.View().Content))
+			})
+		}
 	}
 }
