@@ -27,6 +27,7 @@ import (
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/diffview"
 	"github.com/buildscope/buildscope/tui/graph"
+	"github.com/buildscope/buildscope/tui/imageopen"
 	"github.com/buildscope/buildscope/tui/layersview"
 	"github.com/buildscope/buildscope/tui/logs"
 	"github.com/buildscope/buildscope/tui/stagesview"
@@ -147,8 +148,8 @@ type Model struct {
 	back       view               // the view esc returns to from the inspector
 	vertices   []*client.Vertex   // every vertex update, for the timeline
 	tv         *timeline.Model
-	tvFor      timelineKey // what tv's timeline was laid out from
-	images     openImages  // every image the inspector holds open
+	tvFor      timelineKey    // what tv's timeline was laid out from
+	images     imageopen.Held // every image the inspector holds open
 
 	// newTimeline lays out the timeline and its critical path
 	// (trace.New; tests count its calls).

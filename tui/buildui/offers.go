@@ -5,16 +5,17 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/buildscope/buildscope/tui/common"
+	"github.com/buildscope/buildscope/tui/keyoffer"
 
 	"github.com/buildscope/buildscope/model"
 )
 
 // The keys of the build view are decided here, and only here: which of
-// them work in the state the UI is in (a build running, followed by
-// attach, finished here, failed, replayed from a record of buildscope's
-// or of another client, a bake), and for those that cannot, the one line
-// that says why. The footer and the full help (?) are drawn from it, and
-// a key that cannot work says its reason when pressed.
+// them work in the state the UI is in (keyoffer for the keys that open
+// views; here the keys that move within a view), and for those that
+// cannot, the one line that says why. The footer and the full help (?)
+// are drawn from it, and a key that cannot work says its reason when
+// pressed.
 
 // viewKeys are the keys that open the views of a build.
 func (m *Model) viewKeys() []key.Binding {
@@ -27,69 +28,12 @@ func (m *Model) failed() bool {
 	return m.done && (m.err != nil || m.build.Status == model.StatusError || m.build.Status == model.StatusCanceled)
 }
 
-// ref is how the command line names this build: build:ID, or the
-// placeholder when it has no record.
-func (m *Model) ref() string {
-	if m.build.ID != "" {
-		return "build:" + m.build.ID
-	}
-	return "build:ID"
-}
-
-// offer says whether view key b works now, and if not why, in one line.
+// offer says whether view key b works now, and if not why, in one line
+// (keyoffer decides).
 func (m *Model) offer(b key.Binding) (bool, string) {
-	k := m.keys
-	name := b.Help().Key
-	bake := len(m.opts.Targets) > 0
-	switch name {
-	case k.Cache.Help().Key:
-		switch {
-		case !m.done:
-			return false, "c: why steps ran is known once the build is over"
-		case bake:
-			return false, "c: a bake records one build per target: `buildscope why build:ID` explains one (`buildscope history ls` lists them)"
-		case m.opts.Why == nil || m.build.ID == "":
-			return false, "c: this build left no record to explain here; `buildscope why " + m.ref() + "` tries the builder's"
-		}
-		return true, ""
-	case k.Stages.Help().Key:
-		switch {
-		case !m.done:
-			return false, "s: stage sizes are measured once the build is over"
-		case m.failed():
-			return false, "s: the build failed, so its stages cannot all be built and measured: fix the error and build again"
-		case bake:
-			return false, "s: `buildscope stages --target TARGET PATH` measures one target's stages"
-		case m.opts.Stages == nil:
-			return false, "s: not measured from here: `buildscope stages " + m.ref() + "` builds every stage and measures it"
-		}
-		return true, ""
-	case k.Diff.Help().Key:
-		switch {
-		case !m.done:
-			return false, "d: a run's diff needs the finished image"
-		case m.failed() || m.build.Result == nil && !bake:
-			return false, "d: the build made no image to run"
-		case bake:
-			return false, "d: `buildscope diff --image build:ID` runs one target's image (`buildscope history ls` lists them)"
-		case m.opts.Diff == nil:
-			return false, "d: not run from here: `buildscope diff --image " + m.ref() + "` runs the image and shows what it wrote"
-		}
-		return true, ""
-	case k.Inspect.Help().Key:
-		switch {
-		case !m.done:
-			return false, "i: the image is inspected once the build is over"
-		case m.failed() || m.build.Result == nil && !bake:
-			return false, "i: the build made no image to inspect"
-		case bake:
-			return false, "i: `buildscope inspect build:ID` opens one target's image (`buildscope history ls` lists them)"
-		case m.opts.Inspect == nil:
-			return false, "i: buildscope keeps no copy of this build's image: `buildscope inspect IMAGE` opens it by name"
-		}
-		return true, ""
-	}
-	return true, ""
+	o := m.opts
+	return keyoffer.Offer(b.Help().Key, keyoffer.State{Done: m.done, Failed: m.failed(), Bake: len(o.Targets) > 0,
+		Result: m.build.Result != nil, Why: o.Why != nil, Stages: o.Stages != nil, Diff: o.Diff != nil, Inspect: o.Inspect != nil, ID: m.build.ID})
 }
 
 // offered are the view keys that work now and lead elsewhere, for the

@@ -3,7 +3,6 @@ package buildui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -14,7 +13,7 @@ import (
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/buildtext"
 	"github.com/buildscope/buildscope/tui/common"
-	"github.com/buildscope/buildscope/tui/layersview"
+	"github.com/buildscope/buildscope/tui/errbox"
 )
 
 // geom is where each pane is, derived from the size alone so that Render
@@ -37,7 +36,7 @@ func (m *Model) geometry() geom {
 		if line > 0 {
 			ctx = 5 // the Dockerfile's lines around the failing one
 		}
-		g.errH = max(min(len(m.errorLines(text))+ctx, g.logsH-2), 1)
+		g.errH = max(min(len(errbox.Lines(text, m.Width))+ctx, g.logsH-2), 1)
 	}
 	body := max(g.topH-1, 1)
 	for i, r := range m.rows {
@@ -74,19 +73,19 @@ func (m *Model) Render() string {
 		return ""
 	}
 	if m.view != viewBuild {
-		return fit(m.renderHeader()+"\n"+pad(m.renderSubView(), m.Width, m.body().Height)+"\n"+m.renderHelp(), m.Width, m.Height)
+		return common.Fit(m.renderHeader()+"\n"+common.Pad(m.renderSubView(), m.Width, m.body().Height)+"\n"+m.renderHelp(), m.Width, m.Height)
 	}
 	g := m.geometry()
 	graph := m.renderGraph(g)
 	steps := m.renderSteps(g)
 	sep := strings.TrimRight(strings.Repeat("│\n", g.topH), "\n")
-	top := lipgloss.JoinHorizontal(lipgloss.Top, pad(graph, g.graphW, g.topH), m.styles.Border.Render(sep), " ", pad(steps, m.Width-g.graphW-2, g.topH))
+	top := lipgloss.JoinHorizontal(lipgloss.Top, common.Pad(graph, g.graphW, g.topH), m.styles.Border.Render(sep), " ", common.Pad(steps, m.Width-g.graphW-2, g.topH))
 	parts := []string{m.renderHeader(), top}
 	if g.errH > 0 {
 		parts = append(parts, m.renderError(g.errH))
 	}
 	parts = append(parts, m.logv.Render(m.logsTitle()), m.renderHelp())
-	return fit(strings.Join(parts, "\n"), m.Width, m.Height)
+	return common.Fit(strings.Join(parts, "\n"), m.Width, m.Height)
 }
 
 // renderSubView draws the view shown in place of the build's panes, as
@@ -128,9 +127,9 @@ func (m *Model) renderHeader() string {
 	case !m.done && m.canceled:
 		status = s.Failed.Render("canceling…")
 	case !m.done:
-		status = s.Running.Render(m.glyph(stRunning)+" building") + s.Dim.Render(" "+dur(elapsed))
+		status = s.Running.Render(m.glyph(stRunning)+" building") + s.Dim.Render(" "+common.Dur(elapsed))
 	case b.Status == model.StatusOK:
-		status = s.Done.Render("✓ done") + fmt.Sprintf(" in %s · %d/%d steps cached", dur(elapsed), b.Cache.StepsCached, b.Cache.StepsTotal)
+		status = s.Done.Render("✓ done") + fmt.Sprintf(" in %s · %d/%d steps cached", common.Dur(elapsed), b.Cache.StepsCached, b.Cache.StepsTotal)
 		if b.Image != nil {
 			status += " · image " + model.HumanSize(b.Image.SizeBytes)
 		}
@@ -139,7 +138,7 @@ func (m *Model) renderHeader() string {
 		if b.Status == model.StatusCanceled {
 			word = "✗ canceled"
 		}
-		status = s.Failed.Render(word) + fmt.Sprintf(" after %s · %d/%d steps cached", dur(elapsed), b.Cache.StepsCached, b.Cache.StepsTotal)
+		status = s.Failed.Render(word) + fmt.Sprintf(" after %s · %d/%d steps cached", common.Dur(elapsed), b.Cache.StepsCached, b.Cache.StepsTotal)
 	}
 	// the status always shows: the title gives way, from the left (a
 	// path's end says most), then the builder
@@ -235,7 +234,7 @@ func (m *Model) nodeLabel(i int) (state, string) {
 	in := m.stageInfo(m.build.Stages[i])
 	text := fmt.Sprintf("%s %d/%d", stateWords[in.state], in.done, in.total)
 	if in.elapsed > 0 {
-		text += " " + dur(in.elapsed)
+		text += " " + common.Dur(in.elapsed)
 	}
 	return in.state, m.style(in.state).Render(text)
 }
@@ -262,9 +261,9 @@ func (m *Model) renderSteps(g geom) string {
 		}
 		switch {
 		case st.Completed != nil && st.Started != nil:
-			c.d = dur(st.Duration())
+			c.d = common.Dur(st.Duration())
 		case st.Started != nil:
-			c.d = dur(m.now.Sub(*st.Started))
+			c.d = common.Dur(m.now.Sub(*st.Started))
 		}
 		if st.SizeBytes != nil {
 			c.size = model.HumanSize(*st.SizeBytes)
@@ -372,7 +371,7 @@ func (m *Model) helpKeys() help.KeyMap {
 		return common.Bindings{m.moveKeys(), m.offered(), append(leave, k.Help)}
 	case viewInspect:
 		if m.lv != nil {
-			return inspectorHelp{m.lv, m.offered(), append(leave, k.Help)}
+			return m.lv.HelpWith(m.offered(), append(leave, k.Help))
 		}
 		return common.Bindings{leave}
 	}
@@ -398,52 +397,4 @@ func (m *Model) helpKeys() help.KeyMap {
 		m.offered(),
 		quit,
 	}
-}
-
-// inspectorHelp is the inspector's help with the root's keys to leave it.
-type inspectorHelp struct {
-	lv    *layersview.Model
-	views []key.Binding // the other views of the build
-	leave []key.Binding
-}
-
-func (h inspectorHelp) ShortHelp() []key.Binding { return h.lv.HelpBar(h.leave...) }
-
-func (h inspectorHelp) FullHelp() [][]key.Binding { return append(h.lv.FullHelp(), h.views, h.leave) }
-
-// dur formats a duration for a narrow column.
-func dur(d time.Duration) string {
-	switch {
-	case d < time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%.1fs", d.Seconds())
-	}
-	return d.Round(time.Second).String()
-}
-
-// pad makes s exactly w cells wide and h lines high.
-func pad(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	lines = lines[:h]
-	for i, l := range lines {
-		l = ansi.Truncate(l, w, "")
-		lines[i] = l + strings.Repeat(" ", max(w-ansi.StringWidth(l), 0))
-	}
-	return strings.Join(lines, "\n")
-}
-
-// fit cuts the screen to w×h.
-func fit(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, w, "")
-	}
-	return strings.Join(lines, "\n")
 }

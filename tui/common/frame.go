@@ -1,7 +1,9 @@
 package common
 
 import (
+	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -85,4 +87,41 @@ func FileText(l string) string {
 		}
 	}
 	return b.String()
+}
+
+// Pad makes s exactly w cells wide and h lines high.
+func Pad(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	lines = lines[:h]
+	for i, l := range lines {
+		l = ansi.Truncate(l, w, "")
+		lines[i] = l + strings.Repeat(" ", max(w-ansi.StringWidth(l), 0))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Fit cuts the screen to w×h.
+func Fit(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, w, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Dur is a duration for a narrow column: 350ms, 1.5s, 2m3s.
+func Dur(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	}
+	return d.Round(time.Second).String()
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/compareview"
 	"github.com/buildscope/buildscope/tui/home"
+	"github.com/buildscope/buildscope/tui/imageopen"
 	"github.com/buildscope/buildscope/tui/progress"
 )
 
@@ -68,7 +69,7 @@ func (e Env) BuildUI(ctx context.Context, b *builder.Builder, p *build.Prepared,
 	df, _ := os.ReadFile(p.DockerfileAbs)
 	return buildui.Options{Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target, LogCap: logCap,
 		Context: ctx, Why: e.history().Explain, Stages: stagesize.Reporter(b, p, e.Paths),
-		Diff: cdiffrun.ImageDiffer(e.Connect, e.Paths), Inspect: buildui.BuildImages(source.Options{Paths: e.Paths})}
+		Diff: cdiffrun.ImageDiffer(e.Connect, e.Paths), Inspect: imageopen.BuildImages(source.Options{Paths: e.Paths})}
 }
 
 // BakeUI is the live build UI of a bake: the stages of every target,
@@ -128,7 +129,7 @@ func (e Env) Replay(ctx context.Context, o *builderhistory.OpenedBuild) error {
 		ro.Title = "build " + b.ID + " (" + b.Origin.By + ")"
 	} else {
 		ro.Dockerfile, _ = os.ReadFile(b.Dockerfile)
-		ro.Why, ro.Inspect = e.history().Explain, buildui.BuildImages(source.Options{Paths: e.Paths})
+		ro.Why, ro.Inspect = e.history().Explain, imageopen.BuildImages(source.Options{Paths: e.Paths})
 		ro.Diff, ro.Stages = cdiffrun.ImageDiffer(e.Connect, e.Paths), e.recordStages(b.ID)
 	}
 	return buildui.Replay(ctx, e.Out, ro, o.Events)
