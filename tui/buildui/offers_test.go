@@ -105,3 +105,30 @@ func TestEscLeavesReplay(t *testing.T) {
 		t.Fatal("esc did not leave the replay")
 	}
 }
+
+// From 80x24 to 250x70, in every state and with a long context path: the
+// header keeps the build's status, the footer keeps ? help and q, and
+// every line fits.
+func TestStatusAndFooterAtEverySize(t *testing.T) {
+	status := map[string]string{"live": "building", "attached": "building", "done": "done", "failed": "failed", "nobase": "failed",
+		"replay": "done", "foreign": "done", "bake": "done"}
+	for _, st := range uiStates() {
+		for _, size := range [][2]int{{80, 24}, {100, 30}, {120, 40}, {200, 60}, {250, 70}} {
+			m := st.make(t, size[0], size[1])
+			m.opts.Title = "/home/a-user-with-a-long-name/src/github.com/some-organisation/some-project/services/api"
+			lines := strings.Split(screen(m), "\n")
+			if !strings.Contains(lines[0], status[st.name]) || !strings.Contains(lines[0], "services/api") {
+				t.Errorf("%s %v: header %q", st.name, size, lines[0])
+			}
+			foot := lines[len(lines)-1]
+			if !strings.Contains(foot, "? help") || !strings.Contains(foot, "q ") {
+				t.Errorf("%s %v: footer %q", st.name, size, foot)
+			}
+			for i, l := range lines {
+				if w := len([]rune(l)); w > size[0] {
+					t.Errorf("%s %v: line %d is %d wide", st.name, size, i, w)
+				}
+			}
+		}
+	}
+}
