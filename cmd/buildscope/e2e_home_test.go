@@ -118,3 +118,42 @@ func TestHomeScreenAttachesToARunningBuild(t *testing.T) {
 		t.Errorf("buildctl after the detach: %v", err)
 	}
 }
+
+// At 80x24, the path a newcomer takes: the history list, enter replays a
+// build (its status in the header, ? and q in the footer), i opens its
+// image, esc comes back to the replay and esc again to the list, q
+// leaves with exit 0.
+func TestHomeReplayInspectorBackUnderTmux(t *testing.T) {
+	e := newEnv(t)
+	b, r := e.build(t, "--builder", "embedded", "../../assets/examples/multistage")
+	if r.code != 0 {
+		t.Fatalf("build: %s", lastLines(r.stderr, 10))
+	}
+	shell := fmt.Sprintf("env TERM=xterm-256color %s %s --builder embedded; echo EXIT=$?; sleep 60", e.shellVars(true), binPath)
+	capture, send := tmuxSession(t, 80, 24, shell)
+	waitScreen(t, capture, "DURATION", 30*time.Second)
+	send("/")
+	send("-l", b.ID)
+	send("Enter")
+	waitScreen(t, capture, "match", 20*time.Second)
+	send("Enter")
+	s := waitScreen(t, capture, "Steps of", 30*time.Second)
+	for _, want := range []string{"✓ done", "? help", "q quit", "esc back"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the replay at 80x24 lacks %q:\n%s", want, s)
+		}
+	}
+	send("i")
+	s = waitScreen(t, capture, "efficiency", 60*time.Second)
+	if !strings.Contains(s, "Files as of layer") {
+		t.Errorf("the inspector:\n%s", s)
+	}
+	send("Escape")
+	waitScreen(t, capture, "Steps of", 20*time.Second)
+	send("Escape")
+	waitScreen(t, capture, "DURATION", 20*time.Second)
+	send("q")
+	if s := waitScreen(t, capture, "EXIT=", 20*time.Second); !strings.Contains(s, "EXIT=0") {
+		t.Errorf("after q:\n%s", s)
+	}
+}

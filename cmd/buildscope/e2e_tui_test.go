@@ -23,6 +23,9 @@ func tmuxSession(t *testing.T, w, h int, shell string) (capture func(flags ...st
 		t.Fatalf("tmux is needed for this test (make deps installs it): %v", err)
 	}
 	name := "bs-" + history.NewID()
+	// a UTF-8 terminal whatever the tests' locale (under LANG=C the UI
+	// draws ASCII: tests of that set it themselves)
+	shell = "export LANG=C.UTF-8; " + shell
 	if out, err := exec.Command("tmux", "new-session", "-d", "-s", name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), shell).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v %s", err, out)
 	}

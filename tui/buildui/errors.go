@@ -1,42 +1,46 @@
 package buildui
 
-import (
-	"fmt"
-	"strings"
+import "github.com/buildscope/buildscope/tui/errbox"
 
-	"github.com/charmbracelet/x/ansi"
-)
-
-// renderError shows the failing step's error and the Dockerfile lines
-// around its instruction, the failing line highlighted, in h lines.
-func (m *Model) renderError(h int) string {
-	st, _ := m.selected()
-	s := m.styles
-	lines := []string{ansi.Truncate(s.Failed.Render("✗ "+firstLine(st.Error)), m.Width, "…")}
-	src := strings.Split(string(m.opts.Dockerfile), "\n")
-	if st.Line > 0 && st.Line <= len(src) {
-		ctx := (h - 1) / 2
-		from := max(st.Line-ctx, 1)
-		to := min(from+h-2, len(src))
-		for n := from; n <= to; n++ {
-			no := s.LineNo.Render(fmt.Sprintf("%4d │ ", n))
-			text := src[n-1]
-			if n == st.Line {
-				no = s.ErrLine.Render(fmt.Sprintf("%4d ▶ ", n))
-				text = s.ErrLine.Render(text)
-			}
-			lines = append(lines, ansi.Truncate(no+text, m.Width, "…"))
-		}
+// failure is the error shown under the panes: the selected step's, or,
+// when the build failed and no step carries one (the builder failed the
+// solve before any step), the build's own. line is the Dockerfile line
+// of the failing instruction (0: none).
+func (m *Model) failure() (text string, line int, ok bool) {
+	if st, ok := m.selected(); ok && st.Error != "" {
+		return st.Error, st.Line, true
 	}
-	for len(lines) < h {
-		lines = append(lines, "")
+	if !m.failed() || m.anyStepFailed() {
+		return "", 0, false
 	}
-	return strings.Join(lines[:h], "\n")
+	switch {
+	case m.build.Error != "":
+		return m.build.Error, 0, true
+	case m.err != nil:
+		return m.err.Error(), 0, true
+	}
+	return "", 0, false
 }
 
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+func (m *Model) anyStepFailed() bool {
+	for _, s := range m.build.Stages {
+		for _, st := range s.Steps {
+			if st.Error != "" {
+				return true
+			}
+		}
 	}
-	return s
+	for _, st := range m.build.Other {
+		if st.Error != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// renderError shows the failing step's error, wrapped, and the
+// Dockerfile lines around its instruction, in h lines (errbox).
+func (m *Model) renderError(h int) string {
+	text, line, _ := m.failure()
+	return errbox.Render(&m.styles, m.Width, h, text, line, m.opts.Dockerfile)
 }

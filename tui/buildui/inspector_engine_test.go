@@ -14,6 +14,7 @@ import (
 	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/testdeps"
 	"github.com/buildscope/buildscope/inspect/source"
+	"github.com/buildscope/buildscope/tui/imageopen"
 )
 
 // The real thing: i on an engine build saves the image from the Docker
@@ -38,7 +39,7 @@ func TestInspectorEngineImageLeavesNoTempFile(t *testing.T) {
 	opened := 0
 	m.opts.Inspect = func(ctx context.Context, id string) (*Inspection, error) {
 		opened++
-		return OpenImage(ctx, "docker://"+tag, source.Options{})
+		return imageopen.Open(ctx, "docker://"+tag, source.Options{})
 	}
 	for round := 1; round <= 3; round++ {
 		_, cmd := m.Update(press("i"))

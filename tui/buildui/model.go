@@ -27,6 +27,7 @@ import (
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/diffview"
 	"github.com/buildscope/buildscope/tui/graph"
+	"github.com/buildscope/buildscope/tui/imageopen"
 	"github.com/buildscope/buildscope/tui/layersview"
 	"github.com/buildscope/buildscope/tui/logs"
 	"github.com/buildscope/buildscope/tui/stagesview"
@@ -47,8 +48,11 @@ type Options struct {
 	LogCap int
 	// Events, when set, is the live status stream.
 	Events <-chan *client.SolveStatus
-	// Cancel cancels the build (Ctrl-C).
+	// Cancel cancels the build (Ctrl-C, or q once confirmed).
 	Cancel func()
+	// Attached says the build is someone else's, followed: q detaches
+	// (Cancel ends the following, not the build) without asking.
+	Attached bool
 	// Replay is a finished build shown from its record (history show).
 	Replay *model.Build
 	// Context, when set, bounds the views' work (measuring stages,
@@ -118,6 +122,8 @@ type Model struct {
 	focus            pane
 	search           common.Input
 	showHelp         bool
+	note             string // one line saying why the last key did nothing; the next key clears it
+	confirm          bool   // q was pressed on a running build: y cancels it
 
 	view       view
 	why        *why.Explanation
@@ -142,8 +148,8 @@ type Model struct {
 	back       view               // the view esc returns to from the inspector
 	vertices   []*client.Vertex   // every vertex update, for the timeline
 	tv         *timeline.Model
-	tvFor      timelineKey // what tv's timeline was laid out from
-	images     openImages  // every image the inspector holds open
+	tvFor      timelineKey    // what tv's timeline was laid out from
+	images     imageopen.Held // every image the inspector holds open
 
 	// newTimeline lays out the timeline and its critical path
 	// (trace.New; tests count its calls).
@@ -215,7 +221,12 @@ const imageNode = "\x00image"
 // Init starts the clock, asks the terminal's background colour, and
 // starts reading the status stream.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tick(), tea.RequestBackgroundColor}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	if m.opts.Replay != nil {
+		cmds = append(cmds, m.explain()) // the steps' reasons (new, …) without visiting c
+	} else {
+		cmds = append(cmds, tick()) // a replay's clock does not move
+	}
 	if m.opts.Events != nil {
 		cmds = append(cmds, WaitForStatus(m.opts.Events))
 	}

@@ -3,7 +3,6 @@ package buildui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -14,7 +13,7 @@ import (
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/buildtext"
 	"github.com/buildscope/buildscope/tui/common"
-	"github.com/buildscope/buildscope/tui/layersview"
+	"github.com/buildscope/buildscope/tui/errbox"
 )
 
 // geom is where each pane is, derived from the size alone so that Render
@@ -26,17 +25,18 @@ type geom struct {
 }
 
 func (m *Model) geometry() geom {
-	g := geom{helpH: 1}
-	if m.showHelp {
-		g.helpH = lipgloss.Height(m.help.FullHelpView(m.helpKeys().FullHelp()))
-	}
+	g := geom{helpH: m.helpHeight()}
 	avail := max(m.Height-1-g.helpH, 6)
 	g.logsH = max(avail/2, 3)
 	g.topH = avail - g.logsH
 	g.logsY = 1 + g.topH
-	g.graphW = min(max(m.gw+34, 26), max(m.Width*45/100, 26))
-	if st, ok := m.selected(); ok && st.Error != "" {
-		g.errH = min(8, g.logsH-2)
+	g.graphW = min(max(m.gw+m.labelsW()+3, 20), max(m.Width*45/100, 20))
+	if text, line, ok := m.failure(); ok {
+		ctx := 0
+		if line > 0 {
+			ctx = 5 // the Dockerfile's lines around the failing one
+		}
+		g.errH = max(min(len(errbox.Lines(text, m.Width))+ctx, g.logsH-2), 1)
 	}
 	body := max(g.topH-1, 1)
 	for i, r := range m.rows {
@@ -58,7 +58,7 @@ func (m *Model) selected() (model.Step, bool) {
 
 // View draws the UI. Only the root sets alt-screen and mouse.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.Render())
+	v := tea.NewView(common.Glyphs(m.Render()))
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "buildscope"
@@ -73,19 +73,19 @@ func (m *Model) Render() string {
 		return ""
 	}
 	if m.view != viewBuild {
-		return fit(m.renderHeader()+"\n"+pad(m.renderSubView(), m.Width, m.Height-2)+"\n"+m.renderHelp(), m.Width, m.Height)
+		return common.Fit(m.renderHeader()+"\n"+common.Pad(m.renderSubView(), m.Width, m.body().Height)+"\n"+m.renderHelp(), m.Width, m.Height)
 	}
 	g := m.geometry()
 	graph := m.renderGraph(g)
 	steps := m.renderSteps(g)
 	sep := strings.TrimRight(strings.Repeat("│\n", g.topH), "\n")
-	top := lipgloss.JoinHorizontal(lipgloss.Top, pad(graph, g.graphW, g.topH), m.styles.Border.Render(sep), " ", pad(steps, m.Width-g.graphW-2, g.topH))
+	top := lipgloss.JoinHorizontal(lipgloss.Top, common.Pad(graph, g.graphW, g.topH), m.styles.Border.Render(sep), " ", common.Pad(steps, m.Width-g.graphW-2, g.topH))
 	parts := []string{m.renderHeader(), top}
 	if g.errH > 0 {
 		parts = append(parts, m.renderError(g.errH))
 	}
 	parts = append(parts, m.logv.Render(m.logsTitle()), m.renderHelp())
-	return fit(strings.Join(parts, "\n"), m.Width, m.Height)
+	return common.Fit(strings.Join(parts, "\n"), m.Width, m.Height)
 }
 
 // renderSubView draws the view shown in place of the build's panes, as
@@ -122,28 +122,53 @@ func (m *Model) renderHeader() string {
 	switch {
 	case m.search.Active:
 		status = "search: " + m.search.Text + "▏ (enter to search, esc to cancel)"
+	case m.confirm:
+		status = s.Failed.Render("cancel the build? y/n")
 	case !m.done && m.canceled:
 		status = s.Failed.Render("canceling…")
 	case !m.done:
-		status = s.Running.Render(m.glyph(stRunning)+" building") + s.Dim.Render(" "+dur(elapsed))
+		status = s.Running.Render(m.glyph(stRunning)+" building") + s.Dim.Render(" "+common.Dur(elapsed))
 	case b.Status == model.StatusOK:
-		status = s.Done.Render("✓ done") + fmt.Sprintf(" in %s · %d/%d steps cached", dur(elapsed), b.Cache.StepsCached, b.Cache.StepsTotal)
+		status = s.Done.Render("✓ done") + fmt.Sprintf(" in %s · %d/%d steps cached", common.Dur(elapsed), b.Cache.StepsCached, b.Cache.StepsTotal)
 		if b.Image != nil {
 			status += " · image " + model.HumanSize(b.Image.SizeBytes)
 		}
-		status += s.Dim.Render(" · q quits")
 	default:
 		word := "✗ failed"
 		if b.Status == model.StatusCanceled {
 			word = "✗ canceled"
 		}
-		status = s.Failed.Render(word) + fmt.Sprintf(" after %s · %d/%d steps cached", dur(elapsed), b.Cache.StepsCached, b.Cache.StepsTotal) + s.Dim.Render(" · q quits")
+		status = s.Failed.Render(word) + fmt.Sprintf(" after %s · %d/%d steps cached", common.Dur(elapsed), b.Cache.StepsCached, b.Cache.StepsTotal)
 	}
-	left := s.Header.Render("buildscope") + " " + m.opts.Title
+	// the status always shows: the title gives way, from the left (a
+	// path's end says most), then the builder
+	status = ansi.Truncate(status, m.Width-len("buildscope")-2, "…")
+	room := m.Width - ansi.StringWidth(status) - len("buildscope") - 3
+	builder := ""
 	if m.opts.Builder != "" {
-		left += s.Dim.Render(" on " + m.opts.Builder)
+		builder = " on " + m.opts.Builder
+		if ansi.StringWidth(m.opts.Title)+ansi.StringWidth(builder) > room {
+			builder = "" // the path says more than the builder
+		}
 	}
+	title := common.ShortenLeft(m.opts.Title, room-ansi.StringWidth(builder))
+	left := s.Header.Render("buildscope")
+	if title != "" {
+		left += " " + title
+	}
+	left += s.Dim.Render(builder)
 	return ansi.Truncate(left+"  "+status, m.Width, "…")
+}
+
+// labelsW is the width of the graph's widest name and label, so that the
+// graph pane is as wide as what it shows and the steps get the rest.
+func (m *Model) labelsW() int {
+	w := 0
+	for i := range m.nodes {
+		_, label := m.nodeLabel(i)
+		w = max(w, ansi.StringWidth(m.nodeName(i))+1+ansi.StringWidth(label))
+	}
+	return max(w, len("▸ Stages"))
 }
 
 func (m *Model) paneTitle(p pane, text string) string {
@@ -209,7 +234,7 @@ func (m *Model) nodeLabel(i int) (state, string) {
 	in := m.stageInfo(m.build.Stages[i])
 	text := fmt.Sprintf("%s %d/%d", stateWords[in.state], in.done, in.total)
 	if in.elapsed > 0 {
-		text += " " + dur(in.elapsed)
+		text += " " + common.Dur(in.elapsed)
 	}
 	return in.state, m.style(in.state).Render(text)
 }
@@ -223,34 +248,53 @@ func (m *Model) renderSteps(g geom) string {
 	lines := []string{m.paneTitle(paneSteps, title)}
 	width := m.Width - g.graphW - 2
 	body := g.topH - 1
-	for j := g.stepsOff; j < len(steps) && len(lines) <= body; j++ {
+	type cells struct{ mark, d, size, text string }
+	var rows []cells
+	markW, dW, sizeW := 0, 0, 0
+	for j := g.stepsOff; j < len(steps) && len(rows) < body; j++ {
 		st := steps[j]
-		s := stepState(st)
-		mark := "      "
+		var c cells
 		if st.Cached {
-			mark = "CACHED"
+			c.mark = "CACHED"
 		} else if tag, ok := m.reasonTag(st); ok {
-			mark = fmt.Sprintf("%-6s", tag)
+			c.mark = tag
 		}
-		d := ""
 		switch {
 		case st.Completed != nil && st.Started != nil:
-			d = dur(st.Duration())
+			c.d = common.Dur(st.Duration())
 		case st.Started != nil:
-			d = dur(m.now.Sub(*st.Started))
+			c.d = common.Dur(m.now.Sub(*st.Started))
 		}
-		size := ""
 		if st.SizeBytes != nil {
-			size = model.HumanSize(*st.SizeBytes)
+			c.size = model.HumanSize(*st.SizeBytes)
 		}
-		text := m.mountTags(st) + model.Printable(st.Instruction)
+		c.text = m.mountTags(st) + model.Printable(st.Instruction)
 		if st.Line > 0 {
-			text = fmt.Sprintf("L%-3d %s", st.Line, text)
+			c.text = fmt.Sprintf("L%-3d %s", st.Line, c.text)
 		}
+		markW, dW, sizeW = max(markW, len(c.mark)), max(dW, len(c.d)), max(sizeW, len(c.size))
+		rows = append(rows, c)
+	}
+	// the columns are as wide as what they hold, so the instruction keeps
+	// the rest of the line
+	col := func(s string, w int, right bool) string {
+		if w == 0 {
+			return ""
+		}
+		if right {
+			return fmt.Sprintf("%*s ", w, s)
+		}
+		return fmt.Sprintf("%-*s ", w, s)
+	}
+	for i, c := range rows {
+		j := g.stepsOff + i
+		st := steps[j]
+		s := stepState(st)
+		text := c.text
 		if j == m.selStep {
 			text = m.styles.Selected.Render(text)
 		}
-		line := fmt.Sprintf("%s %s %6s %8s %s", m.style(s).Render(m.glyph(s)), m.styles.Cached.Render(mark), d, size, text)
+		line := m.style(s).Render(m.glyph(s)) + " " + m.styles.Cached.Render(col(c.mark, markW, false)) + col(c.d, dW, true) + col(c.size, sizeW, true) + text
 		lines = append(lines, ansi.Truncate(line, width, "…"))
 	}
 	if m.selNode < len(m.build.Stages) { // the checks' warnings of the stage's lines
@@ -296,82 +340,61 @@ func (m *Model) logsTitle() string {
 
 func (m *Model) renderHelp() string {
 	if m.showHelp {
-		return m.help.FullHelpView(m.helpKeys().FullHelp())
+		return common.FullHelp(m.help, m.Width, m.helpKeys().FullHelp())
 	}
-	return ansi.Truncate(m.help.ShortHelpView(m.helpKeys().ShortHelp()), m.Width, "")
+	note := ""
+	if m.note != "" {
+		note = m.styles.Warning.Render(m.note)
+	}
+	keep := []key.Binding{m.keys.Help, m.quitKey()}
+	if back, ok := m.backKey(); ok && m.view == viewBuild {
+		keep = append(keep, back)
+	}
+	return common.Footer(m.help, m.Width, note, m.helpKeys().ShortHelp(), keep)
 }
 
-// helpKeys are the keys of the view shown, for its help.
+// helpHeight is the lines the help takes below the view.
+func (m *Model) helpHeight() int {
+	if !m.showHelp {
+		return 1
+	}
+	return lipgloss.Height(common.FullHelp(m.help, m.Width, m.helpKeys().FullHelp()))
+}
+
+// helpKeys are the keys of the view shown, for its help: of the keys
+// that open views, those that work now (offer).
 func (m *Model) helpKeys() help.KeyMap {
 	k := m.keys
-	leave := []key.Binding{k.Back, k.Quit}
+	leave := []key.Binding{k.Back, m.quitKey()}
 	switch m.view {
-	case viewCache:
-		return common.Bindings{{k.Up, k.Down, k.Top, k.Bottom}, leave}
-	case viewStages:
-		if m.opts.Inspect == nil {
-			return common.Bindings{{k.Up, k.Down}, leave}
-		}
-		return common.Bindings{{k.Up, k.Down, k.Open}, leave}
-	case viewDiff:
-		return common.Bindings{{k.Up, k.Down, k.PageUp, k.PageDown}, leave}
-	case viewTimeline:
-		return common.Bindings{{k.Up, k.Down, k.Left, k.Right, k.ZoomIn, k.ZoomOut}, leave}
+	case viewCache, viewStages, viewDiff, viewTimeline:
+		return common.Bindings{m.moveKeys(), m.offered(), append(leave, k.Help)}
 	case viewInspect:
 		if m.lv != nil {
-			return inspectorHelp{m.lv, leave}
+			return m.lv.HelpWith(m.offered(), append(leave, k.Help))
 		}
 		return common.Bindings{leave}
 	}
-	if m.done && !m.showHelp {
-		return common.Bindings{{k.Focus, k.Up, k.Down, k.Cache, k.Stages, k.Diff, k.Inspect, k.Timeline, k.Help, k.Quit}}
+	quit := []key.Binding{k.Help, m.quitKey()}
+	if m.opts.Replay != nil {
+		back := k.Back
+		back.SetHelp("esc", "back")
+		quit = append(quit, back)
 	}
-	return k
-}
-
-// inspectorHelp is the inspector's help with the root's keys to leave it.
-type inspectorHelp struct {
-	lv    *layersview.Model
-	leave []key.Binding
-}
-
-func (h inspectorHelp) ShortHelp() []key.Binding { return h.lv.HelpBar(h.leave...) }
-
-func (h inspectorHelp) FullHelp() [][]key.Binding { return append(h.lv.FullHelp(), h.leave) }
-
-// dur formats a duration for a narrow column.
-func dur(d time.Duration) string {
-	switch {
-	case d < time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%.1fs", d.Seconds())
+	if !m.opts.Attached && !m.done {
+		quit = append(quit, k.Cancel)
 	}
-	return d.Round(time.Second).String()
-}
-
-// pad makes s exactly w cells wide and h lines high.
-func pad(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	for len(lines) < h {
-		lines = append(lines, "")
+	if !m.showHelp {
+		lead := []key.Binding{k.Focus, k.Up, k.Down}
+		if !m.done && m.logv.Buffer() != nil {
+			lead = append(lead, k.Follow, k.Search)
+		}
+		return common.Bindings{append(m.offered(), lead...), quit} // the views first: at 80 columns they stay
 	}
-	lines = lines[:h]
-	for i, l := range lines {
-		l = ansi.Truncate(l, w, "")
-		lines[i] = l + strings.Repeat(" ", max(w-ansi.StringWidth(l), 0))
+	return common.Bindings{
+		{k.Up, k.Down, k.Left, k.Right, k.Focus},
+		m.logKeys(),
+		m.offered(),
+		quit,
 	}
-	return strings.Join(lines, "\n")
-}
-
-// fit cuts the screen to w×h.
-func fit(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, w, "")
-	}
-	return strings.Join(lines, "\n")
 }

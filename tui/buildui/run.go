@@ -56,7 +56,7 @@ func Stream(ctx context.Context, out io.Writer, o Options, detach bool,
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ch := make(chan *client.SolveStatus, 256)
-	o.Events, o.Cancel = ch, cancel
+	o.Events, o.Cancel, o.Attached = ch, cancel, detach
 	pctx := sctx
 	if detach {
 		o.Context, pctx = sctx, ctx

@@ -20,35 +20,51 @@ func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	if m.view == viewInspect && m.lv != nil && m.lv.Typing() {
 		return m.lv.Update(msg), true // the path filter takes every key
 	}
+	if why, ok := m.refuse(msg); ok && !m.search.Active {
+		m.note = why
+		return nil, true
+	}
+	if m.view != viewInspect || m.lv == nil || !m.lv.Typing() {
+		for _, b := range m.viewKeys() {
+			if key.Matches(msg, b) {
+				if ok, why := m.offer(b); !ok {
+					m.note = why
+					return nil, true
+				}
+			}
+		}
+	}
 	switch {
 	case key.Matches(msg, k.Back) && m.view == viewInspect:
 		return m.show(m.back), true
 	case key.Matches(msg, k.Back) && m.view != viewBuild:
 		return m.show(viewBuild), true
-	case key.Matches(msg, k.Inspect) && m.done && m.opts.Inspect != nil && m.view == viewBuild && m.build.Result != nil:
+	case key.Matches(msg, k.Inspect) && m.view != viewInspect:
 		return m.openInspector(m.build.ID), true
 	case key.Matches(msg, k.Open) && m.view == viewStages && m.opts.Inspect != nil:
 		if st, ok := m.stagesView().Selected(); ok {
 			return m.openInspector(st.BuildID), true
 		}
 		return nil, true
-	case key.Matches(msg, k.Cache) && m.done && m.opts.Why != nil:
+	case key.Matches(msg, k.Cache):
 		closing := m.show(viewCache)
 		if m.why == nil && m.whyErr == nil {
 			return tea.Batch(closing, m.explain()), true
 		}
 		return closing, true
-	case key.Matches(msg, k.Stages) && m.done && m.opts.Stages != nil:
+	case key.Matches(msg, k.Stages):
 		return tea.Batch(m.show(viewStages), m.measureStages()), true
-	case key.Matches(msg, k.Diff) && m.done && m.opts.Diff != nil && m.build.Result != nil:
+	case key.Matches(msg, k.Diff):
 		return tea.Batch(m.show(viewDiff), m.runDiff()), true
 	case key.Matches(msg, k.Timeline) && m.view != viewInspect && m.view != viewTimeline:
 		return m.show(viewTimeline), true
 	}
 	if m.view != viewBuild {
 		switch {
-		case key.Matches(msg, k.Quit), key.Matches(msg, k.Cancel):
-			return tea.Quit, true
+		case key.Matches(msg, k.Quit):
+			return m.quit(), true
+		case key.Matches(msg, k.Cancel):
+			return m.cancel(), true
 		case key.Matches(msg, k.Help):
 			return nil, false
 		}
@@ -73,7 +89,7 @@ func (m *Model) show(v view) tea.Cmd {
 
 // body is the size and styles of a view below the header.
 func (m *Model) body() common.Common {
-	return common.Common{Width: m.Width, Height: max(m.Height-2, 1), Styles: &m.styles, Keys: &m.keys}
+	return common.Common{Width: m.Width, Height: max(m.Height-1-m.helpHeight(), 1), Styles: &m.styles, Keys: &m.keys}
 }
 
 // subUpdate routes a key to the view shown.

@@ -62,6 +62,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case stagesMsg:
 		m.stages, m.stagesErr, m.stagesBusy = msg.rep, msg.err, false
 	case tea.KeyPressMsg:
+		m.note = ""
+		if m.confirm {
+			return m.confirmed(msg)
+		}
 		if !m.search.Active {
 			if cmd, ok := m.viewKey(msg); ok {
 				return cmd
@@ -148,7 +152,9 @@ func (m *Model) finish(msg DoneMsg) tea.Cmd {
 	return nil
 }
 
-// selectFailure selects the step that failed, if one did.
+// selectFailure selects the step that failed, if one did: a stage's, or
+// one outside the stages (loading a base image's metadata), on the image
+// node.
 func (m *Model) selectFailure() {
 	for _, s := range m.build.Stages {
 		for _, st := range s.Steps {
@@ -156,6 +162,13 @@ func (m *Model) selectFailure() {
 				m.selectDigest(st.Digest)
 				return
 			}
+		}
+	}
+	for j, st := range m.build.Other {
+		if st.Error != "" {
+			m.selNode, m.selStep = len(m.build.Stages), j
+			m.syncLogs()
+			return
 		}
 	}
 }
@@ -175,10 +188,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Cancel):
 		return m.cancel()
 	case key.Matches(msg, k.Quit):
-		if m.done {
-			return tea.Quit
-		}
-		return m.cancel()
+		return m.quit()
+	case key.Matches(msg, k.Back) && m.opts.Replay != nil:
+		return tea.Quit // back to the history list (or the shell) the replay was opened from
 	case key.Matches(msg, k.Help):
 		m.showHelp = !m.showHelp
 	case key.Matches(msg, k.Focus):
@@ -207,13 +219,41 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Search):
 		m.search.Start()
-	case key.Matches(msg, k.Next):
-		m.logv.Next(1)
-	case key.Matches(msg, k.Prev):
-		m.logv.Next(-1)
+	case key.Matches(msg, k.Next), key.Matches(msg, k.Prev):
+		if m.logv.Query() == "" {
+			m.note = msg.String() + ": no search yet: / searches the logs of the selected step"
+			return nil
+		}
+		d := 1
+		if key.Matches(msg, k.Prev) {
+			d = -1
+		}
+		m.logv.Next(d)
 	case key.Matches(msg, k.Open) && m.focus == paneGraph:
 		m.focus = paneSteps
 	}
+	return nil
+}
+
+// quit is q: a finished build quits, a followed one detaches, and a
+// running build asks first (y cancels it), so that a reflex does not kill
+// a build; Ctrl-C still cancels at once.
+func (m *Model) quit() tea.Cmd {
+	if m.done || m.opts.Attached || m.canceled {
+		return m.cancel()
+	}
+	m.confirm = true
+	return nil
+}
+
+// confirmed answers the question q asked: y cancels the build, Ctrl-C
+// too, any other key keeps it running.
+func (m *Model) confirmed(msg tea.KeyPressMsg) tea.Cmd {
+	m.confirm = false
+	if msg.String() == "y" || msg.String() == "Y" || key.Matches(msg, m.keys.Cancel) {
+		return m.cancel()
+	}
+	m.note = "the build goes on"
 	return nil
 }
 

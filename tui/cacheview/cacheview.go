@@ -71,6 +71,9 @@ func New(c common.Common, b *model.Build, ex *why.Explanation, err error) *Model
 	return m
 }
 
+// Rows is how many rows the view lists.
+func (m *Model) Rows() int { return len(m.rows) }
+
 // Update moves the selection.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {

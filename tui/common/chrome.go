@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Screen is a view that a standalone program (buildscope inspect or
@@ -91,7 +92,7 @@ func (c *Chrome) helpHeight(s Screen) int {
 		return 1
 	}
 	n := 0
-	for _, g := range c.help.FullHelpView(c.fullHelp(s)) {
+	for _, g := range FullHelp(c.help, c.w, c.fullHelp(s)) {
 		if g == '\n' {
 			n++
 		}
@@ -108,12 +109,15 @@ func (c *Chrome) fullHelp(s Screen) [][]key.Binding {
 func (c *Chrome) View(s Screen, title, subtitle string) tea.View {
 	var h string
 	if c.showHelp {
-		h = c.help.FullHelpView(c.fullHelp(s))
+		h = FullHelp(c.help, c.w, c.fullHelp(s))
 	} else {
-		h = c.help.ShortHelpView(s.HelpBar(c.Keys.Help, c.Keys.Quit))
+		keep := []key.Binding{c.Keys.Help, c.Keys.Quit}
+		h = Footer(c.help, c.w, "", s.HelpBar(keep...), keep)
 	}
+	// the subtitle (a path, an image) gives way from the left
+	subtitle = ShortenLeft(subtitle, c.w-ansi.StringWidth(title)-1)
 	lines := strings.Split(c.Styles.Header.Render(title)+" "+subtitle+"\n"+s.View()+"\n"+h, "\n")
-	v := tea.NewView(Frame(lines, c.w, max(c.h, 1)))
+	v := tea.NewView(Glyphs(Frame(lines, c.w, max(c.h, 1))))
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	return v

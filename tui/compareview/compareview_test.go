@@ -65,7 +65,7 @@ func TestGoldenScreens(t *testing.T) {
 	for _, f := range r.Image.Files {
 		diffOf[f.Path] = f.Diff
 	}
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
 		for _, tc := range []struct {
 			name string
 			keys []string
@@ -188,5 +188,31 @@ func TestFailedComparison(t *testing.T) {
 	keys(a, "down", "enter", "tab", "u", "L")
 	if !strings.Contains(screen(a), "compare failed") {
 		t.Errorf("keys on a failed comparison:\n%s", screen(a))
+	}
+}
+
+// The steps' count is of the steps listed: where they all fit, every one
+// is listed (the view fills its height before it cuts them); where they
+// do not, the title says which are shown.
+func TestStepsCountIsWhatIsListed(t *testing.T) {
+	r := recorded(t)
+	n := len(r.Build.Steps)
+	for _, size := range [][2]int{{120, 40}, {80, 24}, {80, 16}} {
+		s := screen(app(r, size[0], size[1]))
+		listed, in := 0, false
+		for _, l := range strings.Split(s, "\n") {
+			switch {
+			case strings.HasPrefix(l, "Steps") || strings.HasPrefix(l, "▸ Steps"):
+				in = true
+			case strings.HasPrefix(l, "───"):
+				in = false
+			case in:
+				listed++
+			}
+		}
+		window := strings.Contains(s, " shown")
+		if !strings.Contains(s, fmt.Sprintf("%d matched", n)) || (listed != n) != window {
+			t.Errorf("%dx%d: %d matched, %d listed, window said: %v\n%s", size[0], size[1], n, listed, window, s)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/compare"
+	"github.com/buildscope/buildscope/tui/common"
 )
 
 // details are the selected step's or file's details, at most h lines.
@@ -71,7 +72,10 @@ func (m *Model) fileDetails(c *compare.FileChange) []string {
 			case strings.HasPrefix(l, "-"):
 				st = s.Failed
 			}
-			out = append(out, st.Render(model.Printable(l)))
+			if l != "" { // the marker (+, -, space), then the file's text
+				l = l[:1] + common.FileText(l[1:])
+			}
+			out = append(out, st.Render(l))
 		}
 	}
 	return out

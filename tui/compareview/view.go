@@ -19,13 +19,25 @@ func (m *Model) View() string {
 	var out []string
 	out = append(out, m.summary()...)
 	if m.res != nil && m.res.Build != nil {
-		out = append(out, s.Border.Render(strings.Repeat("─", m.Width)))
-		out = append(out, m.title("Steps", focusSteps, fmt.Sprintf("%d matched by stage and instruction", len(m.res.Build.Steps))))
+		n := len(m.res.Build.Steps)
+		// the steps get what the files do not need (the screen is filled),
+		// at least a quarter of it
 		h := max(m.Height/4, 3)
+		if need := len(m.tree(m.Height)); !m.detail {
+			h = max(h, m.Height-len(out)-4-max(need, 1))
+		}
 		if m.detail && m.focus == focusFiles {
 			h = 2 // room for the file's diff
 		}
-		out = append(out, m.steps(min(len(m.res.Build.Steps), h))...)
+		h = min(n, h)
+		hint := fmt.Sprintf("%d matched by stage and instruction", n)
+		if h < n { // the count is of every step, the list a window on them
+			off := max(0, m.step-h+1)
+			hint += fmt.Sprintf(" · %d–%d shown", off+1, off+h)
+		}
+		out = append(out, s.Border.Render(strings.Repeat("─", m.Width)))
+		out = append(out, m.title("Steps", focusSteps, hint))
+		out = append(out, m.steps(h)...)
 	}
 	out = append(out, s.Border.Render(strings.Repeat("─", m.Width)))
 	out = append(out, m.filesTitle())

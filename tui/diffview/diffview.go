@@ -33,7 +33,16 @@ func New(c common.Common, title string, changes []cdiff.Change, err error) *Mode
 	return &Model{Common: c, title: title, changes: changes, err: err}
 }
 
-// Update moves the selection and scrolls the content diff.
+// Scrolls says the selected change has a content diff, which pgup and
+// pgdown scroll.
+func (m *Model) Scrolls() bool {
+	return len(m.changes) > 0 && m.changes[min(m.sel, len(m.changes)-1)].Diff != ""
+}
+
+// Rows is how many changes the view lists.
+func (m *Model) Rows() int { return len(m.changes) }
+
+// Update moves the selection or scrolls the selected change's diff.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
@@ -107,8 +116,9 @@ func (m *Model) View() string {
 	} else {
 		dl := strings.Split(strings.TrimRight(ch.Diff, "\n"), "\n")
 		for _, l := range dl[min(m.scroll, len(dl)-1):] {
-			// the file's own text: tabs kept as spaces, the rest escaped
-			l = model.Printable(strings.ReplaceAll(l, "\t", "    "))
+			if l != "" { // the marker, then the file's own text
+				l = l[:1] + common.FileText(l[1:])
+			}
 			switch {
 			case strings.HasPrefix(l, "+"):
 				l = s.Done.Render(l)

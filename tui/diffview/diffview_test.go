@@ -24,7 +24,7 @@ func TestNamesAndContentEscaped(t *testing.T) {
 		t.Fatalf("a name or a line reached the screen raw:\n%q", raw)
 	}
 	v := ansi.Strip(raw)
-	for _, want := range []string{`motd\e]0;pwned\x07`, `A /etc/motd\e]0;pwned\x07`, `+hello\e]0;pwned\x07`, "+    indented"} {
+	for _, want := range []string{`motd\e]0;pwned\x07`, `A /etc/motd\e]0;pwned\x07`, `+hello\e]0;pwned\x07`, "+        indented"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}

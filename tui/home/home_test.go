@@ -52,12 +52,78 @@ func press(m *Model, keys ...string) tea.Cmd {
 
 // Golden screens at two sizes. Update with `go test ./tui/home -update`.
 func TestGoldenHome(t *testing.T) {
-	for _, size := range [][2]int{{80, 12}, {120, 14}} {
+	for _, size := range [][2]int{{80, 12}, {120, 14}, {80, 24}, {200, 60}} {
 		t.Run(fmt.Sprintf("list_%dx%d", size[0], size[1]), func(t *testing.T) {
 			m := newLoaded(t, size[0], size[1], nil)
 			press(m, "down")
 			golden.RequireEqual(t, []byte(ansi.Strip(m.Render())))
 		})
+		t.Run(fmt.Sprintf("help_%dx%d", size[0], size[1]), func(t *testing.T) {
+			m := newLoaded(t, size[0], size[1], nil)
+			press(m, "down", "?")
+			golden.RequireEqual(t, []byte(ansi.Strip(m.Render())))
+		})
+	}
+}
+
+// At 80 columns the list keeps what says most: the builds' whole IDs in
+// a column as wide as they are, the end of a long Dockerfile path, no BY
+// column when one client made every build; the footer keeps ? and q;
+// ? shows every key, on as many lines as it takes.
+func TestHomeAt80Columns(t *testing.T) {
+	rs := rows()[1:]
+	for i := range rs {
+		rs[i].By = "buildscope"
+		rs[i].ID = fmt.Sprintf("%012d", i) // buildscope's IDs are 12 characters
+		rs[i].Dockerfile = "/tmp/very/long/path/to/the/project/under/test/" + rs[i].Dockerfile
+	}
+	m := New(Options{Title: "embedded", Now: func() time.Time { return t0.Add(time.Minute) },
+		Load: func(context.Context) ([]model.HistoryRow, error) { return rs, nil }})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.Update(m.Init()())
+	s := ansi.Strip(m.Render())
+	for _, want := range []string{"000000000000 12:00:30", "Dockerfile · production", "? help", "q quit"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("80x24 lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, " BY ") || strings.Contains(s, "buildscope 11-25") {
+		t.Errorf("a BY column that says buildscope on every row:\n%s", s)
+	}
+	press(m, "?")
+	s = ansi.Strip(m.Render())
+	for _, want := range []string{"enter", "replay", "/", "filter", "q", "quit"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("? lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+// Every key the footer or ? offers, on each row (running, finished),
+// changes the screen, or quits with a choice: none is a silent no-op.
+func TestHomeEveryOfferedKeyDoesSomething(t *testing.T) {
+	for sel := 0; sel < len(rows()); sel++ {
+		probe := newLoaded(t, 100, 20, func(context.Context, model.HistoryRow) (*model.Build, *why.Explanation, error) { return nil, nil, nil })
+		probe.sel = sel
+		var keys []string
+		for _, g := range probe.helpKeys() {
+			for _, b := range g {
+				keys = append(keys, b.Keys()[0])
+			}
+		}
+		for _, k := range keys {
+			m := newLoaded(t, 100, 20, func(context.Context, model.HistoryRow) (*model.Build, *why.Explanation, error) { return nil, nil, nil })
+			m.sel = sel
+			if o, ok := map[string]string{"up": "down", "down": "up"}[k]; ok && (sel == 0 && k == "up" || sel == len(rows())-1 && k == "down") {
+				press(m, o) // a move at the end of the list moves once away from it
+			}
+			before := m.Render()
+			cmd := press(m, k)
+			quit := cmd != nil && fmt.Sprint(cmd()) == fmt.Sprint(tea.Quit())
+			if !quit && m.Render() == before {
+				t.Errorf("row %d: %q is offered and does nothing:\n%s", sel, k, ansi.Strip(m.Render()))
+			}
+		}
 	}
 }
 

@@ -90,6 +90,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.sel = sel
 		return nil
 	}
+	if why, ok := m.refusal(msg); ok {
+		m.notice = why
+		return nil
+	}
 	row, has := m.Selected()
 	switch {
 	case key.Matches(msg, k.Quit):

@@ -10,6 +10,7 @@ package launch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,11 +30,13 @@ import (
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/inspect/stagesize"
 	"github.com/buildscope/buildscope/model"
+	modelcompare "github.com/buildscope/buildscope/model/compare"
 	"github.com/buildscope/buildscope/model/dockerfile"
 	"github.com/buildscope/buildscope/model/why"
 	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/compareview"
 	"github.com/buildscope/buildscope/tui/home"
+	"github.com/buildscope/buildscope/tui/imageopen"
 	"github.com/buildscope/buildscope/tui/progress"
 )
 
@@ -67,7 +70,7 @@ func (e Env) BuildUI(ctx context.Context, b *builder.Builder, p *build.Prepared,
 	df, _ := os.ReadFile(p.DockerfileAbs)
 	return buildui.Options{Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target, LogCap: logCap,
 		Context: ctx, Why: e.history().Explain, Stages: stagesize.Reporter(b, p, e.Paths),
-		Diff: cdiffrun.ImageDiffer(e.Connect, e.Paths), Inspect: buildui.BuildImages(source.Options{Paths: e.Paths})}
+		Diff: cdiffrun.ImageDiffer(e.Connect, e.Paths), Inspect: imageopen.BuildImages(source.Options{Paths: e.Paths})}
 }
 
 // BakeUI is the live build UI of a bake: the stages of every target,
@@ -127,9 +130,28 @@ func (e Env) Replay(ctx context.Context, o *builderhistory.OpenedBuild) error {
 		ro.Title = "build " + b.ID + " (" + b.Origin.By + ")"
 	} else {
 		ro.Dockerfile, _ = os.ReadFile(b.Dockerfile)
-		ro.Why, ro.Inspect = e.history().Explain, buildui.BuildImages(source.Options{Paths: e.Paths})
+		ro.Why, ro.Inspect = e.history().Explain, imageopen.BuildImages(source.Options{Paths: e.Paths})
+		ro.Diff, ro.Stages = cdiffrun.ImageDiffer(e.Connect, e.Paths), e.recordStages(b.ID)
 	}
 	return buildui.Replay(ctx, e.Out, ro, o.Events)
+}
+
+// recordStages measures the stages of recorded build id as `buildscope
+// stages build:ID` does: its Dockerfile, target and arguments from the
+// record, on the builder the command line names.
+func (e Env) recordStages(id string) func(context.Context) (*modelcompare.StageReport, error) {
+	return func(ctx context.Context) (*modelcompare.StageReport, error) {
+		o, err := build.RebuildOptions(e.history(), id, build.Options{})
+		if err != nil {
+			return nil, err
+		}
+		p, b, err := build.PrepareOn(ctx, o, e.Connect)
+		if err != nil {
+			return nil, err
+		}
+		defer b.Close()
+		return stagesize.Report(ctx, b, p, e.Paths, 10)
+	}
 }
 
 // Attach follows a running build in the build UI, without a Dockerfile:
@@ -137,9 +159,18 @@ func (e Env) Replay(ctx context.Context, o *builderhistory.OpenedBuild) error {
 // goes on.
 func (e Env) Attach(ctx context.Context, b *builder.Builder, ref string) error {
 	o := buildui.Options{Title: "attached to " + ref, Builder: b.Name(), LogCap: 256 << 10}
-	_, err := buildui.Stream(ctx, e.Out, o, true, func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
-		return builderhistory.AttachRecord(ctx, b, ref, onStatus)
+	detached := false
+	_, err := buildui.Stream(ctx, e.Out, o, true, func(pctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
+		rec, err := builderhistory.AttachRecord(pctx, b, ref, onStatus)
+		detached = pctx.Err() != nil && ctx.Err() == nil // q or Ctrl-C before the build was over
+		return rec, err
 	})
+	if detached {
+		fmt.Fprintf(e.Err, "detached from %s; it goes on running on %s (buildscope attach %s follows it again)\n", ref, b.Name(), ref)
+		if errors.Is(err, context.Canceled) {
+			err = nil
+		}
+	}
 	return err
 }
 

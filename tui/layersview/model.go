@@ -7,6 +7,7 @@
 package layersview
 
 import (
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -98,10 +99,25 @@ func (m *Model) HelpBar(leave ...key.Binding) []key.Binding {
 	return append(bar, k.LayerMode, k.ChangedOnly, k.Sort, k.Largest, k.Preview)
 }
 
+// HelpWith is the inspector's help inside another UI: views are that
+// UI's other views, leave its keys to leave the inspector.
+func (m *Model) HelpWith(views, leave []key.Binding) help.KeyMap {
+	return keyHelp{m.HelpBar(leave...), append(m.FullHelp(), views, leave)}
+}
+
+// keyHelp is a help of a bar and its full groups.
+type keyHelp struct {
+	bar  []key.Binding
+	full [][]key.Binding
+}
+
+func (h keyHelp) ShortHelp() []key.Binding  { return h.bar }
+func (h keyHelp) FullHelp() [][]key.Binding { return h.full }
+
 // FullHelp is the inspector's help shown on '?'.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.Keys
-	return [][]key.Binding{{k.Focus, k.Up, k.Down, k.PageUp, k.PageDown}, {k.Expand, k.Filter}, {k.LayerMode, k.ChangedOnly, k.Sort, k.Largest, k.Preview}}
+	return [][]key.Binding{{k.Focus, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Expand, k.Filter}, {k.LayerMode, k.ChangedOnly, k.Sort, k.Largest, k.Preview}}
 }
 
 // Analysis is the analysis once done.

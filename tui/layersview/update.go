@@ -88,11 +88,21 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.move(10)
 	case key.Matches(msg, k.Filter):
 		m.filter.Start()
+	case key.Matches(msg, k.Top):
+		m.move(-max(len(m.rows), len(m.opts.Infos)))
+	case key.Matches(msg, k.Bottom):
+		m.move(max(len(m.rows), len(m.opts.Infos)))
 	case key.Matches(msg, k.Expand):
-		if m.focus == focusTree && m.cursor < len(m.rows) && m.rows[m.cursor].node.Dir {
+		switch {
+		case m.focus == focusLayers: // enter on a layer: its files
+			m.focus = focusTree
+		case m.cursor < len(m.rows) && m.rows[m.cursor].node.Dir:
 			id := m.rows[m.cursor].node.ID
 			m.expanded[id] = !m.expanded[id]
 			m.refresh()
+		case m.cursor < len(m.rows): // enter on a file: its first bytes
+			m.showPreview = !m.showPreview
+			return m.readPreview()
 		}
 	case key.Matches(msg, k.LayerMode):
 		m.mode = 1 - m.mode

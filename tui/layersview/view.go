@@ -2,6 +2,7 @@ package layersview
 
 import (
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -110,11 +111,10 @@ func (m *Model) treeTitle() string {
 	if m.hideUnmo {
 		t += ", changed only"
 	}
-	t += m.filter.Title()
+	t += m.filter.Title() + ")"
 	if m.largest {
 		t = fmt.Sprintf("Largest files as of layer %d", m.layer)
 	}
-	t += ")"
 	if m.focus == focusTree {
 		return s.Title.Render("▸ " + t)
 	}
@@ -158,7 +158,7 @@ func (m *Model) tree(g geom) []string {
 		if n.Link != "" {
 			name += " → " + n.Link
 		}
-		line := fmt.Sprintf("%s %s %9s  %s", st.Render(mark), n.Mode.String(), size(n.Size), name)
+		line := fmt.Sprintf("%s %s %9s  %s", st.Render(mark), modeString(n.Mode), size(n.Size), name)
 		if i == m.cursor && m.focus == focusTree {
 			line = s.Selected.Render(ansi.Strip(line))
 		}
@@ -181,7 +181,54 @@ func (m *Model) previewLines(h int) []string {
 	if len(lines) > h {
 		lines = lines[:max(h, 0)]
 	}
+	for i, l := range lines { // the file's text as a terminal shows it: tabs to the next stop of 8
+		lines[i] = common.FileText(l)
+	}
 	return lines
+}
+
+// modeString is a mode as ls -l writes it, always ten cells: the type,
+// then rwx three times, with setuid, setgid and sticky in the x places
+// (s, S, t, T), not Go's extra leading letters ("dtrwxrwxrwx").
+func modeString(m fs.FileMode) string {
+	t := byte('-')
+	switch {
+	case m&fs.ModeDir != 0:
+		t = 'd'
+	case m&fs.ModeSymlink != 0:
+		t = 'l'
+	case m&fs.ModeNamedPipe != 0:
+		t = 'p'
+	case m&fs.ModeSocket != 0:
+		t = 's'
+	case m&fs.ModeCharDevice != 0:
+		t = 'c'
+	case m&fs.ModeDevice != 0:
+		t = 'b'
+	}
+	b := []byte{t}
+	const rwx = "rwxrwxrwx"
+	for i := 0; i < 9; i++ {
+		if m&(1<<uint(8-i)) != 0 {
+			b = append(b, rwx[i])
+		} else {
+			b = append(b, '-')
+		}
+	}
+	special := func(i int, on bool, c byte) {
+		if !on {
+			return
+		}
+		if b[i] == 'x' {
+			b[i] = c
+		} else {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	special(3, m&fs.ModeSetuid != 0, 's')
+	special(6, m&fs.ModeSetgid != 0, 's')
+	special(9, m&fs.ModeSticky != 0, 't')
+	return string(b)
 }
 
 func shortDigest(d string) string { return model.ShortDigest(d) }

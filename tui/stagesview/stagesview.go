@@ -38,6 +38,14 @@ func (m *Model) Selected() (compare.StageSize, bool) {
 	return m.rep.Stages[m.sel], true
 }
 
+// Rows is how many stages the view lists.
+func (m *Model) Rows() int {
+	if m.rep == nil {
+		return 0
+	}
+	return len(m.rep.Stages)
+}
+
 // Update moves the selection.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok && m.rep != nil {

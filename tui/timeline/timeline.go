@@ -93,6 +93,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// Zoomed says the axis shows part of the build: left and right scroll
+// it then.
+func (m *Model) Zoomed() bool { return m.zoom > 1 }
+
+// Rows is how many steps the view lists.
+func (m *Model) Rows() int { return len(m.rows) }
+
 // window is the seconds the axis shows.
 func (m *Model) window() float64 {
 	if m.tl == nil || m.tl.Wall <= 0 {

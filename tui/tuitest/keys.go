@@ -5,7 +5,8 @@ package tuitest
 import tea "charm.land/bubbletea/v2"
 
 // Key is the press of the key named s: "enter", "esc", "tab", "space",
-// "up", "down", "ctrl+c", or any one character ("q", "/", "é").
+// "up", "down", "left", "right", "pgup", "pgdown", "home", "end",
+// "ctrl+c", "ctrl+u", "ctrl+d", or any one character ("q", "/", "é").
 func Key(s string) tea.KeyPressMsg {
 	switch s {
 	case "ctrl+c":
@@ -22,6 +23,20 @@ func Key(s string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyUp}
 	case "down":
 		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
+	case "pgup":
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "home":
+		return tea.KeyPressMsg{Code: tea.KeyHome}
+	case "end":
+		return tea.KeyPressMsg{Code: tea.KeyEnd}
+	case "ctrl+u", "ctrl+d":
+		return tea.KeyPressMsg{Code: rune(s[5]), Mod: tea.ModCtrl}
 	}
 	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
 }

@@ -1,0 +1,45 @@
+package keyoffer
+
+import (
+	"strings"
+	"testing"
+)
+
+// Each view key in each state: offered, or refused with one line that
+// starts with the key and names what to do instead.
+func TestOfferEveryState(t *testing.T) {
+	full := State{Done: true, Result: true, Why: true, Stages: true, Diff: true, Inspect: true, ID: "abc123def456"}
+	for _, tc := range []struct {
+		name  string
+		s     State
+		offer string // the keys offered, in c s d i t order
+		says  map[string]string
+	}{
+		{"live", State{Why: true, Stages: true, Diff: true, Inspect: true}, "t", map[string]string{"s": "once the build is over"}},
+		{"done", full, "csdit", nil},
+		{"failed", State{Done: true, Failed: true, Why: true, Stages: true, Diff: true, Inspect: true, ID: "f00"}, "ct",
+			map[string]string{"s": "the build failed", "d": "no image", "i": "no image"}},
+		{"replay without stages or diff", State{Done: true, Result: true, Why: true, Inspect: true, ID: "abc"}, "cit",
+			map[string]string{"s": "buildscope stages build:abc", "d": "buildscope diff --image build:abc"}},
+		{"foreign", State{Done: true, Result: true, Why: true, ID: "abc"}, "ct", map[string]string{"i": "buildscope inspect IMAGE"}},
+		{"bake", State{Done: true, Bake: true}, "t", map[string]string{"c": "one build per target", "s": "--target", "i": "one target's image"}},
+	} {
+		got := ""
+		for _, k := range []string{"c", "s", "d", "i", "t"} {
+			ok, why := Offer(k, tc.s)
+			if ok {
+				got += k
+				continue
+			}
+			if !strings.HasPrefix(why, k+": ") || strings.Contains(why, "\n") {
+				t.Errorf("%s: %s refused with %q: want one line starting %q", tc.name, k, why, k+": ")
+			}
+			if want, ok := tc.says[k]; ok && !strings.Contains(why, want) {
+				t.Errorf("%s: %s says %q, want it to say %q", tc.name, k, why, want)
+			}
+		}
+		if got != tc.offer {
+			t.Errorf("%s: offered %q, want %q", tc.name, got, tc.offer)
+		}
+	}
+}
