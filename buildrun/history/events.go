@@ -37,6 +37,9 @@ type EventWriter struct {
 // NewEventWriter starts recording the events of build id into h, in a
 // temporary file that Close moves into place.
 func NewEventWriter(h History, id string) (*EventWriter, error) {
+	if err := CheckID(id); err != nil {
+		return nil, fmt.Errorf("recording build events: %w", err)
+	}
 	if err := state.EnsurePrivateDir(h.Dir); err != nil {
 		return nil, err
 	}

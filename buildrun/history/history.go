@@ -59,6 +59,9 @@ func (h History) path(id string) string { return filepath.Join(h.Dir, id+".json"
 // buildscope writes, so that what is printed of it (--report) is the
 // record as saved.
 func (h History) Save(b *model.Build) error {
+	if err := CheckID(b.ID); err != nil {
+		return fmt.Errorf("saving build record: %w", err)
+	}
 	if err := state.EnsurePrivateDir(h.Dir); err != nil {
 		return err
 	}
