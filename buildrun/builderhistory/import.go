@@ -106,10 +106,7 @@ func saveWithEvents(h history.History, b *model.Build, o *OpenedBuild) error {
 	for _, s := range o.Events {
 		w.Write(s)
 	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	return h.Save(b)
+	return h.Commit(b, w)
 }
 
 // bundleRoot is the descriptor index.json names: a record's manifest, or

@@ -160,7 +160,10 @@ func OpenBuild(ctx context.Context, h history.History, id string, connect func(c
 			return nil, err
 		}
 		events, err := h.Events(b.ID)
-		if err != nil {
+		var damaged *history.DamagedEvents
+		if errors.As(err, &damaged) { // the record is intact: open it, saying so
+			b.Warnings = append(b.Warnings, damaged.Warning())
+		} else if err != nil {
 			return nil, err
 		}
 		explain := func() (*why.Explanation, error) { return h.Explain(b) }

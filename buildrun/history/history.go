@@ -100,7 +100,7 @@ func (h History) setLast(b *model.Build) error {
 
 // lastID reads the pointer: the ID and start of the latest build.
 func (h History) lastID() (string, time.Time, error) {
-	data, err := os.ReadFile(h.lastPath())
+	data, err := readRegular(h.lastPath())
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -209,6 +209,15 @@ func (d *DamagedRecord) Error() string {
 // Unwrap is why the record could not be read.
 func (d *DamagedRecord) Unwrap() error { return d.Err }
 
+// say writes one line on Warn, if it is set.
+func (h History) say(format string, args ...any) {
+	if wr := h.Warn; wr != nil {
+		wr.mu.Lock()
+		defer wr.mu.Unlock()
+		fmt.Fprintf(wr.w, format+"\n", args...)
+	}
+}
+
 func (h History) warn(d *DamagedRecord) {
 	wr := h.Warn
 	if wr == nil {
@@ -224,7 +233,11 @@ func (h History) warn(d *DamagedRecord) {
 }
 
 func (h History) read(id string) (*model.Build, error) {
-	data, err := os.ReadFile(h.path(id))
+	data, err := readRegular(h.path(id))
+	var nr *NotRegularError
+	if errors.As(err, &nr) || errors.Is(err, errTooLarge) {
+		return nil, &DamagedRecord{ID: id, Path: h.path(id), Err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading build record %s: %w", id, err)
 	}
