@@ -31,6 +31,7 @@ type exitError struct {
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) ExitStatus() int { return e.code }
 
 // ended is how a build (what names it) ended, as the command's error:
 // canceled exits 130.
@@ -62,9 +63,9 @@ func main() {
 		return
 	}
 	code := 1
-	var ee *exitError
+	var ee interface{ ExitStatus() int } // exitError, cdiffrun.CommandExited
 	if errors.As(err, &ee) {
-		code = ee.code
+		code = ee.ExitStatus()
 	}
 	if msg := err.Error(); msg != "" {
 		fmt.Fprintln(os.Stderr, "buildscope:", msg)
