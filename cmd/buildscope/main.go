@@ -30,7 +30,7 @@ type exitError struct {
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string   { return e.err.Error() }
 func (e *exitError) ExitStatus() int { return e.code }
 
 // ended is how a build (what names it) ended, as the command's error:
