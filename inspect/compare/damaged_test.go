@@ -1,0 +1,35 @@
+package compare
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+
+	"github.com/buildscope/buildscope/inspect/imagetest"
+)
+
+// A damaged layer is named with the image it is of, A or B (or both, for
+// a layer they share), so that the user knows which side to fix.
+func TestCompareSaysWhichSideIsDamaged(t *testing.T) {
+	good := imagetest.Layer(t, imagetest.Dir("etc/"), imagetest.Text("etc/keep", "same"))
+	bad := imagetest.LayerOf(t, []byte(strings.Repeat("not a tar ", 100)))
+	other := imagetest.Layer(t, imagetest.Text("etc/x", "x"))
+	for _, c := range []struct {
+		name string
+		a, b []mutate.Addendum
+		want string
+	}{
+		{"B's layer", []mutate.Addendum{{Layer: good}, {Layer: other}}, []mutate.Addendum{{Layer: good}, {Layer: bad}}, "reading image B's layer 2, "},
+		{"A's layer", []mutate.Addendum{{Layer: good}, {Layer: bad}}, []mutate.Addendum{{Layer: good}, {Layer: other}}, "reading image A's layer 2, "},
+		{"a shared layer", []mutate.Addendum{{Layer: bad}, {Layer: other}}, []mutate.Addendum{{Layer: bad}}, "reading layer 1 of both images, "},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Compare(context.Background(), imagetest.ImageOf(t, c.a...), imagetest.ImageOf(t, c.b...), Options{})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err %v, want it to say %q", err, c.want)
+			}
+		})
+	}
+}
