@@ -33,3 +33,33 @@ func TestCompareSaysWhichSideIsDamaged(t *testing.T) {
 		})
 	}
 }
+
+// A label, variable or history entry holding a line break is one row,
+// escaped, not two: it cannot forge an entry the image does not have.
+func TestCompareListEntriesCannotForgeRows(t *testing.T) {
+	base := imagetest.Image(t, []imagetest.File{imagetest.Text("x", "x")})
+	cfg, err := base.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = cfg.DeepCopy()
+	cfg.Config.Labels = map[string]string{"note": "fine\nmaintainer=forged"}
+	cfg.Config.Env = []string{"A=1\nB=forged"}
+	b, err := mutate.ConfigFile(base, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := Compare(context.Background(), base, b, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := (&Result{A: "a", B: "b", Image: im}).Text()
+	for _, want := range []string{"config Labels:\n  + note=fine\\nmaintainer=forged\n", "config Env:\n  + A=1\\nB=forged\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("compare says:\n%s\nwant the rows\n%s", text, want)
+		}
+	}
+	if strings.Contains(text, "\n  + maintainer=forged") || strings.Contains(text, "\n  + B=forged") {
+		t.Errorf("a forged row:\n%s", text)
+	}
+}
