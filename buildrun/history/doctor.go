@@ -33,13 +33,13 @@ func (h History) Doctor(w io.Writer, fix bool) (int, error) {
 	}
 	for _, d := range damaged {
 		if !fix {
-			fmt.Fprintf(w, "damaged: %s (%s: %v)\n", d.ID, d.Path, d.Err)
+			fmt.Fprintf(w, "damaged: %s (%s: %v)\n", model.Printable(d.ID), model.Printable(d.Path), d.Err)
 			continue
 		}
 		if _, err := h.Remove(d.ID); err != nil {
 			return len(damaged), err
 		}
-		fmt.Fprintf(w, "removed damaged record %s (%v)\n", d.ID, d.Err)
+		fmt.Fprintf(w, "removed damaged record %s (%v)\n", model.Printable(d.ID), d.Err)
 	}
 	logs, err := h.eventProblems(good)
 	if err != nil {
@@ -102,7 +102,7 @@ func (h History) eventProblems(good []*model.Build) ([]eventProblem, error) {
 			continue
 		}
 		p := filepath.Join(h.Dir, e.Name())
-		out = append(out, eventProblem{p, fmt.Sprintf("event log %s that no record names (orphaned)", p)})
+		out = append(out, eventProblem{p, fmt.Sprintf("event log %s that no record names (orphaned)", model.Printable(p))})
 	}
 	return out, nil
 }

@@ -203,7 +203,8 @@ func (d *DamagedRecord) Error() string {
 	if d.Newer() {
 		return d.Err.Error()
 	}
-	return fmt.Sprintf("build record %s is damaged (%s: %v): `buildscope history rm %s` removes it", d.ID, d.Path, d.Err, d.ID)
+	id := model.Printable(d.ID) // a file's name, which buildscope may not have written
+	return fmt.Sprintf("build record %s is damaged (%s: %v): `buildscope history rm %s` removes it", id, model.Printable(d.Path), d.Err, id)
 }
 
 // Unwrap is why the record could not be read.
@@ -233,6 +234,9 @@ func (h History) warn(d *DamagedRecord) {
 }
 
 func (h History) read(id string) (*model.Build, error) {
+	if err := CheckID(id); err != nil { // a file not written by buildscope
+		return nil, &DamagedRecord{ID: id, Path: h.path(id), Err: err}
+	}
 	data, err := readRegular(h.path(id))
 	var nr *NotRegularError
 	if errors.As(err, &nr) || errors.Is(err, errTooLarge) {

@@ -239,3 +239,30 @@ func assertNoStray(t *testing.T, h History) {
 		}
 	}
 }
+
+// A record file whose name cannot be a build ID (written by hand, or by
+// an older buildscope that imported any ref) is damaged, and its name is
+// escaped wherever it is printed: it can neither drive the terminal nor
+// forge a line of `history ls` or doctor.
+func TestHistoryNamesThatCannotBeIDs(t *testing.T) {
+	h, warn := recorded(t)
+	bad := "evil\x1b[2J\nforged"
+	data, _ := os.ReadFile(h.path("aaaaaa000001"))
+	if err := os.WriteFile(h.path(bad), bytes.Replace(data, []byte(`"aaaaaa000001"`), []byte(`"evil\u001b[2J\nforged"`), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	all, err := h.List()
+	if err != nil || len(all) != 2 {
+		t.Errorf("List: %v %v", ids(all), err)
+	}
+	var out bytes.Buffer
+	n, _ := h.Doctor(&out, false)
+	for what, s := range map[string]string{"List": warn.String(), "Doctor": out.String()} {
+		if strings.ContainsAny(s, "\x1b") || !strings.Contains(s, `evil\e[2J\nforged`) {
+			t.Errorf("%s said %q", what, s)
+		}
+	}
+	if n != 1 {
+		t.Errorf("doctor found %d damaged, want 1", n)
+	}
+}
