@@ -63,3 +63,24 @@ func TestCompareListEntriesCannotForgeRows(t *testing.T) {
 		t.Errorf("a forged row:\n%s", text)
 	}
 }
+
+// A path of invalid UTF-8 is written in compare's JSON as inspect and
+// diff write it, each invalid byte as \xNN, not as U+FFFD (which would
+// make two names one).
+func TestCompareJSONInvalidUTF8(t *testing.T) {
+	a := imagetest.Image(t, []imagetest.File{imagetest.Text("x", "x")})
+	b := imagetest.Image(t, []imagetest.File{imagetest.Text("x", "x"), imagetest.Text("n\xff", "1"), imagetest.Text("n\xfe", "2")})
+	im, err := Compare(context.Background(), a, b, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := (&Result{A: "a", B: "b", Image: im}).WriteJSON(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"path": "/n\\xff"`, `"path": "/n\\xfe"`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("JSON lacks %s:\n%s", want, out.String())
+		}
+	}
+}
