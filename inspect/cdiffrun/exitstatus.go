@@ -21,8 +21,16 @@ func exitWrapper(args []string) ([]string, string) {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	marker := "buildscope-exit-status-" + hex.EncodeToString(b)
-	script := `"$@"; s=$?; echo >&2; echo ` + marker + ` "$s" >&2`
+	// a command sh cannot find is not run: run as it is, runc says why
+	// it cannot start (notStarted), as it did before the wrapper
+	script := `command -v -- "$1" >/dev/null 2>&1 || { echo >&2; echo ` + marker + ` cannot-start >&2; exit 0; }; "$@"; s=$?; echo >&2; echo ` + marker + ` "$s" >&2`
 	return append([]string{"/bin/sh", "-c", script, "sh"}, args...), marker
+}
+
+// cannotStart says the wrapper found no command to run: it ran nothing,
+// and the command is run again as it is for runc to say why.
+func cannotStart(out []byte, marker string) bool {
+	return bytes.HasSuffix(out, []byte("\n"+marker+" cannot-start\n"))
 }
 
 // cutExitStatus takes the status line exitWrapper's shell wrote out of

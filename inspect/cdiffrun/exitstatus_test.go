@@ -39,3 +39,20 @@ func TestExitWrapperReportsTheStatus(t *testing.T) {
 		t.Errorf("exit status %d, want 3", got)
 	}
 }
+
+// A command the shell cannot find is not run under it: the wrapper says
+// so, and the command runs again as it is, for runc to say why it cannot
+// start.
+func TestExitWrapperCannotStart(t *testing.T) {
+	for _, cmd := range []string{"/no/such/bin", "no-such-command-bs"} {
+		args, marker := exitWrapper([]string{cmd, "arg"})
+		out, _ := exec.Command(args[0], args[1:]...).CombinedOutput()
+		if !cannotStart(out, marker) {
+			t.Errorf("%s: output %q, want the cannot-start line", cmd, out)
+		}
+	}
+	args, marker := exitWrapper([]string{"true"})
+	if out, _ := exec.Command(args[0], args[1:]...).CombinedOutput(); cannotStart(out, marker) {
+		t.Errorf("true cannot start: %q", out)
+	}
+}

@@ -74,13 +74,15 @@ func (r *BuildKitRunner) Run(ctx context.Context, o RunOptions) (*Result, error)
 	}
 	runName := fmt.Sprintf("[diff] %v", args)
 	res, err := r.run(ctx, o, img, st, storeDir, dir, args, runName, codes, true)
-	if err == errNoShell { // an image without /bin/sh: its exit status stays unknown
+	if err == errNoShell { // nothing ran: its exit status stays unknown
 		res, err = r.run(ctx, o, img, st, storeDir, dir, args, runName, codes, false)
 	}
 	return res, err
 }
 
-// errNoShell says the run under /bin/sh did not start: the image has none.
+// errNoShell says the run under /bin/sh did not start (the image has
+// none), or that the shell found no command to start: either way nothing
+// ran, and the command runs again as it is.
 var errNoShell = errors.New("the image has no /bin/sh")
 
 // run runs args once, under /bin/sh reporting its exit status when
@@ -130,7 +132,7 @@ func (r *BuildKitRunner) run(ctx context.Context, o RunOptions, img *source.Imag
 		return nil, err
 	}
 	res.Output = <-output
-	if cause, ok := notStarted(res.Output); ok && wrapped && strings.Contains(cause, "/bin/sh") {
+	if cause, ok := notStarted(res.Output); ok && wrapped && strings.Contains(cause, "/bin/sh") || wrapped && cannotStart(res.Output, marker) {
 		return nil, errNoShell
 	} else if ok {
 		// every exit code is valid so that a failing command's changes are
