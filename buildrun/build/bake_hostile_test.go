@@ -21,6 +21,12 @@ func TestReadBakeHostile(t *testing.T) {
 	}
 	dbl.WriteString("target \"default\" {\n  args = { A = \"${v40}\" }\n}\n")
 	deep := strings.Repeat("[", 400000) + strings.Repeat("]", 400000)
+	var dblJSON strings.Builder // the same, in JSON
+	dblJSON.WriteString(`{"variable": {"v0": {"default": "x"}`)
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&dblJSON, `, "v%d": {"default": "${v%d}${v%d}"}`, i, i-1, i-1)
+	}
+	dblJSON.WriteString(`}, "target": {"default": {"args": {"A": "${v40}"}}}}`)
 	ok := "target \"default\" {\n  context = \"CTX\"\n}\n"
 	for _, c := range []struct {
 		name, file, content string
@@ -29,6 +35,8 @@ func TestReadBakeHostile(t *testing.T) {
 		check               func(t *testing.T, bk *Bake)
 	}{
 		{"variables doubling 40 times", "docker-bake.hcl", dbl.String(), nil,
+			"bake file FILE: variable v21 can expand to more than 16MiB (it names v20, v20), more than buildscope expands: a variable that names another twice doubles it", nil},
+		{"variables doubling 40 times, in JSON", "docker-bake.json", dblJSON.String(), nil,
 			"bake file FILE: variable v21 can expand to more than 16MiB (it names v20, v20), more than buildscope expands: a variable that names another twice doubles it", nil},
 		{"JSON nested 400k deep", "docker-bake.json", deep, nil,
 			"bake file FILE nests more than 200 levels deep (line 1): more than buildscope reads; a bake file needs a few", nil},
