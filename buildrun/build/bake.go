@@ -15,6 +15,7 @@ import (
 	"github.com/docker/buildx/bake"
 	"github.com/docker/buildx/util/buildflags"
 
+	"github.com/buildscope/buildscope/buildrun/bakecheck"
 	"github.com/buildscope/buildscope/model/dockerfile"
 )
 
@@ -61,7 +62,7 @@ func ReadBake(ctx context.Context, o BakeOptions) (*Bake, error) {
 	if len(files) == 0 {
 		return nil, errors.New("no bake file here (docker-bake.hcl, docker-bake.json, compose.yaml, docker-compose.yml): name one with -f")
 	}
-	if err := checkBakeFiles(files); err != nil {
+	if err := bakecheck.Files(files); err != nil {
 		return nil, err
 	}
 	targets := append([]string(nil), o.Targets...)
@@ -93,7 +94,7 @@ func ReadBake(ctx context.Context, o BakeOptions) (*Bake, error) {
 		return nil, fmt.Errorf("the bake files have no default target or group: name one of %s", strings.Join(names, ", "))
 	}
 	if err != nil {
-		if cyc := groupCycle(files, targets); cyc != "" {
+		if cyc := bakecheck.GroupCycle(files, targets); cyc != "" {
 			return nil, fmt.Errorf("bake group %s includes itself (%s): a group may name a group, but never one that names it back", strings.SplitN(cyc, " → ", 2)[0], cyc)
 		}
 		return nil, fmt.Errorf("reading bake targets: %w", err)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/buildscope/buildscope/buildrun/testdeps"
 )
 
 // A build on a full disk under the history (a 64 KiB tmpfs, filled): the
@@ -13,13 +15,14 @@ import (
 // temp file behind, and `history doctor` finds nothing wrong; once there
 // is room, the next build is recorded. It needs root to mount the tmpfs.
 func TestBuildOnAFullHistoryDisk(t *testing.T) {
+	testdeps.Root(t, "mounting a tmpfs under the history")
 	e := newEnv(t)
 	hist := filepath.Join(e.dir, "state", "buildscope", "history")
 	if err := os.MkdirAll(hist, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", hist).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs (needs root): %v %s", err, out)
+		t.Fatalf("mounting a tmpfs at %s: %v %s", hist, err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", "-l", hist).Run() })
 	filler := filepath.Join(hist, "filler")

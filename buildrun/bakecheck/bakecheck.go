@@ -1,4 +1,6 @@
-package build
+// Package bakecheck bounds what a bake file may make buildx's parser do,
+// before it reads the file, and names what the parser's errors hide.
+package bakecheck
 
 import (
 	"bytes"
@@ -25,10 +27,10 @@ var (
 	maxBakeExpansion int64 = 16 << 20
 )
 
-// checkBakeFiles refuses a bake file nested deeper than maxBakeDepth, or
+// Files refuses a bake file nested deeper than maxBakeDepth, or
 // one whose variables may expand past maxBakeExpansion, in one line.
 // Compose files (YAML) are left to their own parser.
-func checkBakeFiles(files []bake.File) error {
+func Files(files []bake.File) error {
 	for _, f := range files {
 		if err := checkBakeDepth(f); err != nil {
 			return err
@@ -137,10 +139,10 @@ func checkBakeExpansion(f bake.File) error {
 	return nil
 }
 
-// groupCycle finds a cycle of groups reachable from targets ("a → b →
+// GroupCycle finds a cycle of groups reachable from targets ("a → b →
 // a"), "" when there is none: buildx, walking one, says only that it
 // failed to find a target.
-func groupCycle(files []bake.File, targets []string) string {
+func GroupCycle(files []bake.File, targets []string) string {
 	c, _, err := bake.ParseFiles(files, nil, nil)
 	if err != nil {
 		return ""
