@@ -50,3 +50,27 @@ func Printable(s string) string {
 	}
 	return b.String()
 }
+
+// JSONName is how a name that came from outside (a file's path in an
+// image or container) is written in JSON, the one way every JSON output
+// writes it: valid UTF-8 as it is (JSON escapes its control characters
+// itself), each byte of an invalid sequence as the four characters \xNN,
+// as `inspect` writes paths. encoding/json would write every invalid byte
+// as U+FFFD, so that two distinct names would print the same.
+func JSONName(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+			i++
+			continue
+		}
+		b.WriteString(s[i : i+n])
+		i += n
+	}
+	return b.String()
+}

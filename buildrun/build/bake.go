@@ -15,6 +15,7 @@ import (
 	"github.com/docker/buildx/bake"
 	"github.com/docker/buildx/util/buildflags"
 
+	"github.com/buildscope/buildscope/buildrun/bakecheck"
 	"github.com/buildscope/buildscope/model/dockerfile"
 )
 
@@ -61,6 +62,9 @@ func ReadBake(ctx context.Context, o BakeOptions) (*Bake, error) {
 	if len(files) == 0 {
 		return nil, errors.New("no bake file here (docker-bake.hcl, docker-bake.json, compose.yaml, docker-compose.yml): name one with -f")
 	}
+	if err := bakecheck.Files(files); err != nil {
+		return nil, err
+	}
 	targets := append([]string(nil), o.Targets...)
 	if len(targets) == 0 {
 		targets = []string{"default"}
@@ -80,13 +84,19 @@ func ReadBake(ctx context.Context, o BakeOptions) (*Bake, error) {
 		"BAKE_CMD_CONTEXT":    wd,
 		"BAKE_LOCAL_PLATFORM": platforms.Format(platforms.DefaultSpec()),
 	}
-	defs, groups, err := bake.ReadTargets(ctx, files, targets, overrides, defaults, nil, nil)
+	// buildx records there the paths --set asks to read and write (its
+	// entitlements), and dereferences it: nil panicked on output=,
+	// cache-to= and secrets= overrides
+	defs, groups, err := bake.ReadTargets(ctx, files, targets, overrides, defaults, nil, &bake.EntitlementConf{})
 	if err != nil && len(o.Targets) == 0 && strings.Contains(err.Error(), "failed to find target default") {
 		names, _ := bake.ListTargets(files)
 		sort.Strings(names)
 		return nil, fmt.Errorf("the bake files have no default target or group: name one of %s", strings.Join(names, ", "))
 	}
 	if err != nil {
+		if cyc := bakecheck.GroupCycle(files, targets); cyc != "" {
+			return nil, fmt.Errorf("bake group %s includes itself (%s): a group may name a group, but never one that names it back", strings.SplitN(cyc, " → ", 2)[0], cyc)
+		}
 		return nil, fmt.Errorf("reading bake targets: %w", err)
 	}
 	bk := &Bake{groups: groups, defs: defs}

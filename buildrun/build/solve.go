@@ -188,11 +188,12 @@ func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths
 		cachekeys.Set(rec, l.Keys)
 		rec.KeysMissing = l.KeysMissing
 	}
-	if eerr := events.Close(); eerr != nil && err == nil {
-		err = eerr
-	}
-	if serr := hist.Save(rec); serr != nil && err == nil {
-		err = serr
+	if cerr := hist.Commit(rec, events); cerr != nil { // a failed build says so too
+		if err == nil {
+			err = cerr
+		} else {
+			err = fmt.Errorf("%w; %v", err, cerr)
+		}
 	}
 	return rec, err
 }

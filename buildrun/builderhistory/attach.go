@@ -13,6 +13,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/cachekeys"
+	"github.com/buildscope/buildscope/model"
 )
 
 // RunningBuild is a build the builder is running, whoever started it.
@@ -59,9 +60,12 @@ func Running(ctx context.Context, b *builder.Builder) ([]RunningBuild, error) {
 // its start, to onStatus until the build ends. Canceling ctx detaches: the
 // build goes on.
 func Attach(ctx context.Context, b *builder.Builder, ref string, onStatus func(*client.SolveStatus)) error {
+	if err := checkRunning(ctx, b, ref); err != nil {
+		return err
+	}
 	st, err := b.Client.ControlClient().Status(ctx, &controlapi.StatusRequest{Ref: ref})
 	if err != nil {
-		return fmt.Errorf("attaching to build %s on %s: %w", ref, b.Name(), err)
+		return fmt.Errorf("attaching to build %s on %s: %w", model.Printable(ref), b.Name(), err)
 	}
 	for {
 		resp, err := st.Recv()
@@ -72,7 +76,7 @@ func Attach(ctx context.Context, b *builder.Builder, ref string, onStatus func(*
 			if ctx.Err() != nil {
 				return nil // detached
 			}
-			return fmt.Errorf("following build %s on %s: %w", ref, b.Name(), err)
+			return fmt.Errorf("following build %s on %s: %w", model.Printable(ref), b.Name(), err)
 		}
 		onStatus(client.NewSolveStatus(resp))
 	}
@@ -86,4 +90,28 @@ func Started(ctx context.Context, b *builder.Builder, ref string) (time.Time, er
 		return time.Time{}, err
 	}
 	return created(r), nil
+}
+
+// checkRunning says, at once, when ref is not a build b is running:
+// BuildKit's Status waits seconds for a ref it does not know to start.
+// The ref is escaped where it is printed: it is the user's, or another
+// client's.
+func checkRunning(ctx context.Context, b *builder.Builder, ref string) error {
+	running, err := Running(ctx, b)
+	if err != nil {
+		return nil // a builder without a history API (the engine's): Status says
+	}
+	for _, r := range running {
+		if r.Ref == ref {
+			return nil
+		}
+	}
+	if raw, err := Records(ctx, b, 0); err == nil {
+		for _, r := range raw {
+			if r.Ref == ref {
+				return fmt.Errorf("build %s has finished on the %s builder: `buildscope history show --builder ADDR %s` shows it", model.Printable(ref), b.Name(), model.Printable(ref))
+			}
+		}
+	}
+	return fmt.Errorf("no build %q is running on the %s builder: `buildscope attach` without a ref follows the newest one", ref, b.Name())
 }

@@ -68,7 +68,7 @@ func ImportBundle(ctx context.Context, h history.History, file string) ([]*model
 	for _, md := range manifests {
 		var mf ocispecs.Manifest
 		if err := readJSONBlob(ctx, store, md, &mf); err != nil {
-			return nil, fmt.Errorf("reading bundle %s: record %s: %w", file, md.Annotations[bundleRefAnnotation], err)
+			return nil, fmt.Errorf("reading bundle %s: record %s: %w", file, model.Printable(md.Annotations[bundleRefAnnotation]), err)
 		}
 		if mf.Config.MediaType != historyRecordMediaType {
 			return nil, fmt.Errorf("bundle %s is not a build record bundle (its manifest's config is %q, not %s): make it with `docker buildx history export`", file, mf.Config.MediaType, historyRecordMediaType)
@@ -76,6 +76,9 @@ func ImportBundle(ctx context.Context, h history.History, file string) ([]*model
 		var rec bundleRecord
 		if err := readJSONBlob(ctx, store, mf.Config, &rec); err != nil || rec.BuildHistoryRecord == nil || rec.Ref == "" {
 			return nil, fmt.Errorf("bundle %s: a record does not decode (%v): make it with `docker buildx history export`", file, err)
+		}
+		if err := history.CheckID(rec.Ref); err != nil {
+			return nil, fmt.Errorf("bundle %s: the record's ref is refused, nothing was imported: %w", file, err)
 		}
 		o, err := recordBuild(ctx, rec.BuildHistoryRecord, store, ImportedBuilder, nil)
 		if err != nil {
@@ -103,10 +106,7 @@ func saveWithEvents(h history.History, b *model.Build, o *OpenedBuild) error {
 	for _, s := range o.Events {
 		w.Write(s)
 	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	return h.Save(b)
+	return h.Commit(b, w)
 }
 
 // bundleRoot is the descriptor index.json names: a record's manifest, or

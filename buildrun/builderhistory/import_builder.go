@@ -29,6 +29,9 @@ func Import(ctx context.Context, b *builder.Builder, h history.History, paths st
 	if err != nil {
 		return nil, err
 	}
+	if err := history.CheckID(r.Ref); err != nil {
+		return nil, fmt.Errorf("the %s builder's build cannot be imported, nothing was: %w", b.Name(), err)
+	}
 	remote := proxy.NewContentStore(b.Client.ContentClient())
 	o, err := recordBuild(ctx, r, remote, b.Name(), keysOf(b))
 	if err != nil {

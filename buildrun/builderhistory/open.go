@@ -68,7 +68,8 @@ func resolveRecord(raw []*controlapi.BuildHistoryRecord, ref, builder string) (*
 	case len(found) > 1:
 		return nil, fmt.Errorf("build ref %q is ambiguous (%d of the builder's builds start with it): give more characters", ref, len(found))
 	case found[0].CompletedAt == nil:
-		return nil, fmt.Errorf("build %s is still running on the %s builder: `buildscope attach %s` follows it", found[0].Ref, builder, found[0].Ref)
+		ref := model.Printable(found[0].Ref)
+		return nil, fmt.Errorf("build %s is still running on the %s builder: `buildscope attach %s` follows it", ref, builder, ref)
 	}
 	return found[0], nil
 }
@@ -159,7 +160,10 @@ func OpenBuild(ctx context.Context, h history.History, id string, connect func(c
 			return nil, err
 		}
 		events, err := h.Events(b.ID)
-		if err != nil {
+		var damaged *history.DamagedEvents
+		if errors.As(err, &damaged) { // the record is intact: open it, saying so
+			b.Warnings = append(b.Warnings, damaged.Warning())
+		} else if err != nil {
 			return nil, err
 		}
 		explain := func() (*why.Explanation, error) { return h.Explain(b) }

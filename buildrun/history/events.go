@@ -18,6 +18,7 @@ import (
 	"github.com/moby/buildkit/client"
 
 	"github.com/buildscope/buildscope/buildrun/state"
+	"github.com/buildscope/buildscope/model"
 )
 
 // eventsPath is where a build's compressed status stream is kept, so the
@@ -37,6 +38,9 @@ type EventWriter struct {
 // NewEventWriter starts recording the events of build id into h, in a
 // temporary file that Close moves into place.
 func NewEventWriter(h History, id string) (*EventWriter, error) {
+	if err := CheckID(id); err != nil {
+		return nil, fmt.Errorf("recording build events: %w", err)
+	}
 	if err := state.EnsurePrivateDir(h.Dir); err != nil {
 		return nil, err
 	}
@@ -116,11 +120,43 @@ func processExists(pid int) bool {
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
-// Events reads the recorded status stream of a build.
+// DamagedEvents is an event log that cannot be read to its end:
+// truncated by a full disk or a crash, edited, or not a regular file. The
+// record itself may be intact: what reads the log keeps the events before
+// the damage (Events) and says the log is damaged.
+type DamagedEvents struct {
+	ID   string
+	Path string
+	// Read is how many events were read before the damage.
+	Read int
+	Err  error
+}
+
+// Error names the build, the file and the damage.
+func (d *DamagedEvents) Error() string {
+	return fmt.Sprintf("the event log of build %s is damaged (%s: %v); %d events before the damage are kept", d.ID, d.Path, d.Err, d.Read)
+}
+
+// Unwrap is why the log could not be read.
+func (d *DamagedEvents) Unwrap() error { return d.Err }
+
+// Warning is what a command that opens the build says of its log.
+func (d *DamagedEvents) Warning() model.Warning {
+	return model.Warning{Short: fmt.Sprintf("its event log is damaged (%v): only the %d events before the damage are shown; `buildscope history doctor` lists it", d.Err, d.Read)}
+}
+
+// Events reads the recorded status stream of a build: nil when it has
+// none. A log that cannot be read to its end is a *DamagedEvents error,
+// returned with the events read before the damage.
 func (h History) Events(id string) ([]*client.SolveStatus, error) {
-	f, err := os.Open(h.eventsPath(id))
+	p := h.eventsPath(id)
+	f, err := openRegular(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
+	}
+	var nr *NotRegularError
+	if errors.As(err, &nr) {
+		return nil, &DamagedEvents{ID: id, Path: p, Err: errors.New(nr.Kind + ", not a regular file")}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading events of build %s: %w", id, err)
@@ -128,7 +164,7 @@ func (h History) Events(id string) ([]*client.SolveStatus, error) {
 	defer f.Close()
 	gz, err := gzip.NewReader(bufio.NewReader(f))
 	if err != nil {
-		return nil, fmt.Errorf("reading events of build %s: %w", id, err)
+		return nil, &DamagedEvents{ID: id, Path: p, Err: err}
 	}
 	dec := json.NewDecoder(gz)
 	var out []*client.SolveStatus
@@ -137,8 +173,24 @@ func (h History) Events(id string) ([]*client.SolveStatus, error) {
 		if err := dec.Decode(&s); err == io.EOF {
 			return out, nil
 		} else if err != nil {
-			return out, fmt.Errorf("reading events of build %s: %w", id, err)
+			return out, &DamagedEvents{ID: id, Path: p, Read: len(out), Err: err}
 		}
 		out = append(out, &s)
 	}
+}
+
+// Commit ends the recording of build b: its event log, then its record.
+// A log that cannot be finished (a full disk) does not cost the record,
+// which is saved with a warning saying the log is missing; a record that
+// cannot be saved takes its log with it, so no log is left that no record
+// names, and the error says the build was not recorded and why.
+func (h History) Commit(b *model.Build, w *EventWriter) error {
+	if err := w.Close(); err != nil {
+		b.Warnings = append(b.Warnings, model.Warning{Short: fmt.Sprintf("its event log was not kept (%v): `history show` cannot replay it and `trace` cannot lay it out", err)})
+	}
+	if err := h.Save(b); err != nil {
+		_ = os.Remove(h.eventsPath(b.ID))
+		return fmt.Errorf("build %s was not recorded: %w", b.ID, err)
+	}
+	return nil
 }

@@ -3,7 +3,6 @@ package history
 import (
 	"bufio"
 	"encoding/json"
-	"os"
 
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/why"
@@ -45,7 +44,7 @@ func (h History) Explain(b *model.Build) (*why.Explanation, error) {
 // it cannot (a damaged record, or one of a newer schema, which `history
 // ls` names).
 func (h History) head(id string) *model.Build {
-	f, err := os.Open(h.path(id))
+	f, err := openRegular(h.path(id))
 	if err != nil {
 		return nil
 	}

@@ -72,7 +72,7 @@ func (f fileLists) get(ref string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(p)
+	data, err := readRegular(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s is missing (removed by hand?): `buildscope history rm` the build to stop using it", p)
 	}

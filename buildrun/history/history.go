@@ -59,6 +59,9 @@ func (h History) path(id string) string { return filepath.Join(h.Dir, id+".json"
 // buildscope writes, so that what is printed of it (--report) is the
 // record as saved.
 func (h History) Save(b *model.Build) error {
+	if err := CheckID(b.ID); err != nil {
+		return fmt.Errorf("saving build record: %w", err)
+	}
 	if err := state.EnsurePrivateDir(h.Dir); err != nil {
 		return err
 	}
@@ -97,7 +100,7 @@ func (h History) setLast(b *model.Build) error {
 
 // lastID reads the pointer: the ID and start of the latest build.
 func (h History) lastID() (string, time.Time, error) {
-	data, err := os.ReadFile(h.lastPath())
+	data, err := readRegular(h.lastPath())
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -200,11 +203,21 @@ func (d *DamagedRecord) Error() string {
 	if d.Newer() {
 		return d.Err.Error()
 	}
-	return fmt.Sprintf("build record %s is damaged (%s: %v): `buildscope history rm %s` removes it", d.ID, d.Path, d.Err, d.ID)
+	id := model.Printable(d.ID) // a file's name, which buildscope may not have written
+	return fmt.Sprintf("build record %s is damaged (%s: %v): `buildscope history rm %s` removes it", id, model.Printable(d.Path), d.Err, id)
 }
 
 // Unwrap is why the record could not be read.
 func (d *DamagedRecord) Unwrap() error { return d.Err }
+
+// say writes one line on Warn, if it is set.
+func (h History) say(format string, args ...any) {
+	if wr := h.Warn; wr != nil {
+		wr.mu.Lock()
+		defer wr.mu.Unlock()
+		fmt.Fprintf(wr.w, format+"\n", args...)
+	}
+}
 
 func (h History) warn(d *DamagedRecord) {
 	wr := h.Warn
@@ -221,7 +234,14 @@ func (h History) warn(d *DamagedRecord) {
 }
 
 func (h History) read(id string) (*model.Build, error) {
-	data, err := os.ReadFile(h.path(id))
+	if err := CheckID(id); err != nil { // a file not written by buildscope
+		return nil, &DamagedRecord{ID: id, Path: h.path(id), Err: err}
+	}
+	data, err := readRegular(h.path(id))
+	var nr *NotRegularError
+	if errors.As(err, &nr) || errors.Is(err, errTooLarge) {
+		return nil, &DamagedRecord{ID: id, Path: h.path(id), Err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading build record %s: %w", id, err)
 	}

@@ -1,6 +1,7 @@
 package history
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/buildscope/buildscope/model/trace"
@@ -15,7 +16,10 @@ func (h History) Timeline(id string) (*trace.Timeline, error) {
 		return nil, err
 	}
 	events, err := h.Events(b.ID)
-	if err != nil {
+	var damaged *DamagedEvents
+	if errors.As(err, &damaged) && len(events) > 0 {
+		h.say("buildscope: warning: build %s: %s", b.ID, damaged.Warning().Short)
+	} else if err != nil {
 		return nil, err
 	}
 	if len(events) == 0 {

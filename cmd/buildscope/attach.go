@@ -7,6 +7,7 @@ import (
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun/builderhistory"
+	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/progress"
 )
 
@@ -39,7 +40,7 @@ func newAttachCmd(g *globals) *cobra.Command {
 					return err
 				}
 				ref = r.Ref
-				fmt.Fprintf(cmd.ErrOrStderr(), "attaching to %s (started %s; %d running)\n", ref, r.Started.Local().Format("15:04:05"), n)
+				fmt.Fprintf(cmd.ErrOrStderr(), "attaching to %s (started %s; %d running)\n", model.Printable(ref), r.Started.Local().Format("15:04:05"), n)
 			}
 			if interactive {
 				return g.env(cmd).Attach(ctx, b, ref)

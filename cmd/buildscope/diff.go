@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
-	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/inspect/cdiffrun"
 )
 
@@ -75,9 +74,5 @@ func runDiff(cmd *cobra.Command, g *globals, o *diffFlags, args []string) error 
 			return err
 		}
 	}
-	changes, err := r.Changes(cmd.Context(), g.connect, g.paths, cmd.ErrOrStderr())
-	if err != nil {
-		return err
-	}
-	return cdiff.Write(cmd.OutOrStdout(), changes, o.asJSON)
+	return r.Print(cmd.Context(), g.connect, g.paths, cmd.OutOrStdout(), cmd.ErrOrStderr(), o.asJSON)
 }

@@ -28,7 +28,8 @@ type exitError struct {
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string   { return e.err.Error() }
+func (e *exitError) ExitStatus() int { return e.code }
 
 // ended is how a build (what names it) ended, as the command's error:
 // canceled exits 130.
@@ -60,9 +61,9 @@ func main() {
 		return
 	}
 	code := 1
-	var ee *exitError
+	var ee interface{ ExitStatus() int } // exitError, cdiffrun.CommandExited
 	if errors.As(err, &ee) {
-		code = ee.code
+		code = ee.ExitStatus()
 	}
 	if msg := err.Error(); msg != "" {
 		fmt.Fprintln(os.Stderr, "buildscope:", msg)

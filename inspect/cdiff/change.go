@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"path"
 	"sort"
+
+	"github.com/buildscope/buildscope/model"
 )
 
 // Kind is what happened to a path: Added, Changed or Deleted.
@@ -67,7 +69,7 @@ type jsonChange struct {
 // MarshalJSON writes {"kind","path","size_bytes","old_size_bytes",
 // "old_mode","new_mode","diff"}; modes as `ls -l` prints them.
 func (c Change) MarshalJSON() ([]byte, error) {
-	j := jsonChange{Kind: c.Kind, Path: c.Path, SizeBytes: c.SizeBytes(), Diff: c.Diff}
+	j := jsonChange{Kind: c.Kind, Path: model.JSONName(c.Path), SizeBytes: c.SizeBytes(), Diff: c.Diff}
 	if c.Old != nil {
 		j.OldMode = c.Old.ModeString()
 		if c.New != nil && !c.Old.IsDir() {

@@ -3,6 +3,7 @@ package cdiff
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/buildscope/buildscope/model"
 )
@@ -13,13 +14,16 @@ type Report struct {
 }
 
 // WriteText writes changes as `docker container diff` does, each changed
-// text file's unified diff (if any) after its line.
+// text file's unified diff (if any) after its line. Names come from the
+// container: they are escaped (model.Printable), so that a name holding
+// ESC, BEL or invalid UTF-8 can neither drive the terminal nor forge a
+// line; JSON keeps them exactly.
 func WriteText(w io.Writer, changes []Change) error {
 	for _, c := range changes {
-		if _, err := fmt.Fprintln(w, c.String()); err != nil {
+		if _, err := fmt.Fprintln(w, c.Kind.String()+" "+model.Printable(c.Path)); err != nil {
 			return fmt.Errorf("writing the diff: %w", err)
 		}
-		if _, err := io.WriteString(w, c.Diff); err != nil {
+		if _, err := io.WriteString(w, printableHeaders(c.Diff)); err != nil {
 			return fmt.Errorf("writing the diff: %w", err)
 		}
 	}
@@ -33,4 +37,19 @@ func Write(w io.Writer, changes []Change, asJSON bool) error {
 		return model.WriteJSON(w, Report{Changes: changes})
 	}
 	return WriteText(w, changes)
+}
+
+// printableHeaders escapes the file names in a unified diff's "--- " and
+// "+++ " lines, which udiff writes as they are (a name may hold a line
+// break): the headers are what comes before the first hunk.
+func printableHeaders(diff string) string {
+	hunk := strings.Index(diff, "\n@@ ")
+	if !strings.HasPrefix(diff, "--- ") || hunk < 0 {
+		return diff
+	}
+	old, cur, ok := strings.Cut(diff[4:hunk], "\n+++ ")
+	if !ok {
+		return diff
+	}
+	return "--- " + model.Printable(old) + "\n+++ " + model.Printable(cur) + diff[hunk:]
 }

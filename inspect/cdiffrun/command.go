@@ -34,7 +34,8 @@ func CheckSelection(method string, patterns []string) error {
 // RunOn connects to the builder, runs o's command in a container of
 // o.Image there and diffs what it wrote. What the command printed (where
 // the runner kept it) goes to stderr, and a note when it was stopped
-// after o.Timeout or exited non-zero.
+// after o.Timeout or its exit status is unknown; a non-zero status is the
+// result's, for Request.Print to return.
 func RunOn(ctx context.Context, connect builder.Connector, paths state.Paths, o RunOptions, stderr io.Writer) (*Result, error) {
 	b, err := connect(ctx)
 	if err != nil {
@@ -49,8 +50,8 @@ func RunOn(ctx context.Context, connect builder.Connector, paths state.Paths, o 
 	switch {
 	case res.Stopped:
 		fmt.Fprintf(stderr, "buildscope: stopped the container after --timeout %s\n", o.Timeout)
-	case res.ExitCode != 0:
-		fmt.Fprintf(stderr, "buildscope: the command exited %d\n", res.ExitCode)
+	case !res.ExitKnown:
+		fmt.Fprintln(stderr, "buildscope: the command's exit status is unknown: the image has no /bin/sh to report it on a BuildKit builder (--builder docker reports it)")
 	}
 	return res, nil
 }
@@ -86,10 +87,27 @@ type Request struct {
 	Patterns []string
 }
 
-// Changes reads the request's diff (ExportChanges, RunOn the builder
-// connect reaches with its notes on stderr, or ContainerChanges) and
-// returns the changes it selects.
-func (r Request) Changes(ctx context.Context, connect builder.Connector, paths state.Paths, stderr io.Writer) ([]cdiff.Change, error) {
+// Print reads the request's diff (Changes) and writes it to stdout, as
+// JSON with asJSON. When the command it ran exited non-zero, it returns a
+// *CommandExited after the changes, so that buildscope exits with the
+// command's status.
+func (r Request) Print(ctx context.Context, connect builder.Connector, paths state.Paths, stdout, stderr io.Writer, asJSON bool) error {
+	res, err := r.result(ctx, connect, paths, stderr)
+	if err != nil {
+		return err
+	}
+	if err := cdiff.Write(stdout, res.Select(r.Patterns, r.Content), asJSON); err != nil {
+		return err
+	}
+	if res.ExitKnown && res.ExitCode != 0 && !res.Stopped {
+		return &CommandExited{Code: int(res.ExitCode)}
+	}
+	return nil
+}
+
+// result reads the request's diff (ExportChanges, RunOn the builder
+// connect reaches with its notes on stderr, or ContainerChanges).
+func (r Request) result(ctx context.Context, connect builder.Connector, paths state.Paths, stderr io.Writer) (*Result, error) {
 	var (
 		res *Result
 		err error
@@ -102,10 +120,7 @@ func (r Request) Changes(ctx context.Context, connect builder.Connector, paths s
 	default:
 		res, err = ContainerChanges(ctx, r.Container, r.RunOptions)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return res.Select(r.Patterns, r.Content), nil
+	return res, err
 }
 
 // ContainerChanges diffs the Docker engine's container name (running or

@@ -26,10 +26,12 @@ import (
 type Result struct {
 	Changes  []cdiff.Change
 	Old, New cdiff.FS
-	// ExitCode is the command's exit code where the runner knows it (the
-	// engine's); Stopped says the runner killed it after RunOptions.Timeout.
-	ExitCode int64
-	Stopped  bool
+	// ExitCode is the command's exit code where the runner knows it
+	// (ExitKnown: the engine's, and BuildKit's for an image with /bin/sh);
+	// Stopped says the runner killed it after RunOptions.Timeout.
+	ExitCode  int64
+	ExitKnown bool
+	Stopped   bool
 	// Output is what the command wrote to stdout and stderr, where the
 	// runner sees it (BuildKit's, which streams it as the run's log).
 	Output []byte

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/containerd/containerd/v2/core/content"
 	"github.com/containerd/containerd/v2/plugins/content/local"
@@ -72,7 +73,26 @@ func (r *BuildKitRunner) Run(ctx context.Context, o RunOptions) (*Result, error)
 		codes[i] = i
 	}
 	runName := fmt.Sprintf("[diff] %v", args)
-	runOpts := []llb.RunOption{llb.Args(args), llb.IgnoreCache, llb.ValidExitCodes(codes...),
+	res, err := r.run(ctx, o, img, st, storeDir, dir, args, runName, codes, true)
+	if err == errNoShell { // nothing ran: its exit status stays unknown
+		res, err = r.run(ctx, o, img, st, storeDir, dir, args, runName, codes, false)
+	}
+	return res, err
+}
+
+// errNoShell says the run under /bin/sh did not start (the image has
+// none), or that the shell found no command to start: either way nothing
+// ran, and the command runs again as it is.
+var errNoShell = errors.New("the image has no /bin/sh")
+
+// run runs args once, under /bin/sh reporting its exit status when
+// wrapped is set (exitWrapper).
+func (r *BuildKitRunner) run(ctx context.Context, o RunOptions, img *source.Image, st llb.State, storeDir, dir string, args []string, runName string, codes []int, wrapped bool) (*Result, error) {
+	execArgs, marker := args, ""
+	if wrapped {
+		execArgs, marker = exitWrapper(args)
+	}
+	runOpts := []llb.RunOption{llb.Args(execArgs), llb.IgnoreCache, llb.ValidExitCodes(codes...),
 		llb.WithCustomName(runName)}
 	if o.ReadOnly {
 		runOpts = append(runOpts, llb.ReadonlyRootFS())
@@ -112,11 +132,18 @@ func (r *BuildKitRunner) Run(ctx context.Context, o RunOptions) (*Result, error)
 		return nil, err
 	}
 	res.Output = <-output
-	if cause, ok := notStarted(res.Output); ok {
+	if cause, ok := notStarted(res.Output); ok && wrapped && strings.Contains(cause, "/bin/sh") || wrapped && cannotStart(res.Output, marker) {
+		return nil, errNoShell
+	} else if ok {
 		// every exit code is valid so that a failing command's changes are
 		// kept; one that never started has none and must not pass as "no
 		// changes"
 		return nil, fmt.Errorf("running %v on %s: the command did not start: %s", args, r.Builder.Name(), cause)
+	}
+	if wrapped {
+		var code int
+		res.Output, code, res.ExitKnown = cutExitStatus(res.Output, marker)
+		res.ExitCode = int64(code)
 	}
 	return res, nil
 }

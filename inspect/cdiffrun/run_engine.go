@@ -72,7 +72,7 @@ func (r *EngineRunner) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.ExitCode, res.Stopped = code, code < 0
+	res.ExitCode, res.Stopped, res.ExitKnown = code, code < 0, code >= 0
 	if o.Content {
 		// The container's layer goes with the container: read contents now.
 		cdiff.AddContentDiffs(res.Old, res.New, res.Changes)

@@ -29,10 +29,14 @@ func readFiles(ctx context.Context, a, b *side) (*files, error) {
 	}
 	var jobs []job
 	for i, l := range a.layers {
-		jobs = append(jobs, job{layer: l, diff: a.diffIDs[i]})
+		whose := fmt.Sprintf("image A's layer %d", i+1)
+		if i < k {
+			whose = fmt.Sprintf("layer %d of both images", i+1)
+		}
+		jobs = append(jobs, job{layer: l, diff: a.diffIDs[i], whose: whose})
 	}
 	for i, l := range b.layers[k:] {
-		jobs = append(jobs, job{layer: l, diff: b.diffIDs[k+i]})
+		jobs = append(jobs, job{layer: l, diff: b.diffIDs[k+i], whose: fmt.Sprintf("image B's layer %d", k+i+1)})
 	}
 	base := newTree(nil)
 	f := &files{tarBytes: map[v1.Hash]int64{}}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/inspect/layertar"
+	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/compare"
 )
 
@@ -208,7 +209,7 @@ func configChanges(a, b *v1.ConfigFile, semantic bool) []ConfigChange {
 		}
 	}
 	ca, cb := a.Config, b.Config
-	add("Env", strings.Join(ca.Env, "\n"), strings.Join(cb.Env, "\n"))
+	add("Env", joinLines(ca.Env), joinLines(cb.Env))
 	add("Cmd", strings.Join(ca.Cmd, " "), strings.Join(cb.Cmd, " "))
 	add("Entrypoint", strings.Join(ca.Entrypoint, " "), strings.Join(cb.Entrypoint, " "))
 	add("User", ca.User, cb.User)
@@ -225,7 +226,7 @@ func configChanges(a, b *v1.ConfigFile, semantic bool) []ConfigChange {
 	for _, h := range b.History {
 		hb = append(hb, h.CreatedBy)
 	}
-	add("history", strings.Join(ha, "\n"), strings.Join(hb, "\n"))
+	add("history", joinLines(ha), joinLines(hb))
 	if !semantic {
 		add("created", a.Created.UTC().String(), b.Created.UTC().String())
 	}
@@ -243,9 +244,23 @@ func mapText(m map[string]string) string {
 	sort.Strings(keys)
 	var b strings.Builder
 	for _, k := range keys {
-		fmt.Fprintf(&b, "%s=%s\n", k, m[k])
+		b.WriteString(model.Printable(k+"="+m[k]) + "\n")
 	}
 	return b.String()
+}
+
+// ListFields are the config fields written one entry a line (Env, Labels,
+// history): each entry escaped (model.Printable), so that one holding a
+// line break cannot pass for two.
+var ListFields = map[string]bool{"Env": true, "Labels": true, "history": true}
+
+// joinLines writes a list one escaped entry a line.
+func joinLines(entries []string) string {
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		out[i] = model.Printable(e)
+	}
+	return strings.Join(out, "\n")
 }
 
 // platformText is the config's platform, "" when it names none.

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/compare"
 )
 
 // WriteJSON writes r as encoding/json writes it with a two-space indent,
-// byte for byte, but one file change at a time: hundreds of thousands of
+// byte for byte (but for a path of invalid UTF-8, whose invalid bytes are
+// written as \xNN: model.JSONName), one file change at a time: hundreds of thousands of
 // changes are not held twice more as encoded text.
 func (r *Result) WriteJSON(w io.Writer) error {
 	files := r.Image.Files
@@ -45,8 +47,10 @@ func (r *Result) WriteJSON(w io.Writer) error {
 	fenc.SetEscapeHTML(false)
 	for i := range files {
 		one.Reset()
-		if err := fenc.Encode(&files[i]); err != nil {
-			return fmt.Errorf("encoding %s: %w", files[i].Path, err)
+		fc := files[i]
+		fc.Path = model.JSONName(fc.Path) // invalid UTF-8 as \xNN, as inspect and diff write it
+		if err := fenc.Encode(&fc); err != nil {
+			return fmt.Errorf("encoding %s: %w", model.Printable(fc.Path), err)
 		}
 		if i == 0 {
 			bw.WriteString("\n      ")

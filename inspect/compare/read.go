@@ -99,6 +99,9 @@ func readLayer(ctx context.Context, l v1.Layer, seed maphash.Seed) (*layerIndex,
 type job struct {
 	layer v1.Layer
 	diff  v1.Hash
+	// whose names the image the layer is of, as an error says it: "A's
+	// layer 2 (of both)", "B's layer 5".
+	whose string
 }
 
 // readAll reads the distinct layers of jobs, a few at once, and hands
@@ -141,7 +144,7 @@ func readAll(ctx context.Context, jobs []job, seed maphash.Seed, apply func(i in
 				r := results[i]
 				r.idx, r.err = readLayer(ctx, j.layer, seed)
 				if r.err != nil {
-					r.err = fmt.Errorf("reading layer %s: %w", j.diff, r.err)
+					r.err = fmt.Errorf("reading %s, %s: %w", j.whose, j.diff, r.err)
 				}
 				close(r.done)
 			}()

@@ -38,7 +38,7 @@ func (r *Result) Text() string {
 		}
 	}
 	for _, c := range im.Config {
-		if strings.Contains(c.A+c.B, "\n") { // lists: what left and what came
+		if ListFields[c.Field] { // lists: what left and what came
 			fmt.Fprintf(&w, "config %s:%s\n", c.Field, lineDiff(c.A, c.B))
 			continue
 		}
@@ -108,15 +108,16 @@ func abs(n int64) int64 {
 	return n
 }
 
-// lineDiff lists the lines only a has (-) and only b has (+).
+// lineDiff lists the lines only a has (-) and only b has (+): the
+// entries of a list field, escaped already (joinLines).
 func lineDiff(a, b string) string {
 	var out strings.Builder
 	onlyA, onlyB := LinesOnly(a, b)
 	for _, l := range onlyA {
-		out.WriteString("\n  - " + model.Printable(l))
+		out.WriteString("\n  - " + l)
 	}
 	for _, l := range onlyB {
-		out.WriteString("\n  + " + model.Printable(l))
+		out.WriteString("\n  + " + l)
 	}
 	return out.String()
 }

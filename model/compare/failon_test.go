@@ -39,3 +39,26 @@ func TestFailOnRules(t *testing.T) {
 		t.Errorf("cache rule on images: %v", err)
 	}
 }
+
+// Junk is refused with the accepted forms, never judged: a value on a
+// rule that takes none, NaN, infinities, exponents, signs, overflowing
+// sizes and ratios past 1.
+func TestFailOnRefusesJunk(t *testing.T) {
+	f := Facts{SizeA: 100, SizeB: 200, HasCache: true, CacheRatio: 0.5}
+	for _, bad := range []string{
+		"config-changed=no", "files-added=0", "any=false",
+		"size-increase=NaN%", "size-increase=Inf%", "size-increase=-5%", "size-increase=1e3%", "size-increase=1e400%",
+		"size-increase=NaN", "size-increase=-20MB", "size-increase=99999999999999999999TB", "size-increase=1e30",
+		"cache-ratio-below=NaN", "cache-ratio-below=Inf", "cache-ratio-below=-1", "cache-ratio-below=2", "cache-ratio-below=1e-1",
+	} {
+		got, err := FailOn([]string{bad}, f)
+		if err == nil || !strings.Contains(err.Error(), "--fail-on \""+bad+"\"") || !strings.HasSuffix(err.Error(), failOnForms) {
+			t.Errorf("%q: judged %v, error %v; want it refused with the accepted forms", bad, got, err)
+		}
+	}
+	for _, good := range []string{"size-increase=5%", "size-increase=0.5%", "size-increase=20MB", "size-increase=1.5 GiB", "cache-ratio-below=1", "cache-ratio-below=0.75"} {
+		if _, err := FailOn([]string{good}, f); err != nil {
+			t.Errorf("%q: %v", good, err)
+		}
+	}
+}
