@@ -106,6 +106,11 @@ func (s *Session) inFailedStep(ctx context.Context, gc gateway.Client, err error
 			MountType: m.MountType, CacheOpt: m.CacheOpt, SecretOpt: m.SecretOpt, SSHOpt: m.SSHOpt,
 		})
 	}
+	if changes, werr := wrote(ctx, gc, se, exec); werr != nil {
+		fmt.Fprintf(s.Stderr, "debug: what the step wrote is unknown: %v\n", werr)
+	} else {
+		writeWrote(s.Stderr, changes)
+	}
 	ctr, cerr := gc.NewContainer(ctx, gateway.NewContainerRequest{Mounts: mounts, NetMode: exec.Network, Platform: se.Op.Platform})
 	if cerr != nil {
 		fmt.Fprintf(s.Stderr, "debug: starting a container in the failed step: %v\n", cerr)

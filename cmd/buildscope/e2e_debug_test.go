@@ -12,7 +12,8 @@ import (
 )
 
 // debug --invoke runs its command in the failed RUN step's state: what the
-// step wrote before it failed, its WORKDIR, USER and ENV. debug exits
+// step wrote before it failed (also listed against the step's input), its
+// WORKDIR, USER and ENV. debug exits
 // with the command's status; the build's own failure (exit code 3) is
 // still said, and its record is a failed build that names the session.
 func TestDebugInvokeRunsInTheFailedStep(t *testing.T) {
@@ -31,6 +32,10 @@ func TestDebugInvokeRunsInTheFailedStep(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "exit code: 3") || !strings.Contains(r.stderr, "echo partial > /tmp/out/p") {
 		t.Errorf("stderr does not say the step and its exit code 3:\n%s", lastLines(r.stderr, 15))
+	}
+	// what the step wrote before it failed, against its input
+	if !strings.Contains(r.stderr, "  A /tmp/out/p  8B\n") || strings.Contains(r.stderr, "A /proc") {
+		t.Errorf("stderr does not list the file the step wrote (A /tmp/out/p 8B), or lists the runtime's stubs:\n%s", lastLines(r.stderr, 20))
 	}
 	var b model.Build
 	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
