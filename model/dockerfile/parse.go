@@ -91,8 +91,8 @@ func ParseFor(name string, data []byte, buildArgs map[string]string, auto AutoAr
 			if s, ok := c.(interface{ String() string }); ok {
 				ins.Text = oneLine(s.String())
 			}
-			ins.Args, ins.Env = sc.snapshot()
 			if run, ok := c.(*instructions.RunCommand); ok {
+				ins.Args, ins.Env = sc.snapshot()
 				// the parser leaves --mount's fields but from= for later:
 				// read them now, in the stage's scope, as the frontend does
 				if err := run.Expand(func(w string) (string, error) { return sc.expand(w), nil }); err != nil {
@@ -111,6 +111,7 @@ func ParseFor(name string, data []byte, buildArgs map[string]string, auto AutoAr
 				ps.Steps = append(ps.Steps, len(ps.Instructions)-1)
 			}
 		}
+		ps.endArgs, ps.endEnv = sc.snapshot()
 		p.Stages = append(p.Stages, ps)
 		if st.Name != "" {
 			byName[strings.ToLower(st.Name)] = i
