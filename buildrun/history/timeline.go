@@ -14,12 +14,16 @@ func (h History) Timeline(id string) (*trace.Timeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	events, err := h.Events(b.ID)
+	events, err := h.Vertexes(b.ID)
 	if err != nil {
 		return nil, err
 	}
 	if len(events) == 0 {
 		return nil, fmt.Errorf("build %s has no event log to lay out (it was recorded without one): rebuild it", b.ID)
 	}
-	return trace.New(b.ID, events, b), nil
+	tl := trace.New(b.ID, events, b)
+	if err := tl.CycleError(); err != nil {
+		return nil, err
+	}
+	return tl, nil
 }

@@ -15,6 +15,15 @@ func (tl *Timeline) critical() {
 		return
 	}
 	g := newSpanGraph(tl)
+	if g.cycle != nil {
+		// no critical path, slack or saving exists on a graph that loops
+		// (the walk back along it would never end): the events were
+		// edited or imported damaged; Cycle names the loop
+		for _, i := range g.cycle {
+			tl.cycle = append(tl.cycle, tl.Spans[i].Digest)
+		}
+		return
+	}
 	last := 0
 	for i := range tl.Spans {
 		if tl.Spans[i].End.After(tl.Spans[last].End) {
@@ -78,6 +87,7 @@ type spanGraph struct {
 	// when BuildKit got round to marking it cached)
 	ready []float64
 	topo  []int
+	cycle []int // a cycle of inputs, when the graph has one
 }
 
 func newSpanGraph(tl *Timeline) *spanGraph {
@@ -159,16 +169,9 @@ func newSpanGraph(tl *Timeline) *spanGraph {
 			}
 		}
 	}
-	if len(g.topo) < n { // a cycle in foreign data: keep every span
-		seen := make([]bool, n)
-		for _, i := range g.topo {
-			seen[i] = true
-		}
-		for i := range seen {
-			if !seen[i] {
-				g.topo = append(g.topo, i)
-			}
-		}
+	if len(g.topo) < n { // a cycle in foreign or edited data
+		g.cycle = findCycle(g.inputs, indeg)
+		return g
 	}
 	g.ready = make([]float64, n)
 	for _, i := range g.topo {
@@ -222,4 +225,42 @@ func (g *spanGraph) makespanWithout(skip int, ends []float64) float64 {
 		}
 	}
 	return span
+}
+
+// findCycle returns one cycle of the input graph, first vertex repeated
+// at the end, given what Kahn's order left: every vertex whose indeg is
+// still above zero is on a cycle or downstream of one, and each has an
+// input left in that set, so following such inputs from any of them
+// must come back to a vertex already walked.
+func findCycle(inputs [][]int, indeg []int) []int {
+	start := -1
+	for i, d := range indeg {
+		if d > 0 {
+			start = i
+			break
+		}
+	}
+	if start < 0 {
+		return nil
+	}
+	at := map[int]int{} // vertex → its position in walk
+	var walk []int
+	for i := start; ; {
+		if k, ok := at[i]; ok {
+			return append(walk[k:], i)
+		}
+		at[i] = len(walk)
+		walk = append(walk, i)
+		next := -1
+		for _, j := range inputs[i] {
+			if indeg[j] > 0 {
+				next = j
+				break
+			}
+		}
+		if next < 0 {
+			return nil // cannot happen: see above
+		}
+		i = next
+	}
 }
