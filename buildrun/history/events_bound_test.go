@@ -66,7 +66,7 @@ func TestHostileEventLogs(t *testing.T) {
 		bound  int64
 		events []*client.SolveStatus
 		write  func(h History, id string) // instead of events
-		want   string                      // the error; "" for a timeline
+		want   string                     // the error; "" for a timeline
 	}{
 		{name: "events: a vertex cycle is refused by trace", events: []*client.SolveStatus{{Vertexes: []*client.Vertex{
 			vertex("a", t0, t0.Add(time.Second), "b"), vertex("b", t0.Add(time.Second), t0.Add(2*time.Second), "a")}}},
