@@ -312,27 +312,33 @@ type onlyReader struct{ io.Reader }
 
 // Clean makes a tar name relative to the root ("./a/b/" and "/a/b" are
 // "a/b", "." is "") and rejects any ".." component: a layer must not
-// reach outside the image.
+// reach outside the image. A component longer than MaxNameBytes (a
+// whiteout's, less its ".wh." prefix) is refused too. One pass over the
+// name's bytes: a name thousands of levels deep costs its length.
 func Clean(name string) (string, error) {
 	p := name
 	for len(p) > 0 && p[0] == '/' {
 		p = p[1:]
 	}
+	for len(p) > 0 && p[len(p)-1] == '/' {
+		p = p[:len(p)-1] // a trailing slash goes
+	}
 	clean := true
-	for rest := p; rest != ""; {
-		c := rest
-		if i := strings.IndexByte(rest, '/'); i >= 0 {
-			c, rest = rest[:i], rest[i+1:]
-			clean = clean && rest != "" // a trailing slash goes
-		} else {
-			rest = ""
+	start := 0
+	for i := 0; i <= len(p); i++ {
+		if i < len(p) && p[i] != '/' {
+			continue
 		}
-		switch c {
-		case "..":
+		c := p[start:i]
+		switch {
+		case c == "..":
 			return "", fmt.Errorf("path %q has a \"..\" component", name)
-		case ".", "":
+		case c == "." || c == "":
 			clean = false
+		case len(c) > MaxNameBytes && (len(c) > MaxNameBytes+len(whiteoutPrefix) || !strings.HasPrefix(c, whiteoutPrefix)):
+			return "", fmt.Errorf("path /%s: a name in it is %d bytes long, over the bound of %d (NAME_MAX: no Linux filesystem holds it): refused", short(p), len(c), MaxNameBytes)
 		}
+		start = i + 1
 	}
 	if clean {
 		return p, nil
@@ -355,23 +361,11 @@ func cleanSlow(p string) string {
 	return b.String()
 }
 
-// checkBounds refuses a clean path longer than
-// MaxPathBytes with its leading slash, or with a component longer than
-// MaxNameBytes.
+// checkBounds refuses a clean path longer than MaxPathBytes with its
+// leading slash (Clean refuses names over MaxNameBytes).
 func checkBounds(p string) error {
 	if len(p)+1 > MaxPathBytes {
 		return fmt.Errorf("member /%s: its path is %d bytes long, over the bound of %d (PATH_MAX: no container runtime can unpack it): refused", short(p), len(p)+1, MaxPathBytes)
-	}
-	for rest := p; rest != ""; {
-		c := rest
-		if i := strings.IndexByte(rest, '/'); i >= 0 {
-			c, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = ""
-		}
-		if len(c) > MaxNameBytes {
-			return fmt.Errorf("member /%s: a name in its path is %d bytes long, over the bound of %d (NAME_MAX: no Linux filesystem holds it): refused", short(p), len(c), MaxNameBytes)
-		}
 	}
 	return nil
 }

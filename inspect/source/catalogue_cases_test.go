@@ -148,7 +148,7 @@ func layerCases() []catalogueCase {
 			want: "reading layer 0 (D0): member /d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/…: its path is 10002 bytes long, over the bound of 4096 (PATH_MAX: no container runtime can unpack it): refused"},
 		{name: "layer: names 2047 directories deep (PATH_MAX, the bound)", make: oneGzLayer(imagetest.Text(atBound+"f", "x")), check: wantFiles(atBound + "f")},
 		{name: "layer: a name of 256 bytes (over NAME_MAX)", make: oneGzLayer(imagetest.Text("etc/"+strings.Repeat("n", 256), "x")),
-			want: "reading layer 0 (D0): member /etc/" + strings.Repeat("n", 56) + "…: a name in its path is 256 bytes long, over the bound of 255 (NAME_MAX: no Linux filesystem holds it): refused"},
+			want: "reading layer 0 (D0): path /etc/" + strings.Repeat("n", 56) + "…: a name in it is 256 bytes long, over the bound of 255 (NAME_MAX: no Linux filesystem holds it): refused"},
 		{name: "layer: a name of 255 bytes (NAME_MAX, the bound)", make: oneGzLayer(imagetest.Text("etc/"+strings.Repeat("n", 255), "x")), check: wantFiles("etc", "etc/"+strings.Repeat("n", 255))},
 		{name: "layer: a whiteout of a path over PATH_MAX", make: oneGzLayer(imagetest.Whiteout(deep + "f")),
 			want: "reading layer 0 (D0): member /d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/…: its path is 10002 bytes long, over the bound of 4096 (PATH_MAX: no container runtime can unpack it): refused"},
