@@ -93,3 +93,21 @@ func sideOf(t *testing.T, img v1.Image) *side {
 	}
 	return s
 }
+
+// Two images naming more paths than layertar.MaxPaths between them,
+// implied directories included, are refused in one line.
+func TestComparePathsBound(t *testing.T) {
+	defer func(m int) { maxPaths = m }(maxPaths)
+	maxPaths = 3000
+	a := imagetest.Image(t, chain("x/", 998, false))
+	b := imagetest.Image(t, chain("y/", 998, false), chain("z/", 998, false))
+	_, err := Compare(context.Background(), a, a, Options{})
+	if err != nil {
+		t.Fatalf("1,001 paths: %v", err)
+	}
+	_, err = Compare(context.Background(), a, b, Options{})
+	want := "reading the files of A and B: A and B name over 3000 paths, with the directories their names imply: over the bound (MaxPaths): refused"
+	if err == nil || err.Error() != want {
+		t.Errorf("3,001 paths: %v, want %s", err, want)
+	}
+}

@@ -48,20 +48,18 @@ func readFiles(ctx context.Context, a, b *side) (*files, error) {
 		f.tarBytes[jobs[i].diff] = idx.tarBytes
 		switch {
 		case i < k:
-			base.apply(idx, int16(i))
-			return nil
+			return base.apply(idx, int16(i))
 		case i < na:
 			if f.a == nil {
 				f.a = newTree(paths, base.own)
 			}
-			f.a.apply(idx, int16(i))
+			return f.a.apply(idx, int16(i))
 		default:
 			if f.b == nil {
 				f.b = newTree(paths, base.own)
 			}
-			f.b.apply(idx, int16(i-na+k))
+			return f.b.apply(idx, int16(i-na+k))
 		}
-		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the files of A and B: %w", err)

@@ -409,7 +409,9 @@ func flatten(t *testing.T, img v1.Image, seed maphash.Seed) compare.FileSet {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr.apply(idx, int16(i))
+		if err := tr.apply(idx, int16(i)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	fs := compare.FileSet{}
 	for id, e := range tr.own {

@@ -1,7 +1,10 @@
 package compare
 
 import (
+	"fmt"
 	"strconv"
+
+	"github.com/buildscope/buildscope/inspect/layertar"
 
 	"github.com/buildscope/buildscope/model/compare"
 )
@@ -112,11 +115,15 @@ func (t *tree) underCleared(id pathID) bool {
 
 // apply lays one layer's entries over the tree, as the OCI image spec
 // says: its whiteouts and opaque markers first, then what it puts, each
-// with the parent directories the tree lacks.
-func (t *tree) apply(idx *layerIndex, layer int16) {
+// with the parent directories the tree lacks. Past layertar.MaxPaths
+// paths named by both sides, it refuses the layer.
+func (t *tree) apply(idx *layerIndex, layer int16) error {
 	ids := make([]pathID, len(idx.entries))
 	for i, e := range idx.entries {
 		ids[i] = t.paths.intern(e.path)
+		if len(t.paths.nodes) > maxPaths {
+			return fmt.Errorf("A and B name over %d paths, with the directories their names imply: over the bound (MaxPaths): refused", maxPaths)
+		}
 	}
 	for i, e := range idx.entries {
 		switch e.kind {
@@ -152,7 +159,11 @@ func (t *tree) apply(idx *layerIndex, layer int16) {
 			t.own[a] = fentry{kind: kDir, layer: layer}
 		}
 	}
+	return nil
 }
+
+// maxPaths is layertar.MaxPaths, smaller in tests.
+var maxPaths = layertar.MaxPaths
 
 func (t *tree) remove(id pathID) {
 	if t.base == nil {

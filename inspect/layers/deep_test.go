@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"strings"
@@ -91,5 +92,29 @@ func TestDeepShapesAnalysedInLinearWork(t *testing.T) {
 				t.Errorf("depth 500: %d steps, depth 1000: %d (%.1f times): not linear", small, big, float64(big)/float64(small))
 			}
 		})
+	}
+}
+
+// An image naming more paths than layertar.MaxPaths, implied directories
+// included (a small layer of names PATH_MAX long implies 2,047
+// directories each), is refused in one line; under it, it is analysed.
+func TestPathsBound(t *testing.T) {
+	defer func(m int) { maxPaths = m }(maxPaths)
+	maxPaths = 3000
+	img := func(files int) []imagetest.File {
+		var fs []imagetest.File
+		for i := 0; i < files; i++ {
+			fs = append(fs, imagetest.Text(fmt.Sprintf("c%d/", i)+strings.Repeat("a/", 998)+"f", "x"))
+		}
+		return fs
+	}
+	// each file names 1,000 paths; with the root, 3 files are 3,001
+	if _, err := Analyze(context.Background(), imagetest.Image(t, img(2), img(1)[:0]), Options{}); err != nil {
+		t.Fatalf("2,001 paths: %v", err)
+	}
+	_, err := Analyze(context.Background(), imagetest.Image(t, img(2), img(3)[2:]), Options{})
+	want := "the image names over 3000 paths, with the directories its names imply: over the bound (MaxPaths): refused"
+	if err == nil || !strings.HasSuffix(err.Error(), want) || !strings.HasPrefix(err.Error(), "reading layer 1 (sha256:") {
+		t.Errorf("3,001 paths: %v, want …%s", err, want)
 	}
 }

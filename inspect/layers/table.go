@@ -2,6 +2,7 @@ package layers
 
 import (
 	"cmp"
+	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
@@ -432,9 +433,15 @@ func (l *Layer) count(c Change, d int) {
 	}
 }
 
+// maxPaths is layertar.MaxPaths, smaller in tests.
+var maxPaths = layertar.MaxPaths
+
 // apply applies one layer's entries, in tar order.
-func (t *table) apply(raw *rawLayer) {
+func (t *table) apply(raw *rawLayer) error {
 	for _, r := range raw.entries {
+		if len(t.nodes) > maxPaths {
+			return tooManyPaths()
+		}
 		switch r.op {
 		case layertar.Put:
 			id := t.lookup(r.path)
@@ -450,7 +457,15 @@ func (t *table) apply(raw *rawLayer) {
 			t.hideChildren(id)
 		}
 	}
+	if len(t.nodes) > maxPaths {
+		return tooManyPaths()
+	}
 	t.endLayer()
+	return nil
+}
+
+func tooManyPaths() error {
+	return fmt.Errorf("the image names over %d paths, with the directories its names imply: over the bound (MaxPaths): refused", maxPaths)
 }
 
 // finish sorts every directory's children by name (by their last

@@ -47,6 +47,12 @@ const (
 	MaxPathBytes = 4096
 	// MaxNameBytes bounds one component of a path: NAME_MAX.
 	MaxNameBytes = 255
+	// MaxPaths bounds the paths an image (or two compared) may name, the
+	// directories its names imply included; readers that keep a tree
+	// refuse more. Large images hold a few hundred thousand; a name of
+	// MaxPathBytes implies up to 2,047 directories, so without a bound a
+	// small layer of such names asks for gigabytes.
+	MaxPaths = 4_000_000
 )
 
 // Op says what a member asks for.
