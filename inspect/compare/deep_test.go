@@ -106,7 +106,7 @@ func TestComparePathsBound(t *testing.T) {
 		t.Fatalf("1,001 paths: %v", err)
 	}
 	_, err = Compare(context.Background(), a, b, Options{})
-	want := "reading the files of A and B: A and B name over 3000 paths, with the directories their names imply: over the bound (MaxPaths): refused"
+	want := "reading the files of A and B: images A and B name over 3000 paths, with the directories their names imply: over the bound (MaxPaths): refused"
 	if err == nil || err.Error() != want {
 		t.Errorf("3,001 paths: %v, want %s", err, want)
 	}

@@ -122,7 +122,7 @@ func (t *tree) apply(idx *layerIndex, layer int16) error {
 	for i, e := range idx.entries {
 		ids[i] = t.paths.intern(e.path)
 		if len(t.paths.nodes) > maxPaths {
-			return fmt.Errorf("A and B name over %d paths, with the directories their names imply: over the bound (MaxPaths): refused", maxPaths)
+			return fmt.Errorf("images A and B name over %d paths, with the directories their names imply: over the bound (MaxPaths): refused", maxPaths)
 		}
 	}
 	for i, e := range idx.entries {
