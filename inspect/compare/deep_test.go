@@ -111,3 +111,29 @@ func TestComparePathsBound(t *testing.T) {
 		t.Errorf("3,001 paths: %v, want %s", err, want)
 	}
 }
+
+// Whiteout storms: B's layer repeating the opaque marker of a wide
+// directory of the shared base removes its children once, not once per
+// marker (n markers on n children cost n² visits).
+func TestWhiteoutStormComparedInLinearWork(t *testing.T) {
+	work := func(n int) int {
+		var wide, storm []imagetest.File
+		for i := 0; i < n; i++ {
+			wide = append(wide, imagetest.Text(fmt.Sprintf("w/f%d", i), "x"))
+			storm = append(storm, imagetest.Opaque("w"))
+		}
+		sa, sb := sideOf(t, imagetest.Image(t, wide)), sideOf(t, imagetest.Image(t, wide, storm))
+		f, err := readFiles(context.Background(), sa, sb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(f.diff([2][]string{sa.createdBy, sb.createdBy})); got != n {
+			t.Fatalf("%d changes, want the %d files removed", got, n)
+		}
+		return f.paths.work
+	}
+	small, big := work(1000), work(2000)
+	if float64(big) > 2.5*float64(small) {
+		t.Errorf("1,000: %d work, 2,000: %d (%.1f times): not linear", small, big, float64(big)/float64(small))
+	}
+}

@@ -125,6 +125,7 @@ func (t *tree) apply(idx *layerIndex, layer int16) error {
 			return fmt.Errorf("images A and B name over %d paths, with the directories their names imply: over the bound (MaxPaths): refused", maxPaths)
 		}
 	}
+	var opaqued map[pathID]bool // directories this layer made opaque
 	for i, e := range idx.entries {
 		switch e.kind {
 		case kWhiteout:
@@ -135,6 +136,13 @@ func (t *tree) apply(idx *layerIndex, layer int16) error {
 				}
 			}
 		case kOpaque:
+			if opaqued[ids[i]] {
+				continue // removed already: a second marker removes nothing more
+			}
+			if opaqued == nil {
+				opaqued = map[pathID]bool{}
+			}
+			opaqued[ids[i]] = true
 			t.removeChildren(ids[i])
 		}
 	}

@@ -118,3 +118,38 @@ func TestPathsBound(t *testing.T) {
 		t.Errorf("3,001 paths: %v, want …%s", err, want)
 	}
 }
+
+// Whiteout storms: a layer repeating the opaque marker of a wide
+// directory hides its children once, not once per marker (n markers on n
+// children cost n² visits), and many whiteouts cost one lookup each.
+func TestWhiteoutStormsAnalysedInLinearWork(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		image func(n int) [][]imagetest.File
+	}{
+		{"storm: the opaque marker of a wide directory, repeated", func(n int) [][]imagetest.File {
+			var wide, storm []imagetest.File
+			for i := 0; i < n; i++ {
+				wide = append(wide, imagetest.Text(fmt.Sprintf("w/f%d", i), "x"))
+				storm = append(storm, imagetest.Opaque("w"))
+			}
+			return [][]imagetest.File{wide, storm}
+		}},
+		{"storm: whiteouts of every file of a wide directory, and of as many missing", func(n int) [][]imagetest.File {
+			var wide, storm []imagetest.File
+			for i := 0; i < n; i++ {
+				wide = append(wide, imagetest.Text(fmt.Sprintf("w/f%d", i), "x"))
+				storm = append(storm, imagetest.Whiteout(fmt.Sprintf("w/f%d", i)), imagetest.Whiteout(fmt.Sprintf("w/g%d", i)))
+			}
+			return [][]imagetest.File{wide, storm}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			steps := func(n int) int { return analyse(t, imagetest.Image(t, c.image(n)...)).t.steps }
+			small, big := steps(1000), steps(2000)
+			if float64(big) > 2.5*float64(small) {
+				t.Errorf("1,000: %d steps, 2,000: %d (%.1f times): not linear", small, big, float64(big)/float64(small))
+			}
+		})
+	}
+}

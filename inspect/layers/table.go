@@ -318,6 +318,7 @@ func (t *table) remove(id NodeID, implicit bool) (bool, int64) {
 // children the current layer keeps and the bytes removed.
 func (t *table) hideChildren(id NodeID) (kept int, removed int64) {
 	for _, c := range t.children(id) {
+		t.steps++
 		if !t.alive(c) {
 			continue
 		}
@@ -438,6 +439,7 @@ var maxPaths = layertar.MaxPaths
 
 // apply applies one layer's entries, in tar order.
 func (t *table) apply(raw *rawLayer) error {
+	var opaqued map[NodeID]bool // directories this layer made opaque
 	for _, r := range raw.entries {
 		if len(t.nodes) > maxPaths {
 			return tooManyPaths()
@@ -453,6 +455,13 @@ func (t *table) apply(raw *rawLayer) error {
 			}
 		case layertar.Opaque:
 			id := t.lookup(r.path)
+			if opaqued[id] {
+				continue // hidden already: a second marker hides nothing more
+			}
+			if opaqued == nil {
+				opaqued = map[NodeID]bool{}
+			}
+			opaqued[id] = true
 			t.ensureDir(id)
 			t.hideChildren(id)
 		}
