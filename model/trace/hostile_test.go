@@ -53,10 +53,10 @@ func TestHostileEventGraphs(t *testing.T) {
 			vertex{"z", 3, 4, []string{"y"}},
 			vertex{"export", 4, 5, []string{"z"}},
 		), []string{"x", "z", "y", "x"}},
-		{"events: a cycle through a vertex without inputs (it waits on what ended before it)", hostileEvents(
+		{"events: an input that ends after its consumer began (the made-up wait of an input-less vertex would loop: dropped)", hostileEvents(
 			vertex{"a", 0, 1, []string{"b"}},
 			vertex{"b", 2, 3, nil},
-		), []string{"a", "b", "a"}},
+		), nil},
 		{"events: a vertex that is its own input (ignored)", hostileEvents(
 			vertex{"a", 0, 1, []string{"a"}},
 			vertex{"b", 1, 2, []string{"a"}},
