@@ -118,7 +118,7 @@ func newSpanGraph(tl *Timeline) *spanGraph {
 	// exporting) waited for what ran before it: its input is the span that
 	// ended last before it started, so the path runs back to the start
 	madeUp := make([]bool, n) // i's one input is the span that ended last before it
-	byEnd := make([]int, n) // spans by end, then index
+	byEnd := make([]int, n)   // spans by end, then index
 	for i := range byEnd {
 		byEnd[i] = i
 	}
@@ -315,6 +315,7 @@ func (h *jumpHeap) Pop() any {
 	*h = old[:len(old)-1]
 	return x
 }
+
 // kahn is a topological order of the spans (spans are sorted by start,
 // which breaks ties); a span on or after a cycle is left out, its indeg
 // above zero.
