@@ -71,3 +71,26 @@ func TestPlanMemoryLinearInInstructions(t *testing.T) {
 		})
 	}
 }
+
+// A Dockerfile whose RUNs see more variables in all than MaxScopeEntries
+// (ENV and RUN lines alternating: each RUN's scope is kept whole) is
+// refused in one line naming the RUN that crosses the bound.
+func TestPlanScopeBound(t *testing.T) {
+	defer func(m int) { maxScopeEntries = m }(maxScopeEntries)
+	maxScopeEntries = 100
+	var b strings.Builder
+	b.WriteString("FROM busybox\n")
+	for i := 0; i < 30; i++ {
+		fmt.Fprintf(&b, "ENV V%d=%d\nRUN echo %d\n", i, i, i)
+	}
+	// the RUNs see 1, 2, … variables: 1+…+13 = 91, 1+…+14 = 105
+	_, err := Parse("Dockerfile", []byte(b.String()), nil)
+	want := "Dockerfile:29: the RUN instructions up to this one see over 100 build args and environment variables in all (each RUN's are recorded with it): over the bound (MaxScopeEntries): refused"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+	maxScopeEntries = 105
+	if _, err := Parse("Dockerfile", []byte(strings.SplitAfterN(b.String(), "RUN echo 13\n", 2)[0]), nil); err != nil {
+		t.Errorf("at the bound: %v", err)
+	}
+}
