@@ -145,37 +145,81 @@ func (d *DamagedEvents) Warning() model.Warning {
 	return model.Warning{Short: fmt.Sprintf("its event log is damaged (%v): only the %d events before the damage are shown; `buildscope history doctor` lists it", d.Err, d.Read)}
 }
 
+// MaxEventsBytes bounds a build's event log: its file on disk and what it
+// holds decompressed. A build's log is its steps' status and output,
+// megabytes for most builds (the UI keeps 256 KiB of output a step); a
+// log over the bound is refused in one line, where reading it whole took
+// 45 s and 4.1 GB for 2 GiB.
+const MaxEventsBytes = 1 << 30
+
+// maxEventsBytes is MaxEventsBytes, smaller in tests.
+var maxEventsBytes int64 = MaxEventsBytes
+
 // Events reads the recorded status stream of a build: nil when it has
 // none. A log that cannot be read to its end is a *DamagedEvents error,
 // returned with the events read before the damage.
 func (h History) Events(id string) ([]*client.SolveStatus, error) {
-	p := h.eventsPath(id)
-	f, err := openRegular(p)
+	var out []*client.SolveStatus
+	err := readEvents(h, id, func(s *client.SolveStatus) { out = append(out, s) })
+	return out, err
+}
+
+// vertexesOnly is a status event decoded for its vertices alone: the
+// logs and statuses, most of a log's bytes, are skipped, not kept.
+type vertexesOnly struct {
+	Vertexes []*client.Vertex `json:"vertexes"`
+}
+
+// Vertexes reads the vertices of a build's recorded status stream, one
+// event at a time, keeping nothing else: what a timeline needs. Damage is
+// reported as Events reports it, with the vertices read before it.
+func (h History) Vertexes(id string) ([]*client.SolveStatus, error) {
+	var out []*client.SolveStatus
+	err := readEvents(h, id, func(s *vertexesOnly) {
+		if len(s.Vertexes) > 0 {
+			out = append(out, &client.SolveStatus{Vertexes: s.Vertexes})
+		}
+	})
+	return out, err
+}
+
+// readEvents decodes a build's event log one event at a time into fn,
+// within MaxEventsBytes; no log is not an error (fn is never called). A
+// log that cannot be read to its end is a *DamagedEvents error, after fn
+// had the events before the damage.
+func readEvents[T any](h History, id string, fn func(*T)) error {
+	path := h.eventsPath(id)
+	f, err := openRegular(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return nil
 	}
 	var nr *NotRegularError
 	if errors.As(err, &nr) {
-		return nil, &DamagedEvents{ID: id, Path: p, Err: errors.New(nr.Kind + ", not a regular file")}
+		return &DamagedEvents{ID: id, Path: path, Err: errors.New(nr.Kind + ", not a regular file")}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading events of build %s: %w", id, err)
+		return fmt.Errorf("reading events of build %s: %w", id, err)
 	}
 	defer f.Close()
-	gz, err := gzip.NewReader(bufio.NewReader(f))
-	if err != nil {
-		return nil, &DamagedEvents{ID: id, Path: p, Err: err}
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > maxEventsBytes {
+		return tooLarge(id, path, fi.Size())
 	}
-	dec := json.NewDecoder(gz)
-	var out []*client.SolveStatus
-	for {
-		var s client.SolveStatus
+	gz, err := gzip.NewReader(bufio.NewReader(io.LimitReader(f, maxEventsBytes+1)))
+	if err != nil {
+		return &DamagedEvents{ID: id, Path: path, Err: err}
+	}
+	lim := &limitedReader{r: gz, left: maxEventsBytes}
+	dec := json.NewDecoder(lim)
+	for n := 0; ; n++ {
+		var s T
 		if err := dec.Decode(&s); err == io.EOF {
-			return out, nil
+			return nil
+		} else if lim.over {
+			return tooLarge(id, path, -1)
 		} else if err != nil {
-			return out, &DamagedEvents{ID: id, Path: p, Read: len(out), Err: err}
+			return &DamagedEvents{ID: id, Path: path, Read: n, Err: err}
 		}
-		out = append(out, &s)
+		fn(&s)
 	}
 }
 
@@ -193,4 +237,36 @@ func (h History) Commit(b *model.Build, w *EventWriter) error {
 		return fmt.Errorf("build %s was not recorded: %w", b.ID, err)
 	}
 	return nil
+}
+
+func tooLarge(id, path string, size int64) error {
+	what := fmt.Sprintf("holds over %d bytes decompressed", maxEventsBytes)
+	if size >= 0 {
+		what = fmt.Sprintf("is %d bytes", size)
+	}
+	return fmt.Errorf("reading events of build %s: %s %s, over the bound of %d bytes: not read (a build's events are megabytes; this log was not written by a build, or its steps printed over a GiB)", id, path, what, maxEventsBytes)
+}
+
+// limitedReader reads at most left bytes and then says it is over.
+type limitedReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		var one [1]byte
+		if n, err := l.r.Read(one[:]); n == 0 && err != nil {
+			return 0, err // the end, exactly at the bound
+		}
+		l.over = true
+		return 0, errors.New("over the bound")
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }

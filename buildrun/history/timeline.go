@@ -15,7 +15,7 @@ func (h History) Timeline(id string) (*trace.Timeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	events, err := h.Events(b.ID)
+	events, err := h.Vertexes(b.ID)
 	var damaged *DamagedEvents
 	if errors.As(err, &damaged) && len(events) > 0 {
 		h.say("buildscope: warning: build %s: %s", b.ID, damaged.Warning().Short)
@@ -25,5 +25,9 @@ func (h History) Timeline(id string) (*trace.Timeline, error) {
 	if len(events) == 0 {
 		return nil, fmt.Errorf("build %s has no event log to lay out (it was recorded without one): rebuild it", b.ID)
 	}
-	return trace.New(b.ID, events, b), nil
+	tl := trace.New(b.ID, events, b)
+	if err := tl.CycleError(); err != nil {
+		return nil, err
+	}
+	return tl, nil
 }

@@ -1,14 +1,24 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/moby/buildkit/client"
+	"github.com/opencontainers/go-digest"
+
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/testdeps"
 	"github.com/buildscope/buildscope/inspect/imagetest"
+	"github.com/buildscope/buildscope/model"
 )
 
 // The e2e part of the hostile-input catalogue (inspect/source's
@@ -114,5 +124,85 @@ func TestContextFileTheClientCannotRead(t *testing.T) {
 	again.Env = shared.vars
 	if out, err := again.CombinedOutput(); err != nil {
 		t.Errorf("with the file in .dockerignore: %v\n%s", err, lastLines(string(out), 8))
+	}
+}
+
+// Hostile shapes of images and records, through the real binary: a path
+// deeper than Linux can hold given to inspect and compare (which took 12
+// and 45 s, and compare printed 2.5 GB, at 50,000 levels) and a record
+// whose events loop (trace looped, growing ~500 MB/s). Each is refused in
+// one line (DIR stands for the image's directory, ID for the build).
+func TestHostileCatalogueShapesCLI(t *testing.T) {
+	shared := newEnv(t)
+	deep := imagetest.Image(t, []imagetest.File{imagetest.Text(strings.Repeat("a/", 50000)+"f", "x")})
+	small := imagetest.Image(t, []imagetest.File{imagetest.Text("f", "x")})
+	l, _ := deep.Layers()
+	diffID, _ := l[0].DiffID()
+	refused := "member /a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/…: its path is 100002 bytes long, over the bound of 4096 (PATH_MAX: no container runtime can unpack it): refused"
+	const id = "c7c1e0000001"
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, c := range []struct {
+		name  string
+		setup func(t *testing.T, dir string)
+		args  []string
+		want  string
+	}{
+		{"inspect: a path 50,000 levels deep", func(t *testing.T, dir string) { imagetest.WriteLayout(t, filepath.Join(dir, "deep"), deep) },
+			[]string{"inspect", "--json", "DIR/deep"}, "inspecting DIR/deep: reading layer 0 (" + digestOf(t, l[0]) + "): " + refused},
+		{"compare: B holds a path 50,000 levels deep", func(t *testing.T, dir string) {
+			imagetest.WriteLayout(t, filepath.Join(dir, "deep"), deep)
+			imagetest.WriteLayout(t, filepath.Join(dir, "small"), small)
+		}, []string{"compare", "--json", "DIR/small", "DIR/deep"}, "reading the files of A and B: reading layer " + diffID.String() + ": " + refused},
+		{"trace: a record whose events loop", func(t *testing.T, dir string) {
+			h := history.History{Dir: filepath.Join(shared.dir, "state", "buildscope", "history")}
+			if err := h.Save(&model.Build{ID: id, Status: model.StatusOK, Started: t0}); err != nil {
+				t.Fatal(err)
+			}
+			at := func(s int) *time.Time { x := t0.Add(time.Duration(s) * time.Second); return &x }
+			writeGzJSON(t, filepath.Join(h.Dir, id+".events.jsonl.gz"), &client.SolveStatus{Vertexes: []*client.Vertex{
+				{Digest: digest.FromString("a"), Name: "[s 1/2] RUN a", Started: at(0), Completed: at(1), Inputs: []digest.Digest{digest.FromString("b")}},
+				{Digest: digest.FromString("b"), Name: "[s 2/2] RUN b", Started: at(1), Completed: at(2), Inputs: []digest.Digest{digest.FromString("a")}}}})
+		}, []string{"trace", id}, "build ID: the vertices of its events depend on each other in a cycle (\"" + digest.FromString("a").Encoded()[:12] +
+			" [s 1/2] RUN a\" → \"" + digest.FromString("b").Encoded()[:12] + " [s 2/2] RUN b\" → \"" + digest.FromString("a").Encoded()[:12] +
+			" [s 1/2] RUN a\"): BuildKit's vertices form no cycle, so the events were edited or damaged; there is no critical path to follow"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			c.setup(t, dir)
+			args := make([]string, len(c.args))
+			for i, a := range c.args {
+				args[i] = strings.ReplaceAll(a, "DIR", dir)
+			}
+			r := shared.run(t, nil, args...)
+			want := "buildscope: " + strings.ReplaceAll(strings.ReplaceAll(c.want, "DIR", dir), "ID", id) + "\n"
+			if r.code == 0 || r.stderr != want {
+				t.Errorf("exit %d, stderr\n%s\nwant\n%s", r.code, r.stderr, want)
+			}
+		})
+	}
+}
+
+func digestOf(t *testing.T, l v1.Layer) string {
+	t.Helper()
+	d, err := l.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.String()
+}
+
+// writeGzJSON writes v as one gzip'd JSON line to path.
+func writeGzJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	if err := json.NewEncoder(gz).Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

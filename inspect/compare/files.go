@@ -14,6 +14,7 @@ import (
 // files are the two sides' filesystems, sharing the tree of the layers
 // they share at the bottom.
 type files struct {
+	paths    *pathTable
 	a, b     *tree
 	ids      [2][]string       // each side's layers' DiffIDs
 	tarBytes map[v1.Hash]int64 // each layer's uncompressed tar bytes
@@ -38,8 +39,9 @@ func readFiles(ctx context.Context, a, b *side) (*files, error) {
 	for i, l := range b.layers[k:] {
 		jobs = append(jobs, job{layer: l, diff: b.diffIDs[k+i], whose: fmt.Sprintf("image B's layer %d", k+i+1)})
 	}
-	base := newTree(nil)
-	f := &files{tarBytes: map[v1.Hash]int64{}}
+	paths := newPathTable()
+	base := newTree(paths, nil)
+	f := &files{paths: paths, tarBytes: map[v1.Hash]int64{}}
 	for i, s := range [2]*side{a, b} {
 		for _, d := range s.diffIDs {
 			f.ids[i] = append(f.ids[i], d.String())
@@ -50,29 +52,27 @@ func readFiles(ctx context.Context, a, b *side) (*files, error) {
 		f.tarBytes[jobs[i].diff] = idx.tarBytes
 		switch {
 		case i < k:
-			base.apply(idx, int16(i))
-			return nil
+			return base.apply(idx, int16(i))
 		case i < na:
 			if f.a == nil {
-				f.a = newTree(base.own)
+				f.a = newTree(paths, base.own)
 			}
-			f.a.apply(idx, int16(i))
+			return f.a.apply(idx, int16(i))
 		default:
 			if f.b == nil {
-				f.b = newTree(base.own)
+				f.b = newTree(paths, base.own)
 			}
-			f.b.apply(idx, int16(i-na+k))
+			return f.b.apply(idx, int16(i-na+k))
 		}
-		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the files of A and B: %w", err)
 	}
 	if f.a == nil {
-		f.a = newTree(base.own)
+		f.a = newTree(paths, base.own)
 	}
 	if f.b == nil {
-		f.b = newTree(base.own)
+		f.b = newTree(paths, base.own)
 	}
 	return f, nil
 }
@@ -82,15 +82,15 @@ func readFiles(ctx context.Context, a, b *side) (*files, error) {
 func (f *files) diff(createdBy [2][]string) []compare.FileChange {
 	var out []compare.FileChange
 	whats := map[string][]string{} // one slice per kind of change, shared
-	check := func(p string) {
+	check := func(id pathID) {
 		var sides [2]*compare.FileEntry
 		for i, t := range [2]*tree{f.a, f.b} {
-			if e, ok := t.lookup(p); ok {
+			if e, ok := t.lookup(id); ok {
 				fe := e.entry(f.ids[i])
 				sides[i] = &fe
 			}
 		}
-		name := p
+		name := f.paths.nodes[id].path
 		if name == "" {
 			name = "/"
 		}
@@ -106,22 +106,45 @@ func (f *files) diff(createdBy [2][]string) []compare.FileChange {
 			out = append(out, c)
 		}
 	}
-	for p := range f.a.own {
-		check(p)
+	for id := range f.a.own {
+		check(id)
 	}
-	for p := range f.b.own {
-		if _, ok := f.a.own[p]; !ok {
-			check(p)
+	for id := range f.b.own {
+		if _, ok := f.a.own[id]; !ok {
+			check(id)
 		}
 	}
 	if len(f.a.cleared)+len(f.b.cleared) > 0 {
-		for p := range f.a.base {
-			_, inA := f.a.own[p]
-			_, inB := f.b.own[p]
-			if !inA && !inB && (f.a.underCleared(p) || f.b.underCleared(p)) {
-				check(p)
-			}
-		}
+		f.clearedBase(check)
 	}
 	return out
+}
+
+// clearedBase calls check for every path of the shared base that neither
+// side's layers touched and that a side's layers removed by clearing a
+// directory above it: one walk of the paths from the root, carrying
+// whether each side cleared a directory on the way down.
+func (f *files) clearedBase(check func(pathID)) {
+	type item struct {
+		id     pathID
+		ca, cb bool // A, B cleared a directory above it
+	}
+	stack := []item{{id: rootID}}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if it.id != rootID && (it.ca || it.cb) {
+			if _, inBase := f.a.base[it.id]; inBase {
+				_, inA := f.a.own[it.id]
+				_, inB := f.b.own[it.id]
+				if !inA && !inB {
+					check(it.id)
+				}
+			}
+		}
+		ca, cb := it.ca || f.a.cleared[it.id], it.cb || f.b.cleared[it.id]
+		for _, c := range f.paths.nodes[it.id].children {
+			stack = append(stack, item{c, ca, cb})
+		}
+	}
 }

@@ -397,7 +397,7 @@ func flatten(t *testing.T, img v1.Image, seed maphash.Seed) compare.FileSet {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := newTree(nil)
+	tr := newTree(newPathTable(), nil)
 	var ids []string
 	for i, l := range ls {
 		d, err := l.DiffID()
@@ -409,10 +409,13 @@ func flatten(t *testing.T, img v1.Image, seed maphash.Seed) compare.FileSet {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr.apply(idx, int16(i))
+		if err := tr.apply(idx, int16(i)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	fs := compare.FileSet{}
-	for p, e := range tr.own {
+	for id, e := range tr.own {
+		p := tr.paths.nodes[id].path
 		if p == "" {
 			p = "/"
 		}

@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -12,10 +13,18 @@ import (
 // Text is the comparison as `buildscope compare` prints it.
 func (r *Result) Text() string {
 	var w strings.Builder
+	r.writeText(&w)
+	return w.String()
+}
+
+// writeText writes the comparison as Text, one line at a time: the file
+// lines of a comparison are as many as the paths that differ, and are
+// not held a second time as one string.
+func (r *Result) writeText(w io.Writer) {
 	im := r.Image
 	delta := im.Size[1] - im.Size[0]
-	fmt.Fprintf(&w, "A %s\nB %s\n", model.Printable(r.A), model.Printable(r.B))
-	fmt.Fprintf(&w, "size: %s → %s (%s%s); compressed %s → %s\n", model.HumanSize(im.Size[0]), model.HumanSize(im.Size[1]),
+	fmt.Fprintf(w, "A %s\nB %s\n", model.Printable(r.A), model.Printable(r.B))
+	fmt.Fprintf(w, "size: %s → %s (%s%s); compressed %s → %s\n", model.HumanSize(im.Size[0]), model.HumanSize(im.Size[1]),
 		sign(delta), model.HumanSize(abs(delta)), model.HumanSize(im.Compressed[0]), model.HumanSize(im.Compressed[1]))
 	nb := 0
 	for _, l := range im.Layers {
@@ -23,31 +32,31 @@ func (r *Result) Text() string {
 			nb++
 		}
 	}
-	fmt.Fprintf(&w, "layers: %d of B's %d shared with A\n", im.SharedLayers, nb)
+	fmt.Fprintf(w, "layers: %d of B's %d shared with A\n", im.SharedLayers, nb)
 	if im.Same {
-		w.WriteString("same content: the files and the configuration are equal (timestamps and layer packaging aside)\n")
+		io.WriteString(w, "same content: the files and the configuration are equal (timestamps and layer packaging aside)\n")
 	}
 	if b := r.Build; b != nil {
-		fmt.Fprintf(&w, "build: %.2fs → %.2fs, cached %d/%d → %d/%d\n", b.Wall[0], b.Wall[1],
+		fmt.Fprintf(w, "build: %.2fs → %.2fs, cached %d/%d → %d/%d\n", b.Wall[0], b.Wall[1],
 			b.Cache[0].StepsCached, b.Cache[0].StepsTotal, b.Cache[1].StepsCached, b.Cache[1].StepsTotal)
 		for _, s := range b.Steps {
 			line := stepLine(s)
 			if line != "" {
-				w.WriteString(line)
+				io.WriteString(w, line)
 			}
 		}
 	}
 	for _, c := range im.Config {
 		if ListFields[c.Field] { // lists: what left and what came
-			fmt.Fprintf(&w, "config %s:%s\n", c.Field, lineDiff(c.A, c.B))
+			fmt.Fprintf(w, "config %s:%s\n", c.Field, lineDiff(c.A, c.B))
 			continue
 		}
-		fmt.Fprintf(&w, "config %s: %q → %q\n", c.Field, model.Printable(c.A), model.Printable(c.B))
+		fmt.Fprintf(w, "config %s: %q → %q\n", c.Field, model.Printable(c.A), model.Printable(c.B))
 	}
 	if len(im.Dirs) > 0 {
-		w.WriteString("files by directory:\n")
+		io.WriteString(w, "files by directory:\n")
 		for _, d := range im.Dirs {
-			fmt.Fprintf(&w, "  %-24s %d added, %d removed, %d changed, %s%s\n", model.Printable(d.Path), d.Added, d.Removed, d.Changed, sign(d.Delta), model.HumanSize(abs(d.Delta)))
+			fmt.Fprintf(w, "  %-24s %d added, %d removed, %d changed, %s%s\n", model.Printable(d.Path), d.Added, d.Removed, d.Changed, sign(d.Delta), model.HumanSize(abs(d.Delta)))
 		}
 	}
 	for _, c := range im.Files {
@@ -55,14 +64,13 @@ func (r *Result) Text() string {
 		if c.Kind == "D" {
 			by = c.Step[0]
 		}
-		fmt.Fprintf(&w, "%s\t%s\n", model.Printable(c.String()), model.Printable(shortStep(by)))
+		fmt.Fprintf(w, "%s\t%s\n", model.Printable(c.String()), model.Printable(shortStep(by)))
 		for _, l := range strings.SplitAfter(c.Diff, "\n") {
 			if l != "" {
-				w.WriteString(model.Printable(strings.TrimSuffix(l, "\n")) + "\n")
+				io.WriteString(w, model.Printable(strings.TrimSuffix(l, "\n"))+"\n")
 			}
 		}
 	}
-	return w.String()
 }
 
 // stepLine is a step that differs between the builds: present on one
@@ -153,6 +161,7 @@ func (r *Result) Write(w io.Writer, asJSON bool) error {
 	if asJSON {
 		return r.WriteJSON(w)
 	}
-	_, err := io.WriteString(w, r.Text())
-	return err
+	bw := bufio.NewWriterSize(w, 64<<10)
+	r.writeText(bw)
+	return bw.Flush()
 }

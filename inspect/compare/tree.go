@@ -1,8 +1,10 @@
 package compare
 
 import (
+	"fmt"
 	"strconv"
-	"strings"
+
+	"github.com/buildscope/buildscope/inspect/layertar"
 
 	"github.com/buildscope/buildscope/model/compare"
 )
@@ -47,114 +49,152 @@ func (e fentry) entry(diffIDs []string) compare.FileEntry {
 	return fe
 }
 
-// tree is one side's flattened filesystem, by absolute path ("/etc/x";
-// the root is ""): the layers both sides share at the bottom (base, one map for the
-// two trees, never written once they have their own layers) under the
-// paths this side's own layers touched.
+// tree is one side's flattened filesystem, by path ID (see pathTable;
+// the root is rootID): the layers both sides share at the bottom (base,
+// one map for the two trees, never written once they have their own
+// layers) under the paths this side's own layers touched.
 type tree struct {
-	base map[string]fentry
-	own  map[string]fentry
+	paths *pathTable
+	base  map[pathID]fentry
+	own   map[pathID]fentry
 	// cleared are directories whose children in base this side's layers
 	// removed (a whiteout of the directory, an opaque marker, a file put
 	// in its place).
-	cleared map[string]bool
+	cleared map[pathID]bool
+	memo    map[pathID]bool // whether a directory above a directory is cleared, until the next clear
 }
 
-func newTree(base map[string]fentry) *tree {
-	return &tree{base: base, own: map[string]fentry{}, cleared: map[string]bool{}}
+func newTree(paths *pathTable, base map[pathID]fentry) *tree {
+	return &tree{paths: paths, base: base, own: map[pathID]fentry{}, cleared: map[pathID]bool{}}
 }
 
-// lookup is p as this side shows it.
-func (t *tree) lookup(p string) (fentry, bool) {
-	if e, ok := t.own[p]; ok {
+// lookup is id as this side shows it.
+func (t *tree) lookup(id pathID) (fentry, bool) {
+	if e, ok := t.own[id]; ok {
 		return e, e.kind != kGone
 	}
-	if t.base == nil || t.underCleared(p) {
+	if t.base == nil {
 		return fentry{}, false
 	}
-	e, ok := t.base[p]
-	return e, ok
+	e, ok := t.base[id]
+	if !ok || t.underCleared(id) {
+		return fentry{}, false
+	}
+	return e, true
 }
 
-// underCleared reports whether a directory above p had its base children
-// removed.
-func (t *tree) underCleared(p string) bool {
+// underCleared reports whether a directory above id had its base
+// children removed. Answers are kept per directory (memo) until the next
+// directory is cleared, so a climb stops at the first directory answered:
+// asking for every path of a chain thousands of levels deep costs the
+// depth once, not once per level.
+func (t *tree) underCleared(id pathID) bool {
 	if len(t.cleared) == 0 {
 		return false
 	}
-	for p != "" {
-		p = parent(p)
-		if t.cleared[p] {
-			return true
-		}
+	if t.memo == nil {
+		t.memo = map[pathID]bool{rootID: false}
 	}
-	return false
+	var climbed []pathID
+	ans := false
+	for p := t.paths.parent(id); p >= 0; p = t.paths.parent(p) {
+		if v, ok := t.memo[p]; ok {
+			ans = v || t.cleared[p]
+			break
+		}
+		climbed = append(climbed, p)
+	}
+	// climbed holds id's ancestors up to the first one answered, nearest
+	// first: answer them from the top down
+	for i := len(climbed) - 1; i >= 0; i-- {
+		t.memo[climbed[i]] = ans
+		ans = ans || t.cleared[climbed[i]]
+	}
+	return ans
 }
 
 // apply lays one layer's entries over the tree, as the OCI image spec
 // says: its whiteouts and opaque markers first, then what it puts, each
-// with the parent directories the tree lacks.
-func (t *tree) apply(idx *layerIndex, layer int16) {
-	for _, e := range idx.entries {
+// with the parent directories the tree lacks. Past layertar.MaxPaths
+// paths named by both sides, it refuses the layer.
+func (t *tree) apply(idx *layerIndex, layer int16) error {
+	ids := make([]pathID, len(idx.entries))
+	for i, e := range idx.entries {
+		ids[i] = t.paths.intern(e.path)
+		if len(t.paths.nodes) > maxPaths {
+			return fmt.Errorf("images A and B name over %d paths, with the directories their names imply: over the bound (MaxPaths): refused", maxPaths)
+		}
+	}
+	var opaqued map[pathID]bool // directories this layer made opaque
+	for i, e := range idx.entries {
 		switch e.kind {
 		case kWhiteout:
-			if old, ok := t.lookup(e.path); ok {
-				t.remove(e.path)
+			if old, ok := t.lookup(ids[i]); ok {
+				t.remove(ids[i])
 				if old.kind == kDir {
-					t.removeChildren(e.path)
+					t.removeChildren(ids[i])
 				}
 			}
 		case kOpaque:
-			t.removeChildren(e.path)
+			if opaqued[ids[i]] {
+				continue // removed already: a second marker removes nothing more
+			}
+			if opaqued == nil {
+				opaqued = map[pathID]bool{}
+			}
+			opaqued[ids[i]] = true
+			t.removeChildren(ids[i])
 		}
 	}
-	for _, e := range idx.entries {
+	for i, e := range idx.entries {
 		if e.kind == kWhiteout || e.kind == kOpaque {
 			continue
 		}
+		id := ids[i]
 		if e.kind != kDir {
-			if old, ok := t.lookup(e.path); ok && old.kind == kDir {
-				t.removeChildren(e.path) // a file in a directory's place
+			if old, ok := t.lookup(id); ok && old.kind == kDir {
+				t.removeChildren(id) // a file in a directory's place
 			}
 		}
 		fe := e.fentry
 		fe.layer = layer
-		t.own[e.path] = fe
-		for a := e.path; a != ""; {
-			a = parent(a)
-			if _, ok := t.lookup(a); ok || a == "" {
+		t.own[id] = fe
+		for a := id; a != rootID; {
+			a = t.paths.parent(a)
+			if _, ok := t.lookup(a); ok || a == rootID {
 				break
 			}
 			t.own[a] = fentry{kind: kDir, layer: layer}
 		}
 	}
+	return nil
 }
 
-func (t *tree) remove(p string) {
+// maxPaths is layertar.MaxPaths, smaller in tests.
+var maxPaths = layertar.MaxPaths
+
+func (t *tree) remove(id pathID) {
 	if t.base == nil {
-		delete(t.own, p)
+		delete(t.own, id)
 		return
 	}
-	t.own[p] = fentry{kind: kGone}
+	t.own[id] = fentry{kind: kGone}
 }
 
-// removeChildren removes what is under directory dir.
-func (t *tree) removeChildren(dir string) {
-	prefix := dir + "/"
-	for k := range t.own {
-		if strings.HasPrefix(k, prefix) {
-			delete(t.own, k)
-		}
+// removeChildren removes what is under directory dir: a walk of the
+// paths below it, where a scan of every path made each whiteout cost the
+// whole tree.
+func (t *tree) removeChildren(dir pathID) {
+	stack := append([]pathID(nil), t.paths.nodes[dir].children...)
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		t.paths.work++
+		delete(t.own, id)
+		stack = append(stack, t.paths.nodes[id].children...)
 	}
-	if t.base != nil {
+	if t.base != nil && !t.cleared[dir] {
 		t.cleared[dir] = true
+		t.memo = nil
 	}
-}
-
-// parent is p's directory; "" (the root) for a top-level path.
-func parent(p string) string {
-	if i := strings.LastIndexByte(p, '/'); i >= 0 {
-		return p[:i]
-	}
-	return ""
 }

@@ -78,7 +78,9 @@ func Analyze(ctx context.Context, img v1.Image, o Options) (*Analysis, error) {
 			l.CompressedBytes = l.TarBytes
 		}
 		t.layers, t.cur = append(t.layers, l), int32(i)
-		t.apply(r.raw)
+		if err := t.apply(r.raw); err != nil {
+			return nil, fmt.Errorf("reading layer %d (%s): %w", i, info.Digest, err)
+		}
 		a.Layers = append(a.Layers, l)
 		a.SizeBytes += l.SizeBytes
 		a.CompressedBytes += l.CompressedBytes

@@ -69,8 +69,7 @@ func (v *View) Largest(n int) []Node {
 
 // Lookup finds a path ("/etc/passwd" or "etc/passwd") in the analysis.
 func (a *Analysis) Lookup(p string) (NodeID, bool) {
-	id, ok := a.t.byPath[strings.Trim(p, "/")]
-	return id, ok
+	return a.t.find(strings.Trim(p, "/"))
 }
 
 // Parent is a node's parent directory (-1 for the root).

@@ -21,6 +21,7 @@ func (v *View) Resolve(p string) (NodeID, string, error) {
 	t := v.a.t
 	todo := splitPath(p)
 	var done []string // resolved components
+	ids := []NodeID{RootID}
 	links := 0
 	for len(todo) > 0 {
 		c := todo[0]
@@ -30,33 +31,34 @@ func (v *View) Resolve(p string) (NodeID, string, error) {
 			continue
 		case "..":
 			if len(done) > 0 {
-				done = done[:len(done)-1]
+				done, ids = done[:len(done)-1], ids[:len(ids)-1]
 			}
 			continue
 		}
-		cur := strings.Join(append(done, c), "/")
-		id, ok := t.byPath[cur]
-		if !ok || !v.Visible(id) {
+		id := t.child(ids[len(ids)-1], c, "", false)
+		if id < 0 || !v.Visible(id) {
+			cur := strings.Join(append(done, c), "/")
 			return -1, cur, fmt.Errorf("resolving %s: %s: %w", DisplayPath(strings.Trim(p, "/")), DisplayPath(cur), ErrNotFound)
 		}
 		e, _ := v.at(id)
 		if e == nil || e.Change == Removed {
+			cur := strings.Join(append(done, c), "/")
 			return -1, cur, fmt.Errorf("resolving %s: %s: %w", DisplayPath(strings.Trim(p, "/")), DisplayPath(cur), ErrNotFound)
 		}
 		if e.Type != TypeSymlink {
-			done = append(done, c)
+			done, ids = append(done, c), append(ids, id)
 			continue
 		}
 		if links++; links > maxLinks {
-			return -1, cur, fmt.Errorf("resolving %s: too many levels of symbolic links", DisplayPath(strings.Trim(p, "/")))
+			return -1, t.nodes[id].path, fmt.Errorf("resolving %s: too many levels of symbolic links", DisplayPath(strings.Trim(p, "/")))
 		}
 		if path.IsAbs(e.Link) {
-			done = done[:0]
+			done, ids = done[:0], ids[:1]
 		}
 		todo = append(splitPath(e.Link), todo...)
 	}
-	final := strings.Join(done, "/")
-	return t.byPath[final], final, nil
+	final := ids[len(ids)-1]
+	return final, t.nodes[final].path, nil
 }
 
 func splitPath(p string) []string { return strings.Split(p, "/") }

@@ -1,9 +1,10 @@
 package layers
 
 import (
+	"cmp"
+	"fmt"
 	"io/fs"
-	"path"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/buildscope/buildscope/inspect/layertar"
@@ -26,9 +27,23 @@ type dirEvent struct {
 type node struct {
 	path   string
 	hist   []version // in layer order, at most one per layer
-	size   int64     // running size while layers are applied
+	size   int64     // a file's size, a directory's total, as of the last layer applied
+	delta  int64     // the change of its own bytes in the layer being applied
 	parent NodeID
 	dir    int32 // index in table.dirs once the node has children or changes below; else -1
+	stamp  int32 // the layer (+1) in which the node was last queued in table.pend
+	flags  uint8 // flagMark: record the directory's total at the layer's end
+}
+
+// flagMark asks endLayer to record a directory's total in the layer.
+const flagMark = 1
+
+// childKey names a node by its parent and last path element: the path
+// table is indexed by name, not by whole path, so that a path thousands
+// of levels deep costs one hash of each element, not of each prefix.
+type childKey struct {
+	parent NodeID
+	name   string
 }
 
 // dirData is what only directories need.
@@ -46,18 +61,24 @@ type content struct {
 
 // table is the path table every layer is applied to, in layer order.
 type table struct {
-	nodes    []node
-	dirs     []dirData
-	byPath   map[string]NodeID
-	layers   []*Layer
-	contents []content
-	wasted   map[NodeID]int64 // bytes of dead copies, by the path that stored them
-	total    int64            // bytes of every copy ever stored
-	cur      int32            // the layer being applied
+	nodes  []node
+	dirs   []dirData
+	byName map[childKey]NodeID
+	hint   NodeID   // the directory of the last path looked up
+	pend   []NodeID // nodes whose bytes changed, or to mark, in the layer being applied
+	steps  int      // path elements and ancestors visited (tests: work per entry)
+	// filedOver says the layer being applied put a file over a directory
+	// it had written below: a live path may then be under a non-directory
+	filedOver bool
+	layers    []*Layer
+	contents  []content
+	wasted    map[NodeID]int64 // bytes of dead copies, by the path that stored them
+	total     int64            // bytes of every copy ever stored
+	cur       int32            // the layer being applied
 }
 
 func newTable() *table {
-	t := &table{byPath: map[string]NodeID{"": RootID}, wasted: map[NodeID]int64{}}
+	t := &table{byName: map[childKey]NodeID{}, wasted: map[NodeID]int64{}}
 	t.nodes = append(t.nodes, node{parent: -1, dir: -1})
 	return t
 }
@@ -108,55 +129,143 @@ func (t *table) alive(id NodeID) bool {
 }
 
 // lookup finds or creates the node for p, creating (and, where they are
-// missing or not directories, adding) its parent directories.
+// missing or not directories, adding) its parent directories. A tar lists
+// a directory's members together, so the last path's directory is tried
+// first; otherwise p is walked from the root, one element at a time.
 func (t *table) lookup(p string) NodeID {
-	if id, ok := t.byPath[p]; ok {
+	dir, name := RootID, p
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		dir, name = t.dirNode(p[:i], true), p[i+1:]
+	}
+	return t.child(dir, name, p, true)
+}
+
+// find is the node of p, or false; it creates nothing.
+func (t *table) find(p string) (NodeID, bool) {
+	if p == "" {
+		return RootID, true
+	}
+	dir, name := RootID, p
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		if dir = t.dirNode(p[:i], false); dir < 0 {
+			return -1, false
+		}
+		name = p[i+1:]
+	}
+	id := t.child(dir, name, p, false)
+	return id, id >= 0
+}
+
+// dirNode is the node of directory path d (made with its parents when
+// create is set; else -1 when missing), by way of the hint.
+func (t *table) dirNode(d string, create bool) NodeID {
+	h := t.hint
+	switch {
+	case t.nodes[h].path == d:
+		return h
+	case h != RootID && t.nodes[t.nodes[h].parent].path == d:
+		t.hint = t.nodes[h].parent
+		return t.hint
+	case t.nodes[h].path != "" && len(d) > len(t.nodes[h].path) && d[len(t.nodes[h].path)] == '/' && strings.HasPrefix(d, t.nodes[h].path):
+		// a subdirectory of the hint: walk down from it
+	default:
+		h = RootID
+	}
+	rest := d
+	if h != RootID {
+		rest = d[len(t.nodes[h].path)+1:]
+	}
+	for off := len(d) - len(rest); ; {
+		i := strings.IndexByte(rest, '/')
+		name := rest
+		if i >= 0 {
+			name = rest[:i]
+		}
+		end := off + len(name)
+		if h = t.child(h, name, d[:end], create); h < 0 {
+			return -1
+		}
+		if i < 0 {
+			break
+		}
+		rest, off = rest[i+1:], end+1
+	}
+	t.hint = h
+	return h
+}
+
+// child is the child name of dir (whose path is p), made when create is
+// set; -1 when missing.
+func (t *table) child(dir NodeID, name, p string, create bool) NodeID {
+	t.steps++
+	k := childKey{dir, name}
+	if id, ok := t.byName[k]; ok {
 		return id
 	}
-	parent := RootID
-	if i := strings.LastIndexByte(p, '/'); i >= 0 {
-		parent = t.lookup(p[:i])
+	if !create {
+		return -1
 	}
 	id := NodeID(len(t.nodes))
-	t.nodes = append(t.nodes, node{path: p, parent: parent, dir: -1})
-	d := t.dirOf(parent)
+	t.nodes = append(t.nodes, node{path: p, parent: dir, dir: -1})
+	d := t.dirOf(dir)
 	d.children = append(d.children, id)
-	t.byPath[p] = id
+	t.byName[k] = id
 	return id
 }
 
-// ensureDir makes id a live directory, adding an implicit entry when the
-// layers so far do not have it as one.
+// ensureDir makes id a live directory, adding an implicit entry for it
+// and each parent the layers so far do not have as one. A live path's
+// parents are live directories, so the climb stops at the first; but in
+// a layer that put a file over a directory it had itself written below
+// (t.filedOver), a live path may be under a file: then it climbs to the
+// root.
 func (t *table) ensureDir(id NodeID) {
-	if id == RootID {
-		return
+	var missing []NodeID
+	for ; id != RootID; id = t.nodes[id].parent {
+		t.steps++
+		if e := t.latest(id); e != nil && e.Change != Removed && e.Type == TypeDir {
+			if !t.filedOver {
+				break
+			}
+			continue
+		}
+		missing = append(missing, id)
 	}
-	t.ensureDir(t.nodes[id].parent)
-	if e := t.latest(id); e != nil && e.Change != Removed && e.Type == TypeDir {
-		return
+	for i := len(missing) - 1; i >= 0; i-- {
+		t.put(missing[i], rawEntry{typ: TypeDir, mode: fs.ModeDir | 0o755}, true)
 	}
-	t.put(id, rawEntry{typ: TypeDir, mode: fs.ModeDir | 0o755}, true)
+}
+
+// ownBytes is what an entry itself adds to its directories' totals: a
+// regular file's size (a hard link adds none).
+func ownBytes(e *Entry) int64 {
+	if e == nil || e.Change == Removed || e.Type != TypeRegular {
+		return 0
+	}
+	return e.Size
 }
 
 // put applies a file, directory or link entry to node id.
 func (t *table) put(id NodeID, r rawEntry, implicit bool) {
-	n := &t.nodes[id]
 	prev := t.latest(id)
 	wasAlive := prev != nil && prev.Change != Removed
 	wasDir := wasAlive && prev.Type == TypeDir
 	if wasDir && r.typ == TypeDir && prev.Mode == r.mode && prev.UID == r.uid && prev.GID == r.gid {
-		t.resize(id, n.size, true) // a parent written again beside a changed child
+		t.changed(id, 0, true) // a parent written again beside a changed child
 		return
 	}
+	old := ownBytes(prev)
 	change := Added
 	if wasAlive {
 		if wasDir && r.typ != TypeDir {
-			t.hideChildren(id)
+			if kept, _ := t.hideChildren(id); kept > 0 {
+				t.filedOver = true
+			}
 		}
 		t.release(prev)
 		change = Modified
 	}
-	e := Entry{Node: id, Path: n.path, Change: change, Type: r.typ, Implicit: implicit,
+	e := Entry{Node: id, Path: t.nodes[id].path, Change: change, Type: r.typ, Implicit: implicit,
 		Mode: r.mode, UID: r.uid, GID: r.gid, Link: r.link, DevMajor: r.major, DevMinor: r.minor, content: -1}
 	switch r.typ {
 	case TypeRegular:
@@ -165,7 +274,7 @@ func (t *table) put(id NodeID, r rawEntry, implicit bool) {
 		t.total += r.size
 		t.layers[t.cur].SizeBytes += r.size
 	case TypeHardlink:
-		if tid, ok := t.byPath[r.link]; ok && t.alive(tid) {
+		if tid, ok := t.find(r.link); ok && t.alive(tid) {
 			if te := t.latest(tid); te.content >= 0 {
 				e.content = te.content
 				t.contents[te.content].refs++
@@ -173,50 +282,53 @@ func (t *table) put(id NodeID, r rawEntry, implicit bool) {
 		}
 	}
 	t.record(id, e)
-	own := e.Size
-	if wasDir && r.typ == TypeDir {
-		own = n.size
-	}
-	t.resize(id, own, r.typ == TypeDir)
+	t.changed(id, e.Size-old, r.typ == TypeDir)
 }
 
 // remove applies a whiteout to id: the node and everything below it that
 // lower layers hold disappear. Entries of the current layer stay: a
-// whiteout only applies to lower layers. It reports whether id was removed.
-func (t *table) remove(id NodeID, implicit bool) bool {
+// whiteout only applies to lower layers. It reports whether id was
+// removed, and the bytes removed with it.
+func (t *table) remove(id NodeID, implicit bool) (bool, int64) {
 	prev := t.latest(id)
 	if prev == nil || prev.Change == Removed {
-		return false
+		return false, 0
 	}
 	if t.nodes[id].hist[len(t.nodes[id].hist)-1].layer == t.cur {
-		return false
+		return false, 0
 	}
-	size := t.nodes[id].size
-	if prev.Type == TypeDir && t.hideChildren(id) > 0 {
-		return false // this layer put something below it: keep the directory
+	size := ownBytes(prev)
+	if prev.Type == TypeDir {
+		kept, removed := t.hideChildren(id)
+		if kept > 0 {
+			return false, 0 // this layer put something below it: keep the directory
+		}
+		size = removed
 	}
 	t.release(prev)
 	t.record(id, Entry{Node: id, Path: t.nodes[id].path, Change: Removed, Type: prev.Type,
 		Implicit: implicit, Mode: prev.Mode, UID: prev.UID, GID: prev.GID, Size: size,
 		Link: prev.Link, content: -1})
-	t.resize(id, 0, false)
-	return true
+	t.changed(id, -ownBytes(prev), false)
+	return true, size
 }
 
 // hideChildren removes id's children that lower layers hold (an opaque
 // directory, or a directory replaced or whited out) and returns how many
-// children the current layer keeps.
-func (t *table) hideChildren(id NodeID) int {
-	kept := 0
+// children the current layer keeps and the bytes removed.
+func (t *table) hideChildren(id NodeID) (kept int, removed int64) {
 	for _, c := range t.children(id) {
+		t.steps++
 		if !t.alive(c) {
 			continue
 		}
-		if !t.remove(c, true) {
+		if ok, n := t.remove(c, true); ok {
+			removed += n
+		} else {
 			kept++
 		}
 	}
-	return kept
+	return kept, removed
 }
 
 // release drops the copy of the bytes an entry showed; a copy no path
@@ -254,31 +366,61 @@ func (t *table) record(id NodeID, e Entry) {
 	l.count(e.Change, 1)
 }
 
-// resize sets a node's own size (a file's size; a directory's running
-// total) and marks the node, when a directory, and its ancestors changed
-// in the current layer, with their new totals.
-func (t *table) resize(id NodeID, own int64, isDir bool) {
-	delta := own - t.nodes[id].size
-	t.nodes[id].size = own
-	if isDir {
-		t.mark(id)
+// changed queues node id for endLayer: its own bytes changed by delta,
+// and, when mark is set, it is a directory whose total the layer records.
+func (t *table) changed(id NodeID, delta int64, mark bool) {
+	n := &t.nodes[id]
+	if n.stamp != t.cur+1 {
+		n.stamp, n.delta, n.flags = t.cur+1, 0, 0
+		t.pend = append(t.pend, id)
 	}
-	for p := t.nodes[id].parent; p >= 0; p = t.nodes[p].parent {
-		t.nodes[p].size += delta
-		t.mark(p)
+	n.delta += delta
+	if mark {
+		n.flags |= flagMark
 	}
 }
 
-// mark records that something at or below directory id changed in the
-// current layer, and the directory's total after it.
-func (t *table) mark(id NodeID) {
-	size := t.nodes[id].size
-	d := t.dirOf(id)
-	if k := len(d.touched); k > 0 && d.touched[k-1].layer == t.cur {
-		d.touched[k-1].size = size
-		return
+// endLayer brings the totals of the directories above every node the
+// layer changed up to date, each directory once, children before their
+// parents (a parent's ID is always lower), and records each one's total
+// in the layer: time linear in the nodes changed and their ancestors,
+// where adding each change to every ancestor at once cost the depth per
+// change (a path 50,000 levels deep: 12 s).
+func (t *table) endLayer() {
+	stamp := t.cur + 1
+	for i := 0; i < len(t.pend); i++ { // t.pend grows: ancestors join it
+		p := t.nodes[t.pend[i]].parent
+		for ; p >= 0; p = t.nodes[p].parent {
+			t.steps++
+			n := &t.nodes[p]
+			if n.stamp == stamp {
+				n.flags |= flagMark
+				break
+			}
+			n.stamp, n.delta, n.flags = stamp, 0, flagMark
+			t.pend = append(t.pend, p)
+		}
 	}
-	d.touched = append(d.touched, dirEvent{layer: t.cur, size: size})
+	slices.SortFunc(t.pend, func(a, b NodeID) int { return cmp.Compare(b, a) })
+	for _, id := range t.pend {
+		t.steps++
+		n := &t.nodes[id]
+		n.size += n.delta
+		if n.parent >= 0 {
+			t.nodes[n.parent].delta += n.delta
+		}
+		if n.flags&flagMark != 0 {
+			t.mark(id)
+		}
+	}
+	t.pend, t.filedOver = t.pend[:0], false
+}
+
+// mark records a directory's total at the end of the current layer, which
+// changed something at or below it.
+func (t *table) mark(id NodeID) {
+	d := t.dirOf(id)
+	d.touched = append(d.touched, dirEvent{layer: t.cur, size: t.nodes[id].size})
 }
 
 func (l *Layer) count(c Change, d int) {
@@ -292,31 +434,56 @@ func (l *Layer) count(c Change, d int) {
 	}
 }
 
+// maxPaths is layertar.MaxPaths, smaller in tests.
+var maxPaths = layertar.MaxPaths
+
 // apply applies one layer's entries, in tar order.
-func (t *table) apply(raw *rawLayer) {
+func (t *table) apply(raw *rawLayer) error {
+	var opaqued map[NodeID]bool // directories this layer made opaque
 	for _, r := range raw.entries {
+		if len(t.nodes) > maxPaths {
+			return tooManyPaths()
+		}
 		switch r.op {
 		case layertar.Put:
 			id := t.lookup(r.path)
 			t.ensureDir(t.nodes[id].parent)
 			t.put(id, r, false)
 		case layertar.Whiteout:
-			if id, ok := t.byPath[r.path]; ok {
+			if id, ok := t.find(r.path); ok {
 				t.remove(id, false)
 			}
 		case layertar.Opaque:
 			id := t.lookup(r.path)
+			if opaqued[id] {
+				continue // hidden already: a second marker hides nothing more
+			}
+			if opaqued == nil {
+				opaqued = map[NodeID]bool{}
+			}
+			opaqued[id] = true
 			t.ensureDir(id)
 			t.hideChildren(id)
 		}
 	}
+	if len(t.nodes) > maxPaths {
+		return tooManyPaths()
+	}
+	t.endLayer()
+	return nil
 }
 
-// finish sorts every directory's children by name.
+func tooManyPaths() error {
+	return fmt.Errorf("the image names over %d paths, with the directories its names imply: over the bound (MaxPaths): refused", maxPaths)
+}
+
+// finish sorts every directory's children by name (by their last
+// element: siblings' whole paths share their directory's, which made
+// each comparison cost the depth).
 func (t *table) finish() {
 	for i := range t.dirs {
 		ch := t.dirs[i].children
-		sort.Slice(ch, func(a, b int) bool { return t.nodes[ch[a]].path < t.nodes[ch[b]].path })
+		slices.SortFunc(ch, func(a, b NodeID) int { return strings.Compare(t.name(a), t.name(b)) })
 	}
 }
 
@@ -325,5 +492,6 @@ func (t *table) name(id NodeID) string {
 	if id == RootID {
 		return "/"
 	}
-	return path.Base(t.nodes[id].path)
+	p := t.nodes[id].path
+	return p[strings.LastIndexByte(p, '/')+1:]
 }

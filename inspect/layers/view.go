@@ -1,7 +1,9 @@
 package layers
 
 import (
+	"cmp"
 	"io/fs"
+	"slices"
 	"sort"
 )
 
@@ -48,18 +50,38 @@ type Node struct {
 func (a *Analysis) View(layer int, mode Mode) *View {
 	v := &View{a: a, layer: int32(layer), mode: mode}
 	if mode == LayerOnly {
-		v.sizes = map[NodeID]int64{}
-		t := a.t
-		for _, e := range a.Layers[layer].Entries {
-			if e.Change == Removed || e.Type != TypeRegular {
-				continue
-			}
-			for p := t.nodes[e.Node].parent; p >= 0; p = t.nodes[p].parent {
-				v.sizes[p] += e.Size
-			}
-		}
+		v.sizes = layerSizes(a.t, a.Layers[layer].Entries)
 	}
 	return v
+}
+
+// layerSizes are the totals of a layer's own bytes in every directory
+// above its files: each file's size is added to its directory, then each
+// directory's total to its parent's, children first (a parent's ID is
+// lower), so every directory is visited once, not once per file below it.
+func layerSizes(t *table, entries []Entry) map[NodeID]int64 {
+	sizes := map[NodeID]int64{}
+	var dirs []NodeID
+	for _, e := range entries {
+		if e.Change == Removed || e.Type != TypeRegular {
+			continue
+		}
+		for p := t.nodes[e.Node].parent; p >= 0; p = t.nodes[p].parent {
+			if _, ok := sizes[p]; ok {
+				break
+			}
+			sizes[p] = 0
+			dirs = append(dirs, p)
+		}
+		sizes[t.nodes[e.Node].parent] += e.Size
+	}
+	slices.SortFunc(dirs, func(a, b NodeID) int { return cmp.Compare(b, a) })
+	for _, d := range dirs {
+		if p := t.nodes[d].parent; p >= 0 {
+			sizes[p] += sizes[d]
+		}
+	}
+	return sizes
 }
 
 // Layer is the view's layer index.

@@ -23,6 +23,7 @@ type tarReader struct {
 	cur contentReader // the current member's content
 	pad int           // padding after it
 	std *tar.Reader   // set once archive/tar reads the rest
+	raw []byte        // an extended header's blocks, read (see pax)
 }
 
 const blockSize = 512
@@ -69,28 +70,41 @@ func (t *tarReader) Next() (*tar.Header, error) {
 		}
 		return nil, tar.ErrHeader // a zero block, then a non-zero one
 	}
-	h, ok, err := t.parsePlain()
+	if t.blk[156] == tar.TypeXHeader {
+		h, prefix, ok := t.pax()
+		if !ok {
+			return t.delegate(prefix)
+		}
+		return t.member(h), nil
+	}
+	h, ok, err := t.parsePlain(false)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return t.delegate()
+		return t.delegate(t.blk[:])
 	}
+	return t.member(h), nil
+}
+
+// member sets the reader up for h's content.
+func (t *tarReader) member(h *tar.Header) *tar.Header {
 	nb := h.Size
 	if headerOnly(h.Typeflag) {
 		nb = 0
 	}
 	t.cur, t.pad = contentReader{br: t.br, n: nb}, padding(nb)
-	return h, nil
+	return h
 }
 
-// delegate has archive/tar read the member whose first header block is
-// t.blk, extension headers and all; its content is read from t.br
-// directly unless archive/tar must read it (sparse files), or it leaves
-// padding behind (global headers): then archive/tar reads the rest.
-func (t *tarReader) delegate() (*tar.Header, error) {
-	blk := t.blk
-	tr := tar.NewReader(io.MultiReader(bytes.NewReader(blk[:]), t.br))
+// delegate has archive/tar read the member whose first bytes (header
+// blocks, or more) were read already into prefix, extension headers and
+// all; its content is read from t.br directly unless archive/tar must
+// read it (sparse files), or it leaves padding behind (global headers):
+// then archive/tar reads the rest.
+func (t *tarReader) delegate(prefix []byte) (*tar.Header, error) {
+	prefix = bytes.Clone(prefix)
+	tr := tar.NewReader(io.MultiReader(bytes.NewReader(prefix), t.br))
 	h, err := tr.Next()
 	if err != nil {
 		return nil, err
@@ -127,13 +141,18 @@ func headerOnly(flag byte) bool {
 
 func padding(n int64) int { return int(-n & (blockSize - 1)) }
 
-// parsePlain parses t.blk when it is a plain header; ok is false for
-// blocks archive/tar must read.
-func (t *tarReader) parsePlain() (h *tar.Header, ok bool, err error) {
+// parsePlain parses t.blk when it is a plain header (or, with x, a PAX
+// extended header's own block); ok is false for blocks archive/tar must
+// read.
+func (t *tarReader) parsePlain(x bool) (h *tar.Header, ok bool, err error) {
 	b := &t.blk
 	flag := b[156]
 	switch flag {
 	case tar.TypeReg, '\x00', tar.TypeLink, tar.TypeSymlink, tar.TypeChar, tar.TypeBlock, tar.TypeDir, tar.TypeFifo, tar.TypeCont:
+	case tar.TypeXHeader:
+		if !x {
+			return nil, false, nil
+		}
 	default:
 		return nil, false, nil // extension headers, sparse files, vendor types
 	}

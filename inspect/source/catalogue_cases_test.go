@@ -127,6 +127,7 @@ func layoutCases() []catalogueCase {
 // legal but unusual; each in a good layout.
 func layerCases() []catalogueCase {
 	deep := strings.Repeat("d/", 5000)
+	atBound := strings.Repeat("d/", 2047) // "/" + 2047 × "d/" + "f": 4096 bytes
 	return []catalogueCase{
 		{name: "layer: a name with ..", make: oneGzLayer(imagetest.Text("a/../../etc/shadow", "x")), want: `reading layer 0 (D0): path "a/../../etc/shadow" has a ".." component`},
 		{name: "layer: an absolute name with ..", make: oneGzLayer(imagetest.Text("/../etc/shadow", "x")), want: `reading layer 0 (D0): path "/../etc/shadow" has a ".." component`},
@@ -143,7 +144,18 @@ func layerCases() []catalogueCase {
 			copy(tb[148:156], "garbage!")
 			return layoutOf(t, dir, types.OCILayer, [][]byte{imagetest.Gzip(t, tb)}, []v1.Hash{imagetest.Digest(tb)})
 		}, want: "reading layer 0 (D0): reading tar entry 1: archive/tar: invalid tar header"},
-		{name: "layer: names 5000 directories deep", make: oneGzLayer(imagetest.Text(deep+"f", "x")), check: wantFiles(deep + "f")},
+		{name: "layer: names 5000 directories deep (over PATH_MAX)", make: oneGzLayer(imagetest.Text(deep+"f", "x")),
+			want: "reading layer 0 (D0): member /d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/…: its path is 10002 bytes long, over the bound of 4096 (PATH_MAX: no container runtime can unpack it): refused"},
+		{name: "layer: names 2047 directories deep (PATH_MAX, the bound)", make: oneGzLayer(imagetest.Text(atBound+"f", "x")), check: wantFiles(atBound + "f")},
+		{name: "layer: a name of 256 bytes (over NAME_MAX)", make: oneGzLayer(imagetest.Text("etc/"+strings.Repeat("n", 256), "x")),
+			want: "reading layer 0 (D0): path /etc/" + strings.Repeat("n", 56) + "…: a name in it is 256 bytes long, over the bound of 255 (NAME_MAX: no Linux filesystem holds it): refused"},
+		{name: "layer: a name of 255 bytes (NAME_MAX, the bound)", make: oneGzLayer(imagetest.Text("etc/"+strings.Repeat("n", 255), "x")), check: wantFiles("etc", "etc/"+strings.Repeat("n", 255))},
+		{name: "layer: a whiteout of a path over PATH_MAX", make: oneGzLayer(imagetest.Whiteout(deep + "f")),
+			want: "reading layer 0 (D0): member /d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/…: its path is 10002 bytes long, over the bound of 4096 (PATH_MAX: no container runtime can unpack it): refused"},
+		{name: "layer: a symlink to a target of 4096 bytes", make: oneGzLayer(imagetest.Symlink("l", strings.Repeat("t", 4096))),
+			want: "reading layer 0 (D0): symlink /l: its target is 4096 bytes long, over the bound of 4096 (PATH_MAX, with its NUL): refused"},
+		{name: "layer: a hard link to a path over PATH_MAX", make: oneGzLayer(imagetest.Hardlink("l", deep+"f")),
+			want: "reading layer 0 (D0): hard link /l: its target is 10002 bytes long, over the bound of 4096 (PATH_MAX): refused"},
 		{name: "layer: escape sequences and newlines in names", make: oneGzLayer(imagetest.Text("\x1b]2;pwned\x07\nfake row", "x")),
 			check: wantFiles("\x1b]2;pwned\x07\nfake row")},
 		{name: "layer: names that are not UTF-8", make: oneGzLayer(imagetest.Text("caf\xe9", "x")), check: wantFiles("caf\xe9")},

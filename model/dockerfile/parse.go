@@ -18,6 +18,17 @@ import (
 	"github.com/buildscope/buildscope/model"
 )
 
+// MaxScopeEntries bounds the build args and environment variables the
+// RUN instructions of a Dockerfile see, summed over the RUNs: each RUN's
+// are kept in the plan and recorded with its step, so a Dockerfile of
+// ENV and RUN lines alternating asks for memory that grows with their
+// product (20,000 such lines: 3.3 GB; 5,000 are 3.1 million variables,
+// 216 MB). A real Dockerfile sees thousands.
+const MaxScopeEntries = 4_000_000
+
+// maxScopeEntries is MaxScopeEntries, smaller in tests.
+var maxScopeEntries = MaxScopeEntries
+
 // ParseError is a Dockerfile that does not parse; it names the line.
 type ParseError struct {
 	File string
@@ -65,6 +76,7 @@ func ParseFor(name string, data []byte, buildArgs map[string]string, auto AutoAr
 
 	p := &Plan{}
 	byName := map[string]int{}
+	seen := 0 // the variables every RUN so far sees, summed
 	for i, st := range stages {
 		ps := PlannedStage{Name: st.Name, Named: st.Name != "", Index: i, BaseStage: -1}
 		if ps.Name == "" {
@@ -91,8 +103,11 @@ func ParseFor(name string, data []byte, buildArgs map[string]string, auto AutoAr
 			if s, ok := c.(interface{ String() string }); ok {
 				ins.Text = oneLine(s.String())
 			}
-			ins.Args, ins.Env = sc.snapshot()
 			if run, ok := c.(*instructions.RunCommand); ok {
+				ins.Args, ins.Env = sc.snapshot()
+				if seen += len(ins.Args) + len(ins.Env); seen > maxScopeEntries {
+					return nil, &ParseError{File: name, Line: ins.Line, Msg: fmt.Sprintf("the RUN instructions up to this one see over %d build args and environment variables in all (each RUN's are recorded with it): over the bound (MaxScopeEntries): refused", maxScopeEntries)}
+				}
 				// the parser leaves --mount's fields but from= for later:
 				// read them now, in the stage's scope, as the frontend does
 				if err := run.Expand(func(w string) (string, error) { return sc.expand(w), nil }); err != nil {
@@ -111,6 +126,7 @@ func ParseFor(name string, data []byte, buildArgs map[string]string, auto AutoAr
 				ps.Steps = append(ps.Steps, len(ps.Instructions)-1)
 			}
 		}
+		ps.endArgs, ps.endEnv = sc.snapshot()
 		p.Stages = append(p.Stages, ps)
 		if st.Name != "" {
 			byName[strings.ToLower(st.Name)] = i

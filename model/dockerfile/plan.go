@@ -46,6 +46,8 @@ type PlannedStage struct {
 	// Steps maps BuildKit's step number N (1-based, "[N/M]") to an index
 	// into Instructions.
 	Steps []int
+
+	endArgs, endEnv map[string]string // the scope after the last instruction
 }
 
 // Instruction is one Dockerfile instruction.
@@ -53,8 +55,10 @@ type Instruction struct {
 	Keyword string // upper case: RUN, COPY, …
 	Text    string // the instruction as written, on one line
 	Line    int    // first line in the Dockerfile, 1-based
-	// Args and Env are the build args and environment in scope when the
-	// instruction runs (what reaches a RUN), by name.
+	// Args and Env are, for a RUN, the build args and environment in
+	// scope when it runs (what reaches it), by name; nil for the other
+	// instructions. RUNs between two ARG or ENV lines share the same maps:
+	// read them, never write to them.
 	Args map[string]string
 	Env  map[string]string
 	// Sources are the paths a COPY or ADD takes from the build context, or

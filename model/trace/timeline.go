@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -44,6 +45,48 @@ type Timeline struct {
 	Stages []StageSplit `json:"stages"`
 	// Parallelism is the mean number of vertices running at once.
 	Parallelism float64 `json:"parallelism"`
+
+	cycle []string // see Cycle
+}
+
+// Cycle is a cycle of vertex inputs in the events (digests, the first
+// repeated at the end), or nil. BuildKit's vertices form a DAG; a cycle
+// comes from an edited or damaged record, and such a Timeline has its
+// spans and split but no critical path, slack or saving.
+func (tl *Timeline) Cycle() []string { return tl.cycle }
+
+// CycleError is the cycle as a one-line error naming its vertices, or nil.
+func (tl *Timeline) CycleError() error {
+	if tl.cycle == nil {
+		return nil
+	}
+	byDigest := make(map[string]string, len(tl.Spans))
+	for _, s := range tl.Spans {
+		byDigest[s.Digest] = s.Name
+	}
+	var parts []string
+	for i, d := range tl.cycle {
+		if i == 8 && len(tl.cycle) > 10 {
+			parts = append(parts, fmt.Sprintf("… (%d more)", len(tl.cycle)-9))
+			d = tl.cycle[len(tl.cycle)-1]
+		} else if i > 8 && i < len(tl.cycle)-1 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%q", model.Printable(shortDigest(d)+" "+byDigest[d])))
+	}
+	return fmt.Errorf("build %s: the vertices of its events depend on each other in a cycle (%s): BuildKit's vertices form no cycle, so the events were edited or damaged; there is no critical path to follow", model.Printable(tl.Build), strings.Join(parts, " → "))
+}
+
+// shortDigest is the first 12 hex digits of a digest.
+func shortDigest(d string) string {
+	_, hex, ok := strings.Cut(d, ":")
+	if !ok {
+		hex = d
+	}
+	if len(hex) > 12 {
+		hex = hex[:12]
+	}
+	return hex
 }
 
 // StageSplit is the time split of one stage.
@@ -87,6 +130,7 @@ func New(id string, events []*client.SolveStatus, b *model.Build) *Timeline {
 	}
 	byDigest := make(map[string]*Span, nv)
 	order := make([]string, 0, nv)
+	inputSets := map[*Span]map[string]bool{}
 	for _, s := range events {
 		for _, v := range s.Vertexes {
 			if v == nil || v.Started == nil {
@@ -107,9 +151,7 @@ func New(id string, events []*client.SolveStatus, b *model.Build) *Timeline {
 			}
 			sp.Cached = sp.Cached || v.Cached
 			for _, in := range v.Inputs {
-				if !slices.Contains(sp.Inputs, in.String()) {
-					sp.Inputs = append(sp.Inputs, in.String())
-				}
+				addInput(sp, in.String(), inputSets)
 			}
 		}
 	}
@@ -150,6 +192,30 @@ func New(id string, events []*client.SolveStatus, b *model.Build) *Timeline {
 	tl.split()
 	tl.critical()
 	return tl
+}
+
+// addInput adds input d to sp once. A span with many inputs keeps them
+// in a set too, so that a vertex naming thousands of inputs (or one
+// input thousands of times) costs time linear in them.
+func addInput(sp *Span, d string, sets map[*Span]map[string]bool) {
+	if len(sp.Inputs) < 16 {
+		if !slices.Contains(sp.Inputs, d) {
+			sp.Inputs = append(sp.Inputs, d)
+		}
+		return
+	}
+	set := sets[sp]
+	if set == nil {
+		set = make(map[string]bool, 2*len(sp.Inputs))
+		for _, in := range sp.Inputs {
+			set[in] = true
+		}
+		sets[sp] = set
+	}
+	if !set[d] {
+		set[d] = true
+		sp.Inputs = append(sp.Inputs, d)
+	}
 }
 
 type place struct {
