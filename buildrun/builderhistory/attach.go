@@ -61,10 +61,16 @@ func Running(ctx context.Context, b *builder.Builder) ([]RunningBuild, error) {
 // build goes on.
 func Attach(ctx context.Context, b *builder.Builder, ref string, onStatus func(*client.SolveStatus)) error {
 	if err := checkRunning(ctx, b, ref); err != nil {
+		if ctx.Err() != nil {
+			return nil // detached before the stream began
+		}
 		return err
 	}
 	st, err := b.Client.ControlClient().Status(ctx, &controlapi.StatusRequest{Ref: ref})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // detached before the stream began
+		}
 		return fmt.Errorf("attaching to build %s on %s: %w", model.Printable(ref), b.Name(), err)
 	}
 	for {

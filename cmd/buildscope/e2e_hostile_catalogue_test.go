@@ -152,7 +152,7 @@ func TestHostileCatalogueShapesCLI(t *testing.T) {
 		{"compare: B holds a path 50,000 levels deep", func(t *testing.T, dir string) {
 			imagetest.WriteLayout(t, filepath.Join(dir, "deep"), deep)
 			imagetest.WriteLayout(t, filepath.Join(dir, "small"), small)
-		}, []string{"compare", "--json", "DIR/small", "DIR/deep"}, "reading the files of A and B: reading layer " + diffID.String() + ": " + refused},
+		}, []string{"compare", "--json", "DIR/small", "DIR/deep"}, "reading the files of A and B: reading image B's layer 1, " + diffID.String() + ": " + refused},
 		{"trace: a record whose events loop", func(t *testing.T, dir string) {
 			h := history.History{Dir: filepath.Join(shared.dir, "state", "buildscope", "history")}
 			if err := h.Save(&model.Build{ID: id, Status: model.StatusOK, Started: t0}); err != nil {
