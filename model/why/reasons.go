@@ -10,68 +10,67 @@ import (
 )
 
 // changedHit says what changed in a cached step against the previous
-// build's step ("" when nothing it records did, or when only its parents
-// did: the changed parent is reported itself).
-func changedHit(cur, prev *model.Build, si, k int, keys bool) (string, Detail) {
+// build's step (Reason "" when nothing it records did, or when only its
+// parents did: the changed parent is reported itself).
+func changedHit(cur, prev *model.Build, si, k int, keys bool) verdict {
 	st := cur.Stages[si].Steps[k]
 	if strings.HasPrefix(st.Instruction, "FROM ") {
 		if !keys {
-			return "", Detail{}
+			return verdict{}
 		}
-		r, d, _ := fromReason(prev, &st)
-		return r, d
+		r, d, _, _ := fromReason(prev, &st)
+		return fromInputs(r, d)
 	}
 	old := previousStep(prev, cur.Stages[si], k)
 	if keys {
 		if v, ok := compareKeys(cur, &st, old); ok {
-			return v.Reason, v.Detail // "" when only its parents changed
+			return fromKeys(v.Reason, v.Detail) // "" when only its parents changed
 		}
 	}
 	if st.Inputs == nil {
-		return "", Detail{}
+		return verdict{}
 	}
 	if old == nil || old.Inputs == nil || old.Inputs.Key == st.Inputs.Key {
-		return "", Detail{}
+		return verdict{}
 	}
-	return inputDiff(old, &st, cur, prev)
+	return fromInputs(inputDiff(old, &st, cur, prev))
 }
 
-// missReason is the reason step k of stage si ran.
-func missReason(cur, prev *model.Build, si, k int, keys bool, seen map[string]Miss, changed []ChangedHit, hits map[string]int) (string, Detail) {
+// missReason is why step k of stage si ran, with the data that shows it.
+func missReason(cur, prev *model.Build, si, k int, keys bool, seen map[string]Miss, changed []ChangedHit, hits map[string]int) verdict {
 	s := cur.Stages[si]
 	st := s.Steps[k]
 	in := st.Inputs
 	if in == nil {
 		in = &model.StepInputs{}
 	}
-	isFrom := strings.HasPrefix(st.Instruction, "FROM ")
 	if cur.NoCache || slices.Contains(cur.NoCacheFilter, s.Name) {
 		flag := "--no-cache"
 		if !cur.NoCache {
 			flag = "--no-cache-filter=" + s.Name
 		}
-		return ReasonNoCache, Detail{Flag: flag}
+		return fromRecord(ReasonNoCache, Detail{Flag: flag})
 	}
 	if prev == nil {
-		return ReasonFirst, Detail{}
+		return fromRecord(ReasonFirst, Detail{})
 	}
-	if isFrom {
-		if r, d, found := fromReason(prev, &st); found {
-			return r, d
-		}
-		return ReasonInstruction, Detail{New: st.Instruction}
+	if strings.HasPrefix(st.Instruction, "FROM ") {
+		return fromMiss(cur, prev, &st, keys)
 	}
 	old := previousStep(prev, s, k)
+	if old == nil {
+		return fromInputs(ReasonInstruction, Detail{New: textOr(in.Text, st.Instruction)})
+	}
 	if keys {
-		if r, d, ok := keyReason(cur, &st, old, seen, changed, hits); ok {
-			return r, d
+		if v, ok := keyReason(cur, &st, old, seen, changed, hits); ok {
+			return v
 		}
 	}
-	if old == nil {
-		return ReasonInstruction, Detail{New: textOr(in.Text, st.Instruction)}
-	}
 	if r, d := inputDiff(old, &st, cur, prev); r != "" {
-		return r, d
+		return fromInputs(r, d)
+	}
+	if v, ok := previousFailed(prev, old); ok {
+		return v
 	}
 	for _, p := range in.Parents {
 		if m, ok := seen[p]; ok {
@@ -79,10 +78,10 @@ func missReason(cur, prev *model.Build, si, k int, keys bool, seen map[string]Mi
 			if !m.Root {
 				root = m.Detail.Root
 			}
-			return ReasonParent, Detail{Parent: m.Step, Root: root}
+			return fromInputs(ReasonParent, Detail{Parent: m.Step, Root: root})
 		}
 		if i, ok := hits[p]; ok {
-			return ReasonParentChanged, Detail{Parent: changed[i].Step, Root: changed[i].Step}
+			return fromInputs(ReasonParentChanged, Detail{Parent: changed[i].Step, Root: changed[i].Step})
 		}
 	}
 	oin := old.Inputs
@@ -93,25 +92,134 @@ func missReason(cur, prev *model.Build, si, k int, keys bool, seen map[string]Mi
 	case oin.LLB != "" && in.LLB != "" && oin.LLB != in.LLB:
 		// BuildKit's own op changed in a way the recorded inputs do not
 		// break down (a flag, a mount, a network or security mode)
-		return ReasonUnknown, Detail{Missing: "what changed in BuildKit's op: its LLB digest differs from the previous build's, but no input buildscope records does",
-			LLBOld: oin.LLB, LLBNew: in.LLB}
+		return unknown(SourceRecordedInputs, "what changed in BuildKit's op: its LLB digest differs from the previous build's, but no input buildscope records does",
+			Detail{LLBOld: oin.LLB, LLBNew: in.LLB})
 	case in.Key == "" || oin.Key == "":
-		return ReasonUnknown, Detail{Missing: "the step's recorded inputs (the build was made with --no-record-inputs, or before buildscope recorded them)"}
+		return unknown(SourceRecordedInputs, "the step's recorded inputs (the build was made with --no-record-inputs, or before buildscope recorded them)", Detail{})
 	case in.Key != oin.Key:
-		return ReasonUnknown, Detail{Missing: "which input changed: the recorded input keys differ but no recorded input does", KeyOld: oin.Key, KeyNew: in.Key}
+		return unknown(SourceRecordedInputs, "which input changed: the recorded input keys differ but no recorded input does", Detail{KeyOld: oin.Key, KeyNew: in.Key})
 	case in.LLB == "" || oin.LLB == "":
-		return ReasonUnknown, Detail{Missing: "BuildKit's op digest, to show the inputs were equal (this builder keeps no build history: the Docker engine's BuildKit)", Key: in.Key}
+		return unknown(SourceRecordedInputs, "BuildKit's op digest, to show the inputs were equal: "+noLLB(cur, prev, in.LLB == ""), Detail{Key: in.Key})
 	}
 	if len(in.Selected) > 0 {
 		// a build buildscope did not run: the builder keeps no per-file
-		// digests, and with the op and every other input equal, what
-		// changed is the content of the paths the step selects
-		return ReasonContext, Detail{Files: in.Selected,
-			Missing: "per-file digests (the builder keeps none): these are the paths the step selects, whose content changed or whose cache entry was evicted"}
+		// digests, and with the op and every other input equal, either
+		// the content of the paths the step selects changed or its cache
+		// entry was evicted: the data cannot tell which
+		return unknown(SourceRecordedInputs, "whether the content of the paths the step selects changed or its cache entry was evicted: the builder keeps no per-file digests of a build buildscope did not run, and no cache keys of it were read",
+			Detail{Files: in.Selected})
 	}
 	// every recorded input and BuildKit's own op digest are equal, and the
-	// step still ran: its cache entry was gone
-	return ReasonEvicted, Detail{Key: in.Key, LLB: in.LLB}
+	// step still ran: only BuildKit's cache keys of both steps prove that
+	// the step was the same and its entry was gone
+	return unknown(SourceRecordedInputs, "BuildKit's cache keys of both builds' steps, to prove its cache entry was evicted: every recorded input and BuildKit's op digest equal the previous build's, and the step still ran"+keysLack(cur, prev),
+		Detail{Key: in.Key, LLB: in.LLB})
+}
+
+// previousFailed is previous-failed when the previous build's step old
+// failed or never ran (that build stopped before it): it left no cache
+// entry to answer from.
+func previousFailed(prev *model.Build, old *model.Step) (verdict, bool) {
+	switch {
+	case old.Error != "":
+		return fromRecord(ReasonPrevFailed, Detail{Old: old.Error}), true
+	case old.Started == nil && !old.Cached && prev.Status != model.StatusOK:
+		return fromRecord(ReasonPrevFailed, Detail{Old: "build " + prev.ID + " " + prev.Status + " before this step ran"}), true
+	}
+	return verdict{}, false
+}
+
+// noLLB says which build lacks BuildKit's op digests, and why, naming its
+// builder.
+func noLLB(cur, prev *model.Build, curLacks bool) string {
+	b, which := prev, "the previous build "+prev.ID
+	if curLacks {
+		b, which = cur, "build "+cur.ID
+	}
+	switch {
+	case b.Builder == "docker":
+		return which + " ran on the Docker engine, whose BuildKit keeps no build history"
+	case b.Status == model.StatusError:
+		return which + " failed on the " + builderName(b) + " builder before producing a result, so BuildKit kept no provenance with its LLB"
+	}
+	return which + " on the " + builderName(b) + " builder has none (BuildKit's history kept no provenance of it)"
+}
+
+func builderName(b *model.Build) string {
+	if b.Builder == "" {
+		return "unknown"
+	}
+	return b.Builder
+}
+
+// keysLack says why the cache keys are not there, when keysNote knows.
+func keysLack(cur, prev *model.Build) string {
+	if n := keysNote(cur, prev); n != "" {
+		return " (" + strings.TrimPrefix(n, "recorded inputs, not BuildKit's cache keys: ") + ")"
+	}
+	return " (the step has no cache key)"
+}
+
+// fromMiss is why a FROM was not answered from the cache. BuildKit
+// evaluates a source to compute its cache key and reports that as a run
+// (solver/jobs.go: a vertex without inputs is "started" for its cache
+// request): where every step built on the FROM was answered from the
+// cache, its layers were never needed (cache-key-only). Otherwise it
+// pulled or unpacked them again: a new digest or platform shows why; the
+// same digest is cache-evicted only where BuildKit's keys of both FROMs
+// are equal.
+func fromMiss(cur, prev *model.Build, st *model.Step, keys bool) verdict {
+	r, d, old, found := fromReason(prev, st)
+	ref, dig, _ := strings.Cut(strings.TrimPrefix(st.Instruction, "FROM "), "@")
+	switch {
+	case !found:
+		return fromInputs(ReasonInstruction, Detail{New: st.Instruction})
+	case r != "":
+		return fromInputs(r, d)
+	}
+	if a, b := strings.Join(prev.Platforms, ","), strings.Join(cur.Platforms, ","); a != b {
+		return fromInputs(ReasonPlatform, Detail{Image: ref, Old: a, New: b})
+	}
+	if hit, ran := childrenOf(cur, st.Digest); hit > 0 && ran == 0 {
+		return fromRecord(ReasonKeyOnly, Detail{Image: ref, New: dig})
+	}
+	if keys {
+		if v, ok := compareKeys(cur, st, old); ok {
+			switch {
+			case v.Same:
+				return fromKeys(ReasonEvicted, Detail{Image: ref, New: dig, Key: v.Detail.Key, Field: "base image"})
+			case v.Reason != "":
+				v.Detail.Image = ref
+				return fromKeys(v.Reason, v.Detail)
+			}
+		}
+	}
+	return unknown(SourceRecordedInputs, "why the base image was pulled again: its digest equals the previous build's, and BuildKit's cache keys of both FROMs are needed to tell an evicted entry from another change"+keysLack(cur, prev),
+		Detail{Image: ref, New: dig})
+}
+
+// childrenOf counts the steps of b built on the step of vertex digest d
+// that were answered from the cache (hit) and that ran.
+func childrenOf(b *model.Build, d string) (hit, ran int) {
+	for _, st := range allSteps(b) {
+		child := false
+		if st.Inputs != nil && slices.Contains(st.Inputs.Parents, d) {
+			child = true
+		}
+		if st.Key != nil {
+			for _, in := range st.Key.Inputs {
+				child = child || in.From == d
+			}
+		}
+		switch {
+		case !child:
+		case st.Cached:
+			hit++
+		case st.Started != nil:
+			ran++
+		}
+	}
+	return hit, ran
 }
 
 // previousStep is the previous build's step matching step k of stage s.
@@ -293,9 +401,9 @@ func head(s []string, n int) []string {
 
 // fromReason compares a FROM step with the previous build's FROM of the
 // same image (BuildKit files a FROM shared by stages under any one of
-// them): base-image-changed, or "" when the digest is the same; found is
-// false when the previous build did not use the image.
-func fromReason(prev *model.Build, st *model.Step) (string, Detail, bool) {
+// them): base-image-changed, or "" when the digest is the same; old is
+// the previous build's FROM, found false when it did not use the image.
+func fromReason(prev *model.Build, st *model.Step) (string, Detail, *model.Step, bool) {
 	newRef, newDig, _ := strings.Cut(strings.TrimPrefix(st.Instruction, "FROM "), "@")
 	for _, o := range allSteps(prev) {
 		if !strings.HasPrefix(o.Instruction, "FROM ") {
@@ -303,10 +411,10 @@ func fromReason(prev *model.Build, st *model.Step) (string, Detail, bool) {
 		}
 		if oldRef, oldDig, _ := strings.Cut(strings.TrimPrefix(o.Instruction, "FROM "), "@"); oldRef == newRef {
 			if oldDig != newDig {
-				return ReasonBase, Detail{Image: newRef, Old: oldDig, New: newDig}, true
+				return ReasonBase, Detail{Image: newRef, Old: oldDig, New: newDig}, o, true
 			}
-			return "", Detail{}, true
+			return "", Detail{}, o, true
 		}
 	}
-	return "", Detail{}, false
+	return "", Detail{}, nil, false
 }
