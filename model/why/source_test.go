@@ -206,8 +206,11 @@ func TestFromPulledAgain(t *testing.T) {
 	}
 	prev, cur = loadPair(t, "env")
 	ex = Explain(cur, prev)
-	if m := ex.Misses[0]; m.Line != 1 || m.Reason != ReasonKeyOnly || m.Source != SourceBuildRecord {
-		t.Errorf("env pair: first miss %+v, want the FROM as cache-key-only", m)
+	if m := ex.Misses[len(ex.Misses)-1]; m.Line != 1 || m.Reason != ReasonKeyOnly || m.Source != SourceBuildRecord || m.Root {
+		t.Errorf("env pair: last miss %+v, want the FROM as cache-key-only, listed after the causes", m)
+	}
+	if m := ex.Misses[0]; m.Line != 5 || m.Reason != ReasonEnv {
+		t.Errorf("env pair: first miss %+v, want the root cause", m)
 	}
 }
 

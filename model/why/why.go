@@ -127,8 +127,8 @@ type Miss struct {
 	// buildscope recorded and BuildKit's op digests) or SourceBuildRecord
 	// (the records' flags, status and history).
 	Source string `json:"source"`
-	// Root is true for a root cause (every reason but parent-missed and
-	// parent-changed).
+	// Root is true for a root cause (every reason but parent-missed,
+	// parent-changed and cache-key-only).
 	Root bool `json:"root"`
 	// CostSeconds, on a root cause, is the summed duration of the steps it
 	// made run: itself and every miss that cascaded from it.
@@ -190,7 +190,7 @@ func Explain(cur, prev *model.Build) *Explanation {
 			// miss, a FROM that pulled its layers again included
 			v := missReason(cur, prev, si, k, keys, seen, ex.ChangedHits, hits)
 			m := Miss{Step: st.Name, Stage: s.Name, Line: st.Line, Reason: v.Reason, Detail: v.Detail, Source: v.Source, duration: stepSeconds(st)}
-			m.Root = m.Reason != ReasonParent && m.Reason != ReasonParentChanged
+			m.Root = m.Reason != ReasonParent && m.Reason != ReasonParentChanged && m.Reason != ReasonKeyOnly
 			if m.Root && len(cur.CacheImports) > 0 {
 				var imported bool
 				m.Detail.CacheFrom, imported = cacheFromNote(cur, s.Name, st)
@@ -223,10 +223,12 @@ func Explain(cur, prev *model.Build) *Explanation {
 		}
 		cost[root] += m.duration
 	}
-	for _, root := range []bool{true, false} {
+	// root causes, the steps they cascaded to, then the FROMs BuildKit
+	// evaluated for their keys only (they made nothing run)
+	for _, group := range []int{groupRoot, groupCascade, groupKeyOnly} {
 		for _, d := range order {
-			if m := reasons[d]; m.Root == root {
-				if root {
+			if m := reasons[d]; missGroup(m) == group {
+				if m.Root {
 					m.CostSeconds = round2(cost[m.Step])
 				}
 				ex.Misses = append(ex.Misses, m)
@@ -238,6 +240,23 @@ func Explain(cur, prev *model.Build) *Explanation {
 	}
 	ex.Advice = append(importFailures(cur), advise(cur, ex.Misses)...)
 	return ex
+}
+
+// The groups misses are listed in.
+const (
+	groupRoot = iota
+	groupCascade
+	groupKeyOnly
+)
+
+func missGroup(m Miss) int {
+	switch {
+	case m.Reason == ReasonKeyOnly:
+		return groupKeyOnly
+	case m.Root:
+		return groupRoot
+	}
+	return groupCascade
 }
 
 func stepSeconds(st *model.Step) float64 {
