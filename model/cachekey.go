@@ -40,6 +40,9 @@ type KeyInput struct {
 	// ParentKey is the key of From, which stands in the key when no
 	// content checksum does.
 	ParentKey string `json:"parent_key,omitempty"`
+	// Pin is the content checksum of a remote source (Source is its URL):
+	// what BuildKit keys a remote file by.
+	Pin string `json:"pin,omitempty"`
 }
 
 // Input is the key input of index i, nil when the op has none.

@@ -33,6 +33,7 @@ type foreignProvenance struct {
 				DigestMapping map[string]string `json:"digestMapping"`
 			} `json:"buildConfig"`
 		} `json:"internalParameters"`
+		ResolvedDependencies []cachekeys.Dependency `json:"resolvedDependencies"`
 	} `json:"buildDefinition"`
 	RunDetails struct {
 		Metadata struct {
@@ -138,7 +139,7 @@ func recordBuild(ctx context.Context, r *controlapi.BuildHistoryRecord, blobs co
 			if in.LLB, err = fold.NormalizeLLB(bc.Definition, bc.DigestMapping); err != nil {
 				b.Warnings = append(b.Warnings, model.Warning{Short: "the LLB in the build's provenance is not usable: " + err.Error()})
 			} else if keys != nil {
-				cfg := cachekeys.LLB(bc)
+				cfg := cachekeys.LLB{Definition: bc.Definition, DigestMapping: bc.DigestMapping, Pins: cachekeys.PinsOf(p.BuildDefinition.ResolvedDependencies)}
 				stepKeys, b.KeysMissing = keys(ctx, &cfg, r.Ref)
 			}
 		}

@@ -25,18 +25,20 @@ type keyMapper struct {
 	// session is the ID of the build's session, which the keys of its
 	// local sources hold (the LLB in its provenance does not)
 	session string
-	ops     map[string]*pb.Op   // by step ID
-	inputs  map[string][]string // step ID → input step IDs, by index
-	vertex  map[string]string   // step ID → vertex digest
-	recs    map[string][]*keyRecord
-	keys    map[string]*model.CacheKey
-	busy    map[string]bool
+	// pins are the content checksums of remote sources, by URL
+	pins   map[string]string
+	ops    map[string]*pb.Op   // by step ID
+	inputs map[string][]string // step ID → input step IDs, by index
+	vertex map[string]string   // step ID → vertex digest
+	recs   map[string][]*keyRecord
+	keys   map[string]*model.CacheKey
+	busy   map[string]bool
 }
 
 // stepKeys returns the cache key of every vertex of cfg it can tie to the
 // key store, by vertex digest.
 func stepKeys(ks *keyStore, cfg *LLB, session string) (map[string]*model.CacheKey, error) {
-	m := &keyMapper{ks: ks, session: session, ops: map[string]*pb.Op{}, inputs: map[string][]string{}, vertex: map[string]string{},
+	m := &keyMapper{ks: ks, session: session, pins: cfg.Pins, ops: map[string]*pb.Op{}, inputs: map[string][]string{}, vertex: map[string]string{},
 		recs: map[string][]*keyRecord{}, keys: map[string]*model.CacheKey{}, busy: map[string]bool{}}
 	for _, st := range cfg.Definition {
 		var op pb.Op
@@ -156,6 +158,22 @@ func (m *keyMapper) sourceRecords(op *pb.Op) []*keyRecord {
 				want = append(want, `"FollowPaths":`+string(b))
 			}
 		}
+	case isRemote(src.Identifier):
+		// BuildKit keys a remote file by its content checksum (and the
+		// file name, mode and owner it writes), not by its URL: the
+		// checksum is the one the op pins, else the provenance's
+		pin := src.Attrs[pb.AttrHTTPChecksum]
+		if pin == "" {
+			pin = m.pins[src.Identifier]
+		}
+		if pin == "" {
+			return nil
+		}
+		want = append(want, `"Checksum":"`+pin+`"`)
+		if fn := src.Attrs[pb.AttrHTTPFilename]; fn != "" {
+			b, _ := json.Marshal(fn)
+			want = append(want, `"Filename":`+string(b))
+		}
 	default:
 		return nil
 	}
@@ -227,6 +245,11 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 	}
 	for i, in := range m.inputs[id] {
 		ki := model.KeyInput{Index: i, From: m.vertex[in], Source: sourceName(m.ops[in])}
+		if src := m.ops[in].GetSource(); src != nil && isRemote(src.Identifier) {
+			if pk := m.key(in); pk != nil {
+				ki.Pin = pinOf(pk.Op)
+			}
+		}
 		pset := map[int]bool{}
 		for _, pr := range m.records(in) {
 			pset[pr.ID] = true

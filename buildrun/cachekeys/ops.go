@@ -83,6 +83,22 @@ func sourceName(op *pb.Op) string {
 	return src.Identifier
 }
 
+// isRemote reports whether a source identifier is a remote file
+// (ADD http://… or https://…).
+func isRemote(id string) bool {
+	return strings.HasPrefix(id, "http://") || strings.HasPrefix(id, "https://")
+}
+
+// pinOf is the content checksum in the plain text of a remote source's
+// key ("" if none).
+func pinOf(text string) string {
+	var k struct{ Checksum string }
+	if json.Unmarshal([]byte(text), &k) != nil {
+		return ""
+	}
+	return k.Checksum
+}
+
 // selectorText is a selector's paths, comma separated.
 func selectorText(p *plainText) string {
 	if p == nil {
