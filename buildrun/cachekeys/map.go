@@ -100,12 +100,38 @@ func (m *keyMapper) records(id string) []*keyRecord {
 		if len(out) > 1 {
 			out = slices.DeleteFunc(out, func(r *keyRecord) bool { return !opMatches(op, m.opText(r)) })
 		}
-		if len(out) > 1 {
-			out = nil // the plain texts cannot tell them apart
-		}
+		out = m.sameKey(out)
 	}
 	m.recs[id] = out
 	return out
+}
+
+// sameKey resolves records the op's plain text did not tell apart: when
+// they stand for the same key (the same op text, linked to the same
+// content checksums on every input: BuildKit wrote one key twice, as after
+// two sessions), the first by ID stands for them; else none (never a
+// guess).
+func (m *keyMapper) sameKey(recs []*keyRecord) []*keyRecord {
+	if len(recs) < 2 {
+		return recs
+	}
+	sig := func(r *keyRecord) string {
+		var parts []string
+		for _, l := range r.Parents {
+			if t := m.ks.recs[l.Target]; t != nil && len(t.Parents) == 0 && m.isContent(t) {
+				parts = append(parts, fmt.Sprintf("%d %s %s", l.Input, l.Selector, t.Digest))
+			}
+		}
+		slices.Sort(parts)
+		return m.opText(r) + "\n" + strings.Join(slices.Compact(parts), "\n")
+	}
+	first := sig(recs[0])
+	for _, r := range recs[1:] {
+		if sig(r) != first {
+			return nil
+		}
+	}
+	return []*keyRecord{slices.MinFunc(recs, func(a, b *keyRecord) int { return a.ID - b.ID })}
 }
 
 // linksAll reports whether r is linked on every input i to one of the
