@@ -11,7 +11,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,8 +28,8 @@ import (
 // runs with --save-cache-debug, which keeps the plain text behind every
 // digest that goes into a cache key (cache-debug.db) beside its key store
 // (cache.db). Both are bolt databases the daemon holds locked, so they are
-// read from copies; a plain text is used only when it hashes to its digest
-// (a copy taken during a write cannot show a wrong one). See
+// read from copies, each as of one committed transaction (snapshot.go); a
+// plain text is used only when it hashes to its digest. See
 // cachekeys_map.go for how keys are tied to steps.
 
 // keyStore is BuildKit's cache-key store: records by ID, each linked to
@@ -101,7 +100,7 @@ func readKeyStore(ctx context.Context, root string) (*keyStore, func(), error) {
 	done := func() { os.RemoveAll(tmp) }
 	fail := func(err error) (*keyStore, func(), error) { done(); return nil, nil, err }
 	for _, f := range []string{"cache.db", builder.CacheDebugDB} {
-		if err := copyFile(filepath.Join(root, f), filepath.Join(tmp, f)); err != nil {
+		if err := snapshot(filepath.Join(root, f), filepath.Join(tmp, f)); err != nil {
 			return fail(fmt.Errorf("copying BuildKit's %s: %w", f, err))
 		}
 	}
@@ -141,23 +140,6 @@ func readKeyStore(ctx context.Context, root string) (*keyStore, func(), error) {
 		}
 	}
 	return ks, func() { _ = tx.Rollback(); db.Close(); done() }, nil
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 var shaRe = regexp.MustCompile(`\bsha256:[a-f0-9]{64}\b`)
