@@ -253,3 +253,33 @@ func TestPreviousFailed(t *testing.T) {
 		t.Errorf("%+v: want inputs-unknown naming the embedded builder", m)
 	}
 }
+
+// After a .dockerignore edit that took README.md out of the context, the
+// COPY missed because README.md is gone: the advice does not say to
+// exclude it in .dockerignore, which the change just did; a README that
+// changed and is still copied is advised to be excluded.
+func TestAdviceNeverRepeatsTheChange(t *testing.T) {
+	now := time.Now()
+	mk := func(id string, at time.Time, files map[string]string) *model.Build {
+		t1 := at.Add(time.Second)
+		return &model.Build{ID: id, Builder: "embedded", Status: model.StatusOK, Started: at, Stages: []model.Stage{{Name: "s", Steps: []model.Step{
+			{Name: "[s 2/2] COPY . /app", Instruction: "COPY . /app", Line: 2, Digest: id + "copy", Started: &at, Completed: &t1,
+				Inputs: &model.StepInputs{Text: "COPY . /app", Files: files, LLB: "sha256:llb", Key: id}}}}},
+			Cache: model.CacheSummary{StepsTotal: 1}}
+	}
+	prev := mk("a", now, map[string]string{"main.sh": "sha256:1", "README.md": "sha256:2"})
+	excluded := mk("b", now.Add(time.Minute), map[string]string{"main.sh": "sha256:1"})
+	ex := Explain(excluded, prev)
+	if len(ex.Misses) != 1 || ex.Misses[0].Reason != ReasonContext || !slices.Equal(ex.Misses[0].Detail.Removed, []string{"README.md"}) {
+		t.Fatalf("misses %+v", ex.Misses)
+	}
+	for _, a := range ex.Advice {
+		if strings.Contains(a, ".dockerignore") {
+			t.Errorf("advice after README.md was excluded: %q", a)
+		}
+	}
+	edited := mk("c", now.Add(time.Minute), map[string]string{"main.sh": "sha256:1", "README.md": "sha256:3"})
+	if ex := Explain(edited, prev); len(ex.Advice) != 1 || !strings.Contains(ex.Advice[0], "README.md") {
+		t.Errorf("advice after README.md changed: %v", ex.Advice)
+	}
+}
