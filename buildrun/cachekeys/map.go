@@ -254,7 +254,7 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 	if src := op.GetSource(); src != nil {
 		k := &model.CacheKey{Op: m.opText(recs[0])}
 		if !recs[0].Random && len(recs) == 1 {
-			k.Key, k.OpDigest = recs[0].Digest, recs[0].Digest
+			k.Key, k.OpDigest, k.BuildKitKey = recs[0].Digest, recs[0].Digest, recs[0].BuildKitID
 		}
 		m.keys[id] = k
 		return k
@@ -263,7 +263,7 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 		return nil
 	}
 	r := recs[0]
-	k := &model.CacheKey{Op: m.opText(r)}
+	k := &model.CacheKey{Op: m.opText(r), BuildKitKey: r.BuildKitID}
 	h := sha256.New()
 	if len(r.Parents) > 0 {
 		k.OpDigest = r.Parents[0].Digest

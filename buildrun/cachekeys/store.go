@@ -11,14 +11,16 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
+	"github.com/moby/buildkit/solver"
 	"github.com/moby/buildkit/solver/bboltcachestorage"
 	"github.com/moby/buildkit/util/cachedigest"
-	"github.com/moby/buildkit/util/cachestore"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/buildscope/buildscope/buildrun/builder"
@@ -52,11 +54,74 @@ type keyStore struct {
 
 // keyRecord is one record of the key store: a root (a source, or a
 // content checksum) has a digest; any other is reached by its links.
+// BuildKitID is the record's own ID in the store: what BuildKit keys the
+// step's results by (a root's is its digest; another's is chosen when
+// the record is made, and kept while the record is).
 type keyRecord struct {
-	ID      int
-	Digest  string
-	Random  bool
-	Parents []keyLink
+	ID         int
+	BuildKitID string
+	Digest     string
+	Random     bool
+	Parents    []keyLink
+}
+
+// loadRecords reads the records of BuildKit's key store that its roots
+// reach (as BuildKit's util/cachestore does), each with its ID in the
+// store, numbered in the order of those IDs.
+func loadRecords(ctx context.Context, store *bboltcachestorage.Store) (map[int]*keyRecord, error) {
+	var roots []string
+	if err := store.Walk(func(id string) error {
+		if strings.HasPrefix(id, "random:") || strings.HasPrefix(id, "sha256:") {
+			roots = append(roots, id)
+		}
+		return ctx.Err()
+	}); err != nil {
+		return nil, err
+	}
+	type pending struct {
+		parent string
+		link   solver.CacheInfoLink
+	}
+	byID := map[string]*keyRecord{}
+	links := map[string][]pending{}
+	queue := roots
+	for _, id := range roots {
+		byID[id] = nil
+	}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		if err := store.WalkLinksAll(id, func(child string, l solver.CacheInfoLink) error {
+			links[child] = append(links[child], pending{id, l})
+			if _, ok := byID[child]; !ok {
+				byID[child] = nil
+				queue = append(queue, child)
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	ids := slices.Sorted(maps.Keys(byID))
+	for i, id := range ids {
+		r := &keyRecord{ID: i + 1, BuildKitID: id}
+		switch {
+		case strings.HasPrefix(id, "random:"):
+			r.Digest, r.Random = "sha256:"+strings.TrimPrefix(id, "random:"), true
+		case strings.HasPrefix(id, "sha256:"):
+			r.Digest = id
+		}
+		byID[id] = r
+	}
+	out := make(map[int]*keyRecord, len(ids))
+	for _, id := range ids {
+		r := byID[id]
+		for _, p := range links[id] {
+			r.Parents = append(r.Parents, keyLink{Input: int(p.link.Input), Digest: p.link.Digest.String(), Selector: p.link.Selector.String(), Target: byID[p.parent].ID})
+		}
+		out[r.ID] = r
+	}
+	return out, nil
 }
 
 // keyLink links a record to the record of one of its op's inputs.
@@ -108,7 +173,7 @@ func readKeyStore(ctx context.Context, root string) (*keyStore, func(), error) {
 	if err != nil {
 		return fail(fmt.Errorf("opening a copy of BuildKit's key store: %w", err))
 	}
-	recs, err := cachestore.Records(ctx, store)
+	recs, err := loadRecords(ctx, store)
 	store.Close()
 	if err != nil {
 		return fail(fmt.Errorf("reading BuildKit's key store: %w", err))
@@ -122,14 +187,7 @@ func readKeyStore(ctx context.Context, root string) (*keyStore, func(), error) {
 		db.Close()
 		return fail(fmt.Errorf("reading a copy of BuildKit's cache-debug database: %w", err))
 	}
-	ks := &keyStore{recs: map[int]*keyRecord{}, debug: tx, texts: map[string]*plainText{}, children: map[int][]*keyRecord{}}
-	for _, r := range recs {
-		kr := &keyRecord{ID: r.ID, Digest: r.Digest.String(), Random: r.Random}
-		for _, l := range r.Parents {
-			kr.Parents = append(kr.Parents, keyLink{Input: l.Input, Digest: l.Digest.String(), Selector: l.Selector.String(), Target: l.ID})
-		}
-		ks.recs[kr.ID] = kr
-	}
+	ks := &keyStore{recs: recs, debug: tx, texts: map[string]*plainText{}, children: map[int][]*keyRecord{}}
 	for _, r := range ks.recs {
 		seen := map[int]bool{}
 		for _, l := range r.Parents {
