@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/containerd/containerd/v2/core/content/proxy"
 	controlapi "github.com/moby/buildkit/api/services/control"
@@ -143,6 +144,4 @@ func captureKeys(ctx context.Context, b *builder.Builder, raw []*controlapi.Buil
 
 // isOwn reports whether ref is a build buildscope ran (its own record
 // keeps its keys).
-func isOwn(ref string) bool {
-	return len(ref) > len("buildscope-") && ref[:len("buildscope-")] == "buildscope-"
-}
+func isOwn(ref string) bool { return strings.HasPrefix(ref, "buildscope-") }
