@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/buildscope/buildscope/buildrun/history"
@@ -79,5 +80,30 @@ func TestWhyForeignRebuildAfterPrune(t *testing.T) {
 		if m.Reason == why.ReasonContext || m.Reason == why.ReasonUnknown {
 			t.Errorf("%+v: a guess, or an unknown, where the captured keys show the entry was evicted", m)
 		}
+	}
+}
+
+// A step whose previous run failed (here on a secret's value, which is
+// no input of its cache key) and that ran again with the same inputs is
+// previous-failed with that build's error, from the build records; it
+// never names the Docker engine on the embedded builder.
+func TestWhyPreviousFailed(t *testing.T) {
+	e := newColdEnv(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo " + history.NewID() + " > /n\n" +
+		"RUN --mount=type=secret,id=s test \"$(cat /run/secrets/s)\" = ok\n"})
+	secret := filepath.Join(t.TempDir(), "s")
+	os.WriteFile(secret, []byte("bad"), 0o600)
+	if _, r := e.build(t, "--builder", "embedded", "--secret", "id=s,src="+secret, dir); r.code == 0 {
+		t.Fatal("the first build should fail")
+	}
+	os.WriteFile(secret, []byte("ok"), 0o600)
+	ex := whyAfter(t, e, dir, "--builder", "embedded", "--secret", "id=s,src="+secret)
+	m := requireMiss(t, ex, 3, why.ReasonPrevFailed)
+	if m.Source != why.SourceBuildRecord || m.Detail.Old == "" {
+		t.Errorf("line 3: %+v from %s, want the previous error from the build records", m.Detail, m.Source)
+	}
+	if plain := e.mustRun(t, "why").stdout; strings.Contains(plain, "Docker engine") || !strings.Contains(plain, "previous-failed") {
+		t.Errorf("plain why:\n%s", plain)
 	}
 }
