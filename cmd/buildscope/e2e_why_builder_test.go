@@ -91,13 +91,13 @@ func TestWhyPreviousFailed(t *testing.T) {
 	e := newColdEnv(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo " + history.NewID() + " > /n\n" +
-		"RUN --mount=type=secret,id=s test \"$(cat /run/secrets/s)\" = ok\n"})
+		"RUN --mount=type=secret,id=s test \"$(cat /run/secrets/s)\" = right-value\n"})
 	secret := filepath.Join(t.TempDir(), "s")
-	os.WriteFile(secret, []byte("bad"), 0o600)
+	os.WriteFile(secret, []byte("wrong-value"), 0o600)
 	if _, r := e.build(t, "--builder", "embedded", "--secret", "id=s,src="+secret, dir); r.code == 0 {
 		t.Fatal("the first build should fail")
 	}
-	os.WriteFile(secret, []byte("ok"), 0o600)
+	os.WriteFile(secret, []byte("right-value"), 0o600)
 	ex := whyAfter(t, e, dir, "--builder", "embedded", "--secret", "id=s,src="+secret)
 	m := requireMiss(t, ex, 3, why.ReasonPrevFailed)
 	if m.Source != why.SourceBuildRecord || m.Detail.Old == "" {
