@@ -67,7 +67,7 @@ func ReadMany(ctx context.Context, store Store, cfgs map[string]*LLB, sessions m
 	for attempt := 1; ; attempt++ {
 		keys, why := map[string]map[string]*model.CacheKey{}, map[string]string{}
 		missing := 0
-		ks, done, err := readKeyStore(ctx, store.Root)
+		ks, done, err := readKeyStore(ctx, store.Root, store.Lists)
 		if err == nil {
 			ks.lists = lazyListCache(store.Lists)
 			ks.storedList = store.Stored

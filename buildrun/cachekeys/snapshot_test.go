@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/moby/buildkit/solver/bboltcachestorage"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -87,5 +89,39 @@ func TestSnapshotIsOneTransaction(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 2 {
 		t.Errorf("files left: %v", left)
+	}
+}
+
+// A reading of the key store leaves no copies behind, and removes those
+// a killed reader left (older than a reading takes), not another
+// reader's of the moment.
+func TestKeyStoreCopiesRemoved(t *testing.T) {
+	root, dir := t.TempDir(), t.TempDir()
+	s, err := bboltcachestorage.NewStore(filepath.Join(root, "cache.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err := bolt.Open(filepath.Join(root, "cache-debug.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	stale, fresh := filepath.Join(dir, "buildscope-keys1"), filepath.Join(dir, "buildscope-keys2")
+	for _, d := range []string{stale, fresh} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(stale, old, old)
+	_, done, err := readKeyStore(t.Context(), root, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done()
+	left, _ := filepath.Glob(filepath.Join(dir, "buildscope-keys*"))
+	if len(left) != 1 || left[0] != fresh {
+		t.Errorf("left %v, want only the fresh %s", left, fresh)
 	}
 }

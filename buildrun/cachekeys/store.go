@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/moby/buildkit/solver"
 	"github.com/moby/buildkit/solver/bboltcachestorage"
@@ -152,13 +153,21 @@ func (p *plainText) Text() string {
 }
 
 // readKeyStore reads the key store and the cache-debug database of the
-// embedded builder whose root is root, from copies in a temporary dir;
-// the returned func closes them and removes the copies.
-func readKeyStore(ctx context.Context, root string) (*keyStore, func(), error) {
+// embedded builder whose root is root, from copies in a temporary dir
+// under dir (buildscope's state: copies a killed process left there are
+// removed by the next reader); the returned func closes them and
+// removes the copies.
+func readKeyStore(ctx context.Context, root, dir string) (*keyStore, func(), error) {
 	if _, err := os.Stat(filepath.Join(root, builder.CacheDebugDB)); err != nil {
 		return nil, nil, fmt.Errorf("the embedded builder keeps no cache keys (it runs without --save-cache-debug: `buildscope builder stop` and build again): %w", err)
 	}
-	tmp, err := os.MkdirTemp("", "buildscope-keys")
+	if dir == "" {
+		dir = os.TempDir()
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, err
+	}
+	removeStaleCopies(dir)
+	tmp, err := os.MkdirTemp(dir, "buildscope-keys")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -198,6 +207,21 @@ func readKeyStore(ctx context.Context, root string) (*keyStore, func(), error) {
 		}
 	}
 	return ks, func() { _ = tx.Rollback(); db.Close(); done() }, nil
+}
+
+// staleCopies is how old a directory of copies must be to be taken for
+// one a killed reader left: a reading takes seconds.
+const staleCopies = 10 * time.Minute
+
+// removeStaleCopies removes the directories of copies under dir that
+// readers killed before they could remove them left behind.
+func removeStaleCopies(dir string) {
+	old, _ := filepath.Glob(filepath.Join(dir, "buildscope-keys*"))
+	for _, d := range old {
+		if fi, err := os.Lstat(d); err == nil && fi.IsDir() && time.Since(fi.ModTime()) > staleCopies {
+			os.RemoveAll(d)
+		}
+	}
 }
 
 var shaRe = regexp.MustCompile(`\bsha256:[a-f0-9]{64}\b`)
