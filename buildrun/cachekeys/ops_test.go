@@ -2,10 +2,13 @@ package cachekeys
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"testing"
 
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
+	"github.com/moby/buildkit/util/cachedigest"
+	bolt "go.etcd.io/bbolt"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -80,5 +83,55 @@ func TestOpMatchesNetworkHostnameMounts(t *testing.T) {
 				t.Errorf("op %s against the text of %s: match %v, want %v", name, other, got, want)
 			}
 		}
+	}
+}
+
+// Two records under one parent whose plain texts cannot be told apart
+// stand for one key, and one of them is taken (not both dropped); two
+// whose op texts differ are not a key the step can be given.
+func TestSameKeyResolvesByPlainText(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "cache-debug.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	link := func(b *bolt.Bucket, op string) string {
+		x := sum(op)
+		l := sum(x + "@0")
+		if err := b.Put([]byte(x), frames(cachedigest.TypeJSON, op)); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Put([]byte(l), frames(cachedigest.TypeString, x+"@0")); err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	var l1, l2 string
+	if err := db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists([]byte("byhash"))
+		if err != nil {
+			return err
+		}
+		l1, l2 = link(b, `{"Type":"buildkit.exec.v0","Exec":{"meta":{"args":["make"]}}}`), link(b, `{"Type":"buildkit.exec.v0","Exec":{"meta":{"args":["make","all"]}}}`)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.Begin(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	root := &keyRecord{ID: 1, BuildKitID: sum("root"), Digest: sum("root")}
+	a := &keyRecord{ID: 2, BuildKitID: "a", Parents: []keyLink{{Input: 0, Digest: l1, Target: 1}}}
+	b := &keyRecord{ID: 3, BuildKitID: "b", Parents: []keyLink{{Input: 0, Digest: l1, Target: 1}}}
+	c := &keyRecord{ID: 4, BuildKitID: "c", Parents: []keyLink{{Input: 0, Digest: l2, Target: 1}}}
+	ks := &keyStore{recs: map[int]*keyRecord{1: root, 2: a, 3: b, 4: c}, debug: tx, texts: map[string]*plainText{}}
+	m := &keyMapper{ks: ks}
+	if got := m.sameKey([]*keyRecord{b, a}); len(got) != 1 || got[0] != a {
+		t.Errorf("two records of one key: %v, want the first by ID", got)
+	}
+	if got := m.sameKey([]*keyRecord{a, c}); got != nil {
+		t.Errorf("two records of different ops: %v, want none", got)
 	}
 }
