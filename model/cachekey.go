@@ -15,6 +15,11 @@ type CacheKey struct {
 	// OpDigest is the digest BuildKit links the key to its inputs by (of
 	// Op and the output), as an exported cache's records name it.
 	OpDigest string `json:"op_digest,omitempty"`
+	// BuildKitKey is the ID of the step's record in BuildKit's key store
+	// (cache.db), what BuildKit finds the step's results by: a source's is
+	// its digest; another's is chosen when the record is made (so a
+	// rebuild after a prune gets a new one), and Key is the comparable one.
+	BuildKitKey string `json:"buildkit_key,omitempty"`
 	// Inputs are the op's inputs, by index.
 	Inputs []KeyInput `json:"inputs,omitempty"`
 }
@@ -40,6 +45,9 @@ type KeyInput struct {
 	// ParentKey is the key of From, which stands in the key when no
 	// content checksum does.
 	ParentKey string `json:"parent_key,omitempty"`
+	// Pin is the content checksum of a remote source (Source is its URL):
+	// what BuildKit keys a remote file by.
+	Pin string `json:"pin,omitempty"`
 }
 
 // Input is the key input of index i, nil when the op has none.

@@ -7,6 +7,7 @@ package builder
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -150,7 +151,13 @@ func connectAddress(ctx context.Context, addr string, o ConnectOptions) (*Builde
 		}
 		return nil, fmt.Errorf("cannot reach BuildKit at %s: %v; %s, or choose another with --builder / BUILDKIT_HOST", addr, ShortErr(err), hint)
 	}
-	return &Builder{Kind: KindRemote, Address: addr, Client: c}, nil
+	b := &Builder{Kind: KindRemote, Address: addr, Client: c}
+	if sock, ok := strings.CutPrefix(addr, "unix://"); ok && o.Paths.State != "" && filepath.Clean(sock) == o.Embedded().Paths.Socket() {
+		// the embedded builder named by its socket: the same builder,
+		// whose key store buildscope reads
+		b.Kind, b.paths = KindEmbedded, o.Paths
+	}
+	return b, nil
 }
 
 // ping checks that a BuildKit answers. ListWorkers exists in every BuildKit

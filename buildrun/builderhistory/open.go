@@ -193,7 +193,31 @@ func OpenBuild(ctx context.Context, h history.History, id string, connect func(c
 
 // ExplainBuild opens build id as OpenBuild does and explains its cache
 // misses against the previous build of the same Dockerfile and target.
+// With a builder named and no id (or "last"), it is that builder's last
+// finished build: buildscope's own record of it when buildscope ran it.
 func ExplainBuild(ctx context.Context, h history.History, id string, connect builder.Connector) (*model.Build, *why.Explanation, error) {
+	if connect != nil && (id == "" || id == "last") {
+		bl, err := connect(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer bl.Close()
+		r, err := findRecord(ctx, bl, "last")
+		if err != nil {
+			return nil, nil, err
+		}
+		if own, ok := strings.CutPrefix(r.Ref, "buildscope-"); ok {
+			if b, err := h.Get(own); err == nil && b.ID == own {
+				return ExplainBuild(ctx, h, own, nil)
+			}
+		}
+		fo, err := recordBuild(ctx, r, proxy.NewContentStore(bl.Client.ContentClient()), bl.Name(), keysOf(bl))
+		if err != nil {
+			return nil, nil, err
+		}
+		ex, err := Explain(ctx, bl, fo.Build)
+		return fo.Build, ex, err
+	}
 	o, err := OpenBuild(ctx, h, id, connect)
 	if err != nil {
 		return nil, nil, err

@@ -33,6 +33,7 @@ type foreignProvenance struct {
 				DigestMapping map[string]string `json:"digestMapping"`
 			} `json:"buildConfig"`
 		} `json:"internalParameters"`
+		ResolvedDependencies []cachekeys.Dependency `json:"resolvedDependencies"`
 	} `json:"buildDefinition"`
 	RunDetails struct {
 		Metadata struct {
@@ -115,13 +116,9 @@ func recordBuild(ctx context.Context, r *controlapi.BuildHistoryRecord, blobs co
 	if prov == nil {
 		missing = append(missing, missingProvenance)
 	} else {
-		dt, err := content.ReadBlob(ctx, blobs, toOCI(prov))
+		p, err := readProvenance(ctx, blobs, r.Ref, prov)
 		if err != nil {
-			return nil, fmt.Errorf("reading the provenance of build %s: %w", r.Ref, err)
-		}
-		var p foreignProvenance
-		if err := json.Unmarshal(dt, &p); err != nil {
-			return nil, fmt.Errorf("decoding the provenance of build %s: %w", r.Ref, err)
+			return nil, err
 		}
 		if src := p.RunDetails.Metadata.BuildKit.Source; src != nil {
 			for _, info := range src.Infos {
@@ -138,8 +135,7 @@ func recordBuild(ctx context.Context, r *controlapi.BuildHistoryRecord, blobs co
 			if in.LLB, err = fold.NormalizeLLB(bc.Definition, bc.DigestMapping); err != nil {
 				b.Warnings = append(b.Warnings, model.Warning{Short: "the LLB in the build's provenance is not usable: " + err.Error()})
 			} else if keys != nil {
-				cfg := cachekeys.LLB(bc)
-				stepKeys, b.KeysMissing = keys(ctx, &cfg, r.Ref)
+				stepKeys, b.KeysMissing = keys(ctx, p.llb(), r.Ref)
 			}
 		}
 	}
@@ -149,6 +145,26 @@ func recordBuild(ctx context.Context, r *controlapi.BuildHistoryRecord, blobs co
 		cachekeys.Set(b, stepKeys)
 	}
 	return &OpenedBuild{Build: b, Events: in.Events, Dockerfile: in.Dockerfile, Close: func() {}}, nil
+}
+
+// readProvenance reads and decodes the provenance prov of build ref.
+func readProvenance(ctx context.Context, blobs content.Provider, ref string, prov *controlapi.Descriptor) (*foreignProvenance, error) {
+	dt, err := content.ReadBlob(ctx, blobs, toOCI(prov))
+	if err != nil {
+		return nil, fmt.Errorf("reading the provenance of build %s: %w", ref, err)
+	}
+	var p foreignProvenance
+	if err := json.Unmarshal(dt, &p); err != nil {
+		return nil, fmt.Errorf("decoding the provenance of build %s: %w", ref, err)
+	}
+	return &p, nil
+}
+
+// llb is the build's LLB as the key reader takes it, with the content
+// checksums of its remote sources.
+func (p *foreignProvenance) llb() *cachekeys.LLB {
+	bc := p.BuildDefinition.InternalParameters.BuildConfig
+	return &cachekeys.LLB{Definition: bc.Definition, DigestMapping: bc.DigestMapping, Pins: cachekeys.PinsOf(p.BuildDefinition.ResolvedDependencies)}
 }
 
 // provenanceOf is the record's provenance attestation, nil if it has none.

@@ -46,12 +46,15 @@ type Record struct {
 var ErrNoHistory = errors.New("this builder keeps no build history")
 
 // List lists the builder's own build records, newest first, at
-// most limit of them (0: all). It reads the records only, no blob.
+// most limit of them (0: all). It reads the records only, no blob, but
+// on the embedded builder it keeps the cache keys of the builds it has
+// not seen before (captureKeys): a later prune would erase them.
 func List(ctx context.Context, b *builder.Builder, limit int) ([]Record, error) {
 	raw, err := Records(ctx, b, limit)
 	if err != nil {
 		return nil, err
 	}
+	captureKeys(ctx, b, raw)
 	out := make([]Record, 0, len(raw))
 	for _, r := range raw {
 		out = append(out, builderRecord(r))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/containerd/containerd/v2/core/content"
@@ -26,14 +27,42 @@ type provenance struct {
 		InternalParameters struct {
 			BuildConfig LLB `json:"buildConfig"`
 		} `json:"internalParameters"`
+		ResolvedDependencies []Dependency `json:"resolvedDependencies"`
 	} `json:"buildDefinition"`
 }
 
+// Dependency is one of the sources a provenance says the build resolved:
+// an image, a git commit, a remote file (its URL and content checksum).
+type Dependency struct {
+	URI    string            `json:"uri"`
+	Digest map[string]string `json:"digest"`
+}
+
 // LLB is the build's LLB as its provenance records it: the ops by
-// step ID, and each vertex digest's step ID.
+// step ID, and each vertex digest's step ID; Pins are the content
+// checksums of its remote sources, by URL (the provenance's resolved
+// dependencies: BuildKit keys a remote file by its checksum, not its URL).
 type LLB struct {
 	Definition    []fold.LLBStep    `json:"llbDefinition"`
 	DigestMapping map[string]string `json:"digestMapping"`
+	Pins          map[string]string `json:"-"`
+}
+
+// PinsOf are the content checksums of the remote (http, https) sources
+// among deps, by URL.
+func PinsOf(deps []Dependency) map[string]string {
+	out := map[string]string{}
+	for _, d := range deps {
+		if !strings.HasPrefix(d.URI, "http://") && !strings.HasPrefix(d.URI, "https://") {
+			continue
+		}
+		for alg, hex := range d.Digest {
+			if alg == "sha256" {
+				out[d.URI] = alg + ":" + hex
+			}
+		}
+	}
+	return out
 }
 
 // provenanceWait bounds the wait for a finished build's provenance.
@@ -80,6 +109,7 @@ func buildConfig(ctx context.Context, c *client.Client, ref string) (*LLB, error
 	if len(bc.Definition) == 0 {
 		return nil, fmt.Errorf("the provenance of build %s holds no LLB", ref)
 	}
+	bc.Pins = PinsOf(p.BuildDefinition.ResolvedDependencies)
 	return &bc, nil
 }
 

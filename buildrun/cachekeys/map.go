@@ -25,18 +25,20 @@ type keyMapper struct {
 	// session is the ID of the build's session, which the keys of its
 	// local sources hold (the LLB in its provenance does not)
 	session string
-	ops     map[string]*pb.Op   // by step ID
-	inputs  map[string][]string // step ID → input step IDs, by index
-	vertex  map[string]string   // step ID → vertex digest
-	recs    map[string][]*keyRecord
-	keys    map[string]*model.CacheKey
-	busy    map[string]bool
+	// pins are the content checksums of remote sources, by URL
+	pins   map[string]string
+	ops    map[string]*pb.Op   // by step ID
+	inputs map[string][]string // step ID → input step IDs, by index
+	vertex map[string]string   // step ID → vertex digest
+	recs   map[string][]*keyRecord
+	keys   map[string]*model.CacheKey
+	busy   map[string]bool
 }
 
 // stepKeys returns the cache key of every vertex of cfg it can tie to the
 // key store, by vertex digest.
 func stepKeys(ks *keyStore, cfg *LLB, session string) (map[string]*model.CacheKey, error) {
-	m := &keyMapper{ks: ks, session: session, ops: map[string]*pb.Op{}, inputs: map[string][]string{}, vertex: map[string]string{},
+	m := &keyMapper{ks: ks, session: session, pins: cfg.Pins, ops: map[string]*pb.Op{}, inputs: map[string][]string{}, vertex: map[string]string{},
 		recs: map[string][]*keyRecord{}, keys: map[string]*model.CacheKey{}, busy: map[string]bool{}}
 	for _, st := range cfg.Definition {
 		var op pb.Op
@@ -98,12 +100,38 @@ func (m *keyMapper) records(id string) []*keyRecord {
 		if len(out) > 1 {
 			out = slices.DeleteFunc(out, func(r *keyRecord) bool { return !opMatches(op, m.opText(r)) })
 		}
-		if len(out) > 1 {
-			out = nil // the plain texts cannot tell them apart
-		}
+		out = m.sameKey(out)
 	}
 	m.recs[id] = out
 	return out
+}
+
+// sameKey resolves records the op's plain text did not tell apart: when
+// they stand for the same key (the same op text, linked to the same
+// content checksums on every input: BuildKit wrote one key twice, as after
+// two sessions), the first by ID stands for them; else none (never a
+// guess).
+func (m *keyMapper) sameKey(recs []*keyRecord) []*keyRecord {
+	if len(recs) < 2 {
+		return recs
+	}
+	sig := func(r *keyRecord) string {
+		var parts []string
+		for _, l := range r.Parents {
+			if t := m.ks.recs[l.Target]; t != nil && len(t.Parents) == 0 && m.isContent(t) {
+				parts = append(parts, fmt.Sprintf("%d %s %s", l.Input, l.Selector, t.Digest))
+			}
+		}
+		slices.Sort(parts)
+		return m.opText(r) + "\n" + strings.Join(slices.Compact(parts), "\n")
+	}
+	first := sig(recs[0])
+	for _, r := range recs[1:] {
+		if sig(r) != first {
+			return nil
+		}
+	}
+	return []*keyRecord{slices.MinFunc(recs, func(a, b *keyRecord) int { return a.ID - b.ID })}
 }
 
 // linksAll reports whether r is linked on every input i to one of the
@@ -155,6 +183,22 @@ func (m *keyMapper) sourceRecords(op *pb.Op) []*keyRecord {
 				b, _ := json.Marshal(paths)
 				want = append(want, `"FollowPaths":`+string(b))
 			}
+		}
+	case isRemote(src.Identifier):
+		// BuildKit keys a remote file by its content checksum (and the
+		// file name, mode and owner it writes), not by its URL: the
+		// checksum is the one the op pins, else the provenance's
+		pin := src.Attrs[pb.AttrHTTPChecksum]
+		if pin == "" {
+			pin = m.pins[src.Identifier]
+		}
+		if pin == "" {
+			return nil
+		}
+		want = append(want, `"Checksum":"`+pin+`"`)
+		if fn := src.Attrs[pb.AttrHTTPFilename]; fn != "" {
+			b, _ := json.Marshal(fn)
+			want = append(want, `"Filename":`+string(b))
 		}
 	default:
 		return nil
@@ -210,7 +254,7 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 	if src := op.GetSource(); src != nil {
 		k := &model.CacheKey{Op: m.opText(recs[0])}
 		if !recs[0].Random && len(recs) == 1 {
-			k.Key, k.OpDigest = recs[0].Digest, recs[0].Digest
+			k.Key, k.OpDigest, k.BuildKitKey = recs[0].Digest, recs[0].Digest, recs[0].BuildKitID
 		}
 		m.keys[id] = k
 		return k
@@ -219,7 +263,7 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 		return nil
 	}
 	r := recs[0]
-	k := &model.CacheKey{Op: m.opText(r)}
+	k := &model.CacheKey{Op: m.opText(r), BuildKitKey: r.BuildKitID}
 	h := sha256.New()
 	if len(r.Parents) > 0 {
 		k.OpDigest = r.Parents[0].Digest
@@ -227,6 +271,11 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 	}
 	for i, in := range m.inputs[id] {
 		ki := model.KeyInput{Index: i, From: m.vertex[in], Source: sourceName(m.ops[in])}
+		if src := m.ops[in].GetSource(); src != nil && isRemote(src.Identifier) {
+			if pk := m.key(in); pk != nil {
+				ki.Pin = pinOf(pk.Op)
+			}
+		}
 		pset := map[int]bool{}
 		for _, pr := range m.records(in) {
 			pset[pr.ID] = true

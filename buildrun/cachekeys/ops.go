@@ -12,8 +12,9 @@ import (
 // the build's LLB.
 
 // opMatches reports whether BuildKit's plain text of an op's cache map is
-// that of op: an exec op's command, environment, directory and user; a
-// file op's actions and their destinations.
+// that of op: an exec op's command, environment, directory, user,
+// hostname, network and security modes and its mounts; a file op's
+// actions and their destinations.
 func opMatches(op *pb.Op, text string) bool {
 	var cm struct {
 		Type    string
@@ -28,7 +29,9 @@ func opMatches(op *pb.Op, text string) bool {
 			return false
 		}
 		a, b := cm.Exec.Meta, e.Meta
-		return slices.Equal(a.Args, b.Args) && slices.Equal(a.Env, b.Env) && a.Cwd == b.Cwd && a.User == b.User
+		return slices.Equal(a.Args, b.Args) && slices.Equal(a.Env, b.Env) && a.Cwd == b.Cwd && a.User == b.User &&
+			a.Hostname == b.Hostname && cm.Exec.Network == e.Network && cm.Exec.Security == e.Security &&
+			mountsMatch(cm.Exec.Mounts, e.Mounts)
 	}
 	if f := op.GetFile(); f != nil {
 		if cm.Exec != nil || len(cm.Actions) != len(f.Actions) {
@@ -68,6 +71,33 @@ func opMatches(op *pb.Op, text string) bool {
 	return false
 }
 
+// mountsMatch reports whether the mounts of an exec op's cache map
+// (text) are the op's (ours), as BuildKit writes them there
+// (solver/llbsolver/ops/exec.go CacheMap): without selectors, a cache
+// mount's id possibly cleared, and a lone root mount left out.
+func mountsMatch(text, ours []*pb.Mount) bool {
+	if len(ours) == 1 && len(text) == 0 {
+		m := ours[0]
+		return m.Dest == "/" && !m.Readonly && m.MountType == pb.MountType_BIND && m.CacheOpt == nil && m.SecretOpt == nil && m.SSHOpt == nil
+	}
+	if len(text) != len(ours) {
+		return false
+	}
+	for i, t := range text {
+		o := ours[i]
+		if t.Input != o.Input || t.Dest != o.Dest || t.Output != o.Output || t.Readonly != o.Readonly || t.MountType != o.MountType {
+			return false
+		}
+		if t.CacheOpt.GetID() != "" && t.CacheOpt.GetID() != o.CacheOpt.GetID() {
+			return false
+		}
+		if t.SecretOpt.GetID() != o.SecretOpt.GetID() || t.SSHOpt.GetID() != o.SSHOpt.GetID() {
+			return false
+		}
+	}
+	return true
+}
+
 // sourceName names a source op: "local:NAME" or "image:REF".
 func sourceName(op *pb.Op) string {
 	src := op.GetSource()
@@ -81,6 +111,22 @@ func sourceName(op *pb.Op) string {
 		return "image:" + n
 	}
 	return src.Identifier
+}
+
+// isRemote reports whether a source identifier is a remote file
+// (ADD http://… or https://…).
+func isRemote(id string) bool {
+	return strings.HasPrefix(id, "http://") || strings.HasPrefix(id, "https://")
+}
+
+// pinOf is the content checksum in the plain text of a remote source's
+// key ("" if none).
+func pinOf(text string) string {
+	var k struct{ Checksum string }
+	if json.Unmarshal([]byte(text), &k) != nil {
+		return ""
+	}
+	return k.Checksum
 }
 
 // selectorText is a selector's paths, comma separated.

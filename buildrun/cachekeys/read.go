@@ -55,33 +55,50 @@ func ReadBuiltLLB(ctx context.Context, b *builder.Builder, store Store, ref, ses
 // session is session) it can tie to one, and says why there are none
 // when there are none.
 func Read(ctx context.Context, store Store, cfg *LLB, session, ref string) (map[string]*model.CacheKey, string) {
+	keys, missing := ReadMany(ctx, store, map[string]*LLB{ref: cfg}, map[string]string{ref: session})
+	return keys[ref], missing[ref]
+}
+
+// ReadMany reads the cache keys of several builds (their LLBs by ref,
+// and the sessions known of them) from one reading of the key store, as
+// Read does for one.
+func ReadMany(ctx context.Context, store Store, cfgs map[string]*LLB, sessions map[string]string) (map[string]map[string]*model.CacheKey, map[string]string) {
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
-		var keys map[string]*model.CacheKey
+		keys, why := map[string]map[string]*model.CacheKey{}, map[string]string{}
 		missing := 0
-		ks, done, err := readKeyStore(ctx, store.Root)
+		ks, done, err := readKeyStore(ctx, store.Root, store.Lists)
 		if err == nil {
 			ks.lists = lazyListCache(store.Lists)
 			ks.storedList = store.Stored
-			if session == "" {
-				session = ks.sessionOf(cfg)
+			for ref, cfg := range cfgs {
+				session := sessions[ref]
+				if session == "" {
+					session = ks.sessionOf(cfg)
+				}
+				k, kerr := stepKeys(ks, cfg, session)
+				keys[ref] = k
+				if kerr != nil {
+					why[ref] = kerr.Error()
+				}
 			}
-			keys, err = stepKeys(ks, cfg, session)
 			if serr := ks.lists.save(); serr != nil {
 				logrus.Debugf("saving the cache-key listings: %v", serr)
 			}
 			missing = ks.missing
 			done()
 		}
-		logrus.Debugf("cache keys of %s: %d of %d vertices in %s (attempt %d, %d plain texts missing)", ref, len(keys), len(cfg.DigestMapping), time.Since(start), attempt, missing)
+		logrus.Debugf("cache keys of %d builds in %s (attempt %d, %d plain texts missing)", len(cfgs), time.Since(start), attempt, missing)
 		// BuildKit writes the plain texts of a solve in goroutines that
 		// may still run as it ends: when a file list could not be
 		// expanded whole, read again a little later
 		if err != nil || missing == 0 || attempt == keyReadAttempts || ctx.Err() != nil {
 			if err != nil {
-				return keys, err.Error()
+				for ref := range cfgs {
+					why[ref] = err.Error()
+				}
 			}
-			return keys, ""
+			return keys, why
 		}
 		time.Sleep(time.Duration(attempt) * 50 * time.Millisecond)
 	}

@@ -11,15 +11,14 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/moby/buildkit/solver/bboltcachestorage"
 	"github.com/moby/buildkit/util/cachedigest"
-	"github.com/moby/buildkit/util/cachestore"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/buildscope/buildscope/buildrun/builder"
@@ -29,8 +28,8 @@ import (
 // runs with --save-cache-debug, which keeps the plain text behind every
 // digest that goes into a cache key (cache-debug.db) beside its key store
 // (cache.db). Both are bolt databases the daemon holds locked, so they are
-// read from copies; a plain text is used only when it hashes to its digest
-// (a copy taken during a write cannot show a wrong one). See
+// read from copies, each as of one committed transaction (snapshot.go); a
+// plain text is used only when it hashes to its digest. See
 // cachekeys_map.go for how keys are tied to steps.
 
 // keyStore is BuildKit's cache-key store: records by ID, each linked to
@@ -53,19 +52,15 @@ type keyStore struct {
 
 // keyRecord is one record of the key store: a root (a source, or a
 // content checksum) has a digest; any other is reached by its links.
+// BuildKitID is the record's own ID in the store: what BuildKit keys the
+// step's results by (a root's is its digest; another's is chosen when
+// the record is made, and kept while the record is).
 type keyRecord struct {
-	ID      int
-	Digest  string
-	Random  bool
-	Parents []keyLink
-}
-
-// keyLink links a record to the record of one of its op's inputs.
-type keyLink struct {
-	Input    int
-	Digest   string
-	Selector string
-	Target   int
+	ID         int
+	BuildKitID string
+	Digest     string
+	Random     bool
+	Parents    []keyLink
 }
 
 // plainText is what a digest was computed from.
@@ -88,20 +83,28 @@ func (p *plainText) Text() string {
 }
 
 // readKeyStore reads the key store and the cache-debug database of the
-// embedded builder whose root is root, from copies in a temporary dir;
-// the returned func closes them and removes the copies.
-func readKeyStore(ctx context.Context, root string) (*keyStore, func(), error) {
+// embedded builder whose root is root, from copies in a temporary dir
+// under dir (buildscope's state: copies a killed process left there are
+// removed by the next reader); the returned func closes them and
+// removes the copies.
+func readKeyStore(ctx context.Context, root, dir string) (*keyStore, func(), error) {
 	if _, err := os.Stat(filepath.Join(root, builder.CacheDebugDB)); err != nil {
 		return nil, nil, fmt.Errorf("the embedded builder keeps no cache keys (it runs without --save-cache-debug: `buildscope builder stop` and build again): %w", err)
 	}
-	tmp, err := os.MkdirTemp("", "buildscope-keys")
+	if dir == "" {
+		dir = os.TempDir()
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, err
+	}
+	removeStaleCopies(dir)
+	tmp, err := os.MkdirTemp(dir, "buildscope-keys")
 	if err != nil {
 		return nil, nil, err
 	}
 	done := func() { os.RemoveAll(tmp) }
 	fail := func(err error) (*keyStore, func(), error) { done(); return nil, nil, err }
 	for _, f := range []string{"cache.db", builder.CacheDebugDB} {
-		if err := copyFile(filepath.Join(root, f), filepath.Join(tmp, f)); err != nil {
+		if err := snapshot(filepath.Join(root, f), filepath.Join(tmp, f)); err != nil {
 			return fail(fmt.Errorf("copying BuildKit's %s: %w", f, err))
 		}
 	}
@@ -109,7 +112,7 @@ func readKeyStore(ctx context.Context, root string) (*keyStore, func(), error) {
 	if err != nil {
 		return fail(fmt.Errorf("opening a copy of BuildKit's key store: %w", err))
 	}
-	recs, err := cachestore.Records(ctx, store)
+	recs, err := loadRecords(ctx, store)
 	store.Close()
 	if err != nil {
 		return fail(fmt.Errorf("reading BuildKit's key store: %w", err))
@@ -123,14 +126,7 @@ func readKeyStore(ctx context.Context, root string) (*keyStore, func(), error) {
 		db.Close()
 		return fail(fmt.Errorf("reading a copy of BuildKit's cache-debug database: %w", err))
 	}
-	ks := &keyStore{recs: map[int]*keyRecord{}, debug: tx, texts: map[string]*plainText{}, children: map[int][]*keyRecord{}}
-	for _, r := range recs {
-		kr := &keyRecord{ID: r.ID, Digest: r.Digest.String(), Random: r.Random}
-		for _, l := range r.Parents {
-			kr.Parents = append(kr.Parents, keyLink{Input: l.Input, Digest: l.Digest.String(), Selector: l.Selector.String(), Target: l.ID})
-		}
-		ks.recs[kr.ID] = kr
-	}
+	ks := &keyStore{recs: recs, debug: tx, texts: map[string]*plainText{}, children: map[int][]*keyRecord{}}
 	for _, r := range ks.recs {
 		seen := map[int]bool{}
 		for _, l := range r.Parents {
@@ -143,21 +139,19 @@ func readKeyStore(ctx context.Context, root string) (*keyStore, func(), error) {
 	return ks, func() { _ = tx.Rollback(); db.Close(); done() }, nil
 }
 
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
+// staleCopies is how old a directory of copies must be to be taken for
+// one a killed reader left: a reading takes seconds.
+const staleCopies = 10 * time.Minute
+
+// removeStaleCopies removes the directories of copies under dir that
+// readers killed before they could remove them left behind.
+func removeStaleCopies(dir string) {
+	old, _ := filepath.Glob(filepath.Join(dir, "buildscope-keys*"))
+	for _, d := range old {
+		if fi, err := os.Lstat(d); err == nil && fi.IsDir() && time.Since(fi.ModTime()) > staleCopies {
+			os.RemoveAll(d)
+		}
 	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 var shaRe = regexp.MustCompile(`\bsha256:[a-f0-9]{64}\b`)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moby/buildkit/solver"
+	"github.com/moby/buildkit/solver/bboltcachestorage"
 	"github.com/moby/buildkit/util/cachedigest"
 
 	"github.com/buildscope/buildscope/model/why"
@@ -63,5 +65,59 @@ func TestWhyAgreesWithBuildKitCacheDebug(t *testing.T) {
 	}
 	if !agree {
 		t.Errorf("BuildKit's cache keys differ in more than VERSION:\n%v\n%v", old[0], cur[0])
+	}
+}
+
+// Every step's recorded BuildKit key is a record of the builder's own key
+// store, read here with BuildKit's own store code after the builder
+// stopped: it exists, a source's is its digest, and every other is linked
+// from the record of a step it builds on by the op digest buildscope
+// recorded beside it.
+func TestRecordedKeysAreTheBuildersRecords(t *testing.T) {
+	e := newColdEnv(t)
+	dir := copyDir(t, "../../assets/examples/cachedemo")
+	b, r := e.build(t, "--builder", "embedded", dir)
+	if r.code != 0 {
+		t.Fatalf("build exited %d: %s", r.code, lastLines(r.stderr, 10))
+	}
+	e.mustRun(t, "builder", "stop") // releases the key store
+	store, err := bboltcachestorage.NewStore(filepath.Join(e.dir, "state", "buildscope", "buildkitd", "root", "cache.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	checked := 0
+	for _, s := range b.Stages {
+		for _, st := range s.Steps {
+			k := st.Key
+			if k == nil || k.BuildKitKey == "" {
+				t.Errorf("%s: no BuildKit key recorded (%+v)", st.Name, k)
+				continue
+			}
+			if !store.Exists(k.BuildKitKey) {
+				t.Errorf("%s: BuildKit key %s is not in the builder's key store", st.Name, k.BuildKitKey)
+				continue
+			}
+			if strings.HasPrefix(st.Instruction, "FROM ") {
+				if k.BuildKitKey != k.Key {
+					t.Errorf("%s: a source's BuildKit key %s is not its digest %s", st.Name, k.BuildKitKey, k.Key)
+				}
+				checked++
+				continue
+			}
+			linked := false
+			err := store.WalkBacklinks(k.BuildKitKey, func(_ string, l solver.CacheInfoLink) error {
+				linked = linked || l.Digest.String() == k.OpDigest
+				return nil
+			})
+			if err != nil || !linked {
+				t.Errorf("%s: BuildKit key %s is not linked by op digest %s (%v)", st.Name, k.BuildKitKey, k.OpDigest, err)
+				continue
+			}
+			checked++
+		}
+	}
+	if checked < 5 {
+		t.Errorf("only %d steps checked", checked)
 	}
 }

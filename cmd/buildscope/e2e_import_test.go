@@ -123,7 +123,10 @@ func TestForeignImportBuildxBundle(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &ex); err != nil {
 		t.Fatal(err)
 	}
-	if ex.Previous != ids[0] || len(ex.Misses) == 0 || ex.Misses[0].Reason != why.ReasonContext || !strings.Contains(r.stdout, `"a.txt"`) {
+	// an imported bundle keeps no per-file digests nor cache keys: the
+	// changed file and an evicted entry cannot be told apart, and why
+	// says so, naming the paths, instead of picking one
+	if ex.Previous != ids[0] || len(ex.Misses) == 0 || ex.Misses[0].Reason != why.ReasonUnknown || !strings.Contains(r.stdout, `"a.txt"`) {
 		t.Errorf("why of the second import (previous should be %s):\n%s", ids[0], r.stdout)
 	}
 	// history ls --builder agrees with buildx's own listing of the same

@@ -31,6 +31,16 @@ func whyAfter(t *testing.T, e *env, dir string, args ...string) *why.Explanation
 	if ex.Build != b.ID {
 		t.Fatalf("why explained %s, not the last build %s", ex.Build, b.ID)
 	}
+	// every step BuildKit did not answer from the cache is explained, and
+	// each answer names where it came from
+	if ran := b.Cache.StepsTotal - b.Cache.StepsCached; len(ex.Misses) != ran {
+		t.Errorf("why explains %d steps, the build ran %d (%d/%d cached): %+v", len(ex.Misses), ran, b.Cache.StepsCached, b.Cache.StepsTotal, ex.Misses)
+	}
+	for _, m := range ex.Misses {
+		if m.Source == "" {
+			t.Errorf("line %d %s: no source", m.Line, m.Reason)
+		}
+	}
 	return &ex
 }
 
@@ -52,10 +62,15 @@ func requireMiss(t *testing.T, ex *why.Explanation, line int, reason string) *wh
 	return m
 }
 
+// requireNoMisses fails when a step ran: a FROM that BuildKit evaluated
+// only for its key (and counts as not cached) is listed, as
+// cache-key-only, and is no step that ran.
 func requireNoMisses(t *testing.T, ex *why.Explanation) {
 	t.Helper()
-	if len(ex.Misses) != 0 {
-		t.Fatalf("want no misses, got %+v", ex.Misses)
+	for _, m := range ex.Misses {
+		if m.Reason != why.ReasonKeyOnly {
+			t.Fatalf("want no misses, got %+v", ex.Misses)
+		}
 	}
 }
 
@@ -182,6 +197,12 @@ func TestWhyCacheEvicted(t *testing.T) {
 	root := requireMiss(t, ex, 7, why.ReasonEvicted)
 	if root.Detail.Key == "" || ex.Source != why.SourceCacheKeys {
 		t.Errorf("evicted without BuildKit's cache key to show the inputs were equal: %v (source %s)", root.Detail, ex.Source)
+	}
+	// the base image pulled again after the prune is a miss too, naming
+	// the image and its digest
+	from := requireMiss(t, ex, 6, why.ReasonEvicted)
+	if from.Detail.Image == "" || !strings.HasPrefix(from.Detail.New, "sha256:") || from.Source != why.SourceCacheKeys {
+		t.Errorf("line 6: %+v from %s", from.Detail, from.Source)
 	}
 	for _, line := range []int{9, 16, 17} {
 		if m := requireMiss(t, ex, line, why.ReasonParent); m.Detail.Root != root.Step {

@@ -3,6 +3,7 @@ package why
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,12 +81,15 @@ func advise(cur *model.Build, misses []Miss) []string {
 			out = append(out, fmt.Sprintf("the RUN at %s re-ran only because %q (line %d) copied changed files (%s): copy the dependency manifests and install from them before copying the rest of the sources, so that editing sources keeps those steps cached",
 				strings.Join(runs, ", "), ins.Instruction, m.Line, strings.Join(head(files, 3), ", ")))
 		}
-		allIgnorable := len(files) > 0
-		for _, f := range files {
+		// files the change took out of the context (a .dockerignore
+		// that now excludes them) are not advised to be excluded again
+		present := slices.DeleteFunc(slices.Clone(files), func(f string) bool { return slices.Contains(m.Detail.Removed, f) })
+		allIgnorable := len(present) > 0
+		for _, f := range present {
 			allIgnorable = allIgnorable && isIgnorable(f)
 		}
 		if allIgnorable {
-			out = append(out, fmt.Sprintf("line %d missed only because of %s, which the image likely does not need: exclude them in .dockerignore", m.Line, strings.Join(head(files, 3), ", ")))
+			out = append(out, fmt.Sprintf("line %d missed only because of %s, which the image likely does not need: exclude them in .dockerignore", m.Line, strings.Join(head(present, 3), ", ")))
 		}
 	}
 	return out

@@ -47,6 +47,8 @@ type Detail struct {
 	LLB    string `json:"llb,omitempty"`
 	LLBOld string `json:"llb_old,omitempty"`
 	LLBNew string `json:"llb_new,omitempty"`
+	// URL is the remote source (ADD https://…) whose content changed.
+	URL string `json:"url,omitempty"`
 	// CacheFrom is what --cache-from brought, for a miss after it.
 	CacheFrom string `json:"cache_from,omitempty"`
 }
@@ -101,13 +103,31 @@ func (d *Detail) Lines(reason string) []string {
 	case ReasonNoCache:
 		out = append(out, "forced by "+d.Flag)
 	case ReasonPlatform:
+		if d.Image != "" {
+			out = append(out, fmt.Sprintf("%s → %s (the base image %s was pulled again)", d.Old, d.New, d.Image))
+			break
+		}
 		out = append(out, fmt.Sprintf("%s → %s", d.Old, d.New))
 	case ReasonFirst:
 		out = append(out, "no earlier build of this Dockerfile and target to compare with")
 	case ReasonUnknown:
+		if d.Image != "" {
+			out = append(out, fmt.Sprintf("base image %s@%s", d.Image, short(d.New)))
+		}
+		if len(d.Files) > 0 {
+			out = append(out, "paths "+strings.Join(head(d.Files, 5), ", "))
+		}
 		out = append(out, "unknown: "+d.Missing)
+	case ReasonKeyOnly:
+		out = append(out, fmt.Sprintf("BuildKit evaluated the base image %s@%s only to compute its cache key, and counts that as not cached: the steps built on it were answered from the cache, so its layers were not needed", d.Image, short(d.New)))
+	case ReasonPrevFailed:
+		out = append(out, "the previous build's run of this step left no cache entry: "+d.Old)
+	case ReasonRemote:
+		out = append(out, fmt.Sprintf("%s %s → %s", d.URL, short(d.Old), short(d.New)))
 	case ReasonEvicted:
-		if d.Key != "" && d.LLB == "" {
+		if d.Image != "" {
+			out = append(out, fmt.Sprintf("the base image %s@%s was pulled again: BuildKit's cache key equals the previous build's (%s), and its layers' cache entry was gone (pruned or evicted)", d.Image, short(d.New), short(d.Key)))
+		} else if d.Key != "" && d.LLB == "" {
 			out = append(out, "BuildKit's cache key equals the previous build's ("+short(d.Key)+"), and the step ran: its cache entry was gone (pruned or evicted)")
 		} else {
 			out = append(out, "its inputs and BuildKit's op digest were equal, and it ran: its cache entry was gone (pruned or evicted)")

@@ -15,13 +15,13 @@ const SourceCacheKeys = "cache-keys"
 // previous build's step): its own input that differs; a step it builds on
 // that ran or changed; cache-evicted when the keys are equal. ok is false
 // when either step has no key.
-func keyReason(cur *model.Build, st, old *model.Step, seen map[string]Miss, changed []ChangedHit, hits map[string]int) (string, Detail, bool) {
+func keyReason(cur *model.Build, st, old *model.Step, seen map[string]Miss, changed []ChangedHit, hits map[string]int) (verdict, bool) {
 	v, ok := compareKeys(cur, st, old)
 	if !ok {
-		return "", Detail{}, false
+		return verdict{}, false
 	}
 	if v.Reason != "" {
-		return v.Reason, v.Detail, true
+		return fromKeys(v.Reason, v.Detail), true
 	}
 	parents := v.Parents
 	if v.Same {
@@ -40,17 +40,17 @@ func keyReason(cur *model.Build, st, old *model.Step, seen map[string]Miss, chan
 			if !m.Root {
 				root = m.Detail.Root
 			}
-			return ReasonParent, Detail{Parent: m.Step, Root: root}, true
+			return fromKeys(ReasonParent, Detail{Parent: m.Step, Root: root}), true
 		}
 		if i, ok := hits[p]; ok {
-			return ReasonParentChanged, Detail{Parent: changed[i].Step, Root: changed[i].Step}, true
+			return fromKeys(ReasonParentChanged, Detail{Parent: changed[i].Step, Root: changed[i].Step}), true
 		}
 	}
 	if v.Same {
-		return ReasonEvicted, v.Detail, true
+		return fromKeys(ReasonEvicted, v.Detail), true
 	}
-	return ReasonUnknown, Detail{Missing: "which step: the key of a step or source it builds on differs from the previous build's, and that one is not a step of the build (" + strings.Join(parents, ", ") + ")",
-		KeyOld: old.Key.Key, KeyNew: st.Key.Key}, true
+	return unknown(SourceCacheKeys, "which step: the key of a step or source it builds on differs from the previous build's, and that one is not a step of the build ("+strings.Join(parents, ", ")+")",
+		Detail{KeyOld: old.Key.Key, KeyNew: st.Key.Key}), true
 }
 
 // keysNote says why an explanation of cur against prev cannot rest on

@@ -121,8 +121,17 @@ func TestExplainSaysWhenKeysAreMissing(t *testing.T) {
 	if ex.Source != SourceRecordedInputs || !strings.Contains(ex.SourceNote, "Docker engine") {
 		t.Fatalf("source %q, note %q", ex.Source, ex.SourceNote)
 	}
-	if m := ex.Misses[0]; m.Reason != ReasonEnv || m.Detail.Var != "E" {
-		t.Errorf("recorded inputs: %+v", m)
+	found := false
+	for _, m := range ex.Misses {
+		if m.Line == 5 {
+			found = true
+			if m.Reason != ReasonEnv || m.Detail.Var != "E" || m.Source != SourceRecordedInputs {
+				t.Errorf("recorded inputs: %+v", m)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("line 5 missing from %+v", ex.Misses)
 	}
 	if !strings.Contains(ex.Text(cur), "Docker engine") {
 		t.Errorf("plain why does not say where the answer came from:\n%s", ex.Text(cur))

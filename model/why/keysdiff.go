@@ -49,6 +49,9 @@ func compareKeys(cur *model.Build, st, old *model.Step) (keyVerdict, bool) {
 			return keyVerdict{Reason: ReasonInstruction, Detail: Detail{Field: fmt.Sprintf("input %d", idx), Old: presence(oi), New: presence(ni)}}, true
 		case ni.Selector != oi.Selector:
 			return keyVerdict{Reason: ReasonInstruction, Detail: Detail{Field: "selected paths", Old: oi.Selector, New: ni.Selector}}, true
+		case ni.Pin != "" && oi.Pin != "" && ni.Pin != oi.Pin:
+			// a remote file BuildKit keys by its content checksum
+			return keyVerdict{Reason: ReasonRemote, Detail: Detail{URL: ni.Source, Old: oi.Pin, New: ni.Pin}}, true
 		case ni.Content != "" && oi.Content != "" && ni.Content != oi.Content:
 			d, changed := filesDetail(oi.Files, ni.Files)
 			name, local := strings.CutPrefix(ni.Source, "local:")

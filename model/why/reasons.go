@@ -10,68 +10,67 @@ import (
 )
 
 // changedHit says what changed in a cached step against the previous
-// build's step ("" when nothing it records did, or when only its parents
-// did: the changed parent is reported itself).
-func changedHit(cur, prev *model.Build, si, k int, keys bool) (string, Detail) {
+// build's step (Reason "" when nothing it records did, or when only its
+// parents did: the changed parent is reported itself).
+func changedHit(cur, prev *model.Build, si, k int, keys bool) verdict {
 	st := cur.Stages[si].Steps[k]
 	if strings.HasPrefix(st.Instruction, "FROM ") {
 		if !keys {
-			return "", Detail{}
+			return verdict{}
 		}
-		r, d, _ := fromReason(prev, &st)
-		return r, d
+		r, d, _, _ := fromReason(prev, &st)
+		return fromInputs(r, d)
 	}
 	old := previousStep(prev, cur.Stages[si], k)
 	if keys {
 		if v, ok := compareKeys(cur, &st, old); ok {
-			return v.Reason, v.Detail // "" when only its parents changed
+			return fromKeys(v.Reason, v.Detail) // "" when only its parents changed
 		}
 	}
 	if st.Inputs == nil {
-		return "", Detail{}
+		return verdict{}
 	}
 	if old == nil || old.Inputs == nil || old.Inputs.Key == st.Inputs.Key {
-		return "", Detail{}
+		return verdict{}
 	}
-	return inputDiff(old, &st, cur, prev)
+	return fromInputs(inputDiff(old, &st, cur, prev))
 }
 
-// missReason is the reason step k of stage si ran.
-func missReason(cur, prev *model.Build, si, k int, keys bool, seen map[string]Miss, changed []ChangedHit, hits map[string]int) (string, Detail) {
+// missReason is why step k of stage si ran, with the data that shows it.
+func missReason(cur, prev *model.Build, si, k int, keys bool, seen map[string]Miss, changed []ChangedHit, hits map[string]int) verdict {
 	s := cur.Stages[si]
 	st := s.Steps[k]
 	in := st.Inputs
 	if in == nil {
 		in = &model.StepInputs{}
 	}
-	isFrom := strings.HasPrefix(st.Instruction, "FROM ")
 	if cur.NoCache || slices.Contains(cur.NoCacheFilter, s.Name) {
 		flag := "--no-cache"
 		if !cur.NoCache {
 			flag = "--no-cache-filter=" + s.Name
 		}
-		return ReasonNoCache, Detail{Flag: flag}
+		return fromRecord(ReasonNoCache, Detail{Flag: flag})
 	}
 	if prev == nil {
-		return ReasonFirst, Detail{}
+		return fromRecord(ReasonFirst, Detail{})
 	}
-	if isFrom {
-		if r, d, found := fromReason(prev, &st); found {
-			return r, d
-		}
-		return ReasonInstruction, Detail{New: st.Instruction}
+	if strings.HasPrefix(st.Instruction, "FROM ") {
+		return fromMiss(cur, prev, &st, keys)
 	}
 	old := previousStep(prev, s, k)
+	if old == nil {
+		return fromInputs(ReasonInstruction, Detail{New: textOr(in.Text, st.Instruction)})
+	}
 	if keys {
-		if r, d, ok := keyReason(cur, &st, old, seen, changed, hits); ok {
-			return r, d
+		if v, ok := keyReason(cur, &st, old, seen, changed, hits); ok {
+			return v
 		}
 	}
-	if old == nil {
-		return ReasonInstruction, Detail{New: textOr(in.Text, st.Instruction)}
-	}
 	if r, d := inputDiff(old, &st, cur, prev); r != "" {
-		return r, d
+		return fromInputs(r, d)
+	}
+	if v, ok := previousFailed(prev, old); ok {
+		return v
 	}
 	for _, p := range in.Parents {
 		if m, ok := seen[p]; ok {
@@ -79,10 +78,10 @@ func missReason(cur, prev *model.Build, si, k int, keys bool, seen map[string]Mi
 			if !m.Root {
 				root = m.Detail.Root
 			}
-			return ReasonParent, Detail{Parent: m.Step, Root: root}
+			return fromInputs(ReasonParent, Detail{Parent: m.Step, Root: root})
 		}
 		if i, ok := hits[p]; ok {
-			return ReasonParentChanged, Detail{Parent: changed[i].Step, Root: changed[i].Step}
+			return fromInputs(ReasonParentChanged, Detail{Parent: changed[i].Step, Root: changed[i].Step})
 		}
 	}
 	oin := old.Inputs
@@ -93,25 +92,28 @@ func missReason(cur, prev *model.Build, si, k int, keys bool, seen map[string]Mi
 	case oin.LLB != "" && in.LLB != "" && oin.LLB != in.LLB:
 		// BuildKit's own op changed in a way the recorded inputs do not
 		// break down (a flag, a mount, a network or security mode)
-		return ReasonUnknown, Detail{Missing: "what changed in BuildKit's op: its LLB digest differs from the previous build's, but no input buildscope records does",
-			LLBOld: oin.LLB, LLBNew: in.LLB}
+		return unknown(SourceRecordedInputs, "what changed in BuildKit's op: its LLB digest differs from the previous build's, but no input buildscope records does",
+			Detail{LLBOld: oin.LLB, LLBNew: in.LLB})
 	case in.Key == "" || oin.Key == "":
-		return ReasonUnknown, Detail{Missing: "the step's recorded inputs (the build was made with --no-record-inputs, or before buildscope recorded them)"}
+		return unknown(SourceRecordedInputs, "the step's recorded inputs (the build was made with --no-record-inputs, or before buildscope recorded them)", Detail{})
 	case in.Key != oin.Key:
-		return ReasonUnknown, Detail{Missing: "which input changed: the recorded input keys differ but no recorded input does", KeyOld: oin.Key, KeyNew: in.Key}
+		return unknown(SourceRecordedInputs, "which input changed: the recorded input keys differ but no recorded input does", Detail{KeyOld: oin.Key, KeyNew: in.Key})
 	case in.LLB == "" || oin.LLB == "":
-		return ReasonUnknown, Detail{Missing: "BuildKit's op digest, to show the inputs were equal (this builder keeps no build history: the Docker engine's BuildKit)", Key: in.Key}
+		return unknown(SourceRecordedInputs, "BuildKit's op digest, to show the inputs were equal: "+noLLB(cur, prev, in.LLB == ""), Detail{Key: in.Key})
 	}
 	if len(in.Selected) > 0 {
 		// a build buildscope did not run: the builder keeps no per-file
-		// digests, and with the op and every other input equal, what
-		// changed is the content of the paths the step selects
-		return ReasonContext, Detail{Files: in.Selected,
-			Missing: "per-file digests (the builder keeps none): these are the paths the step selects, whose content changed or whose cache entry was evicted"}
+		// digests, and with the op and every other input equal, either
+		// the content of the paths the step selects changed or its cache
+		// entry was evicted: the data cannot tell which
+		return unknown(SourceRecordedInputs, "whether the content of the paths the step selects changed or its cache entry was evicted: the builder keeps no per-file digests of a build buildscope did not run, and no cache keys of it were read",
+			Detail{Files: in.Selected})
 	}
 	// every recorded input and BuildKit's own op digest are equal, and the
-	// step still ran: its cache entry was gone
-	return ReasonEvicted, Detail{Key: in.Key, LLB: in.LLB}
+	// step still ran: only BuildKit's cache keys of both steps prove that
+	// the step was the same and its entry was gone
+	return unknown(SourceRecordedInputs, "BuildKit's cache keys of both builds' steps, to prove its cache entry was evicted: every recorded input and BuildKit's op digest equal the previous build's, and the step still ran"+keysLack(cur, prev),
+		Detail{Key: in.Key, LLB: in.LLB})
 }
 
 // previousStep is the previous build's step matching step k of stage s.
@@ -289,24 +291,4 @@ func head(s []string, n int) []string {
 		return append(append([]string{}, s[:n]...), fmt.Sprintf("and %d more", len(s)-n))
 	}
 	return s
-}
-
-// fromReason compares a FROM step with the previous build's FROM of the
-// same image (BuildKit files a FROM shared by stages under any one of
-// them): base-image-changed, or "" when the digest is the same; found is
-// false when the previous build did not use the image.
-func fromReason(prev *model.Build, st *model.Step) (string, Detail, bool) {
-	newRef, newDig, _ := strings.Cut(strings.TrimPrefix(st.Instruction, "FROM "), "@")
-	for _, o := range allSteps(prev) {
-		if !strings.HasPrefix(o.Instruction, "FROM ") {
-			continue
-		}
-		if oldRef, oldDig, _ := strings.Cut(strings.TrimPrefix(o.Instruction, "FROM "), "@"); oldRef == newRef {
-			if oldDig != newDig {
-				return ReasonBase, Detail{Image: newRef, Old: oldDig, New: newDig}, true
-			}
-			return "", Detail{}, true
-		}
-	}
-	return "", Detail{}, false
 }

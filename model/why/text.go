@@ -23,8 +23,11 @@ func (ex *Explanation) Text(cur *model.Build) string {
 	header := ""
 	for _, m := range ex.Misses {
 		h := "root causes"
-		if !m.Root {
+		switch missGroup(m) {
+		case groupCascade:
 			h = "then"
+		case groupKeyOnly:
+			h = "evaluated for their cache keys only (BuildKit counts them as not cached)"
 		}
 		if h != header {
 			fmt.Fprintf(&w, "%s:\n", h)

@@ -1,6 +1,8 @@
 package why
 
 import (
+	"strings"
+
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -36,11 +38,48 @@ const (
 	// ReasonNotImported: the build imported --cache-from, and the import
 	// failed or did not hold the step; Detail.CacheFrom says which.
 	ReasonNotImported = "cache-not-imported"
+	// ReasonPrevFailed: the previous build's run of the step failed (or
+	// that build stopped before it), leaving no cache entry; Detail.Old is
+	// its error.
+	ReasonPrevFailed = "previous-failed"
+	// ReasonKeyOnly: a FROM BuildKit evaluated only to compute its cache
+	// key (and counts as not cached): every step built on it was answered
+	// from the cache, so its layers were not needed.
+	ReasonKeyOnly = "cache-key-only"
+	// ReasonRemote: a remote source the step reads (ADD https://…)
+	// changed; Detail.URL names it, Old and New its content checksums.
+	ReasonRemote = "remote-changed"
 )
 
 // SourceRecordedInputs says an explanation rests on the inputs buildscope
 // recorded for each step (and BuildKit's normalised LLB op digests).
 const SourceRecordedInputs = "recorded-inputs"
+
+// SourceBuildRecord says an explanation rests on the build records
+// themselves: the flags a build was made with (--no-cache), whether a
+// previous build exists, how its step ended.
+const SourceBuildRecord = "build-record"
+
+// verdict is why one step ran (or changed), and the data that shows it:
+// every reason is given with its source, so that no answer is given
+// without naming what it came from.
+type verdict struct {
+	Reason string
+	Detail Detail
+	Source string
+}
+
+// fromKeys, fromInputs and fromRecord are verdicts of their source.
+func fromKeys(r string, d Detail) verdict   { return verdict{r, d, SourceCacheKeys} }
+func fromInputs(r string, d Detail) verdict { return verdict{r, d, SourceRecordedInputs} }
+func fromRecord(r string, d Detail) verdict { return verdict{r, d, SourceBuildRecord} }
+
+// unknown is inputs-unknown: source was read, and missing is what it
+// lacks to tell why.
+func unknown(source, missing string, d Detail) verdict {
+	d.Missing = missing
+	return verdict{ReasonUnknown, d, source}
+}
 
 // Explanation says why each step of a build that ran did not come from
 // the cache, against the previous build of the same Dockerfile.
@@ -53,8 +92,11 @@ type Explanation struct {
 	// build and that were still answered from the cache (an older entry):
 	// the root causes of the misses that built on them.
 	ChangedHits []ChangedHit `json:"changed_hits"`
-	// Source is where the answer came from: SourceCacheKeys when both
-	// builds have BuildKit's cache keys, else SourceRecordedInputs.
+	// Source is where the answer came from as a whole: SourceCacheKeys
+	// when both builds have BuildKit's cache keys, else
+	// SourceRecordedInputs. Each miss and changed hit names its own
+	// (Miss.Source): a step without a key is explained from what else
+	// was recorded, and says so.
 	Source string `json:"source"`
 	// SourceNote says why the answer does not come from cache keys.
 	SourceNote string `json:"source_note,omitempty"`
@@ -67,6 +109,8 @@ type ChangedHit struct {
 	Line   int    `json:"line"`
 	Reason string `json:"reason"`
 	Detail Detail `json:"detail"`
+	// Source is the data the reason comes from (as Miss.Source).
+	Source string `json:"source"`
 	// CostSeconds is the summed duration of the misses it made run.
 	CostSeconds float64 `json:"cost_seconds"`
 }
@@ -78,8 +122,13 @@ type Miss struct {
 	Line   int    `json:"line"`
 	Reason string `json:"reason"`
 	Detail Detail `json:"detail"`
-	// Root is true for a root cause (every reason but parent-missed and
-	// parent-changed).
+	// Source is the data the reason comes from: SourceCacheKeys (BuildKit's
+	// cache keys of both builds' steps), SourceRecordedInputs (the inputs
+	// buildscope recorded and BuildKit's op digests) or SourceBuildRecord
+	// (the records' flags, status and history).
+	Source string `json:"source"`
+	// Root is true for a root cause (every reason but parent-missed,
+	// parent-changed and cache-key-only).
 	Root bool `json:"root"`
 	// CostSeconds, on a root cause, is the summed duration of the steps it
 	// made run: itself and every miss that cascaded from it.
@@ -119,6 +168,7 @@ func Explain(cur, prev *model.Build) *Explanation {
 		ex.SourceNote = keysNote(cur, prev)
 	}
 	reasons := map[string]Miss{} // by step digest
+	seen := map[string]Miss{}    // the misses a later step may cascade from
 	hits := map[string]int{}     // changed hits by step digest → index in ex.ChangedHits
 	var order []string
 	for si, s := range cur.Stages {
@@ -126,9 +176,9 @@ func Explain(cur, prev *model.Build) *Explanation {
 			st := &s.Steps[k]
 			if st.Cached {
 				if prev != nil && !cur.NoCache {
-					if reason, detail := changedHit(cur, prev, si, k, keys); reason != "" {
+					if v := changedHit(cur, prev, si, k, keys); v.Reason != "" {
 						hits[st.Digest] = len(ex.ChangedHits)
-						ex.ChangedHits = append(ex.ChangedHits, ChangedHit{Step: st.Name, Stage: s.Name, Line: st.Line, Reason: reason, Detail: detail})
+						ex.ChangedHits = append(ex.ChangedHits, ChangedHit{Step: st.Name, Stage: s.Name, Line: st.Line, Reason: v.Reason, Detail: v.Detail, Source: v.Source})
 					}
 				}
 				continue
@@ -136,18 +186,28 @@ func Explain(cur, prev *model.Build) *Explanation {
 			if st.Started == nil {
 				continue
 			}
-			m := Miss{Step: st.Name, Stage: s.Name, Line: st.Line, Detail: Detail{}, duration: stepSeconds(st)}
-			m.Reason, m.Detail = missReason(cur, prev, si, k, keys, reasons, ex.ChangedHits, hits)
-			if m.Reason == "" {
-				continue // a base image resolved again, unchanged
-			}
-			m.Root = m.Reason != ReasonParent && m.Reason != ReasonParentChanged
+			// every step BuildKit did not answer from the cache is a
+			// miss, a FROM that pulled its layers again included
+			v := missReason(cur, prev, si, k, keys, seen, ex.ChangedHits, hits)
+			m := Miss{Step: st.Name, Stage: s.Name, Line: st.Line, Reason: v.Reason, Detail: v.Detail, Source: v.Source, duration: stepSeconds(st)}
+			m.Root = m.Reason != ReasonParent && m.Reason != ReasonParentChanged && m.Reason != ReasonKeyOnly
 			if m.Root && len(cur.CacheImports) > 0 {
 				var imported bool
 				m.Detail.CacheFrom, imported = cacheFromNote(cur, s.Name, st)
-				if !imported && (m.Reason == ReasonFirst || m.Reason == ReasonEvicted) {
-					m.Reason = ReasonNotImported
+				failed := len(importFailures(cur)) == len(cur.CacheImports)
+				if !imported && (m.Reason == ReasonFirst || m.Reason == ReasonEvicted) && (st.Key != nil || failed) {
+					// the caches' records were read against the step's
+					// key, or none could be read at all
+					m.Reason, m.Source = ReasonNotImported, SourceCacheKeys
+					if st.Key == nil {
+						m.Source = SourceBuildRecord
+					}
 				}
+			}
+			if !strings.HasPrefix(st.Instruction, "FROM ") || m.Reason == ReasonBase || m.Reason == ReasonInstruction {
+				// a FROM pulled again with the same key does not change
+				// the keys of the steps built on it: they are not its cascade
+				seen[st.Digest] = m
 			}
 			reasons[st.Digest] = m
 			order = append(order, st.Digest)
@@ -163,10 +223,12 @@ func Explain(cur, prev *model.Build) *Explanation {
 		}
 		cost[root] += m.duration
 	}
-	for _, root := range []bool{true, false} {
+	// root causes, the steps they cascaded to, then the FROMs BuildKit
+	// evaluated for their keys only (they made nothing run)
+	for _, group := range []int{groupRoot, groupCascade, groupKeyOnly} {
 		for _, d := range order {
-			if m := reasons[d]; m.Root == root {
-				if root {
+			if m := reasons[d]; missGroup(m) == group {
+				if m.Root {
 					m.CostSeconds = round2(cost[m.Step])
 				}
 				ex.Misses = append(ex.Misses, m)
@@ -178,6 +240,23 @@ func Explain(cur, prev *model.Build) *Explanation {
 	}
 	ex.Advice = append(importFailures(cur), advise(cur, ex.Misses)...)
 	return ex
+}
+
+// The groups misses are listed in.
+const (
+	groupRoot = iota
+	groupCascade
+	groupKeyOnly
+)
+
+func missGroup(m Miss) int {
+	switch {
+	case m.Reason == ReasonKeyOnly:
+		return groupKeyOnly
+	case m.Root:
+		return groupRoot
+	}
+	return groupCascade
 }
 
 func stepSeconds(st *model.Step) float64 {

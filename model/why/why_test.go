@@ -1,6 +1,7 @@
 package why
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -70,16 +71,22 @@ func TestExplainParentChanged(t *testing.T) {
 	}
 }
 
-// cache-evicted only where the recorded inputs and BuildKit's op digest
-// show the step was the same; without the op digest the reason is
-// inputs-unknown, saying what is missing.
+// cache-evicted only where BuildKit's cache keys of both steps are equal:
+// equal recorded inputs and op digests are not proof (inputs-unknown,
+// saying so), nor is either without the op digest.
 func TestExplainEvictedOnlyWhenShown(t *testing.T) {
 	now := time.Now()
 	prev := whyBuild("a", now, "sha256:one", false, false, "llb-run")
 	cur := whyBuild("b", now.Add(time.Minute), "sha256:one", true, false, "llb-run")
-	if ex := Explain(cur, prev); len(ex.Misses) != 1 || ex.Misses[0].Reason != ReasonEvicted {
-		t.Fatalf("same key and op digest, ran: %+v, want cache-evicted", ex.Misses)
+	if ex := Explain(cur, prev); len(ex.Misses) != 1 || ex.Misses[0].Reason != ReasonUnknown || !strings.Contains(ex.Misses[0].Detail.Missing, "cache keys") {
+		t.Fatalf("same recorded inputs and op digest, ran: %+v, want inputs-unknown naming the missing keys", ex.Misses)
 	}
+	key := &model.CacheKey{Key: "sha256:k", Op: "{}"}
+	prev.Stages[1].Steps[0].Key, cur.Stages[1].Steps[0].Key = key, key
+	if ex := Explain(cur, prev); len(ex.Misses) != 1 || ex.Misses[0].Reason != ReasonEvicted || ex.Misses[0].Source != SourceCacheKeys {
+		t.Fatalf("equal cache keys, ran: %+v, want cache-evicted from cache-keys", ex.Misses)
+	}
+	prev.Stages[1].Steps[0].Key, cur.Stages[1].Steps[0].Key = nil, nil
 	noLLB := whyBuild("c", now.Add(2*time.Minute), "sha256:one", true, false, "")
 	ex := Explain(noLLB, prev)
 	if len(ex.Misses) != 1 || ex.Misses[0].Reason != ReasonUnknown || ex.Misses[0].Detail.Missing == "" {

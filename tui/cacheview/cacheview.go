@@ -22,7 +22,8 @@ var Short = map[string]string{
 	why.ReasonBase: "base", why.ReasonContext: "ctx", why.ReasonParent: "↑dep",
 	why.ReasonNoCache: "nocache", why.ReasonPlatform: "plat", why.ReasonFirst: "new",
 	why.ReasonEvicted: "evict", why.ReasonParentChanged: "↑chg", why.ReasonNamedContext: "nctx",
-	why.ReasonUnknown: "unknown",
+	why.ReasonUnknown: "unknown", why.ReasonNotImported: "noimport", why.ReasonPrevFailed: "prevfail",
+	why.ReasonKeyOnly: "keyonly", why.ReasonRemote: "remote",
 }
 
 // row is one line of the list: a miss, a step that changed but hit an
