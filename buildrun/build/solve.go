@@ -46,7 +46,7 @@ func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths
 		ID: history.NewID(), Context: p.ContextAbs, Dockerfile: p.DockerfileAbs, Target: p.Target,
 		Builder: b.Name(), Status: model.StatusRunning, Started: time.Now().UTC(),
 		Platforms: p.Platforms, BuildArgs: p.Args, NoCache: p.NoCache, NoCacheFilter: p.NoCacheFilter,
-		Bake: p.bake,
+		Bake: p.bake, Internal: p.internal,
 	}
 	if b.Kind != builder.KindDocker {
 		// no sweep of the results store from the start until the record

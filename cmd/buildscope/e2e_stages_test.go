@@ -118,3 +118,39 @@ func TestStagesUnnamedIntermediateStage(t *testing.T) {
 		t.Errorf("exit %d: %s", r.code, r.stderr)
 	}
 }
+
+// TestStagesAreNotTheUsersBuilds: the builds stages runs to measure each
+// stage are kept (their images are what it measures) but are not the
+// user's: after `stages PATH` and `stages build:last`, `history ls` and
+// `why` say what they said before, and `stages build:last` of a build on
+// the embedded builder runs its stage builds there, even where the Docker
+// engine answers and would be the default builder.
+func TestStagesAreNotTheUsersBuilds(t *testing.T) {
+	shared := newEnv(t)
+	requireDocker(t)
+	ex := "../../assets/examples/multistage"
+	shared.mustRun(t, "build", "--builder", "embedded", "--progress", "plain", ex)
+	ls := shared.mustRun(t, "history", "ls", "--json").stdout
+	why := shared.mustRun(t, "why", "--json").stdout
+	shared.mustRun(t, "stages", "--builder", "embedded", ex)
+	r := shared.mustRun(t, "stages", "--json", "build:last") // no --builder: the record's
+	var rep compare.StageReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep.Stages) == 0 {
+		t.Fatalf("stages --json: %v\n%s", err, r.stdout)
+	}
+	for _, s := range rep.Stages {
+		var b model.Build
+		if err := json.Unmarshal([]byte(shared.mustRun(t, "history", "show", s.BuildID, "--json").stdout), &b); err != nil {
+			t.Fatal(err)
+		}
+		if b.Builder != "embedded" || b.Internal != model.InternalStageSize {
+			t.Errorf("stage %s was built on %q (internal %q); the recorded build ran on embedded", s.Name, b.Builder, b.Internal)
+		}
+	}
+	if after := shared.mustRun(t, "history", "ls", "--json").stdout; after != ls {
+		t.Errorf("history ls changed after stages:\nbefore %s\nafter %s", ls, after)
+	}
+	if after := shared.mustRun(t, "why", "--json").stdout; after != why {
+		t.Errorf("why changed after stages:\nbefore %s\nafter %s", why, after)
+	}
+}
