@@ -6,13 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 
-	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
@@ -93,6 +91,7 @@ var commands []func(*globals) *cobra.Command
 // globals are flags every command shares.
 type globals struct {
 	debug   string
+	version bool // --version
 	builder string
 	tls     builder.ConnectOptions
 	paths   state.Paths
@@ -106,9 +105,11 @@ func newRootCmd() *cobra.Command {
 		Short:         "Build, inspect and explain container images",
 		Long:          help.Long("buildscope"),
 		SilenceUsage:  true,
-		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		SilenceErrors: true, // no Args: cobra's own check suggests a command for a mistyped one
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.version {
+				return g.versions(cmd, false)
+			}
 			if !isTerminal() {
 				return cmd.Help()
 			}
@@ -122,11 +123,12 @@ func newRootCmd() *cobra.Command {
 			g.paths = p
 			g.hist = history.History{Dir: p.History(), Warn: history.NewWarner(os.Stderr)}
 			g.tls.Paths, g.tls.Env = p, builder.EnvFromOS()
-			return setupLogging(g.debug)
+			return buildrun.SetupLogging(g.debug)
 		},
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.debug, "debug", "", "write debug logs (BuildKit client, session) to this file")
+	root.Flags().BoolVar(&g.version, "version", false, "print buildscope's, its BuildKit client's and the builder's versions")
 	pf.StringVar(&g.builder, "builder", "", "where builds run: embedded, docker, or a BuildKit address (unix://, tcp://, docker-container://, kube-pod://, ssh://)")
 	pf.StringVar(&g.tls.TLSCACert, "tlscacert", "", "CA certificate for a tcp:// builder")
 	pf.StringVar(&g.tls.TLSCert, "tlscert", "", "client certificate for a tcp:// builder")
@@ -147,21 +149,5 @@ func (g *globals) connect(ctx context.Context) (*builder.Builder, error) {
 // env is what the UIs cmd starts reach.
 func (g *globals) env(cmd *cobra.Command) launch.Env {
 	return launch.Env{Paths: g.paths, Connect: g.connect, Builder: g.builder, TLS: g.tls, Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(),
-		BeforeUI: limitMemory, Inspect: func(_ context.Context, spec string) error { return runInspect(cmd, g, &inspectOptions{}, spec) }}
-}
-
-// setupLogging sends the logs of BuildKit's client libraries to the --debug
-// file, never to the terminal.
-func setupLogging(path string) error {
-	if path == "" {
-		logrus.SetOutput(io.Discard)
-		return nil
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return fmt.Errorf("opening debug log: %w", err)
-	}
-	logrus.SetOutput(f)
-	logrus.SetLevel(logrus.DebugLevel)
-	return nil
+		BeforeUI: buildrun.LimitMemory, Inspect: func(_ context.Context, spec string) error { return runInspect(cmd, g, &inspectOptions{}, spec) }}
 }

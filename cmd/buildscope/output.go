@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -15,16 +14,6 @@ import (
 // isTerminal reports whether stdin and stdout are a terminal.
 func isTerminal() bool {
 	return term.IsTerminal(int(os.Stdout.Fd())) && term.IsTerminal(int(os.Stdin.Fd()))
-}
-
-// limitMemory sets the Go heap limit the build UI runs under, 150 MiB,
-// unless the user set GOMEMLIMIT: step logs are capped, and the limit
-// makes the collector return the garbage of streamed output before the
-// process grows past it.
-func limitMemory() {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(150 << 20)
-	}
 }
 
 // output prints v on stdout: as JSON with asJSON, else as text says.
