@@ -63,7 +63,7 @@ func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) 
 	if err := g.importForeign(cmd, spec); err != nil {
 		return err
 	}
-	img, err := source.Open(ctx, spec, source.Options{Platform: o.platform, Paths: g.paths})
+	img, err := source.Open(ctx, spec, source.Options{Platform: o.platform, Paths: g.paths, Notes: cmd.ErrOrStderr()})
 	if err != nil {
 		return err
 	}
