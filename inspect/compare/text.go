@@ -58,7 +58,7 @@ func (r *Result) Text() string {
 		fmt.Fprintf(&w, "%s\t%s\n", model.Printable(c.String()), model.Printable(shortStep(by)))
 		for _, l := range strings.SplitAfter(c.Diff, "\n") {
 			if l != "" {
-				w.WriteString(model.Printable(strings.TrimSuffix(l, "\n")) + "\n")
+				w.WriteString(model.PrintableTextLine(strings.TrimSuffix(l, "\n")) + "\n") // the file's text: patch applies it
 			}
 		}
 	}
