@@ -183,16 +183,25 @@ type Image struct {
 	// Digest is the image's manifest digest; on the Docker engine, which
 	// keeps no manifest, its image ID (the config's digest) unless the
 	// build pushed it.
-	Digest    string  `json:"digest"`
-	SizeBytes int64   `json:"size_bytes"`
-	Layers    []Layer `json:"layers"`
+	Digest string `json:"digest"`
+	// SizeBytes is the uncompressed content of the image's layers, as
+	// `docker image ls` counts it (regular files' bytes and symlinks'
+	// targets): the one size buildscope names size_bytes everywhere.
+	SizeBytes int64 `json:"size_bytes"`
+	// CompressedBytes is the layer blobs' size as a registry stores them;
+	// 0 (left out) when not known: the Docker engine keeps layers
+	// uncompressed.
+	CompressedBytes int64   `json:"compressed_bytes,omitempty"`
+	Layers          []Layer `json:"layers"`
 }
 
-// Layer is one filesystem layer of an image.
+// Layer is one filesystem layer of an image; its sizes mean what
+// Image's do.
 type Layer struct {
-	Digest    string `json:"digest"`
-	SizeBytes int64  `json:"size_bytes"`
-	CreatedBy string `json:"created_by"`
+	Digest          string `json:"digest"`
+	SizeBytes       int64  `json:"size_bytes"`
+	CompressedBytes int64  `json:"compressed_bytes,omitempty"`
+	CreatedBy       string `json:"created_by"`
 }
 
 // Result kinds of ResultRef.Kind.

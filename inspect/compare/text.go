@@ -16,7 +16,7 @@ func (r *Result) Text() string {
 	delta := im.Size[1] - im.Size[0]
 	fmt.Fprintf(&w, "A %s\nB %s\n", model.Printable(r.A), model.Printable(r.B))
 	fmt.Fprintf(&w, "size: %s → %s (%s%s); compressed %s → %s\n", model.HumanSize(im.Size[0]), model.HumanSize(im.Size[1]),
-		sign(delta), model.HumanSize(abs(delta)), model.HumanSize(im.Compressed[0]), model.HumanSize(im.Compressed[1]))
+		sign(delta), model.HumanSize(abs(delta)), model.CompressedSize(im.Compressed[0]), model.CompressedSize(im.Compressed[1]))
 	nb := 0
 	for _, l := range im.Layers {
 		if l.Side != "a" {
