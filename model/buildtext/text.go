@@ -110,7 +110,7 @@ func HistoryTable(builds []*model.Build) string {
 	for _, b := range builds {
 		target := b.Target
 		if target == "" {
-			target = "(last)"
+			target = defaultTarget(b)
 		}
 		crit := "-"
 		if c := b.Critical; c != nil && c.Longest != "" {
@@ -122,6 +122,18 @@ func HistoryTable(builds []*model.Build) string {
 	}
 	tw.Flush()
 	return w.String()
+}
+
+// defaultTarget names the stage a build without --target built: the
+// Dockerfile's last, as recorded; "-" when the record holds no stage.
+func defaultTarget(b *model.Build) string {
+	name, at := "-", -1
+	for _, s := range b.Stages {
+		if s.Index > at {
+			name, at = s.Name, s.Index
+		}
+	}
+	return name
 }
 
 func cut(s string, n int) string {
