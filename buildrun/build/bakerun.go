@@ -13,6 +13,7 @@ import (
 	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/fold"
 )
 
 // Check checks every target's options against builder b, as Prepared.Check
@@ -52,7 +53,7 @@ func RunBake(ctx context.Context, b *builder.Builder, bk *Bake, paths state.Path
 	var mu sync.Mutex
 	out := map[string]*model.Build{}
 	var eg errgroup.Group // a failed target does not cancel the others, as in buildx
-	dedup := newStatusDedup()
+	dedup := fold.NewStatusDedup()
 	for _, t := range bk.Targets {
 		var cb func(*client.SolveStatus)
 		if onStatus != nil {

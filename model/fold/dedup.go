@@ -1,4 +1,4 @@
-package build
+package fold
 
 import (
 	"hash/maphash"
@@ -9,12 +9,12 @@ import (
 	digest "github.com/opencontainers/go-digest"
 )
 
-// statusDedup lets each vertex update, progress status, log and warning of
+// StatusDedup lets each vertex update, progress status, log and warning of
 // the solves of one bake through once: BuildKit runs a vertex that several
 // targets share once and reports it in each target's stream, which a
 // display would print twice (`docker buildx bake` prints it once). Its
 // Filter may be called from several goroutines at once.
-type statusDedup struct {
+type StatusDedup struct {
 	mu       sync.Mutex
 	seed     maphash.Seed
 	vertices map[digest.Digest]vertexState
@@ -46,14 +46,15 @@ type dataKey struct {
 	sum    uint64
 }
 
-func newStatusDedup() *statusDedup {
-	return &statusDedup{seed: maphash.MakeSeed(), vertices: map[digest.Digest]vertexState{},
+// NewStatusDedup is a StatusDedup that has seen nothing yet.
+func NewStatusDedup() *StatusDedup {
+	return &StatusDedup{seed: maphash.MakeSeed(), vertices: map[digest.Digest]vertexState{},
 		statuses: map[statusKey]statusState{}, seen: map[dataKey]struct{}{}}
 }
 
 // Filter is s without what an earlier status of any stream already said;
 // nil when nothing is left.
-func (d *statusDedup) Filter(s *client.SolveStatus) *client.SolveStatus {
+func (d *StatusDedup) Filter(s *client.SolveStatus) *client.SolveStatus {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := &client.SolveStatus{}
@@ -90,7 +91,7 @@ func (d *statusDedup) Filter(s *client.SolveStatus) *client.SolveStatus {
 	return out
 }
 
-func (d *statusDedup) once(k dataKey) bool {
+func (d *StatusDedup) once(k dataKey) bool {
 	if _, ok := d.seen[k]; ok {
 		return false
 	}

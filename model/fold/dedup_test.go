@@ -1,4 +1,4 @@
-package build
+package fold
 
 import (
 	"testing"
@@ -12,7 +12,7 @@ import (
 // logs, reach the display once from the two streams that report it; what
 // only one stream says passes.
 func TestStatusDedupSharedVertex(t *testing.T) {
-	d := newStatusDedup()
+	d := NewStatusDedup()
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	t1 := t0.Add(time.Second)
 	shared, own := digest.FromString("base"), digest.FromString("api")
