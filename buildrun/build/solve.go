@@ -451,7 +451,7 @@ func summarizeResultImage(img v1.Image, dgst, platform string, p *Prepared, rec 
 		return nil
 	}
 	sum.Platform = platform
-	if assignSizes {
+	if assignSizes && results.SizesKnown(hist) { // else the steps' sizes are not known
 		fold.AssignStepSizes(rec, p.Plan, hist)
 	}
 	return sum

@@ -149,6 +149,17 @@ func DockerHistory(ctx context.Context, dc *dockerclient.Client, id string) ([]f
 	return out, nil
 }
 
+// SizesKnown says whether the entries of hist that made a layer know its
+// size (SummarizeImage could measure the layers' content).
+func SizesKnown(hist []fold.HistoryEntry) bool {
+	for _, h := range hist {
+		if h.SizeBytes < 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // ContentSizes measures each layer's uncompressed content of an image, as
 // `docker image ls` counts it (see model.Image.SizeBytes). The program
 // sets it (the one layer reader is in inspect, above this package); nil,
@@ -183,10 +194,9 @@ func SummarizeImage(digest string, img v1.Image, hist []fold.HistoryEntry) (*mod
 		}
 		if made < len(hist) {
 			ly.CreatedBy = hist[made].CreatedBy
+			hist[made].SizeBytes = -1 // not known: never a compressed size named a size (see SizesKnown)
 			if content != nil {
 				hist[made].SizeBytes = content[i]
-			} else {
-				hist[made].SizeBytes = 0 // not known: never a compressed size named a size
 			}
 			made++
 		}

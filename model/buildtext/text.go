@@ -155,8 +155,12 @@ func ChecksLine(b *model.Build) string {
 // SummaryLine is the one line printed after build b succeeded.
 func SummaryLine(b *model.Build) string {
 	s := fmt.Sprintf("build %s ok in %s: %d/%d steps cached", b.ID, b.Completed.Sub(b.Started).Round(1e7), b.Cache.StepsCached, b.Cache.StepsTotal)
-	if b.Image != nil {
-		s += fmt.Sprintf(", image %s (%s)", model.ShortDigest(b.Image.Digest), model.HumanSize(b.Image.SizeBytes))
+	if im := b.Image; im != nil {
+		size := model.HumanSize(im.SizeBytes)
+		if im.SizeBytes == 0 && im.CompressedBytes > 0 { // its content could not be measured
+			size = "size unknown, " + model.HumanSize(im.CompressedBytes) + " compressed"
+		}
+		s += fmt.Sprintf(", image %s (%s)", model.ShortDigest(im.Digest), size)
 	}
 	return s + "; open it as build:" + b.ID
 }
