@@ -33,7 +33,12 @@ deps:
 build:
 	$(GO) build -o bin/buildscope ./cmd/buildscope
 	$(GO) build -o bin/mkbase ./cmd/mkbase
-	$(GO) build -o bin/buildkitd github.com/moby/buildkit/cmd/buildkitd
+	$(GO) build -ldflags "$(BUILDKIT_LDFLAGS)" -o bin/buildkitd github.com/moby/buildkit/cmd/buildkitd
+
+## buildkitd says the module's version (builder status, version), not
+## BuildKit's default v0.0.0+unknown of a build without -X
+BUILDKIT_VERSION = $(shell $(GO) list -m -f '{{.Version}}' github.com/moby/buildkit)
+BUILDKIT_LDFLAGS = -X github.com/moby/buildkit/version.Version=$(BUILDKIT_VERSION)
 
 ## buildx: docker-buildx at go.mod's version, from the module proxy, into
 ## bin/ — built once (minutes on a cold build cache), the bake tests' oracle
@@ -53,7 +58,7 @@ buildx:
 static: bin/static/buildkitd
 bin/static/buildkitd: go.mod go.sum
 	mkdir -p bin/static
-	CGO_ENABLED=0 $(GO) build -o bin/static/buildkitd github.com/moby/buildkit/cmd/buildkitd
+	CGO_ENABLED=0 $(GO) build -ldflags "$(BUILDKIT_LDFLAGS)" -o bin/static/buildkitd github.com/moby/buildkit/cmd/buildkitd
 	CGO_ENABLED=0 $(GO) build -o bin/static/buildctl github.com/moby/buildkit/cmd/buildctl
 
 ## base: serve the offline base image (busybox-static) on a loopback registry

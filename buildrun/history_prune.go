@@ -78,9 +78,13 @@ func PruneHistory(ctx context.Context, paths state.Paths, r Retention, connect b
 	if err != nil {
 		return nil, err
 	}
+	internal, err := h.Internal() // the stage builds: kept by the same rule, apart
+	if err != nil {
+		return nil, err
+	}
 	out := &HistoryPruned{Removed: []string{}}
 	var own []string // the builders' own records of the builds removed
-	for _, b := range r.Goes(all, time.Now()) {
+	for _, b := range append(r.Goes(all, time.Now()), r.Goes(internal, time.Now())...) {
 		if _, err := h.Remove(b.ID); err != nil {
 			return out, fmt.Errorf("pruning build %s (after removing %d): %w", b.ID, len(out.Removed), err)
 		}

@@ -69,8 +69,8 @@ func (hs *HistorySource) BuilderName() string {
 // that keeps no history adds nothing.
 func (hs *HistorySource) Entries(ctx context.Context) ([]model.HistoryRow, error) {
 	h := hs.History
-	h.Warn = nil // the UI owns the terminal
-	own, err := h.List()
+	h.Warn = nil            // the UI owns the terminal
+	own, _, err := h.Scan() // the internal builds too: MergeHistory hides them on both sides
 	if err != nil {
 		return nil, err
 	}

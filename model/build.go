@@ -13,6 +13,10 @@ const (
 	StatusCanceled = "canceled"
 )
 
+// InternalStageSize is Build.Internal of a stage built as a target of its
+// own to measure it (`buildscope stages`, the build UI's stage view).
+const InternalStageSize = "stage-size"
+
 // SchemaVersion is the version of the record's JSON shape that this
 // buildscope writes and the newest it reads. Version 2 added `schema` and
 // writes `bake` before `stages`, so that a record's head (the fields
@@ -37,10 +41,16 @@ type Build struct {
 	Completed  time.Time `json:"completed"`
 	// Bake names the bake this build was a target of, if any. It comes
 	// before the stages so that reading a record's head finds it.
-	Bake   *BakeRef     `json:"bake,omitempty"`
-	Stages []Stage      `json:"stages"`
-	Cache  CacheSummary `json:"cache"`
-	Image  *Image       `json:"image,omitempty"`
+	Bake *BakeRef `json:"bake,omitempty"`
+	// Internal says buildscope ran the build on the user's behalf, and
+	// for what (InternalStageSize): it is kept so that its image can be
+	// opened, but it is not one of the user's builds, so it is neither
+	// listed, nor build:last, nor why's previous build. It comes before
+	// the stages so that reading a record's head finds it.
+	Internal string       `json:"internal,omitempty"`
+	Stages   []Stage      `json:"stages"`
+	Cache    CacheSummary `json:"cache"`
+	Image    *Image       `json:"image,omitempty"`
 	// Images are every platform's image of a multi-platform build; Image
 	// is the host platform's among them (else the first).
 	Images    []Image  `json:"images,omitempty"`
@@ -175,16 +185,25 @@ type Image struct {
 	// Digest is the image's manifest digest; on the Docker engine, which
 	// keeps no manifest, its image ID (the config's digest) unless the
 	// build pushed it.
-	Digest    string  `json:"digest"`
-	SizeBytes int64   `json:"size_bytes"`
-	Layers    []Layer `json:"layers"`
+	Digest string `json:"digest"`
+	// SizeBytes is the uncompressed content of the image's layers, as
+	// `docker image ls` counts it (regular files' bytes and symlinks'
+	// targets): the one size buildscope names size_bytes everywhere.
+	SizeBytes int64 `json:"size_bytes"`
+	// CompressedBytes is the layer blobs' size as a registry stores them;
+	// 0 (left out) when not known: the Docker engine keeps layers
+	// uncompressed.
+	CompressedBytes int64   `json:"compressed_bytes,omitempty"`
+	Layers          []Layer `json:"layers"`
 }
 
-// Layer is one filesystem layer of an image.
+// Layer is one filesystem layer of an image; its sizes mean what
+// Image's do.
 type Layer struct {
-	Digest    string `json:"digest"`
-	SizeBytes int64  `json:"size_bytes"`
-	CreatedBy string `json:"created_by"`
+	Digest          string `json:"digest"`
+	SizeBytes       int64  `json:"size_bytes"`
+	CompressedBytes int64  `json:"compressed_bytes,omitempty"`
+	CreatedBy       string `json:"created_by"`
 }
 
 // Result kinds of ResultRef.Kind.

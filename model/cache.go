@@ -15,10 +15,20 @@ type CacheMountUse struct {
 	// (first use, pruned, or a CI runner that only imported --cache-from:
 	// cache mounts are never exported with the build cache).
 	Warm bool `json:"warm"`
+	// Unused says the step was answered from the cache and never ran: it
+	// did not use the mount, found it neither warm nor empty (Warm false).
+	Unused bool `json:"unused,omitempty"`
 }
 
 // State is the mount's size and warmth as history show prints them.
 func (m CacheMountUse) State() string {
+	if m.Unused {
+		s := "not used: the step was answered from the cache"
+		if m.Unknown == "" {
+			s = HumanSize(m.SizeBytes) + " on the builder, " + s
+		}
+		return s
+	}
 	if m.Unknown != "" {
 		return "size and warmth unknown: " + Printable(m.Unknown)
 	}

@@ -58,7 +58,8 @@ func (e HistoryRow) Matches(filter string) bool {
 // MergeHistory is buildscope's builds and the builder's records as one
 // list: running builds first, then newest first. A builder record of a
 // build buildscope recorded itself (ref "buildscope-ID") is left out:
-// buildscope's record says more.
+// buildscope's record says more. An internal build (Build.Internal) is
+// in neither: own may hold them so that their builder records are known.
 func MergeHistory(own []*Build, builder []HistoryRow) []HistoryRow {
 	out := make([]HistoryRow, 0, len(own)+len(builder))
 	mine := map[string]bool{}
@@ -68,6 +69,9 @@ func MergeHistory(own []*Build, builder []HistoryRow) []HistoryRow {
 			by = b.Origin.By
 		}
 		mine[b.ID] = true
+		if b.Internal != "" {
+			continue // buildscope's own, not the user's: neither row shows
+		}
 		out = append(out, HistoryRow{ID: b.ID, From: FromBuildscope, By: by, Status: b.Status, Started: b.Started, Completed: b.Completed,
 			Cached: b.Cache.StepsCached, Total: b.Cache.StepsTotal, Target: b.Target, Dockerfile: b.Dockerfile})
 	}

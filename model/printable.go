@@ -74,3 +74,30 @@ func JSONName(s string) string {
 	}
 	return b.String()
 }
+
+// PrintableTextLine is Printable for one line of a text file's content (a
+// line of a unified diff, without its newline): tabs, backslashes and a
+// CR ending the line (a CRLF file) stay as the file has them, so that the
+// printed diff is one `patch` applies; other control characters and
+// escape sequences still become visible escapes, so the file cannot move
+// the cursor (such a line is shown, not patchable).
+func PrintableTextLine(line string) string {
+	body, cr := strings.CutSuffix(line, "\r")
+	var b strings.Builder
+	for _, part := range strings.SplitAfter(body, "\t") {
+		text, tab := strings.CutSuffix(part, "\t")
+		for i, piece := range strings.Split(text, `\`) {
+			if i > 0 {
+				b.WriteByte('\\')
+			}
+			b.WriteString(Printable(piece))
+		}
+		if tab {
+			b.WriteByte('\t')
+		}
+	}
+	if cr {
+		b.WriteByte('\r')
+	}
+	return b.String()
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/model"
+	"github.com/buildscope/buildscope/model/fold"
 )
 
 // Check checks every target's options against builder b, as Prepared.Check
@@ -30,8 +31,10 @@ func (bk *Bake) Check(ctx context.Context, b *builder.Builder) error {
 // runs a vertex that several targets share (a common base stage) once and
 // reports it to each. Each target gets its own build record in the
 // history, marked with the bake's ID and the target's name. onStatus, if
-// not nil, receives every status update with the target it belongs to; it
-// may be called from several goroutines at once.
+// not nil, receives every status update with the target it belongs to,
+// what several targets' streams report (a shared vertex, its logs) once,
+// with the first target that reported it; it may be called from several
+// goroutines at once.
 //
 // The records are returned by target, those of failed targets too; the
 // error is the first target's failure.
@@ -50,10 +53,15 @@ func RunBake(ctx context.Context, b *builder.Builder, bk *Bake, paths state.Path
 	var mu sync.Mutex
 	out := map[string]*model.Build{}
 	var eg errgroup.Group // a failed target does not cancel the others, as in buildx
+	dedup := fold.NewStatusDedup()
 	for _, t := range bk.Targets {
 		var cb func(*client.SolveStatus)
 		if onStatus != nil {
-			cb = func(s *client.SolveStatus) { onStatus(t.Name, s) }
+			cb = func(s *client.SolveStatus) { // a shared vertex once, as buildx bake shows it
+				if s = dedup.Filter(s); s != nil {
+					onStatus(t.Name, s)
+				}
+			}
 		}
 		p := *t.Prepared
 		p.bake = &model.BakeRef{ID: ref, Target: t.Name}

@@ -72,6 +72,7 @@ type Prepared struct {
 	redactor      *secrets.Redactor
 	platforms     []ocispecs.Platform // --platform, parsed
 	bake          *model.BakeRef      // the bake this build is a target of
+	internal      string              // Build.Internal: why buildscope runs it
 	// frontendImage says a `# syntax=` directive or BUILDKIT_SYNTAX names
 	// the Dockerfile frontend: an image, not the builder's own
 	frontendImage bool

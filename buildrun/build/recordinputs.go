@@ -46,21 +46,28 @@ func UsedNamedContexts(b *model.Build) bool {
 // InputsOf) in place of its context, Dockerfile, target, build args and
 // platforms; o's secrets, SSH agents, named contexts and cache flags,
 // which records do not keep, stay. A build that read named contexts needs
-// them in o.
-func RebuildOptions(h history.History, id string, o Options) (Options, error) {
+// them in o. changed says which of the command's flags the user set: those
+// the record gives are refused. on is the builder the build ran on (its
+// --builder value), where builds on its behalf run too.
+func RebuildOptions(h history.History, id string, o Options, changed func(flag string) bool) (opts Options, on string, err error) {
+	for _, name := range []string{"file", "target", "build-arg", "platform"} {
+		if changed(name) {
+			return o, "", fmt.Errorf("stages build:ID takes the Dockerfile, target, build args and platforms from the record: drop --%s, or give stages a PATH", name)
+		}
+	}
 	rec, err := h.Get(id)
 	if err != nil {
-		return o, err
+		return o, "", err
 	}
 	if UsedNamedContexts(rec) && len(o.BuildContexts) == 0 {
-		return o, fmt.Errorf("build %s read named build contexts, which records do not keep: give them with --build-context", rec.ID)
+		return o, "", fmt.Errorf("build %s read named build contexts, which records do not keep: give them with --build-context", rec.ID)
 	}
 	in, err := InputsOf(rec)
 	if err != nil {
-		return o, err
+		return o, "", err
 	}
 	in.Secrets, in.SSH, in.BuildContexts = o.Secrets, o.SSH, o.BuildContexts
 	in.NoCache, in.NoCacheFilter = o.NoCache, o.NoCacheFilter
 	o.Inputs = in
-	return o, nil
+	return o, rec.Builder, nil
 }

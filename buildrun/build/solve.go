@@ -46,7 +46,7 @@ func Run(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths
 		ID: history.NewID(), Context: p.ContextAbs, Dockerfile: p.DockerfileAbs, Target: p.Target,
 		Builder: b.Name(), Status: model.StatusRunning, Started: time.Now().UTC(),
 		Platforms: p.Platforms, BuildArgs: p.Args, NoCache: p.NoCache, NoCacheFilter: p.NoCacheFilter,
-		Bake: p.bake,
+		Bake: p.bake, Internal: p.internal,
 	}
 	if b.Kind != builder.KindDocker {
 		// no sweep of the results store from the start until the record
@@ -462,7 +462,7 @@ func summarizeResultImage(img v1.Image, dgst, platform string, p *Prepared, rec 
 		return nil
 	}
 	sum.Platform = platform
-	if assignSizes {
+	if assignSizes && results.SizesKnown(hist) { // else the steps' sizes are not known
 		fold.AssignStepSizes(rec, p.Plan, hist)
 	}
 	return sum

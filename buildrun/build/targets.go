@@ -14,8 +14,10 @@ import (
 
 // RunTargets builds each of targets as its own build of p's inputs,
 // concurrently (BuildKit shares the work and the cache between them), and
-// returns the records by target. Each build is recorded in the history like
-// any other; none carries p's outputs (tags, push, load, -o, cache-to).
+// returns the records by target. Each build is recorded in the history as
+// an internal one (model.InternalStageSize: not listed, not build:last,
+// not why's previous build); none carries p's outputs (tags, push, load,
+// -o, cache-to).
 func RunTargets(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Paths, targets []string) (map[string]*model.Build, error) {
 	var mu sync.Mutex
 	out := map[string]*model.Build{}
@@ -35,6 +37,7 @@ func RunTargets(ctx context.Context, b *builder.Builder, p *Prepared, paths stat
 			if !p.Plan.Named(t) {
 				pt.Target = "" // the last stage, unnamed: the default target
 			}
+			pt.internal = model.InternalStageSize // not one of the user's builds
 			rec, err := Run(ectx, b, pt, paths, nil)
 			if err != nil {
 				return fmt.Errorf("building stage %s: %w", t, err)

@@ -2,6 +2,7 @@ package builder
 
 import (
 	"context"
+	"debug/buildinfo"
 	"errors"
 	"fmt"
 	"io"
@@ -372,6 +373,11 @@ func (e *Embedded) Status(ctx context.Context) EmbeddedStatus {
 	if info, err := c.Info(ctx); err == nil {
 		st.Version = info.BuildkitVersion.Version
 	}
+	if d != nil && (st.Version == "" || strings.HasPrefix(st.Version, "v0.0.0")) {
+		// a buildkitd built from the module without -ldflags -X …/version.Version
+		// says v0.0.0+unknown: its binary's build info names the module
+		st.Version = moduleVersion(fmt.Sprintf("/proc/%d/exe", d.pid), st.Version)
+	}
 	if du, err := c.DiskUsage(ctx); err == nil {
 		for _, r := range du {
 			st.CacheBytes += r.Size
@@ -399,4 +405,25 @@ func (e *Embedded) daemonArgs() []string {
 	}
 	args = append(args, e.DaemonFlags...)
 	return args
+}
+
+// moduleVersion is the version of BuildKit's module that the Go binary
+// file was built from, or unknown when its build info does not say.
+func moduleVersion(file, unknown string) string {
+	bi, err := buildinfo.ReadFile(file)
+	if err != nil {
+		return unknown
+	}
+	if bi.Main.Path == "github.com/moby/buildkit" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	for _, d := range bi.Deps {
+		if d.Path == "github.com/moby/buildkit" {
+			if d.Replace != nil && d.Replace.Version != "" {
+				return d.Replace.Version
+			}
+			return d.Version
+		}
+	}
+	return unknown
 }

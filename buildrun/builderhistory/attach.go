@@ -10,6 +10,8 @@ import (
 
 	controlapi "github.com/moby/buildkit/api/services/control"
 	"github.com/moby/buildkit/client"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/cachekeys"
@@ -31,7 +33,7 @@ type RunningBuild struct {
 func Running(ctx context.Context, b *builder.Builder) ([]RunningBuild, error) {
 	cl, err := b.Client.ControlClient().ListenBuildHistory(ctx, &controlapi.BuildHistoryRequest{ActiveOnly: true, EarlyExit: true})
 	if err != nil {
-		return nil, fmt.Errorf("listing the builds running on %s: %w", b.Name(), err)
+		return nil, runningError(b, err)
 	}
 	var out []RunningBuild
 	for {
@@ -40,7 +42,7 @@ func Running(ctx context.Context, b *builder.Builder) ([]RunningBuild, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("listing the builds running on %s: %w", b.Name(), err)
+			return nil, runningError(b, err)
 		}
 		r := ev.Record
 		if r == nil || r.CompletedAt != nil {
@@ -120,4 +122,14 @@ func checkRunning(ctx context.Context, b *builder.Builder, ref string) error {
 		}
 	}
 	return fmt.Errorf("no build %q is running on the %s builder: `buildscope attach` without a ref follows the newest one", ref, b.Name())
+}
+
+// runningError is why the builds b runs cannot be listed: a builder that
+// keeps no build history (the Docker engine's BuildKit before engine 23
+// answers Unimplemented) is said in words, with what to do.
+func runningError(b *builder.Builder, err error) error {
+	if status.Code(err) == codes.Unimplemented {
+		return fmt.Errorf("the %s builder keeps no build history (the Docker engine's BuildKit before engine 23), so the builds others started there cannot be listed nor followed: attach to a builder that keeps one (--builder embedded, or a BuildKit address, BuildKit 0.11 or later): %w", b.Name(), ErrNoHistory)
+	}
+	return fmt.Errorf("listing the builds running on %s: %w", b.Name(), err)
 }

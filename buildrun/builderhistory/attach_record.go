@@ -3,6 +3,7 @@ package builderhistory
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/moby/buildkit/client"
@@ -23,6 +24,39 @@ func Newest(ctx context.Context, b *builder.Builder) (RunningBuild, int, error) 
 		return RunningBuild{}, 0, fmt.Errorf("no build is running on the %s builder: start one, or name its ref", b.Name())
 	}
 	return running[0], len(running), nil
+}
+
+// AttachRef is the ref `attach [REF]` follows: ref when given, else the
+// newest build b runs, which it names on w.
+func AttachRef(ctx context.Context, b *builder.Builder, ref string, w io.Writer) (string, error) {
+	if ref != "" {
+		return ref, nil
+	}
+	r, n, err := Newest(ctx, b)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(w, "attaching to %s (started %s; %d running)\n", r.Ref, r.Started.Local().Format("15:04:05"), n)
+	return r.Ref, nil
+}
+
+// Detached says on w, after attach ended, whether build ref goes on
+// running on b (the user detached) or the build ended; ctx may be done
+// (Ctrl-C), the builder is asked for a few seconds anyway.
+func Detached(ctx context.Context, b *builder.Builder, ref string, w io.Writer) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	running, err := Running(ctx, b)
+	if err != nil {
+		fmt.Fprintf(w, "detached from %s: whether it still runs is not known (%v)\n", ref, err)
+		return
+	}
+	for _, r := range running {
+		if r.Ref == ref {
+			fmt.Fprintf(w, "detached from %s; it goes on running on the %s builder (`buildscope attach %s` follows it again)\n", ref, b.Name(), ref)
+			return
+		}
+	}
 }
 
 // AttachRecord follows build ref on b as Attach does and folds what it

@@ -19,7 +19,7 @@ func (h History) Explain(b *model.Build) (*why.Explanation, error) {
 	}
 	var heads []*model.Build
 	for _, id := range ids {
-		if hb := h.head(id); hb != nil && hb.ID == id {
+		if hb := h.head(id); hb != nil && hb.ID == id && hb.Internal == "" { // never a build buildscope ran for the user
 			heads = append(heads, hb)
 		}
 	}
@@ -77,6 +77,8 @@ func (h History) head(id string) *model.Build {
 			v = &hb.Schema
 		case "bake":
 			v = &hb.Bake
+		case "internal":
+			v = &hb.Internal
 		case "stages":
 			if hb.Schema >= 2 {
 				return checked(&hb) // the head ends here

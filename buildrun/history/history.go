@@ -79,6 +79,9 @@ func (h History) Save(b *model.Build) error {
 	if err := state.WriteFileAtomic(h.path(b.ID), append(data, '\n'), 0o600); err != nil {
 		return err
 	}
+	if b.Internal != "" {
+		return nil // not the user's: build:last stays theirs
+	}
 	return h.setLast(b)
 }
 
@@ -117,15 +120,35 @@ func (h History) last() (*model.Build, error) {
 	return h.read(id)
 }
 
-// List returns every readable record, oldest first. A damaged record, or
-// one of a newer schema, is reported on Warn in one line and skipped, so
-// one bad file does not hide the others.
+// List returns every readable record of the user's builds, oldest first:
+// not those buildscope ran on their behalf (model.Build.Internal, see
+// Internal). A damaged record, or one of a newer schema, is reported on
+// Warn in one line and skipped, so one bad file does not hide the others.
 func (h History) List() ([]*model.Build, error) {
-	out, damaged, err := h.Scan()
+	own, _, err := h.listSplit()
+	return own, err
+}
+
+// Internal returns the readable records of the builds buildscope ran on
+// the user's behalf (stage sizes), oldest first, which List leaves out.
+func (h History) Internal() ([]*model.Build, error) {
+	_, internal, err := h.listSplit()
+	return internal, err
+}
+
+func (h History) listSplit() (own, internal []*model.Build, err error) {
+	all, damaged, err := h.Scan()
 	for _, d := range damaged {
 		h.warn(d)
 	}
-	return out, err
+	for _, b := range all {
+		if b.Internal != "" {
+			internal = append(internal, b)
+		} else {
+			own = append(own, b)
+		}
+	}
+	return own, internal, err
 }
 
 // Scan returns every readable record, oldest first, and the damaged ones.

@@ -10,6 +10,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	dockerclient "github.com/moby/moby/client"
+	"github.com/sirupsen/logrus"
 
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/fold"
@@ -148,22 +149,62 @@ func DockerHistory(ctx context.Context, dc *dockerclient.Client, id string) ([]f
 	return out, nil
 }
 
+// SizesKnown says whether the entries of hist that made a layer know its
+// size (SummarizeImage could measure the layers' content).
+func SizesKnown(hist []fold.HistoryEntry) bool {
+	for _, h := range hist {
+		if h.SizeBytes < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// ContentSizes measures each layer's uncompressed content of an image, as
+// `docker image ls` counts it (see model.Image.SizeBytes). The program
+// sets it (the one layer reader is in inspect, above this package); nil,
+// or an error, leaves the content unknown.
+var ContentSizes func(img v1.Image) ([]int64, error)
+
 // SummarizeImage lists an image's layers with the instruction that made
-// each (from its config history, see imageHistory) and their compressed
-// sizes.
+// each (from its config history, see imageHistory), their compressed
+// sizes (the manifest's) and their content (ContentSizes). The entries of
+// hist that made a layer get its content as their size, so that the
+// steps' sizes mean what the image's does.
 func SummarizeImage(digest string, img v1.Image, hist []fold.HistoryEntry) (*model.Image, error) {
 	m, err := img.Manifest()
 	if err != nil {
 		return nil, fmt.Errorf("reading manifest %s: %w", digest, err)
 	}
-	made := layerEntries(hist)
+	var content []int64
+	if ContentSizes != nil {
+		c, err := ContentSizes(img)
+		if err != nil || len(c) != len(m.Layers) {
+			logrus.Debugf("measuring the content of image %s: %v", digest, err)
+		} else {
+			content = c
+		}
+	}
+	made := 0
 	out := &model.Image{Digest: digest, Layers: []model.Layer{}}
 	for i, l := range m.Layers {
-		ly := model.Layer{Digest: l.Digest.String(), SizeBytes: l.Size}
-		if i < len(made) {
-			ly.CreatedBy = made[i].CreatedBy
+		ly := model.Layer{Digest: l.Digest.String(), CompressedBytes: l.Size}
+		for made < len(hist) && hist[made].EmptyLayer {
+			made++
 		}
-		out.SizeBytes += l.Size
+		if made < len(hist) {
+			ly.CreatedBy = hist[made].CreatedBy
+			hist[made].SizeBytes = -1 // not known: never a compressed size named a size (see SizesKnown)
+			if content != nil {
+				hist[made].SizeBytes = content[i]
+			}
+			made++
+		}
+		if content != nil {
+			ly.SizeBytes = content[i]
+		}
+		out.SizeBytes += ly.SizeBytes
+		out.CompressedBytes += l.Size
 		out.Layers = append(out.Layers, ly)
 	}
 	return out, nil

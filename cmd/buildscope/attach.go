@@ -1,13 +1,10 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun/builderhistory"
-	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/progress"
 )
 
@@ -31,18 +28,12 @@ func newAttachCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer b.Close()
-			ref := ""
-			if len(args) == 1 {
-				ref = args[0]
-			} else {
-				r, n, err := builderhistory.Newest(ctx, b)
-				if err != nil {
-					return err
-				}
-				ref = r.Ref
-				fmt.Fprintf(cmd.ErrOrStderr(), "attaching to %s (started %s; %d running)\n", model.Printable(ref), r.Started.Local().Format("15:04:05"), n)
+			ref, err := builderhistory.AttachRef(ctx, b, append(args, "")[0], cmd.ErrOrStderr())
+			if err != nil {
+				return err
 			}
 			if interactive {
+				defer builderhistory.Detached(ctx, b, ref, cmd.ErrOrStderr()) // says whether the build goes on
 				return g.env(cmd).Attach(ctx, b, ref)
 			}
 			return g.env(cmd).Follow(ctx, b, ref, mode)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/moby/buildkit/client"
-	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -28,13 +27,13 @@ type buildFlags struct {
 func newBuildCmd(g *globals) *cobra.Command {
 	f := &buildFlags{}
 	cmd := &cobra.Command{
-		Use:     "build [flags] PATH",
+		Use:     "build [flags] [PATH]",
 		Short:   "Build a Dockerfile and record the build",
 		Long:    help.Long("build"),
 		Example: help.Example("build"),
-		Args:    cobra.ExactArgs(1),
+		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f.opts.ContextDir = args[0]
+			f.opts.ContextDir = append(args, ".")[0] // no PATH: ., as buildx builds
 			return runBuild(cmd, g, f, nil)
 		},
 	}
@@ -84,9 +83,7 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags, solver build.Solver
 	if berr != nil {
 		return ended("build "+rec.ID, berr)
 	}
-	if mode != progressui.RawJSONMode {
-		fmt.Fprint(cmd.ErrOrStderr(), buildtext.Done(rec))
-	}
+	fmt.Fprint(cmd.ErrOrStderr(), buildtext.Done(rec)) // on stderr: --progress json's stdout stays BuildKit's
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
+	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/compare"
 	"github.com/buildscope/buildscope/inspect/source"
 	"github.com/buildscope/buildscope/tui/compareview"
@@ -27,7 +28,7 @@ func newCompareCmd(g *globals) *cobra.Command {
 		Example: help.Example("compare"),
 		Args:    cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := g.importForeign(cmd, args...); err != nil {
+			if err := buildrun.ImportBuilderRecords(cmd.Context(), g.paths, g.builderOpener(), cmd.ErrOrStderr(), g.hist.Warn, args...); err != nil {
 				return err
 			}
 			o, so := compare.Options{Semantic: semantic, Content: content}, source.Options{Paths: g.paths, Platform: platform, Warn: g.hist.Warn}

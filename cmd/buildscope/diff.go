@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
+	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/cdiffrun"
 )
 
@@ -70,7 +71,7 @@ func runDiff(cmd *cobra.Command, g *globals, o *diffFlags, args []string) error 
 		r.Container = args[0]
 	}
 	if r.Container == "" {
-		if err := g.importForeign(cmd, r.Image); err != nil {
+		if err := buildrun.ImportBuilderRecords(cmd.Context(), g.paths, g.builderOpener(), cmd.ErrOrStderr(), g.hist.Warn, r.Image); err != nil {
 			return err
 		}
 	}

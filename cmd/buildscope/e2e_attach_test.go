@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -202,5 +203,44 @@ func TestAttachFollowsABuildctlBuild(t *testing.T) {
 	}
 	if err := ctl.Wait(); err != nil {
 		t.Errorf("buildctl: %v\n%s", err, lastLines(ctlOut.String(), 10))
+	}
+}
+
+// On a terminal, Ctrl-C in attach detaches and says that the build goes
+// on, and how to follow it again; the build succeeds.
+func TestAttachUICtrlCSaysTheBuildGoesOn(t *testing.T) {
+	e := newColdEnv(t)
+	e.mustRun(t, "builder", "start")
+	nonce := history.NewID()
+	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 6\n"))
+	errFile := filepath.Join(t.TempDir(), "stderr")
+	shell := fmt.Sprintf("until env TERM=xterm-256color %s %s attach --builder embedded 2>%s; do sleep 0.2; done; echo EXIT=$?; sleep 60",
+		e.shellVars(true), binPath, errFile)
+	capture, send := tmuxSession(t, 120, 30, shell)
+	waitScreen(t, capture, "echo "+nonce, 60*time.Second)
+	send("C-c")
+	waitScreen(t, capture, "EXIT=", 20*time.Second)
+	if s := readFile(t, errFile); !strings.Contains(s, "it goes on running") {
+		t.Errorf("attach after Ctrl-C does not say the build goes on:\n%s", s)
+	}
+	if code, stderr := wait(); code != 0 {
+		t.Errorf("the build exited %d after the UI detached:\n%s", code, lastLines(stderr, 10))
+	}
+}
+
+// attach on a builder that keeps no build history (the Docker engine
+// 20.10's BuildKit) says so in words, with what to do: not gRPC's
+// "Unimplemented … ListenBuildHistory".
+func TestAttachOnEngineWithoutHistory(t *testing.T) {
+	e := newEnv(t)
+	requireDocker(t)
+	var v struct{ Builder *struct{ Unknown string } }
+	json.Unmarshal([]byte(e.mustRun(t, "version", "--json", "--builder", "docker").stdout), &v)
+	if v.Builder == nil || v.Builder.Unknown == "" {
+		t.Skip("this engine's BuildKit keeps a build history") // engine 23+: attach works there
+	}
+	r := e.run(t, nil, "attach", "--builder", "docker")
+	if r.code == 0 || !strings.Contains(r.stderr, "keeps no build history") || strings.Contains(r.stderr, "Unimplemented") || strings.Contains(r.stderr, "rpc error") {
+		t.Errorf("attach on the engine: exit %d:\n%s", r.code, r.stderr)
 	}
 }

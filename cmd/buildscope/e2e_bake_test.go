@@ -121,6 +121,11 @@ func TestBakeGroupSharesStage(t *testing.T) {
 		if n := strings.Count(r.stderr, "checks not available on this builder"); n != wantChecks || (builder == "embedded" && wantChecks != 0) || api.ChecksUnavailable != worker.ChecksUnavailable {
 			t.Errorf("bake's output says %d times that the checks did not run; records: %q, %q", n, api.ChecksUnavailable, worker.ChecksUnavailable)
 		}
+		// plain progress shows the shared stage's vertex once, as
+		// docker buildx bake does, not once per target's stream
+		if n := strings.Count(r.stderr, "[base 2/3] RUN mkdir"); n != 1 {
+			t.Errorf("plain progress shows the shared RUN %d times, want once:\n%s", n, r.stderr)
+		}
 		if !strings.Contains(r.stderr, "stage base: built once for api, worker\n") {
 			t.Errorf("bake's summary does not name the shared stage:\n%s", lastLines(r.stderr, 5))
 		}

@@ -27,6 +27,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/inspect/imagetest"
 )
 
@@ -379,5 +380,29 @@ func TestInspectBuildLastBack(t *testing.T) {
 	want := "buildscope: build:last~2: there are not 2 earlier builds of the last build's context, Dockerfile and target\n"
 	if r.code != 1 || r.stderr != want || r.stdout != "" {
 		t.Errorf("build:last~2: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
+	}
+}
+
+// An image name the local Docker engine holds opens from the engine, as
+// dive opens it, saying so on stderr; a name neither the engine nor its
+// registry has is an error naming the image and suggesting docker://.
+func TestInspectNameFromTheLocalEngine(t *testing.T) {
+	shared := newEnv(t)
+	requireDocker(t)
+	nonce := history.NewID()
+	tag := "bakedemo-" + nonce + "/api:latest" // on Docker Hub it is not; the engine has it
+	if out, err := execOutput("docker", "load", "-i", writeArchive(t, wasteImage(t), tag)); err != nil {
+		t.Fatalf("docker load: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { execOutput("docker", "rmi", "-f", tag) })
+	r := shared.mustRun(t, "inspect", "--json", tag)
+	checkWasteImage(t, decodeInspect(t, r.stdout))
+	if !strings.Contains(r.stderr, "from the local Docker engine") {
+		t.Errorf("inspect %s does not say it opened the engine's image:\n%s", tag, r.stderr)
+	}
+	missing := baseAddr + "/buildscope/nosuch-" + nonce + ":1"
+	r = shared.run(t, nil, "inspect", "--json", missing)
+	if r.code == 0 || !strings.Contains(r.stderr, missing) || !strings.Contains(r.stderr, "docker://") || strings.Count(strings.TrimRight(r.stderr, "\n"), "\n") > 0 {
+		t.Errorf("inspect %s: exit %d, want one line naming it and suggesting docker://:\n%s", missing, r.code, r.stderr)
 	}
 }

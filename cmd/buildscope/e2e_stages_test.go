@@ -1,11 +1,12 @@
 package main
 
 import (
+	"archive/tar"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -71,7 +72,9 @@ func TestStagesEmbedded(t *testing.T) {
 	rep := stagesJSON(t, shared, "embedded")
 	checkStageReport(t, rep)
 	// sizes agree with the exported images: compressed with the manifests
-	// go-containerregistry reads, uncompressed with gzip -dc of each blob
+	// go-containerregistry reads, the content with what docker image ls
+	// counts in each blob (gzip -dc: its regular files' bytes and its
+	// symlinks' targets)
 	for _, s := range append(rep.Stages, rep.Compare.Stages...) {
 		var b model.Build
 		json.Unmarshal([]byte(shared.mustRun(t, "history", "show", s.BuildID, "--json").stdout), &b)
@@ -81,16 +84,16 @@ func TestStagesEmbedded(t *testing.T) {
 		}
 		layers, _ := img.Layers()
 		var comp, uncomp int64
+		tarFile := filepath.Join(t.TempDir(), "layer.tar")
 		for _, l := range layers {
 			n, _ := l.Size()
 			comp += n
 			d, _ := l.Digest()
-			out, err := exec.Command("sh", "-c", "gzip -dc "+filepath.Join(b.Result.Path, "blobs", "sha256", d.Hex)+" | wc -c").Output()
+			out, err := exec.Command("sh", "-c", "gzip -dc "+filepath.Join(b.Result.Path, "blobs", "sha256", d.Hex)+" > "+tarFile).Output()
 			if err != nil {
-				t.Fatal(err)
+				t.Fatal(err, string(out))
 			}
-			u, _ := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
-			uncomp += u
+			uncomp += tarContent(t, tarFile)
 		}
 		if s.CompressedBytes != comp || s.SizeBytes != uncomp || s.Layers != len(layers) {
 			t.Errorf("stage %s: report %d/%d bytes %d layers, image %d/%d bytes %d layers", s.Name, s.SizeBytes, s.CompressedBytes, s.Layers, uncomp, comp, len(layers))
@@ -116,5 +119,69 @@ func TestStagesUnnamedIntermediateStage(t *testing.T) {
 	r := shared.run(t, nil, "stages", "--builder", "embedded", "../../testdata/graph")
 	if r.code == 0 || !strings.Contains(r.stderr, "stage stage-0 has no name") {
 		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+}
+
+// TestStagesAreNotTheUsersBuilds: the builds stages runs to measure each
+// stage are kept (their images are what it measures) but are not the
+// user's: after `stages PATH` and `stages build:last`, `history ls` and
+// `why` say what they said before, and `stages build:last` of a build on
+// the embedded builder runs its stage builds there, even where the Docker
+// engine answers and would be the default builder.
+func TestStagesAreNotTheUsersBuilds(t *testing.T) {
+	shared := newEnv(t)
+	requireDocker(t)
+	ex := "../../assets/examples/multistage"
+	shared.mustRun(t, "build", "--builder", "embedded", "--progress", "plain", ex)
+	ls := shared.mustRun(t, "history", "ls", "--json").stdout
+	why := shared.mustRun(t, "why", "--json").stdout
+	shared.mustRun(t, "stages", "--builder", "embedded", ex)
+	r := shared.mustRun(t, "stages", "--json", "build:last") // no --builder: the record's
+	var rep compare.StageReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep.Stages) == 0 {
+		t.Fatalf("stages --json: %v\n%s", err, r.stdout)
+	}
+	for _, s := range rep.Stages {
+		var b model.Build
+		if err := json.Unmarshal([]byte(shared.mustRun(t, "history", "show", s.BuildID, "--json").stdout), &b); err != nil {
+			t.Fatal(err)
+		}
+		if b.Builder != "embedded" || b.Internal != model.InternalStageSize {
+			t.Errorf("stage %s was built on %q (internal %q); the recorded build ran on embedded", s.Name, b.Builder, b.Internal)
+		}
+	}
+	if after := shared.mustRun(t, "history", "ls", "--json").stdout; after != ls {
+		t.Errorf("history ls changed after stages:\nbefore %s\nafter %s", ls, after)
+	}
+	if after := shared.mustRun(t, "why", "--json").stdout; after != why {
+		t.Errorf("why changed after stages:\nbefore %s\nafter %s", why, after)
+	}
+}
+
+// tarContent is what `docker image ls` counts in a layer tar: its regular
+// files' bytes and its symlinks' targets.
+func tarContent(t *testing.T, file string) int64 {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var n int64
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return n
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch h.Typeflag {
+		case tar.TypeReg:
+			n += h.Size
+		case tar.TypeSymlink:
+			n += int64(len(h.Linkname))
+		}
 	}
 }

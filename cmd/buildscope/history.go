@@ -31,7 +31,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 	}, &cobra.Command{
 		Use: "show ID", Short: "Show one build record (with --builder, also the builder's own, by ref)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := builderhistory.OpenBuild(cmd.Context(), g.hist, buildArg(args), g.builderOpener())
+			o, err := builderhistory.OpenBuild(cmd.Context(), g.hist, history.ArgID(args), g.builderOpener())
 			if err != nil {
 				return err
 			}
@@ -73,12 +73,6 @@ func (g *globals) builderOpener() builder.Connector {
 		return nil
 	}
 	return g.connect
-}
-
-// importForeign copies each build:REF of specs naming a build of the
-// builder's own history into buildscope's (buildrun.ImportBuilderRecords).
-func (g *globals) importForeign(cmd *cobra.Command, specs ...string) error {
-	return buildrun.ImportBuilderRecords(cmd.Context(), g.paths, g.builderOpener(), cmd.ErrOrStderr(), g.hist.Warn, specs...)
 }
 
 // historyList lists the builds (history, history ls).

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
+	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/inspect/cirules"
 	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/inspect/source"
@@ -60,10 +61,10 @@ func runInspect(cmd *cobra.Command, g *globals, o *inspectOptions, spec string) 
 	// keeps peak memory near the live set for a few percent of CPU.
 	debug.SetGCPercent(25)
 	ctx := cmd.Context()
-	if err := g.importForeign(cmd, spec); err != nil {
+	if err := buildrun.ImportBuilderRecords(cmd.Context(), g.paths, g.builderOpener(), cmd.ErrOrStderr(), g.hist.Warn, spec); err != nil {
 		return err
 	}
-	img, err := source.Open(ctx, spec, source.Options{Platform: o.platform, Paths: g.paths, Warn: g.hist.Warn})
+	img, err := source.Open(ctx, spec, source.Options{Platform: o.platform, Paths: g.paths, Warn: g.hist.Warn, Notes: cmd.ErrOrStderr()})
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -18,7 +17,9 @@ import (
 	"github.com/buildscope/buildscope/buildrun/build"
 	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/history"
+	"github.com/buildscope/buildscope/buildrun/results"
 	"github.com/buildscope/buildscope/buildrun/state"
+	"github.com/buildscope/buildscope/inspect/stagesize"
 	"github.com/buildscope/buildscope/tui/launch"
 )
 
@@ -41,15 +42,6 @@ func ended(what string, err error) error {
 		return fmt.Errorf("%s failed: %w", what, err)
 	}
 	return nil
-}
-
-// buildArg is the recorded build args name: an ID, a unique prefix or
-// "last" (the default), with or without "build:".
-func buildArg(args []string) string {
-	if len(args) == 0 {
-		return "last"
-	}
-	return strings.TrimPrefix(args[0], "build:")
 }
 
 func main() {
@@ -92,6 +84,7 @@ var commands []func(*globals) *cobra.Command
 // globals are flags every command shares.
 type globals struct {
 	debug   string
+	version bool // --version
 	builder string
 	tls     builder.ConnectOptions
 	paths   state.Paths
@@ -105,9 +98,11 @@ func newRootCmd() *cobra.Command {
 		Short:         "Build, inspect and explain container images",
 		Long:          help.Long("buildscope"),
 		SilenceUsage:  true,
-		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		SilenceErrors: true, // no Args: cobra's own check suggests a command for a mistyped one
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.version {
+				return g.versions(cmd, false)
+			}
 			if !isTerminal() {
 				return cmd.Help()
 			}
@@ -121,11 +116,13 @@ func newRootCmd() *cobra.Command {
 			g.paths = p
 			g.hist = history.History{Dir: p.History(), Warn: history.NewWarner(os.Stderr)}
 			g.tls.Paths, g.tls.Env = p, builder.EnvFromOS()
+			results.ContentSizes = stagesize.ContentSizer(p) // a record's sizes, as inspect and stages count them
 			return buildrun.SetupLogging(g.debug)
 		},
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.debug, "debug", "", "write debug logs (BuildKit client, session) to this file")
+	root.Flags().BoolVar(&g.version, "version", false, "print buildscope's, its BuildKit client's and the builder's versions")
 	pf.StringVar(&g.builder, "builder", "", "where builds run: embedded, docker, or a BuildKit address (unix://, tcp://, docker-container://, kube-pod://, ssh://)")
 	pf.StringVar(&g.tls.TLSCACert, "tlscacert", "", "CA certificate for a tcp:// builder")
 	pf.StringVar(&g.tls.TLSCert, "tlscert", "", "client certificate for a tcp:// builder")
@@ -146,5 +143,5 @@ func (g *globals) connect(ctx context.Context) (*builder.Builder, error) {
 // env is what the UIs cmd starts reach.
 func (g *globals) env(cmd *cobra.Command) launch.Env {
 	return launch.Env{Paths: g.paths, Connect: g.connect, Builder: g.builder, TLS: g.tls, Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(),
-		BeforeUI: launch.LimitMemory, Inspect: func(_ context.Context, spec string) error { return runInspect(cmd, g, &inspectOptions{}, spec) }}
+		BeforeUI: buildrun.LimitMemory, Inspect: func(_ context.Context, spec string) error { return runInspect(cmd, g, &inspectOptions{}, spec) }}
 }

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
+	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/buildrun/build"
 	"github.com/buildscope/buildscope/inspect/stagesize"
 )
@@ -34,16 +34,15 @@ func newStagesCmd(g *globals) *cobra.Command {
 				f.opts.ContextDir = args[0]
 				return runStages(cmd, g, f)
 			}
-			for _, name := range []string{"file", "target", "build-arg", "platform"} {
-				if cmd.Flags().Changed(name) {
-					return fmt.Errorf("stages build:ID takes the Dockerfile, target, build args and platforms from the record: drop --%s, or give stages a PATH", name)
-				}
-			}
-			if err := g.importForeign(cmd, args[0]); err != nil {
+			if err := buildrun.ImportBuilderRecords(cmd.Context(), g.paths, g.builderOpener(), cmd.ErrOrStderr(), g.hist.Warn, args[0]); err != nil {
 				return err
 			}
-			var err error
-			if f.opts, err = build.RebuildOptions(g.hist, id, f.opts); err != nil {
+			opts, on, err := build.RebuildOptions(g.hist, id, f.opts, cmd.Flags().Changed)
+			if g.builder == "" { // the builder the recorded build ran on
+				g.builder = on
+			}
+			f.opts = opts
+			if err != nil {
 				return err
 			}
 			return runStages(cmd, g, f)

@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildscope/buildscope/assets/help"
+	"github.com/buildscope/buildscope/buildrun/history"
 )
 
 func init() { commands = append(commands, newTraceCmd) }
@@ -18,7 +19,7 @@ func newTraceCmd(g *globals) *cobra.Command {
 		Example: help.Example("trace"),
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			tl, err := g.hist.Timeline(buildArg(args))
+			tl, err := g.hist.Timeline(history.ArgID(args))
 			if err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun/builderhistory"
+	"github.com/buildscope/buildscope/buildrun/history"
 )
 
 func init() { commands = append(commands, newWhyCmd) }
@@ -17,7 +18,7 @@ func newWhyCmd(g *globals) *cobra.Command {
 		Long:  help.Long("why"),
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cur, ex, err := builderhistory.ExplainBuild(cmd.Context(), g.hist, buildArg(args), g.builderOpener())
+			cur, ex, err := builderhistory.ExplainBuild(cmd.Context(), g.hist, history.ArgID(args), g.builderOpener())
 			if err != nil {
 				return err
 			}

@@ -18,6 +18,7 @@ type files struct {
 	a, b     *tree
 	ids      [2][]string       // each side's layers' DiffIDs
 	tarBytes map[v1.Hash]int64 // each layer's uncompressed tar bytes
+	content  map[v1.Hash]int64 // each layer's content (layerIndex.content)
 }
 
 // readFiles reads the layers of a and b, each distinct one once: the
@@ -41,7 +42,7 @@ func readFiles(ctx context.Context, a, b *side) (*files, error) {
 	}
 	paths := newPathTable()
 	base := newTree(paths, nil)
-	f := &files{paths: paths, tarBytes: map[v1.Hash]int64{}}
+	f := &files{paths: paths, tarBytes: map[v1.Hash]int64{}, content: map[v1.Hash]int64{}}
 	for i, s := range [2]*side{a, b} {
 		for _, d := range s.diffIDs {
 			f.ids[i] = append(f.ids[i], d.String())
@@ -50,6 +51,7 @@ func readFiles(ctx context.Context, a, b *side) (*files, error) {
 	na := len(a.layers)
 	err := readAll(ctx, jobs, maphash.MakeSeed(), func(i int, idx *layerIndex) error {
 		f.tarBytes[jobs[i].diff] = idx.tarBytes
+		f.content[jobs[i].diff] = idx.content
 		switch {
 		case i < k:
 			return base.apply(idx, int16(i))

@@ -48,13 +48,16 @@ func Compare(ctx context.Context, a, b v1.Image, o Options) (*Images, error) {
 	}
 	c := &Images{}
 	for i, s := range [2]*side{sa, sb} {
+		plain := false
 		for j, d := range s.diffIDs {
-			n := files.tarBytes[d]
-			if s.sizes[j] < 0 { // stored as a plain tar
-				s.sizes[j] = n
+			if s.sizes[j] < 0 { // stored as a plain tar: no compressed size
+				s.sizes[j], plain = 0, true
 			}
-			c.Size[i] += n
+			c.Size[i] += files.content[d] // as docker image ls counts it
 			c.Compressed[i] += s.sizes[j]
+		}
+		if plain {
+			c.Compressed[i] = 0 // not known: 0, as the layers' (see Text)
 		}
 	}
 	c.Layers, c.SharedLayers = layers(sa, sb)
@@ -90,8 +93,9 @@ func Compare(ctx context.Context, a, b v1.Image, o Options) (*Images, error) {
 
 // Images is the comparison of image A with image B.
 type Images struct {
-	// Size is the uncompressed layer bytes of A and B; Compressed the
-	// layer blobs' bytes.
+	// Size is the uncompressed content of A's and B's layers, as `docker
+	// image ls` counts it; Compressed the layer blobs' bytes, 0 when a
+	// side's layers are stored uncompressed (the engine's: not known).
 	Size       [2]int64 `json:"size_bytes"`
 	Compressed [2]int64 `json:"compressed_bytes"`
 	Layers     []Layer  `json:"layers"`

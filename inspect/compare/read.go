@@ -29,6 +29,9 @@ type lentry struct {
 type layerIndex struct {
 	entries  []lentry
 	tarBytes int64
+	// content is what `docker image ls` counts: regular files' bytes and
+	// symlinks' targets (buildscope's size_bytes everywhere)
+	content int64
 }
 
 // readLayer streams a layer's tar once through the one layer reader,
@@ -69,8 +72,11 @@ func readLayer(ctx context.Context, l v1.Layer, seed maphash.Seed) (*layerIndex,
 			switch {
 			case hd.Typeflag == tar.TypeDir:
 				le.kind = kDir
+			case hd.Typeflag == tar.TypeSymlink:
+				idx.content += int64(len(hd.Linkname))
 			case e.IsRegular():
 				le.kind, le.size = kFile, hd.Size
+				idx.content += hd.Size
 				h.Reset()
 				n, err := io.CopyBuffer(&h, e.Reader(), buf)
 				if err != nil {

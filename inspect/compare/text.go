@@ -25,7 +25,7 @@ func (r *Result) writeText(w io.Writer) {
 	delta := im.Size[1] - im.Size[0]
 	fmt.Fprintf(w, "A %s\nB %s\n", model.Printable(r.A), model.Printable(r.B))
 	fmt.Fprintf(w, "size: %s → %s (%s%s); compressed %s → %s\n", model.HumanSize(im.Size[0]), model.HumanSize(im.Size[1]),
-		sign(delta), model.HumanSize(abs(delta)), model.HumanSize(im.Compressed[0]), model.HumanSize(im.Compressed[1]))
+		sign(delta), model.HumanSize(abs(delta)), model.CompressedSize(im.Compressed[0]), model.CompressedSize(im.Compressed[1]))
 	nb := 0
 	for _, l := range im.Layers {
 		if l.Side != "a" {
@@ -67,7 +67,7 @@ func (r *Result) writeText(w io.Writer) {
 		fmt.Fprintf(w, "%s\t%s\n", model.Printable(c.String()), model.Printable(shortStep(by)))
 		for _, l := range strings.SplitAfter(c.Diff, "\n") {
 			if l != "" {
-				io.WriteString(w, model.Printable(strings.TrimSuffix(l, "\n"))+"\n")
+				io.WriteString(w, model.PrintableTextLine(strings.TrimSuffix(l, "\n"))+"\n") // the file's text: patch applies it
 			}
 		}
 	}

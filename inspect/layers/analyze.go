@@ -32,7 +32,8 @@ type Options struct {
 type Analysis struct {
 	// Layers are the image's layers, bottom first.
 	Layers []*Layer
-	// SizeBytes is the content bytes of all layers (uncompressed).
+	// SizeBytes is the content bytes of all layers (uncompressed), as
+	// `docker image ls` counts them: regular files and symlinks' targets.
 	SizeBytes int64
 	// CompressedBytes is the size of the layer blobs as stored.
 	CompressedBytes int64
@@ -75,7 +76,7 @@ func Analyze(ctx context.Context, img v1.Image, o Options) (*Analysis, error) {
 		results[i].release()
 		l := &Layer{LayerInfo: info, TarBytes: r.raw.tarBytes, Entries: make([]Entry, 0, len(r.raw.entries))}
 		if info.Uncompressed {
-			l.CompressedBytes = l.TarBytes
+			l.CompressedBytes = 0 // a plain tar (the engine's): its compressed size is not known
 		}
 		t.layers, t.cur = append(t.layers, l), int32(i)
 		if err := t.apply(r.raw); err != nil {

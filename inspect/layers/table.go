@@ -273,6 +273,8 @@ func (t *table) put(id NodeID, r rawEntry, implicit bool) {
 		t.contents = append(t.contents, content{owner: id, size: r.size, refs: 1})
 		t.total += r.size
 		t.layers[t.cur].SizeBytes += r.size
+	case TypeSymlink:
+		t.layers[t.cur].SizeBytes += int64(len(r.link)) // docker image ls counts a symlink's target
 	case TypeHardlink:
 		if tid, ok := t.find(r.link); ok && t.alive(tid) {
 			if te := t.latest(tid); te.content >= 0 {

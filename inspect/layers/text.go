@@ -18,10 +18,10 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintln(tw, "LAYER\tDIGEST\tSIZE\tCOMPRESSED\tADDED\tMODIFIED\tREMOVED\tCREATED BY")
 	for _, l := range r.Layers {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", l.Index, shortDigest(l.Digest),
-			size(l.SizeBytes), size(l.CompressedBytes), l.Added, l.Modified, l.Removed, createdBy(l.CreatedBy, 70))
+			size(l.SizeBytes), model.CompressedSize(l.CompressedBytes), l.Added, l.Modified, l.Removed, createdBy(l.CreatedBy, 70))
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\ntotal size:   %s (compressed %s)\n", size(r.SizeBytes), size(r.CompressedBytes))
+	fmt.Fprintf(w, "\ntotal size:   %s (compressed %s)\n", size(r.SizeBytes), model.CompressedSize(r.CompressedBytes))
 	fmt.Fprintf(w, "efficiency:   %.2f %%\n", r.Efficiency*100)
 	_, err := fmt.Fprintf(w, "wasted bytes: %s (%.2f %% of the bytes above the base layer)\n", size(r.WastedBytes), r.UserWastedPercent*100)
 	if len(r.Inefficiencies) > 0 {

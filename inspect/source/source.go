@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -54,6 +55,9 @@ type Options struct {
 	// Warn reports the damaged records skipped while build:last or
 	// build:last~N is resolved; nil reports nothing.
 	Warn *history.Warner
+	// Notes, when set, is told where an image reference was opened from
+	// when it is not the registry (the local Docker engine's copy).
+	Notes io.Writer
 }
 
 // Open opens the image spec names: build:last, build:ID, an OCI layout
@@ -97,12 +101,23 @@ func open(ctx context.Context, spec string, o Options) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	local := "" // what the local engine said of the name
+	if o.Platform == "" {
+		var img *Image
+		if img, local, err = openLocal(ctx, spec, o); img != nil || err != nil {
+			return img, err
+		}
+	}
 	desc, err := remote.Get(ref, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain))
 	if err != nil && ctx.Err() != nil {
 		return nil, fmt.Errorf("interrupted while waiting for the registry of %s to answer", ref)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("fetching %s: %w", ref, err)
+		at := model.Printable(spec)
+		if full := ref.Name(); full != spec {
+			at += " (" + full + ")"
+		}
+		return nil, fmt.Errorf("fetching %s from its registry: %w: %s", at, err, local)
 	}
 	if desc.MediaType.IsIndex() {
 		idx, err := desc.ImageIndex()
@@ -229,6 +244,27 @@ func openLayout(dir, dgst string, o Options) (*Image, error) {
 
 // openDocker saves an image from the engine's store to a temp file and
 // reads it as a docker-archive; closing the image removes the file.
+// openLocal opens an image reference from the local Docker engine when
+// it holds an image of that name, as dive does (and says so on
+// o.Notes); else it says, for an error of the registry, what the engine
+// said: none answers, or it has no such image.
+func openLocal(ctx context.Context, spec string, o Options) (*Image, string, error) {
+	dc, err := engine.Connect(ctx)
+	if err != nil {
+		return nil, "no local Docker engine answers, where an image of that name would open first; an image of a Docker engine opens as docker://NAME (with DOCKER_HOST)", nil
+	}
+	_, ierr := dc.ImageInspect(ctx, spec)
+	dc.Close()
+	if ierr != nil {
+		return nil, "the local Docker engine has no image of that name either (`docker image ls` lists its images, which open by name or as docker://NAME)", nil
+	}
+	if o.Notes != nil {
+		fmt.Fprintf(o.Notes, "buildscope: opening %s from the local Docker engine (docker://%s), not its registry: `docker pull %s` updates it\n", model.Printable(spec), model.Printable(spec), model.Printable(spec))
+	}
+	img, err := openDocker(ctx, spec, spec)
+	return img, "", err
+}
+
 func openDocker(ctx context.Context, ref, spec string) (*Image, error) {
 	dc, err := engine.New()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/buildscope/buildscope/buildrun/build"
@@ -37,7 +38,7 @@ func Report(ctx context.Context, b *builder.Builder, p *build.Prepared, paths st
 	}
 	rep := &compare.StageReport{Dockerfile: p.DockerfileAbs, Stages: make([]compare.StageSize, len(names)), LeftBehind: []compare.PathSize{}}
 	measured := make([]*Result, len(names))
-	meas := Measurer{Cache: filepath.Join(paths.State, "cache", "layers")}
+	meas := Measurer{Cache: filepath.Join(paths.State, "cache", "layers")} // as ContentSizer
 	eg, ectx := errgroup.WithContext(ctx)
 	for i, name := range names {
 		eg.Go(func() error {
@@ -47,7 +48,7 @@ func Report(ctx context.Context, b *builder.Builder, p *build.Prepared, paths st
 				return fmt.Errorf("measuring stage %s: %w", name, err)
 			}
 			measured[i] = r
-			rep.Stages[i] = compare.StageSize{Name: name, SizeBytes: r.Uncompressed, CompressedBytes: r.Compressed, Layers: r.Layers, Final: name == final, BuildID: rec.ID}
+			rep.Stages[i] = compare.StageSize{Name: name, SizeBytes: r.Content, CompressedBytes: r.Compressed, Layers: r.Layers, Final: name == final, BuildID: rec.ID}
 			return nil
 		})
 	}
@@ -86,4 +87,10 @@ func (m Measurer) measureBuild(ctx context.Context, b *builder.Builder, rec *mod
 	}
 	defer img.Close()
 	return m.Measure(img)
+}
+
+// ContentSizer is Measurer.LayerContents with the layer indexes cached
+// under paths' state directory, where `stages` keeps them.
+func ContentSizer(paths state.Paths) func(v1.Image) ([]int64, error) {
+	return Measurer{Cache: filepath.Join(paths.State, "cache", "layers")}.LayerContents
 }

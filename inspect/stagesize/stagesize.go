@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/klauspost/compress/gzip"
 	"golang.org/x/sync/errgroup"
 
@@ -48,13 +49,17 @@ type entry struct {
 
 // layerIndex is what a layer holds.
 type layerIndex struct {
-	Uncompressed int64   `json:"u"`
-	Entries      []entry `json:"e"`
+	Uncompressed int64 `json:"u"`
+	// Content is the layer's content as `docker image ls` counts it: the
+	// bytes of its regular files (a hard link's once) and its symlinks'
+	// targets; Uncompressed adds the tar's headers and padding.
+	Content int64   `json:"c"`
+	Entries []entry `json:"e"`
 }
 
 // indexSuffix names the cached index files; a new one is a new format
-// (v2 keeps mode, owner and link target).
-const indexSuffix = ".v2.json.gz"
+// (v2 keeps mode, owner and link target; v3 the content size).
+const indexSuffix = ".v3.json.gz"
 
 // Measurer measures images, caching layer indexes in Cache (no cache when
 // empty).
@@ -64,9 +69,16 @@ type Measurer struct {
 
 // Result is one image measured.
 type Result struct {
-	Uncompressed, Compressed int64
-	Layers                   int
-	Files                    compare.FileSet
+	// Content is what `docker image ls` counts (see layerIndex.Content):
+	// the one uncompressed size buildscope reports (size_bytes);
+	// Uncompressed is the length of the layers' tars.
+	Content, Uncompressed int64
+	// Compressed is the layer blobs' size as a registry stores them; 0
+	// when the layers are stored uncompressed (the Docker engine's), where
+	// it is not known.
+	Compressed int64
+	Layers     int
+	Files      compare.FileSet
 }
 
 // Measure reads an image's sizes and flattened filesystem (whiteouts and
@@ -95,16 +107,54 @@ func (m Measurer) Measure(img v1.Image) (*Result, error) {
 	if err := eg.Wait(); err != nil {
 		return nil, err
 	}
+	compressed := true
 	for i, l := range ls {
 		n, err := l.Size()
 		if err != nil {
 			return nil, fmt.Errorf("size of layer %d: %w", i, err)
 		}
+		if mt, err := l.MediaType(); err == nil && uncompressedMedia(mt) {
+			compressed = false // a docker save tar: its length is not a compressed size
+		}
 		r.Compressed += n
 		r.Uncompressed += idxs[i].Uncompressed
+		r.Content += idxs[i].Content
 		apply(r.Files, idxs[i], i)
 	}
+	if !compressed {
+		r.Compressed = 0
+	}
 	return r, nil
+}
+
+// uncompressedMedia says a layer's blob is a plain tar, as in a `docker
+// save` archive.
+func uncompressedMedia(mt types.MediaType) bool {
+	return mt == types.DockerUncompressedLayer || mt == types.OCIUncompressedLayer || mt == types.OCIUncompressedRestrictedLayer
+}
+
+// LayerContents is each layer's content (layerIndex.Content) of img, from
+// the cached indexes when the layers were read before; what a build
+// record's sizes are (size_bytes, as `docker image ls` counts them).
+func (m Measurer) LayerContents(img v1.Image) ([]int64, error) {
+	ls, err := img.Layers()
+	if err != nil {
+		return nil, fmt.Errorf("listing layers: %w", err)
+	}
+	out := make([]int64, len(ls))
+	var eg errgroup.Group
+	eg.SetLimit(max(runtime.GOMAXPROCS(0), 2))
+	for i, l := range ls {
+		eg.Go(func() error {
+			idx, err := m.index(l)
+			if err != nil {
+				return fmt.Errorf("reading layer %d: %w", i, err)
+			}
+			out[i] = idx.Content
+			return nil
+		})
+	}
+	return out, eg.Wait()
 }
 
 // apply lays layer number layer over the files of the layers below it.
@@ -210,6 +260,9 @@ func readLayer(r io.Reader) (*layerIndex, error) {
 				en.Kind = kindDir
 			case e.IsRegular():
 				en.Kind, en.Size, en.Digest = kindFile, e.Header.Size, e.Digest
+				idx.Content += e.Header.Size
+			case e.Header.Typeflag == tar.TypeSymlink:
+				idx.Content += int64(len(e.Header.Linkname)) // as docker counts a symlink
 			}
 			idx.Entries = append(idx.Entries, en)
 		}
@@ -270,8 +323,7 @@ func writeIndex(file string, idx *layerIndex) error {
 // MeasureCached measures an image from the cached indexes of its layers,
 // given their DiffIDs in order, without reading any layer; ok is false
 // when a layer was never read. For images whose layers are stored
-// uncompressed (the Docker engine's), compressed equals uncompressed, as
-// go-containerregistry reports for a `docker save` of them.
+// uncompressed (the Docker engine's), the compressed size is not known: 0.
 func (m Measurer) MeasureCached(diffIDs []string) (*Result, bool) {
 	if m.Cache == "" {
 		return nil, false
@@ -283,8 +335,8 @@ func (m Measurer) MeasureCached(diffIDs []string) (*Result, bool) {
 			return nil, false
 		}
 		r.Uncompressed += idx.Uncompressed
+		r.Content += idx.Content
 		apply(r.Files, idx, i)
 	}
-	r.Compressed = r.Uncompressed
-	return r, true
+	return r, true // Compressed 0: the engine stores layers uncompressed
 }

@@ -42,7 +42,7 @@ func writeTable(w io.Writer, rep *compare.StageReport) {
 		if s.Final {
 			mark = "final"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", s.Name, size(s.SizeBytes), size(s.CompressedBytes), s.Layers, mark)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", s.Name, size(s.SizeBytes), model.CompressedSize(s.CompressedBytes), s.Layers, mark)
 	}
 	tw.Flush()
 	for _, s := range rep.Stages {

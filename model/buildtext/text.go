@@ -113,7 +113,7 @@ func HistoryTable(builds []*model.Build) string {
 	for _, b := range builds {
 		target := b.Target
 		if target == "" {
-			target = "(last)"
+			target = defaultTarget(b)
 		}
 		crit := "-"
 		if c := b.Critical; c != nil && c.Longest != "" {
@@ -125,6 +125,18 @@ func HistoryTable(builds []*model.Build) string {
 	}
 	tw.Flush()
 	return w.String()
+}
+
+// defaultTarget names the stage a build without --target built: the
+// Dockerfile's last, as recorded; "-" when the record holds no stage.
+func defaultTarget(b *model.Build) string {
+	name, at := "-", -1
+	for _, s := range b.Stages {
+		if s.Index > at {
+			name, at = s.Name, s.Index
+		}
+	}
+	return name
 }
 
 func cut(s string, n int) string {
@@ -146,8 +158,12 @@ func ChecksLine(b *model.Build) string {
 // SummaryLine is the one line printed after build b succeeded.
 func SummaryLine(b *model.Build) string {
 	s := fmt.Sprintf("build %s ok in %s: %d/%d steps cached", b.ID, b.Completed.Sub(b.Started).Round(1e7), b.Cache.StepsCached, b.Cache.StepsTotal)
-	if b.Image != nil {
-		s += fmt.Sprintf(", image %s (%s)", model.ShortDigest(b.Image.Digest), model.HumanSize(b.Image.SizeBytes))
+	if im := b.Image; im != nil {
+		size := model.HumanSize(im.SizeBytes)
+		if im.SizeBytes == 0 && im.CompressedBytes > 0 { // its content could not be measured
+			size = "size unknown, " + model.HumanSize(im.CompressedBytes) + " compressed"
+		}
+		s += fmt.Sprintf(", image %s (%s)", model.ShortDigest(im.Digest), size)
 	}
 	return s + "; open it as build:" + b.ID
 }

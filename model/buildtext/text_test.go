@@ -82,3 +82,13 @@ func TestDone(t *testing.T) {
 		t.Errorf("Done = %q, want %q", got, want)
 	}
 }
+
+// TestHistoryTableNamesTheDefaultTarget: a build without --target built
+// the Dockerfile's last stage, which the TARGET column names.
+func TestHistoryTableNamesTheDefaultTarget(t *testing.T) {
+	b := &model.Build{ID: "abc", Status: model.StatusOK, Stages: []model.Stage{{Name: "production", Index: 1}, {Name: "builder", Index: 0}}}
+	out := HistoryTable([]*model.Build{b, {ID: "def", Status: model.StatusError}})
+	if strings.Contains(out, "(last)") || !strings.Contains(out, " production ") {
+		t.Errorf("history ls:\n%s", out)
+	}
+}

@@ -79,6 +79,9 @@ func CacheMountUses(b *model.Build, plan *dockerfile.Plan, before, after []Cache
 				if !wasMeasured || !nowMeasured {
 					u = u.WithUnknown("another build was using the mount when buildscope measured it, and BuildKit does not measure a mount in use")
 				}
+				if st.Cached { // never ran: it neither found the mount warm nor empty
+					u.Warm, u.Unused = false, true
+				}
 				out = append(out, u)
 			}
 		}

@@ -35,3 +35,18 @@ func TestCacheMountInUseIsUnknown(t *testing.T) {
 		}
 	}
 }
+
+// A step answered from the cache never ran: its mount was neither found
+// warm nor empty, whatever the mount holds on the builder.
+func TestCacheMountOfACachedStepIsUnused(t *testing.T) {
+	plan := modeltest.LoadPlan(t, "../../assets/examples/cachedemo/Dockerfile", nil)
+	b := &model.Build{Stages: []model.Stage{{Name: "deps", Steps: []model.Step{{Line: 9, Cached: true}}}}}
+	recs := []CacheRecord{{Type: "exec.cachemount", Description: `cached mount /var/cache/pkgs from exec /bin/sh -c … with id "//var/cache/pkgs"`, Size: 2000}}
+	uses := CacheMountUses(b, plan, recs, recs)
+	if len(uses) != 1 {
+		t.Fatalf("%d uses, want the one at line 9", len(uses))
+	}
+	if u := uses[0]; u.Warm || !u.Unused || u.State() != "2kB on the builder, not used: the step was answered from the cache" {
+		t.Errorf("cached step's mount: %+v, %q", u, u.State())
+	}
+}

@@ -4,8 +4,8 @@
 // it; or, without a terminal, BuildKit's own display of a build or an
 // attach. It wires services to views and starts the programs; the views
 // in the sibling packages render and route, and cmd says from its flags
-// whether a UI runs. A process-wide setting (the heap limit,
-// LimitMemory) is made only when cmd hands it in as BeforeUI.
+// whether a UI runs. Process-wide settings (the heap limit) stay with
+// cmd, which hands them in as BeforeUI.
 package launch
 
 import (
@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/progress/progressui"
@@ -138,14 +137,19 @@ func (e Env) Replay(ctx context.Context, o *builderhistory.OpenedBuild) error {
 
 // recordStages measures the stages of recorded build id as `buildscope
 // stages build:ID` does: its Dockerfile, target and arguments from the
-// record, on the builder the command line names.
+// record, on the builder the command line names, else the one the build
+// ran on.
 func (e Env) recordStages(id string) func(context.Context) (*modelcompare.StageReport, error) {
 	return func(ctx context.Context) (*modelcompare.StageReport, error) {
-		o, err := build.RebuildOptions(e.history(), id, build.Options{})
+		o, on, err := build.RebuildOptions(e.history(), id, build.Options{}, func(string) bool { return false })
 		if err != nil {
 			return nil, err
 		}
-		p, b, err := build.PrepareOn(ctx, o, e.Connect)
+		connect := e.Connect
+		if e.Builder == "" && on != "" {
+			connect = func(ctx context.Context) (*builder.Builder, error) { return builder.Connect(ctx, on, e.TLS) }
+		}
+		p, b, err := build.PrepareOn(ctx, o, connect)
 		if err != nil {
 			return nil, err
 		}
@@ -217,14 +221,4 @@ func (e Env) open(ctx context.Context, hs *buildrun.HistorySource, ch home.Choic
 		return compareview.Run(ctx, e.Out, "build:"+ch.Rows[0].ID, "build:"+ch.Rows[1].ID, compare.Options{}, source.Options{Paths: e.Paths})
 	}
 	return nil
-}
-
-// LimitMemory sets the Go heap limit the build UI runs under, 150 MiB,
-// unless the user set GOMEMLIMIT: step logs are capped, and the limit
-// makes the collector return the garbage of streamed output before the
-// process grows past it. cmd gives it as Env.BeforeUI.
-func LimitMemory() {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(150 << 20)
-	}
 }
