@@ -66,20 +66,25 @@ func TestInterruptWhileHashingAfterTheSolve(t *testing.T) {
 		}
 		cmd := exec.Command(binPath, "build", "--builder", "embedded", "--progress", "plain", "--debug", "/dev/stderr", dir)
 		cmd.Env = e.vars
-		if code := interruptAt(t, cmd, "solved; recording its inputs"); code != 130 {
-			t.Errorf("exit %d after Ctrl-C, want 130", code)
-		}
-		var b model.Build
-		if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
-			t.Fatal(err)
-		}
-		if b.Status != model.StatusCanceled {
-			t.Errorf("the interrupted build's record: status %q error %q, want canceled", b.Status, b.Error)
-		}
-		if written := caches(); len(written) == 0 {
+		code := interruptAt(t, cmd, "solved; recording its inputs")
+		if written := caches(); len(written) != 0 {
+			// the signal came after the hashing, maybe after the build's
+			// end too: nothing to check of this try
+			if try == 3 {
+				t.Fatalf("the hash cache %v was written in three tries: the hashing always ran to its end before the solve did, so Ctrl-C never landed while it ran", written)
+			}
+		} else {
+			if code != 130 {
+				t.Errorf("exit %d after Ctrl-C, want 130", code)
+			}
+			var b model.Build
+			if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
+				t.Fatal(err)
+			}
+			if b.Status != model.StatusCanceled {
+				t.Errorf("the interrupted build's record: status %q error %q, want canceled", b.Status, b.Error)
+			}
 			return // Ctrl-C landed while the context was hashed
-		} else if try == 3 {
-			t.Fatalf("the hash cache %v was written in three tries: the hashing always ran to its end before the solve did, so Ctrl-C never landed while it ran", written)
 		}
 		t.Logf("try %d: the hashing ended before the solve; trying again", try)
 	}
