@@ -14,7 +14,7 @@ import (
 )
 
 // Ctrl-C after the solve, while buildscope still hashes the build's
-// context (1 GiB in 2,008 files) for the build's inputs, cancels the
+// context (512 MiB in 2,008 files) for the build's inputs, cancels the
 // hashing: exit 130 and a canceled record. (Before, the hashing took no context: the build waited
 // for the walk, then was ended by the 5-second "stuck" exit with no record.)
 // The window is made wide, not timed: BuildKit already holds the context
@@ -32,7 +32,7 @@ func TestInterruptWhileHashingAfterTheSolve(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.Truncate(128 << 20); err != nil {
+		if err := f.Truncate(64 << 20); err != nil {
 			t.Fatal(err)
 		}
 		f.Close()
