@@ -1,10 +1,9 @@
 package layers
 
 import (
-	"fmt"
 	"io/fs"
-	"strings"
-	"unicode/utf8"
+
+	"github.com/buildscope/buildscope/model"
 )
 
 // NodeID names one path of the image: every path any layer ever held has
@@ -138,20 +137,5 @@ type Inefficiency struct {
 // UTF-8 as is, every byte of an invalid sequence as \xNN, so distinct
 // names stay distinct.
 func DisplayPath(p string) string {
-	if utf8.ValidString(p) {
-		return "/" + p
-	}
-	var b strings.Builder
-	b.WriteByte('/')
-	for i := 0; i < len(p); {
-		r, n := utf8.DecodeRuneInString(p[i:])
-		if r == utf8.RuneError && n <= 1 {
-			fmt.Fprintf(&b, `\x%02x`, p[i])
-			i++
-			continue
-		}
-		b.WriteString(p[i : i+n])
-		i += n
-	}
-	return b.String()
+	return "/" + model.JSONName(p)
 }
