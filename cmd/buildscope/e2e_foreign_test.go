@@ -161,23 +161,31 @@ func TestForeignRecordMapsStagesAndLines(t *testing.T) {
 	}
 }
 
+// twoBuildctlBuilds starts e's embedded builder and builds the foreign
+// Dockerfile on it twice with buildctl, a.txt changed between the two;
+// it returns the second build's ref.
+func twoBuildctlBuilds(t *testing.T, e *env) string {
+	t.Helper()
+	e.mustRun(t, "builder", "start")
+	ctl := buildctlBin(t)
+	dir := flagDir(t, foreignDockerfile)
+	var ref string
+	for i := 0; i < 2; i++ {
+		os.WriteFile(filepath.Join(dir, "a.txt"), []byte(history.NewID()), 0o644)
+		var err error
+		if ref, err = foreignBuild(t, e, ctl, dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ref
+}
+
 // why between two buildctl builds names the file whose content changed,
 // with its old and new digests from the embedded builder's cache keys,
 // and what ran after it as its cascade.
 func TestForeignWhyNamesTheChangedSource(t *testing.T) {
 	e := newColdEnv(t)
-	e.mustRun(t, "builder", "start")
-	ctl := buildctlBin(t)
-	dir := flagDir(t, foreignDockerfile)
-	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(history.NewID()), 0o644)
-	if _, err := foreignBuild(t, e, ctl, dir); err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(history.NewID()), 0o644)
-	ref, err := foreignBuild(t, e, ctl, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ref := twoBuildctlBuilds(t, e)
 	var ex why.Explanation
 	r := e.mustRun(t, "why", ref, "--json", "--builder", "embedded")
 	if err := json.Unmarshal([]byte(r.stdout), &ex); err != nil {

@@ -16,18 +16,7 @@ import (
 // embedded builder: its cache keys answer, naming the changed file.
 func TestWhyBuilderBySocketExplainsItsLastBuild(t *testing.T) {
 	e := newColdEnv(t)
-	e.mustRun(t, "builder", "start")
-	ctl := buildctlBin(t)
-	dir := flagDir(t, foreignDockerfile)
-	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(history.NewID()), 0o644)
-	if _, err := foreignBuild(t, e, ctl, dir); err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(history.NewID()), 0o644)
-	ref, err := foreignBuild(t, e, ctl, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ref := twoBuildctlBuilds(t, e)
 	sock := "unix://" + filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
 	var ex why.Explanation
 	r := e.mustRun(t, "why", "--json", "--builder", sock)
