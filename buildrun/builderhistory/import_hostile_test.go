@@ -19,7 +19,7 @@ import (
 // bundleOf lays out the entries of a one-record bundle as buildx writes
 // it: index.json naming the record's manifest, whose config is the
 // record of ref and whose layers are the given blobs.
-func bundleOf(t *testing.T, ref string, layers ...[]byte) map[string][]byte {
+func bundleOf(t testing.TB, ref string, layers ...[]byte) map[string][]byte {
 	t.Helper()
 	entries := map[string][]byte{}
 	blob := func(mt string, data []byte) ocispecs.Descriptor {
