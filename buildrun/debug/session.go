@@ -9,6 +9,7 @@ package debug
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,9 +18,12 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	gwpb "github.com/moby/buildkit/frontend/gateway/pb"
 	"github.com/moby/buildkit/solver/errdefs"
+	"github.com/moby/buildkit/solver/pb"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // Session says what to run in a failed step, and records what it ran.
@@ -28,6 +32,9 @@ type Session struct {
 	Args []string
 	// Tty gives the process a terminal (an interactive shell).
 	Tty bool
+	// Always opens the process in the build's result too when the build
+	// succeeds (--on always), with the image's env, working dir and user.
+	Always bool
 	// Stdin, Stdout and Stderr are the process's; Stderr also gets the
 	// one-line notes (the failed command, why no shell could start).
 	Stdin          io.Reader
@@ -41,7 +48,8 @@ type Session struct {
 
 // Ran is what a debug session ran in a failed step.
 type Ran struct {
-	// Step is the failed command, as BuildKit ran it.
+	// Step is the failed command, as BuildKit ran it; nil for the built
+	// image (--on always).
 	Step []string
 	// Args is the process the session started there.
 	Args []string
@@ -67,8 +75,46 @@ func (s *Session) Solve(ctx context.Context, c *client.Client, opt client.SolveO
 			s.inFailedStep(ctx, gc, err)
 			return nil, err
 		}
+		if s.Always {
+			s.inResult(ctx, gc, res)
+		}
 		return res, nil
 	}, ch)
+}
+
+// inResult starts the session's process in a successful build's result:
+// its root filesystem, with the image config's env, working directory
+// and user. A multi-platform result has no one image to open.
+func (s *Session) inResult(ctx context.Context, gc gateway.Client, res *gateway.Result) {
+	if res.Ref == nil {
+		fmt.Fprintln(s.Stderr, "debug: the build made one image per platform: --on always opens a single-platform build's image (give one --platform)")
+		return
+	}
+	var img ocispecs.Image
+	if cfg, ok := res.Metadata[exptypes.ExporterImageConfigKey]; ok {
+		if err := json.Unmarshal(cfg, &img); err != nil {
+			fmt.Fprintf(s.Stderr, "debug: reading the image's config: %v\n", err)
+			return
+		}
+	}
+	c := img.Config
+	fmt.Fprintf(s.Stderr, "debug: in the built image (cwd %s, user %s)\n", orDefault(c.WorkingDir, "/"), orDefault(c.User, "root"))
+	s.runIn(ctx, gc, gateway.NewContainerRequest{Mounts: []gateway.Mount{{Dest: "/", Ref: res.Ref, MountType: pb.MountType_BIND}}},
+		nil, gateway.StartRequest{Env: c.Env, User: c.User, Cwd: c.WorkingDir})
+}
+
+// Status is how `buildscope debug` ends after the build ended with err:
+// when a process ran and the build failed or the process did, own is
+// true and debug exits with the process's code, saying err (or, for a
+// build that succeeded, what ran); otherwise it ends as the build did.
+func (s *Session) Status(err error) (code int, _ error, own bool) {
+	if s.Ran == nil || (err == nil && s.Ran.ExitCode == 0) {
+		return 0, err, false
+	}
+	if err == nil {
+		err = errors.New(s.Note())
+	}
+	return s.Ran.ExitCode, err, true
 }
 
 // Note is the line the build's record keeps about the session: empty when
@@ -76,6 +122,9 @@ func (s *Session) Solve(ctx context.Context, c *client.Client, opt client.SolveO
 func (s *Session) Note() string {
 	if s.Ran == nil {
 		return ""
+	}
+	if len(s.Ran.Step) == 0 { // --on always, in the built image
+		return fmt.Sprintf("a debug session ran `%s` in the built image (exit %d)", shellLine(s.Ran.Args), s.Ran.ExitCode)
 	}
 	return fmt.Sprintf("a debug session ran `%s` in the failed step `%s` (exit %d)",
 		shellLine(s.Ran.Args), shellLine(s.Ran.Step), s.Ran.ExitCode)
@@ -111,31 +160,38 @@ func (s *Session) inFailedStep(ctx context.Context, gc gateway.Client, err error
 	} else {
 		writeWrote(s.Stderr, changes)
 	}
-	ctr, cerr := gc.NewContainer(ctx, gateway.NewContainerRequest{Mounts: mounts, NetMode: exec.Network, Platform: se.Op.Platform})
-	if cerr != nil {
-		fmt.Fprintf(s.Stderr, "debug: starting a container in the failed step: %v\n", cerr)
+	meta := exec.Meta
+	fmt.Fprintf(s.Stderr, "debug: in the failed step's state (cwd %s, user %s); the step ran:\n  %s\n", orDefault(meta.Cwd, "/"), orDefault(meta.User, "root"), shellLine(meta.Args))
+	s.runIn(ctx, gc, gateway.NewContainerRequest{Mounts: mounts, NetMode: exec.Network, Platform: se.Op.Platform}, meta.Args,
+		gateway.StartRequest{Env: meta.Env, User: meta.User, Cwd: meta.Cwd, SecurityMode: exec.Security, RemoveMountStubsRecursive: meta.RemoveMountStubsRecursive})
+}
+
+// runIn starts the session's process (an interactive /bin/sh without
+// Args) in a container made as req says, with the env, user, cwd and
+// security of proc, gives it the terminal when it has one, and records
+// what ran (step: the command whose state it is, for the record).
+func (s *Session) runIn(ctx context.Context, gc gateway.Client, req gateway.NewContainerRequest, step []string, proc gateway.StartRequest) {
+	ctr, err := gc.NewContainer(ctx, req)
+	if err != nil {
+		fmt.Fprintf(s.Stderr, "debug: starting a container: %v\n", err)
 		return
 	}
 	defer ctr.Release(context.WithoutCancel(ctx))
-	args := s.Args
-	if len(args) == 0 {
-		args = []string{"/bin/sh"}
+	proc.Args = s.Args
+	if len(proc.Args) == 0 {
+		proc.Args = []string{"/bin/sh"}
 	}
-	meta := exec.Meta
-	fmt.Fprintf(s.Stderr, "debug: in the failed step's state (cwd %s, user %s); the step ran:\n  %s\n", orDefault(meta.Cwd, "/"), orDefault(meta.User, "root"), shellLine(meta.Args))
-	proc, perr := ctr.Start(ctx, gateway.StartRequest{
-		Args: args, Env: meta.Env, User: meta.User, Cwd: meta.Cwd, Tty: s.Tty,
-		Stdin: readCloser(s.Stdin), Stdout: nopWriteCloser{s.Stdout}, Stderr: nopWriteCloser{s.Stderr},
-		SecurityMode: exec.Security, RemoveMountStubsRecursive: meta.RemoveMountStubsRecursive,
-	})
-	if perr != nil {
-		fmt.Fprintf(s.Stderr, "debug: starting %s in the failed step: %v\n", shellLine(args), perr)
+	proc.Tty, proc.Stdin = s.Tty, readCloser(s.Stdin)
+	proc.Stdout, proc.Stderr = nopWriteCloser{s.Stdout}, nopWriteCloser{s.Stderr}
+	p, err := ctr.Start(ctx, proc)
+	if err != nil {
+		fmt.Fprintf(s.Stderr, "debug: starting %s: %v\n", shellLine(proc.Args), err)
 		return
 	}
-	restore := s.onTerminal(ctx, proc)
-	werr := proc.Wait()
+	restore := s.onTerminal(ctx, p)
+	werr := p.Wait()
 	restore()
-	s.Ran = &Ran{Step: meta.Args, Args: args, ExitCode: exitCode(werr)}
+	s.Ran = &Ran{Step: step, Args: proc.Args, ExitCode: exitCode(werr)}
 }
 
 // exitCode is a process's exit status from the error Wait returns.

@@ -43,3 +43,29 @@ func TestExitCode(t *testing.T) {
 		}
 	}
 }
+
+// debug ends with the process's status when one ran and either it or the
+// build failed, else as the build did.
+func TestStatus(t *testing.T) {
+	built := errors.New("build failed")
+	for _, c := range []struct {
+		ran      *Ran
+		err      error
+		code     int
+		own      bool
+		saysNote bool
+	}{
+		{nil, nil, 0, false, false},
+		{nil, built, 0, false, false},
+		{&Ran{Args: []string{"sh"}, ExitCode: 0}, nil, 0, false, false},
+		{&Ran{Args: []string{"sh"}, ExitCode: 0}, built, 0, true, false},
+		{&Ran{Args: []string{"sh"}, ExitCode: 4}, nil, 4, true, true},
+		{&Ran{Args: []string{"sh"}, Step: []string{"make"}, ExitCode: 2}, built, 2, true, false},
+	} {
+		s := &Session{Ran: c.ran}
+		code, err, own := s.Status(c.err)
+		if code != c.code || own != c.own || (c.saysNote && (err == nil || err.Error() != s.Note())) || (!c.saysNote && err != c.err) {
+			t.Errorf("ran %+v, build %v: code %d, err %v, own %v", c.ran, c.err, code, err, own)
+		}
+	}
+}

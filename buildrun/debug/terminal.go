@@ -2,6 +2,7 @@ package debug
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -11,17 +12,21 @@ import (
 	"golang.org/x/term"
 )
 
-// NewSession is the session `buildscope debug` runs: invoke, when not "",
-// runs non-interactively as `/bin/sh -c invoke`; else, when stdin is a
-// terminal, an interactive /bin/sh gets it (raw, its size followed).
-func NewSession(invoke string, stdin *os.File, stdout, stderr io.Writer) *Session {
-	s := &Session{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+// NewSession is the session `buildscope debug` runs: on is when ("error":
+// in a failed RUN step; "always": also in the built image); invoke, when
+// not "", runs non-interactively as `/bin/sh -c invoke`; else, when stdin
+// is a terminal, an interactive /bin/sh gets it (raw, its size followed).
+func NewSession(on, invoke string, stdin *os.File, stdout, stderr io.Writer) (*Session, error) {
+	if on != "error" && on != "always" {
+		return nil, fmt.Errorf("--on %q: say error (a shell in a failed RUN step) or always (also in the built image)", on)
+	}
+	s := &Session{Stdin: stdin, Stdout: stdout, Stderr: stderr, Always: on == "always"}
 	if invoke != "" {
 		s.Args = []string{"/bin/sh", "-c", invoke}
 	} else if term.IsTerminal(int(stdin.Fd())) {
 		s.Tty, s.terminal = true, stdin
 	}
-	return s
+	return s, nil
 }
 
 // onTerminal gives the user's terminal to proc while it runs: raw mode,

@@ -69,3 +69,31 @@ func TestDebugSaysWhenNoShellCanOpen(t *testing.T) {
 		t.Errorf("debug of a build that succeeds: exit %d, stdout %q", r.code, r.stdout)
 	}
 }
+
+// --on always opens the process in the built image when the build
+// succeeds, with the image's WORKDIR, USER and ENV; debug exits with the
+// process's status, and the record says what ran. A bad --on is refused.
+func TestDebugOnAlwaysOpensTheBuiltImage(t *testing.T) {
+	e := newEnv(t)
+	nonce := history.NewID()
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nENV MARK=m-"+nonce+"\nWORKDIR /srv\nRUN echo "+nonce+" > /srv/made\nUSER 65534\n")
+	r := e.run(t, nil, "debug", "--builder", "embedded", "--on", "always", "--invoke", "cat made; pwd; id -u; echo $MARK; exit 5", dir)
+	if r.code != 5 {
+		t.Fatalf("debug --on always exited %d, want the command's 5:\n%s", r.code, lastLines(r.stderr, 15))
+	}
+	for _, want := range []string{nonce + "\n", "/srv\n", "65534\n", "m-" + nonce + "\n"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the command's output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	var b model.Build
+	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
+		t.Fatal(err)
+	}
+	if b.Status != model.StatusOK || !strings.Contains(b.Debug, "in the built image (exit 5)") {
+		t.Errorf("record: status %q, debug %q", b.Status, b.Debug)
+	}
+	if r := e.run(t, nil, "debug", "--on", "sometimes", dir); r.code == 0 || !strings.Contains(r.stderr, `--on "sometimes"`) {
+		t.Errorf("--on sometimes: exit %d, %s", r.code, r.stderr)
+	}
+}
