@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/buildscope/buildscope/buildrun/history"
-	"github.com/buildscope/buildscope/buildrun/results"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -86,16 +85,7 @@ func TestCompareTwoBuilds(t *testing.T) {
 	// sizes as go-containerregistry reads the two images
 	for i, rec := range []string{a.ID, b.ID} {
 		rb := readRecord(t, e, rec)
-		img, err := results.LayoutImage(rb.Result.Path, rb.Result.Ref, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ls, _ := img.Layers()
-		var comp int64
-		for _, l := range ls {
-			n, _ := l.Size()
-			comp += n
-		}
+		comp := blobBytes(t, rb.Result.Path, rb.Result.Ref)
 		if out.Image.Compressed[i] != comp {
 			t.Errorf("side %d compressed %d, go-containerregistry %d", i, out.Image.Compressed[i], comp)
 		}
