@@ -92,19 +92,7 @@ func (m Measurer) Measure(img v1.Image) (*Result, error) {
 	// layers are read (or their cached index loaded) a few at a time, and
 	// applied in order
 	idxs := make([]*layerIndex, len(ls))
-	var eg errgroup.Group
-	eg.SetLimit(max(runtime.GOMAXPROCS(0), 2))
-	for i, l := range ls {
-		eg.Go(func() error {
-			idx, err := m.index(l)
-			if err != nil {
-				return fmt.Errorf("reading layer %d: %w", i, err)
-			}
-			idxs[i] = idx
-			return nil
-		})
-	}
-	if err := eg.Wait(); err != nil {
+	if err := m.indexLayers(ls, func(i int, idx *layerIndex) { idxs[i] = idx }); err != nil {
 		return nil, err
 	}
 	compressed := true
@@ -142,6 +130,13 @@ func (m Measurer) LayerContents(img v1.Image) ([]int64, error) {
 		return nil, fmt.Errorf("listing layers: %w", err)
 	}
 	out := make([]int64, len(ls))
+	return out, m.indexLayers(ls, func(i int, idx *layerIndex) { out[i] = idx.Content })
+}
+
+// indexLayers reads each layer's index (or loads its cached one), a few
+// layers at a time, and gives it to keep with the layer's number; keep
+// runs concurrently, once per number.
+func (m Measurer) indexLayers(ls []v1.Layer, keep func(i int, idx *layerIndex)) error {
 	var eg errgroup.Group
 	eg.SetLimit(max(runtime.GOMAXPROCS(0), 2))
 	for i, l := range ls {
@@ -150,11 +145,11 @@ func (m Measurer) LayerContents(img v1.Image) ([]int64, error) {
 			if err != nil {
 				return fmt.Errorf("reading layer %d: %w", i, err)
 			}
-			out[i] = idx.Content
+			keep(i, idx)
 			return nil
 		})
 	}
-	return out, eg.Wait()
+	return eg.Wait()
 }
 
 // apply lays layer number layer over the files of the layers below it.
