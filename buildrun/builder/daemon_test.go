@@ -30,6 +30,15 @@ func fakeDaemon(t *testing.T, root string) *exec.Cmd {
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
 	t.Cleanup(func() { _ = cmd.Process.Kill(); w.Close(); <-done })
+	// Start returns when execve has closed the exec pipe, before the
+	// kernel has set the new program's arguments: /proc/PID/cmdline reads
+	// empty for a moment, and the daemon would not yet look like one.
+	for i := 0; !runsOnRoot(cmd.Process.Pid, root); i++ {
+		if i == 500 {
+			t.Fatalf("process %d never showed --root %s in its command line", cmd.Process.Pid, root)
+		}
+		time.Sleep(time.Millisecond)
+	}
 	return cmd
 }
 
