@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -122,6 +123,11 @@ func TestCorpusRecordsWhatBuildKitRan(t *testing.T) {
 				switch {
 				case !ok:
 					t.Errorf("BuildKit ran %s (stage %s); the record has no such step", d, label)
+				case !slices.Contains(c.order, label):
+					// the warm builder is shared: a vertex that another
+					// test's build solved at the same moment (the same FROM)
+					// carries the name that build gave it, a stage this
+					// Dockerfile does not have
 				case got != label && bases[got] != bases[label]:
 					// a FROM shared by stages is filed under the first stage with that base
 					t.Errorf("step %s: BuildKit ran it in stage %s, the record files it under %s", d, label, got)
