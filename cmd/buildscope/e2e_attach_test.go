@@ -212,7 +212,8 @@ func TestAttachUICtrlCSaysTheBuildGoesOn(t *testing.T) {
 	e := newColdEnv(t)
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
-	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && sleep 6\n"))
+	g := newGate(t) // the build runs on until the UI has detached
+	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && "+g.Step()+"\n"))
 	errFile := filepath.Join(t.TempDir(), "stderr")
 	shell := fmt.Sprintf("until env TERM=xterm-256color %s %s attach --builder embedded 2>%s; do sleep 0.2; done; echo EXIT=$?; sleep 60",
 		e.shellVars(true), binPath, errFile)
@@ -220,6 +221,7 @@ func TestAttachUICtrlCSaysTheBuildGoesOn(t *testing.T) {
 	waitScreen(t, capture, "echo "+nonce, 60*time.Second)
 	send("C-c")
 	waitScreen(t, capture, "EXIT=", 20*time.Second)
+	g.Open()
 	if s := readFile(t, errFile); !strings.Contains(s, "it goes on running") {
 		t.Errorf("attach after Ctrl-C does not say the build goes on:\n%s", s)
 	}
