@@ -1,9 +1,14 @@
-package builderhistory
+// Package bundle reads the bundle `docker buildx history export` writes
+// (a gzip'd OCI archive of build records) into a temp directory laid out
+// as a content store, within bounds: only the blobs its records
+// reference are written, each within its declared size. It is the
+// bundle's reader alone, with no BuildKit in it, so that it can be
+// fuzzed at speed (FuzzUnpack); builderhistory decodes the records.
+package bundle
 
 import (
 	"archive/tar"
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,12 +45,12 @@ var (
 	maxInflated int64 = 2 << 30
 )
 
-// unpackBundle extracts a bundle (an OCI archive, gzip'd as buildx writes
+// Unpack extracts a bundle (an OCI archive, gzip'd as buildx writes
 // it, or plain) into a temp directory laid out as a content store: its
 // index.json and the blobs its records reference, each checked against
 // its digest and declared size. Every other entry is skipped unwritten; a
 // name that climbs out is never a blob. cleanup removes the directory.
-func unpackBundle(file string) (dir string, cleanup func(), err error) {
+func Unpack(file string) (dir string, cleanup func(), err error) {
 	small, large, err := scanBundle(file)
 	if err != nil {
 		return "", nil, err
@@ -316,18 +321,6 @@ func extractBlob(r io.Reader, dest string, d digest.Digest, size int64) error {
 	}
 	if n != size || dg.Digest() != d {
 		return fmt.Errorf("blob %s holds content of digest %s: the bundle is damaged", d.Encoded(), dg.Digest())
-	}
-	return nil
-}
-
-// readJSONFile decodes a JSON file of the unpacked bundle.
-func readJSONFile(file string, v any) error {
-	dt, err := os.ReadFile(file)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(bytes.TrimSpace(dt), v); err != nil {
-		return fmt.Errorf("decoding %s: %w", filepath.Base(file), err)
 	}
 	return nil
 }
