@@ -46,6 +46,7 @@ func bench(args []string) error {
 	runs := fs.Int("runs", 5, "alternating runs of each")
 	prof := fs.String("cpuprofile", "", "write inspect's CPU profile here")
 	only := fs.String("shape", "", "only this shape")
+	memprof := fs.String("memprofile", "", "write the allocations of inspect's runs here")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,8 +63,17 @@ func bench(args []string) error {
 		{"one file 50,000 levels deep (refused: PATH_MAX)", 1, 50000, false},
 		{"200 files 5,000 levels deep (refused: PATH_MAX)", 200, 5000, false},
 	}
-	fmt.Println("| shape | tar members | inspect --json: wall, CPU | limit (archive/tar list): wall, CPU | ratio: wall, CPU |")
-	fmt.Println("|---|---|---|---|---|")
+	if *memprof != "" {
+		runtime.MemProfileRate = 64 << 10
+		defer func() {
+			if f, err := os.Create(*memprof); err == nil {
+				pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
+	}
+	fmt.Println("| shape | tar members | inspect --json: wall, CPU | limit (archive/tar list): wall, CPU | ratio: wall, CPU | inspect allocated, page faults |")
+	fmt.Println("|---|---|---|---|---|---|")
 	for _, s := range shapes {
 		if *only != "" && *only != s.name {
 			continue
@@ -73,9 +83,14 @@ func bench(args []string) error {
 			return err
 		}
 		var bs, lim, bsCPU, limCPU []time.Duration
+		var allocated uint64 // bytes inspect allocated, the same every run
+		var faults int64     // minor page faults of inspect's median run
 		var inspectErr error
 		for i := 0; i < *runs; i++ {
 			runtime.GC()
+			var m0, m1 runtime.MemStats
+			runtime.ReadMemStats(&m0)
+			f0 := minorFaults()
 			c0 := cpu()
 			t0 := time.Now()
 			if *prof != "" && i == 0 {
@@ -88,6 +103,11 @@ func bench(args []string) error {
 				inspectErr = inspectJSON(img)
 			}
 			bs, bsCPU = append(bs, time.Since(t0)), append(bsCPU, cpu()-c0)
+			runtime.ReadMemStats(&m1)
+			allocated = m1.TotalAlloc - m0.TotalAlloc
+			if i == *runs/2 {
+				faults = minorFaults() - f0
+			}
 			runtime.GC()
 			c0 = cpu()
 			t0 = time.Now()
@@ -106,11 +126,21 @@ func bench(args []string) error {
 		}
 		b, l, bc, lc := median(bs), median(lim), median(bsCPU), median(limCPU)
 		ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
-		fmt.Printf("| %s | %d | %s, %s%s | %s, %s | %.2f, %.2f |\n", s.name, members, ms(b), ms(bc), what, ms(l), ms(lc),
-			float64(b)/float64(l), float64(bc)/float64(lc))
+		fmt.Printf("| %s | %d | %s, %s%s | %s, %s | %.2f, %.2f | %.1f MB, %d |\n", s.name, members, ms(b), ms(bc), what, ms(l), ms(lc),
+			float64(b)/float64(l), float64(bc)/float64(lc), float64(allocated)/1e6, faults)
 		os.Remove(img)
 	}
 	return nil
+}
+
+// minorFaults is the process's minor page faults so far: memory touched
+// for the first time.
+func minorFaults() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Minflt
 }
 
 // cpu is the process's user and system time so far.

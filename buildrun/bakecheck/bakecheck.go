@@ -1,5 +1,7 @@
 // Package bakecheck bounds what a bake file may make buildx's parser do,
-// before it reads the file, and names what the parser's errors hide.
+// before it reads the file, and names what the parser's errors hide. It
+// imports HCL's parsers but not buildx's bake package (which carries
+// BuildKit whole), so that its fuzzer runs at speed (FuzzReadBake).
 package bakecheck
 
 import (
@@ -8,7 +10,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/docker/buildx/bake"
 	units "github.com/docker/go-units"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -27,10 +28,16 @@ var (
 	maxBakeExpansion int64 = 16 << 20
 )
 
+// File is one bake file as read: its name (as given) and content.
+type File struct {
+	Name string
+	Data []byte
+}
+
 // Files refuses a bake file nested deeper than maxBakeDepth, or
 // one whose variables may expand past maxBakeExpansion, in one line.
 // Compose files (YAML) are left to their own parser.
-func Files(files []bake.File) error {
+func Files(files []File) error {
 	for _, f := range files {
 		if err := checkBakeDepth(f); err != nil {
 			return err
@@ -44,7 +51,7 @@ func Files(files []bake.File) error {
 
 // checkBakeDepth scans f for its deepest nesting of {, [ and ( outside
 // double-quoted strings.
-func checkBakeDepth(f bake.File) error {
+func checkBakeDepth(f File) error {
 	depth, line, inString, escaped := 0, 1, false, false
 	for _, c := range f.Data {
 		switch {
@@ -72,7 +79,7 @@ func checkBakeDepth(f bake.File) error {
 // the length of its expression's text plus what every variable it names
 // expands to, once per mention. A variable named in a cycle is left to
 // buildx, which refuses it.
-func checkBakeExpansion(f bake.File) error {
+func checkBakeExpansion(f File) error {
 	var file *hcl.File
 	var diags hcl.Diagnostics
 	if trimmed := bytes.TrimSpace(f.Data); len(trimmed) > 0 && trimmed[0] == '{' {
@@ -139,18 +146,10 @@ func checkBakeExpansion(f bake.File) error {
 	return nil
 }
 
-// GroupCycle finds a cycle of groups reachable from targets ("a → b →
-// a"), "" when there is none: buildx, walking one, says only that it
-// failed to find a target.
-func GroupCycle(files []bake.File, targets []string) string {
-	c, _, err := bake.ParseFiles(files, nil, nil)
-	if err != nil {
-		return ""
-	}
-	groups := map[string][]string{}
-	for _, g := range c.Groups {
-		groups[g.Name] = append(groups[g.Name], g.Targets...)
-	}
+// GroupCycle finds a cycle of groups (each group's members by name)
+// reachable from targets ("a → b → a"), "" when there is none: buildx,
+// walking one, says only that it failed to find a target.
+func GroupCycle(groups map[string][]string, targets []string) string {
 	state := map[string]int{} // 1 on the path, 2 done
 	var path []string
 	var walk func(n string) string

@@ -62,7 +62,11 @@ func ReadBake(ctx context.Context, o BakeOptions) (*Bake, error) {
 	if len(files) == 0 {
 		return nil, errors.New("no bake file here (docker-bake.hcl, docker-bake.json, compose.yaml, docker-compose.yml): name one with -f")
 	}
-	if err := bakecheck.Files(files); err != nil {
+	checked := make([]bakecheck.File, len(files))
+	for i, f := range files {
+		checked[i] = bakecheck.File{Name: f.Name, Data: f.Data}
+	}
+	if err := bakecheck.Files(checked); err != nil {
 		return nil, err
 	}
 	targets := append([]string(nil), o.Targets...)
@@ -94,7 +98,7 @@ func ReadBake(ctx context.Context, o BakeOptions) (*Bake, error) {
 		return nil, fmt.Errorf("the bake files have no default target or group: name one of %s", strings.Join(names, ", "))
 	}
 	if err != nil {
-		if cyc := bakecheck.GroupCycle(files, targets); cyc != "" {
+		if cyc := bakecheck.GroupCycle(bakeGroups(files), targets); cyc != "" {
 			return nil, fmt.Errorf("bake group %s includes itself (%s): a group may name a group, but never one that names it back", strings.SplitN(cyc, " → ", 2)[0], cyc)
 		}
 		return nil, fmt.Errorf("reading bake targets: %w", err)
@@ -120,6 +124,20 @@ func ReadBake(ctx context.Context, o BakeOptions) (*Bake, error) {
 		bk.Targets = append(bk.Targets, BakeTarget{Name: n, Prepared: p})
 	}
 	return bk, nil
+}
+
+// bakeGroups is each group of files with its members, none when buildx
+// cannot parse them.
+func bakeGroups(files []bake.File) map[string][]string {
+	c, _, err := bake.ParseFiles(files, nil, nil)
+	if err != nil {
+		return nil
+	}
+	groups := map[string][]string{}
+	for _, g := range c.Groups {
+		groups[g.Name] = append(groups[g.Name], g.Targets...)
+	}
+	return groups
 }
 
 // Print writes the resolved definition as JSON, the shape `docker buildx

@@ -1,9 +1,11 @@
 package builderhistory
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/containerd/containerd/v2/core/content"
@@ -11,6 +13,7 @@ import (
 	controlapi "github.com/moby/buildkit/api/services/control"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/buildscope/buildscope/buildrun/bundle"
 	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 )
@@ -42,7 +45,7 @@ type bundleRecord struct {
 // imported build of the same Dockerfile) on another machine. A record
 // imported again replaces its earlier import (its ID is BuildKit's ref).
 func ImportBundle(ctx context.Context, h history.History, file string) ([]*model.Build, error) {
-	dir, cleanup, err := unpackBundle(file)
+	dir, cleanup, err := bundle.Unpack(file)
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +138,18 @@ func readJSONBlob(ctx context.Context, store content.Provider, d ocispecs.Descri
 	}
 	if err := json.Unmarshal(dt, v); err != nil {
 		return fmt.Errorf("decoding blob %s: %w", d.Digest, err)
+	}
+	return nil
+}
+
+// readJSONFile decodes a JSON file of the unpacked bundle.
+func readJSONFile(file string, v any) error {
+	dt, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(bytes.TrimSpace(dt), v); err != nil {
+		return fmt.Errorf("decoding %s: %w", filepath.Base(file), err)
 	}
 	return nil
 }

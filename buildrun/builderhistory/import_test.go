@@ -41,31 +41,6 @@ func blobName(data []byte) string {
 	return "blobs/sha256/" + hex.EncodeToString(sum[:])
 }
 
-// A bundle's small blobs are checked against their names; what is not
-// a bundle says how to make one.
-func TestUnpackBundleRefusesWhatIsNotABundle(t *testing.T) {
-	good := []byte(`{"schemaVersion":2}`)
-	for name, c := range map[string]struct {
-		entries map[string][]byte
-		want    string
-	}{
-		"damaged blob": {map[string][]byte{"index.json": good, blobName(good): []byte("other")}, "the bundle is damaged"},
-		"no index":     {map[string][]byte{blobName(good): good}, "has no index.json"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			_, _, err := unpackBundle(writeBundle(t, c.entries))
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Errorf("err %v, want %q", err, c.want)
-			}
-		})
-	}
-	plain := filepath.Join(t.TempDir(), "Dockerfile")
-	os.WriteFile(plain, []byte("FROM busybox\n"), 0o644)
-	if _, _, err := unpackBundle(plain); err == nil || !strings.Contains(err.Error(), "docker buildx history export") {
-		t.Errorf("a Dockerfile as a bundle: %v", err)
-	}
-}
-
 // The status log is read frame by frame; a frame cut short or claiming
 // more than a frame can hold is an error, not a partial build.
 func TestReadStatusLog(t *testing.T) {

@@ -20,12 +20,13 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-// The hostile catalogue of the doors added since the first round (issue
-// 30): history import, records on disk, bake files, compare --fail-on,
-// diff and attach. Each case is a command of the real binary with its
-// expected outcome: the exit status and a line it must print (HIST is the
-// history directory, DIR the case's directory, ID the imported build);
-// none reaches a builder unless its door needs one (diff, attach).
+// The hostile-input catalogue's cases (hostileCatalogue) of the doors
+// added since the first round (issue 30): history import, records on
+// disk, bake files, compare --fail-on, diff and attach. Each case is a
+// command of the real binary with its expected outcome: the exit status
+// and a line it must print (HIST is the history directory, DIR the case's
+// directory, ID the imported build); none reaches a builder unless its
+// door needs one (diff, attach).
 type doorCase struct {
 	name  string
 	setup func(t *testing.T, c *doorRun) // writes files, imports a build
@@ -250,28 +251,25 @@ func doorCases() []doorCase {
 	}
 }
 
-func TestHostileDoors(t *testing.T) {
-	shared := newEnv(t)
-	for _, c := range doorCases() {
-		t.Run(c.name, func(t *testing.T) {
-			e := newTestEnv(t, shared) // a history of its own
-			run := &doorRun{dir: t.TempDir(), hist: filepath.Join(e.dir, "state", "buildscope", "history"),
-				imp: func(t *testing.T, bundle string) { e.mustRun(t, "history", "import", bundle) }}
-			if c.setup != nil {
-				c.setup(t, run)
-			}
-			args := make([]string, len(c.args))
-			for i, a := range c.args {
-				args[i] = strings.ReplaceAll(a, "DIR", run.dir)
-			}
-			r := e.runIn(t, run.dir, nil, args...)
-			expand := strings.NewReplacer("DIR", run.dir, "HIST", run.hist).Replace
-			okCode := r.code == c.code || c.code == -1 && r.code != 0
-			hasLine := func(s, line string) bool { return line == "" || strings.Contains("\n"+s, "\n"+expand(line)+"\n") }
-			if !okCode || !hasLine(r.stdout, c.out) || !hasLine(r.stderr, c.err) || strings.ContainsAny(r.stderr, "\x1b") {
-				t.Errorf("buildscope %q: exit %d (want %d)\nstdout:\n%s\nstderr:\n%s\nwant stdout line %q, stderr line %q", args, r.code, c.code,
-					lastLines(r.stdout, 12), lastLines(r.stderr, 12), expand(c.out), expand(c.err))
-			}
-		})
+// run goes in by the real binary, in a history of the case's own on the
+// shared builder, and checks the exit status and lines.
+func (c doorCase) run(t *testing.T, shared *env) {
+	e := newTestEnv(t, shared) // a history of its own
+	run := &doorRun{dir: t.TempDir(), hist: filepath.Join(e.dir, "state", "buildscope", "history"),
+		imp: func(t *testing.T, bundle string) { e.mustRun(t, "history", "import", bundle) }}
+	if c.setup != nil {
+		c.setup(t, run)
+	}
+	args := make([]string, len(c.args))
+	for i, a := range c.args {
+		args[i] = strings.ReplaceAll(a, "DIR", run.dir)
+	}
+	r := e.runIn(t, run.dir, nil, args...)
+	expand := strings.NewReplacer("DIR", run.dir, "HIST", run.hist).Replace
+	okCode := r.code == c.code || c.code == -1 && r.code != 0
+	hasLine := func(s, line string) bool { return line == "" || strings.Contains("\n"+s, "\n"+expand(line)+"\n") }
+	if !okCode || !hasLine(r.stdout, c.out) || !hasLine(r.stderr, c.err) || strings.ContainsAny(r.stderr, "\x1b") {
+		t.Errorf("buildscope %q: exit %d (want %d)\nstdout:\n%s\nstderr:\n%s\nwant stdout line %q, stderr line %q", args, r.code, c.code,
+			lastLines(r.stdout, 12), lastLines(r.stderr, 12), expand(c.out), expand(c.err))
 	}
 }

@@ -1,9 +1,14 @@
-package builderhistory
+// Package bundle reads the bundle `docker buildx history export` writes
+// (a gzip'd OCI archive of build records) into a temp directory laid out
+// as a content store, within bounds: only the blobs its records
+// reference are written, each within its declared size. It is the
+// bundle's reader alone, with no BuildKit in it, so that it can be
+// fuzzed at speed (FuzzUnpack); builderhistory decodes the records.
+package bundle
 
 import (
 	"archive/tar"
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,13 +45,25 @@ var (
 	maxInflated int64 = 2 << 30
 )
 
-// unpackBundle extracts a bundle (an OCI archive, gzip'd as buildx writes
+// Unpack extracts a bundle (an OCI archive, gzip'd as buildx writes
 // it, or plain) into a temp directory laid out as a content store: its
 // index.json and the blobs its records reference, each checked against
 // its digest and declared size. Every other entry is skipped unwritten; a
 // name that climbs out is never a blob. cleanup removes the directory.
-func unpackBundle(file string) (dir string, cleanup func(), err error) {
-	small, large, err := scanBundle(file)
+func Unpack(file string) (dir string, cleanup func(), err error) {
+	return unpack(archive{file, func() (io.ReadCloser, error) { return os.Open(file) }})
+}
+
+// archive is a bundle by name, opened once for each pass.
+type archive struct {
+	name string
+	open func() (io.ReadCloser, error)
+}
+
+// unpack is Unpack of any archive (the fuzzer's are in memory).
+func unpack(a archive) (dir string, cleanup func(), err error) {
+	file := a.name
+	small, large, err := scanBundle(a)
 	if err != nil {
 		return "", nil, err
 	}
@@ -73,7 +90,7 @@ func unpackBundle(file string) (dir string, cleanup func(), err error) {
 		return "", nil, fmt.Errorf("unpacking bundle: %w", err)
 	}
 	cleanup = func() { os.RemoveAll(dir) }
-	if err := writeBundleFiles(file, dir, index, small, large, refs); err != nil {
+	if err := writeBundleFiles(a, dir, index, small, large, refs); err != nil {
 		cleanup()
 		return "", nil, fmt.Errorf("unpacking bundle %s: %w", file, err)
 	}
@@ -82,8 +99,9 @@ func unpackBundle(file string) (dir string, cleanup func(), err error) {
 
 // openArchive opens the bundle's tar stream, inflating a gzip'd one,
 // bounded to maxInflated bytes.
-func openArchive(file string) (*tar.Reader, *boundedReader, func(), error) {
-	f, err := os.Open(file)
+func openArchive(a archive) (*tar.Reader, *boundedReader, func(), error) {
+	file := a.name
+	f, err := a.open()
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("opening bundle: %w", err)
 	}
@@ -141,8 +159,9 @@ func bundleEntry(hdr *tar.Header) (string, bool) {
 // scanBundle reads the archive once: the entries up to maxSmallEntry
 // into memory (blobs checked against their digests), and the size of
 // the larger ones.
-func scanBundle(file string) (small map[string][]byte, large map[string]int64, err error) {
-	tr, _, closeAll, err := openArchive(file)
+func scanBundle(a archive) (small map[string][]byte, large map[string]int64, err error) {
+	file := a.name
+	tr, _, closeAll, err := openArchive(a)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -246,7 +265,7 @@ func referencedBlobs(index []byte, small map[string][]byte) (map[digest.Digest]i
 // writeBundleFiles writes index.json and the referenced blobs into dir:
 // the small ones from memory, the large ones read again from the
 // archive, each within its declared size and checked against its digest.
-func writeBundleFiles(file, dir string, index []byte, small map[string][]byte, large map[string]int64, refs map[digest.Digest]int64) error {
+func writeBundleFiles(a archive, dir string, index []byte, small map[string][]byte, large map[string]int64, refs map[digest.Digest]int64) error {
 	if err := os.WriteFile(filepath.Join(dir, "index.json"), index, 0o600); err != nil {
 		return err
 	}
@@ -273,7 +292,8 @@ func writeBundleFiles(file, dir string, index []byte, small map[string][]byte, l
 	if !second {
 		return nil
 	}
-	tr, _, closeAll, err := openArchive(file)
+	file := a.name
+	tr, _, closeAll, err := openArchive(a)
 	if err != nil {
 		return err
 	}
@@ -316,18 +336,6 @@ func extractBlob(r io.Reader, dest string, d digest.Digest, size int64) error {
 	}
 	if n != size || dg.Digest() != d {
 		return fmt.Errorf("blob %s holds content of digest %s: the bundle is damaged", d.Encoded(), dg.Digest())
-	}
-	return nil
-}
-
-// readJSONFile decodes a JSON file of the unpacked bundle.
-func readJSONFile(file string, v any) error {
-	dt, err := os.ReadFile(file)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(bytes.TrimSpace(dt), v); err != nil {
-		return fmt.Errorf("decoding %s: %w", filepath.Base(file), err)
 	}
 	return nil
 }
