@@ -1,0 +1,47 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/buildscope/buildscope/model"
+)
+
+// --break pauses the multistage example before the steps on lines 15 and
+// 18 of its builder stage: the process sees what the steps before each
+// made (deps.txt; then vendor/ and src/ too) and not what the step itself
+// or later ones make (vendor/ at 15; /out at 18), in the step's WORKDIR.
+// A line with no step is said and skipped, and the build completes after
+// the pauses, its record saying what ran.
+func TestDebugBreakPausesInTheStepsInputState(t *testing.T) {
+	e := newEnv(t)
+	dir := copyDir(t, "../../assets/examples/multistage")
+	r := e.run(t, nil, "debug", "--builder", "embedded", "--break", "18,13,15",
+		"--invoke", "echo ==; pwd; ls /src; test -e /out && echo has-out || echo no-out; test -e /app && echo has-app || echo no-app", dir)
+	if r.code != 0 {
+		t.Fatalf("debug --break exited %d:\n%s", r.code, lastLines(r.stderr, 20))
+	}
+	at := strings.Split(r.stdout, "==\n")
+	if len(at) != 3 {
+		t.Fatalf("want the process to run at 2 breaks, stdout:\n%s", r.stdout)
+	}
+	if want := "/src\ndeps.txt\nno-out\nno-app\n"; at[1] != want {
+		t.Errorf("before line 15: %q, want %q", at[1], want)
+	}
+	if want := "/src\ndeps.txt\nsrc\nvendor\nno-out\nno-app\n"; at[2] != want {
+		t.Errorf("before line 18: %q, want %q", at[2], want)
+	}
+	for _, want := range []string{"debug: --break 13: no step of this build is on line 13", "debug: paused before line 15", "debug: paused before line 18"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, lastLines(r.stderr, 30))
+		}
+	}
+	var b model.Build
+	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
+		t.Fatal(err)
+	}
+	if b.Status != model.StatusOK || !strings.Contains(b.Debug, "before line 15 (exit 0)") || !strings.Contains(b.Debug, "before line 18 (exit 0)") {
+		t.Errorf("record: status %q, debug %q; want a completed build naming both pauses", b.Status, b.Debug)
+	}
+}
