@@ -50,7 +50,17 @@ type Session struct {
 	Paused []Ran
 
 	terminal *os.File // the user's terminal, given to an interactive shell
+	noExec   bool     // the builder cannot start a process in a step
 }
+
+// noStateLine is what debug says when a step failed and the builder named
+// it but did not hand over its state (the Docker engine's BuildKit of
+// Docker 20.10 does not).
+const noStateLine = "debug: this builder named the failed step but kept none of its state (the Docker engine's BuildKit does not): no shell to open; use --builder embedded to debug"
+
+// noExecLine is what debug says on a builder whose gateway cannot start a
+// process in a build step (the Docker engine's BuildKit before it could).
+const noExecLine = "debug: this builder's BuildKit cannot open a process in a build step (its gateway lacks gateway.exec, as older Docker engines' does): the build runs without it; use --builder embedded to debug"
 
 // Ran is what a debug session ran in a failed step.
 type Ran struct {
@@ -75,9 +85,13 @@ func (s *Session) Solve(ctx context.Context, c *client.Client, opt client.SolveO
 	frontend := opt.Frontend
 	opt.Frontend = ""
 	return c.Build(ctx, opt, "buildscope", func(ctx context.Context, gc gateway.Client) (*gateway.Result, error) {
+		if caps := gc.BuildOpts().Caps; caps.Supports(gwpb.CapGatewayExec) != nil {
+			s.noExec = true
+			fmt.Fprintln(s.Stderr, noExecLine)
+		}
 		req := gateway.SolveRequest{Frontend: frontend, FrontendOpt: maps.Clone(gc.BuildOpts().Opts)}
 		res, err := gc.Solve(ctx, req)
-		if err == nil && len(s.Breaks) > 0 {
+		if err == nil && len(s.Breaks) > 0 && !s.noExec {
 			err = s.pauseAtBreaks(ctx, gc, res)
 		}
 		if err == nil {
@@ -87,7 +101,7 @@ func (s *Session) Solve(ctx context.Context, c *client.Client, opt client.SolveO
 			s.inFailedStep(ctx, gc, err)
 			return nil, err
 		}
-		if s.Always {
+		if s.Always && !s.noExec {
 			s.inResult(ctx, gc, res)
 		}
 		return res, nil
@@ -153,9 +167,18 @@ func (s *Session) Note() string {
 // that failed with err, when BuildKit says which exec step it was, and
 // waits for it; otherwise it says in one line why no process can start.
 func (s *Session) inFailedStep(ctx context.Context, gc gateway.Client, err error) {
+	if s.noExec {
+		return
+	}
 	var se *errdefs.SolveError
-	if !errors.As(err, &se) || se.Op == nil {
-		fmt.Fprintln(s.Stderr, "debug: BuildKit did not say which step failed (the frontend failed before any step ran): no shell to open")
+	var ve *errdefs.VertexError
+	switch {
+	case errors.As(err, &se) && se.Op != nil:
+	case errors.As(err, &ve):
+		fmt.Fprintln(s.Stderr, noStateLine)
+		return
+	default: // a frontend's error carries none either: which it was is unknown
+		fmt.Fprintln(s.Stderr, "debug: BuildKit said nothing of a failed step (the frontend failed before any step ran, or the builder keeps no step's state, as the Docker engine's BuildKit): no shell to open; --builder embedded keeps it")
 		return
 	}
 	exec := se.Op.GetExec()
