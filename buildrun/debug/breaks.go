@@ -6,10 +6,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
+	"github.com/sirupsen/logrus"
 )
 
 // ParseBreaks reads --break's value: Dockerfile line numbers, comma
@@ -39,6 +41,7 @@ func (s *Session) pauseAtBreaks(ctx context.Context, gc gateway.Client, res *gat
 		fmt.Fprintln(s.Stderr, "debug: the build makes one image per platform: --break pauses a single-platform build (give one --platform); not paused")
 		return nil
 	}
+	t0 := time.Now()
 	st, err := res.Ref.ToState()
 	if err != nil {
 		return fmt.Errorf("reading the frontend's LLB for --break: %w", err)
@@ -51,6 +54,7 @@ func (s *Session) pauseAtBreaks(ctx context.Context, gc gateway.Client, res *gat
 	if err != nil {
 		return err
 	}
+	logrus.Debugf("debug: reading the frontend's LLB for --break (%d ops) took %s", len(g.ops), time.Since(t0))
 	for _, line := range s.Breaks {
 		d, ok := g.stepAt(line)
 		if !ok {
