@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/buildscope/buildscope/model"
 )
@@ -43,5 +45,25 @@ func TestDebugBreakPausesInTheStepsInputState(t *testing.T) {
 	}
 	if b.Status != model.StatusOK || !strings.Contains(b.Debug, "before line 15 (exit 0)") || !strings.Contains(b.Debug, "before line 18 (exit 0)") {
 		t.Errorf("record: status %q, debug %q; want a completed build naming both pauses", b.Status, b.Debug)
+	}
+}
+
+// Without --invoke, on a terminal, --break opens an interactive shell in
+// the step's input state; the build goes on and completes when it exits.
+func TestDebugBreakOpensAShellOnATerminal(t *testing.T) {
+	e := newEnv(t)
+	dir := copyDir(t, "../../assets/examples/multistage")
+	shell := fmt.Sprintf("env TERM=xterm %s %s debug --builder embedded --break 18 %s; echo EXIT=$?; sleep 60", e.shellVars(true), binPath, dir)
+	capture, send := tmuxSession(t, 120, 40, shell)
+	waitScreen(t, capture, "paused before line 18", 90*time.Second)
+	send("ls /src; test -e /out || echo NO-OUT-$((6*7))", "Enter")
+	s := waitScreen(t, capture, "NO-OUT-42", 20*time.Second)
+	if !strings.Contains(s, "vendor") {
+		t.Errorf("the shell before line 18 does not see vendor/ (line 15's):\n%s", s)
+	}
+	send("exit", "Enter")
+	s = waitScreen(t, capture, "EXIT=", 60*time.Second)
+	if !strings.Contains(s, "EXIT=0") || !strings.Contains(s, "open it as build:") {
+		t.Errorf("after the shell exited, the build did not complete:\n%s", s)
 	}
 }
