@@ -15,12 +15,14 @@ import (
 // made (deps.txt; then vendor/ and src/ too) and not what the step itself
 // or later ones make (vendor/ at 15; /out at 18), in the step's WORKDIR.
 // A line with no step is said and skipped, and the build completes after
-// the pauses, its record saying what ran.
+// the pauses, its record saying what ran; what the process wrote at a
+// break is not in the build.
 func TestDebugBreakPausesInTheStepsInputState(t *testing.T) {
 	e := newEnv(t)
 	dir := copyDir(t, "../../assets/examples/multistage")
 	r := e.run(t, nil, "debug", "--builder", "embedded", "--break", "18,13,15",
-		"--invoke", "echo ==; pwd; ls /src; test -e /out && echo has-out || echo no-out; test -e /app && echo has-app || echo no-app", dir)
+		"--invoke", "echo ==; pwd; ls /src; test -e /out && echo has-out || echo no-out; test -e /app && echo has-app || echo no-app; "+
+			"test -d /src/src && echo leaked-from-the-break > /src/src/lib.sh; true", dir)
 	if r.code != 0 {
 		t.Fatalf("debug --break exited %d:\n%s", r.code, lastLines(r.stderr, 20))
 	}
@@ -45,6 +47,11 @@ func TestDebugBreakPausesInTheStepsInputState(t *testing.T) {
 	}
 	if b.Status != model.StatusOK || !strings.Contains(b.Debug, "before line 15 (exit 0)") || !strings.Contains(b.Debug, "before line 18 (exit 0)") {
 		t.Errorf("record: status %q, debug %q; want a completed build naming both pauses", b.Status, b.Debug)
+	}
+	// what the process wrote at the break (over line 18's input) is not in
+	// the build: the step ran on its input as the steps before it made it
+	if r := e.run(t, nil, "debug", "--builder", "embedded", "--on", "always", "--invoke", "cat /app/lib.sh", dir); r.code != 0 || r.stdout == "" || strings.Contains(r.stdout, "leaked") {
+		t.Errorf("the built image's /app/lib.sh (exit %d): %q", r.code, r.stdout)
 	}
 }
 
