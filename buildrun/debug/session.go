@@ -40,11 +40,27 @@ type Session struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 
+	// Breaks are the Dockerfile lines to pause before (--break), sorted:
+	// the process opens in the input state of the step on each.
+	Breaks []int
+
 	// Ran is set once a process ran in a failed step: what and how it ended.
 	Ran *Ran
+	// Paused is what ran at each break, in order.
+	Paused []Ran
 
 	terminal *os.File // the user's terminal, given to an interactive shell
+	noExec   bool     // the builder cannot start a process in a step
 }
+
+// noStateLine is what debug says when a step failed and the builder named
+// it but did not hand over its state (the Docker engine's BuildKit of
+// Docker 20.10 does not).
+const noStateLine = "debug: this builder named the failed step but kept none of its state (the Docker engine's BuildKit does not): no shell to open; use --builder embedded to debug"
+
+// noExecLine is what debug says on a builder whose gateway cannot start a
+// process in a build step (the Docker engine's BuildKit before it could).
+const noExecLine = "debug: this builder's BuildKit cannot open a process in a build step (its gateway lacks gateway.exec, as older Docker engines' does): the build runs without it; use --builder embedded to debug"
 
 // Ran is what a debug session ran in a failed step.
 type Ran struct {
@@ -55,6 +71,9 @@ type Ran struct {
 	Args []string
 	// ExitCode is the process's exit status.
 	ExitCode int
+	// Line is the Dockerfile line of the break it ran at; 0 when it ran
+	// in a failed step or the built image.
+	Line int
 }
 
 // Solve runs the build described by opt (its Frontend and FrontendAttrs
@@ -66,8 +85,15 @@ func (s *Session) Solve(ctx context.Context, c *client.Client, opt client.SolveO
 	frontend := opt.Frontend
 	opt.Frontend = ""
 	return c.Build(ctx, opt, "buildscope", func(ctx context.Context, gc gateway.Client) (*gateway.Result, error) {
+		if caps := gc.BuildOpts().Caps; caps.Supports(gwpb.CapGatewayExec) != nil {
+			s.noExec = true
+			fmt.Fprintln(s.Stderr, noExecLine)
+		}
 		req := gateway.SolveRequest{Frontend: frontend, FrontendOpt: maps.Clone(gc.BuildOpts().Opts)}
 		res, err := gc.Solve(ctx, req)
+		if err == nil && len(s.Breaks) > 0 && !s.noExec {
+			err = s.pauseAtBreaks(ctx, gc, res)
+		}
 		if err == nil {
 			err = res.EachRef(func(ref gateway.Reference) error { return ref.Evaluate(ctx) })
 		}
@@ -75,7 +101,7 @@ func (s *Session) Solve(ctx context.Context, c *client.Client, opt client.SolveO
 			s.inFailedStep(ctx, gc, err)
 			return nil, err
 		}
-		if s.Always {
+		if s.Always && !s.noExec {
 			s.inResult(ctx, gc, res)
 		}
 		return res, nil
@@ -99,8 +125,10 @@ func (s *Session) inResult(ctx context.Context, gc gateway.Client, res *gateway.
 	}
 	c := img.Config
 	fmt.Fprintf(s.Stderr, "debug: in the built image (cwd %s, user %s)\n", orDefault(c.WorkingDir, "/"), orDefault(c.User, "root"))
-	s.runIn(ctx, gc, gateway.NewContainerRequest{Mounts: []gateway.Mount{{Dest: "/", Ref: res.Ref, MountType: pb.MountType_BIND}}},
-		nil, gateway.StartRequest{Env: c.Env, User: c.User, Cwd: c.WorkingDir})
+	if r := s.runIn(ctx, gc, gateway.NewContainerRequest{Mounts: []gateway.Mount{{Dest: "/", Ref: res.Ref, MountType: pb.MountType_BIND}}},
+		nil, gateway.StartRequest{Env: c.Env, User: c.User, Cwd: c.WorkingDir}); r != nil {
+		s.Ran = r
+	}
 }
 
 // Status is how `buildscope debug` ends after the build ended with err:
@@ -120,23 +148,37 @@ func (s *Session) Status(err error) (code int, _ error, own bool) {
 // Note is the line the build's record keeps about the session: empty when
 // no process ran.
 func (s *Session) Note() string {
-	if s.Ran == nil {
-		return ""
+	var notes []string
+	for _, p := range s.Paused {
+		notes = append(notes, fmt.Sprintf("a debug session ran `%s` before line %d (exit %d)", shellLine(p.Args), p.Line, p.ExitCode))
 	}
-	if len(s.Ran.Step) == 0 { // --on always, in the built image
-		return fmt.Sprintf("a debug session ran `%s` in the built image (exit %d)", shellLine(s.Ran.Args), s.Ran.ExitCode)
+	switch {
+	case s.Ran == nil:
+	case len(s.Ran.Step) == 0: // --on always, in the built image
+		notes = append(notes, fmt.Sprintf("a debug session ran `%s` in the built image (exit %d)", shellLine(s.Ran.Args), s.Ran.ExitCode))
+	default:
+		notes = append(notes, fmt.Sprintf("a debug session ran `%s` in the failed step `%s` (exit %d)",
+			shellLine(s.Ran.Args), shellLine(s.Ran.Step), s.Ran.ExitCode))
 	}
-	return fmt.Sprintf("a debug session ran `%s` in the failed step `%s` (exit %d)",
-		shellLine(s.Ran.Args), shellLine(s.Ran.Step), s.Ran.ExitCode)
+	return strings.Join(notes, "; ")
 }
 
 // inFailedStep starts the session's process in the state of the step
 // that failed with err, when BuildKit says which exec step it was, and
 // waits for it; otherwise it says in one line why no process can start.
 func (s *Session) inFailedStep(ctx context.Context, gc gateway.Client, err error) {
+	if s.noExec {
+		return
+	}
 	var se *errdefs.SolveError
-	if !errors.As(err, &se) || se.Op == nil {
-		fmt.Fprintln(s.Stderr, "debug: BuildKit did not say which step failed (the frontend failed before any step ran): no shell to open")
+	var ve *errdefs.VertexError
+	switch {
+	case errors.As(err, &se) && se.Op != nil:
+	case errors.As(err, &ve):
+		fmt.Fprintln(s.Stderr, noStateLine)
+		return
+	default: // a frontend's error carries none either: which it was is unknown
+		fmt.Fprintln(s.Stderr, "debug: BuildKit said nothing of a failed step (the frontend failed before any step ran, or the builder keeps no step's state, as the Docker engine's BuildKit): no shell to open; --builder embedded keeps it")
 		return
 	}
 	exec := se.Op.GetExec()
@@ -162,19 +204,22 @@ func (s *Session) inFailedStep(ctx context.Context, gc gateway.Client, err error
 	}
 	meta := exec.Meta
 	fmt.Fprintf(s.Stderr, "debug: in the failed step's state (cwd %s, user %s); the step ran:\n  %s\n", orDefault(meta.Cwd, "/"), orDefault(meta.User, "root"), shellLine(meta.Args))
-	s.runIn(ctx, gc, gateway.NewContainerRequest{Mounts: mounts, NetMode: exec.Network, Platform: se.Op.Platform}, meta.Args,
-		gateway.StartRequest{Env: meta.Env, User: meta.User, Cwd: meta.Cwd, SecurityMode: exec.Security, RemoveMountStubsRecursive: meta.RemoveMountStubsRecursive})
+	if r := s.runIn(ctx, gc, gateway.NewContainerRequest{Mounts: mounts, NetMode: exec.Network, Platform: se.Op.Platform}, meta.Args,
+		gateway.StartRequest{Env: meta.Env, User: meta.User, Cwd: meta.Cwd, SecurityMode: exec.Security, RemoveMountStubsRecursive: meta.RemoveMountStubsRecursive}); r != nil {
+		s.Ran = r
+	}
 }
 
 // runIn starts the session's process (an interactive /bin/sh without
 // Args) in a container made as req says, with the env, user, cwd and
-// security of proc, gives it the terminal when it has one, and records
-// what ran (step: the command whose state it is, for the record).
-func (s *Session) runIn(ctx context.Context, gc gateway.Client, req gateway.NewContainerRequest, step []string, proc gateway.StartRequest) {
+// security of proc, gives it the terminal when it has one, and says what
+// ran (step: the command whose state it is, for the record); nil, said
+// on Stderr, when it could not start.
+func (s *Session) runIn(ctx context.Context, gc gateway.Client, req gateway.NewContainerRequest, step []string, proc gateway.StartRequest) *Ran {
 	ctr, err := gc.NewContainer(ctx, req)
 	if err != nil {
 		fmt.Fprintf(s.Stderr, "debug: starting a container: %v\n", err)
-		return
+		return nil
 	}
 	defer ctr.Release(context.WithoutCancel(ctx))
 	proc.Args = s.Args
@@ -186,12 +231,12 @@ func (s *Session) runIn(ctx context.Context, gc gateway.Client, req gateway.NewC
 	p, err := ctr.Start(ctx, proc)
 	if err != nil {
 		fmt.Fprintf(s.Stderr, "debug: starting %s: %v\n", shellLine(proc.Args), err)
-		return
+		return nil
 	}
 	restore := s.onTerminal(ctx, p)
 	werr := p.Wait()
 	restore()
-	s.Ran = &Ran{Step: step, Args: proc.Args, ExitCode: exitCode(werr)}
+	return &Ran{Step: step, Args: proc.Args, ExitCode: exitCode(werr)}
 }
 
 // exitCode is a process's exit status from the error Wait returns.
@@ -239,3 +284,38 @@ func readCloser(r io.Reader) io.ReadCloser {
 type nopWriteCloser struct{ io.Writer }
 
 func (nopWriteCloser) Close() error { return nil }
+
+// Exit is Status as the error `buildscope debug` returns: when the
+// session owns the exit, an error whose ExitStatus is the process's
+// (main exits with it, saying the error); else err as it is.
+func (s *Session) Exit(err error) error {
+	code, err, own := s.Status(err)
+	if !own {
+		return err
+	}
+	return &ExitError{Code: code, Err: err}
+}
+
+// ExitError is an error that carries the exit status debug ends with.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+
+// ExitStatus is the status debug exits with.
+func (e *ExitError) ExitStatus() int { return e.Code }
+
+// Unwrap is the build's error (or the note of what ran).
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// Break sets the session's breaks from --break's value ("" for none).
+func (s *Session) Break(lines string) error {
+	if lines == "" {
+		return nil
+	}
+	var err error
+	s.Breaks, err = ParseBreaks(lines)
+	return err
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	units "github.com/docker/go-units"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
@@ -24,12 +25,33 @@ const maxWalk = 200_000
 // maxListed is how many changed paths are printed; the rest are counted.
 const maxListed = 50
 
+// maxShown is the largest file whose content is shown; maxShownLines the
+// most lines shown of one, and maxShownTotal the most bytes of content
+// shown in all.
+const (
+	maxShown      = 2 << 10
+	maxShownLines = 20
+	maxShownTotal = 16 << 10
+)
+
+// Written is one path a failed step changed, with the content of a small
+// text file it added or changed.
+type Written struct {
+	compare.FileChange
+	// Content is the file's content when it is text of at most 2 KiB
+	// (shown escaped, at most 20 lines); "" otherwise.
+	Content string
+	// NotShown says why a regular file's content is not shown (binary,
+	// too large, unreadable); "" when it is, or for what is no file.
+	NotShown string
+}
+
 // wrote lists what the failed step changed in its root filesystem against
 // the step's input, read through the gateway (no process runs). A path is
 // changed when its type, mode, owner, link, size or modification time
 // differ, as `docker container diff` decides; the other mounts' targets
 // and the runtime's (/dev, /proc, /sys, /etc/hosts…) are left out.
-func wrote(ctx context.Context, gc gateway.Client, se *errdefs.SolveError, exec *pb.ExecOp) ([]compare.FileChange, error) {
+func wrote(ctx context.Context, gc gateway.Client, se *errdefs.SolveError, exec *pb.ExecOp) ([]Written, error) {
 	root := -1
 	// the runtime mounts these over the rootfs while the step runs: what
 	// is there is the runtime's stubs, never what the step wrote
@@ -63,7 +85,57 @@ func wrote(ctx context.Context, gc gateway.Client, se *errdefs.SolveError, exec 
 		}
 	}
 	changes, _ := compare.DiffFiles(before, after, [2][]string{})
-	return changes, nil
+	return withContent(ctx, ctr, changes, after), nil
+}
+
+// withContent adds to the first maxListed changes the content of each
+// small text file the step added or changed, read from mount 0 of ctr,
+// up to maxShownTotal bytes in all.
+func withContent(ctx context.Context, ctr gateway.Container, changes []compare.FileChange, after compare.FileSet) []Written {
+	out := make([]Written, len(changes))
+	shown := 0
+	for i, c := range changes {
+		out[i].FileChange = c
+		e, ok := after[c.Path]
+		if i >= maxListed || c.Kind == "D" || !ok || !os.FileMode(e.Mode).IsRegular() || e.Size == 0 {
+			continue
+		}
+		w := &out[i]
+		switch {
+		case e.Size > maxShown:
+			w.NotShown = "content not shown: over " + units.BytesSize(maxShown)
+		case shown+int(e.Size) > maxShownTotal:
+			w.NotShown = "content not shown: " + units.BytesSize(maxShownTotal) + " of content shown above"
+		default:
+			b, err := ctr.ReadFile(ctx, gateway.ReadContainerRequest{ReadRequest: gateway.ReadRequest{
+				Filename: c.Path, Range: &gateway.FileRange{Length: maxShown + 1}}})
+			switch {
+			case err != nil:
+				w.NotShown = fmt.Sprintf("content unknown: reading it: %v", err)
+			case len(b) > maxShown: // grew since it was listed
+				w.NotShown = "content not shown: over " + units.BytesSize(maxShown)
+			case !isText(b):
+				w.NotShown = "binary: content not shown"
+			default:
+				w.Content, shown = string(b), shown+len(b)
+			}
+		}
+	}
+	return out
+}
+
+// isText says whether b reads as text: UTF-8, no NUL, and no control
+// bytes but tab, newline, carriage return, form feed and escape.
+func isText(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, c := range b {
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b) || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // walk reads the tree under dir of mount i into set, leaving out skip.
@@ -107,7 +179,7 @@ func skipped(p string, skip []string) bool {
 
 // writeWrote prints changes as `docker container diff` does, with sizes:
 // at most maxListed lines, the rest counted.
-func writeWrote(w io.Writer, changes []compare.FileChange) {
+func writeWrote(w io.Writer, changes []Written) {
 	if len(changes) == 0 {
 		fmt.Fprintln(w, "debug: the failed step changed no file of its root filesystem")
 		return
@@ -122,6 +194,30 @@ func writeWrote(w io.Writer, changes []compare.FileChange) {
 		if c.Kind == "D" {
 			size = c.Size[0]
 		}
-		fmt.Fprintf(w, "  %s %s  %s\n", c.Kind, model.Printable(c.Path), units.HumanSize(float64(size)))
+		note := ""
+		if c.NotShown != "" {
+			note = "  (" + c.NotShown + ")"
+		}
+		fmt.Fprintf(w, "  %s %s  %s%s\n", c.Kind, model.Printable(c.Path), units.HumanSize(float64(size)), note)
+		writeContent(w, c.Content)
+	}
+}
+
+// writeContent prints a text file's content under its line, each line
+// escaped (model.PrintableTextLine) behind "    | ", at most maxShownLines.
+func writeContent(w io.Writer, content string) {
+	if content == "" {
+		return
+	}
+	lines := strings.Split(strings.TrimSuffix(content, "\n"), "\n")
+	for i, l := range lines {
+		if i == maxShownLines {
+			fmt.Fprintf(w, "    | … %d more lines\n", len(lines)-maxShownLines)
+			break
+		}
+		fmt.Fprintf(w, "    | %s\n", model.PrintableTextLine(l))
+	}
+	if !strings.HasSuffix(content, "\n") {
+		fmt.Fprintln(w, "    (no newline at end of file)")
 	}
 }

@@ -1,0 +1,227 @@
+package debug
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	gateway "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/solver/pb"
+	digest "github.com/opencontainers/go-digest"
+	"github.com/sirupsen/logrus"
+)
+
+// ParseBreaks reads --break's value: Dockerfile line numbers, comma
+// separated ("12" or "7,12"), sorted and without repeats.
+func ParseBreaks(s string) ([]int, error) {
+	var lines []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("--break %q: say Dockerfile line numbers, comma separated (--break 7,12)", s)
+		}
+		lines = append(lines, n)
+	}
+	slices.Sort(lines)
+	return slices.Compact(lines), nil
+}
+
+// pauseAtBreaks pauses the build res describes before the step at each
+// of the session's break lines, in line order: it solves the LLB up to
+// that step's inputs (what the steps before it made, from the cache when
+// they already ran), opens the session's process there with the step's
+// env, working directory, user and mounts, and goes on when it exits. A
+// line with no step of this build (a comment, a stage not built) is said
+// and skipped. The error is a step's before a break failing: the build's.
+func (s *Session) pauseAtBreaks(ctx context.Context, gc gateway.Client, res *gateway.Result) error {
+	if res.Ref == nil {
+		fmt.Fprintln(s.Stderr, "debug: the build makes one image per platform: --break pauses a single-platform build (give one --platform); not paused")
+		return nil
+	}
+	t0 := time.Now()
+	st, err := res.Ref.ToState()
+	if err != nil {
+		return fmt.Errorf("reading the frontend's LLB for --break: %w", err)
+	}
+	def, err := st.Marshal(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the frontend's LLB for --break: %w", err)
+	}
+	g, err := newGraph(def.ToPB())
+	if err != nil {
+		return err
+	}
+	logrus.Debugf("debug: reading the frontend's LLB for --break (%d ops) took %s", len(g.ops), time.Since(t0))
+	for _, line := range s.Breaks {
+		d, ok := g.stepAt(line)
+		if !ok {
+			fmt.Fprintf(s.Stderr, "debug: --break %d: no step of this build is on line %d (a comment, a FROM, or a stage this build does not make): not paused\n", line, line)
+			continue
+		}
+		if err := s.pauseBefore(ctx, gc, g, d, line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pauseBefore opens the session's process in the input state of the step
+// d on line: its inputs solved, its mounts, and for a RUN its env, cwd
+// and user.
+func (s *Session) pauseBefore(ctx context.Context, gc gateway.Client, g *graph, d digest.Digest, line int) error {
+	op := g.ops[d]
+	refs := make([]gateway.Reference, len(op.Inputs))
+	for i, in := range op.Inputs {
+		r, err := gc.Solve(ctx, gateway.SolveRequest{Definition: g.upTo(in), Evaluate: true})
+		if err != nil {
+			return err
+		}
+		if refs[i], err = r.SingleRef(); err != nil {
+			return fmt.Errorf("the steps before line %d: %w", line, err)
+		}
+	}
+	exec := op.GetExec()
+	if exec == nil {
+		if len(refs) == 0 {
+			fmt.Fprintf(s.Stderr, "debug: --break %d: the step on line %d has no input to pause in: not paused\n", line, line)
+			return nil
+		}
+		fmt.Fprintf(s.Stderr, "debug: paused before line %d, not a RUN: in its input filesystem, as root in / (the stage's ENV, WORKDIR and USER are not in the step's LLB)\n", line)
+		s.paused(line, s.runIn(ctx, gc, gateway.NewContainerRequest{Mounts: []gateway.Mount{{Dest: "/", Ref: refs[0], MountType: pb.MountType_BIND}}, Platform: op.Platform},
+			nil, gateway.StartRequest{}))
+		return nil
+	}
+	var mounts []gateway.Mount
+	for _, m := range exec.Mounts {
+		gm := gateway.Mount{Selector: m.Selector, Dest: m.Dest, Readonly: m.Readonly, MountType: m.MountType,
+			CacheOpt: m.CacheOpt, SecretOpt: m.SecretOpt, SSHOpt: m.SSHOpt}
+		if m.Input >= 0 && int(m.Input) < len(refs) {
+			gm.Ref = refs[m.Input]
+		}
+		mounts = append(mounts, gm)
+	}
+	meta := exec.Meta
+	fmt.Fprintf(s.Stderr, "debug: paused before line %d, in its input state (cwd %s, user %s); the step will run:\n  %s\n", line, orDefault(meta.Cwd, "/"), orDefault(meta.User, "root"), shellLine(meta.Args))
+	s.paused(line, s.runIn(ctx, gc, gateway.NewContainerRequest{Mounts: mounts, NetMode: exec.Network, Platform: op.Platform}, meta.Args,
+		gateway.StartRequest{Env: meta.Env, User: meta.User, Cwd: meta.Cwd, SecurityMode: exec.Security, RemoveMountStubsRecursive: meta.RemoveMountStubsRecursive}))
+	return nil
+}
+
+// paused records what ran at the break on line (nothing when no process
+// could start) and says that the build goes on.
+func (s *Session) paused(line int, r *Ran) {
+	if r == nil {
+		return
+	}
+	r.Line = line
+	s.Paused = append(s.Paused, *r)
+	fmt.Fprintf(s.Stderr, "debug: the process at line %d exited %d; the build goes on\n", line, r.ExitCode)
+}
+
+// graph is an LLB definition read for --break: its ops by digest, their
+// marshalled bytes and metadata, and its source map.
+type graph struct {
+	ops             map[digest.Digest]*pb.Op
+	raw             map[digest.Digest][]byte
+	def             *pb.Definition
+	dockerfileLines map[digest.Digest][][2]int32 // the Dockerfile line ranges of each op
+}
+
+func newGraph(def *pb.Definition) (*graph, error) {
+	g := &graph{ops: map[digest.Digest]*pb.Op{}, raw: map[digest.Digest][]byte{}, def: def, dockerfileLines: map[digest.Digest][][2]int32{}}
+	for _, dt := range def.Def {
+		var op pb.Op
+		if err := op.UnmarshalVT(dt); err != nil {
+			return nil, fmt.Errorf("reading the frontend's LLB for --break: %w", err)
+		}
+		d := digest.FromBytes(dt)
+		g.ops[d], g.raw[d] = &op, dt
+	}
+	if def.Source == nil {
+		return g, nil
+	}
+	for d, locs := range def.Source.Locations {
+		for _, l := range locs.Locations {
+			if l.SourceIndex < 0 || int(l.SourceIndex) >= len(def.Source.Infos) || !isDockerfile(def.Source.Infos[l.SourceIndex]) {
+				continue
+			}
+			for _, r := range l.Ranges {
+				if r.Start != nil && r.End != nil {
+					g.dockerfileLines[digest.Digest(d)] = append(g.dockerfileLines[digest.Digest(d)], [2]int32{r.Start.Line, r.End.Line})
+				}
+			}
+		}
+	}
+	return g, nil
+}
+
+func isDockerfile(si *pb.SourceInfo) bool {
+	return si.Language == "Dockerfile" || si.Language == ""
+}
+
+// stepAt is the op of the step on Dockerfile line: of the ops whose
+// source range holds it, the first one (none of its inputs is another),
+// a RUN's exec op before any other.
+func (g *graph) stepAt(line int) (digest.Digest, bool) {
+	var at []digest.Digest
+	for d, rs := range g.dockerfileLines {
+		if _, ok := g.ops[d]; !ok {
+			continue
+		}
+		for _, r := range rs {
+			if int(r[0]) <= line && line <= int(r[1]) {
+				at = append(at, d)
+				break
+			}
+		}
+	}
+	slices.Sort(at) // one answer for one definition
+	var best digest.Digest
+	for _, d := range at {
+		first := true
+		for _, in := range g.ops[d].Inputs {
+			if slices.Contains(at, digest.Digest(in.Digest)) {
+				first = false
+			}
+		}
+		if !first {
+			continue
+		}
+		if best == "" || (g.ops[d].GetExec() != nil && g.ops[best].GetExec() == nil) {
+			best = d
+		}
+	}
+	return best, best != ""
+}
+
+// upTo is the definition of in alone: the ops it is made from, in
+// dependency order, and the final op that names it, as llb marshals one.
+func (g *graph) upTo(in *pb.Input) *pb.Definition {
+	out := &pb.Definition{Metadata: map[string]*pb.OpMetadata{}, Source: g.def.Source}
+	seen := map[digest.Digest]bool{}
+	var visit func(d digest.Digest)
+	visit = func(d digest.Digest) {
+		if seen[d] {
+			return
+		}
+		seen[d] = true
+		op, ok := g.ops[d]
+		if !ok {
+			return
+		}
+		for _, i := range op.Inputs {
+			visit(digest.Digest(i.Digest))
+		}
+		out.Def = append(out.Def, g.raw[d])
+		if md, ok := g.def.Metadata[string(d)]; ok {
+			out.Metadata[string(d)] = md
+		}
+	}
+	visit(digest.Digest(in.Digest))
+	final, _ := (&pb.Op{Inputs: []*pb.Input{{Digest: in.Digest, Index: in.Index}}}).MarshalVT() // a message of two plain fields: no error
+	out.Def = append(out.Def, final)
+	return out
+}

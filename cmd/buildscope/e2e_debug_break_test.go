@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/buildscope/buildscope/model"
+)
+
+// --break pauses the multistage example before the steps on lines 15 and
+// 18 of its builder stage: the process sees what the steps before each
+// made (deps.txt; then vendor/ and src/ too) and not what the step itself
+// or later ones make (vendor/ at 15; /out at 18), in the step's WORKDIR.
+// A line with no step is said and skipped, and the build completes after
+// the pauses, its record saying what ran; what the process wrote at a
+// break is not in the build.
+func TestDebugBreakPausesInTheStepsInputState(t *testing.T) {
+	e := newEnv(t)
+	dir := copyDir(t, "../../assets/examples/multistage")
+	r := e.run(t, nil, "debug", "--builder", "embedded", "--break", "18,13,15",
+		"--invoke", "echo ==; pwd; ls /src; test -e /out && echo has-out || echo no-out; test -e /app && echo has-app || echo no-app; "+
+			"test -d /src/src && echo leaked-from-the-break > /src/src/lib.sh; true", dir)
+	if r.code != 0 {
+		t.Fatalf("debug --break exited %d:\n%s", r.code, lastLines(r.stderr, 20))
+	}
+	at := strings.Split(r.stdout, "==\n")
+	if len(at) != 3 {
+		t.Fatalf("want the process to run at 2 breaks, stdout:\n%s", r.stdout)
+	}
+	if want := "/src\ndeps.txt\nno-out\nno-app\n"; at[1] != want {
+		t.Errorf("before line 15: %q, want %q", at[1], want)
+	}
+	if want := "/src\ndeps.txt\nsrc\nvendor\nno-out\nno-app\n"; at[2] != want {
+		t.Errorf("before line 18: %q, want %q", at[2], want)
+	}
+	for _, want := range []string{"debug: --break 13: no step of this build is on line 13", "debug: paused before line 15", "debug: paused before line 18"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, lastLines(r.stderr, 30))
+		}
+	}
+	var b model.Build
+	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
+		t.Fatal(err)
+	}
+	if b.Status != model.StatusOK || !strings.Contains(b.Debug, "before line 15 (exit 0)") || !strings.Contains(b.Debug, "before line 18 (exit 0)") {
+		t.Errorf("record: status %q, debug %q; want a completed build naming both pauses", b.Status, b.Debug)
+	}
+	// what the process wrote at the break (over line 18's input) is not in
+	// the build: the step ran on its input as the steps before it made it
+	if r := e.run(t, nil, "debug", "--builder", "embedded", "--on", "always", "--invoke", "cat /app/lib.sh", dir); r.code != 0 || r.stdout == "" || strings.Contains(r.stdout, "leaked") {
+		t.Errorf("the built image's /app/lib.sh (exit %d): %q", r.code, r.stdout)
+	}
+}
+
+// Without --invoke, on a terminal, --break opens an interactive shell in
+// the step's input state; the build goes on and completes when it exits.
+func TestDebugBreakOpensAShellOnATerminal(t *testing.T) {
+	e := newEnv(t)
+	dir := copyDir(t, "../../assets/examples/multistage")
+	shell := fmt.Sprintf("env TERM=xterm %s %s debug --builder embedded --break 18 %s; echo EXIT=$?; sleep 60", e.shellVars(true), binPath, dir)
+	capture, send := tmuxSession(t, 120, 40, shell)
+	waitScreen(t, capture, "paused before line 18", 90*time.Second)
+	send("ls /src; test -e /out || echo NO-OUT-$((6*7))", "Enter")
+	s := waitScreen(t, capture, "NO-OUT-42", 20*time.Second)
+	if !strings.Contains(s, "vendor") {
+		t.Errorf("the shell before line 18 does not see vendor/ (line 15's):\n%s", s)
+	}
+	send("exit", "Enter")
+	s = waitScreen(t, capture, "EXIT=", 60*time.Second)
+	if !strings.Contains(s, "EXIT=0") || !strings.Contains(s, "open it as build:") {
+		t.Errorf("after the shell exited, the build did not complete:\n%s", s)
+	}
+}
