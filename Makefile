@@ -29,9 +29,11 @@ deps:
 	  else echo "missing:$$missing — run: sudo apt-get install$$missing"; exit 1; fi; \
 	fi
 
-## build: buildscope, the embedded builder's buildkitd (from the module), mkbase
+## build: buildscope, its bake-file reader, the embedded builder's buildkitd
+## (from the module), mkbase
 build:
 	$(GO) build -o bin/buildscope ./cmd/buildscope
+	$(GO) build -o bin/buildscope-bake ./cmd/buildscope-bake
 	$(GO) build -o bin/mkbase ./cmd/mkbase
 	$(GO) build -ldflags "$(BUILDKIT_LDFLAGS)" -o bin/buildkitd github.com/moby/buildkit/cmd/buildkitd
 

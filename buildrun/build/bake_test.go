@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/buildscope/buildscope/buildrun/bakefile"
 )
 
 // ReadBake maps what buildx's parser resolved onto each target's build
@@ -58,7 +60,7 @@ target "out" {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.o.Files = []string{file}
-			bk, err := ReadBake(context.Background(), tc.o)
+			bk, err := readBakeHere(tc.o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,7 +97,7 @@ target "default" { contexts = { b = "target:base" } }`, "a target as a named con
 			file := filepath.Join(dir, "docker-bake.hcl")
 			os.WriteFile(file, []byte(tc.hcl), 0o644)
 			os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\n"), 0o644)
-			_, err := ReadBake(context.Background(), BakeOptions{Files: []string{file}})
+			_, err := readBakeHere(BakeOptions{Files: []string{file}})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want %q", err, tc.want)
 			}
@@ -127,7 +129,7 @@ target "b" {
 		t.Run(tc.name, func(t *testing.T) {
 			file := filepath.Join(dir, "docker-bake.hcl")
 			os.WriteFile(file, []byte(tc.hcl), 0o644)
-			bk, err := ReadBake(context.Background(), BakeOptions{Files: []string{file}, Targets: []string{"a", "b"}})
+			bk, err := readBakeHere(BakeOptions{Files: []string{file}, Targets: []string{"a", "b"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -161,4 +163,11 @@ func TestBakeStagesCovered(t *testing.T) {
 	if got := stagesCovered(&Bake{Targets: []BakeTarget{api}}); got[df] || !api.unreachedStages() {
 		t.Errorf("api alone: %v, unreached %v; want worker's stage left to the lint", got, api.unreachedStages())
 	}
+}
+
+// readBakeHere is ReadBake with buildscope-bake's code run in-process
+// (bakefile.Resolve), as the process runs it.
+func readBakeHere(o BakeOptions) (*Bake, error) {
+	o.Reader = bakefile.Resolve
+	return ReadBake(context.Background(), o)
 }

@@ -67,6 +67,15 @@ func runMain(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "building buildscope: %v\n%s", err, out)
 		return 1
 	}
+	// bake's file reader, found beside the binary as make installs it
+	reader := exec.Command("go", "build", "-o", filepath.Join(tmp, "buildscope-bake"), "../buildscope-bake")
+	if bin := os.Getenv("BUILDSCOPE_BIN"); bin != "" {
+		reader = exec.Command("cp", filepath.Join(filepath.Dir(bin), "buildscope-bake"), tmp)
+	}
+	if out, err := reader.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building buildscope-bake: %v\n%s", err, out)
+		return 1
+	}
 	buildkitd = os.Getenv("BUILDSCOPE_BUILDKITD")
 	if buildkitd == "" {
 		if p, err := filepath.Abs("../../bin/buildkitd"); err == nil {
