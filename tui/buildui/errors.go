@@ -1,6 +1,15 @@
 package buildui
 
-import "github.com/buildscope/buildscope/tui/errbox"
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/buildscope/buildscope/tui/common"
+	"github.com/buildscope/buildscope/tui/errbox"
+)
 
 // failure is the error shown under the panes: the selected step's, or,
 // when the build failed and no step carries one (the builder failed the
@@ -39,8 +48,42 @@ func (m *Model) anyStepFailed() bool {
 }
 
 // renderError shows the failing step's error, wrapped, and the
-// Dockerfile lines around its instruction, in h lines (errbox).
+// Dockerfile lines around its instruction, in h lines (errbox); beside
+// them, what the failed step wrote (wroteLines), when there is
+// something to say about it.
 func (m *Model) renderError(h int) string {
 	text, line, _ := m.failure()
-	return errbox.Render(&m.styles, m.Width, h, text, line, m.opts.Dockerfile)
+	errW, wroteW, wrote := m.errColumns()
+	box := errbox.Render(&m.styles, errW, h, text, line, m.opts.Dockerfile)
+	if wroteW == 0 {
+		return box
+	}
+	var right []string
+	for i := 0; i < h; i++ {
+		l := ""
+		if i < len(wrote) {
+			l = ansi.Truncate(wrote[i], wroteW, "…")
+		}
+		right = append(right, m.styles.Border.Render("│")+" "+l)
+	}
+	if len(wrote) > h { // the rest did not fit: the last line says so
+		right[h-1] = m.styles.Border.Render("│") + " " + ansi.Truncate(fmt.Sprintf("  … %d lines more (x opens a shell to look)", len(wrote)-h+1), wroteW, "…")
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, common.Pad(box, errW, h), " ", strings.Join(right, "\n"))
+}
+
+// errColumns splits the error box's width between the error and what the
+// failed step wrote beside it: wroteW is 0 (errW the whole width) when
+// there is nothing to say about it.
+func (m *Model) errColumns() (errW, wroteW int, wrote []string) {
+	wrote = m.wroteLines()
+	if len(wrote) == 0 {
+		return m.Width, 0, nil
+	}
+	widest := 0
+	for _, l := range wrote {
+		widest = max(widest, ansi.StringWidth(l))
+	}
+	wroteW = min(widest, m.Width*40/100)
+	return m.Width - wroteW - 3, wroteW, wrote
 }

@@ -77,6 +77,9 @@ type Options struct {
 	// runs in a command, and ctx is cancelled when the inspector is left
 	// (nil: no inspector).
 	Inspect func(ctx context.Context, buildID string) (*Inspection, error)
+	// Held, when set, delivers the failed RUN step the builder keeps open
+	// for a shell (x), once, when the build fails (launch.BuildUI).
+	Held <-chan Held
 }
 
 // view is what fills the screen below the header.
@@ -124,6 +127,10 @@ type Model struct {
 	showHelp         bool
 	note             string // one line saying why the last key did nothing; the next key clears it
 	confirm          bool   // q was pressed on a running build: y cancels it
+
+	held         *Held // the failed step the builder holds for a shell
+	released     bool  // q let the held build end
+	quitWhenDone bool  // and the UI quits once it has
 
 	view       view
 	why        *why.Explanation
@@ -229,6 +236,9 @@ func (m *Model) Init() tea.Cmd {
 	}
 	if m.opts.Events != nil {
 		cmds = append(cmds, WaitForStatus(m.opts.Events))
+	}
+	if m.opts.Held != nil {
+		cmds = append(cmds, waitHeld(m.opts.Held))
 	}
 	return tea.Batch(cmds...)
 }

@@ -58,6 +58,8 @@ func (m *Model) offered() []key.Binding {
 func (m *Model) quitKey() key.Binding {
 	k := m.keys.Quit
 	switch {
+	case m.holding():
+		k.SetHelp("q", "end build")
 	case m.opts.Attached && !m.done:
 		k.SetHelp("q", "detach")
 	case !m.done:

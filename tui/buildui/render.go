@@ -36,7 +36,8 @@ func (m *Model) geometry() geom {
 		if line > 0 {
 			ctx = 5 // the Dockerfile's lines around the failing one
 		}
-		g.errH = max(min(len(errbox.Lines(text, m.Width))+ctx, g.logsH-2), 1)
+		errW, _, wrote := m.errColumns()
+		g.errH = max(min(max(len(errbox.Lines(text, errW))+ctx, len(wrote)), g.logsH-2), 1)
 	}
 	body := max(g.topH-1, 1)
 	for i, r := range m.rows {
@@ -126,6 +127,8 @@ func (m *Model) renderHeader() string {
 		status = s.Failed.Render("cancel the build? y/n")
 	case !m.done && m.canceled:
 		status = s.Failed.Render("canceling…")
+	case m.holding():
+		status = m.heldHeader()
 	case !m.done:
 		status = s.Running.Render(m.glyph(stRunning)+" building") + s.Dim.Render(" "+common.Dur(elapsed))
 	case b.Status == model.StatusOK:
@@ -389,12 +392,12 @@ func (m *Model) helpKeys() help.KeyMap {
 		if !m.done && m.logv.Buffer() != nil {
 			lead = append(lead, k.Follow, k.Search)
 		}
-		return common.Bindings{append(m.offered(), lead...), quit} // the views first: at 80 columns they stay
+		return common.Bindings{append(append(m.shellKeys(), m.offered()...), lead...), quit} // x and the views first: at 80 columns they stay
 	}
 	return common.Bindings{
 		{k.Up, k.Down, k.Left, k.Right, k.Focus},
 		m.logKeys(),
-		m.offered(),
+		append(m.shellKeys(), m.offered()...),
 		quit,
 	}
 }

@@ -47,6 +47,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return WaitForStatus(m.opts.Events)
 		}
 	case streamEndMsg:
+	case heldMsg:
+		m.held = &msg.held // the failed step is already selected (autoSelect); the user may have moved since
+	case shellDoneMsg:
+		m.shellDone(msg)
 	case DoneMsg:
 		return tea.Batch(m.finish(msg), m.explain())
 	case whyMsg:
@@ -146,7 +150,7 @@ func (m *Model) finish(msg DoneMsg) tea.Cmd {
 		m.build.Status = bakeStatus(msg.Err)
 	}
 	m.selectFailure()
-	if m.canceled || m.build.Status == model.StatusCanceled {
+	if m.canceled || m.build.Status == model.StatusCanceled || m.quitWhenDone {
 		return tea.Quit
 	}
 	return nil
@@ -189,6 +193,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.cancel()
 	case key.Matches(msg, k.Quit):
 		return m.quit()
+	case key.Matches(msg, m.shellKey()):
+		return m.openShell()
 	case key.Matches(msg, k.Back) && m.opts.Replay != nil:
 		return tea.Quit // back to the history list (or the shell) the replay was opened from
 	case key.Matches(msg, k.Help):
@@ -239,6 +245,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // running build asks first (y cancels it), so that a reflex does not kill
 // a build; Ctrl-C still cancels at once.
 func (m *Model) quit() tea.Cmd {
+	if m.holding() {
+		return m.releaseHeld()
+	}
 	if m.done || m.opts.Attached || m.canceled {
 		return m.cancel()
 	}
