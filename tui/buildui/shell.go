@@ -140,9 +140,9 @@ func (m *Model) wroteLines() []string {
 		return []string{"what the step wrote is unknown: " + m.held.WroteUnknown}
 	case m.heldHere():
 		if len(m.held.Wrote) == 0 {
-			return []string{"the step changed no file of its root filesystem (against its input)"}
+			return []string{"the step wrote no file (vs its input)"}
 		}
-		out := []string{fmt.Sprintf("what the step wrote before it failed (%d paths, against its input):", len(m.held.Wrote))}
+		out := []string{fmt.Sprintf("the step wrote (%d paths, vs its input):", len(m.held.Wrote))}
 		for i, c := range m.held.Wrote {
 			if i == maxWrote {
 				out = append(out, fmt.Sprintf("  … %d more (x opens a shell to look)", len(m.held.Wrote)-maxWrote))
