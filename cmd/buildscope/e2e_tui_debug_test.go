@@ -24,7 +24,7 @@ func TestTUIShellInFailedStepUnderTmux(t *testing.T) {
 		"RUN sh -c 'mkdir -p /tmp/out && echo partial > /tmp/out/p && exit 3'\n")
 	shell := fmt.Sprintf("env TERM=xterm-256color %s %s build --builder embedded %s; echo EXIT=$?; sleep 60", e.shellVars(true), binPath, dir)
 	capture, send := tmuxSession(t, 120, 35, shell)
-	s := waitScreen(t, capture, "holds the failed step", 90*time.Second)
+	s := waitScreen(t, capture, "held for a shell", 90*time.Second)
 	for _, want := range []string{"x shell in failed step", "A /tmp/out/p  8B", "exit code: 3"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("the held failed build lacks %q:\n%s", want, s)
@@ -51,7 +51,7 @@ func TestTUIShellInFailedStepUnderTmux(t *testing.T) {
 		}
 	}
 	send("exit", "Enter")
-	s = waitScreen(t, capture, "holds the failed step", 20*time.Second)
+	s = waitScreen(t, capture, "held for a shell", 20*time.Second)
 	if got := logsTitle(s); got != selection {
 		t.Errorf("back from the shell, the selection is %q, was %q:\n%s", got, selection, s)
 	}
@@ -61,7 +61,7 @@ func TestTUIShellInFailedStepUnderTmux(t *testing.T) {
 	send("test -f /tmp/out/p && echo AGAIN-$((2+3))", "Enter")
 	waitScreen(t, capture, "AGAIN-5", 20*time.Second)
 	send("exit", "Enter")
-	waitScreen(t, capture, "holds the failed step", 20*time.Second)
+	waitScreen(t, capture, "held for a shell", 20*time.Second)
 
 	send("q")
 	if s := waitScreen(t, capture, "EXIT=", 30*time.Second); !strings.Contains(s, "EXIT=1") {

@@ -67,7 +67,7 @@ func (m *Model) renderError(h int) string {
 		right = append(right, m.styles.Border.Render("│")+" "+l)
 	}
 	if len(wrote) > h { // the rest did not fit: the last line says so
-		right[h-1] = m.styles.Border.Render("│") + " " + ansi.Truncate(fmt.Sprintf("  … %d lines more (x opens a shell to look)", len(wrote)-h+1), wroteW, "…")
+		right[h-1] = m.styles.Border.Render("│") + " " + ansi.Truncate(fmt.Sprintf("  … %d lines more", len(wrote)-h+1), wroteW, "…")
 	}
 	return lipgloss.JoinHorizontal(lipgloss.Top, common.Pad(box, errW, h), " ", strings.Join(right, "\n"))
 }

@@ -2,7 +2,6 @@ package buildui
 
 import (
 	"fmt"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -77,6 +76,8 @@ func (m *Model) offerShell() (bool, string) {
 		s.Held = true
 	case m.opts.Replay != nil:
 		s.NoShell = "a recorded build keeps no step open: `buildscope debug PATH` builds again and opens a shell in the failed step (it runs again)"
+	case m.opts.Held == nil:
+		s.NoShell = "no step of this build is held here (followed, or a bake): `buildscope debug PATH` builds again and opens a shell in the failed step (it runs again)"
 	}
 	return keyoffer.Offer("x", s)
 }
@@ -145,7 +146,11 @@ func (m *Model) wroteLines() []string {
 		out := []string{fmt.Sprintf("the step wrote (%d paths, vs its input):", len(m.held.Wrote))}
 		for i, c := range m.held.Wrote {
 			if i == maxWrote {
-				out = append(out, fmt.Sprintf("  … %d more (x opens a shell to look)", len(m.held.Wrote)-maxWrote))
+				more := fmt.Sprintf("  … %d more", len(m.held.Wrote)-maxWrote)
+				if ok, _ := m.offerShell(); ok {
+					more += " (x opens a shell to look)"
+				}
+				out = append(out, more)
 				break
 			}
 			size := c.Size[1]
@@ -166,13 +171,11 @@ func (m *Model) wroteLines() []string {
 }
 
 // heldHeader is the header's status while the builder holds the failed
-// step.
+// step (the footer says q ends the build).
 func (m *Model) heldHeader() string {
-	s := m.styles
-	words := []string{s.Failed.Render("✗ failed"), "· the builder holds the failed step"}
+	status := m.styles.Failed.Render("✗ failed") + " · the step is held for a shell"
 	if ok, _ := m.offerShell(); ok {
-		words = append(words, "(x: a shell in it)")
+		status += " (x)"
 	}
-	words = append(words, "· q ends the build")
-	return strings.Join(words, " ")
+	return status
 }
