@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/moby/buildkit/client"
@@ -50,7 +51,7 @@ type Held struct {
 	Wrote        []compare.FileChange
 	WroteUnknown string
 
-	open func(stdin io.Reader, stdout, stderr io.Writer, term *os.File) *Ran
+	open func(stdin io.Reader, stdout, stderr io.Writer, term *os.File) (*Ran, string)
 }
 
 // StepLine is the failed command as a line a shell reads back.
@@ -64,9 +65,9 @@ func (h *Held) Shell(stdin io.Reader, stdout, stderr io.Writer, term *os.File) (
 	if h.open == nil {
 		return nil, errors.New(orDefault(h.Why, "the failed step is not held"))
 	}
-	r := h.open(stdin, stdout, stderr, term)
+	r, why := h.open(stdin, stdout, stderr, term)
 	if r == nil {
-		return nil, errors.New("the shell did not start (the reason is printed above it)")
+		return nil, errors.New(orDefault(why, "the shell did not start"))
 	}
 	return r, nil
 }
@@ -141,10 +142,11 @@ func (h *Holder) hold(ctx context.Context, gc gateway.Client, err error) {
 	}
 	req := gateway.NewContainerRequest{Mounts: failedMounts(se, exec), NetMode: exec.Network, Platform: se.Op.Platform}
 	var shells sync.Mutex // one shell at a time: they share the terminal
-	held.open = func(stdin io.Reader, stdout, stderr io.Writer, term *os.File) *Ran {
+	held.open = func(stdin io.Reader, stdout, stderr io.Writer, term *os.File) (*Ran, string) {
 		shells.Lock()
 		defer shells.Unlock()
-		s := &Session{Tty: term != nil, Stdin: stdin, Stdout: stdout, Stderr: stderr, terminal: term}
+		var said lastLine // why no shell started, for the UI that takes the terminal back
+		s := &Session{Tty: term != nil, Stdin: stdin, Stdout: stdout, Stderr: io.MultiWriter(stderr, &said), terminal: term}
 		fmt.Fprintf(stderr, "debug: in the failed step's state (cwd %s, user %s); exit returns to the build UI. The step ran:\r\n  %s\r\n",
 			orDefault(meta.Cwd, "/"), orDefault(meta.User, "root"), shellLine(meta.Args))
 		s.runIn(ctx, gc, req, meta.Args, gateway.StartRequest{Env: meta.Env, User: meta.User, Cwd: meta.Cwd,
@@ -154,7 +156,7 @@ func (h *Holder) hold(ctx context.Context, gc gateway.Client, err error) {
 			h.ran = s.Ran
 			h.mu.Unlock()
 		}
-		return s.Ran
+		return s.Ran, strings.TrimPrefix(said.line, "debug: ")
 	}
 	if h.OnHold != nil {
 		h.OnHold(held)
@@ -176,4 +178,22 @@ func failedMounts(se *errdefs.SolveError, exec *pb.ExecOp) []gateway.Mount {
 		})
 	}
 	return mounts
+}
+
+// lastLine keeps the last line written to it (the notes before a shell
+// starts are short: a bounded tail is kept).
+type lastLine struct {
+	buf  []byte
+	line string
+}
+
+func (l *lastLine) Write(p []byte) (int, error) {
+	l.buf = append(l.buf, p...)
+	if len(l.buf) > 4096 {
+		l.buf = l.buf[len(l.buf)-4096:]
+	}
+	if t := strings.TrimRight(string(l.buf), "\r\n"); t != "" {
+		l.line = strings.TrimSpace(t[strings.LastIndexAny(t, "\r\n")+1:])
+	}
+	return len(p), nil
 }

@@ -154,3 +154,16 @@ func TestQuitReleasesHeldBuild(t *testing.T) {
 		t.Error("the UI did not quit once the released build ended")
 	}
 }
+
+// Ctrl-C on a held build lets it end as failed too: the build already
+// failed, it is not canceled.
+func TestCtrlCReleasesHeldBuild(t *testing.T) {
+	m, _ := heldModel(t, 100, 30)
+	released, canceled := 0, 0
+	m.held.Release = func() { released++ }
+	m.opts.Cancel = func() { canceled++ }
+	m.Update(tuitest.Key("ctrl+c"))
+	if released != 1 || canceled != 0 || m.canceled {
+		t.Errorf("ctrl+c on a held build: released %d, canceled %d", released, canceled)
+	}
+}

@@ -272,6 +272,9 @@ func (m *Model) cancel() tea.Cmd {
 	if m.done {
 		return tea.Quit
 	}
+	if m.holding() { // the build already failed: let it end as failed, not canceled
+		return m.releaseHeld()
+	}
 	if !m.canceled {
 		m.canceled = true
 		if m.opts.Cancel != nil {
