@@ -38,7 +38,7 @@ func TestTUIShellInFailedStepUnderTmux(t *testing.T) {
 	send("x")
 	t0 := time.Now()
 	s = waitScreen(t, capture, "exit returns to the build UI", 20*time.Second)
-	waitScreen(t, capture, "# ", 20*time.Second) // the shell's prompt
+	waitScreen(t, capture, "/work #", 20*time.Second) // the shell's prompt, in the WORKDIR
 	t.Logf("x to the shell's prompt: %s (measured, not asserted; polled every 100 ms)", time.Since(t0))
 	if !strings.Contains(s, "mkdir -p /tmp/out && echo partial > /tmp/out/p && exit 3") {
 		t.Errorf("the shell does not print the failed command ready to re-run:\n%s", s)
