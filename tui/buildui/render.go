@@ -14,6 +14,7 @@ import (
 	"github.com/buildscope/buildscope/model/buildtext"
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/errbox"
+	"github.com/buildscope/buildscope/tui/failedstep"
 )
 
 // geom is where each pane is, derived from the size alone so that Render
@@ -36,7 +37,8 @@ func (m *Model) geometry() geom {
 		if line > 0 {
 			ctx = 5 // the Dockerfile's lines around the failing one
 		}
-		errW, _, wrote := m.errColumns()
+		wrote := m.fstep.WroteLines(m.failedView())
+		errW, _ := failedstep.Columns(m.Width, wrote)
 		g.errH = max(min(max(len(errbox.Lines(text, errW))+ctx, len(wrote)), g.logsH-2), 1)
 	}
 	body := max(g.topH-1, 1)
@@ -127,8 +129,8 @@ func (m *Model) renderHeader() string {
 		status = s.Failed.Render("cancel the build? y/n")
 	case !m.done && m.canceled:
 		status = s.Failed.Render("canceling…")
-	case m.holding():
-		status = m.heldHeader()
+	case m.fstep.Holding(m.done):
+		status = m.fstep.Header(&m.styles, m.failedView())
 	case !m.done:
 		status = s.Running.Render(m.glyph(stRunning)+" building") + s.Dim.Render(" "+common.Dur(elapsed))
 	case b.Status == model.StatusOK:

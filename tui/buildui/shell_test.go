@@ -13,6 +13,7 @@ import (
 
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/compare"
+	"github.com/buildscope/buildscope/tui/failedstep"
 	"github.com/buildscope/buildscope/tui/tuitest"
 )
 
@@ -37,7 +38,7 @@ func heldModel(t testing.TB, w, h int) (*Model, *fakeShell) {
 	events, plan, df := recorded(t, "../../testdata/held/events.jsonl", "../../testdata/held/Dockerfile")
 	m := newTestModel(t, events, plan, df, w, h, 2*time.Second)
 	services(t, &m.opts)
-	m.opts.Cancel, m.opts.Held = func() {}, make(chan Held)
+	m.opts.Cancel, m.opts.Held = func() {}, make(chan failedstep.Held)
 	feed(m, events)
 	raw, err := os.ReadFile("../../testdata/held/wrote.json")
 	if err != nil {
@@ -57,7 +58,7 @@ func heldModel(t testing.TB, w, h int) (*Model, *fakeShell) {
 	}
 	sh := &fakeShell{}
 	released := 0
-	m.Update(heldMsg{Held{Digest: digest, Step: `/bin/sh -c 'sh -c …'`, Cwd: "/work", Wrote: wrote, Shell: sh.compile(),
+	m.Update(failedstep.Msg{Held: failedstep.Held{Digest: digest, Step: `/bin/sh -c 'sh -c …'`, Cwd: "/work", Wrote: wrote, Shell: sh.compile(),
 		Release: func() { released++ }}})
 	return m, sh
 }
@@ -96,7 +97,7 @@ func TestHeldStepOffersShellAndShowsWrote(t *testing.T) {
 // D, after for C) when the screen has room for them.
 func TestHeldWroteListsChangedAndRemoved(t *testing.T) {
 	m, _ := heldModel(t, 200, 60)
-	m.held.Wrote = m.held.Wrote[len(m.held.Wrote)-3:] // A /tmp/out/p, D /work/gone, C /work/one
+	m.fstep.Held.Wrote = m.fstep.Held.Wrote[len(m.fstep.Held.Wrote)-3:] // A /tmp/out/p, D /work/gone, C /work/one
 	m.settle()
 	s := screen(m)
 	for _, want := range []string{"A /tmp/out/p  8B", "D /work/gone  5B", "C /work/one  14B"} {
@@ -117,17 +118,17 @@ func TestShellComesBackToTheSameSelection(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("x started nothing")
 	}
-	if _, ok := cmd().(shellDoneMsg); ok {
+	if _, ok := cmd().(failedstep.ShellDoneMsg); ok {
 		t.Fatal("x ran the shell in the UI's goroutine, not through tea.Exec")
 	}
-	m.Update(shellDoneMsg{}) // what tea.Exec's callback delivers once the shell exited
+	m.Update(failedstep.ShellDoneMsg{}) // what tea.Exec's callback delivers once the shell exited
 	if m.selNode != node || m.selStep != step || screen(m) != before {
 		t.Errorf("back from the shell: selection %d/%d (was %d/%d), screen:\n%s\nwas:\n%s", m.selNode, m.selStep, node, step, screen(m), before)
 	}
 	if sh.runs != 0 {
 		t.Errorf("the shell ran %d times outside the program", sh.runs)
 	}
-	m.Update(shellDoneMsg{err: errors.New("starting /bin/sh: no such file")})
+	m.Update(failedstep.ShellDoneMsg{Err: errors.New("starting /bin/sh: no such file")})
 	if s := screen(m); !strings.Contains(s, "x: starting /bin/sh: no such file") {
 		t.Errorf("a shell that failed does not say why:\n%s", s)
 	}
@@ -138,12 +139,12 @@ func TestShellComesBackToTheSameSelection(t *testing.T) {
 func TestQuitReleasesHeldBuild(t *testing.T) {
 	m, _ := heldModel(t, 100, 30)
 	released, canceled := 0, 0
-	m.held.Release = func() { released++ }
+	m.fstep.Held.Release = func() { released++ }
 	m.opts.Cancel = func() { canceled++ }
 	if _, cmd := m.Update(tuitest.Key("q")); cmd != nil || released != 1 || canceled != 0 {
 		t.Fatalf("q: released %d, canceled %d, cmd %v", released, canceled, cmd)
 	}
-	if ok, _ := m.offerShell(); ok {
+	if ok, _ := m.fstep.Offer(m.failedView()); ok {
 		t.Error("x still offered once the build was let go")
 	}
 	b := m.folder.Build()
@@ -160,7 +161,7 @@ func TestQuitReleasesHeldBuild(t *testing.T) {
 func TestCtrlCReleasesHeldBuild(t *testing.T) {
 	m, _ := heldModel(t, 100, 30)
 	released, canceled := 0, 0
-	m.held.Release = func() { released++ }
+	m.fstep.Held.Release = func() { released++ }
 	m.opts.Cancel = func() { canceled++ }
 	m.Update(tuitest.Key("ctrl+c"))
 	if released != 1 || canceled != 0 || m.canceled {

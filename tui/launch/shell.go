@@ -11,6 +11,7 @@ import (
 	"github.com/buildscope/buildscope/buildrun/build"
 	"github.com/buildscope/buildscope/buildrun/debug"
 	"github.com/buildscope/buildscope/tui/buildui"
+	"github.com/buildscope/buildscope/tui/failedstep"
 )
 
 // holdFailedStep makes p's build run through the gateway (debug.Holder)
@@ -21,7 +22,7 @@ func holdFailedStep(p *build.Prepared, o *buildui.Options) {
 	if p.Solver != nil {
 		return
 	}
-	ch := make(chan buildui.Held, 1)
+	ch := make(chan failedstep.Held, 1)
 	var h *debug.Holder
 	h = debug.NewHolder(func(d *debug.Held) {
 		select {
@@ -33,8 +34,8 @@ func holdFailedStep(p *build.Prepared, o *buildui.Options) {
 }
 
 // forUI is a held step as the build UI shows it.
-func forUI(h *debug.Holder, d *debug.Held) buildui.Held {
-	u := buildui.Held{Digest: d.Digest, Cwd: d.Cwd, User: d.User, Why: d.Why, Wrote: d.Wrote, WroteUnknown: d.WroteUnknown, Release: h.Release}
+func forUI(h *debug.Holder, d *debug.Held) failedstep.Held {
+	u := failedstep.Held{Digest: d.Digest, Cwd: d.Cwd, User: d.User, Why: d.Why, Wrote: d.Wrote, WroteUnknown: d.WroteUnknown, Release: h.Release}
 	if d.Why == "" {
 		u.Step = d.StepLine()
 		u.Shell = &shellCommand{held: d}
