@@ -43,11 +43,11 @@ func TestTUIShellInFailedStepUnderTmux(t *testing.T) {
 	if !strings.Contains(s, "mkdir -p /tmp/out && echo partial > /tmp/out/p && exit 3") {
 		t.Errorf("the shell does not print the failed command ready to re-run:\n%s", s)
 	}
-	send("cat /tmp/out/p /work/one; echo MARK-$((6*7)); pwd", "Enter")
-	s = waitScreen(t, capture, "MARK-42", 20*time.Second)
-	for _, want := range []string{"partial", nonce} {
+	send("cat /tmp/out/p /work/one; echo MARK-$((6*7)); stty size", "Enter")
+	s = waitScreen(t, capture, "\n35 120", 20*time.Second) // stty, last: the shell has the terminal's size
+	for _, want := range []string{"partial", nonce, "MARK-42"} {
 		if !strings.Contains(s, want) {
-			t.Errorf("the shell does not see the step's files (%q):\n%s", want, s)
+			t.Errorf("the shell does not see the step's files, or did not run the command (%q):\n%s", want, s)
 		}
 	}
 	send("exit", "Enter")
