@@ -26,16 +26,19 @@ func tmuxSession(t *testing.T, w, h int, shell string) (capture func(flags ...st
 	// a UTF-8 terminal whatever the tests' locale (under LANG=C the UI
 	// draws ASCII: tests of that set it themselves)
 	shell = "export LANG=C.UTF-8; " + shell
-	if out, err := exec.Command("tmux", "new-session", "-d", "-s", name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), shell).CombinedOutput(); err != nil {
+	// a tmux server of the test's own (-L): on the shared default server,
+	// one test ending its last session stopped the server while another
+	// test's new-session was connecting ("server exited unexpectedly")
+	if out, err := exec.Command("tmux", "-L", name, "new-session", "-d", "-s", name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), shell).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v %s", err, out)
 	}
-	t.Cleanup(func() { exec.Command("tmux", "kill-session", "-t", name).Run() })
+	t.Cleanup(func() { exec.Command("tmux", "-L", name, "kill-server").Run() })
 	capture = func(flags ...string) string {
-		out, _ := exec.Command("tmux", append([]string{"capture-pane", "-p", "-t", name}, flags...)...).Output()
+		out, _ := exec.Command("tmux", append([]string{"-L", name, "capture-pane", "-p", "-t", name}, flags...)...).Output()
 		return string(out)
 	}
 	send = func(keys ...string) {
-		if out, err := exec.Command("tmux", append([]string{"send-keys", "-t", name}, keys...)...).CombinedOutput(); err != nil {
+		if out, err := exec.Command("tmux", append([]string{"-L", name, "send-keys", "-t", name}, keys...)...).CombinedOutput(); err != nil {
 			t.Fatalf("tmux send-keys: %v %s", err, out)
 		}
 	}

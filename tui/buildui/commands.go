@@ -10,48 +10,24 @@ import (
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/compare"
 	"github.com/buildscope/buildscope/model/why"
+	"github.com/buildscope/buildscope/tui/statusfeed"
 )
 
 // StatusMsg carries one status update of the build.
 type StatusMsg struct{ Status *client.SolveStatus }
 
-// statusBatchMsg carries the status updates that were waiting together:
-// a burst of events is folded in one Update, so what the screen derives
-// from the build (the timeline, its critical path) is computed once for
-// it and not once per event.
-type statusBatchMsg []*client.SolveStatus
+// The status stream's messages (statusfeed): a burst of updates is
+// folded in one Update.
+type (
+	statusBatchMsg = statusfeed.Batch
+	streamEndMsg   = statusfeed.End
+)
 
-// maxBatch bounds a batch, so that a flood of updates still lets the
-// screen be drawn between batches.
-const maxBatch = 256
+const maxBatch = statusfeed.MaxBatch
 
-// streamEndMsg says the status stream is closed.
-type streamEndMsg struct{}
-
-// WaitForStatus returns a command that delivers the next update of ch
-// with those already waiting behind it; the model re-arms it after each
-// delivery.
-func WaitForStatus(ch <-chan *client.SolveStatus) tea.Cmd {
-	return func() tea.Msg {
-		s, ok := <-ch
-		if !ok {
-			return streamEndMsg{}
-		}
-		batch := statusBatchMsg{s}
-		for len(batch) < maxBatch {
-			select {
-			case s, ok := <-ch:
-				if !ok {
-					return batch // the next wait reports the end
-				}
-				batch = append(batch, s)
-			default:
-				return batch
-			}
-		}
-		return batch
-	}
-}
+// WaitForStatus returns a command that delivers the next updates of ch
+// (statusfeed.Wait); the model re-arms it after each delivery.
+func WaitForStatus(ch <-chan *client.SolveStatus) tea.Cmd { return statusfeed.Wait(ch) }
 
 // DoneMsg says the build is over: its final record and error. Whoever
 // runs the build sends it (the program's Send).

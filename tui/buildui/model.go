@@ -26,6 +26,7 @@ import (
 	"github.com/buildscope/buildscope/tui/cacheview"
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/diffview"
+	"github.com/buildscope/buildscope/tui/failedstep"
 	"github.com/buildscope/buildscope/tui/graph"
 	"github.com/buildscope/buildscope/tui/imageopen"
 	"github.com/buildscope/buildscope/tui/layersview"
@@ -77,6 +78,9 @@ type Options struct {
 	// runs in a command, and ctx is cancelled when the inspector is left
 	// (nil: no inspector).
 	Inspect func(ctx context.Context, buildID string) (*Inspection, error)
+	// Held, when set, delivers the failed RUN step the builder keeps open
+	// for a shell (x), once, when the build fails (launch.BuildUI).
+	Held <-chan failedstep.Held
 }
 
 // view is what fills the screen below the header.
@@ -122,8 +126,9 @@ type Model struct {
 	focus            pane
 	search           common.Input
 	showHelp         bool
-	note             string // one line saying why the last key did nothing; the next key clears it
-	confirm          bool   // q was pressed on a running build: y cancels it
+	note             string           // one line saying why the last key did nothing; the next key clears it
+	confirm          bool             // q was pressed on a running build: y cancels it
+	fstep            failedstep.State // the failed step the builder holds for a shell (x)
 
 	view       view
 	why        *why.Explanation
@@ -229,6 +234,9 @@ func (m *Model) Init() tea.Cmd {
 	}
 	if m.opts.Events != nil {
 		cmds = append(cmds, WaitForStatus(m.opts.Events))
+	}
+	if m.opts.Held != nil {
+		cmds = append(cmds, failedstep.Wait(m.opts.Held))
 	}
 	return tea.Batch(cmds...)
 }

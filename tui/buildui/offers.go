@@ -5,6 +5,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/buildscope/buildscope/tui/common"
+	"github.com/buildscope/buildscope/tui/failedstep"
 	"github.com/buildscope/buildscope/tui/keyoffer"
 
 	"github.com/buildscope/buildscope/model"
@@ -58,6 +59,8 @@ func (m *Model) offered() []key.Binding {
 func (m *Model) quitKey() key.Binding {
 	k := m.keys.Quit
 	switch {
+	case m.fstep.Holding(m.done):
+		k.SetHelp("q", "end build")
 	case m.opts.Attached && !m.done:
 		k.SetHelp("q", "detach")
 	case !m.done:
@@ -174,4 +177,19 @@ func (m *Model) refuse(msg tea.KeyPressMsg) (string, bool) {
 		return msg.String() + ": the list has no other row to move to", true
 	}
 	return "", false
+}
+
+// failedView is what of the UI decides x (a shell in the failed step)
+// and the lines beside the error (failedstep).
+func (m *Model) failedView() failedstep.View {
+	st, ok := m.selected()
+	return failedstep.View{StepFailed: ok && st.Error != "", Digest: st.Digest, Done: m.done, Replay: m.opts.Replay != nil, Holding: m.opts.Held != nil}
+}
+
+// shellKeys are x where it works: on the held failed step, in the build view.
+func (m *Model) shellKeys() []key.Binding {
+	if m.view != viewBuild {
+		return nil
+	}
+	return m.fstep.Keys(m.failedView())
 }

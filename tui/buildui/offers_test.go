@@ -110,7 +110,7 @@ func TestEscLeavesReplay(t *testing.T) {
 // header keeps the build's status, the footer keeps ? help and q, and
 // every line fits.
 func TestStatusAndFooterAtEverySize(t *testing.T) {
-	status := map[string]string{"live": "building", "attached": "building", "done": "done", "failed": "failed", "nobase": "failed",
+	status := map[string]string{"live": "building", "attached": "building", "done": "done", "failed": "failed", "held": "failed", "nobase": "failed",
 		"replay": "done", "foreign": "done", "bake": "done"}
 	for _, st := range uiStates() {
 		for _, size := range [][2]int{{80, 24}, {100, 30}, {120, 40}, {200, 60}, {250, 70}} {

@@ -14,6 +14,7 @@ import (
 	"github.com/buildscope/buildscope/model/buildtext"
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/errbox"
+	"github.com/buildscope/buildscope/tui/failedstep"
 )
 
 // geom is where each pane is, derived from the size alone so that Render
@@ -36,7 +37,9 @@ func (m *Model) geometry() geom {
 		if line > 0 {
 			ctx = 5 // the Dockerfile's lines around the failing one
 		}
-		g.errH = max(min(len(errbox.Lines(text, m.Width))+ctx, g.logsH-2), 1)
+		wrote := m.fstep.WroteLines(m.failedView())
+		errW, _ := failedstep.Columns(m.Width, wrote)
+		g.errH = max(min(max(len(errbox.Lines(text, errW))+ctx, len(wrote)), g.logsH-2), 1)
 	}
 	body := max(g.topH-1, 1)
 	for i, r := range m.rows {
@@ -126,6 +129,8 @@ func (m *Model) renderHeader() string {
 		status = s.Failed.Render("cancel the build? y/n")
 	case !m.done && m.canceled:
 		status = s.Failed.Render("canceling…")
+	case m.fstep.Holding(m.done):
+		status = m.fstep.Header(&m.styles, m.failedView())
 	case !m.done:
 		status = s.Running.Render(m.glyph(stRunning)+" building") + s.Dim.Render(" "+common.Dur(elapsed))
 	case b.Status == model.StatusOK:
@@ -389,12 +394,12 @@ func (m *Model) helpKeys() help.KeyMap {
 		if !m.done && m.logv.Buffer() != nil {
 			lead = append(lead, k.Follow, k.Search)
 		}
-		return common.Bindings{append(m.offered(), lead...), quit} // the views first: at 80 columns they stay
+		return common.Bindings{append(append(m.shellKeys(), m.offered()...), lead...), quit} // x and the views first: at 80 columns they stay
 	}
 	return common.Bindings{
 		{k.Up, k.Down, k.Left, k.Right, k.Focus},
 		m.logKeys(),
-		m.offered(),
+		append(m.shellKeys(), m.offered()...),
 		quit,
 	}
 }

@@ -119,7 +119,8 @@ func record(t testing.TB, events []*client.SolveStatus, plan *dockerfile.Plan, s
 }
 
 // uiStates are the states of the build UI: a build running, one
-// followed by attach, finished, failed, a missing base image, replays of
+// followed by attach, finished, failed, failed with its failed step held
+// for a shell, a missing base image, replays of
 // buildscope's record and of another client's, and a finished bake.
 func uiStates() []uiState {
 	multi := func(t testing.TB) ([]*client.SolveStatus, *dockerfile.Plan, []byte) {
@@ -193,6 +194,7 @@ func uiStates() []uiState {
 			finishBuild(m, model.StatusError, msg, false)
 			return m
 		}},
+		{"held", func(t testing.TB, w, h int) *Model { m, _ := heldModel(t, w, h); return m }},
 		{"replay", replay(false)},
 		{"foreign", replay(true)},
 		{"bake", func(t testing.TB, w, h int) *Model {

@@ -114,7 +114,7 @@ func (m *Model) stageInfo(s model.Stage) stageInfo {
 // imageState is the state of the final image node: the build's.
 func (m *Model) imageState() state {
 	switch {
-	case m.err != nil || m.build.Status == model.StatusError || m.build.Status == model.StatusCanceled:
+	case m.err != nil || m.build.Status == model.StatusError || m.build.Status == model.StatusCanceled || m.fstep.Holding(m.done):
 		return stFailed
 	case m.done:
 		return stDone

@@ -9,6 +9,7 @@ import (
 
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/common"
+	"github.com/buildscope/buildscope/tui/failedstep"
 	"github.com/buildscope/buildscope/tui/layersview"
 	"github.com/buildscope/buildscope/tui/logs"
 )
@@ -47,6 +48,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return WaitForStatus(m.opts.Events)
 		}
 	case streamEndMsg:
+	case failedstep.Msg:
+		m.fstep.Held = &msg.Held // the failed step is already selected (autoSelect); the user may have moved since
+	case failedstep.ShellDoneMsg:
+		if m.note = ""; msg.Err != nil {
+			m.note = "x: " + msg.Err.Error()
+		}
 	case DoneMsg:
 		return tea.Batch(m.finish(msg), m.explain())
 	case whyMsg:
@@ -146,7 +153,7 @@ func (m *Model) finish(msg DoneMsg) tea.Cmd {
 		m.build.Status = bakeStatus(msg.Err)
 	}
 	m.selectFailure()
-	if m.canceled || m.build.Status == model.StatusCanceled {
+	if m.canceled || m.build.Status == model.StatusCanceled || m.fstep.QuitWhenDone {
 		return tea.Quit
 	}
 	return nil
@@ -189,6 +196,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.cancel()
 	case key.Matches(msg, k.Quit):
 		return m.quit()
+	case key.Matches(msg, failedstep.Key):
+		cmd, note := m.fstep.Open(m.failedView())
+		m.note = note
+		return cmd
 	case key.Matches(msg, k.Back) && m.opts.Replay != nil:
 		return tea.Quit // back to the history list (or the shell) the replay was opened from
 	case key.Matches(msg, k.Help):
@@ -239,6 +250,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // running build asks first (y cancels it), so that a reflex does not kill
 // a build; Ctrl-C still cancels at once.
 func (m *Model) quit() tea.Cmd {
+	if m.fstep.Holding(m.done) {
+		m.note = m.fstep.Release()
+		return nil
+	}
 	if m.done || m.opts.Attached || m.canceled {
 		return m.cancel()
 	}
@@ -262,6 +277,10 @@ func (m *Model) confirmed(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) cancel() tea.Cmd {
 	if m.done {
 		return tea.Quit
+	}
+	if m.fstep.Holding(m.done) { // the build already failed: let it end as failed, not canceled
+		m.note = m.fstep.Release()
+		return nil
 	}
 	if !m.canceled {
 		m.canceled = true

@@ -1,9 +1,9 @@
 // Package keyoffer decides which of the keys that open the views of a
 // build (c why steps ran, s stage sizes, d a run's diff, i the image's
-// layers, t the timeline) work in the state the build UI is in — a build
-// running or followed, finished, failed, replayed from buildscope's
-// record or another client's, a bake — and for one that cannot, the one
-// line that says why. The build UI draws its footer and help (?) from
+// layers, t the timeline), and x (a shell in a failed RUN step), work in
+// the state the build UI is in — a build running or followed, finished,
+// failed, replayed from buildscope's record or another client's, a bake
+// — and for one that cannot, the one line that says why. The build UI draws its footer and help (?) from
 // it and shows the line when such a key is pressed; it is pure, so every
 // state is tested here.
 package keyoffer
@@ -21,6 +21,12 @@ type State struct {
 	Why, Stages, Diff, Inspect bool
 	// ID is the build's record ("": none).
 	ID string
+	// StepFailed: the selected step is one that failed. Held: the
+	// builder keeps that step open for a shell (the build UI's build
+	// runs through the gateway). NoShell, when not "", says why no shell
+	// can open in it.
+	StepFailed, Held bool
+	NoShell          string
 }
 
 // ref is how the command line names the build.
@@ -31,7 +37,7 @@ func (s State) ref() string {
 	return "build:ID"
 }
 
-// Offer says whether the view key named key ("c", "s", "d", "i", "t")
+// Offer says whether the key named key ("c", "s", "d", "i", "t", "x")
 // works in s, and if not why, in one line that starts with the key.
 // Other keys are offered.
 func Offer(key string, s State) (bool, string) {
@@ -77,6 +83,17 @@ func Offer(key string, s State) (bool, string) {
 			return false, "i: `buildscope inspect build:ID` opens one target's image (`buildscope history ls` lists them)"
 		case !s.Inspect:
 			return false, "i: buildscope keeps no copy of this build's image: `buildscope inspect IMAGE` opens it by name"
+		}
+	case "x":
+		switch {
+		case !s.StepFailed:
+			return false, "x: a shell opens in a failed RUN step: select the step that failed"
+		case s.NoShell != "":
+			return false, "x: " + s.NoShell
+		case !s.Held && !s.Done:
+			return false, "x: the builder has not said yet which step failed: a moment"
+		case !s.Held:
+			return false, "x: the builder let the failed step go when the build ended: `buildscope debug PATH` builds again and opens a shell in it (the step runs again)"
 		}
 	}
 	return true, ""

@@ -43,3 +43,31 @@ func TestOfferEveryState(t *testing.T) {
 		}
 	}
 }
+
+// x (a shell in a failed RUN step) is offered only on the failed step
+// the builder holds; elsewhere one line says why, and what to do.
+func TestOfferShell(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		s     State
+		offer bool
+		says  string
+	}{
+		{"held, on the failed step", State{StepFailed: true, Held: true}, true, ""},
+		{"held, another step selected", State{Held: true}, false, "select the step that failed"},
+		{"running, no step failed", State{}, false, "select the step that failed"},
+		{"failed, not held yet", State{StepFailed: true}, false, "not said yet"},
+		{"failed build over, released", State{Done: true, Failed: true, StepFailed: true}, false, "buildscope debug PATH"},
+		{"a failed COPY", State{StepFailed: true, NoShell: "the failed step is not a RUN"}, false, "not a RUN"},
+		{"a replay", State{Done: true, Failed: true, StepFailed: true, NoShell: "a recorded build keeps no step open"}, false, "recorded"},
+	} {
+		ok, why := Offer("x", tc.s)
+		if ok != tc.offer {
+			t.Errorf("%s: offered %v, want %v (%q)", tc.name, ok, tc.offer, why)
+			continue
+		}
+		if !ok && (!strings.HasPrefix(why, "x: ") || strings.Contains(why, "\n") || !strings.Contains(why, tc.says)) {
+			t.Errorf("%s: x refused with %q: want one line starting \"x: \" saying %q", tc.name, why, tc.says)
+		}
+	}
+}

@@ -65,11 +65,14 @@ func (e Env) history() history.History {
 
 // BuildUI is the build UI of p on b: the live graph, then why its steps
 // ran, the stages' sizes, a run's diff and the inspector of its image.
+// A RUN step that fails stays open for a shell (holdFailedStep).
 func (e Env) BuildUI(ctx context.Context, b *builder.Builder, p *build.Prepared, logCap int) buildui.Options {
 	df, _ := os.ReadFile(p.DockerfileAbs)
-	return buildui.Options{Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target, LogCap: logCap,
+	o := buildui.Options{Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target, LogCap: logCap,
 		Context: ctx, Why: e.history().Explain, Stages: stagesize.Reporter(b, p, e.Paths),
 		Diff: cdiffrun.ImageDiffer(e.Connect, e.Paths), Inspect: imageopen.BuildImages(source.Options{Paths: e.Paths})}
+	holdFailedStep(p, &o)
+	return o
 }
 
 // BakeUI is the live build UI of a bake: the stages of every target,
