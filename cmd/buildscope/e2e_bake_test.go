@@ -340,6 +340,10 @@ func onEachBuilder(t *testing.T, f func(t *testing.T, builder string)) {
 	parallel(t)
 	for _, builder := range []string{"embedded", "docker"} {
 		t.Run(builder, func(t *testing.T) {
+			// the builders one after the other in the parent's slot: as
+			// parallel subtests they queued behind every waiting test and
+			// were the run's last 15 s, on a machine otherwise idle
+			parallelTests.Store(t, true)
 			if builder == "docker" {
 				requireDocker(t)
 			}
