@@ -151,7 +151,7 @@ func (h *Holder) hold(ctx context.Context, gc gateway.Client, err error) {
 		s := &Session{Tty: term != nil, Stdin: stdin, Stdout: stdout, Stderr: io.MultiWriter(stderr, &said), terminal: term}
 		fmt.Fprintf(stderr, "debug: in the failed step's state (cwd %s, user %s); exit returns to the build UI. The step ran:\r\n  %s\r\n",
 			orDefault(meta.Cwd, "/"), orDefault(meta.User, "root"), shellLine(meta.Args))
-		r := s.shell(ctx, gc, req, meta.Args, gateway.StartRequest{Env: meta.Env, User: meta.User, Cwd: meta.Cwd,
+		r := s.runIn(ctx, gc, req, meta.Args, gateway.StartRequest{Env: meta.Env, User: meta.User, Cwd: meta.Cwd,
 			SecurityMode: exec.Security, RemoveMountStubsRecursive: meta.RemoveMountStubsRecursive})
 		if r != nil {
 			h.mu.Lock()
@@ -167,31 +167,6 @@ func (h *Holder) hold(ctx context.Context, gc gateway.Client, err error) {
 	case <-h.release:
 	case <-ctx.Done():
 	}
-}
-
-// shell starts an interactive /bin/sh in a container made as req says,
-// with the env, user, cwd and security of proc, gives it the terminal
-// when s has one, and says what ran (step: the command whose state it
-// is); nil, said on s.Stderr, when it could not start.
-func (s *Session) shell(ctx context.Context, gc gateway.Client, req gateway.NewContainerRequest, step []string, proc gateway.StartRequest) *Ran {
-	ctr, err := gc.NewContainer(ctx, req)
-	if err != nil {
-		fmt.Fprintf(s.Stderr, "debug: starting a container: %v\n", err)
-		return nil
-	}
-	defer ctr.Release(context.WithoutCancel(ctx))
-	proc.Args = []string{"/bin/sh"}
-	proc.Tty, proc.Stdin = s.Tty, readCloser(s.Stdin)
-	proc.Stdout, proc.Stderr = nopWriteCloser{s.Stdout}, nopWriteCloser{s.Stderr}
-	p, err := ctr.Start(ctx, proc)
-	if err != nil {
-		fmt.Fprintf(s.Stderr, "debug: starting /bin/sh: %v\n", err)
-		return nil
-	}
-	restore := s.onTerminal(ctx, p)
-	werr := p.Wait()
-	restore()
-	return &Ran{Step: step, Args: proc.Args, ExitCode: exitCode(werr)}
 }
 
 // failedMounts are the failed exec step's mounts as the gateway kept them
