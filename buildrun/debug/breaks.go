@@ -55,17 +55,85 @@ func (s *Session) pauseAtBreaks(ctx context.Context, gc gateway.Client, res *gat
 		return err
 	}
 	logrus.Debugf("debug: reading the frontend's LLB for --break (%d ops) took %s", len(g.ops), time.Since(t0))
-	for _, line := range s.Breaks {
-		d, ok := g.stepAt(line)
+	type stop struct {
+		line  int
+		after bool
+	}
+	var stops []stop
+	for _, l := range s.Breaks {
+		stops = append(stops, stop{l, false})
+	}
+	for _, l := range s.After {
+		stops = append(stops, stop{l, true})
+	}
+	slices.SortStableFunc(stops, func(a, b stop) int { return a.line - b.line }) // before a line, then after it
+	for _, st := range stops {
+		name := strconv.Itoa(st.line)
+		if st.after {
+			name = "after:" + name
+		}
+		d, ok := g.stepAt(st.line)
 		if !ok {
-			fmt.Fprintf(s.Stderr, "debug: --break %d: no step of this build is on line %d (a comment, a FROM, or a stage this build does not make): not paused\n", line, line)
+			fmt.Fprintf(s.Stderr, "debug: --break %s: no step of this build is on line %d (a comment, a FROM, or a stage this build does not make): not paused\n", name, st.line)
 			continue
 		}
-		if err := s.pauseBefore(ctx, gc, g, d, line); err != nil {
+		pause := s.pauseBefore
+		if st.after {
+			pause = s.pauseAfter
+		}
+		if err := pause(ctx, gc, g, d, st.line); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// pauseAfter opens the session's process in the result of the step d on
+// line (its root filesystem as the step left it, a copy the process may
+// change without changing the build), with a RUN's env, cwd and user.
+func (s *Session) pauseAfter(ctx context.Context, gc gateway.Client, g *graph, d digest.Digest, line int) error {
+	op := g.ops[d]
+	out := int64(0) // a file op's (COPY, WORKDIR) one output
+	exec := op.GetExec()
+	if exec != nil {
+		out = -1
+		for _, m := range exec.Mounts {
+			if m.Dest == "/" {
+				out = int64(m.Output)
+			}
+		}
+		if out < 0 {
+			fmt.Fprintf(s.Stderr, "debug: --break after:%d: the step on line %d keeps no root filesystem: not paused\n", line, line)
+			return nil
+		}
+	}
+	r, err := gc.Solve(ctx, gateway.SolveRequest{Definition: g.upTo(&pb.Input{Digest: string(d), Index: out}), Evaluate: true})
+	if err != nil {
+		return err
+	}
+	ref, err := r.SingleRef()
+	if err != nil {
+		return fmt.Errorf("the steps up to line %d: %w", line, err)
+	}
+	root := gateway.NewContainerRequest{Mounts: []gateway.Mount{{Dest: "/", Ref: ref, MountType: pb.MountType_BIND}}, Platform: op.Platform}
+	if exec == nil {
+		fmt.Fprintf(s.Stderr, "debug: paused after line %d, not a RUN: in its result, as root in / (the stage's ENV, WORKDIR and USER are not in the step's LLB); what the process changes is not kept\n", line)
+		s.pausedAfter(line, s.runIn(ctx, gc, root, nil, gateway.StartRequest{}))
+		return nil
+	}
+	meta := exec.Meta
+	root.NetMode = exec.Network
+	fmt.Fprintf(s.Stderr, "debug: paused after line %d, in its result (cwd %s, user %s); what the process changes is not kept. The step ran:\n  %s\n", line, orDefault(meta.Cwd, "/"), orDefault(meta.User, "root"), shellLine(meta.Args))
+	s.pausedAfter(line, s.runIn(ctx, gc, root, meta.Args, gateway.StartRequest{Env: meta.Env, User: meta.User, Cwd: meta.Cwd, SecurityMode: exec.Security}))
+	return nil
+}
+
+// pausedAfter is paused for a break after the step on line.
+func (s *Session) pausedAfter(line int, r *Ran) {
+	if r != nil {
+		r.After = true
+	}
+	s.paused(line, r)
 }
 
 // pauseBefore opens the session's process in the input state of the step

@@ -43,6 +43,9 @@ type Session struct {
 	// Breaks are the Dockerfile lines to pause before (--break), sorted:
 	// the process opens in the input state of the step on each.
 	Breaks []int
+	// After are the Dockerfile lines to pause after (--break after:LINE),
+	// sorted: the process opens in the result of the step on each.
+	After []int
 
 	// Ran is set once a process ran in a failed step: what and how it ended.
 	Ran *Ran
@@ -71,6 +74,9 @@ type Ran struct {
 	Args []string
 	// ExitCode is the process's exit status.
 	ExitCode int
+	// After: the break was after the step on Line (in its result), not
+	// before it.
+	After bool
 	// Line is the Dockerfile line of the break it ran at; 0 when it ran
 	// in a failed step or the built image.
 	Line int
@@ -91,7 +97,7 @@ func (s *Session) Solve(ctx context.Context, c *client.Client, opt client.SolveO
 		}
 		req := gateway.SolveRequest{Frontend: frontend, FrontendOpt: maps.Clone(gc.BuildOpts().Opts)}
 		res, err := gc.Solve(ctx, req)
-		if err == nil && len(s.Breaks) > 0 && !s.noExec {
+		if err == nil && len(s.Breaks)+len(s.After) > 0 && !s.noExec {
 			err = s.pauseAtBreaks(ctx, gc, res)
 		}
 		if err == nil {
@@ -150,7 +156,11 @@ func (s *Session) Status(err error) (code int, _ error, own bool) {
 func (s *Session) Note() string {
 	var notes []string
 	for _, p := range s.Paused {
-		notes = append(notes, fmt.Sprintf("a debug session ran `%s` before line %d (exit %d)", shellLine(p.Args), p.Line, p.ExitCode))
+		where := "before"
+		if p.After {
+			where = "after"
+		}
+		notes = append(notes, fmt.Sprintf("a debug session ran `%s` %s line %d (exit %d)", shellLine(p.Args), where, p.Line, p.ExitCode))
 	}
 	switch {
 	case s.Ran == nil:
@@ -310,12 +320,30 @@ func (e *ExitError) ExitStatus() int { return e.Code }
 // Unwrap is the build's error (or the note of what ran).
 func (e *ExitError) Unwrap() error { return e.Err }
 
-// Break sets the session's breaks from --break's value ("" for none).
+// Break sets the session's breaks from --break's value ("" for none):
+// LINE pauses before the step on that line, after:LINE after it.
 func (s *Session) Break(lines string) error {
 	if lines == "" {
 		return nil
 	}
+	var before, after []string
+	for f := range strings.SplitSeq(lines, ",") {
+		if l, ok := strings.CutPrefix(strings.TrimSpace(f), "after:"); ok {
+			after = append(after, l)
+		} else {
+			before = append(before, f)
+		}
+	}
 	var err error
-	s.Breaks, err = ParseBreaks(lines)
-	return err
+	if len(before) > 0 {
+		if s.Breaks, err = ParseBreaks(strings.Join(before, ",")); err != nil {
+			return fmt.Errorf("--break %q: say Dockerfile line numbers, comma separated, after:LINE to pause after a step (--break 7,after:12)", lines)
+		}
+	}
+	if len(after) > 0 {
+		if s.After, err = ParseBreaks(strings.Join(after, ",")); err != nil {
+			return fmt.Errorf("--break %q: say Dockerfile line numbers, comma separated, after:LINE to pause after a step (--break 7,after:12)", lines)
+		}
+	}
+	return nil
 }

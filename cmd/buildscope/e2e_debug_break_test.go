@@ -74,3 +74,46 @@ func TestDebugBreakOpensAShellOnATerminal(t *testing.T) {
 		t.Errorf("after the shell exited, the build did not complete:\n%s", s)
 	}
 }
+
+// --break after:LINE opens the process in the result of the step on that
+// line (issue 29: a shell in a completed step): after line 15 the step's
+// vendor/ is there and src/ is not; after a COPY (line 17) src/ is, as
+// root in /; after line 18 /out is. What the process changes there is not
+// in the build, which completes, its record naming each pause.
+func TestDebugBreakAfterOpensInTheStepsResult(t *testing.T) {
+	e := newEnv(t)
+	dir := copyDir(t, "../../assets/examples/multistage")
+	r := e.run(t, nil, "debug", "--builder", "embedded", "--break", "after:18,after:15,after:17",
+		"--invoke", "echo ==; pwd; ls /src; test -e /out/VERSION && echo has-out || echo no-out; rm -rf /out; true", dir)
+	if r.code != 0 {
+		t.Fatalf("debug --break after: exited %d:\n%s", r.code, lastLines(r.stderr, 20))
+	}
+	at := strings.Split(r.stdout, "==\n")
+	if len(at) != 4 {
+		t.Fatalf("want the process to run at 3 breaks, stdout:\n%s", r.stdout)
+	}
+	for i, want := range []string{"/src\ndeps.txt\nvendor\nno-out\n", "/\ndeps.txt\nsrc\nvendor\nno-out\n", "/src\nbuild\ndeps.txt\nsrc\nvendor\nhas-out\n"} {
+		if at[i+1] != want {
+			t.Errorf("after line %d: %q, want %q", []int{15, 17, 18}[i], at[i+1], want)
+		}
+	}
+	for _, want := range []string{"debug: paused after line 15, in its result (cwd /src", "debug: paused after line 17, not a RUN", "debug: paused after line 18, in its result"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, lastLines(r.stderr, 30))
+		}
+	}
+	var b model.Build
+	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
+		t.Fatal(err)
+	}
+	if b.Status != model.StatusOK || !strings.Contains(b.Debug, "after line 15 (exit 0)") || !strings.Contains(b.Debug, "after line 18 (exit 0)") {
+		t.Errorf("record: status %q, debug %q; want a completed build naming the pauses", b.Status, b.Debug)
+	}
+	// the rm -rf /out after line 18 changed a copy: the image has /app/VERSION
+	if r := e.run(t, nil, "debug", "--builder", "embedded", "--on", "always", "--invoke", "cat /app/VERSION", dir); r.code != 0 || r.stdout != "1.0.0\n" {
+		t.Errorf("the built image's /app/VERSION (exit %d): %q", r.code, r.stdout)
+	}
+	if r := e.run(t, nil, "debug", "--builder", "embedded", "--break", "after:x", dir); r.code == 0 || !strings.Contains(r.stderr, "after:LINE to pause after a step") {
+		t.Errorf("--break after:x: exit %d, %s", r.code, r.stderr)
+	}
+}
