@@ -149,6 +149,9 @@ func (m *Model) finish(msg DoneMsg) tea.Cmd {
 	if m.canceled || m.build.Status == model.StatusCanceled {
 		return tea.Quit
 	}
+	if msg.Build == nil && len(m.opts.Targets) > 0 {
+		return m.bakeDone()
+	}
 	return nil
 }
 

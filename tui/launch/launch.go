@@ -74,11 +74,22 @@ func (e Env) BuildUI(ctx context.Context, b *builder.Builder, p *build.Prepared,
 
 // BakeUI is the live build UI of a bake: the stages of every target,
 // those they share drawn once, and a node per target. plan is the one
-// Dockerfile's (Bake.OnePlan).
-func (e Env) BakeUI(ctx context.Context, b *builder.Builder, bk *build.Bake, plan *dockerfile.Plan) buildui.Options {
+// Dockerfile's (Bake.OnePlan). recs is where the bake's run puts its
+// targets' records: once it is over, the step lines take their sizes,
+// cache mounts and reasons from them.
+func (e Env) BakeUI(ctx context.Context, b *builder.Builder, bk *build.Bake, plan *dockerfile.Plan, recs *map[string]*model.Build) buildui.Options {
 	first := bk.Targets[0]
 	df, _ := os.ReadFile(first.DockerfileAbs)
-	o := buildui.Options{Title: first.ContextAbs, Builder: b.Name(), Plan: plan, Dockerfile: df, Context: ctx}
+	o := buildui.Options{Title: first.ContextAbs, Builder: b.Name(), Plan: plan, Dockerfile: df, Context: ctx, Why: e.history().Explain,
+		BakeRecords: func() []*model.Build {
+			var out []*model.Build
+			for _, t := range bk.Targets { // in the bake's order
+				if r := (*recs)[t.Name]; r != nil {
+					out = append(out, r)
+				}
+			}
+			return out
+		}}
 	for _, t := range bk.Targets {
 		o.Targets = append(o.Targets, buildui.BakeTarget{Name: t.Name, Stage: t.Target})
 	}
