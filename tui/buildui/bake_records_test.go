@@ -38,10 +38,12 @@ func TestBakeStepLinesHaveSizesAndReasons(t *testing.T) {
 	explained := 0
 	m := New(Options{Title: "bake", Builder: "embedded", Plan: plan, Dockerfile: df, Now: time.Now,
 		Targets:     []BakeTarget{{Name: "api", Stage: "api"}, {Name: "worker", Stage: "worker"}},
-		BakeRecords: func() []*model.Build { return recs },
-		Why: func(b *model.Build) (*why.Explanation, error) {
-			explained++
-			return why.Explain(b, nil), nil // the first bake: no previous build
+		BakeEnd: func(b *model.Build) { fold.FillBake(b, recs) },
+		Why: func(*model.Build) (*why.Explanation, error) {
+			return why.Merge(recs, func(b *model.Build) (*why.Explanation, error) {
+				explained++
+				return why.Explain(b, nil), nil // the first bake: no previous build
+			})
 		}})
 	m.Update(teaSize(160, 40))
 	dedup := fold.NewStatusDedup()
@@ -56,7 +58,9 @@ func TestBakeStepLinesHaveSizesAndReasons(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("the bake's end asks for no explanation of its steps")
 	}
-	m.Update(cmd())
+	for _, msg := range drain(cmd) {
+		m.Update(msg)
+	}
 	if explained != 2 {
 		t.Errorf("explained %d records, want each target's", explained)
 	}
