@@ -37,7 +37,7 @@ func TestBakeStepLinesHaveSizesAndReasons(t *testing.T) {
 	}
 	explained := 0
 	m := New(Options{Title: "bake", Builder: "embedded", Plan: plan, Dockerfile: df, Now: time.Now,
-		Targets:     []BakeTarget{{Name: "api", Stage: "api"}, {Name: "worker", Stage: "worker"}},
+		Targets: []BakeTarget{{Name: "api", Stage: "api"}, {Name: "worker", Stage: "worker"}},
 		BakeEnd: func(b *model.Build) { fold.FillBake(b, recs) },
 		Why: func(*model.Build) (*why.Explanation, error) {
 			return why.Merge(recs, func(b *model.Build) (*why.Explanation, error) {
