@@ -126,6 +126,21 @@ type Step struct {
 	// Key is BuildKit's cache key of the step with its plain-text inputs,
 	// when the builder saved them (see CacheKey).
 	Key *CacheKey `json:"cache_key,omitempty"`
+	// Pulled, on a FROM, are the base image's layers BuildKit fetched or
+	// unpacked for it, as its progress reported them (absent: it reported
+	// none, or the record was made before buildscope kept them).
+	Pulled []PulledLayer `json:"pulled,omitempty"`
+}
+
+// PulledLayer is one layer of a base image that a build fetched or
+// unpacked.
+type PulledLayer struct {
+	Digest string `json:"digest"`
+	// SizeBytes is the blob's size as fetched (compressed); 0 when the
+	// build did not fetch it (unpacked from the builder's content store).
+	SizeBytes int64 `json:"size_bytes,omitempty"`
+	// Extracted says the build unpacked it.
+	Extracted bool `json:"extracted,omitempty"`
 }
 
 // StepInputs is what goes into a step's cache key as buildscope sees it:

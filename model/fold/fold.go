@@ -105,6 +105,9 @@ func (f *Folder) Add(s *client.SolveStatus) {
 	for _, v := range s.Vertexes {
 		f.vertex(v)
 	}
+	for _, x := range s.Statuses {
+		f.pulled(x)
+	}
 	for _, w := range s.Warnings {
 		wn := model.Warning{Short: string(w.Short), URL: w.URL}
 		if len(w.Range) > 0 && w.Range[0].Start != nil {

@@ -3,6 +3,8 @@ package why
 import (
 	"fmt"
 	"strings"
+
+	"github.com/buildscope/buildscope/model"
 )
 
 // Detail is what a reason names: the input that differs and its old and
@@ -51,6 +53,10 @@ type Detail struct {
 	URL string `json:"url,omitempty"`
 	// CacheFrom is what --cache-from brought, for a miss after it.
 	CacheFrom string `json:"cache_from,omitempty"`
+	// Pulled, on a FROM that ran, are the layers it fetched or unpacked;
+	// PulledUnknown, where the record names none, says so.
+	Pulled        []model.PulledLayer `json:"pulled,omitempty"`
+	PulledUnknown string              `json:"pulled_unknown,omitempty"`
 }
 
 // InputFile is one file of a changed input, with its old and new
@@ -138,7 +144,27 @@ func (d *Detail) Lines(reason string) []string {
 	if d.CacheFrom != "" && reason != ReasonNotImported {
 		out = append(out, d.CacheFrom)
 	}
+	if len(d.Pulled) > 0 {
+		out = append(out, pulledText(d.Pulled))
+	} else if d.PulledUnknown != "" {
+		out = append(out, "unknown: "+d.PulledUnknown)
+	}
 	return out
+}
+
+// pulledText names the layers a FROM fetched (with their size) or only
+// unpacked.
+func pulledText(ls []model.PulledLayer) string {
+	var parts []string
+	for _, l := range ls {
+		switch {
+		case l.SizeBytes > 0:
+			parts = append(parts, short(l.Digest)+" "+model.HumanSize(l.SizeBytes))
+		default:
+			parts = append(parts, short(l.Digest)+" unpacked from the builder's store")
+		}
+	}
+	return "pulled " + strings.Join(parts, ", ")
 }
 
 // Text is Lines on one line, after the reason code.

@@ -291,3 +291,35 @@ func TestAdviceNeverRepeatsTheChange(t *testing.T) {
 		t.Errorf("advice after README.md changed: %v", ex.Advice)
 	}
 }
+
+// A FROM that pulled its base image again names the layers it fetched,
+// with their size, from the build's progress (recorded: a build, `builder
+// prune`, the same build on the embedded builder); where the record names
+// none, the answer says that they are unknown.
+func TestFromListsThePulledLayers(t *testing.T) {
+	prev, cur := loadPair(t, "pulled")
+	m := Explain(cur, prev).Misses[0]
+	if m.Line != 1 || m.Reason != ReasonEvicted || len(m.Detail.Pulled) != 1 || m.Detail.PulledUnknown != "" {
+		t.Fatalf("first miss %+v, want the FROM, cache-evicted, with the layer it pulled", m)
+	}
+	if l := m.Detail.Pulled[0]; !strings.HasPrefix(l.Digest, "sha256:529577cb0b05") || l.SizeBytes != 1148963 || !l.Extracted {
+		t.Errorf("pulled %+v, want the busybox layer, 1148963 B, extracted", l)
+	}
+	if txt := m.Detail.Text(m.Reason); !strings.Contains(txt, "pulled sha256:529577cb0b05 1.15MB") {
+		t.Errorf("text %q does not name the layer and its size", txt)
+	}
+	for si := range cur.Stages {
+		for k := range cur.Stages[si].Steps {
+			cur.Stages[si].Steps[k].Pulled = nil
+		}
+	}
+	m = Explain(cur, prev).Misses[0]
+	if m.Reason != ReasonEvicted || len(m.Detail.Pulled) != 0 || !strings.Contains(m.Detail.Text(m.Reason), "unknown: the layers it pulled") {
+		t.Errorf("without the progress: %+v, text %q; want the layers said unknown", m, m.Detail.Text(m.Reason))
+	}
+	// a FROM evaluated for its key only pulled nothing: nothing to list
+	prev, cur = loadPair(t, "env")
+	if m := Explain(cur, prev).Misses[len(Explain(cur, prev).Misses)-1]; m.Reason != ReasonKeyOnly || m.Detail.PulledUnknown != "" || len(m.Detail.Pulled) != 0 {
+		t.Errorf("cache-key-only FROM %+v lists pulled layers", m)
+	}
+}
