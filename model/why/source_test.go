@@ -323,3 +323,24 @@ func TestFromListsThePulledLayers(t *testing.T) {
 		t.Errorf("cache-key-only FROM %+v lists pulled layers", m)
 	}
 }
+
+// cache-evicted rests on the comparable key (BuildKit's record IDs are
+// chosen when a record is made, so they differ after a prune whatever the
+// inputs); where both builds' record IDs are known, the answer names them,
+// and a new one says BuildKit made the record again (recorded: a build,
+// `builder prune`, the same build).
+func TestEvictedNamesBuildKitsRecords(t *testing.T) {
+	prev, cur := loadPair(t, "pulled")
+	var m Miss
+	for _, x := range Explain(cur, prev).Misses {
+		if x.Line == 2 {
+			m = x
+		}
+	}
+	if m.Reason != ReasonEvicted || m.Source != SourceCacheKeys || m.Detail.RecordOld == "" || m.Detail.RecordNew == "" || m.Detail.RecordOld == m.Detail.RecordNew {
+		t.Fatalf("COPY on line 2: %+v, want cache-evicted from the keys, naming both record IDs", m)
+	}
+	if txt := m.Detail.Text(m.Reason); !strings.Contains(txt, "BuildKit made its record again ("+m.Detail.RecordOld[:12]) {
+		t.Errorf("text %q", txt)
+	}
+}
