@@ -49,10 +49,18 @@ type LLB struct {
 }
 
 // PinsOf are the content checksums of the remote (http, https) sources
-// among deps, by URL.
+// among deps, and the commits of the git sources, by URL.
 func PinsOf(deps []Dependency) map[string]string {
 	out := map[string]string{}
 	for _, d := range deps {
+		if strings.HasPrefix(d.URI, "git://") { // a git source: the commit it resolved
+			for alg, c := range d.Digest {
+				if alg == "sha1" || alg == "sha256" {
+					out[d.URI] = c
+				}
+			}
+			continue
+		}
 		if !strings.HasPrefix(d.URI, "http://") && !strings.HasPrefix(d.URI, "https://") {
 			continue
 		}
