@@ -193,6 +193,30 @@ type CacheSummary struct {
 	StepsCached int `json:"steps_cached"`
 }
 
+// Ran says BuildKit ran step s: it started it and did not answer it
+// from the cache (a FROM evaluated only for its cache key included, as
+// BuildKit counts it). The one definition behind the build's counts
+// (CountSteps) and why's misses.
+func (s Step) Ran() bool { return s.Started != nil && !s.Cached }
+
+// CountSteps counts the steps of b's stages that ran or were answered
+// from the cache; a step listed but never reached (a build that stopped
+// first) is in neither. Total less cached is the number that Ran.
+func (b *Build) CountSteps() CacheSummary {
+	var c CacheSummary
+	for _, s := range b.Stages {
+		for _, st := range s.Steps {
+			if st.Cached {
+				c.StepsCached++
+			}
+			if st.Cached || st.Ran() {
+				c.StepsTotal++
+			}
+		}
+	}
+	return c
+}
+
 // Image describes the image a build produced.
 type Image struct {
 	// Platform is set for the images of a multi-platform result.
