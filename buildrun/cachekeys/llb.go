@@ -53,11 +53,13 @@ type LLB struct {
 func PinsOf(deps []Dependency) map[string]string {
 	out := map[string]string{}
 	for _, d := range deps {
-		if strings.HasPrefix(d.URI, "git://") { // a git source: the commit it resolved
-			for alg, c := range d.Digest {
-				if alg == "sha1" || alg == "sha256" {
-					out[d.URI] = c
-				}
+		if c := d.Digest["sha1"]; c != "" || strings.HasPrefix(d.URI, "git://") {
+			// a git source (any scheme): the commit it resolved
+			if c == "" {
+				c = d.Digest["sha256"]
+			}
+			if c != "" {
+				out[d.URI] = c
 			}
 			continue
 		}

@@ -205,10 +205,7 @@ func (m *keyMapper) sourceRecords(op *pb.Op) []*keyRecord {
 		// plain text "buildkit.source.v0:COMMIT", with the options that
 		// change the checkout after it): the commit the op pins, else
 		// the provenance's
-		commit := src.Attrs[pb.AttrGitChecksum]
-		if commit == "" {
-			commit = m.pins[src.Identifier]
-		}
+		commit := gitPin(src, m.pins)
 		if commit == "" {
 			return nil
 		}
