@@ -126,6 +126,21 @@ type Step struct {
 	// Key is BuildKit's cache key of the step with its plain-text inputs,
 	// when the builder saved them (see CacheKey).
 	Key *CacheKey `json:"cache_key,omitempty"`
+	// Pulled, on a FROM, are the base image's layers BuildKit fetched or
+	// unpacked for it, as its progress reported them (absent: it reported
+	// none, or the record was made before buildscope kept them).
+	Pulled []PulledLayer `json:"pulled,omitempty"`
+}
+
+// PulledLayer is one layer of a base image that a build fetched or
+// unpacked.
+type PulledLayer struct {
+	Digest string `json:"digest"`
+	// SizeBytes is the blob's size as fetched (compressed); 0 when the
+	// build did not fetch it (unpacked from the builder's content store).
+	SizeBytes int64 `json:"size_bytes,omitempty"`
+	// Extracted says the build unpacked it.
+	Extracted bool `json:"extracted,omitempty"`
 }
 
 // StepInputs is what goes into a step's cache key as buildscope sees it:
@@ -176,6 +191,30 @@ func (s Step) Duration() time.Duration {
 type CacheSummary struct {
 	StepsTotal  int `json:"steps_total"`
 	StepsCached int `json:"steps_cached"`
+}
+
+// Ran says BuildKit ran step s: it started it and did not answer it
+// from the cache (a FROM evaluated only for its cache key included, as
+// BuildKit counts it). The one definition behind the build's counts
+// (CountSteps) and why's misses.
+func (s Step) Ran() bool { return s.Started != nil && !s.Cached }
+
+// CountSteps counts the steps of b's stages that ran or were answered
+// from the cache; a step listed but never reached (a build that stopped
+// first) is in neither. Total less cached is the number that Ran.
+func (b *Build) CountSteps() CacheSummary {
+	var c CacheSummary
+	for _, s := range b.Stages {
+		for _, st := range s.Steps {
+			if st.Cached {
+				c.StepsCached++
+			}
+			if st.Cached || st.Ran() {
+				c.StepsTotal++
+			}
+		}
+	}
+	return c
 }
 
 // Image describes the image a build produced.

@@ -1,5 +1,7 @@
 package model
 
+import "strings"
+
 // CacheKey is BuildKit's cache key of a step and the plain-text inputs
 // behind it, as the builder's cache-debug data shows them: the op's cache
 // map (its definition) and, per input of the op, either the checksum of
@@ -73,4 +75,22 @@ func (b *Build) HasKeys() bool {
 		}
 	}
 	return false
+}
+
+// GitCommit is the commit a git source's cache key names: BuildKit keys
+// a git source by the commit it resolved, its plain text
+// "buildkit.source.v0:COMMIT" with the checkout's options after it
+// (".git#REF", ":SUBDIR", "(…)"); "" for any other key.
+func GitCommit(op string) string {
+	c, ok := strings.CutPrefix(op, "buildkit.source.v0:")
+	if !ok {
+		return ""
+	}
+	if i := strings.IndexAny(c, ".:#("); i >= 0 {
+		c = c[:i]
+	}
+	if len(c) != 40 && len(c) != 64 || strings.Trim(c, "0123456789abcdef") != "" {
+		return "" // a local source's session, not a commit
+	}
+	return c
 }

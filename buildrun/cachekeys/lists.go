@@ -22,6 +22,8 @@ type listCache struct {
 	loaded bool
 	lists  map[string][]listEntry // by file-list digest
 	used   map[string][]listEntry
+	// read says a listing came from the database, not from lists.
+	read bool
 }
 
 // listEntry is one entry of a directory listing: a file, or a directory
@@ -48,9 +50,11 @@ func (c *listCache) load() {
 	}
 }
 
-// save keeps the listings this build used.
+// save keeps the listings this build used; the file is left as it is
+// when they are the ones it holds (every one came from it: a warm or a
+// --no-cache build of the same context), which spares rewriting it.
 func (c *listCache) save() error {
-	if c == nil || len(c.used) == 0 {
+	if c == nil || len(c.used) == 0 || !c.read && len(c.used) == len(c.lists) {
 		return nil
 	}
 	var b bytes.Buffer
@@ -87,7 +91,7 @@ func (ks *keyStore) listing(d string) []listEntry {
 		})
 	}
 	if ks.lists != nil {
-		ks.lists.used[d] = l
+		ks.lists.used[d], ks.lists.read = l, true
 	}
 	return l
 }

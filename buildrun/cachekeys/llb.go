@@ -49,10 +49,20 @@ type LLB struct {
 }
 
 // PinsOf are the content checksums of the remote (http, https) sources
-// among deps, by URL.
+// among deps, and the commits of the git sources, by URL.
 func PinsOf(deps []Dependency) map[string]string {
 	out := map[string]string{}
 	for _, d := range deps {
+		if c := d.Digest["sha1"]; c != "" || strings.HasPrefix(d.URI, "git://") {
+			// a git source (any scheme): the commit it resolved
+			if c == "" {
+				c = d.Digest["sha256"]
+			}
+			if c != "" {
+				out[d.URI] = c
+			}
+			continue
+		}
 		if !strings.HasPrefix(d.URI, "http://") && !strings.HasPrefix(d.URI, "https://") {
 			continue
 		}

@@ -200,6 +200,16 @@ func (m *keyMapper) sourceRecords(op *pb.Op) []*keyRecord {
 			b, _ := json.Marshal(fn)
 			want = append(want, `"Filename":`+string(b))
 		}
+	case strings.HasPrefix(src.Identifier, "git://"):
+		// BuildKit keys a git source by the commit it resolved (its key's
+		// plain text "buildkit.source.v0:COMMIT", with the options that
+		// change the checkout after it): the commit the op pins, else
+		// the provenance's
+		commit := gitPin(src, m.pins)
+		if commit == "" {
+			return nil
+		}
+		want = append(want, "buildkit.source.v0:"+commit)
 	default:
 		return nil
 	}
@@ -274,6 +284,10 @@ func (m *keyMapper) key(id string) *model.CacheKey {
 		if src := m.ops[in].GetSource(); src != nil && isRemote(src.Identifier) {
 			if pk := m.key(in); pk != nil {
 				ki.Pin = pinOf(pk.Op)
+			}
+		} else if src != nil && strings.HasPrefix(src.Identifier, "git://") {
+			if pk := m.key(in); pk != nil {
+				ki.Pin = model.GitCommit(pk.Op)
 			}
 		}
 		pset := map[int]bool{}

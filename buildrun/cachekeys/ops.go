@@ -119,6 +119,28 @@ func isRemote(id string) bool {
 	return strings.HasPrefix(id, "http://") || strings.HasPrefix(id, "https://")
 }
 
+// gitPin is the commit of git source src: the one its op pins, else the
+// one the provenance's pins record for it, which names it by its full
+// remote URL and ref (an https:// repository's op is git://HOST/PATH).
+func gitPin(src *pb.SourceOp, pins map[string]string) string {
+	if c := src.Attrs[pb.AttrGitChecksum]; c != "" {
+		return c
+	}
+	if c := pins[src.Identifier]; c != "" {
+		return c
+	}
+	full := src.Attrs[pb.AttrFullRemoteURL]
+	if full == "" {
+		return ""
+	}
+	if _, frag, ok := strings.Cut(src.Identifier, "#"); ok {
+		if ref, _, _ := strings.Cut(frag, ":"); ref != "" {
+			full += "#" + ref
+		}
+	}
+	return pins[full]
+}
+
 // pinOf is the content checksum in the plain text of a remote source's
 // key ("" if none).
 func pinOf(text string) string {

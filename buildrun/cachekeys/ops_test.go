@@ -135,3 +135,31 @@ func TestSameKeyResolvesByPlainText(t *testing.T) {
 		t.Errorf("two records of different ops: %v, want none", got)
 	}
 }
+
+// A git source's commit: the op's pin, else the provenance's, found by
+// the op's identifier or, for a repository the op names git://HOST/PATH,
+// by its full remote URL and ref (as BuildKit's provenance records it).
+func TestGitPin(t *testing.T) {
+	const c1, c2 = "94ed8843f47fd0d30827c66e1724a8d7117c864c", "078fe732871c93f3f00017fcab49d26f7664e2b4"
+	pins := PinsOf([]Dependency{
+		{URI: "git://127.0.0.1:19418/repo.git#main", Digest: map[string]string{"sha1": c1}},
+		{URI: "https://example.com/org/repo.git#v2", Digest: map[string]string{"sha1": c2}},
+		{URI: "https://example.com/f.txt", Digest: map[string]string{"sha256": "abc"}},
+	})
+	if pins["https://example.com/f.txt"] != "sha256:abc" {
+		t.Errorf("remote file's pin %q", pins["https://example.com/f.txt"])
+	}
+	for _, tc := range []struct {
+		src  *pb.SourceOp
+		want string
+	}{
+		{&pb.SourceOp{Identifier: "git://127.0.0.1:19418/repo.git#main"}, c1},
+		{&pb.SourceOp{Identifier: "git://example.com/org/repo.git#v2:sub", Attrs: map[string]string{pb.AttrFullRemoteURL: "https://example.com/org/repo.git"}}, c2},
+		{&pb.SourceOp{Identifier: "git://example.com/org/repo.git#v2", Attrs: map[string]string{pb.AttrGitChecksum: c1}}, c1},
+		{&pb.SourceOp{Identifier: "git://example.com/org/other.git#v2", Attrs: map[string]string{pb.AttrFullRemoteURL: "https://example.com/org/other.git"}}, ""},
+	} {
+		if got := gitPin(tc.src, pins); got != tc.want {
+			t.Errorf("gitPin(%s) = %q, want %q", tc.src.Identifier, got, tc.want)
+		}
+	}
+}

@@ -68,6 +68,7 @@ func ReadMany(ctx context.Context, store Store, cfgs map[string]*LLB, sessions m
 		keys, why := map[string]map[string]*model.CacheKey{}, map[string]string{}
 		missing := 0
 		ks, done, err := readKeyStore(ctx, store.Root, store.Lists)
+		opened := time.Now()
 		if err == nil {
 			ks.lists = lazyListCache(store.Lists)
 			ks.storedList = store.Stored
@@ -82,11 +83,13 @@ func ReadMany(ctx context.Context, store Store, cfgs map[string]*LLB, sessions m
 					why[ref] = kerr.Error()
 				}
 			}
+			walked := time.Now()
 			if serr := ks.lists.save(); serr != nil {
 				logrus.Debugf("saving the cache-key listings: %v", serr)
 			}
 			missing = ks.missing
 			done()
+			logrus.Debugf("cache keys: copied and opened in %s, steps keyed in %s, listings saved in %s", opened.Sub(start), walked.Sub(opened), time.Since(walked))
 		}
 		logrus.Debugf("cache keys of %d builds in %s (attempt %d, %d plain texts missing)", len(cfgs), time.Since(start), attempt, missing)
 		// BuildKit writes the plain texts of a solve in goroutines that

@@ -69,7 +69,7 @@ func runBake(cmd *cobra.Command, g *globals, f *bakeFlags) error {
 	var recs map[string]*model.Build
 	plan := bk.OnePlan() // nil: targets of several Dockerfiles, shown by BuildKit's own display
 	env := g.env(cmd)
-	_, berr := env.Live(ctx, interactive && plan != nil, mode, func() buildui.Options { return env.BakeUI(ctx, b, bk, plan) },
+	_, berr := env.Live(ctx, interactive && plan != nil, mode, func() buildui.Options { return env.BakeUI(ctx, b, bk, plan, &recs) },
 		func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
 			var err error
 			recs, err = build.RunBake(ctx, b, bk, g.paths, func(_ string, s *client.SolveStatus) { onStatus(s) })

@@ -105,6 +105,9 @@ func (f *Folder) Add(s *client.SolveStatus) {
 	for _, v := range s.Vertexes {
 		f.vertex(v)
 	}
+	for _, x := range s.Statuses {
+		f.pulled(x)
+	}
 	for _, w := range s.Warnings {
 		wn := model.Warning{Short: string(w.Short), URL: w.URL}
 		if len(w.Range) > 0 && w.Range[0].Start != nil {
@@ -290,19 +293,7 @@ func merge(st *model.Step, v *client.Vertex) {
 // Build returns the folded build with its cache summary brought up to
 // date: steps that ran or were answered from the cache.
 func (f *Folder) Build() *model.Build {
-	var c model.CacheSummary
-	for _, s := range f.build.Stages {
-		for _, st := range s.Steps {
-			if st.Started == nil && !st.Cached {
-				continue // listed but never run (a build that stopped first)
-			}
-			c.StepsTotal++
-			if st.Cached {
-				c.StepsCached++
-			}
-		}
-	}
-	f.build.Cache = c
+	f.build.Cache = f.build.CountSteps()
 	return f.build
 }
 

@@ -3,6 +3,8 @@ package why
 import (
 	"fmt"
 	"strings"
+
+	"github.com/buildscope/buildscope/model"
 )
 
 // Detail is what a reason names: the input that differs and its old and
@@ -47,10 +49,19 @@ type Detail struct {
 	LLB    string `json:"llb,omitempty"`
 	LLBOld string `json:"llb_old,omitempty"`
 	LLBNew string `json:"llb_new,omitempty"`
+	// RecordOld and RecordNew, on cache-evicted, are the IDs of the step's
+	// record in BuildKit's key store in the previous build and in this one
+	// (buildkit_key): different, BuildKit made the record again.
+	RecordOld string `json:"buildkit_key_old,omitempty"`
+	RecordNew string `json:"buildkit_key_new,omitempty"`
 	// URL is the remote source (ADD https://…) whose content changed.
 	URL string `json:"url,omitempty"`
 	// CacheFrom is what --cache-from brought, for a miss after it.
 	CacheFrom string `json:"cache_from,omitempty"`
+	// Pulled, on a FROM that ran, are the layers it fetched or unpacked;
+	// PulledUnknown, where the record names none, says so.
+	Pulled        []model.PulledLayer `json:"pulled,omitempty"`
+	PulledUnknown string              `json:"pulled_unknown,omitempty"`
 }
 
 // InputFile is one file of a changed input, with its old and new
@@ -126,9 +137,12 @@ func (d *Detail) Lines(reason string) []string {
 		out = append(out, fmt.Sprintf("%s %s → %s", d.URL, short(d.Old), short(d.New)))
 	case ReasonEvicted:
 		if d.Image != "" {
-			out = append(out, fmt.Sprintf("the base image %s@%s was pulled again: BuildKit's cache key equals the previous build's (%s), and its layers' cache entry was gone (pruned or evicted)", d.Image, short(d.New), short(d.Key)))
+			out = append(out, fmt.Sprintf("the base image %s@%s was pulled again: its cache key equals the previous build's (%s), and its layers' cache entry was gone (pruned or evicted)", d.Image, short(d.New), short(d.Key)))
 		} else if d.Key != "" && d.LLB == "" {
-			out = append(out, "BuildKit's cache key equals the previous build's ("+short(d.Key)+"), and the step ran: its cache entry was gone (pruned or evicted)")
+			out = append(out, "its cache key equals the previous build's ("+short(d.Key)+"), and the step ran: its cache entry was gone (pruned or evicted)")
+			if d.RecordOld != "" && d.RecordNew != "" && d.RecordOld != d.RecordNew {
+				out = append(out, fmt.Sprintf("BuildKit made its record again (%s → %s)", short(d.RecordOld), short(d.RecordNew)))
+			}
 		} else {
 			out = append(out, "its inputs and BuildKit's op digest were equal, and it ran: its cache entry was gone (pruned or evicted)")
 		}
@@ -138,7 +152,27 @@ func (d *Detail) Lines(reason string) []string {
 	if d.CacheFrom != "" && reason != ReasonNotImported {
 		out = append(out, d.CacheFrom)
 	}
+	if len(d.Pulled) > 0 {
+		out = append(out, pulledText(d.Pulled))
+	} else if d.PulledUnknown != "" {
+		out = append(out, "unknown: "+d.PulledUnknown)
+	}
 	return out
+}
+
+// pulledText names the layers a FROM fetched (with their size) or only
+// unpacked.
+func pulledText(ls []model.PulledLayer) string {
+	var parts []string
+	for _, l := range ls {
+		switch {
+		case l.SizeBytes > 0:
+			parts = append(parts, short(l.Digest)+" "+model.HumanSize(l.SizeBytes))
+		default:
+			parts = append(parts, short(l.Digest)+" unpacked from the builder's store")
+		}
+	}
+	return "pulled " + strings.Join(parts, ", ")
 }
 
 // Text is Lines on one line, after the reason code.

@@ -15,7 +15,21 @@ import (
 // pulled or unpacked them again: a new digest or platform shows why; the
 // same digest is cache-evicted only where BuildKit's keys of both FROMs
 // are equal.
+//
+// Every answer but cache-key-only lists the layers the FROM pulled or
+// unpacked, from its progress, or says that the record names none.
 func fromMiss(cur, prev *model.Build, st *model.Step, keys bool) verdict {
+	v := fromVerdict(cur, prev, st, keys)
+	if v.Reason != ReasonKeyOnly {
+		v.Detail.Pulled = st.Pulled
+		if len(st.Pulled) == 0 {
+			v.Detail.PulledUnknown = "the layers it pulled: the build's progress names none (a record made before buildscope kept them, or a builder that does not report them)"
+		}
+	}
+	return v
+}
+
+func fromVerdict(cur, prev *model.Build, st *model.Step, keys bool) verdict {
 	r, d, old, found := fromReason(prev, st)
 	ref, dig, _ := strings.Cut(strings.TrimPrefix(st.Instruction, "FROM "), "@")
 	switch {

@@ -47,6 +47,10 @@ func keyReason(cur *model.Build, st, old *model.Step, seen map[string]Miss, chan
 		}
 	}
 	if v.Same {
+		// BuildKit's own record IDs back it where both are known: a
+		// record made again under the same key (a new ID) is one BuildKit
+		// did not find
+		v.Detail.RecordOld, v.Detail.RecordNew = old.Key.BuildKitKey, st.Key.BuildKitKey
 		return fromKeys(ReasonEvicted, v.Detail), true
 	}
 	return unknown(SourceCacheKeys, "which step: the key of a step or source it builds on differs from the previous build's, and that one is not a step of the build ("+strings.Join(parents, ", ")+")",

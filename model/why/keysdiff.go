@@ -34,6 +34,10 @@ func compareKeys(cur *model.Build, st, old *model.Step) (keyVerdict, bool) {
 	if k.Key == ok.Key {
 		return keyVerdict{Same: true, Detail: Detail{Key: k.Key}}, true
 	}
+	if oc, nc := model.GitCommit(ok.Op), model.GitCommit(k.Op); oc != "" && nc != "" && oc != nc {
+		// a git source, keyed by the commit it resolved
+		return keyVerdict{Reason: ReasonRemote, Detail: Detail{URL: addSource(st.Instruction), Old: oc, New: nc}}, true
+	}
 	if k.Op != ok.Op {
 		r, d := opDiff(ok.Op, k.Op)
 		if r == ReasonEnv && argReaches(cur, st, d.Var) {
@@ -247,4 +251,16 @@ func fieldName(p string) string {
 		return "file op " + field
 	}
 	return p
+}
+
+// addSource is the remote source of an ADD instruction (its first
+// argument with a scheme), "" if none.
+func addSource(instruction string) string {
+	f := strings.Fields(instruction)
+	for _, a := range f[min(1, len(f)):] {
+		if !strings.HasPrefix(a, "--") && strings.Contains(a, "://") {
+			return a
+		}
+	}
+	return ""
 }

@@ -124,8 +124,23 @@ func previousStep(prev *model.Build, s model.Stage, k int) *model.Step {
 			nth++
 		}
 	}
-	return matchStep(prev, s.Name, s.Steps[k].Line, nth)
+	old := matchStep(prev, s.Name, s.Steps[k].Line, nth)
+	if st := &s.Steps[k]; old != nil && st.Key != nil && old.Key != nil && isSource(st) != isSource(old) {
+		// two vertices on one line (ADD of a remote file or a git
+		// repository: the source, then the copy of it), in either order:
+		// the one of the same kind
+		for _, o := range allSteps(prev) {
+			if o.Line == old.Line && o.Key != nil && isSource(o) == isSource(st) && !strings.HasPrefix(o.Instruction, "FROM ") {
+				return o
+			}
+		}
+	}
+	return old
 }
+
+// isSource says a step with a cache key is a source (a remote file, a
+// git repository): its key has no inputs.
+func isSource(st *model.Step) bool { return len(st.Key.Inputs) == 0 }
 
 // inputDiff is the first recorded input (not a parent) that differs
 // between the previous build's step old and st: instruction, platform,

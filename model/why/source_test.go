@@ -291,3 +291,56 @@ func TestAdviceNeverRepeatsTheChange(t *testing.T) {
 		t.Errorf("advice after README.md changed: %v", ex.Advice)
 	}
 }
+
+// A FROM that pulled its base image again names the layers it fetched,
+// with their size, from the build's progress (recorded: a build, `builder
+// prune`, the same build on the embedded builder); where the record names
+// none, the answer says that they are unknown.
+func TestFromListsThePulledLayers(t *testing.T) {
+	prev, cur := loadPair(t, "pulled")
+	m := Explain(cur, prev).Misses[0]
+	if m.Line != 1 || m.Reason != ReasonEvicted || len(m.Detail.Pulled) != 1 || m.Detail.PulledUnknown != "" {
+		t.Fatalf("first miss %+v, want the FROM, cache-evicted, with the layer it pulled", m)
+	}
+	if l := m.Detail.Pulled[0]; !strings.HasPrefix(l.Digest, "sha256:529577cb0b05") || l.SizeBytes != 1148963 || !l.Extracted {
+		t.Errorf("pulled %+v, want the busybox layer, 1148963 B, extracted", l)
+	}
+	if txt := m.Detail.Text(m.Reason); !strings.Contains(txt, "pulled sha256:529577cb0b05 1.15MB") {
+		t.Errorf("text %q does not name the layer and its size", txt)
+	}
+	for si := range cur.Stages {
+		for k := range cur.Stages[si].Steps {
+			cur.Stages[si].Steps[k].Pulled = nil
+		}
+	}
+	m = Explain(cur, prev).Misses[0]
+	if m.Reason != ReasonEvicted || len(m.Detail.Pulled) != 0 || !strings.Contains(m.Detail.Text(m.Reason), "unknown: the layers it pulled") {
+		t.Errorf("without the progress: %+v, text %q; want the layers said unknown", m, m.Detail.Text(m.Reason))
+	}
+	// a FROM evaluated for its key only pulled nothing: nothing to list
+	prev, cur = loadPair(t, "env")
+	if m := Explain(cur, prev).Misses[len(Explain(cur, prev).Misses)-1]; m.Reason != ReasonKeyOnly || m.Detail.PulledUnknown != "" || len(m.Detail.Pulled) != 0 {
+		t.Errorf("cache-key-only FROM %+v lists pulled layers", m)
+	}
+}
+
+// cache-evicted rests on the comparable key (BuildKit's record IDs are
+// chosen when a record is made, so they differ after a prune whatever the
+// inputs); where both builds' record IDs are known, the answer names them,
+// and a new one says BuildKit made the record again (recorded: a build,
+// `builder prune`, the same build).
+func TestEvictedNamesBuildKitsRecords(t *testing.T) {
+	prev, cur := loadPair(t, "pulled")
+	var m Miss
+	for _, x := range Explain(cur, prev).Misses {
+		if x.Line == 2 {
+			m = x
+		}
+	}
+	if m.Reason != ReasonEvicted || m.Source != SourceCacheKeys || m.Detail.RecordOld == "" || m.Detail.RecordNew == "" || m.Detail.RecordOld == m.Detail.RecordNew {
+		t.Fatalf("COPY on line 2: %+v, want cache-evicted from the keys, naming both record IDs", m)
+	}
+	if txt := m.Detail.Text(m.Reason); !strings.Contains(txt, "BuildKit made its record again ("+m.Detail.RecordOld[:12]) {
+		t.Errorf("text %q", txt)
+	}
+}

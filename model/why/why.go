@@ -183,11 +183,12 @@ func Explain(cur, prev *model.Build) *Explanation {
 				}
 				continue
 			}
-			if st.Started == nil {
+			if !st.Ran() {
 				continue
 			}
-			// every step BuildKit did not answer from the cache is a
-			// miss, a FROM that pulled its layers again included
+			// every step BuildKit ran is a miss (model.Step.Ran, the
+			// build's counts' definition), a FROM that pulled its layers
+			// again included
 			v := missReason(cur, prev, si, k, keys, seen, ex.ChangedHits, hits)
 			m := Miss{Step: st.Name, Stage: s.Name, Line: st.Line, Reason: v.Reason, Detail: v.Detail, Source: v.Source, duration: stepSeconds(st)}
 			m.Root = m.Reason != ReasonParent && m.Reason != ReasonParentChanged && m.Reason != ReasonKeyOnly

@@ -8,8 +8,7 @@ import (
 	"github.com/buildscope/buildscope/tui/graph"
 )
 
-// BakeTarget is one target of a bake the UI shows: its name, and the
-// Dockerfile stage it builds ("" for the last).
+// BakeTarget is a target of the bake shown: its name and the stage it builds ("" for the last).
 type BakeTarget struct {
 	Name  string
 	Stage string
@@ -24,9 +23,8 @@ func bakeStages(ts []BakeTarget) []string {
 	return out
 }
 
-// targetNodes are the graph nodes of a bake's targets, each after the
-// stage it builds: a stage several targets build is one node with an edge
-// to each of them.
+// targetNodes are the graph nodes of a bake's targets, each after the stage
+// it builds (a stage several targets build: one node, an edge to each).
 func targetNodes(stages []model.Stage, ts []BakeTarget) []graph.Node {
 	var nodes []graph.Node
 	for _, t := range ts {
@@ -56,9 +54,11 @@ func (m *Model) targetLabel(t int) (state, string) {
 	return st, m.style(st).Render(stateWords[st])
 }
 
-// bakeStatus is the status of a bake that ended with err (one record per
-// target holds each target's own).
-func bakeStatus(err error) string {
+// bakeStatus is a bake's status after err; BakeEnd fills its fold from the targets' records.
+func (m *Model) bakeStatus(err error) string {
+	if m.opts.BakeEnd != nil {
+		m.opts.BakeEnd(m.build)
+	}
 	switch {
 	case err == nil:
 		return model.StatusOK

@@ -50,7 +50,7 @@ type whyMsg struct {
 
 // explain asks for the explanation of the finished build.
 func (m *Model) explain() tea.Cmd {
-	if m.opts.Why == nil || m.build == nil || m.build.ID == "" {
+	if m.opts.Why == nil || m.build == nil || m.build.ID == "" && len(m.opts.Targets) == 0 { // a bake explains its targets' records
 		return nil
 	}
 	why, b := m.opts.Why, m.build

@@ -74,6 +74,8 @@ type Options struct {
 	// the graph draws every stage they need once and a node per target
 	// after its stage, in place of the image.
 	Targets []BakeTarget
+	// BakeEnd fills a bake's fold, once it is over, from its targets' records.
+	BakeEnd func(*model.Build)
 	// Inspect opens the image of a build (by ID) for the inspector; it
 	// runs in a command, and ctx is cancelled when the inspector is left
 	// (nil: no inspector).

@@ -150,7 +150,7 @@ func (m *Model) finish(msg DoneMsg) tea.Cmd {
 		m.layout()
 	} else if len(m.opts.Targets) > 0 { // a bake: one record per target, the UI keeps its fold
 		m.build = m.folder.Build()
-		m.build.Status = bakeStatus(msg.Err)
+		m.build.Status = m.bakeStatus(msg.Err)
 	}
 	m.selectFailure()
 	if m.canceled || m.build.Status == model.StatusCanceled || m.fstep.QuitWhenDone {

@@ -31,6 +31,7 @@ import (
 	"github.com/buildscope/buildscope/model"
 	modelcompare "github.com/buildscope/buildscope/model/compare"
 	"github.com/buildscope/buildscope/model/dockerfile"
+	"github.com/buildscope/buildscope/model/fold"
 	"github.com/buildscope/buildscope/model/why"
 	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/compareview"
@@ -77,11 +78,24 @@ func (e Env) BuildUI(ctx context.Context, b *builder.Builder, p *build.Prepared,
 
 // BakeUI is the live build UI of a bake: the stages of every target,
 // those they share drawn once, and a node per target. plan is the one
-// Dockerfile's (Bake.OnePlan).
-func (e Env) BakeUI(ctx context.Context, b *builder.Builder, bk *build.Bake, plan *dockerfile.Plan) buildui.Options {
+// Dockerfile's (Bake.OnePlan). recs is where the bake's run puts its
+// targets' records: once it is over, the step lines take their sizes,
+// cache mounts and reasons from them.
+func (e Env) BakeUI(ctx context.Context, b *builder.Builder, bk *build.Bake, plan *dockerfile.Plan, recs *map[string]*model.Build) buildui.Options {
 	first := bk.Targets[0]
 	df, _ := os.ReadFile(first.DockerfileAbs)
-	o := buildui.Options{Title: first.ContextAbs, Builder: b.Name(), Plan: plan, Dockerfile: df, Context: ctx}
+	records := func() []*model.Build {
+		var out []*model.Build
+		for _, t := range bk.Targets { // in the bake's order
+			if r := (*recs)[t.Name]; r != nil {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	o := buildui.Options{Title: first.ContextAbs, Builder: b.Name(), Plan: plan, Dockerfile: df, Context: ctx,
+		BakeEnd: func(b *model.Build) { fold.FillBake(b, records()) },
+		Why:     func(*model.Build) (*why.Explanation, error) { return why.Merge(records(), e.history().Explain) }}
 	for _, t := range bk.Targets {
 		o.Targets = append(o.Targets, buildui.BakeTarget{Name: t.Name, Stage: t.Target})
 	}
