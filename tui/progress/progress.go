@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/moby/buildkit/client"
@@ -59,8 +60,12 @@ func Show(ctx context.Context, stdout, stderr io.Writer, mode progressui.Display
 	send := func(s *client.SolveStatus) { ch <- s }
 	if mode != progressui.RawJSONMode { // the JSON is BuildKit's stream as it came
 		r := repeats{}
+		var mu sync.Mutex // bake's targets send from goroutines of their own
 		send = func(s *client.SolveStatus) {
-			if s = r.filter(s); s != nil {
+			mu.Lock()
+			s = r.filter(s)
+			mu.Unlock()
+			if s != nil {
 				ch <- s
 			}
 		}
