@@ -247,7 +247,32 @@ func (f *Folder) stageOf(name string) (stage int, label string, n int, text stri
 			return i, label, n, text, true
 		}
 	}
+	// so with a later step whose chain (base and the instructions before
+	// it) that build had too: it is step n of the stage of this build
+	// whose n-th instruction it is, when exactly one stage has it
+	if i := f.onlyStageWithStep(n, text); i >= 0 {
+		return i, label, n, text, true
+	}
 	return -1, label, n, text, true
+}
+
+// onlyStageWithStep is the one built stage of the plan whose n-th step
+// reads text (spaces aside), or -1 when none or several do.
+func (f *Folder) onlyStageWithStep(n int, text string) int {
+	found := -1
+	want := strings.Join(strings.Fields(text), " ")
+	for i, ps := range f.plan.Stages {
+		if _, built := f.stages[i]; !built || n < 2 || n > len(ps.Steps) {
+			continue
+		}
+		if strings.Join(strings.Fields(ps.Instructions[ps.Steps[n-1]].Text), " ") == want {
+			if found >= 0 {
+				return -1
+			}
+			found = i
+		}
+	}
+	return found
 }
 
 // firstWithBase files a FROM vertex that several stages share (BuildKit
