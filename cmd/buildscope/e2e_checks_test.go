@@ -158,9 +158,9 @@ func TestBuildKitCheckRules(t *testing.T) {
 	base := baseAddr + "/buildscope/busybox"
 	for _, tc := range checkCases {
 		t.Run(tc.rule, func(t *testing.T) {
-			// the cases build at once on the test's builder, each with
-			// a state of its own
-			t.Parallel()
+			// each case with a state of its own, one after another in
+			// the test's slot (as parallel subtests they queued behind
+			// every waiting test and were the run's tail)
 			e := newEnvIn(t.TempDir(), e)
 			dir := flagDir(t, strings.ReplaceAll(tc.dockerfile, "{B}", base))
 			for name, data := range tc.files {

@@ -172,11 +172,21 @@ func newSoloEnv(t *testing.T) *env {
 // parallelTests are the tests that parallel has marked.
 var parallelTests sync.Map
 
+// slotHolders are the tests (by name) that hold one of the slots.
+var slotHolders sync.Map
+
 // parallel marks t to run in parallel with the package's other tests,
 // once however many environments it makes.
 func parallel(t *testing.T) {
 	if _, done := parallelTests.LoadOrStore(t, true); !done {
+		top, _, sub := strings.Cut(t.Name(), "/")
+		if _, held := slotHolders.Load(top); sub && held {
+			return // in its parent's slot, after the subtests before it
+		}
 		t.Parallel()
+		slots.acquire(t.Name())
+		slotHolders.Store(t.Name(), true)
+		t.Cleanup(slots.release) // after the env's own cleanup: registered before it
 	}
 }
 
