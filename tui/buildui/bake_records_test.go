@@ -1,14 +1,12 @@
 package buildui
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 
 	"github.com/buildscope/buildscope/model"
-	"github.com/buildscope/buildscope/model/dockerfile"
 	"github.com/buildscope/buildscope/model/fold"
 	"github.com/buildscope/buildscope/model/modeltest"
 	"github.com/buildscope/buildscope/model/why"
@@ -21,14 +19,7 @@ import (
 // target's record and status stream, fed to the UI as the bake does,
 // a shared vertex once).
 func TestBakeStepLinesHaveSizesAndReasons(t *testing.T) {
-	df, err := os.ReadFile("../../assets/examples/bake/Dockerfile")
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := dockerfile.ParseFor("Dockerfile", df, nil, dockerfile.AutoArgs{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan, df := bakeExamplePlan(t)
 	var recs []*model.Build
 	for _, n := range []string{"api", "worker"} {
 		var b model.Build

@@ -17,14 +17,7 @@ import (
 // one node with an edge to each target's stage, and each target has its
 // node, which follows its stage's state.
 func TestBakeGraphDrawsSharedStageOnce(t *testing.T) {
-	df, err := os.ReadFile("../../assets/examples/bake/Dockerfile")
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := dockerfile.ParseFor("Dockerfile", df, nil, dockerfile.AutoArgs{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan, df := bakeExamplePlan(t)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	now := t0.Add(time.Second)
 	m := New(Options{Title: "bake", Builder: "embedded", Plan: plan, Dockerfile: df, Now: func() time.Time { return now },
@@ -72,4 +65,19 @@ func TestBakeGraphDrawsSharedStageOnce(t *testing.T) {
 	if st, _ := m.targetLabel(0); st != stDone {
 		t.Errorf("after the bake, api's target shows %v", st)
 	}
+}
+
+// bakeExamplePlan is the plan of the bake example's Dockerfile, and the
+// Dockerfile.
+func bakeExamplePlan(t *testing.T) (*dockerfile.Plan, []byte) {
+	t.Helper()
+	df, err := os.ReadFile("../../assets/examples/bake/Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := dockerfile.ParseFor("Dockerfile", df, nil, dockerfile.AutoArgs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan, df
 }
