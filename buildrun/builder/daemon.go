@@ -39,8 +39,9 @@ func (d *daemonProc) describeState() string {
 
 // findDaemon returns the buildkitd that holds the root's lock, else the one
 // the pid file names, when that process really is a buildkitd on this
-// root (its command line says --root ROOT). A pid file naming any other
-// process (a pid reused since) is no daemon. nil means none runs.
+// root (its command line says --root ROOT), else any process whose command
+// line says so. A pid file naming any other process (a pid reused since)
+// is no daemon. nil means none runs.
 func (e *Embedded) findDaemon() *daemonProc {
 	var pids []int
 	if pid, ok := lockHolder(filepath.Join(e.Root(), "buildkitd.lock")); ok {
@@ -61,7 +62,36 @@ func (e *Embedded) findDaemon() *daemonProc {
 		}
 		return &daemonProc{pid: pid, p: p, state: state}
 	}
+	// a daemon that neither holds the lock yet nor has its pid file: its
+	// buildscope was killed between starting it and writing the file (a
+	// terminal closed under it), and the daemon had not reached its lock
+	if pid, ok := processOnRoot(e.Root()); ok {
+		if p, err := os.FindProcess(pid); err == nil {
+			if state, ok := procState(pid); ok && state != 'Z' && runsOnRoot(pid, e.Root()) {
+				return &daemonProc{pid: pid, p: p, state: state}
+			}
+			p.Release()
+		}
+	}
 	return nil
+}
+
+// processOnRoot is a process started with --root root, found in /proc.
+func processOnRoot(root string) (int, bool) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, false
+	}
+	for _, en := range entries {
+		pid, err := strconv.Atoi(en.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if runsOnRoot(pid, root) {
+			return pid, true
+		}
+	}
+	return 0, false
 }
 
 // pidFromFile reads the pid file, without checking the process.

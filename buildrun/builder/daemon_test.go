@@ -87,6 +87,11 @@ func TestFindDaemonByLockAndCommandLine(t *testing.T) {
 		t.Errorf("the lock holder was taken for the daemon without checking its command line: %d", d.pid)
 	}
 	ours := fakeDaemon(t, e.Root())
+	// neither the lock nor the pid file: a daemon whose buildscope was
+	// killed before it wrote the file is found by its command line
+	if d := e.findDaemon(); d == nil || d.pid != ours.Process.Pid {
+		t.Errorf("a daemon on our root without its pid file was not found: %+v", d)
+	}
 	os.WriteFile(e.pidPath(), []byte(strconv.Itoa(ours.Process.Pid)), 0o600)
 	if d := e.findDaemon(); d == nil || d.pid != ours.Process.Pid {
 		t.Errorf("the daemon on our root was not found: %+v", d)

@@ -156,6 +156,7 @@ func newTestEnv(t *testing.T, on *env) *env {
 	}
 	e := newEnvIn(dir, on)
 	e.own = on == nil
+	t.Logf("environment %s (own builder: %v)", dir, e.own) // names the test a leftover process came from
 	t.Cleanup(func() { e.stop(); os.RemoveAll(dir) })
 	return e
 }
