@@ -40,6 +40,8 @@ type env struct {
 	vars []string
 	// builder is the embedded builder's directory (BUILDSCOPE_BUILDER_DIR)
 	builder string
+	// runtime is the XDG_RUNTIME_DIR of its socket
+	runtime string
 	// own: the builder is the env's, stopped when the test ends
 	own bool
 }
@@ -115,14 +117,16 @@ func runMain(m *testing.M) int {
 // newEnvIn is an environment in dir; on, when not nil, is the env whose
 // embedded builder it uses (its directory and socket).
 func newEnvIn(dir string, on *env) *env {
-	home := dir
+	e := &env{dir: dir, builder: filepath.Join(dir, "state", "buildscope", "buildkitd"), runtime: filepath.Join(dir, "run")}
 	if on != nil {
-		home = on.dir
+		// on's builder, wherever on has it (an env on the warm builder
+		// has the warm one's): taking on's directory started a builder
+		// in it that no one stopped, one buildkitd left by every run
+		e.builder, e.runtime = on.builder, on.runtime
 	}
-	e := &env{dir: dir, builder: filepath.Join(home, "state", "buildscope", "buildkitd")}
 	e.vars = append(os.Environ(),
 		"XDG_STATE_HOME="+filepath.Join(dir, "state"),
-		"XDG_RUNTIME_DIR="+filepath.Join(home, "run"),
+		"XDG_RUNTIME_DIR="+e.runtime,
 		"BUILDSCOPE_BUILDER_DIR="+e.builder,
 		"BUILDSCOPE_BUILDKITD="+buildkitd,
 		"BUILDKIT_HOST=",
