@@ -8,37 +8,29 @@ import tea "charm.land/bubbletea/v2"
 // "up", "down", "left", "right", "pgup", "pgdown", "home", "end",
 // "ctrl+c", "ctrl+u", "ctrl+d", or any one character ("q", "/", "é").
 func Key(s string) tea.KeyPressMsg {
-	switch s {
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	case "pgup":
-		return tea.KeyPressMsg{Code: tea.KeyPgUp}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	case "home":
-		return tea.KeyPressMsg{Code: tea.KeyHome}
-	case "end":
-		return tea.KeyPressMsg{Code: tea.KeyEnd}
-	case "ctrl+u", "ctrl+d":
-		return tea.KeyPressMsg{Code: rune(s[5]), Mod: tea.ModCtrl}
+	if k, ok := named[s]; ok {
+		return k
 	}
 	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
+}
+
+// named are the keys Key knows by name.
+var named = map[string]tea.KeyPressMsg{
+	"ctrl+c": {Code: 'c', Mod: tea.ModCtrl},
+	"ctrl+u": {Code: 'u', Mod: tea.ModCtrl},
+	"ctrl+d": {Code: 'd', Mod: tea.ModCtrl},
+	"tab":    {Code: tea.KeyTab},
+	"enter":  {Code: tea.KeyEnter},
+	"esc":    {Code: tea.KeyEscape},
+	"space":  {Code: tea.KeySpace, Text: " "},
+	"up":     {Code: tea.KeyUp},
+	"down":   {Code: tea.KeyDown},
+	"left":   {Code: tea.KeyLeft},
+	"right":  {Code: tea.KeyRight},
+	"pgup":   {Code: tea.KeyPgUp},
+	"pgdown": {Code: tea.KeyPgDown},
+	"home":   {Code: tea.KeyHome},
+	"end":    {Code: tea.KeyEnd},
 }
 
 // Keys is the presses of each key named, one after another.
