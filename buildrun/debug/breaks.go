@@ -124,7 +124,7 @@ func (s *Session) pauseAfter(ctx context.Context, gc gateway.Client, g *graph, d
 	meta := exec.Meta
 	root.NetMode = exec.Network
 	fmt.Fprintf(s.Stderr, "debug: paused after line %d, in its result (cwd %s, user %s); what the process changes is not kept. The step ran:\n  %s\n", line, orDefault(meta.Cwd, "/"), orDefault(meta.User, "root"), shellLine(meta.Args))
-	s.pausedAfter(line, s.runIn(ctx, gc, root, meta.Args, gateway.StartRequest{Env: meta.Env, User: meta.User, Cwd: meta.Cwd, SecurityMode: exec.Security}))
+	s.pausedAfter(line, s.runIn(ctx, gc, root, meta.Args, stepProcess(exec)))
 	return nil
 }
 
@@ -174,7 +174,7 @@ func (s *Session) pauseBefore(ctx context.Context, gc gateway.Client, g *graph, 
 	meta := exec.Meta
 	fmt.Fprintf(s.Stderr, "debug: paused before line %d, in its input state (cwd %s, user %s); the step will run:\n  %s\n", line, orDefault(meta.Cwd, "/"), orDefault(meta.User, "root"), shellLine(meta.Args))
 	s.paused(line, s.runIn(ctx, gc, gateway.NewContainerRequest{Mounts: mounts, NetMode: exec.Network, Platform: op.Platform}, meta.Args,
-		gateway.StartRequest{Env: meta.Env, User: meta.User, Cwd: meta.Cwd, SecurityMode: exec.Security, RemoveMountStubsRecursive: meta.RemoveMountStubsRecursive}))
+		stepProcess(exec)))
 	return nil
 }
 

@@ -215,7 +215,7 @@ func (s *Session) inFailedStep(ctx context.Context, gc gateway.Client, err error
 	meta := exec.Meta
 	fmt.Fprintf(s.Stderr, "debug: in the failed step's state (cwd %s, user %s); the step ran:\n  %s\n", orDefault(meta.Cwd, "/"), orDefault(meta.User, "root"), shellLine(meta.Args))
 	if r := s.runIn(ctx, gc, gateway.NewContainerRequest{Mounts: mounts, NetMode: exec.Network, Platform: se.Op.Platform}, meta.Args,
-		gateway.StartRequest{Env: meta.Env, User: meta.User, Cwd: meta.Cwd, SecurityMode: exec.Security, RemoveMountStubsRecursive: meta.RemoveMountStubsRecursive}); r != nil {
+		stepProcess(exec)); r != nil {
 		s.Ran = r
 	}
 }
@@ -346,4 +346,12 @@ func (s *Session) Break(lines string) error {
 		}
 	}
 	return nil
+}
+
+// stepProcess is the process of an exec step as BuildKit ran it: its env,
+// user, working directory and security mode, its mount stubs removed
+// after; the session gives the command.
+func stepProcess(exec *pb.ExecOp) gateway.StartRequest {
+	meta := exec.Meta
+	return gateway.StartRequest{Env: meta.Env, User: meta.User, Cwd: meta.Cwd, SecurityMode: exec.Security, RemoveMountStubsRecursive: meta.RemoveMountStubsRecursive}
 }

@@ -151,8 +151,7 @@ func (h *Holder) hold(ctx context.Context, gc gateway.Client, err error) {
 		s := &Session{Tty: term != nil, Stdin: stdin, Stdout: stdout, Stderr: io.MultiWriter(stderr, &said), terminal: term}
 		fmt.Fprintf(stderr, "debug: in the failed step's state (cwd %s, user %s); exit returns to the build UI. The step ran:\r\n  %s\r\n",
 			orDefault(meta.Cwd, "/"), orDefault(meta.User, "root"), shellLine(meta.Args))
-		r := s.runIn(ctx, gc, req, meta.Args, gateway.StartRequest{Env: meta.Env, User: meta.User, Cwd: meta.Cwd,
-			SecurityMode: exec.Security, RemoveMountStubsRecursive: meta.RemoveMountStubsRecursive})
+		r := s.runIn(ctx, gc, req, meta.Args, stepProcess(exec))
 		if r != nil {
 			h.mu.Lock()
 			h.ran = r
