@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 
 	"github.com/buildscope/buildscope/buildrun/bakespec"
+	"github.com/buildscope/buildscope/buildrun/state"
 )
 
 // BakeReaderName is the program that reads bake files for `buildscope
@@ -57,13 +57,7 @@ func bakeReaderPath() (string, error) {
 	if p := os.Getenv("BUILDSCOPE_BAKE"); p != "" {
 		return p, nil
 	}
-	if self, err := os.Executable(); err == nil {
-		cand := filepath.Join(filepath.Dir(self), BakeReaderName)
-		if _, err := os.Stat(cand); err == nil {
-			return cand, nil
-		}
-	}
-	if p, err := exec.LookPath(BakeReaderName); err == nil {
+	if p := state.Program(BakeReaderName); p != "" {
 		return p, nil
 	}
 	return "", errors.New("buildscope bake reads bake files with " + BakeReaderName + " (buildx's parser), which is not next to buildscope nor in PATH: run `make build` (it builds bin/" + BakeReaderName + "), or set BUILDSCOPE_BAKE to its path")

@@ -109,19 +109,10 @@ func (e *Embedded) preflight() (string, error) {
 	}
 	bin := e.Binary
 	if bin == "" {
-		if self, err := os.Executable(); err == nil {
-			cand := filepath.Join(filepath.Dir(self), "buildkitd")
-			if _, err := os.Stat(cand); err == nil {
-				bin = cand
-			}
-		}
+		bin = state.Program("buildkitd")
 	}
 	if bin == "" {
-		p, err := exec.LookPath("buildkitd")
-		if err != nil {
-			return "", errors.New("buildkitd not found next to buildscope nor in PATH: run `make build` (builds bin/buildkitd from the module) or set BUILDSCOPE_BUILDKITD to its path")
-		}
-		bin = p
+		return "", errors.New("buildkitd not found next to buildscope nor in PATH: run `make build` (builds bin/buildkitd from the module) or set BUILDSCOPE_BUILDKITD to its path")
 	}
 	return bin, nil
 }
