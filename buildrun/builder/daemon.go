@@ -67,6 +67,7 @@ func (e *Embedded) findDaemon() *daemonProc {
 	// terminal closed under it), and the daemon had not reached its lock
 	if pid, ok := processOnRoot(e.Root()); ok {
 		if p, err := os.FindProcess(pid); err == nil {
+			// read again once pinned: the pid may have been reused since
 			if state, ok := procState(pid); ok && state != 'Z' && runsOnRoot(pid, e.Root()) {
 				return &daemonProc{pid: pid, p: p, state: state}
 			}
