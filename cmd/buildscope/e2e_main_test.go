@@ -57,26 +57,24 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(tmp)
-	// make test has just built bin/buildscope from this tree and names it
-	// (BUILDSCOPE_BIN): a copy (run as another user from the temp dir by
-	// one test) instead of seconds of linking it again
+	// make test has just built bin/buildscope and, beside it, bake's file
+	// reader from this tree and names them (BUILDSCOPE_BIN): copies (run
+	// as another user from the temp dir by one test) instead of seconds of
+	// linking them again
 	binPath = filepath.Join(tmp, "buildscope")
-	build := exec.Command("go", "build", "-o", binPath, ".")
-	if bin := os.Getenv("BUILDSCOPE_BIN"); bin != "" {
-		build = exec.Command("cp", bin, binPath)
-	}
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building buildscope: %v\n%s", err, out)
-		return 1
-	}
-	// bake's file reader, found beside the binary as make installs it
-	reader := exec.Command("go", "build", "-o", filepath.Join(tmp, "buildscope-bake"), "../buildscope-bake")
-	if bin := os.Getenv("BUILDSCOPE_BIN"); bin != "" {
-		reader = exec.Command("cp", filepath.Join(filepath.Dir(bin), "buildscope-bake"), tmp)
-	}
-	if out, err := reader.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building buildscope-bake: %v\n%s", err, out)
-		return 1
+	for _, prog := range []string{"buildscope", "buildscope-bake"} {
+		build := exec.Command("go", "build", "-o", filepath.Join(tmp, prog), "../"+prog)
+		if bin := os.Getenv("BUILDSCOPE_BIN"); bin != "" {
+			src := bin
+			if prog != "buildscope" {
+				src = filepath.Join(filepath.Dir(bin), prog)
+			}
+			build = exec.Command("cp", src, filepath.Join(tmp, prog))
+		}
+		if out, err := build.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building %s: %v\n%s", prog, err, out)
+			return 1
+		}
 	}
 	buildkitd = os.Getenv("BUILDSCOPE_BUILDKITD")
 	if buildkitd == "" {
