@@ -80,9 +80,14 @@ func (hs *HistorySource) Entries(ctx context.Context) ([]model.HistoryRow, error
 		if err != nil && !errors.Is(err, builderhistory.ErrNoHistory) {
 			return nil, err
 		}
+		builderhistory.FillSteps(recs, own)
 		for _, r := range recs {
-			theirs = append(theirs, model.HistoryRow{ID: r.Ref, By: r.By, Status: r.Status, Started: r.Started, Completed: r.Completed,
-				Cached: r.Cached, Total: r.Total, Target: r.Target, Dockerfile: r.Filename})
+			row := model.HistoryRow{ID: r.Ref, By: r.By, Status: r.Status, Started: r.Started, Completed: r.Completed,
+				Cached: r.VerticesCached, Total: r.VerticesTotal, Vertices: true, Target: r.Target, Dockerfile: r.Filename}
+			if r.Steps != nil {
+				row.Cached, row.Total, row.Vertices = r.Steps.StepsCached, r.Steps.StepsTotal, false
+			}
+			theirs = append(theirs, row)
 		}
 	}
 	return model.MergeHistory(own, theirs), nil

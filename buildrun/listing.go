@@ -44,6 +44,7 @@ func List(ctx context.Context, h history.History, builder string, connect builde
 	}
 	defer b.Close()
 	l.Records, err = builderhistory.List(ctx, b, 0)
+	builderhistory.FillSteps(l.Records, all)
 	if errors.Is(err, builderhistory.ErrNoHistory) {
 		fmt.Fprintln(warn, "buildscope: "+err.Error())
 	} else if err != nil {

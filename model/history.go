@@ -21,14 +21,18 @@ type HistoryRow struct {
 	// From is FromBuildscope or FromBuilder.
 	From string `json:"from"`
 	// By is who made it: "buildscope", or "other" (buildx, buildctl, CI).
-	By         string    `json:"by"`
-	Status     string    `json:"status"`
-	Started    time.Time `json:"started"`
-	Completed  time.Time `json:"completed,omitempty"`
-	Cached     int       `json:"steps_cached"`
-	Total      int       `json:"steps_total"`
-	Target     string    `json:"target,omitempty"`
-	Dockerfile string    `json:"dockerfile,omitempty"`
+	By        string    `json:"by"`
+	Status    string    `json:"status"`
+	Started   time.Time `json:"started"`
+	Completed time.Time `json:"completed,omitempty"`
+	Cached    int       `json:"steps_cached"`
+	Total     int       `json:"steps_total"`
+	// Vertices says Cached and Total are BuildKit's counts of vertices
+	// (a build of the builder's history buildscope holds no record of),
+	// not steps.
+	Vertices   bool   `json:"vertices,omitempty"`
+	Target     string `json:"target,omitempty"`
+	Dockerfile string `json:"dockerfile,omitempty"`
 }
 
 // Running says whether the build is still running.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -34,8 +35,17 @@ type Record struct {
 	Filename  string    `json:"dockerfile,omitempty"`
 	Started   time.Time `json:"started"`
 	Completed time.Time `json:"completed,omitempty"`
-	Cached    int       `json:"steps_cached"`
-	Total     int       `json:"steps_total"`
+	// VerticesCached and VerticesTotal are BuildKit's own counts
+	// (NumCachedSteps, NumTotalSteps): vertices, which include a FROM's
+	// metadata load, the context transfer and each stage's FROM. They
+	// are not buildscope's steps, so they carry another name.
+	VerticesCached int `json:"vertices_cached"`
+	VerticesTotal  int `json:"vertices_total"`
+	// Steps counts the build's steps as buildscope's records do
+	// (model.Build.CountSteps), when buildscope holds a record of the
+	// build (its own, or one imported); nil when it does not: the
+	// builder's record alone cannot tell steps from vertices.
+	Steps *model.CacheSummary `json:"steps,omitempty"`
 	// Provenance says whether the record keeps the build's provenance
 	// (its Dockerfile and LLB), which explaining it needs.
 	Provenance bool `json:"provenance"`
@@ -102,7 +112,7 @@ func created(r *controlapi.BuildHistoryRecord) time.Time {
 
 func builderRecord(r *controlapi.BuildHistoryRecord) Record {
 	br := Record{Ref: r.Ref, By: "other", Frontend: r.Frontend, Target: r.FrontendAttrs["target"], Filename: r.FrontendAttrs["filename"],
-		Cached: int(r.NumCachedSteps), Total: int(r.NumTotalSteps)}
+		VerticesCached: int(r.NumCachedSteps), VerticesTotal: int(r.NumTotalSteps)}
 	if strings.HasPrefix(r.Ref, "buildscope-") {
 		br.By = "buildscope"
 	}
@@ -146,9 +156,42 @@ func Table(recs []Record) string {
 		if !r.Provenance {
 			prov = "no (not explainable: history show says why)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\t%s\n", model.Printable(r.Ref), r.By, r.Started.Local().Format("2006-01-02 15:04:05"),
-			r.Status, dur, r.Cached, r.Total, model.Printable(r.Target), model.Printable(r.Filename), prov)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", model.Printable(r.Ref), r.By, r.Started.Local().Format("2006-01-02 15:04:05"),
+			r.Status, dur, r.CachedText(), model.Printable(r.Target), model.Printable(r.Filename), prov)
 	}
 	tw.Flush()
+	if slices.ContainsFunc(recs, func(r Record) bool { return r.Steps == nil }) {
+		w.WriteString(VerticesNote + "\n")
+	}
 	return w.String()
+}
+
+// VerticesNote says what a count marked "vtx" is.
+const VerticesNote = "vtx: BuildKit's count of vertices (steps, and each FROM's metadata load, context transfer…), not steps; buildscope counts steps once it holds the build's record (history import REF)"
+
+// CachedText is the record's CACHED column: its steps cached of total
+// when known, else BuildKit's vertices, marked "vtx".
+func (r Record) CachedText() string {
+	if r.Steps != nil {
+		return fmt.Sprintf("%d/%d", r.Steps.StepsCached, r.Steps.StepsTotal)
+	}
+	return fmt.Sprintf("%d/%d vtx", r.VerticesCached, r.VerticesTotal)
+}
+
+// FillSteps gives each record that buildscope holds a record of (its
+// own build, ref "buildscope-ID", or an imported one, ID the ref) that
+// record's step counts, the one definition the build's header, why
+// and history use.
+func FillSteps(recs []Record, held []*model.Build) {
+	byID := make(map[string]*model.Build, len(held))
+	for _, b := range held {
+		byID[b.ID] = b
+	}
+	for i, r := range recs {
+		id, _ := strings.CutPrefix(r.Ref, "buildscope-")
+		if b := byID[id]; b != nil && r.Status != model.StatusRunning {
+			c := b.Cache
+			recs[i].Steps = &c
+		}
+	}
 }

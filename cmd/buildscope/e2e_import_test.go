@@ -141,8 +141,8 @@ func TestForeignImportBuildxBundle(t *testing.T) {
 			Status    string    `json:"status"`
 			Started   time.Time `json:"started"`
 			Completed time.Time `json:"completed"`
-			Cached    int       `json:"steps_cached"`
-			Total     int       `json:"steps_total"`
+			Cached    int       `json:"vertices_cached"` // BuildKit's counts, as buildx lists them
+			Total     int       `json:"vertices_total"`
 		} `json:"builder"`
 	}
 	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "ls", "--json", "--builder", "embedded").stdout), &ours); err != nil {

@@ -25,10 +25,10 @@ var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 // finished (buildscope's, an imported one, and buildctl's on the builder).
 func rows() []model.HistoryRow {
 	return []model.HistoryRow{
-		{ID: "qk2running000000000000001", From: model.FromBuilder, By: "other", Status: model.StatusRunning, Started: t0.Add(50 * time.Second), Cached: 1, Total: 3},
+		{ID: "qk2running000000000000001", From: model.FromBuilder, By: "other", Status: model.StatusRunning, Started: t0.Add(50 * time.Second), Cached: 1, Total: 3, Vertices: true},
 		{ID: "0524017c190f", From: model.FromBuildscope, By: "buildscope", Status: model.StatusOK, Started: t0.Add(30 * time.Second), Completed: t0.Add(31 * time.Second), Cached: 2, Total: 10, Dockerfile: "/src/app/Dockerfile", Target: "production"},
 		{ID: "fjypdwtzogqbe06cli0l8jad3", From: model.FromBuildscope, By: "other", Status: model.StatusError, Started: t0.Add(20 * time.Second), Completed: t0.Add(22 * time.Second), Cached: 1, Total: 4, Dockerfile: "Dockerfile"},
-		{ID: "jukggtdaajplng1ld5e04fzif", From: model.FromBuilder, By: "other", Status: model.StatusOK, Started: t0, Completed: t0.Add(1080 * time.Millisecond), Cached: 0, Total: 8, Dockerfile: "ci.Dockerfile"},
+		{ID: "jukggtdaajplng1ld5e04fzif", From: model.FromBuilder, By: "other", Status: model.StatusOK, Started: t0, Completed: t0.Add(1080 * time.Millisecond), Cached: 0, Total: 8, Vertices: true, Dockerfile: "ci.Dockerfile"},
 	}
 }
 

@@ -93,7 +93,17 @@ func (m *Model) helpHeight() int {
 	return strings.Count(m.fullHelp(), "\n") + 1
 }
 
-func (m *Model) fullHelp() string { return common.FullHelp(m.help, m.Width, m.helpKeys().FullHelp()) }
+// fullHelp is the `?` help, with what "vtx" means when a row shows it.
+func (m *Model) fullHelp() string {
+	h := common.FullHelp(m.help, m.Width, m.helpKeys().FullHelp())
+	if slices.ContainsFunc(m.shown, func(i int) bool { return m.rows[i].Vertices }) {
+		h += "\n" + ansi.Truncate(m.Styles.Dim.Render(vtxLegend), m.Width, "…")
+	}
+	return h
+}
+
+// vtxLegend says what a CACHED count marked "vtx" is.
+const vtxLegend = "vtx: BuildKit's count of vertices (each FROM's metadata load, the context transfer…), not steps"
 
 // Render draws the screen as text (View wraps it; tests call it).
 func (m *Model) Render() string {
@@ -198,10 +208,10 @@ func (m *Model) list() []string {
 // columns are the widths of the list's columns, sized to what they
 // hold; by is 0 when every build was made by the same client (the
 // column says nothing then).
-type columns struct{ id, by, what int }
+type columns struct{ id, by, cached, what int }
 
 func (m *Model) columns() columns {
-	c := columns{id: len("BUILD")}
+	c := columns{id: len("BUILD"), cached: 7}
 	bys := map[string]bool{}
 	byW := len("BY")
 	for _, i := range m.shown {
@@ -209,11 +219,12 @@ func (m *Model) columns() columns {
 		c.id = max(c.id, ansi.StringWidth(model.Printable(r.ID)))
 		bys[r.By] = true
 		byW = max(byW, ansi.StringWidth(r.By))
+		c.cached = max(c.cached, len(cachedText(r)))
 	}
 	if len(bys) > 1 {
 		c.by = byW
 	}
-	c.what = m.Width - (c.id + 39)
+	c.what = m.Width - (c.id + 32 + c.cached)
 	if c.by > 0 && c.what-c.by-1 < 16 {
 		c.by = 0 // no room: the Dockerfile says more than who built it
 	}
@@ -237,7 +248,7 @@ func (m *Model) line(c columns, lead, glyph, id, by, started, dur, cached, what 
 	if df, target, ok := strings.Cut(what, " · "); ok && ansi.StringWidth(what) > c.what { // the target whole, the path's end
 		what = common.ShortenLeft(df, c.what-ansi.StringWidth(target)-3) + " · " + target
 	}
-	return l + fmt.Sprintf("%-11s %8s %7s  %s", started, dur, cached, common.ShortenLeft(what, c.what))
+	return l + fmt.Sprintf("%-11s %8s %*s  %s", started, dur, c.cached, cached, common.ShortenLeft(what, c.what))
 }
 
 // row is one build's line.
@@ -262,7 +273,7 @@ func (m *Model) row(c columns, r model.HistoryRow, selected bool, now time.Time)
 		cursor = "›"
 	}
 	line := m.line(c, cursor+mark, glyph, model.Printable(r.ID), r.By,
-		started(r.Started, now), dur, fmt.Sprintf("%d/%d", r.Cached, r.Total), what)
+		started(r.Started, now), dur, cachedText(r), what)
 	if selected {
 		return s.Selected.Render(ansi.Strip(line))
 	}
@@ -277,4 +288,14 @@ func started(t, now time.Time) string {
 		return t.Format("15:04:05")
 	}
 	return t.Format("01-02 15:04")
+}
+
+// cachedText is a row's CACHED column: steps cached of total, or
+// BuildKit's vertices for a build of the builder's history that
+// buildscope holds no record of, marked "vtx" (the help says what it is).
+func cachedText(r model.HistoryRow) string {
+	if r.Vertices {
+		return fmt.Sprintf("%d/%d vtx", r.Cached, r.Total)
+	}
+	return fmt.Sprintf("%d/%d", r.Cached, r.Total)
 }
