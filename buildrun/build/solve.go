@@ -421,7 +421,7 @@ func describeResult(ctx context.Context, b *builder.Builder, p *Prepared, paths 
 	// one platform: the image itself; several: each platform's image, and
 	// the host's (else the first) as the build's image
 	if res.Image != nil {
-		rec.Image = summarizeResultImage(res.Image, dgst, "", p, rec, true)
+		rec.Image = summarizeResultImage(res.Image, dgst, "", b, p, rec, true)
 		return
 	}
 	host, _ := results.ParsePlatform("")
@@ -432,7 +432,7 @@ func describeResult(ctx context.Context, b *builder.Builder, p *Prepared, paths 
 			continue
 		}
 		isHost := d.Platform.Satisfies(host)
-		sum := summarizeResultImage(img, d.Digest.String(), d.Platform.String(), p, rec, isHost)
+		sum := summarizeResultImage(img, d.Digest.String(), d.Platform.String(), b, p, rec, isHost)
 		if sum == nil {
 			continue
 		}
@@ -452,12 +452,12 @@ func describeResult(ctx context.Context, b *builder.Builder, p *Prepared, paths 
 // summarizeResultImage summarizes image img (manifest digest dgst) of a
 // result for one platform ("" for a single-platform result); steps get
 // their layer sizes from the one image assignSizes names.
-func summarizeResultImage(img v1.Image, dgst, platform string, p *Prepared, rec *model.Build, assignSizes bool) *model.Image {
+func summarizeResultImage(img v1.Image, dgst, platform string, b *builder.Builder, p *Prepared, rec *model.Build, assignSizes bool) *model.Image {
 	hist, err := results.ImageHistory(img)
 	if err != nil {
 		return nil
 	}
-	sum, err := results.SummarizeImage(dgst, img, hist)
+	sum, err := results.SummarizeImage(dgst, img, hist, b.ContentSizes)
 	if err != nil {
 		return nil
 	}

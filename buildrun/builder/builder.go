@@ -19,6 +19,7 @@ import (
 	_ "github.com/moby/buildkit/client/connhelper/nerdctlcontainer"
 	_ "github.com/moby/buildkit/client/connhelper/podmancontainer"
 	_ "github.com/moby/buildkit/client/connhelper/ssh"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	dockerclient "github.com/moby/moby/client"
 
 	"github.com/buildscope/buildscope/buildrun/engine"
@@ -42,8 +43,12 @@ type Builder struct {
 	Client *client.Client
 	// Docker is the engine client when Kind is docker; other builders dial
 	// the engine only when a build asks for it (--load).
-	Docker    *dockerclient.Client
-	checksCap checksCap // see checks
+	Docker *dockerclient.Client
+	// ContentSizes measures the layers of the images built on it, for
+	// the records' sizes; the program gives it (the one layer reader is
+	// in inspect, above this package); nil leaves the sizes unknown.
+	ContentSizes ContentSizer
+	checksCap    checksCap // see checks
 	// paths are the embedded builder's state, whose key store gives the
 	// cache keys of builds buildscope did not run (builderhistory's key reader)
 	paths state.Paths
@@ -79,7 +84,13 @@ type ConnectOptions struct {
 	Env Env
 	// TLS for tcp:// addresses.
 	TLSCACert, TLSCert, TLSKey, TLSServerName string
+	// ContentSizes becomes the Builder's (see Builder.ContentSizes).
+	ContentSizes ContentSizer
 }
+
+// ContentSizer measures each layer's uncompressed content of an image,
+// as `docker image ls` counts it (see model.Image.SizeBytes).
+type ContentSizer func(img v1.Image) ([]int64, error)
 
 // Embedded is the embedded builder of o: its state and Env's settings.
 func (o ConnectOptions) Embedded() *Embedded {
@@ -91,6 +102,14 @@ func (o ConnectOptions) Embedded() *Embedded {
 // (BUILDKIT_HOST), then the Docker engine if one answers, then the
 // embedded builder.
 func Connect(ctx context.Context, spec string, o ConnectOptions) (*Builder, error) {
+	b, err := connectTo(ctx, spec, o)
+	if b != nil {
+		b.ContentSizes = o.ContentSizes
+	}
+	return b, err
+}
+
+func connectTo(ctx context.Context, spec string, o ConnectOptions) (*Builder, error) {
 	switch spec {
 	case "":
 		if h := o.Env.Host; h != "" {

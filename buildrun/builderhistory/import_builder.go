@@ -44,7 +44,7 @@ func Import(ctx context.Context, b *builder.Builder, h history.History, paths st
 	}
 	defer unlock()
 	if desc := resultImage(r); desc != nil {
-		if err := copyResult(ctx, paths, remote, *desc, rec); err != nil {
+		if err := copyResult(ctx, paths, remote, *desc, rec, b.ContentSizes); err != nil {
 			rec.Warnings = append(rec.Warnings, model.Warning{Short: "its image is not kept: " + err.Error()})
 		}
 	}
@@ -74,8 +74,8 @@ func resultImage(r *controlapi.BuildHistoryRecord) *ocispecs.Descriptor {
 
 // copyResult copies an image and everything it references from the
 // builder's content store into the results layout, and records it on rec
-// as build:ID's image.
-func copyResult(ctx context.Context, paths state.Paths, remote content.Provider, desc ocispecs.Descriptor, rec *model.Build) error {
+// as build:ID's image, its layers measured by sizes.
+func copyResult(ctx context.Context, paths state.Paths, remote content.Provider, desc ocispecs.Descriptor, rec *model.Build, sizes builder.ContentSizer) error {
 	store, err := results.Store(paths)
 	if err != nil {
 		return err
@@ -105,7 +105,7 @@ func copyResult(ctx context.Context, paths state.Paths, remote content.Provider,
 	if err != nil {
 		return err
 	}
-	sum, err := results.SummarizeImage(dgst, img, hist)
+	sum, err := results.SummarizeImage(dgst, img, hist, sizes)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	dockerclient "github.com/moby/moby/client"
 	"github.com/sirupsen/logrus"
 
+	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/fold"
 )
@@ -160,25 +161,20 @@ func SizesKnown(hist []fold.HistoryEntry) bool {
 	return true
 }
 
-// ContentSizes measures each layer's uncompressed content of an image, as
-// `docker image ls` counts it (see model.Image.SizeBytes). The program
-// sets it (the one layer reader is in inspect, above this package); nil,
-// or an error, leaves the content unknown.
-var ContentSizes func(img v1.Image) ([]int64, error)
-
 // SummarizeImage lists an image's layers with the instruction that made
 // each (from its config history, see imageHistory), their compressed
-// sizes (the manifest's) and their content (ContentSizes). The entries of
-// hist that made a layer get its content as their size, so that the
-// steps' sizes mean what the image's does.
-func SummarizeImage(digest string, img v1.Image, hist []fold.HistoryEntry) (*model.Image, error) {
+// sizes (the manifest's) and their content, as contentSizes measures it
+// (nil, or an error, leaves it unknown). The entries of hist that made a
+// layer get its content as their size, so that the steps' sizes mean
+// what the image's does.
+func SummarizeImage(digest string, img v1.Image, hist []fold.HistoryEntry, contentSizes builder.ContentSizer) (*model.Image, error) {
 	m, err := img.Manifest()
 	if err != nil {
 		return nil, fmt.Errorf("reading manifest %s: %w", digest, err)
 	}
 	var content []int64
-	if ContentSizes != nil {
-		c, err := ContentSizes(img)
+	if contentSizes != nil {
+		c, err := contentSizes(img)
 		if err != nil || len(c) != len(m.Layers) {
 			logrus.Debugf("measuring the content of image %s: %v", digest, err)
 		} else {

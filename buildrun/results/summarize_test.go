@@ -11,7 +11,7 @@ import (
 )
 
 // TestSummarizeImageSizes: size_bytes is the layers' content (what
-// ContentSizes measures), compressed_bytes the manifest's blob sizes; the
+// the content sizer measures), compressed_bytes the manifest's blob sizes; the
 // history entries that made a layer get its content; without a measure,
 // the content is unknown and the steps' sizes are not known, never the
 // compressed sizes under the name of size.
@@ -28,10 +28,9 @@ func TestSummarizeImageSizes(t *testing.T) {
 	hist := func() []fold.HistoryEntry {
 		return []fold.HistoryEntry{{CreatedBy: "FROM x"}, {CreatedBy: "ENV A=1", EmptyLayer: true}, {CreatedBy: "RUN y"}}
 	}
-	defer func(f func(v1.Image) ([]int64, error)) { ContentSizes = f }(ContentSizes)
-	ContentSizes = func(v1.Image) ([]int64, error) { return []int64{700, 300}, nil }
+	measured := func(v1.Image) ([]int64, error) { return []int64{700, 300}, nil }
 	h := hist()
-	sum, err := SummarizeImage("sha256:x", img, h)
+	sum, err := SummarizeImage("sha256:x", img, h, measured)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,9 +40,22 @@ func TestSummarizeImageSizes(t *testing.T) {
 	if h[0].SizeBytes != 700 || h[2].SizeBytes != 300 || !SizesKnown(h) {
 		t.Errorf("history sizes %+v, want the layers' content", h)
 	}
-	ContentSizes = func(v1.Image) ([]int64, error) { return nil, errors.New("unreadable") }
+	unreadable := func(v1.Image) ([]int64, error) { return nil, errors.New("unreadable") }
 	h = hist()
-	if sum, _ = SummarizeImage("sha256:x", img, h); sum.SizeBytes != 0 || sum.CompressedBytes != comp || SizesKnown(h) {
+	if sum, _ = SummarizeImage("sha256:x", img, h, unreadable); sum.SizeBytes != 0 || sum.CompressedBytes != comp || SizesKnown(h) {
 		t.Errorf("unmeasured: summary %+v, history %+v: want the content and the steps' sizes unknown", sum, h)
+	}
+}
+
+// TestSummarizeImageWithoutASizer: no sizer leaves the content unknown,
+// as a sizer that fails does.
+func TestSummarizeImageWithoutASizer(t *testing.T) {
+	img, err := random.Image(1000, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := []fold.HistoryEntry{{CreatedBy: "FROM x"}, {CreatedBy: "RUN y"}}
+	if sum, err := SummarizeImage("sha256:x", img, h, nil); err != nil || sum.SizeBytes != 0 || SizesKnown(h) {
+		t.Errorf("summary %+v (%v), history %+v: want the content unknown", sum, err, h)
 	}
 }

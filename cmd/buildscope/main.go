@@ -17,7 +17,6 @@ import (
 	"github.com/buildscope/buildscope/buildrun/build"
 	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/history"
-	"github.com/buildscope/buildscope/buildrun/results"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/stagesize"
 	"github.com/buildscope/buildscope/tui/launch"
@@ -116,7 +115,7 @@ func newRootCmd() *cobra.Command {
 			g.paths = p
 			g.hist = history.History{Dir: p.History(), Warn: history.NewWarner(os.Stderr)}
 			g.tls.Paths, g.tls.Env = p, builder.EnvFromOS()
-			results.ContentSizes = stagesize.ContentSizer(p) // a record's sizes, as inspect and stages count them
+			g.tls.ContentSizes = stagesize.ContentSizer(p) // a record's sizes, as inspect and stages count them
 			return buildrun.SetupLogging(g.debug)
 		},
 	}
