@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/moby/buildkit/client"
 	// Register the connection helpers BuildKit ships, so that addresses
 	// like docker-container://, kube-pod:// and ssh:// work as in buildctl.
@@ -19,7 +20,6 @@ import (
 	_ "github.com/moby/buildkit/client/connhelper/nerdctlcontainer"
 	_ "github.com/moby/buildkit/client/connhelper/podmancontainer"
 	_ "github.com/moby/buildkit/client/connhelper/ssh"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	dockerclient "github.com/moby/moby/client"
 
 	"github.com/buildscope/buildscope/buildrun/engine"
