@@ -19,6 +19,14 @@ var colourSGR = regexp.MustCompile(`\x1b\[(?:[0-9;]*;)?(?:3[0-7]|9[0-7]|4[0-7]|1
 
 func tmuxSession(t *testing.T, w, h int, shell string) (capture func(flags ...string) string, send func(keys ...string)) {
 	t.Helper()
+	capture, send, _ = tmuxWindow(t, w, h, shell)
+	return capture, send
+}
+
+// tmuxWindow is tmuxSession that also gives a function resizing the
+// window, as a user dragging the terminal's corner does.
+func tmuxWindow(t *testing.T, w, h int, shell string) (capture func(flags ...string) string, send func(keys ...string), resize func(w, h int)) {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatalf("tmux is needed for this test (make deps installs it): %v", err)
 	}
@@ -42,7 +50,12 @@ func tmuxSession(t *testing.T, w, h int, shell string) (capture func(flags ...st
 			t.Fatalf("tmux send-keys: %v %s", err, out)
 		}
 	}
-	return capture, send
+	resize = func(w, h int) {
+		if out, err := exec.Command("tmux", "-L", name, "resize-window", "-t", name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h)).CombinedOutput(); err != nil {
+			t.Fatalf("tmux resize-window: %v %s", err, out)
+		}
+	}
+	return capture, send, resize
 }
 
 func waitScreen(t *testing.T, capture func(...string) string, want string, timeout time.Duration) string {
