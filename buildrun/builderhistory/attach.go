@@ -129,7 +129,7 @@ func checkRunning(ctx context.Context, b *builder.Builder, ref string) error {
 // answers Unimplemented) is said in words, with what to do.
 func runningError(b *builder.Builder, err error) error {
 	if status.Code(err) == codes.Unimplemented {
-		return fmt.Errorf("the %s builder keeps no build history (the Docker engine's BuildKit before engine 23), so the builds others started there cannot be listed nor followed: attach to a builder that keeps one (--builder embedded, or a BuildKit address, BuildKit 0.11 or later): %w", b.Name(), ErrNoHistory)
+		return noHistory(fmt.Sprintf("the %s builder keeps no build history (the Docker engine's BuildKit before engine 23), so the builds others started there cannot be listed nor followed: attach to a builder that keeps one (--builder embedded, or a BuildKit address, BuildKit 0.11 or later)", b.Name()))
 	}
 	return fmt.Errorf("listing the builds running on %s: %w", b.Name(), err)
 }

@@ -55,6 +55,14 @@ type Record struct {
 // history (the Docker engine's BuildKit before engine 23).
 var ErrNoHistory = errors.New("this builder keeps no build history")
 
+// noHistory is an error that says in its own words that a builder keeps
+// no build history; errors.Is finds ErrNoHistory in it, but its text is
+// not appended (it would say the same twice).
+type noHistory string
+
+func (e noHistory) Error() string        { return string(e) }
+func (e noHistory) Is(target error) bool { return target == ErrNoHistory }
+
 // List lists the builder's own build records, newest first, at
 // most limit of them (0: all). It reads the records only, no blob, but
 // on the embedded builder it keeps the cache keys of the builds it has
@@ -98,7 +106,7 @@ func Records(ctx context.Context, b *builder.Builder, limit int) ([]*controlapi.
 		}
 	}
 	if status.Code(err) == codes.Unimplemented {
-		return nil, fmt.Errorf("the %s builder keeps no build history (the Docker engine's BuildKit before engine 23): only buildscope's own records can be listed: %w", b.Name(), ErrNoHistory)
+		return nil, noHistory(fmt.Sprintf("the %s builder keeps no build history (the Docker engine's BuildKit before engine 23): only buildscope's own records can be listed", b.Name()))
 	}
 	return nil, fmt.Errorf("reading the build history of the %s builder: %w", b.Name(), err)
 }
