@@ -26,19 +26,19 @@ import (
 // copied again.
 const snapshotAttempts = 8
 
-// copyHook, when set (by tests), runs after the first half of a
-// database is copied.
-var copyHook func()
-
 // snapshot copies the bolt database src to the new file dst as of one
 // committed transaction.
-func snapshot(src, dst string) error {
+func snapshot(src, dst string) error { return snapshotPausing(src, dst, nil) }
+
+// snapshotPausing is snapshot that runs midway, when not nil, after the
+// first half of each copy (tests write to src there, as the daemon may).
+func snapshotPausing(src, dst string, midway func()) error {
 	for attempt := 0; attempt < snapshotAttempts; attempt++ {
 		head, tx, err := readMeta(src)
 		if err != nil {
 			return err
 		}
-		if err := copyWhole(src, dst); err != nil {
+		if err := copyWhole(src, dst, midway); err != nil {
 			return err
 		}
 		_, now, err := readMeta(src)
@@ -109,8 +109,9 @@ func validMeta(p []byte) bool {
 	return h.Sum64() == binary.LittleEndian.Uint64(p[metaSum:])
 }
 
-// copyWhole copies src to the new file dst.
-func copyWhole(src, dst string) error {
+// copyWhole copies src to the new file dst, running midway (when not
+// nil) after its first half.
+func copyWhole(src, dst string, midway func()) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -121,7 +122,7 @@ func copyWhole(src, dst string) error {
 		return err
 	}
 	err = func() error {
-		if copyHook != nil {
+		if midway != nil {
 			st, err := in.Stat()
 			if err != nil {
 				return err
@@ -129,7 +130,7 @@ func copyWhole(src, dst string) error {
 			if _, err := io.CopyN(out, in, st.Size()/2); err != nil {
 				return err
 			}
-			copyHook()
+			midway()
 		}
 		_, err := io.Copy(out, in)
 		return err

@@ -44,7 +44,7 @@ func TestSnapshotIsOneTransaction(t *testing.T) {
 	}
 	write(1)
 	gen := 1
-	copyHook = func() {
+	midway := func() {
 		if gen == 1 { // only while the first copy is taken
 			for range 3 {
 				gen++
@@ -52,9 +52,8 @@ func TestSnapshotIsOneTransaction(t *testing.T) {
 			}
 		}
 	}
-	defer func() { copyHook = nil }()
 	dst := filepath.Join(dir, "copy.db")
-	if err := snapshot(src, dst); err != nil {
+	if err := snapshotPausing(src, dst, midway); err != nil {
 		t.Fatal(err)
 	}
 	cp, err := bolt.Open(dst, 0o600, &bolt.Options{ReadOnly: true})

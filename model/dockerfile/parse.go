@@ -26,8 +26,6 @@ import (
 // 216 MB). A real Dockerfile sees thousands.
 const MaxScopeEntries = 4_000_000
 
-// maxScopeEntries is MaxScopeEntries, smaller in tests.
-var maxScopeEntries = MaxScopeEntries
 
 // ParseError is a Dockerfile that does not parse; it names the line.
 type ParseError struct {
@@ -57,6 +55,12 @@ func Parse(name string, data []byte, buildArgs map[string]string) (*Plan, error)
 // from auto, so that FROM lines such as `FROM binaries-$TARGETOS` resolve
 // to the stage BuildKit builds.
 func ParseFor(name string, data []byte, buildArgs map[string]string, auto AutoArgs) (*Plan, error) {
+	return parseBounded(name, data, buildArgs, auto, MaxScopeEntries)
+}
+
+// parseBounded is ParseFor with maxScopeEntries in place of
+// MaxScopeEntries (tests take a small one).
+func parseBounded(name string, data []byte, buildArgs map[string]string, auto AutoArgs, maxScopeEntries int) (*Plan, error) {
 	res, err := parser.Parse(bytes.NewReader(data))
 	if err != nil {
 		if n := overlongLine(data); n > 0 {

@@ -76,21 +76,18 @@ func TestPlanMemoryLinearInInstructions(t *testing.T) {
 // (ENV and RUN lines alternating: each RUN's scope is kept whole) is
 // refused in one line naming the RUN that crosses the bound.
 func TestPlanScopeBound(t *testing.T) {
-	defer func(m int) { maxScopeEntries = m }(maxScopeEntries)
-	maxScopeEntries = 100
 	var b strings.Builder
 	b.WriteString("FROM busybox\n")
 	for i := 0; i < 30; i++ {
 		fmt.Fprintf(&b, "ENV V%d=%d\nRUN echo %d\n", i, i, i)
 	}
 	// the RUNs see 1, 2, … variables: 1+…+13 = 91, 1+…+14 = 105
-	_, err := Parse("Dockerfile", []byte(b.String()), nil)
+	_, err := parseBounded("Dockerfile", []byte(b.String()), nil, AutoArgs{}, 100)
 	want := "Dockerfile:29: the RUN instructions up to this one see over 100 build args and environment variables in all (each RUN's are recorded with it): over the bound (MaxScopeEntries): refused"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
-	maxScopeEntries = 105
-	if _, err := Parse("Dockerfile", []byte(strings.SplitAfterN(b.String(), "RUN echo 13\n", 2)[0]), nil); err != nil {
+	if _, err := parseBounded("Dockerfile", []byte(strings.SplitAfterN(b.String(), "RUN echo 13\n", 2)[0]), nil, AutoArgs{}, 105); err != nil {
 		t.Errorf("at the bound: %v", err)
 	}
 }
