@@ -26,7 +26,6 @@ import (
 // 216 MB). A real Dockerfile sees thousands.
 const MaxScopeEntries = 4_000_000
 
-
 // ParseError is a Dockerfile that does not parse; it names the line.
 type ParseError struct {
 	File string
