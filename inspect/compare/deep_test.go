@@ -66,7 +66,7 @@ func TestDeepShapesComparedInLinearWork(t *testing.T) {
 			work := func(depth int) (int, int) {
 				a, b := imagetest.Image(t, c.a(depth)...), imagetest.Image(t, c.b(depth)...)
 				sa, sb := sideOf(t, a), sideOf(t, b)
-				f, err := readFiles(context.Background(), sa, sb)
+				f, err := readFiles(context.Background(), sa, sb, 0)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -97,15 +97,14 @@ func sideOf(t *testing.T, img v1.Image) *side {
 // Two images naming more paths than layertar.MaxPaths between them,
 // implied directories included, are refused in one line.
 func TestComparePathsBound(t *testing.T) {
-	defer func(m int) { maxPaths = m }(maxPaths)
-	maxPaths = 3000
+	small := Options{maxPaths: 3000}
 	a := imagetest.Image(t, chain("x/", 998, false))
 	b := imagetest.Image(t, chain("y/", 998, false), chain("z/", 998, false))
-	_, err := Compare(context.Background(), a, a, Options{})
+	_, err := Compare(context.Background(), a, a, small)
 	if err != nil {
 		t.Fatalf("1,001 paths: %v", err)
 	}
-	_, err = Compare(context.Background(), a, b, Options{})
+	_, err = Compare(context.Background(), a, b, small)
 	want := "reading the files of A and B: images A and B name over 3000 paths, with the directories their names imply: over the bound (MaxPaths): refused"
 	if err == nil || err.Error() != want {
 		t.Errorf("3,001 paths: %v, want %s", err, want)
@@ -123,7 +122,7 @@ func TestWhiteoutStormComparedInLinearWork(t *testing.T) {
 			storm = append(storm, imagetest.Opaque("w"))
 		}
 		sa, sb := sideOf(t, imagetest.Image(t, wide)), sideOf(t, imagetest.Image(t, wide, storm))
-		f, err := readFiles(context.Background(), sa, sb)
+		f, err := readFiles(context.Background(), sa, sb, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

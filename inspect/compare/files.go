@@ -24,7 +24,7 @@ type files struct {
 // readFiles reads the layers of a and b, each distinct one once: the
 // layers both hold at the bottom (the same DiffIDs in the same places)
 // into one base tree, then each side's own layers over it.
-func readFiles(ctx context.Context, a, b *side) (*files, error) {
+func readFiles(ctx context.Context, a, b *side, maxPaths int) (*files, error) {
 	k := 0
 	for k < len(a.diffIDs) && k < len(b.diffIDs) && a.diffIDs[k] == b.diffIDs[k] {
 		k++
@@ -41,6 +41,9 @@ func readFiles(ctx context.Context, a, b *side) (*files, error) {
 		jobs = append(jobs, job{layer: l, diff: b.diffIDs[k+i], whose: fmt.Sprintf("image B's layer %d", k+i+1)})
 	}
 	paths := newPathTable()
+	if maxPaths > 0 {
+		paths.max = maxPaths
+	}
 	base := newTree(paths, nil)
 	f := &files{paths: paths, tarBytes: map[v1.Hash]int64{}, content: map[v1.Hash]int64{}}
 	for i, s := range [2]*side{a, b} {

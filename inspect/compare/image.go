@@ -28,6 +28,9 @@ type Options struct {
 	Semantic bool
 	// Content adds unified diffs of the text files B adds or changes.
 	Content bool
+	// maxPaths bounds the paths the two images name (0:
+	// layertar.MaxPaths; tests take a smaller one)
+	maxPaths int
 }
 
 // Compare compares image a with image b. Each distinct layer (by DiffID)
@@ -42,7 +45,7 @@ func Compare(ctx context.Context, a, b v1.Image, o Options) (*Images, error) {
 	if err := eg.Wait(); err != nil {
 		return nil, err
 	}
-	files, err := readFiles(ctx, sa, sb)
+	files, err := readFiles(ctx, sa, sb, o.maxPaths)
 	if err != nil {
 		return nil, err
 	}

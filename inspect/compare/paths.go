@@ -1,6 +1,10 @@
 package compare
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/buildscope/buildscope/inspect/layertar"
+)
 
 // pathID names one path of a comparison; the root is rootID.
 type pathID int32
@@ -30,13 +34,15 @@ type pathTable struct {
 	nodes  []pathNode
 	byName map[pathKey]pathID
 	hint   pathID
+	// max bounds the paths (layertar.MaxPaths unless a test says less)
+	max int
 	// work counts the bytes of names hashed and the paths visited by
 	// climbs and walks (tests: work per entry)
 	work int
 }
 
 func newPathTable() *pathTable {
-	return &pathTable{nodes: []pathNode{{parent: -1}}, byName: map[pathKey]pathID{}}
+	return &pathTable{nodes: []pathNode{{parent: -1}}, byName: map[pathKey]pathID{}, max: layertar.MaxPaths}
 }
 
 // intern is the ID of absolute path p ("" or "/a/b"), made with its

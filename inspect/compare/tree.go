@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/buildscope/buildscope/inspect/layertar"
-
 	"github.com/buildscope/buildscope/model/compare"
 )
 
@@ -121,8 +119,8 @@ func (t *tree) apply(idx *layerIndex, layer int16) error {
 	ids := make([]pathID, len(idx.entries))
 	for i, e := range idx.entries {
 		ids[i] = t.paths.intern(e.path)
-		if len(t.paths.nodes) > maxPaths {
-			return fmt.Errorf("images A and B name over %d paths, with the directories their names imply: over the bound (MaxPaths): refused", maxPaths)
+		if len(t.paths.nodes) > t.paths.max {
+			return fmt.Errorf("images A and B name over %d paths, with the directories their names imply: over the bound (MaxPaths): refused", t.paths.max)
 		}
 	}
 	var opaqued map[pathID]bool // directories this layer made opaque
@@ -169,9 +167,6 @@ func (t *tree) apply(idx *layerIndex, layer int16) error {
 	}
 	return nil
 }
-
-// maxPaths is layertar.MaxPaths, smaller in tests.
-var maxPaths = layertar.MaxPaths
 
 func (t *tree) remove(id pathID) {
 	if t.base == nil {
