@@ -331,11 +331,9 @@ func (e *Embedded) Stop(ctx context.Context) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	// It has exited; give whoever adopted it a moment to reap it, so that
-	// the pid is free when Stop returns.
-	for reap := time.Now().Add(grace); d.p.Signal(syscall.Signal(0)) == nil && time.Now().Before(reap); {
-		time.Sleep(20 * time.Millisecond)
-	}
+	// It has exited. Whoever adopted it reaps it in its own time (pid 1
+	// of some containers a second or two later): a zombie holds no lock,
+	// socket or mount, and its pid file goes now, so nothing waits for that.
 	_ = os.Remove(e.pidPath())
 	_ = os.Remove(e.Paths.Socket())
 	if _, err := unmountUnder(e.Root()); err != nil {

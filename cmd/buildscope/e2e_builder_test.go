@@ -56,8 +56,10 @@ func TestBuilderLifecycle(t *testing.T) {
 	if st := builderStatus(t, e); st.Running {
 		t.Errorf("still running after stop")
 	}
-	if err := exec.Command("kill", "-0", itoa(st.PID)).Run(); err == nil {
-		t.Errorf("buildkitd pid %d alive after stop", st.PID)
+	// exited: gone, or a zombie its new parent has yet to reap (pid 1
+	// here reaps a second or two later; stop does not wait for that)
+	if s := procStateOf(st.PID); s != "" && s != "Z" {
+		t.Errorf("buildkitd pid %d alive after stop (state %s)", st.PID, s)
 	}
 	// a build starts it again on demand
 	if b, r := e.build(t, "--builder", "embedded", "../../assets/examples/multistage"); r.code != 0 || b.Status != model.StatusOK {
