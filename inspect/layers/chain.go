@@ -57,7 +57,7 @@ func through(d, cp string) bool {
 // that name gives: a chain's first directory, so the chain is split.
 func (t *table) named(id NodeID) NodeID {
 	if id >= 0 && t.nodes[id].chain > 1 {
-		t.split(id)
+		t.split(id, true)
 	}
 	return id
 }
@@ -81,8 +81,9 @@ func (t *table) newChain(dir NodeID, name, d string, levels int) NodeID {
 // the others, the last of them taking c's children and dirData. Each
 // gets the chain's entry with its own path, its total and its touched
 // layers. It costs the chain's length and the last directory's
-// children, once per chain.
-func (t *table) split(c NodeID) NodeID {
+// children, once per chain. Unless keyed, the path table's keys are
+// left for renumber to make.
+func (t *table) split(c NodeID, keyed bool) NodeID {
 	n := &t.nodes[c]
 	k, full, parent := int(n.chain), n.path, n.parent
 	v := n.hist[0] // a chain has its one entry, from the layer that made it
@@ -120,7 +121,7 @@ func (t *table) split(c NodeID) NodeID {
 			depth: t.nodes[prev].depth + 1, hist: []version{{v.layer, int32(len(l.Entries) - 1)}}})
 		if key := (childKey{prev, full[off:end]}); prev == c {
 			firstKey, second = key, id
-		} else {
+		} else if keyed {
 			t.byName[key] = id
 		}
 		pd := t.dirOf(prev)
@@ -132,15 +133,20 @@ func (t *table) split(c NodeID) NodeID {
 	t.nodes[prev].dir = old
 	for _, ch := range t.children(prev) {
 		t.steps++
+		t.nodes[ch].parent = prev
+		if !keyed {
+			continue
+		}
 		name := t.nodes[ch].path[len(full)+1:]
 		if i := strings.IndexByte(name, '/'); i >= 0 {
 			name = name[:i] // a chain below
 		}
 		delete(t.byName, childKey{c, name})
 		t.byName[childKey{prev, name}] = ch
-		t.nodes[ch].parent = prev
 	}
-	t.byName[firstKey] = second
+	if keyed {
+		t.byName[firstKey] = second
+	}
 	return c
 }
 
@@ -166,7 +172,7 @@ func (t *table) elem(id NodeID) string {
 func (t *table) expandAll() {
 	for id := range NodeID(len(t.nodes)) {
 		if t.nodes[id].chain > 1 {
-			t.split(id)
+			t.split(id, false)
 		}
 	}
 	t.reorder()
@@ -178,6 +184,8 @@ func (t *table) expandAll() {
 // right after its first. So a parent's ID is lower than its children's
 // again (a split appends them after nodes made below the chain), and
 // IDs, and so every order by ID, are those of a table without chains.
+// The path table's keys are made anew, once for every node, as the
+// table without chains made them.
 func (t *table) renumber() {
 	if len(t.spans) == 0 {
 		return
@@ -203,24 +211,34 @@ func (t *table) renumber() {
 			}
 		}
 	}
-	nodes := make([]node, len(t.nodes))
-	for i, n := range t.nodes {
-		if n.parent >= 0 {
-			n.parent = to[n.parent]
+	for i := range t.nodes {
+		if p := t.nodes[i].parent; p >= 0 {
+			t.nodes[i].parent = to[p]
 		}
-		nodes[to[i]] = n
 	}
-	t.nodes = nodes
 	for i := range t.dirs {
 		for j, c := range t.dirs[i].children {
 			t.dirs[i].children[j] = to[c]
 		}
 	}
-	byName := make(map[childKey]NodeID, len(t.byName))
-	for k, id := range t.byName {
-		byName[childKey{to[k.parent], k.name}] = to[id]
+	t.renumbered(to)
+	// move each node to its place, in place (a second slice of nodes
+	// was a tenth of a walk's memory), following the cycles of to
+	for i := range to {
+		for to[i] != NodeID(i) {
+			j := to[i]
+			t.nodes[i], t.nodes[j] = t.nodes[j], t.nodes[i]
+			to[i], to[j] = to[j], to[i]
+		}
 	}
-	t.byName = byName
+	t.byName = make(map[childKey]NodeID, len(t.nodes))
+	for id := NodeID(1); int(id) < len(t.nodes); id++ {
+		t.byName[childKey{t.nodes[id].parent, t.name(id)}] = id
+	}
+}
+
+// renumbered changes every ID the table holds outside the nodes by to.
+func (t *table) renumbered(to []NodeID) {
 	for _, l := range t.layers {
 		for i := range l.Entries {
 			l.Entries[i].Node = to[l.Entries[i].Node]

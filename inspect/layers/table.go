@@ -211,7 +211,7 @@ func (t *table) dirNode(d string, create bool) NodeID {
 				i = end - off
 			}
 		case t.nodes[next].chain > 1:
-			h = t.split(next) // the way leaves the chain, or ends inside it
+			h = t.split(next, true) // the way leaves the chain, or ends inside it
 		default:
 			h = next
 		}
@@ -364,7 +364,7 @@ func (t *table) hideChildren(id NodeID) (kept int, removed int64) {
 			continue
 		}
 		if t.nodes[c].chain > 1 {
-			t.split(c) // each directory is removed on its own
+			t.split(c, true) // each directory is removed on its own
 		}
 		if ok, n := t.remove(c, true); ok {
 			removed += n
