@@ -104,6 +104,7 @@ func Analyze(ctx context.Context, img v1.Image, o Options) (*Analysis, error) {
 	}
 	t.finish()
 	a.summarise()
+	t.wasted, t.contents = nil, nil // counted: no walk reads them
 	return a, nil
 }
 

@@ -244,14 +244,7 @@ func (t *table) renumbered(to []NodeID) {
 			l.Entries[i].Node = to[l.Entries[i].Node]
 		}
 	}
-	for i := range t.contents {
-		t.contents[i].owner = to[t.contents[i].owner]
-	}
-	wasted := make(map[NodeID]int64, len(t.wasted))
-	for id, w := range t.wasted {
-		wasted[to[id]] = w
-	}
-	t.wasted, t.hint, t.spans = wasted, to[t.hint], nil
+	t.hint, t.spans = to[t.hint], nil // the waste, by node, is counted and dropped (Analyze)
 }
 
 // reorder puts the entries split chains appended to their layers back
