@@ -58,8 +58,8 @@ func (a *Analysis) View(layer int, mode Mode) *View {
 
 // layerSizes are the totals of a layer's own bytes in every directory
 // above its files: each file's size is added to its directory, then each
-// directory's total to its parent's, children first (deepest first),
-// so every directory is visited once, not once per file below it.
+// directory's total to its parent's, children first (a parent's ID is
+// lower), so every directory is visited once, not once per file below it.
 func layerSizes(t *table, entries []Entry) map[NodeID]int64 {
 	sizes := map[NodeID]int64{}
 	var dirs []NodeID
@@ -76,7 +76,7 @@ func layerSizes(t *table, entries []Entry) map[NodeID]int64 {
 		}
 		sizes[t.nodes[e.Node].parent] += e.Size
 	}
-	slices.SortFunc(dirs, func(a, b NodeID) int { return cmp.Compare(t.nodes[b].depth, t.nodes[a].depth) })
+	slices.SortFunc(dirs, func(a, b NodeID) int { return cmp.Compare(b, a) })
 	for _, d := range dirs {
 		if p := t.nodes[d].parent; p >= 0 {
 			sizes[p] += sizes[d]
