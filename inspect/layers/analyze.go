@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
+	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -21,8 +22,9 @@ import (
 // Options configure Analyze.
 type Options struct {
 	// OnLayer, when set, is called with each layer in layer order as soon
-	// as it is applied. The Layer is complete and never changes again; it
-	// may be read from any goroutine.
+	// as it is applied. Its counts and sizes are complete and never change
+	// again, and may be read from any goroutine; its Entries may still
+	// gain the directories of a chain (see Layer.Entries).
 	OnLayer func(*Layer)
 	// Parallel is how many layers are read at once; 0 means GOMAXPROCS.
 	Parallel int
@@ -50,7 +52,15 @@ type Analysis struct {
 	// Inefficiencies are the paths with wasted copies, most wasted first.
 	Inefficiencies []Inefficiency
 
-	t *table
+	t      *table
+	expand sync.Once // splits the table's chains for the first walk of the tree
+}
+
+// walked is the table, every chain of implied directories split: what
+// the views and lookups walk.
+func (a *Analysis) walked() *table {
+	a.expand.Do(a.t.expandAll)
+	return a.t
 }
 
 // Analyze reads every layer of img once and analyses it.
@@ -94,6 +104,7 @@ func Analyze(ctx context.Context, img v1.Image, o Options) (*Analysis, error) {
 	}
 	t.finish()
 	a.summarise()
+	t.wasted, t.contents = nil, nil // counted: no walk reads them
 	return a, nil
 }
 

@@ -3,6 +3,8 @@ package layers
 import (
 	"context"
 	"fmt"
+	"math"
+	"strings"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -56,5 +58,29 @@ func BenchmarkSwitchLayer(b *testing.B) {
 		v.Children(big, ByName, nil)
 		v.Largest(20)
 		i++
+	}
+}
+
+// BenchmarkImpliedWalked is what the TUI does with 100 names 1,000
+// levels deep (100,100 implied directories): analyse, then walk, which
+// splits every chain; beside it the table without chains, which made
+// every directory while analysing.
+func BenchmarkImpliedWalked(b *testing.B) {
+	var files []imagetest.File
+	for i := 0; i < 100; i++ {
+		files = append(files, imagetest.Sized(fmt.Sprintf("c%d/%sf", i, strings.Repeat("a/", 1000)), 10))
+	}
+	img := imagetest.Image(b, files)
+	for _, c := range []struct {
+		name string
+		min  int
+	}{{"chains", minChain}, {"without chains", math.MaxInt}} {
+		b.Run(c.name, func(b *testing.B) {
+			defer func(m int) { minChain = m }(minChain)
+			minChain = c.min
+			for b.Loop() {
+				analyse(b, img).View(0, Aggregated).Children(RootID, ByName, nil)
+			}
+		})
 	}
 }

@@ -69,11 +69,11 @@ func (v *View) Largest(n int) []Node {
 
 // Lookup finds a path ("/etc/passwd" or "etc/passwd") in the analysis.
 func (a *Analysis) Lookup(p string) (NodeID, bool) {
-	return a.t.find(strings.Trim(p, "/"))
+	return a.walked().find(strings.Trim(p, "/"))
 }
 
 // Parent is a node's parent directory (-1 for the root).
-func (a *Analysis) Parent(id NodeID) NodeID { return a.t.nodes[id].parent }
+func (a *Analysis) Parent(id NodeID) NodeID { return a.walked().nodes[id].parent }
 
 type sized struct {
 	id   NodeID

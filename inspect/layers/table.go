@@ -32,6 +32,8 @@ type node struct {
 	parent NodeID
 	dir    int32 // index in table.dirs once the node has children or changes below; else -1
 	stamp  int32 // the layer (+1) in which the node was last queued in table.pend
+	depth  int32 // path elements from the root (a chain: to its last directory)
+	chain  int32 // over 1: a chain of that many implied directories (chain.go)
 	flags  uint8 // flagMark: record the directory's total at the layer's end
 }
 
@@ -75,6 +77,9 @@ type table struct {
 	wasted    map[NodeID]int64 // bytes of dead copies, by the path that stored them
 	total     int64            // bytes of every copy ever stored
 	cur       int32            // the layer being applied
+	virtual   int              // directories chains stand for beyond their one node each
+	moves     []move           // entries of split chains to put back in tar order
+	spans     []span           // nodes of split chains, to number as without chains
 }
 
 func newTable() *table {
@@ -137,7 +142,7 @@ func (t *table) lookup(p string) NodeID {
 	if i := strings.LastIndexByte(p, '/'); i >= 0 {
 		dir, name = t.dirNode(p[:i], true), p[i+1:]
 	}
-	return t.child(dir, name, p, true)
+	return t.named(t.child(dir, name, p, true))
 }
 
 // find is the node of p, or false; it creates nothing.
@@ -152,7 +157,7 @@ func (t *table) find(p string) (NodeID, bool) {
 		}
 		name = p[i+1:]
 	}
-	id := t.child(dir, name, p, false)
+	id := t.named(t.child(dir, name, p, false))
 	return id, id >= 0
 }
 
@@ -182,13 +187,38 @@ func (t *table) dirNode(d string, create bool) NodeID {
 			name = rest[:i]
 		}
 		end := off + len(name)
-		if h = t.child(h, name, d[:end], create); h < 0 {
+		next := t.child(h, name, d[:end], false)
+		switch {
+		case next < 0 && !create:
 			return -1
+		case next < 0:
+			// nothing below h has this name: every directory from here
+			// down is new, one chain when there are enough of them
+			levels := 1
+			if i >= 0 && minChain <= len(d)-end {
+				levels += strings.Count(d[end:], "/")
+			}
+			if levels < minChain {
+				h = t.add(h, name, d[:end])
+				break
+			}
+			h, i = t.newChain(h, name, d, levels), -1
+		case t.nodes[next].chain > 1 && through(d, t.nodes[next].path):
+			h = next // the whole chain is on the way: its last directory
+			if end = len(t.nodes[next].path); end == len(d) {
+				i = -1
+			} else {
+				i = end - off
+			}
+		case t.nodes[next].chain > 1:
+			h = t.split(next, true) // the way leaves the chain, or ends inside it
+		default:
+			h = next
 		}
 		if i < 0 {
 			break
 		}
-		rest, off = rest[i+1:], end+1
+		rest, off = d[end+1:], end+1
 	}
 	t.hint = h
 	return h
@@ -205,8 +235,14 @@ func (t *table) child(dir NodeID, name, p string, create bool) NodeID {
 	if !create {
 		return -1
 	}
+	return t.add(dir, name, p)
+}
+
+// add makes the node p, child name of dir; nothing below dir has that name.
+func (t *table) add(dir NodeID, name, p string) NodeID {
+	k := childKey{dir, name}
 	id := NodeID(len(t.nodes))
-	t.nodes = append(growDouble(t.nodes), node{path: p, parent: dir, dir: -1})
+	t.nodes = append(growDouble(t.nodes), node{path: p, parent: dir, dir: -1, depth: t.nodes[dir].depth + 1})
 	d := t.dirOf(dir)
 	d.children = append(d.children, id)
 	t.byName[k] = id
@@ -284,6 +320,9 @@ func (t *table) put(id NodeID, r rawEntry, implicit bool) {
 		}
 	}
 	t.record(id, e)
+	if c := t.nodes[id].chain; c > 1 {
+		t.layers[t.cur].Added += int(c) - 1 // the chain's other directories, made with it
+	}
 	t.changed(id, e.Size-old, r.typ == TypeDir)
 }
 
@@ -323,6 +362,9 @@ func (t *table) hideChildren(id NodeID) (kept int, removed int64) {
 		t.steps++
 		if !t.alive(c) {
 			continue
+		}
+		if t.nodes[c].chain > 1 {
+			t.split(c, true) // each directory is removed on its own
 		}
 		if ok, n := t.remove(c, true); ok {
 			removed += n
@@ -396,7 +438,7 @@ func (t *table) changed(id NodeID, delta int64, mark bool) {
 
 // endLayer brings the totals of the directories above every node the
 // layer changed up to date, each directory once, children before their
-// parents (a parent's ID is always lower), and records each one's total
+// parents (deepest first), and records each one's total
 // in the layer: time linear in the nodes changed and their ancestors,
 // where adding each change to every ancestor at once cost the depth per
 // change (a path 50,000 levels deep: 12 s).
@@ -415,7 +457,7 @@ func (t *table) endLayer() {
 			t.pend = append(t.pend, p)
 		}
 	}
-	slices.SortFunc(t.pend, func(a, b NodeID) int { return cmp.Compare(b, a) })
+	slices.SortFunc(t.pend, func(a, b NodeID) int { return cmp.Compare(t.nodes[b].depth, t.nodes[a].depth) })
 	for _, id := range t.pend {
 		t.steps++
 		n := &t.nodes[id]
@@ -455,7 +497,7 @@ var maxPaths = layertar.MaxPaths
 func (t *table) apply(raw *rawLayer) error {
 	var opaqued map[NodeID]bool // directories this layer made opaque
 	for _, r := range raw.entries {
-		if len(t.nodes) > maxPaths {
+		if t.paths() > maxPaths {
 			return tooManyPaths()
 		}
 		switch r.op {
@@ -480,7 +522,7 @@ func (t *table) apply(raw *rawLayer) error {
 			t.hideChildren(id)
 		}
 	}
-	if len(t.nodes) > maxPaths {
+	if t.paths() > maxPaths {
 		return tooManyPaths()
 	}
 	t.endLayer()
@@ -491,14 +533,16 @@ func tooManyPaths() error {
 	return fmt.Errorf("the image names over %d paths, with the directories its names imply: over the bound (MaxPaths): refused", maxPaths)
 }
 
-// finish sorts every directory's children by name (by their last
-// element: siblings' whole paths share their directory's, which made
-// each comparison cost the depth).
+// finish sorts every directory's children by name (by the element
+// below the directory: siblings' whole paths share their directory's,
+// which made each comparison cost the depth), and puts the entries of
+// chains split on the way back in tar order.
 func (t *table) finish() {
 	for i := range t.dirs {
 		ch := t.dirs[i].children
-		slices.SortFunc(ch, func(a, b NodeID) int { return strings.Compare(t.name(a), t.name(b)) })
+		slices.SortFunc(ch, func(a, b NodeID) int { return strings.Compare(t.elem(a), t.elem(b)) })
 	}
+	t.reorder()
 }
 
 // name is a node's last path element.

@@ -116,7 +116,13 @@ type Layer struct {
 	// including implied parent directories and paths hidden by removing
 	// a directory.
 	Added, Modified, Removed int
-	// Entries are the layer's changes, in tar order.
+	// Entries are the layer's changes, in tar order. Two or more new
+	// directories a member's name implies, with nothing else below them
+	// yet, are one entry (the last one's) until the tree is first walked
+	// (Analysis.View or Lookup) or a later member names one of them: then
+	// each has its own, in place. Added counts them all from the start.
+	// Read Entries once Analyze has returned, from the goroutine that
+	// walks the tree.
 	Entries []Entry
 }
 

@@ -48,9 +48,10 @@ type Node struct {
 
 // View returns the tree as of layer (0-based) in the given mode.
 func (a *Analysis) View(layer int, mode Mode) *View {
+	t := a.walked()
 	v := &View{a: a, layer: int32(layer), mode: mode}
 	if mode == LayerOnly {
-		v.sizes = layerSizes(a.t, a.Layers[layer].Entries)
+		v.sizes = layerSizes(t, a.Layers[layer].Entries)
 	}
 	return v
 }
