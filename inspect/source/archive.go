@@ -2,6 +2,7 @@ package source
 
 import (
 	"archive/tar"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
@@ -29,9 +31,55 @@ import (
 
 // archiveImage is a docker save archive whose layers are all compressed.
 type archiveImage struct {
-	v1.Image // go-containerregistry's: config, and the manifest when asked
+	v1.Image // go-containerregistry's: the config
 	layers   []v1.Layer
+
+	manifestOnce sync.Once
+	manifest     *v1.Manifest
+	manifestErr  error
 }
+
+// Manifest is the manifest go-containerregistry's tarball image makes
+// for the archive (the same bytes, so the same digest), from the layers'
+// own digests: go-containerregistry's would scan the archive and hash
+// every blob again, as many times as it is asked after the layers were.
+func (a *archiveImage) Manifest() (*v1.Manifest, error) {
+	a.manifestOnce.Do(func() {
+		b, err := a.Image.RawConfigFile()
+		if err != nil {
+			a.manifestErr = err
+			return
+		}
+		cfg, size, err := v1.SHA256(bytes.NewReader(b))
+		if err != nil {
+			a.manifestErr = err
+			return
+		}
+		m := &v1.Manifest{SchemaVersion: 2, MediaType: types.DockerManifestSchema2,
+			Config: v1.Descriptor{MediaType: types.DockerConfigJSON, Size: size, Digest: cfg}}
+		for _, l := range a.layers {
+			d, err := l.Digest()
+			if err != nil {
+				a.manifestErr = err
+				return
+			}
+			n, err := l.Size()
+			if err != nil {
+				a.manifestErr = err
+				return
+			}
+			m.Layers = append(m.Layers, v1.Descriptor{MediaType: types.DockerLayer, Size: n, Digest: d})
+		}
+		a.manifest = m
+	})
+	return a.manifest, a.manifestErr
+}
+
+// RawManifest is Manifest's JSON.
+func (a *archiveImage) RawManifest() ([]byte, error) { return partial.RawManifest(a) }
+
+// Digest is RawManifest's sha256.
+func (a *archiveImage) Digest() (v1.Hash, error) { return partial.Digest(a) }
 
 // Layers are the archive's layers, in the config's order.
 func (a *archiveImage) Layers() ([]v1.Layer, error) { return a.layers, nil }
@@ -66,29 +114,26 @@ type tarMember struct {
 
 // lazyArchive returns img (opened by go-containerregistry from the
 // archive at spec, whose manifest.json entry is d and config cf, checked
-// to agree by checkArchiveLayers) with lazy layers when every layer d
-// names is stored gzip- or zstd-compressed, and img itself otherwise
-// (plain tars, foreign layers, links it cannot follow).
-func lazyArchive(spec string, img v1.Image, d *tarball.Descriptor, cf *v1.ConfigFile) (v1.Image, error) {
+// to agree by checkArchiveLayers; members and links its indexTar) with
+// lazy layers when every layer d names is stored gzip- or zstd-compressed,
+// and img itself otherwise (plain tars, foreign layers, links it cannot
+// follow).
+func lazyArchive(spec string, img v1.Image, d *tarball.Descriptor, cf *v1.ConfigFile, members map[string]tarMember, links map[string]string) v1.Image {
 	if len(d.LayerSources) > 0 {
-		return img, nil
-	}
-	members, links, err := indexTar(spec)
-	if err != nil {
-		return nil, wrapOutside(err, "reading %s as a docker-archive tar (docker save)", spec)
+		return img
 	}
 	out := &archiveImage{Image: img}
 	for i, name := range d.Layers {
 		mb, ok := resolveMember(members, links, name)
 		if !ok {
-			return img, nil // go-containerregistry reports what is missing
+			return img // go-containerregistry reports what is missing
 		}
 		if !mb.compressed {
-			return img, nil
+			return img
 		}
 		out.layers = append(out.layers, &archiveLayer{spec: spec, n: i, name: name, member: mb, diffID: cf.RootFS.DiffIDs[i]})
 	}
-	return out, nil
+	return out
 }
 
 // indexTar lists the archive's members (where each one's content lies,

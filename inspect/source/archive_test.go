@@ -72,6 +72,20 @@ func TestArchiveOfCompressedLayersOpensLazily(t *testing.T) {
 	if l, err := got.LayerByDiffID(mustDiffID(t, wantLayers[1])); err != nil || l != ls[1] {
 		t.Errorf("LayerByDiffID = %v, %v", l, err)
 	}
+	// the manifest it makes from its layers' digests is go-containerregistry's,
+	// byte for byte: the image's digest is the same
+	wantRaw, err := ref.RawManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := got.RawManifest()
+	if err != nil || !bytes.Equal(raw, wantRaw) {
+		t.Errorf("manifest (%v):\n%s\nwant go-containerregistry's:\n%s", err, raw, wantRaw)
+	}
+	wantDigest, _ := ref.Digest()
+	if d, err := got.Digest(); err != nil || d != wantDigest {
+		t.Errorf("digest %s (%v), want %s", d, err, wantDigest)
+	}
 }
 
 // A compressed layer whose tar does not hash to the config's diff_id is

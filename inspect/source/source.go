@@ -148,14 +148,16 @@ func openArchive(spec string, fi os.FileInfo) (*Image, error) {
 	if err != nil {
 		return nil, wrapOutside(err, "reading %s as a docker-archive tar (docker save)", spec)
 	}
-	d, cf, err := checkArchiveLayers(spec, img)
+	members, links, err := indexTar(spec)
+	if err != nil {
+		return nil, wrapOutside(err, "reading %s as a docker-archive tar (docker save)", spec)
+	}
+	d, cf, err := checkArchiveLayers(spec, img, members, links)
 	if err != nil {
 		return nil, err
 	}
 	if d != nil {
-		if img, err = lazyArchive(spec, img, d, cf); err != nil {
-			return nil, err
-		}
+		img = lazyArchive(spec, img, d, cf, members, links)
 	}
 	return &Image{Image: img, Spec: spec}, nil
 }

@@ -3,6 +3,7 @@ package source
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -286,8 +287,8 @@ func (r *verifyReader) Close() error { return r.rc.Close() }
 // lists a different number of layers than its config has diff_ids:
 // go-containerregistry pairs them by position and would silently drop the
 // extra layers. It returns the image's manifest.json entry and config.
-func checkArchiveLayers(spec string, img v1.Image) (*tarball.Descriptor, *v1.ConfigFile, error) {
-	m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(spec) })
+func checkArchiveLayers(spec string, img v1.Image, members map[string]tarMember, links map[string]string) (*tarball.Descriptor, *v1.ConfigFile, error) {
+	m, err := archiveManifest(spec, members, links)
 	if err != nil {
 		return nil, nil, wrapOutside(err, "reading manifest.json of %s", spec)
 	}
@@ -302,4 +303,23 @@ func checkArchiveLayers(spec string, img v1.Image) (*tarball.Descriptor, *v1.Con
 		return nil, nil, corrupt("%s lists %d layers in manifest.json but its config %s has %d diff_ids: the archive is corrupt", spec, want, model.Printable(m[0].Config), got)
 	}
 	return &m[0], cf, nil
+}
+
+// archiveManifest reads manifest.json from where indexTar found it,
+// without another pass over the archive's headers.
+func archiveManifest(spec string, members map[string]tarMember, links map[string]string) (tarball.Manifest, error) {
+	mb, ok := resolveMember(members, links, "manifest.json")
+	if !ok {
+		return nil, errors.New("the archive has no manifest.json")
+	}
+	f, err := os.Open(spec)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var m tarball.Manifest
+	if err := json.NewDecoder(io.NewSectionReader(f, mb.offset, mb.size)).Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
