@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path"
@@ -201,28 +202,53 @@ type archiveLayer struct {
 	member tarMember
 	diffID v1.Hash
 
-	once   sync.Once
-	digest v1.Hash
-	err    error
+	mu     sync.Mutex
+	digest v1.Hash // once known: hashed when asked, or while the layer was read whole
 }
 
-// Digest is the blob's sha256, hashed the first time it is asked for.
+// Digest is the blob's sha256: hashed the first time it is asked for,
+// unless the layer was read to its end before (Uncompressed hashes the
+// blob as it goes).
 func (l *archiveLayer) Digest() (v1.Hash, error) {
-	l.once.Do(func() {
-		rc, err := l.Compressed()
-		if err != nil {
-			l.err = err
-			return
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.digest.Hex != "" {
+		return l.digest, nil
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return v1.Hash{}, err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, rc); err != nil {
+		return v1.Hash{}, fmt.Errorf("hashing layer %d of %s: %w", l.n, l.spec, err)
+	}
+	l.digest = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}
+	return l.digest, nil
+}
+
+// blobHasher hashes the blob as Uncompressed's reader takes it, and
+// gives the layer its digest when it took all of it.
+type blobHasher struct {
+	l *archiveLayer
+	r io.Reader
+	h hash.Hash
+	n int64
+}
+
+func (b *blobHasher) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.h.Write(p[:n])
+	b.n += int64(n)
+	if errors.Is(err, io.EOF) && b.n == b.l.member.size {
+		b.l.mu.Lock()
+		if b.l.digest.Hex == "" {
+			b.l.digest = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(b.h.Sum(nil))}
 		}
-		defer rc.Close()
-		h := sha256.New()
-		if _, err := io.Copy(h, rc); err != nil {
-			l.err = fmt.Errorf("hashing layer %d of %s: %w", l.n, l.spec, err)
-			return
-		}
-		l.digest = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}
-	})
-	return l.digest, l.err
+		b.l.mu.Unlock()
+	}
+	return n, err
 }
 
 // DiffID is the diff_id the config gives the layer.
@@ -254,6 +280,10 @@ func (l *archiveLayer) Uncompressed() (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
+	blob = struct {
+		io.Reader
+		io.Closer
+	}{&blobHasher{l: l, r: blob, h: sha256.New()}, blob}
 	rc, err := layertar.Decompress(blob)
 	if err != nil {
 		blob.Close()

@@ -120,3 +120,45 @@ func mustDiffID(t *testing.T, l interface{ DiffID() (v1.Hash, error) }) v1.Hash 
 	}
 	return d
 }
+
+// A layer read whole has its digest from that read (go-containerregistry's
+// digest, without a second pass over the blob); one read in part has
+// none, and hashes the blob when asked.
+func TestArchiveLayerDigestFromItsRead(t *testing.T) {
+	dir := t.TempDir()
+	img := imagetest.Image(t, []imagetest.File{imagetest.Sized("big", 1<<20)}, []imagetest.File{imagetest.Text("b", "two")})
+	spec := imagetest.WriteDockerSave(t, dir, img, "example.test/app:2")
+	ref, err := tarball.ImageFromPath(spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ref.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Open(context.Background(), spec, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Close()
+	ls, _ := got.Layers()
+	imagetest.ReadAll(t, ls[0].Uncompressed) // whole
+	rc, err := ls[1].Uncompressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.Read(make([]byte, 10)) // in part
+	rc.Close()
+	first := ls[0].(*archiveLayer)
+	wantFirst, _ := want[0].Digest()
+	if first.digest != wantFirst {
+		t.Errorf("after a whole read: digest %q, want %s", first.digest, wantFirst)
+	}
+	if second := ls[1].(*archiveLayer); second.digest.Hex != "" {
+		t.Errorf("a layer read in part has digest %s", second.digest)
+	}
+	wantSecond, _ := want[1].Digest()
+	if d, err := ls[1].Digest(); err != nil || d != wantSecond {
+		t.Errorf("digest asked for: %s (%v), want %s", d, err, wantSecond)
+	}
+}
