@@ -18,26 +18,14 @@ import (
 // tar's headers, digests when asked. They are go-containerregistry's
 // digests, and the layers read the same bytes.
 func TestArchiveOfCompressedLayersOpensLazily(t *testing.T) {
-	dir := t.TempDir()
-	img := imagetest.Image(t,
+	ref, got := savedBothWays(t,
 		[]imagetest.File{imagetest.Text("a", "one"), imagetest.Sized("big1", 2<<20)},
 		[]imagetest.File{imagetest.Sized("big2", 2<<20)},
 	)
-	spec := imagetest.WriteDockerSave(t, dir, img, "example.test/app:1")
-	ref, err := tarball.ImageFromPath(spec, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	wantLayers, err := ref.Layers() // hashes every blob for its manifest
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	got, err := Open(context.Background(), spec, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer got.Close()
 	ls, err := got.Layers()
 	if err != nil {
 		t.Fatal(err)
@@ -125,22 +113,11 @@ func mustDiffID(t *testing.T, l interface{ DiffID() (v1.Hash, error) }) v1.Hash 
 // digest, without a second pass over the blob); one read in part has
 // none, and hashes the blob when asked.
 func TestArchiveLayerDigestFromItsRead(t *testing.T) {
-	dir := t.TempDir()
-	img := imagetest.Image(t, []imagetest.File{imagetest.Sized("big", 1<<20)}, []imagetest.File{imagetest.Text("b", "two")})
-	spec := imagetest.WriteDockerSave(t, dir, img, "example.test/app:2")
-	ref, err := tarball.ImageFromPath(spec, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ref, got := savedBothWays(t, []imagetest.File{imagetest.Sized("big", 1<<20)}, []imagetest.File{imagetest.Text("b", "two")})
 	want, err := ref.Layers()
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := Open(context.Background(), spec, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer got.Close()
 	ls, _ := got.Layers()
 	imagetest.ReadAll(t, ls[0].Uncompressed) // whole
 	rc, err := ls[1].Uncompressed()
@@ -161,4 +138,22 @@ func TestArchiveLayerDigestFromItsRead(t *testing.T) {
 	if d, err := ls[1].Digest(); err != nil || d != wantSecond {
 		t.Errorf("digest asked for: %s (%v), want %s", d, err, wantSecond)
 	}
+}
+
+// savedBothWays writes an image of the given layers as a docker save
+// archive and opens it with go-containerregistry (the reference) and
+// with Open.
+func savedBothWays(t *testing.T, layers ...[]imagetest.File) (v1.Image, *Image) {
+	t.Helper()
+	spec := imagetest.WriteDockerSave(t, t.TempDir(), imagetest.Image(t, layers...), "example.test/app:1")
+	ref, err := tarball.ImageFromPath(spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Open(context.Background(), spec, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { got.Close() })
+	return ref, got
 }
