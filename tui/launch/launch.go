@@ -22,6 +22,7 @@ import (
 	"github.com/buildscope/buildscope/buildrun/build"
 	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/builderhistory"
+	"github.com/buildscope/buildscope/buildrun/debug"
 	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/cdiffrun"
@@ -66,13 +67,14 @@ func (e Env) history() history.History {
 
 // BuildUI is the build UI of p on b: the live graph, then why its steps
 // ran, the stages' sizes, a run's diff and the inspector of its image.
-// A RUN step that fails stays open for a shell (holdFailedStep).
-func (e Env) BuildUI(ctx context.Context, b *builder.Builder, p *build.Prepared, logCap int) buildui.Options {
+// A RUN step that fails stays open for a shell, and the build pauses at
+// breaks' lines (holdFailedStep).
+func (e Env) BuildUI(ctx context.Context, b *builder.Builder, p *build.Prepared, logCap int, breaks *debug.Breaks) buildui.Options {
 	df, _ := os.ReadFile(p.DockerfileAbs)
 	o := buildui.Options{Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target, LogCap: logCap,
 		Context: ctx, Why: e.history().Explain, Stages: stagesize.Reporter(b, p, e.Paths),
 		Diff: cdiffrun.ImageDiffer(e.Connect, e.Paths), Inspect: imageopen.BuildImages(source.Options{Paths: e.Paths})}
-	holdFailedStep(p, &o)
+	holdFailedStep(p, &o, breaks)
 	return o
 }
 

@@ -12,13 +12,16 @@ import (
 	"github.com/buildscope/buildscope/buildrun/debug"
 	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/failedstep"
+	"github.com/buildscope/buildscope/tui/stepshell"
 )
 
 // holdFailedStep makes p's build run through the gateway (debug.Holder)
 // so that a failed RUN step stays open for a shell while the build UI
-// shows it: the UI gets it on the returned channel, and o says so. A
-// build that already has a solver (debug's) is left as it is.
-func holdFailedStep(p *build.Prepared, o *buildui.Options) {
+// shows it: the UI gets it on the returned channel, and o says so. With
+// breaks (build --break, not --on-error), the build pauses at each line
+// and the UI opens a shell there (o.Paused). A build that already has a
+// solver (debug's) is left as it is.
+func holdFailedStep(p *build.Prepared, o *buildui.Options, breaks *debug.Breaks) {
 	if p.Solver != nil {
 		return
 	}
@@ -31,6 +34,13 @@ func holdFailedStep(p *build.Prepared, o *buildui.Options) {
 		}
 	})
 	p.Solver, o.Held = h, ch
+	if breaks != nil && !breaks.OnError && breaks.Any() {
+		pauses := make(chan stepshell.Pause, 1) // one at a time: the build waits for the UI to continue it
+		h.Breaks = &debug.Session{Breaks: breaks.Before, After: breaks.After, Stderr: io.Discard, OnPause: func(d *debug.Pause) {
+			pauses <- stepshell.Pause{Where: d.Where(), Shell: &shellCommand{held: d}, Continue: d.Continue}
+		}}
+		o.Paused = pauses
+	}
 }
 
 // forUI is a held step as the build UI shows it.
@@ -46,7 +56,7 @@ func forUI(h *debug.Holder, d *debug.Held) failedstep.Held {
 // shellCommand is a tea.ExecCommand: an interactive shell in a held
 // failed step, on the terminal the UI gives up while it runs.
 type shellCommand struct {
-	held           *debug.Held
+	held           shellOpener
 	stdin          io.Reader
 	stdout, stderr io.Writer
 }
@@ -54,6 +64,11 @@ type shellCommand struct {
 func (c *shellCommand) SetStdin(r io.Reader)  { c.stdin = r }
 func (c *shellCommand) SetStdout(w io.Writer) { c.stdout = w }
 func (c *shellCommand) SetStderr(w io.Writer) { c.stderr = w }
+
+// shellOpener is what a shell opens in: a held failed step, a pause.
+type shellOpener interface {
+	Shell(stdin io.Reader, stdout, stderr io.Writer, term *os.File) (*debug.Ran, error)
+}
 
 // Run runs the shell until it exits. On a terminal, the shell has it raw
 // and follows its size; its input is read through a reader cancelled

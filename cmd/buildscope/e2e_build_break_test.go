@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/buildscope/buildscope/model"
+)
+
+// buildWithStdin runs buildscope with args, stdin given (not a terminal).
+func (e *env) buildWithStdin(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binPath, args...)
+	cmd.Env = e.vars
+	var out, errb bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(stdin), &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running buildscope %v: %v", args, err)
+	}
+	return r
+}
+
+// build --break on a middle line of the multistage example, in plain
+// mode: /bin/sh, reading the commands given on stdin, runs in the input
+// state of the step on line 15 (in its WORKDIR, line 14's deps.txt there,
+// not line 15's vendor/ nor line 17's src/ nor line 18's /out); then the
+// build goes on and completes with its normal output (-o written, the
+// done line), its record noting the pause.
+func TestBuildBreakPausesInPlainMode(t *testing.T) {
+	e := newEnv(t)
+	dir := copyDir(t, "../../assets/examples/multistage")
+	out := filepath.Join(t.TempDir(), "out")
+	r := e.buildWithStdin(t, "echo ==; pwd; ls /src; test -e /out && echo has-out || echo no-out; echo ==\n",
+		"build", "--builder", "embedded", "--progress", "plain", "--break", "15", "-o", "type=local,dest="+out, dir)
+	if r.code != 0 {
+		t.Fatalf("build --break exited %d:\n%s", r.code, lastLines(r.stderr, 20))
+	}
+	at := strings.Split(r.stdout, "==\n")
+	if len(at) != 3 || at[1] != "/src\ndeps.txt\nno-out\n" {
+		t.Errorf("before line 15, want /src, deps.txt alone and no /out; stdout:\n%s", r.stdout)
+	}
+	for _, want := range []string{"debug: paused before line 15, in its input state", "open it as build:"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, lastLines(r.stderr, 30))
+		}
+	}
+	if got := readFile(t, filepath.Join(out, "app", "VERSION")); got != "1.0.0\n" {
+		t.Errorf("-o's app/VERSION after the break: %q, want the build's 1.0.0", got)
+	}
+	var b model.Build
+	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
+		t.Fatal(err)
+	}
+	if b.Status != model.StatusOK || !strings.Contains(b.Debug, "ran `/bin/sh` before line 15 (exit 0)") {
+		t.Errorf("record: status %q, debug %q; want a completed build noting the pause", b.Status, b.Debug)
+	}
+}
