@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/buildscope/buildscope/model"
 )
@@ -60,6 +62,45 @@ func TestBuildBreakPausesInPlainMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	if b.Status != model.StatusOK || !strings.Contains(b.Debug, "ran `/bin/sh` before line 15 (exit 0)") {
+		t.Errorf("record: status %q, debug %q; want a completed build noting the pause", b.Status, b.Debug)
+	}
+}
+
+// build --break in the build UI (tmux): the build pauses before line 18,
+// the UI gives the terminal to a shell in the step's input state (it sees
+// line 15's vendor/, not line 18's /out), a command there prints a marker,
+// and when the shell exits the build UI is back, the build goes on and
+// completes there; the record notes the pause.
+func TestBuildBreakInTheUIUnderTmux(t *testing.T) {
+	e := newEnv(t)
+	dir := copyDir(t, "../../assets/examples/multistage")
+	shell := fmt.Sprintf("env TERM=xterm-256color %s %s build --builder embedded --break 18 %s; echo EXIT=$?; sleep 60", e.shellVars(true), binPath, dir)
+	capture, send := tmuxSession(t, 120, 35, shell)
+	s := waitScreen(t, capture, "debug: paused before line 18", 90*time.Second)
+	if !strings.Contains(s, "exit goes on with the build") {
+		t.Errorf("the shell does not say the build goes on when it exits:\n%s", s)
+	}
+	waitScreen(t, capture, "/src #", 20*time.Second) // the shell's prompt, in the step's WORKDIR
+	send("ls /src; test -e /out || echo NO-OUT-$((6*7))", "Enter")
+	s = waitScreen(t, capture, "NO-OUT-42", 20*time.Second)
+	if !strings.Contains(s, "vendor") {
+		t.Errorf("the shell before line 18 does not see vendor/ (line 15's):\n%s", s)
+	}
+	send("exit", "Enter")
+	waitScreen(t, capture, "the shell exited; the build goes on", 20*time.Second)
+	s = waitScreen(t, capture, "✓ done in", 90*time.Second)
+	if strings.Contains(s, "EXIT=") {
+		t.Errorf("the UI quit after the shell:\n%s", s)
+	}
+	send("q")
+	if s := waitScreen(t, capture, "EXIT=", 30*time.Second); !strings.Contains(s, "EXIT=0") {
+		t.Errorf("q after the build: want exit 0:\n%s", s)
+	}
+	var b model.Build
+	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
+		t.Fatal(err)
+	}
+	if b.Status != model.StatusOK || !strings.Contains(b.Debug, "ran `/bin/sh` before line 18 (exit 0)") {
 		t.Errorf("record: status %q, debug %q; want a completed build noting the pause", b.Status, b.Debug)
 	}
 }
