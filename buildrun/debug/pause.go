@@ -126,8 +126,10 @@ func (s *Session) openAt(ctx context.Context, gc gateway.Client, line int, after
 		defer mu.Unlock()
 		var said lastLine // why no shell started, for the UI that takes the terminal back
 		sh := &Session{Tty: term != nil, Stdin: stdin, Stdout: stdout, Stderr: io.MultiWriter(stderr, &said), terminal: term}
-		fmt.Fprintf(stderr, "debug: paused %s (cwd %s, user %s); exit goes on with the build.", p.Where(), orDefault(p.Cwd, "/"), orDefault(p.User, "root"))
-		if p.Step != "" {
+		fmt.Fprintf(stderr, "debug: paused %s (cwd %s, user %s); exit returns to the build UI.", p.Where(), orDefault(p.Cwd, "/"), orDefault(p.User, "root"))
+		if p.Step != "" && p.After {
+			fmt.Fprintf(stderr, " The step ran:\r\n  %s", p.Step)
+		} else if p.Step != "" {
 			fmt.Fprintf(stderr, " The step runs:\r\n  %s", p.Step)
 		}
 		fmt.Fprint(stderr, "\r\n")
@@ -148,4 +150,13 @@ func (s *Session) openAt(ctx context.Context, gc gateway.Client, line int, after
 		last.Line = line
 		s.Paused = append(s.Paused, *last)
 	}
+}
+
+// InResultOf is a session that pauses after the step on line (--break
+// after:LINE) and hands the pause to onPause, which opens its shells
+// and continues it; notes (no step on that line, why no shell can open)
+// go to stderr. The build UI's shell in a completed step's result runs
+// the build again, from the cache, through it.
+func InResultOf(line int, stderr io.Writer, onPause func(*Pause)) *Session {
+	return &Session{After: []int{line}, Stderr: stderr, OnPause: onPause}
 }

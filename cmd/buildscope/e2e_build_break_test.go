@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -77,7 +78,7 @@ func TestBuildBreakInTheUIUnderTmux(t *testing.T) {
 	shell := fmt.Sprintf("env TERM=xterm-256color %s %s build --builder embedded --break 18 %s; echo EXIT=$?; sleep 60", e.shellVars(true), binPath, dir)
 	capture, send := tmuxSession(t, 120, 35, shell)
 	s := waitScreen(t, capture, "debug: paused before line 18", 90*time.Second)
-	if !strings.Contains(s, "exit goes on with the build") {
+	if !strings.Contains(s, "exit returns to the build UI") {
 		t.Errorf("the shell does not say the build goes on when it exits:\n%s", s)
 	}
 	waitScreen(t, capture, "/src #", 20*time.Second) // the shell's prompt, in the step's WORKDIR
@@ -102,5 +103,52 @@ func TestBuildBreakInTheUIUnderTmux(t *testing.T) {
 	}
 	if b.Status != model.StatusOK || !strings.Contains(b.Debug, "ran `/bin/sh` before line 18 (exit 0)") {
 		t.Errorf("record: status %q, debug %q; want a completed build noting the pause", b.Status, b.Debug)
+	}
+}
+
+// After a build completes in the build UI, x on a completed step (the
+// RUN of line 3) gives the terminal to a shell in that step's result: its
+// file is there, line 4's is not; when the shell exits the UI is back on
+// the same step, saying how many steps had to run again to reach it
+// (none: all from the cache). What the shell wrote is not in the image.
+func TestBuildUIShellInCompletedStepUnderTmux(t *testing.T) {
+	e := newEnv(t)
+	nonce := history.NewID()
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nWORKDIR /work\nRUN echo "+nonce+" > /work/one\nRUN echo two > /work/two\n")
+	shell := fmt.Sprintf("env TERM=xterm-256color %s %s build --builder embedded %s; echo EXIT=$?; sleep 60", e.shellVars(true), binPath, dir)
+	capture, send := tmuxSession(t, 120, 35, shell)
+	s := waitScreen(t, capture, "done in", 90*time.Second)
+	for i := 0; i < 3 && !strings.Contains(s, "▸ Steps of"); i++ {
+		send("Tab")
+		time.Sleep(300 * time.Millisecond)
+		s = capture()
+	}
+	send("Up") // from line 4's RUN, selected last, to line 3's
+	s = waitScreen(t, capture, "Logs of [3/4] RUN echo "+nonce, 10*time.Second)
+	selection := logsTitle(s)
+	if !strings.Contains(s, "x shell in step's result") {
+		t.Errorf("x is not offered on a completed step:\n%s", s)
+	}
+	send("x")
+	waitScreen(t, capture, "/work #", 60*time.Second)
+	send("cat /work/one; test -e /work/two || echo NO-TWO-$((2+3)); echo changed > /work/one", "Enter")
+	s = waitScreen(t, capture, "NO-TWO-5", 20*time.Second)
+	if !strings.Contains(s, nonce) {
+		t.Errorf("the shell does not see the step's file:\n%s", s)
+	}
+	send("exit", "Enter")
+	s = waitScreen(t, capture, "ran again to reach it", 30*time.Second)
+	if !strings.Contains(s, "0 step(s) ran again") {
+		t.Errorf("a completed build's steps should all come from the cache:\n%s", s)
+	}
+	if got := logsTitle(s); got != selection {
+		t.Errorf("back from the shell, the selection is %q, was %q:\n%s", got, selection, s)
+	}
+	send("q")
+	if s := waitScreen(t, capture, "EXIT=", 30*time.Second); !strings.Contains(s, "EXIT=0") {
+		t.Errorf("q after the build: want exit 0:\n%s", s)
+	}
+	if r := e.run(t, nil, "debug", "--builder", "embedded", "--on", "always", "--invoke", "cat /work/one", dir); r.code != 0 || r.stdout != nonce+"\n" {
+		t.Errorf("the built image's /work/one (exit %d): %q, want the step's", r.code, r.stdout)
 	}
 }

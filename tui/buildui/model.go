@@ -87,6 +87,8 @@ type Options struct {
 	// Paused, when set, delivers each --break the build pauses at: the
 	// terminal goes to a shell there, and the build goes on when it exits.
 	Paused <-chan stepshell.Pause
+	// StepShell, when set, opens a shell in a completed step's result (x).
+	StepShell stepshell.Opener
 }
 
 // view is what fills the screen below the header.

@@ -56,6 +56,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		cmd, note := m.pause.Update(msg, m.opts.Paused)
 		m.note = note
 		return cmd
+	case stepshell.ResultDoneMsg:
+		m.note = stepshell.ResultNote(msg)
 	case failedstep.ShellDoneMsg:
 		if m.note = ""; msg.Err != nil {
 			m.note = "x: " + msg.Err.Error()
@@ -202,6 +204,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.cancel()
 	case key.Matches(msg, k.Quit):
 		return m.quit()
+	case key.Matches(msg, failedstep.Key) && !m.failedView().StepFailed:
+		cmd, note := stepshell.OpenResult(m.stepView(), m.opts.StepShell)
+		m.note = note
+		return cmd
 	case key.Matches(msg, failedstep.Key):
 		cmd, note := m.fstep.Open(m.failedView())
 		m.note = note
