@@ -152,3 +152,23 @@ func TestBuildUIShellInCompletedStepUnderTmux(t *testing.T) {
 		t.Errorf("the built image's /work/one (exit %d): %q, want the step's", r.code, r.stdout)
 	}
 }
+
+// build --break LINE --on-error pauses only on a failure: no pause at the
+// line, and a failing RUN gets the process (commands from stdin) in its
+// state, seeing what it wrote; the build still fails as it did.
+func TestBuildBreakOnErrorPausesOnlyOnAFailure(t *testing.T) {
+	e := newEnv(t)
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nWORKDIR /work\nRUN echo one > /work/one\n"+
+		"RUN sh -c 'mkdir -p /tmp/out && echo partial > /tmp/out/p && exit 3'\n")
+	r := e.buildWithStdin(t, "echo ==; cat /tmp/out/p /work/one\n",
+		"build", "--builder", "embedded", "--progress", "plain", "--break", "3", "--on-error", dir)
+	if r.code == 0 {
+		t.Fatalf("the failing build exited 0:\n%s", lastLines(r.stderr, 20))
+	}
+	if r.stdout != "==\npartial\none\n" {
+		t.Errorf("want the process to run once, in the failed step: stdout %q", r.stdout)
+	}
+	if strings.Contains(r.stderr, "paused before line 3") || !strings.Contains(r.stderr, "debug: in the failed step's state") {
+		t.Errorf("want no pause at line 3 and a process in the failed step:\n%s", lastLines(r.stderr, 30))
+	}
+}
