@@ -172,3 +172,48 @@ func TestBuildBreakOnErrorPausesOnlyOnAFailure(t *testing.T) {
 		t.Errorf("want no pause at line 3 and a process in the failed step:\n%s", lastLines(r.stderr, 30))
 	}
 }
+
+// In a replay of a recorded build (`history show last` on a terminal), x
+// on a completed step builds the record's inputs again up to that step,
+// from the cache, and opens a shell in its result; exit comes back to
+// the replay, saying how many steps ran again.
+func TestReplayShellInCompletedStepUnderTmux(t *testing.T) {
+	e := newEnv(t)
+	nonce := history.NewID()
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nWORKDIR /work\nRUN echo "+nonce+" > /work/one\nRUN echo two > /work/two\n")
+	e.mustRun(t, "build", "--builder", "embedded", "--progress", "plain", dir)
+	shell := fmt.Sprintf("env TERM=xterm-256color %s %s history show last; echo EXIT=$?; sleep 60", e.shellVars(true), binPath)
+	capture, send := tmuxSession(t, 120, 35, shell)
+	s := waitScreen(t, capture, "Steps of", 30*time.Second)
+	for i := 0; i < 3 && !strings.Contains(s, "▸ Steps of"); i++ {
+		send("Tab")
+		time.Sleep(300 * time.Millisecond)
+		s = capture()
+	}
+	want := "Logs of [3/4] RUN echo " + nonce
+	for i := 0; i < 4 && !strings.Contains(s, want); i++ {
+		send("Up")
+		time.Sleep(300 * time.Millisecond)
+		s = capture()
+	}
+	for i := 0; i < 4 && !strings.Contains(s, want); i++ {
+		send("Down")
+		time.Sleep(300 * time.Millisecond)
+		s = capture()
+	}
+	if !strings.Contains(s, want) || !strings.Contains(s, "x shell in step's result") {
+		t.Fatalf("line 3's step with x offered not reached:\n%s", s)
+	}
+	send("x")
+	waitScreen(t, capture, "/work #", 60*time.Second)
+	send("cat /work/one; test -e /work/two || echo NO-TWO-$((2+3))", "Enter")
+	s = waitScreen(t, capture, "NO-TWO-5", 20*time.Second)
+	if !strings.Contains(s, nonce) {
+		t.Errorf("the shell does not see the step's file:\n%s", s)
+	}
+	send("exit", "Enter")
+	s = waitScreen(t, capture, "ran again to reach it", 30*time.Second)
+	if !strings.Contains(s, "0 step(s) ran again") || !strings.Contains(s, want) {
+		t.Errorf("back in the replay: want the note and the same step:\n%s", s)
+	}
+}
