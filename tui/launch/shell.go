@@ -1,9 +1,11 @@
 package launch
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/muesli/cancelreader"
 	"golang.org/x/term"
@@ -35,8 +37,19 @@ func holdFailedStep(p *build.Prepared, o *buildui.Options, breaks *debug.Breaks)
 	})
 	p.Solver, o.Held = h, ch
 	if breaks != nil && !breaks.OnError && breaks.Any() {
-		pauses := make(chan stepshell.Pause, 1) // one at a time: the build waits for the UI to continue it
-		h.Breaks = &debug.Session{Breaks: breaks.Before, After: breaks.After, Stderr: io.Discard, OnPause: func(d *debug.Pause) {
+		// one pause at a time (the build waits for the UI to continue it);
+		// notes of breaks that did not pause are dropped past the buffer
+		// rather than block the build once the UI is gone
+		pauses := make(chan stepshell.Pause, 8)
+		notes := &lineWriter{line: func(l string) {
+			if strings.Contains(l, "not paused") {
+				select {
+				case pauses <- stepshell.Pause{Note: strings.TrimPrefix(l, "debug: ")}:
+				default:
+				}
+			}
+		}}
+		h.Breaks = &debug.Session{Breaks: breaks.Before, After: breaks.After, Stderr: notes, OnPause: func(d *debug.Pause) {
 			pauses <- stepshell.Pause{Where: d.Where(), Shell: &shellCommand{held: d}, Continue: d.Continue}
 		}}
 		o.Paused = pauses
@@ -90,4 +103,22 @@ func (c *shellCommand) Run() error {
 	}
 	_, err := c.held.Shell(in, c.stdout, stderr, tty)
 	return err
+}
+
+// lineWriter hands each whole line written to it to line.
+type lineWriter struct {
+	buf  []byte
+	line func(string)
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		w.line(string(w.buf[:i]))
+		w.buf = w.buf[i+1:]
+	}
 }

@@ -18,6 +18,9 @@ type Pause struct {
 	Shell tea.ExecCommand
 	// Continue lets the build go on.
 	Continue func()
+	// Note, when not "", is a line about a break that did not pause (no
+	// step on that line…): shown, with no shell and nothing to continue.
+	Note string
 }
 
 // Msg says the build is paused at a break.
@@ -61,6 +64,9 @@ func (s *State) Paused() string {
 func (s *State) Update(msg tea.Msg, ch <-chan Pause) (tea.Cmd, string) {
 	switch msg := msg.(type) {
 	case Msg:
+		if msg.Pause.Note != "" {
+			return Wait(ch), msg.Pause.Note
+		}
 		s.at = &msg.Pause
 		if msg.Pause.Shell == nil {
 			s.at.Continue()

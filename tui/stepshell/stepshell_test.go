@@ -72,4 +72,8 @@ func TestPauseUpdate(t *testing.T) {
 		t.Errorf("a DoneMsg with no pause: %q", note)
 	}
 	var _ tea.ExecCommand = fakeCmd{}
+	cmd, note = s.Update(Msg{Pause{Note: "--break 13: no step of this build is on line 13: not paused"}}, ch)
+	if cmd == nil || !strings.Contains(note, "line 13: not paused") || s.Paused() != "" {
+		t.Errorf("a break that did not pause: cmd %v, note %q, paused %q", cmd != nil, note, s.Paused())
+	}
 }
