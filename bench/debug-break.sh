@@ -8,9 +8,14 @@
 # and the median of what --break itself took in the process (reading and
 # searching the LLB, from the --debug log), which a loaded machine's noise
 # in the wall times does not blur.
+#
+# CMD=build compares `buildscope build --progress plain --break 3` with the
+# same `buildscope build` (which without --break solves without the
+# gateway: the ratio includes running the build through it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-5}
+CMD=${CMD:-debug}
 CTX=assets/examples/multistage
 BS=$PWD/bin/buildscope
 OUT=$(mktemp -d)
@@ -19,8 +24,10 @@ $BS builder start >/dev/null
 
 now() { date +%s%N; }
 ms() { echo $(( ($2 - $1) / 1000000 )); }
-brk() { $BS debug --debug "$OUT/brk.log" --builder embedded --break 3 "$@" "$CTX" >/dev/null 2>&1; }
-plain() { $BS debug --builder embedded "$@" "$CTX" >/dev/null 2>&1; }
+FLAGS=()
+[ "$CMD" = build ] && FLAGS=(--progress plain)
+brk() { $BS "$CMD" "${FLAGS[@]}" --debug "$OUT/brk.log" --builder embedded --break 3 "$@" "$CTX" </dev/null >/dev/null 2>&1; }
+plain() { $BS "$CMD" "${FLAGS[@]}" --builder embedded "$@" "$CTX" </dev/null >/dev/null 2>&1; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 round() { # name; args go to both
@@ -39,7 +46,7 @@ round() { # name; args go to both
   done
   local ma mb
   ma=$(median <"$OUT/a"); mb=$(median <"$OUT/b")
-  printf '%-5s debug --break 3 %6s ms   debug %6s ms   ratio %s (limit 1.05)\n' "$name" "$ma" "$mb" \
+  printf '%-5s %s --break 3 %6s ms   %s %6s ms   ratio %s (limit 1.05)\n' "$name" "$CMD" "$ma" "$CMD" "$mb" \
     "$(awk -v a="$ma" -v b="$mb" 'BEGIN {printf "%.3f", a/b}')"
 }
 

@@ -17,6 +17,10 @@ const (
 // own to measure it (`buildscope stages`, the build UI's stage view).
 const InternalStageSize = "stage-size"
 
+// InternalStepShell is Build.Internal of a build run again so that a
+// shell opens in a step's result (the build UI's x on a completed step).
+const InternalStepShell = "step-shell"
+
 // SchemaVersion is the version of the record's JSON shape that this
 // buildscope writes and the newest it reads. Version 2 added `schema` and
 // writes `bake` before `stages`, so that a record's head (the fields

@@ -111,6 +111,18 @@ func (p *Prepared) InputsOnly() *Prepared {
 	return &q
 }
 
+// Internal is p's inputs built again on the user's behalf, for kind
+// (model.InternalStepShell…): no outputs, its own log streams, recorded
+// as internal; its Solver is the caller's to set.
+func (p *Prepared) Internal(kind string) *Prepared {
+	q := p.InputsOnly()
+	q.internal, q.Solver = kind, nil
+	if p.redactor != nil {
+		q.redactor = p.redactor.ForBuild()
+	}
+	return q
+}
+
 // Prepare checks the options against the file system and parses the
 // Dockerfile, so that bad input fails before any builder is contacted.
 func Prepare(o Options) (*Prepared, error) {

@@ -118,22 +118,14 @@ func (s *Session) pauseAfter(ctx context.Context, gc gateway.Client, g *graph, d
 	root := gateway.NewContainerRequest{Mounts: []gateway.Mount{{Dest: "/", Ref: ref, MountType: pb.MountType_BIND}}, Platform: op.Platform}
 	if exec == nil {
 		fmt.Fprintf(s.Stderr, "debug: paused after line %d, not a RUN: in its result, as root in / (the stage's ENV, WORKDIR and USER are not in the step's LLB); what the process changes is not kept\n", line)
-		s.pausedAfter(line, s.runIn(ctx, gc, root, nil, gateway.StartRequest{}))
+		s.openAt(ctx, gc, line, true, root, nil, gateway.StartRequest{})
 		return nil
 	}
 	meta := exec.Meta
 	root.NetMode = exec.Network
 	fmt.Fprintf(s.Stderr, "debug: paused after line %d, in its result (cwd %s, user %s); what the process changes is not kept. The step ran:\n  %s\n", line, orDefault(meta.Cwd, "/"), orDefault(meta.User, "root"), shellLine(meta.Args))
-	s.pausedAfter(line, s.runIn(ctx, gc, root, meta.Args, stepProcess(exec)))
+	s.openAt(ctx, gc, line, true, root, meta.Args, stepProcess(exec))
 	return nil
-}
-
-// pausedAfter is paused for a break after the step on line.
-func (s *Session) pausedAfter(line int, r *Ran) {
-	if r != nil {
-		r.After = true
-	}
-	s.paused(line, r)
 }
 
 // pauseBefore opens the session's process in the input state of the step
@@ -158,8 +150,8 @@ func (s *Session) pauseBefore(ctx context.Context, gc gateway.Client, g *graph, 
 			return nil
 		}
 		fmt.Fprintf(s.Stderr, "debug: paused before line %d, not a RUN: in its input filesystem, as root in / (the stage's ENV, WORKDIR and USER are not in the step's LLB)\n", line)
-		s.paused(line, s.runIn(ctx, gc, gateway.NewContainerRequest{Mounts: []gateway.Mount{{Dest: "/", Ref: refs[0], MountType: pb.MountType_BIND}}, Platform: op.Platform},
-			nil, gateway.StartRequest{}))
+		s.openAt(ctx, gc, line, false, gateway.NewContainerRequest{Mounts: []gateway.Mount{{Dest: "/", Ref: refs[0], MountType: pb.MountType_BIND}}, Platform: op.Platform},
+			nil, gateway.StartRequest{})
 		return nil
 	}
 	var mounts []gateway.Mount
@@ -173,8 +165,8 @@ func (s *Session) pauseBefore(ctx context.Context, gc gateway.Client, g *graph, 
 	}
 	meta := exec.Meta
 	fmt.Fprintf(s.Stderr, "debug: paused before line %d, in its input state (cwd %s, user %s); the step will run:\n  %s\n", line, orDefault(meta.Cwd, "/"), orDefault(meta.User, "root"), shellLine(meta.Args))
-	s.paused(line, s.runIn(ctx, gc, gateway.NewContainerRequest{Mounts: mounts, NetMode: exec.Network, Platform: op.Platform}, meta.Args,
-		stepProcess(exec)))
+	s.openAt(ctx, gc, line, false, gateway.NewContainerRequest{Mounts: mounts, NetMode: exec.Network, Platform: op.Platform}, meta.Args,
+		stepProcess(exec))
 	return nil
 }
 

@@ -51,6 +51,9 @@ type Session struct {
 	Ran *Ran
 	// Paused is what ran at each break, in order.
 	Paused []Ran
+	// OnPause, when set, gets each break instead of the process running
+	// there: a UI opens its shells and continues it (Pause).
+	OnPause func(*Pause)
 
 	terminal *os.File // the user's terminal, given to an interactive shell
 	noExec   bool     // the builder cannot start a process in a step

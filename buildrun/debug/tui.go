@@ -28,6 +28,9 @@ type Holder struct {
 	// must not block). A failure with no state to open (not a RUN, mounts
 	// not kept) is handed over too, with Why saying so, and not held.
 	OnHold func(*Held)
+	// Breaks, when set, pauses the build at its lines (Session.OnPause
+	// gets each pause), before any step fails.
+	Breaks *Session
 
 	once    sync.Once
 	release chan struct{}
@@ -85,7 +88,11 @@ func (h *Holder) Release() { h.once.Do(func() { close(h.release) }) }
 func (h *Holder) Note() string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return (&Session{Ran: h.ran}).Note()
+	s := &Session{Ran: h.ran}
+	if h.Breaks != nil {
+		s.Paused = h.Breaks.Paused
+	}
+	return s.Note()
 }
 
 // Solve runs the build as Session.Solve does; a failed step is held (see
@@ -95,6 +102,9 @@ func (h *Holder) Solve(ctx context.Context, c *client.Client, opt client.SolveOp
 	opt.Frontend = ""
 	return c.Build(ctx, opt, "buildscope", func(ctx context.Context, gc gateway.Client) (*gateway.Result, error) {
 		res, err := gc.Solve(ctx, gateway.SolveRequest{Frontend: frontend, FrontendOpt: maps.Clone(gc.BuildOpts().Opts)})
+		if err == nil && h.Breaks != nil {
+			err = h.Breaks.pauseAtBreaks(ctx, gc, res)
+		}
 		if err == nil {
 			err = res.EachRef(func(ref gateway.Reference) error { return ref.Evaluate(ctx) })
 		}

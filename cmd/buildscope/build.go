@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/moby/buildkit/client"
 	"github.com/spf13/cobra"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/buildscope/buildscope/assets/help"
 	"github.com/buildscope/buildscope/buildrun/build"
+	"github.com/buildscope/buildscope/buildrun/debug"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/buildtext"
 	"github.com/buildscope/buildscope/tui/buildui"
@@ -22,16 +24,14 @@ type buildFlags struct {
 	report   string
 	metadata string
 	logCap   int
+	breaks   debug.Breaks
 }
 
 func newBuildCmd(g *globals) *cobra.Command {
 	f := &buildFlags{}
 	cmd := &cobra.Command{
-		Use:     "build [flags] [PATH]",
-		Short:   "Build a Dockerfile and record the build",
-		Long:    help.Long("build"),
-		Example: help.Example("build"),
-		Args:    cobra.MaximumNArgs(1),
+		Use: "build [flags] [PATH]", Short: "Build a Dockerfile and record the build",
+		Long: help.Long("build"), Example: help.Example("build"), Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.opts.ContextDir = append(args, ".")[0] // no PATH: ., as buildx builds
 			return runBuild(cmd, g, f, nil)
@@ -51,6 +51,8 @@ func newBuildCmd(g *globals) *cobra.Command {
 	fl.StringVar(&f.metadata, "metadata-file", "", "write the build result metadata (JSON, as docker buildx build writes it) to this file")
 	fl.BoolVar(&o.SkipInputs, "no-record-inputs", false, "do not record what goes into each step (why cannot explain the build)")
 	_ = fl.MarkHidden("no-record-inputs")
+	fl.Var(&f.breaks, "break", "pause before the step at each Dockerfile LINE (after:LINE: after it) in a shell in its input state; the build goes on when it exits")
+	fl.BoolVar(&f.breaks.OnError, "on-error", false, "open the shell only in a RUN step that fails (no pause at --break's lines)")
 	fl.IntVar(&f.logCap, "log-cap", 256<<10, "interactive UI: bytes of output kept per step (older output is dropped)")
 	return cmd
 }
@@ -67,10 +69,10 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags, solver build.Solver
 		return err
 	}
 	defer b.Close()
-	p.Solver = solver
+	p.Solver = f.breaks.Plain(solver, interactive, os.Stdin, cmd.OutOrStdout(), cmd.ErrOrStderr()) // the UI's: BuildUI
 	warn(cmd, p.Notes(b))
 	env := g.env(cmd)
-	rec, berr := env.Live(cmd.Context(), interactive, mode, func() buildui.Options { return env.BuildUI(cmd.Context(), b, p, f.logCap) },
+	rec, berr := env.Live(cmd.Context(), interactive, mode, func() buildui.Options { return env.BuildUI(cmd.Context(), b, p, f.logCap, &f.breaks) },
 		func(ctx context.Context, onStatus func(*client.SolveStatus)) (*model.Build, error) {
 			return build.Run(ctx, b, p, g.paths, onStatus)
 		})

@@ -5,54 +5,13 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/tui/imageopen"
+	"github.com/buildscope/buildscope/tui/inspectopen"
 	"github.com/buildscope/buildscope/tui/layersview"
 )
 
 // Inspection is an image opened for the inspector (imageopen).
 type Inspection = imageopen.Inspection
-
-// imageOpenedMsg carries the image opened for the inspector of
-// generation gen, its analysis started, or why it could not be opened.
-type imageOpenedMsg struct {
-	gen   int
-	title string
-	infos []layers.LayerInfo
-	sess  *layersview.Session
-	err   error
-}
-
-// openImage is the command that opens a build's image (an engine build's
-// is saved from the engine first) and starts its analysis. When ctx is
-// cancelled (the inspector was left meanwhile) or the model closed, it
-// releases the image itself.
-func openImage(ctx context.Context, gen int, id string, open func(context.Context, string) (*Inspection, error), images *imageopen.Held) tea.Cmd {
-	return func() tea.Msg {
-		in, err := open(ctx, id)
-		if err != nil {
-			return imageOpenedMsg{gen: gen, err: err}
-		}
-		if ctx.Err() != nil {
-			if in.Close != nil {
-				in.Close()
-			}
-			return nil
-		}
-		var sess *layersview.Session
-		sess = layersview.Start(ctx, gen, in.Image, func() {
-			images.Remove(sess)
-			if in.Close != nil {
-				in.Close()
-			}
-		})
-		if !images.Add(sess) {
-			sess.Release()
-			return nil
-		}
-		return imageOpenedMsg{gen: gen, title: in.Title, infos: in.Infos, sess: sess}
-	}
-}
 
 // openInspector shows the inspector of a build's image, loading until
 // the image is open; an inspector shown before is closed.
@@ -62,23 +21,23 @@ func (m *Model) openInspector(id string) tea.Cmd {
 	m.lvGen++
 	ctx, cancel := context.WithCancel(m.ctx)
 	m.lvCancel, m.lvErr, m.lvTitle = cancel, nil, "build:"+id
-	return tea.Batch(closing, openImage(ctx, m.lvGen, id, m.opts.Inspect, &m.images))
+	return tea.Batch(closing, inspectopen.Open(ctx, m.lvGen, id, m.opts.Inspect, &m.images))
 }
 
 // opened takes the image opened for the inspector, unless the inspector
 // was left or replaced meanwhile: then the image is closed.
-func (m *Model) opened(msg imageOpenedMsg) tea.Cmd {
-	if msg.gen != m.lvGen || m.lvCancel == nil {
-		if msg.sess != nil {
-			return msg.sess.Close()
+func (m *Model) opened(msg inspectopen.Msg) tea.Cmd {
+	if msg.Gen != m.lvGen || m.lvCancel == nil {
+		if msg.Sess != nil {
+			return msg.Sess.Close()
 		}
 		return nil
 	}
-	if msg.err != nil {
-		m.lvErr = msg.err
+	if msg.Err != nil {
+		m.lvErr = msg.Err
 		return nil
 	}
-	m.lv = layersview.New(m.body(), layersview.Options{Title: msg.title, Infos: msg.infos, Session: msg.sess})
+	m.lv = layersview.New(m.body(), layersview.Options{Title: msg.Title, Infos: msg.Infos, Session: msg.Sess})
 	return m.lv.Init()
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/buildscope/buildscope/inspect/layers"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/why"
+	"github.com/buildscope/buildscope/tui/inspectopen"
 	"github.com/buildscope/buildscope/tui/layersview"
 )
 
@@ -174,7 +175,7 @@ func TestInspectorDropsStaleImages(t *testing.T) {
 	// a session of an earlier generation, and its stream, arrive late
 	released := false
 	stale := layersview.Start(context.Background(), m.lvGen-1, eng.img, func() { released = true })
-	_, cmd := m.Update(imageOpenedMsg{gen: m.lvGen - 1, title: "build:old", sess: stale})
+	_, cmd := m.Update(inspectopen.Msg{Gen: m.lvGen - 1, Title: "build:old", Sess: stale})
 	if cmd == nil {
 		t.Fatal("a stale image was not closed")
 	}

@@ -62,7 +62,7 @@ func pressChanges(m *Model, k string) bool {
 // quits) within a bounded number of messages: no key offered is a
 // silent no-op. One whose work cannot be done says why on screen.
 func TestEveryOfferedKeyDoesSomething(t *testing.T) {
-	for _, st := range uiStates() {
+	for _, st := range append(uiStates(), stepShellStates()...) {
 		views := [][]string{nil}
 		for _, k := range offeredKeys(st.make(t, 100, 30)) {
 			if k == "c" || k == "s" || k == "d" || k == "i" || k == "t" {

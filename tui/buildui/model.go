@@ -32,6 +32,7 @@ import (
 	"github.com/buildscope/buildscope/tui/layersview"
 	"github.com/buildscope/buildscope/tui/logs"
 	"github.com/buildscope/buildscope/tui/stagesview"
+	"github.com/buildscope/buildscope/tui/stepshell"
 	"github.com/buildscope/buildscope/tui/timeline"
 )
 
@@ -83,6 +84,11 @@ type Options struct {
 	// Held, when set, delivers the failed RUN step the builder keeps open
 	// for a shell (x), once, when the build fails (launch.BuildUI).
 	Held <-chan failedstep.Held
+	// Paused, when set, delivers each --break the build pauses at: the
+	// terminal goes to a shell there, and the build goes on when it exits.
+	Paused <-chan stepshell.Pause
+	// StepShell, when set, opens a shell in a completed step's result (x).
+	StepShell stepshell.Opener
 }
 
 // view is what fills the screen below the header.
@@ -131,6 +137,7 @@ type Model struct {
 	note             string           // one line saying why the last key did nothing; the next key clears it
 	confirm          bool             // q was pressed on a running build: y cancels it
 	fstep            failedstep.State // the failed step the builder holds for a shell (x)
+	pause            stepshell.State  // the --break the build is paused at
 
 	view       view
 	why        *why.Explanation
@@ -240,7 +247,7 @@ func (m *Model) Init() tea.Cmd {
 	if m.opts.Held != nil {
 		cmds = append(cmds, failedstep.Wait(m.opts.Held))
 	}
-	return tea.Batch(cmds...)
+	return tea.Batch(append(cmds, stepshell.Wait(m.opts.Paused))...)
 }
 
 // LoadLogs fills the step logs from a recorded status stream (replay of a

@@ -7,6 +7,7 @@ import (
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/failedstep"
 	"github.com/buildscope/buildscope/tui/keyoffer"
+	"github.com/buildscope/buildscope/tui/stepshell"
 
 	"github.com/buildscope/buildscope/model"
 )
@@ -186,10 +187,17 @@ func (m *Model) failedView() failedstep.View {
 	return failedstep.View{StepFailed: ok && st.Error != "", Digest: st.Digest, Done: m.done, Replay: m.opts.Replay != nil, Holding: m.opts.Held != nil}
 }
 
-// shellKeys are x where it works: on the held failed step, in the build view.
+// shellKeys are x where it works: on the held failed step, or on a
+// completed step (its result), in the build view.
 func (m *Model) shellKeys() []key.Binding {
 	if m.view != viewBuild {
 		return nil
 	}
-	return m.fstep.Keys(m.failedView())
+	return append(m.fstep.Keys(m.failedView()), stepshell.ResultKeys(m.stepView(), m.opts.StepShell)...)
+}
+
+// stepView is what of the UI decides x on a completed step (stepshell).
+func (m *Model) stepView() stepshell.Step {
+	st, ok := m.selected()
+	return stepshell.Step{Done: m.done, Failed: st.Error != "", Line: st.Line, Instruction: st.Instruction, Selected: ok, Platforms: len(m.build.Platforms)}
 }

@@ -10,8 +10,10 @@ import (
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/tui/common"
 	"github.com/buildscope/buildscope/tui/failedstep"
+	"github.com/buildscope/buildscope/tui/inspectopen"
 	"github.com/buildscope/buildscope/tui/layersview"
 	"github.com/buildscope/buildscope/tui/logs"
+	"github.com/buildscope/buildscope/tui/stepshell"
 )
 
 // Update routes a message, then brings up to date what the screen
@@ -50,6 +52,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case streamEndMsg:
 	case failedstep.Msg:
 		m.fstep.Held = &msg.Held // the failed step is already selected (autoSelect); the user may have moved since
+	case stepshell.Msg, stepshell.DoneMsg:
+		cmd, note := m.pause.Update(msg, m.opts.Paused)
+		m.note = note
+		return cmd
+	case stepshell.ResultDoneMsg:
+		m.note = stepshell.ResultNote(msg)
 	case failedstep.ShellDoneMsg:
 		if m.note = ""; msg.Err != nil {
 			m.note = "x: " + msg.Err.Error()
@@ -58,7 +66,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(m.finish(msg), m.explain())
 	case whyMsg:
 		m.why, m.whyErr = msg.ex, msg.err
-	case imageOpenedMsg:
+	case inspectopen.Msg:
 		return m.opened(msg)
 	case layersview.LayerMsg, layersview.DoneMsg, layersview.PreviewMsg:
 		if m.lv != nil {
@@ -196,6 +204,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.cancel()
 	case key.Matches(msg, k.Quit):
 		return m.quit()
+	case key.Matches(msg, failedstep.Key) && !m.failedView().StepFailed:
+		cmd, note := stepshell.OpenResult(m.stepView(), m.opts.StepShell)
+		m.note = note
+		return cmd
 	case key.Matches(msg, failedstep.Key):
 		cmd, note := m.fstep.Open(m.failedView())
 		m.note = note

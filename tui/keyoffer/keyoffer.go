@@ -1,6 +1,6 @@
 // Package keyoffer decides which of the keys that open the views of a
 // build (c why steps ran, s stage sizes, d a run's diff, i the image's
-// layers, t the timeline), and x (a shell in a failed RUN step), work in
+// layers, t the timeline), and x (a shell in a failed RUN step, or in a completed step's result), work in
 // the state the build UI is in — a build running or followed, finished,
 // failed, replayed from buildscope's record or another client's, a bake
 // — and for one that cannot, the one line that says why. The build UI draws its footer and help (?) from
@@ -27,6 +27,9 @@ type State struct {
 	// can open in it.
 	StepFailed, Held bool
 	NoShell          string
+	// Completed: the selected step ran (or came from the cache) and x
+	// opens a shell in its result (stepshell), unless NoShell says why not.
+	Completed bool
 }
 
 // ref is how the command line names the build.
@@ -86,6 +89,10 @@ func Offer(key string, s State) (bool, string) {
 		}
 	case "x":
 		switch {
+		case s.Completed && s.NoShell != "":
+			return false, "x: " + s.NoShell
+		case s.Completed:
+			return true, ""
 		case !s.StepFailed:
 			return false, "x: a shell opens in a failed RUN step: select the step that failed"
 		case s.NoShell != "":

@@ -22,6 +22,7 @@ import (
 	"github.com/buildscope/buildscope/buildrun/build"
 	"github.com/buildscope/buildscope/buildrun/builder"
 	"github.com/buildscope/buildscope/buildrun/builderhistory"
+	"github.com/buildscope/buildscope/buildrun/debug"
 	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/state"
 	"github.com/buildscope/buildscope/inspect/cdiffrun"
@@ -66,13 +67,16 @@ func (e Env) history() history.History {
 
 // BuildUI is the build UI of p on b: the live graph, then why its steps
 // ran, the stages' sizes, a run's diff and the inspector of its image.
-// A RUN step that fails stays open for a shell (holdFailedStep).
-func (e Env) BuildUI(ctx context.Context, b *builder.Builder, p *build.Prepared, logCap int) buildui.Options {
+// A RUN step that fails stays open for a shell, the build pauses at
+// breaks' lines (holdFailedStep), and x opens a shell in a completed
+// step's result (liveShells).
+func (e Env) BuildUI(ctx context.Context, b *builder.Builder, p *build.Prepared, logCap int, breaks *debug.Breaks) buildui.Options {
 	df, _ := os.ReadFile(p.DockerfileAbs)
 	o := buildui.Options{Title: p.ContextAbs, Builder: b.Name(), Plan: p.Plan, Dockerfile: df, Target: p.Target, LogCap: logCap,
 		Context: ctx, Why: e.history().Explain, Stages: stagesize.Reporter(b, p, e.Paths),
 		Diff: cdiffrun.ImageDiffer(e.Connect, e.Paths), Inspect: imageopen.BuildImages(source.Options{Paths: e.Paths})}
-	holdFailedStep(p, &o)
+	holdFailedStep(p, &o, breaks)
+	o.StepShell = e.liveShells(ctx, b, p)
 	return o
 }
 
@@ -148,6 +152,7 @@ func (e Env) Replay(ctx context.Context, o *builderhistory.OpenedBuild) error {
 		ro.Dockerfile, _ = os.ReadFile(b.Dockerfile)
 		ro.Why, ro.Inspect = e.history().Explain, imageopen.BuildImages(source.Options{Paths: e.Paths})
 		ro.Diff, ro.Stages = cdiffrun.ImageDiffer(e.Connect, e.Paths), e.recordStages(b.ID)
+		ro.StepShell = e.replayShells(ctx, b.ID)
 	}
 	return buildui.Replay(ctx, e.Out, ro, o.Events)
 }

@@ -1,9 +1,11 @@
 package launch
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/muesli/cancelreader"
 	"golang.org/x/term"
@@ -12,13 +14,16 @@ import (
 	"github.com/buildscope/buildscope/buildrun/debug"
 	"github.com/buildscope/buildscope/tui/buildui"
 	"github.com/buildscope/buildscope/tui/failedstep"
+	"github.com/buildscope/buildscope/tui/stepshell"
 )
 
 // holdFailedStep makes p's build run through the gateway (debug.Holder)
 // so that a failed RUN step stays open for a shell while the build UI
-// shows it: the UI gets it on the returned channel, and o says so. A
-// build that already has a solver (debug's) is left as it is.
-func holdFailedStep(p *build.Prepared, o *buildui.Options) {
+// shows it: the UI gets it on the returned channel, and o says so. With
+// breaks (build --break, not --on-error), the build pauses at each line
+// and the UI opens a shell there (o.Paused). A build that already has a
+// solver (debug's) is left as it is.
+func holdFailedStep(p *build.Prepared, o *buildui.Options, breaks *debug.Breaks) {
 	if p.Solver != nil {
 		return
 	}
@@ -31,6 +36,24 @@ func holdFailedStep(p *build.Prepared, o *buildui.Options) {
 		}
 	})
 	p.Solver, o.Held = h, ch
+	if breaks != nil && !breaks.OnError && breaks.Any() {
+		// one pause at a time (the build waits for the UI to continue it);
+		// notes of breaks that did not pause are dropped past the buffer
+		// rather than block the build once the UI is gone
+		pauses := make(chan stepshell.Pause, 8)
+		notes := &lineWriter{line: func(l string) {
+			if strings.Contains(l, "not paused") {
+				select {
+				case pauses <- stepshell.Pause{Note: strings.TrimPrefix(l, "debug: ")}:
+				default:
+				}
+			}
+		}}
+		h.Breaks = &debug.Session{Breaks: breaks.Before, After: breaks.After, Stderr: notes, OnPause: func(d *debug.Pause) {
+			pauses <- stepshell.Pause{Where: d.Where(), Shell: &shellCommand{held: d}, Continue: d.Continue}
+		}}
+		o.Paused = pauses
+	}
 }
 
 // forUI is a held step as the build UI shows it.
@@ -46,7 +69,7 @@ func forUI(h *debug.Holder, d *debug.Held) failedstep.Held {
 // shellCommand is a tea.ExecCommand: an interactive shell in a held
 // failed step, on the terminal the UI gives up while it runs.
 type shellCommand struct {
-	held           *debug.Held
+	held           shellOpener
 	stdin          io.Reader
 	stdout, stderr io.Writer
 }
@@ -54,6 +77,11 @@ type shellCommand struct {
 func (c *shellCommand) SetStdin(r io.Reader)  { c.stdin = r }
 func (c *shellCommand) SetStdout(w io.Writer) { c.stdout = w }
 func (c *shellCommand) SetStderr(w io.Writer) { c.stderr = w }
+
+// shellOpener is what a shell opens in: a held failed step, a pause.
+type shellOpener interface {
+	Shell(stdin io.Reader, stdout, stderr io.Writer, term *os.File) (*debug.Ran, error)
+}
 
 // Run runs the shell until it exits. On a terminal, the shell has it raw
 // and follows its size; its input is read through a reader cancelled
@@ -75,4 +103,22 @@ func (c *shellCommand) Run() error {
 	}
 	_, err := c.held.Shell(in, c.stdout, stderr, tty)
 	return err
+}
+
+// lineWriter hands each whole line written to it to line.
+type lineWriter struct {
+	buf  []byte
+	line func(string)
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		w.line(string(w.buf[:i]))
+		w.buf = w.buf[i+1:]
+	}
 }
