@@ -11,6 +11,7 @@ import (
 	"github.com/buildscope/buildscope/buildrun/build"
 	"github.com/buildscope/buildscope/buildrun/debug"
 	"github.com/buildscope/buildscope/tui/buildui"
+	"github.com/buildscope/buildscope/tui/editstep"
 	"github.com/buildscope/buildscope/tui/failedstep"
 )
 
@@ -30,6 +31,7 @@ func holdFailedStep(p *build.Prepared, o *buildui.Options) {
 		default: // the UI takes one; a second failure of the same build has no UI to go to
 		}
 	})
+	h.Dockerfile = p.DockerfileAbs // where e's edit is written back (w)
 	p.Solver, o.Held = h, ch
 }
 
@@ -39,6 +41,7 @@ func forUI(h *debug.Holder, d *debug.Held) failedstep.Held {
 	if d.Why == "" {
 		u.Step = d.StepLine()
 		u.Shell = &shellCommand{held: d}
+		u.Edit = &editstep.Edit{Instruction: d.Instruction, NoEdit: d.NoEdit, ReRun: d.ReRun, WriteBack: d.WriteBack}
 	}
 	return u
 }
