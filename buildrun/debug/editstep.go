@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // editStep is --edit in a failed build: the editor (s.EditWith) opens on
@@ -18,7 +19,7 @@ func (s *Session) editStep(r *rerunner) {
 		fmt.Fprintf(s.Stderr, "debug: --edit: %s\n", r.noEdit)
 		return
 	}
-	fmt.Fprintf(s.Stderr, "debug: editing the failed instruction (%s line %d) with `%s`:\n  %s\n", r.in.Name, r.in.Start, s.EditWith, r.in.Text())
+	fmt.Fprintf(s.Stderr, "debug: editing the failed instruction (%s line %d) with `%s`:\n%s\n", r.in.Name, r.in.Start, s.EditWith, indent(r.in.Text()))
 	o, err := r.edit(s.EditWith, s.Stdin, s.Stdout, s.Stderr)
 	switch {
 	case errors.Is(err, ErrNothing):
@@ -29,7 +30,7 @@ func (s *Session) editStep(r *rerunner) {
 		return
 	}
 	s.Edited = o
-	fmt.Fprintf(s.Stderr, "debug: re-ran with line %d edited to:\n  %s\n", o.Line, o.Text)
+	fmt.Fprintf(s.Stderr, "debug: re-ran with line %d edited to:\n%s\n", o.Line, indent(o.Text))
 	_, _ = s.Stdout.Write(o.Log)
 	fmt.Fprintf(s.Stderr, "debug: %s\n", o.Result())
 	if !s.WriteBack {
@@ -43,6 +44,9 @@ func (s *Session) editStep(r *rerunner) {
 	s.WroteBack = true
 	fmt.Fprintf(s.Stderr, "debug: wrote the edit to %s\n", s.Dockerfile)
 }
+
+// indent is text with each line indented two spaces.
+func indent(text string) string { return "  " + strings.ReplaceAll(text, "\n", "\n  ") }
 
 // editNote is what the record says of the edit and its re-run ("": none).
 func (s *Session) editNote() string {

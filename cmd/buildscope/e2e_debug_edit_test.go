@@ -85,3 +85,29 @@ func TestDebugEditWriteBack(t *testing.T) {
 		t.Errorf("temp files left beside the Dockerfile: %v", left)
 	}
 }
+
+// A failed RUN written over several lines is edited whole (its
+// continuation lines as written), and an edit that still fails is said
+// with the edited step's exit code, which debug exits with.
+func TestDebugEditMultiLineStillFailing(t *testing.T) {
+	e := newEnv(t)
+	nonce := history.NewID()
+	dockerfile := "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo " + nonce + " > /one\nRUN mkdir -p /out \\\n    && echo partial > /out/p \\\n    && exit 3\nRUN echo after\n"
+	dir := flagDir(t, dockerfile)
+	r := e.run(t, nil, "debug", "--builder", "embedded", "--invoke", "true", "--edit-with", `sed -i 's/exit 3/echo STILL; exit 5/'`, dir)
+	if r.code != 5 {
+		t.Errorf("debug exited %d, want the edited step's 5:\n%s", r.code, lastLines(r.stderr, 20))
+	}
+	for _, want := range []string{"RUN mkdir -p /out \\\n      && echo partial > /out/p \\\n      && exit 3\n",
+		"the edited step (line 3) failed (exit code 5); 1 step ran, 1 reused"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, lastLines(r.stderr, 20))
+		}
+	}
+	if !strings.Contains(r.stdout, "STILL") {
+		t.Errorf("stdout lacks the edited step's log:\n%s", r.stdout)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "Dockerfile")); string(got) != dockerfile {
+		t.Errorf("the Dockerfile changed without --write-back:\n%s", got)
+	}
+}
