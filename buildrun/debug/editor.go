@@ -77,12 +77,24 @@ type rerunner struct {
 	in       *Instruction
 	before   *doneSteps
 	noEdit   string // why the instruction cannot be edited ("" it can)
+	redact   func([]byte) []byte
+}
+
+// run re-runs the build with the instruction edited to text, the
+// secrets of the build redacted from what the outcome says.
+func (r *rerunner) run(text string) (*Outcome, error) {
+	o, err := ReRun(r.ctx, r.c, r.opt, r.frontend, r.in, text, r.before)
+	if o != nil && r.redact != nil {
+		o.Log, o.Err = r.redact(o.Log), string(r.redact([]byte(o.Err)))
+	}
+	return o, err
 }
 
 // newRerunner is the re-runner of the build opt describes, whose step
-// failed with err (before: what it completed).
-func newRerunner(ctx context.Context, c *client.Client, opt client.SolveOpt, frontend string, before *doneSteps, err error) *rerunner {
-	r := &rerunner{ctx: ctx, c: c, opt: opt, frontend: frontend, before: before}
+// failed with err (before: what it completed; redact takes the build's
+// secrets out of what is shown, nil: none).
+func newRerunner(ctx context.Context, c *client.Client, opt client.SolveOpt, frontend string, before *doneSteps, redact func([]byte) []byte, err error) *rerunner {
+	r := &rerunner{ctx: ctx, c: c, opt: opt, frontend: frontend, before: before, redact: redact}
 	var ierr error
 	if r.in, ierr = FailedInstruction(err); ierr != nil {
 		r.noEdit = ierr.Error()
@@ -110,5 +122,5 @@ func (r *rerunner) edit(cmdline string, stdin io.Reader, stdout, stderr io.Write
 	if err != nil {
 		return nil, err
 	}
-	return ReRun(r.ctx, r.c, r.opt, r.frontend, r.in, text, r.before)
+	return r.run(text)
 }

@@ -45,6 +45,10 @@ func (s *Session) editStep(r *rerunner) {
 	fmt.Fprintf(s.Stderr, "debug: wrote the edit to %s\n", s.Dockerfile)
 }
 
+// Redact takes the build's secrets out of what an edited re-run prints
+// (its log); the build calls it before Solve.
+func (s *Session) Redact(f func([]byte) []byte) { s.redact = f }
+
 // indent is text with each line indented two spaces.
 func indent(text string) string { return "  " + strings.ReplaceAll(text, "\n", "\n  ") }
 

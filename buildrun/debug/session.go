@@ -63,8 +63,9 @@ type Session struct {
 	// Paused is what ran at each break, in order.
 	Paused []Ran
 
-	terminal *os.File // the user's terminal, given to an interactive shell
-	noExec   bool     // the builder cannot start a process in a step
+	redact   func([]byte) []byte // the build's secrets out of an edited re-run's log
+	terminal *os.File            // the user's terminal, given to an interactive shell
+	noExec   bool                // the builder cannot start a process in a step
 }
 
 // noStateLine is what debug says when a step failed and the builder named
@@ -118,7 +119,7 @@ func (s *Session) Solve(ctx context.Context, c *client.Client, opt client.SolveO
 		if err != nil {
 			s.inFailedStep(ctx, gc, err)
 			if s.EditWith != "" {
-				s.editStep(newRerunner(ctx, c, opt, frontend, before, err))
+				s.editStep(newRerunner(ctx, c, opt, frontend, before, s.redact, err))
 			}
 			return nil, err
 		}

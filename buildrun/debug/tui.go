@@ -37,7 +37,12 @@ type Holder struct {
 	mu      sync.Mutex
 	ran     *Ran     // the last shell that ran, for the record's note
 	edits   []string // the edited re-runs, for the record's note
+	redact  func([]byte) []byte
 }
+
+// Redact takes the build's secrets out of what an edited re-run shows
+// (its log); the build calls it before Solve.
+func (h *Holder) Redact(f func([]byte) []byte) { h.redact = f }
 
 // Held is a failed step a Holder keeps open.
 type Held struct {
@@ -73,7 +78,7 @@ func (h *Held) ReRun(text string) (*Outcome, error) {
 	if h.rerun == nil || h.Instruction == nil {
 		return nil, errors.New(orDefault(h.NoEdit, "the failed instruction is unknown"))
 	}
-	o, err := ReRun(h.rerun.ctx, h.rerun.c, h.rerun.opt, h.rerun.frontend, h.Instruction, text, h.rerun.before)
+	o, err := h.rerun.run(text)
 	if err == nil {
 		h.holder.noteEdit(o.Note())
 	}
@@ -151,7 +156,7 @@ func (h *Holder) Solve(ctx context.Context, c *client.Client, opt client.SolveOp
 			err = res.EachRef(func(ref gateway.Reference) error { return ref.Evaluate(ctx) })
 		}
 		if err != nil {
-			h.hold(ctx, gc, err, newRerunner(outer, c, opt, frontend, before, err))
+			h.hold(ctx, gc, err, newRerunner(outer, c, opt, frontend, before, h.redact, err))
 			return nil, err
 		}
 		return res, nil

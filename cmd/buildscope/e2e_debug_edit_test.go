@@ -111,3 +111,23 @@ func TestDebugEditMultiLineStillFailing(t *testing.T) {
 		t.Errorf("the Dockerfile changed without --write-back:\n%s", got)
 	}
 }
+
+// The edited re-run has the build's secrets, and its log goes through
+// the build's redaction: a secret the edited step prints is not shown.
+func TestDebugEditRedactsSecrets(t *testing.T) {
+	e := newEnv(t)
+	secret := "s3cr3t-" + history.NewID() + "-value"
+	file := filepath.Join(t.TempDir(), "tok")
+	if err := os.WriteFile(file, []byte(secret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN --mount=type=secret,id=x sh -c 'echo "+history.NewID()+"; exit 3'\n")
+	r := e.run(t, nil, "debug", "--builder", "embedded", "--secret", "id=x,src="+file, "--invoke", "true",
+		"--edit-with", `sed -i 's|exit 3|echo SAW-$(cat /run/secrets/x); exit 0|'`, dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "SAW-****") {
+		t.Errorf("debug exited %d; stdout %q: want the edited step's log, the secret redacted:\n%s", r.code, r.stdout, lastLines(r.stderr, 15))
+	}
+	if strings.Contains(r.stdout+r.stderr, secret) {
+		t.Errorf("the secret is printed:\n%s\n%s", r.stdout, r.stderr)
+	}
+}
