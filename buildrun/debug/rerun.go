@@ -48,6 +48,8 @@ type Outcome struct {
 func (o *Outcome) Result() string {
 	res := "passed"
 	switch {
+	case o.Passed && o.Err != "":
+		res = "passed; " + o.Err
 	case !o.Passed && o.ExitCode >= 0:
 		res = fmt.Sprintf("failed (exit code %d)", o.ExitCode)
 	case !o.Passed && o.Err != "":
