@@ -38,9 +38,9 @@ func TestInstructionAtAndReplace(t *testing.T) {
 			"RUN mkdir -p /out \\\n    # a comment inside the instruction\n    && echo partial > /out/p \\\n    && exit 3",
 			"RUN mkdir -p /out \\\n    && exit 0\n",
 			"FROM 127.0.0.1:5015/buildscope/busybox\n# build the thing\nRUN mkdir -p /out \\\n    && exit 0\nRUN echo after\n"},
-		{"heredoc.Dockerfile", 3, 3, 7, "RUN <<EOT\nset -e\nmkdir -p /out\nexit 3\nEOT",
+		{"heredoc.Dockerfile", 3, 2, 6, "RUN <<EOT\nset -e\nmkdir -p /out\nexit 3\nEOT",
 			"RUN <<EOT\nset -e\nmkdir -p /out\nexit 0\nEOT\n\n",
-			"# syntax=docker/dockerfile:1\nFROM 127.0.0.1:5015/buildscope/busybox\nRUN <<EOT\nset -e\nmkdir -p /out\nexit 0\nEOT\nRUN echo after\n"},
+			"FROM 127.0.0.1:5015/buildscope/busybox\nRUN <<EOT\nset -e\nmkdir -p /out\nexit 0\nEOT\nRUN echo after\n"},
 		{"escape.Dockerfile", 4, 3, 4, "RUN echo a `\n    && exit 3", "RUN echo a `\n    && exit 0",
 			"# escape=`\nFROM 127.0.0.1:5015/buildscope/busybox\nRUN echo a `\n    && exit 0\nRUN echo \"back\\slash\"\n"},
 		{"crlf.Dockerfile", 2, 2, 3, "RUN echo a \\\r\n  && exit 3", "RUN echo a && exit 0\n",
@@ -95,10 +95,10 @@ func TestFailedInstructionFromTheErrorsSource(t *testing.T) {
 	src := readDockerfile(t, "heredoc.Dockerfile")
 	err := errdefs.WithSource(errors.New("exit code: 3"), &errdefs.Source{
 		Info:   &pb.SourceInfo{Filename: "heredoc.Dockerfile", Data: src, Language: "Dockerfile"},
-		Ranges: []*pb.Range{{Start: &pb.Position{Line: 3}, End: &pb.Position{Line: 7}}},
+		Ranges: []*pb.Range{{Start: &pb.Position{Line: 2}, End: &pb.Position{Line: 6}}},
 	})
 	in, ferr := FailedInstruction(err)
-	if ferr != nil || in.Start != 3 || in.End != 7 || in.Name != "heredoc.Dockerfile" {
+	if ferr != nil || in.Start != 2 || in.End != 6 || in.Name != "heredoc.Dockerfile" {
 		t.Fatalf("FailedInstruction: %+v, %v", in, ferr)
 	}
 	if _, ferr := FailedInstruction(errors.New("exit code: 3")); ferr == nil {

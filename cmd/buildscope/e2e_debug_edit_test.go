@@ -131,3 +131,26 @@ func TestDebugEditRedactsSecrets(t *testing.T) {
 		t.Errorf("the secret is printed:\n%s\n%s", r.stdout, r.stderr)
 	}
 }
+
+// The Dockerfiles the instruction's unit tests read (continuation lines
+// with a comment among them, a heredoc, the escape directive, CRLF line
+// endings) fail on the real builder as written, and each is edited whole
+// from the location BuildKit gives, re-run, and written back with only
+// that instruction changed.
+func TestDebugEditRealDockerfileShapes(t *testing.T) {
+	e := newEnv(t)
+	for _, name := range []string{"continuation", "heredoc", "escape", "crlf"} {
+		src, err := os.ReadFile(filepath.Join("../../buildrun/debug/testdata/edit", name+".Dockerfile"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := flagDir(t, string(src))
+		r := e.run(t, nil, "debug", "--builder", "embedded", "--invoke", "true", "--edit-with", `sed -i 's/exit 3/exit 0/'`, "--write-back", dir)
+		if r.code != 0 || !strings.Contains(r.stderr, "passed;") {
+			t.Errorf("%s: debug exited %d:\n%s", name, r.code, lastLines(r.stderr, 20))
+		}
+		if got, _ := os.ReadFile(filepath.Join(dir, "Dockerfile")); string(got) != strings.Replace(string(src), "exit 3", "exit 0", 1) {
+			t.Errorf("%s: written back:\n%q", name, got)
+		}
+	}
+}

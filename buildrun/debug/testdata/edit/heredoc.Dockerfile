@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 FROM 127.0.0.1:5015/buildscope/busybox
 RUN <<EOT
 set -e
