@@ -18,7 +18,7 @@ import (
 // the UI shows the step passed, with one step run and two reused, and
 // its log; the Dockerfile is unchanged until w writes the edit (that
 // line only); q ends the build as failed, its record noting the re-run
-// and the write-back.
+// and the write-back. The build's -o is not written by the re-run.
 func TestTUIEditAndReRunFailedStepUnderTmux(t *testing.T) {
 	e := newEnv(t)
 	dir, dockerfile := editDir(t)
@@ -26,7 +26,8 @@ func TestTUIEditAndReRunFailedStepUnderTmux(t *testing.T) {
 	if err := os.WriteFile(editor, []byte("#!/bin/sh\nsed -i 's/exit 3/echo RERAN-$((6*7)); exit 0/' \"$1\"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	shell := fmt.Sprintf("env TERM=xterm-256color EDITOR=%s %s %s build --builder embedded %s; echo EXIT=$?; sleep 60", editor, e.shellVars(true), binPath, dir)
+	out := filepath.Join(t.TempDir(), "out") // the build's -o: the re-run writes none of the user's outputs
+	shell := fmt.Sprintf("env TERM=xterm-256color EDITOR=%s %s %s build --builder embedded -o type=local,dest=%s %s; echo EXIT=$?; sleep 60", editor, e.shellVars(true), binPath, out, dir)
 	capture, send := tmuxSession(t, 130, 35, shell)
 	s := waitScreen(t, capture, "held for a shell", 90*time.Second)
 	if !strings.Contains(s, "e edit & re-run step") {
@@ -46,6 +47,9 @@ func TestTUIEditAndReRunFailedStepUnderTmux(t *testing.T) {
 	path := filepath.Join(dir, "Dockerfile")
 	if got, _ := os.ReadFile(path); string(got) != dockerfile {
 		t.Errorf("the Dockerfile changed before w:\n%s", got)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("the edited re-run wrote the build's -o %s (%v)", out, err)
 	}
 
 	send("w")
