@@ -24,6 +24,10 @@ type Instruction struct {
 	// Start and End are the instruction's first and last lines (1-based,
 	// inclusive).
 	Start, End int
+	// Ignore is the Dockerfile's own ignore file (NAME.dockerignore
+	// beside it), which the frontend reads in place of the context's
+	// .dockerignore; nil when there is none.
+	Ignore []byte
 }
 
 // ErrNothing says an edit leaves nothing to re-run: the instruction is

@@ -92,12 +92,19 @@ func (r *rerunner) run(text string) (*Outcome, error) {
 
 // newRerunner is the re-runner of the build opt describes, whose step
 // failed with err (before: what it completed; redact takes the build's
-// secrets out of what is shown, nil: none).
-func newRerunner(ctx context.Context, c *client.Client, opt client.SolveOpt, frontend string, before *doneSteps, redact func([]byte) []byte, err error) *rerunner {
+// secrets out of what is shown, nil: none; dockerfile is its path, ""
+// when unknown).
+func newRerunner(ctx context.Context, c *client.Client, opt client.SolveOpt, frontend string, before *doneSteps, redact func([]byte) []byte, dockerfile string, err error) *rerunner {
 	r := &rerunner{ctx: ctx, c: c, opt: opt, frontend: frontend, before: before, redact: redact}
 	var ierr error
 	if r.in, ierr = FailedInstruction(err); ierr != nil {
 		r.noEdit = ierr.Error()
+		return r
+	}
+	if dockerfile != "" { // its own ignore file, as the frontend read it beside the Dockerfile
+		if b, err := os.ReadFile(dockerfile + ".dockerignore"); err == nil {
+			r.in.Ignore = b
+		}
 	}
 	return r
 }

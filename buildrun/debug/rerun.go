@@ -107,7 +107,11 @@ func ReRun(ctx context.Context, c *client.Client, opt client.SolveOpt, frontend 
 		}
 	}()
 	_, err = c.Build(ctx, opt, "buildscope", func(ctx context.Context, gc gateway.Client) (*gateway.Result, error) {
-		df, err := llb.Scratch().File(llb.Mkfile(in.Name, 0o644, edited)).Marshal(ctx)
+		st := llb.Scratch().File(llb.Mkfile(in.Name, 0o644, edited))
+		if in.Ignore != nil {
+			st = st.File(llb.Mkfile(in.Name+".dockerignore", 0o644, in.Ignore))
+		}
+		df, err := st.Marshal(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("making the edited Dockerfile: %w", err)
 		}

@@ -119,7 +119,7 @@ func (s *Session) Solve(ctx context.Context, c *client.Client, opt client.SolveO
 		if err != nil {
 			s.inFailedStep(ctx, gc, err)
 			if s.EditWith != "" {
-				s.editStep(newRerunner(ctx, c, opt, frontend, before, s.redact, err))
+				s.editStep(newRerunner(ctx, c, opt, frontend, before, s.redact, s.Dockerfile, err))
 			}
 			return nil, err
 		}

@@ -156,7 +156,7 @@ func (h *Holder) Solve(ctx context.Context, c *client.Client, opt client.SolveOp
 			err = res.EachRef(func(ref gateway.Reference) error { return ref.Evaluate(ctx) })
 		}
 		if err != nil {
-			h.hold(ctx, gc, err, newRerunner(outer, c, opt, frontend, before, h.redact, err))
+			h.hold(ctx, gc, err, newRerunner(outer, c, opt, frontend, before, h.redact, h.Dockerfile, err))
 			return nil, err
 		}
 		return res, nil

@@ -154,3 +154,21 @@ func TestDebugEditRealDockerfileShapes(t *testing.T) {
 		}
 	}
 }
+
+// A Dockerfile with its own ignore file (Dockerfile.dockerignore, which
+// the frontend reads in place of the context's .dockerignore): the
+// re-run sends the same context, so the COPY before the edited step is
+// not run again.
+func TestDebugEditKeepsTheDockerfilesIgnoreFile(t *testing.T) {
+	e := newEnv(t)
+	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nCOPY . /ctx\nRUN test ! -e /ctx/left-out && exit 3\n")
+	for name, body := range map[string]string{"Dockerfile.dockerignore": "left-out\n", "left-out": history.NewID(), "kept": history.NewID()} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := e.run(t, nil, "debug", "--builder", "embedded", "--invoke", "true", "--edit-with", `sed -i 's/exit 3/exit 0/'`, dir)
+	if r.code != 0 || !strings.Contains(r.stderr, "the edited step (line 3) passed; 1 step ran, 1 reused") {
+		t.Errorf("debug exited %d; want the edited step alone run, the COPY reused:\n%s", r.code, lastLines(r.stderr, 15))
+	}
+}
