@@ -278,6 +278,9 @@ func solve(ctx context.Context, b *builder.Builder, p *Prepared, paths state.Pat
 	var resp *client.SolveResponse
 	eg.Go(func() error {
 		var err error
+		if r, ok := p.Solver.(interface{ Redact(func([]byte) []byte) }); ok {
+			r.Redact(p.redactor.Bytes) // what the solver prints of its own (debug's edited re-run's log)
+		}
 		if p.Solver != nil {
 			resp, err = p.Solver.Solve(ectx, b.Client, opt, ch)
 		} else {

@@ -47,6 +47,17 @@ type Session struct {
 	// sorted: the process opens in the result of the step on each.
 	After []int
 
+	// EditWith, when not "", is the command line that edits the failed
+	// instruction (--edit: $EDITOR; --edit-with CMD) before a re-run of
+	// the build with it edited; WriteBack writes the edit to the
+	// Dockerfile at path Dockerfile. Edited is the re-run's outcome, and
+	// WroteBack says the edit was written.
+	EditWith   string
+	WriteBack  bool
+	Dockerfile string
+	Edited     *Outcome
+	WroteBack  bool
+
 	// Ran is set once a process ran in a failed step: what and how it ended.
 	Ran *Ran
 	// Paused is what ran at each break, in order.
@@ -55,8 +66,9 @@ type Session struct {
 	// there: a UI opens its shells and continues it (Pause).
 	OnPause func(*Pause)
 
-	terminal *os.File // the user's terminal, given to an interactive shell
-	noExec   bool     // the builder cannot start a process in a step
+	redact   func([]byte) []byte // the build's secrets out of an edited re-run's log
+	terminal *os.File            // the user's terminal, given to an interactive shell
+	noExec   bool                // the builder cannot start a process in a step
 }
 
 // noStateLine is what debug says when a step failed and the builder named
@@ -93,6 +105,7 @@ type Ran struct {
 func (s *Session) Solve(ctx context.Context, c *client.Client, opt client.SolveOpt, ch chan *client.SolveStatus) (*client.SolveResponse, error) {
 	frontend := opt.Frontend
 	opt.Frontend = ""
+	ch, before := teeStatus(ch)
 	return c.Build(ctx, opt, "buildscope", func(ctx context.Context, gc gateway.Client) (*gateway.Result, error) {
 		if caps := gc.BuildOpts().Caps; caps.Supports(gwpb.CapGatewayExec) != nil {
 			s.noExec = true
@@ -108,6 +121,9 @@ func (s *Session) Solve(ctx context.Context, c *client.Client, opt client.SolveO
 		}
 		if err != nil {
 			s.inFailedStep(ctx, gc, err)
+			if s.EditWith != "" {
+				s.editStep(newRerunner(ctx, c, opt, frontend, before, s.redact, s.Dockerfile, err))
+			}
 			return nil, err
 		}
 		if s.Always && !s.noExec {
@@ -145,6 +161,9 @@ func (s *Session) inResult(ctx context.Context, gc gateway.Client, res *gateway.
 // true and debug exits with the process's code, saying err (or, for a
 // build that succeeded, what ran); otherwise it ends as the build did.
 func (s *Session) Status(err error) (code int, _ error, own bool) {
+	if s.Edited != nil { // the edited re-run's result is debug's: CI reads it
+		return s.Edited.status(), err, true
+	}
 	if s.Ran == nil || (err == nil && s.Ran.ExitCode == 0) {
 		return 0, err, false
 	}
@@ -172,6 +191,9 @@ func (s *Session) Note() string {
 	default:
 		notes = append(notes, fmt.Sprintf("a debug session ran `%s` in the failed step `%s` (exit %d)",
 			shellLine(s.Ran.Args), shellLine(s.Ran.Step), s.Ran.ExitCode))
+	}
+	if e := s.editNote(); e != "" {
+		notes = append(notes, e)
 	}
 	return strings.Join(notes, "; ")
 }

@@ -31,12 +31,21 @@ type Holder struct {
 	// Breaks, when set, pauses the build at its lines (Session.OnPause
 	// gets each pause), before any step fails.
 	Breaks *Session
+	// Dockerfile is the path of the build's Dockerfile, where an edit of
+	// the failed instruction is written back when asked.
+	Dockerfile string
 
 	once    sync.Once
 	release chan struct{}
 	mu      sync.Mutex
-	ran     *Ran // the last shell that ran, for the record's note
+	ran     *Ran     // the last shell that ran, for the record's note
+	edits   []string // the edited re-runs, for the record's note
+	redact  func([]byte) []byte
 }
+
+// Redact takes the build's secrets out of what an edited re-run shows
+// (its log); the build calls it before Solve.
+func (h *Holder) Redact(f func([]byte) []byte) { h.redact = f }
 
 // Held is a failed step a Holder keeps open.
 type Held struct {
@@ -54,7 +63,49 @@ type Held struct {
 	Wrote        []compare.FileChange
 	WroteUnknown string
 
-	open func(stdin io.Reader, stdout, stderr io.Writer, term *os.File) (*Ran, string)
+	// Instruction is the failed instruction as written, to edit and
+	// re-run (ReRun); nil when unknown, NoEdit saying why.
+	Instruction *Instruction
+	NoEdit      string
+
+	open   func(stdin io.Reader, stdout, stderr io.Writer, term *os.File) (*Ran, string)
+	rerun  *rerunner
+	holder *Holder
+}
+
+// ReRun re-runs the held build with the failed instruction edited to
+// text (ReRun: in a build of its own that exports nothing; only the
+// edited step and those after it run), while the build is held; the
+// record notes it.
+func (h *Held) ReRun(text string) (*Outcome, error) {
+	if h.rerun == nil || h.Instruction == nil {
+		return nil, errors.New(orDefault(h.NoEdit, "the failed instruction is unknown"))
+	}
+	o, err := h.rerun.run(text)
+	if err == nil {
+		h.holder.noteEdit(o.Note())
+	}
+	return o, err
+}
+
+// WriteBack writes o's edit into the build's Dockerfile (Instruction's
+// WriteBack: refused if the file changed since the build read it) and
+// returns its path.
+func (h *Held) WriteBack(o *Outcome) (string, error) {
+	if h.holder.Dockerfile == "" || h.Instruction == nil {
+		return "", errors.New("the build's Dockerfile is not a file buildscope knows: the edit is not written back")
+	}
+	if err := h.Instruction.WriteBack(h.holder.Dockerfile, o.Edited); err != nil {
+		return "", err
+	}
+	h.holder.noteEdit(fmt.Sprintf("the edit of line %d was written back to the Dockerfile", o.Line))
+	return h.holder.Dockerfile, nil
+}
+
+func (h *Holder) noteEdit(n string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.edits = append(h.edits, n)
 }
 
 // StepLine is the failed command as a line a shell reads back.
@@ -83,8 +134,8 @@ func NewHolder(onHold func(*Held)) *Holder {
 // Release lets the held build end (as failed); safe to call more than once.
 func (h *Holder) Release() { h.once.Do(func() { close(h.release) }) }
 
-// Note says, for the record, the last shell run in the failed step ("":
-// none).
+// Note says, for the record, the last shell run in the failed step and
+// the edited re-runs ("": none).
 func (h *Holder) Note() string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -92,7 +143,11 @@ func (h *Holder) Note() string {
 	if h.Breaks != nil {
 		s.Paused = h.Breaks.Paused
 	}
-	return s.Note()
+	var notes []string
+	if n := s.Note(); n != "" {
+		notes = append(notes, n)
+	}
+	return strings.Join(append(notes, h.edits...), "; ")
 }
 
 // Solve runs the build as Session.Solve does; a failed step is held (see
@@ -100,6 +155,8 @@ func (h *Holder) Note() string {
 func (h *Holder) Solve(ctx context.Context, c *client.Client, opt client.SolveOpt, ch chan *client.SolveStatus) (*client.SolveResponse, error) {
 	frontend := opt.Frontend
 	opt.Frontend = ""
+	ch, before := teeStatus(ch)
+	outer := ctx
 	return c.Build(ctx, opt, "buildscope", func(ctx context.Context, gc gateway.Client) (*gateway.Result, error) {
 		res, err := gc.Solve(ctx, gateway.SolveRequest{Frontend: frontend, FrontendOpt: maps.Clone(gc.BuildOpts().Opts)})
 		if err == nil && h.Breaks != nil {
@@ -109,17 +166,18 @@ func (h *Holder) Solve(ctx context.Context, c *client.Client, opt client.SolveOp
 			err = res.EachRef(func(ref gateway.Reference) error { return ref.Evaluate(ctx) })
 		}
 		if err != nil {
-			h.hold(ctx, gc, err)
+			h.hold(ctx, gc, err, newRerunner(outer, c, opt, frontend, before, h.redact, h.Dockerfile, err))
 			return nil, err
 		}
 		return res, nil
 	}, ch)
 }
 
-// hold hands the step that failed with err to OnHold and, when a shell
-// can open in it, waits for Release or the end of ctx.
-func (h *Holder) hold(ctx context.Context, gc gateway.Client, err error) {
-	held := &Held{}
+// hold hands the step that failed with err to OnHold (r re-runs it
+// edited) and, when a shell can open in it, waits for Release or the
+// end of ctx.
+func (h *Holder) hold(ctx context.Context, gc gateway.Client, err error, r *rerunner) {
+	held := &Held{Instruction: r.in, NoEdit: r.noEdit, rerun: r, holder: h}
 	var ve *errdefs.VertexError
 	if errors.As(err, &ve) && ve.Vertex != nil {
 		held.Digest = ve.Digest

@@ -11,8 +11,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/buildscope/buildscope/buildrun/debug"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/compare"
+	"github.com/buildscope/buildscope/tui/editstep"
 	"github.com/buildscope/buildscope/tui/failedstep"
 	"github.com/buildscope/buildscope/tui/tuitest"
 )
@@ -58,8 +60,18 @@ func heldModel(t testing.TB, w, h int) (*Model, *fakeShell) {
 	}
 	sh := &fakeShell{}
 	released := 0
+	df, err = os.ReadFile("../../testdata/held/Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := debug.InstructionAt("Dockerfile", df, 4) // the failed RUN, as the e2e records it
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := &editstep.Edit{Instruction: in, ReRun: func(string) (*debug.Outcome, error) { return nil, errors.New("not in this test") },
+		WriteBack: func(*debug.Outcome) (string, error) { return "", errors.New("not in this test") }}
 	m.Update(failedstep.Msg{Held: failedstep.Held{Digest: digest, Step: `/bin/sh -c 'sh -c …'`, Cwd: "/work", Wrote: wrote, Shell: sh.compile(),
-		Release: func() { released++ }}})
+		Release: func() { released++ }, Edit: edit}})
 	return m, sh
 }
 

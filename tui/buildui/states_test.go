@@ -10,12 +10,14 @@ import (
 	"github.com/moby/buildkit/client"
 	digest "github.com/opencontainers/go-digest"
 
+	"github.com/buildscope/buildscope/buildrun/debug"
 	"github.com/buildscope/buildscope/inspect/cdiff"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/compare"
 	"github.com/buildscope/buildscope/model/dockerfile"
 	"github.com/buildscope/buildscope/model/fold"
 	"github.com/buildscope/buildscope/model/why"
+	"github.com/buildscope/buildscope/tui/failedstep"
 	"github.com/buildscope/buildscope/tui/tuitest"
 )
 
@@ -195,6 +197,13 @@ func uiStates() []uiState {
 			return m
 		}},
 		{"held", func(t testing.TB, w, h int) *Model { m, _ := heldModel(t, w, h); return m }},
+		{"held-edited", func(t testing.TB, w, h int) *Model { // e's re-run shown: w offered
+			m, _ := heldModel(t, w, h)
+			m.Update(failedstep.EditMsg{Outcome: &debug.Outcome{Line: 4, Text: "RUN sh -c 'echo RERAN && exit 0'", Passed: true, ExitCode: -1,
+				Ran: 1, Reused: 2, Log: []byte("RERAN\n")}})
+			m.note = ""
+			return m
+		}},
 		{"replay", replay(false)},
 		{"foreign", replay(true)},
 		{"bake", func(t testing.TB, w, h int) *Model {

@@ -58,10 +58,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return cmd
 	case stepshell.ResultDoneMsg:
 		m.note = stepshell.ResultNote(msg)
-	case failedstep.ShellDoneMsg:
-		if m.note = ""; msg.Err != nil {
-			m.note = "x: " + msg.Err.Error()
-		}
+	case failedstep.ShellDoneMsg, failedstep.EditMsg: // the shell's end; the edit's and its re-run's
+		var cmd tea.Cmd
+		cmd, m.note = m.fstep.Done(msg)
+		return cmd
 	case DoneMsg:
 		return tea.Batch(m.finish(msg), m.explain())
 	case whyMsg:
@@ -208,8 +208,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		cmd, note := stepshell.OpenResult(m.stepView(), m.opts.StepShell)
 		m.note = note
 		return cmd
-	case key.Matches(msg, failedstep.Key):
-		cmd, note := m.fstep.Open(m.failedView())
+	case m.fstep.Claims(msg): // x, e, w
+		cmd, note := m.fstep.Press(msg, m.failedView())
 		m.note = note
 		return cmd
 	case key.Matches(msg, k.Back) && m.opts.Replay != nil:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/buildscope/buildscope/model/compare"
 	"github.com/buildscope/buildscope/tui/common"
+	"github.com/buildscope/buildscope/tui/editstep"
 	"github.com/buildscope/buildscope/tui/keyoffer"
 )
 
@@ -36,6 +37,9 @@ type Held struct {
 	Shell tea.ExecCommand
 	// Release lets the build end (as failed).
 	Release func()
+	// Edit edits the failed instruction and re-runs it (e); nil: no
+	// edit here.
+	Edit *editstep.Edit
 }
 
 // Msg says the build failed and the builder holds the failed step.
@@ -75,6 +79,8 @@ type State struct {
 	// Released: q let the held build end; QuitWhenDone: and the UI quits
 	// once it has.
 	Released, QuitWhenDone bool
+	// Edit is the edited re-run's progress (e, w).
+	Edit editstep.State
 }
 
 // Here says the selected step is the failed one the builder holds.
@@ -88,8 +94,12 @@ func (s *State) Holding(done bool) bool {
 }
 
 // Offer says whether x works in v, and if not why (keyoffer decides).
-func (s *State) Offer(v View) (bool, string) {
-	o := keyoffer.State{Done: v.Done, StepFailed: v.StepFailed}
+func (s *State) Offer(v View) (bool, string) { return s.OfferKey("x", v) }
+
+// OfferKey says whether k (x, e or w) works in v, and if not why
+// (keyoffer decides).
+func (s *State) OfferKey(k string, v View) (bool, string) {
+	o := keyoffer.State{Done: v.Done, StepFailed: v.StepFailed, Busy: s.Edit.Busy, Edited: s.Edit.Last != nil, Written: s.Edit.Written}
 	switch {
 	case s.Here(v) && s.Held.Why != "":
 		o.NoShell = s.Held.Why
@@ -100,15 +110,65 @@ func (s *State) Offer(v View) (bool, string) {
 	case !v.Holding:
 		o.NoShell = "no step of this build is held here (followed, or a bake): `buildscope debug PATH` builds again and opens a shell in the failed step (it runs again)"
 	}
-	return keyoffer.Offer("x", o)
+	switch {
+	case s.Here(v) && s.Held.Edit == nil:
+		o.NoEdit = "this build's failed instruction cannot be edited here"
+	case s.Here(v) && s.Held.Edit.Instruction == nil:
+		o.NoEdit = s.Held.Edit.NoEdit
+	}
+	return keyoffer.Offer(k, o)
 }
 
-// Keys are x when it works in v.
+// Keys are x, e and w where they work in v.
 func (s *State) Keys(v View) []key.Binding {
-	if ok, _ := s.Offer(v); ok {
-		return []key.Binding{Key}
+	var out []key.Binding
+	for _, b := range []key.Binding{Key, editstep.Key, editstep.WriteKey} {
+		if ok, _ := s.OfferKey(b.Help().Key, v); ok {
+			out = append(out, b)
+		}
 	}
-	return nil
+	return out
+}
+
+// Claims says msg is one of x, e and w.
+func (s *State) Claims(msg tea.KeyPressMsg) bool {
+	return key.Matches(msg, Key, editstep.Key, editstep.WriteKey)
+}
+
+// Press is x, e or w pressed in v: what to run, and the line the UI
+// shows.
+func (s *State) Press(msg tea.KeyPressMsg, v View) (tea.Cmd, string) {
+	k := msg.String()
+	if ok, why := s.OfferKey(k, v); !ok {
+		return nil, why
+	}
+	switch k {
+	case "e":
+		return s.Edit.Open(s.Held.Edit)
+	case "w":
+		return nil, s.Edit.Write(s.Held.Edit)
+	}
+	return s.Open(v)
+}
+
+// EditMsg is the editor's or the edited re-run's end (editstep's).
+type EditMsg = editstep.Msg
+
+// Done takes the end of the shell (ShellDoneMsg) or of the editor or the
+// edited re-run (EditMsg): what to run next, and the line the UI shows
+// ("": none).
+func (s *State) Done(msg tea.Msg) (tea.Cmd, string) {
+	switch msg := msg.(type) {
+	case ShellDoneMsg:
+		if msg.Err != nil {
+			return nil, "x: " + msg.Err.Error()
+		}
+	case EditMsg:
+		if s.Held != nil && s.Held.Edit != nil {
+			return s.Edit.Update(s.Held.Edit, msg)
+		}
+	}
+	return nil, ""
 }
 
 // Open is x: the terminal goes to a shell in the failed step (ShellDoneMsg

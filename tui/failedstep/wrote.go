@@ -22,6 +22,8 @@ func (s *State) WroteLines(v View) []string {
 	switch {
 	case !v.StepFailed:
 		return nil
+	case s.Here(v) && s.Edit.Last != nil:
+		return s.Edit.Lines() // the edited re-run; x still opens the failed step's own state
 	case s.Here(v) && s.Held.WroteUnknown != "":
 		return []string{"what the step wrote is unknown: " + s.Held.WroteUnknown}
 	case s.Here(v) && len(s.Held.Wrote) == 0:

@@ -30,6 +30,12 @@ type State struct {
 	// Completed: the selected step ran (or came from the cache) and x
 	// opens a shell in its result (stepshell), unless NoShell says why not.
 	Completed bool
+	// NoEdit, when not "", says why e cannot edit the failed instruction
+	// (the builder sent no Dockerfile location). Edited: an edited
+	// re-run is shown, which w writes to the Dockerfile; Written: it has
+	// been; Busy: a re-run is under way.
+	NoEdit                string
+	Edited, Written, Busy bool
 }
 
 // ref is how the command line names the build.
@@ -40,7 +46,8 @@ func (s State) ref() string {
 	return "build:ID"
 }
 
-// Offer says whether the key named key ("c", "s", "d", "i", "t", "x")
+// Offer says whether the key named key ("c", "s", "d", "i", "t", "x",
+// "e" edit the failed instruction and re-run, "w" write the edit back)
 // works in s, and if not why, in one line that starts with the key.
 // Other keys are offered.
 func Offer(key string, s State) (bool, string) {
@@ -101,6 +108,30 @@ func Offer(key string, s State) (bool, string) {
 			return false, "x: the builder has not said yet which step failed: a moment"
 		case !s.Held:
 			return false, "x: the builder let the failed step go when the build ended: `buildscope debug PATH` builds again and opens a shell in it (the step runs again)"
+		}
+	case "e":
+		switch {
+		case !s.StepFailed:
+			return false, "e: edits the instruction of a failed RUN step and re-runs it: select the step that failed"
+		case s.NoShell != "":
+			return false, "e: " + s.NoShell
+		case s.NoEdit != "":
+			return false, "e: " + s.NoEdit
+		case !s.Held && !s.Done:
+			return false, "e: the builder has not said yet which step failed: a moment"
+		case !s.Held:
+			return false, "e: the builder let the failed step go when the build ended: `buildscope debug --edit PATH` builds again and re-runs it edited"
+		case s.Busy:
+			return false, "e: the edited re-run is under way"
+		}
+	case "w":
+		switch {
+		case !s.Edited:
+			return false, "w: writes an edited instruction to the Dockerfile: e edits it and re-runs the step first"
+		case s.Busy:
+			return false, "w: the edited re-run is under way"
+		case s.Written:
+			return false, "w: the edit is already written to the Dockerfile"
 		}
 	}
 	return true, ""

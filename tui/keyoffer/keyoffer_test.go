@@ -71,3 +71,30 @@ func TestOfferShell(t *testing.T) {
 		}
 	}
 }
+
+// e (edit the failed instruction and re-run it) is offered where x is,
+// and where the instruction is known; w only once an edited re-run is
+// shown, and until it is written.
+func TestOfferEditAndWriteBack(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		key  string
+		s    State
+		says string // "" offered
+	}{
+		{"held, on the failed step", "e", State{StepFailed: true, Held: true}, ""},
+		{"another step", "e", State{Held: true}, "select the step that failed"},
+		{"instruction unknown", "e", State{StepFailed: true, Held: true, NoEdit: "no Dockerfile location"}, "no Dockerfile location"},
+		{"not a RUN", "e", State{StepFailed: true, Held: true, NoShell: "not a RUN"}, "not a RUN"},
+		{"released", "e", State{Done: true, StepFailed: true}, "buildscope debug --edit PATH"},
+		{"re-running", "e", State{StepFailed: true, Held: true, Busy: true}, "under way"},
+		{"no edit yet", "w", State{StepFailed: true, Held: true}, "e edits it"},
+		{"edited", "w", State{StepFailed: true, Held: true, Edited: true}, ""},
+		{"written", "w", State{StepFailed: true, Held: true, Edited: true, Written: true}, "already written"},
+	} {
+		ok, why := Offer(tc.key, tc.s)
+		if ok != (tc.says == "") || !ok && (!strings.HasPrefix(why, tc.key+": ") || !strings.Contains(why, tc.says)) {
+			t.Errorf("%s: %s offered %v, %q; want %q", tc.name, tc.key, ok, why, tc.says)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/buildscope/buildscope/buildrun/build"
 	"github.com/buildscope/buildscope/buildrun/debug"
 	"github.com/buildscope/buildscope/tui/buildui"
+	"github.com/buildscope/buildscope/tui/editstep"
 	"github.com/buildscope/buildscope/tui/failedstep"
 	"github.com/buildscope/buildscope/tui/stepshell"
 )
@@ -35,6 +36,7 @@ func holdFailedStep(p *build.Prepared, o *buildui.Options, breaks *debug.Breaks)
 		default: // the UI takes one; a second failure of the same build has no UI to go to
 		}
 	})
+	h.Dockerfile = p.DockerfileAbs // where e's edit is written back (w)
 	p.Solver, o.Held = h, ch
 	if breaks != nil && !breaks.OnError && breaks.Any() {
 		// one pause at a time (the build waits for the UI to continue it);
@@ -62,6 +64,7 @@ func forUI(h *debug.Holder, d *debug.Held) failedstep.Held {
 	if d.Why == "" {
 		u.Step = d.StepLine()
 		u.Shell = &shellCommand{held: d}
+		u.Edit = &editstep.Edit{Instruction: d.Instruction, NoEdit: d.NoEdit, ReRun: d.ReRun, WriteBack: d.WriteBack}
 	}
 	return u
 }
