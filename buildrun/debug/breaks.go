@@ -12,6 +12,8 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
 	"github.com/sirupsen/logrus"
+
+	"github.com/buildscope/buildscope/buildrun/dockeredit"
 )
 
 // ParseBreaks reads --break's value: Dockerfile line numbers, comma
@@ -205,7 +207,7 @@ func newGraph(def *pb.Definition) (*graph, error) {
 	}
 	for d, locs := range def.Source.Locations {
 		for _, l := range locs.Locations {
-			if l.SourceIndex < 0 || int(l.SourceIndex) >= len(def.Source.Infos) || !isDockerfile(def.Source.Infos[l.SourceIndex]) {
+			if l.SourceIndex < 0 || int(l.SourceIndex) >= len(def.Source.Infos) || !dockeredit.IsDockerfile(def.Source.Infos[l.SourceIndex]) {
 				continue
 			}
 			for _, r := range l.Ranges {
@@ -216,10 +218,6 @@ func newGraph(def *pb.Definition) (*graph, error) {
 		}
 	}
 	return g, nil
-}
-
-func isDockerfile(si *pb.SourceInfo) bool {
-	return si.Language == "Dockerfile" || si.Language == ""
 }
 
 // stepAt is the op of the step on Dockerfile line: of the ops whose

@@ -6,65 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 
 	"github.com/moby/buildkit/client"
+
+	"github.com/buildscope/buildscope/buildrun/dockeredit"
 )
-
-// Editor is the command line that edits the failed instruction: $EDITOR,
-// else vi (fallback says so, for the line that tells the user).
-func Editor() (cmdline string, fallback bool) {
-	if e := strings.TrimSpace(os.Getenv("EDITOR")); e != "" {
-		return e, false
-	}
-	return "vi", true
-}
-
-// EditFile writes the instruction as written to a temp file named after
-// the Dockerfile and its line (so an editor knows the language); the
-// caller reads it back with ReadEdit, which removes it.
-func EditFile(in *Instruction) (string, error) {
-	f, err := os.CreateTemp("", fmt.Sprintf("buildscope-line%d-*.%s", in.Start, safeName(filepath.Base(in.Name))))
-	if err != nil {
-		return "", fmt.Errorf("writing the instruction to edit: %w", err)
-	}
-	_, err = f.WriteString(in.Text() + "\n")
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", fmt.Errorf("writing the instruction to edit: %w", err)
-	}
-	return f.Name(), nil
-}
-
-func safeName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '/' || r == '*' || r == os.PathSeparator {
-			return '_'
-		}
-		return r
-	}, s)
-}
-
-// EditCommand is the process that runs cmdline (a shell command line:
-// $EDITOR, or --edit-with's CMD) on file, as `CMDLINE "FILE"`.
-func EditCommand(cmdline, file string) *exec.Cmd {
-	return exec.Command("/bin/sh", "-c", cmdline+` "$1"`, "sh", file)
-}
-
-// ReadEdit reads the edited file back and removes it.
-func ReadEdit(file string) (string, error) {
-	defer os.Remove(file)
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", fmt.Errorf("reading the edited instruction back: %w", err)
-	}
-	return string(b), nil
-}
 
 // rerunner is what re-running a failed build with one instruction edited
 // needs: the build's client, its solve options and frontend, and the
@@ -74,7 +20,7 @@ type rerunner struct {
 	c        *client.Client
 	opt      client.SolveOpt
 	frontend string
-	in       *Instruction
+	in       *dockeredit.Instruction
 	before   *doneSteps
 	noEdit   string // why the instruction cannot be edited ("" it can)
 	redact   func([]byte) []byte
@@ -97,7 +43,7 @@ func (r *rerunner) run(text string) (*Outcome, error) {
 func newRerunner(ctx context.Context, c *client.Client, opt client.SolveOpt, frontend string, before *doneSteps, redact func([]byte) []byte, dockerfile string, err error) *rerunner {
 	r := &rerunner{ctx: ctx, c: c, opt: opt, frontend: frontend, before: before, redact: redact}
 	var ierr error
-	if r.in, ierr = FailedInstruction(err); ierr != nil {
+	if r.in, ierr = dockeredit.FailedInstruction(err); ierr != nil {
 		r.noEdit = ierr.Error()
 		return r
 	}
@@ -115,17 +61,17 @@ func (r *rerunner) edit(cmdline string, stdin io.Reader, stdout, stderr io.Write
 	if r.in == nil {
 		return nil, errors.New(r.noEdit)
 	}
-	file, err := EditFile(r.in)
+	file, err := dockeredit.EditFile(r.in)
 	if err != nil {
 		return nil, err
 	}
-	cmd := EditCommand(cmdline, file)
+	cmd := dockeredit.EditCommand(cmdline, file)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
 	if err := cmd.Run(); err != nil {
 		os.Remove(file)
 		return nil, fmt.Errorf("the editor `%s` on %s: %w (nothing re-run)", cmdline, file, err)
 	}
-	text, err := ReadEdit(file)
+	text, err := dockeredit.ReadEdit(file)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/buildscope/buildscope/buildrun/dockeredit"
 )
 
 // editStep is --edit in a failed build: the editor (s.EditWith) opens on
@@ -22,7 +24,7 @@ func (s *Session) editStep(r *rerunner) {
 	fmt.Fprintf(s.Stderr, "debug: editing the failed instruction (%s line %d) with `%s`:\n%s\n", r.in.Name, r.in.Start, s.EditWith, indent(r.in.Text()))
 	o, err := r.edit(s.EditWith, s.Stdin, s.Stdout, s.Stderr)
 	switch {
-	case errors.Is(err, ErrNothing):
+	case errors.Is(err, dockeredit.ErrNothing):
 		fmt.Fprintf(s.Stderr, "debug: %v: no step re-run\n", err)
 		return
 	case err != nil:
@@ -104,7 +106,7 @@ func NewCLISession(f Flags, stdin *os.File, stdout, stderr io.Writer) (*Session,
 		s.EditWith = f.EditWith
 	case f.Edit:
 		var fallback bool
-		if s.EditWith, fallback = Editor(); fallback {
+		if s.EditWith, fallback = dockeredit.Editor(); fallback {
 			fmt.Fprintln(stderr, "debug: --edit: $EDITOR is not set: the edit opens in vi")
 		}
 	case f.WriteBack:

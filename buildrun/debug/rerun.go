@@ -15,6 +15,8 @@ import (
 	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
+
+	"github.com/buildscope/buildscope/buildrun/dockeredit"
 )
 
 // maxReRunLog is how much of the edited step's output an Outcome keeps
@@ -80,9 +82,9 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // user's (no export, no cache export, not in the builder's history): the
 // steps before the edited one are answered from the cache; the edited
 // step and those after it run (before: what the failed build completed,
-// nil when unknown). ErrNothing (wrapped) when the edit
+// nil when unknown). dockeredit.ErrNothing (wrapped) when the edit
 // changes nothing.
-func ReRun(ctx context.Context, c *client.Client, opt client.SolveOpt, frontend string, in *Instruction, text string, before *doneSteps) (*Outcome, error) {
+func ReRun(ctx context.Context, c *client.Client, opt client.SolveOpt, frontend string, in *dockeredit.Instruction, text string, before *doneSteps) (*Outcome, error) {
 	edited, err := in.Replace(text)
 	if err != nil {
 		return nil, err

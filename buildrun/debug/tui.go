@@ -15,6 +15,7 @@ import (
 	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/moby/buildkit/solver/pb"
 
+	"github.com/buildscope/buildscope/buildrun/dockeredit"
 	"github.com/buildscope/buildscope/model/compare"
 )
 
@@ -65,7 +66,7 @@ type Held struct {
 
 	// Instruction is the failed instruction as written, to edit and
 	// re-run (ReRun); nil when unknown, NoEdit saying why.
-	Instruction *Instruction
+	Instruction *dockeredit.Instruction
 	NoEdit      string
 
 	open   func(stdin io.Reader, stdout, stderr io.Writer, term *os.File) (*Ran, string)

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/buildscope/buildscope/buildrun/debug"
+	"github.com/buildscope/buildscope/buildrun/dockeredit"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/compare"
 	"github.com/buildscope/buildscope/tui/editstep"
@@ -64,7 +65,7 @@ func heldModel(t testing.TB, w, h int) (*Model, *fakeShell) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := debug.InstructionAt("Dockerfile", df, 4) // the failed RUN, as the e2e records it
+	in, err := dockeredit.InstructionAt("Dockerfile", df, 4) // the failed RUN, as the e2e records it
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/buildscope/buildscope/buildrun/debug"
+	"github.com/buildscope/buildscope/buildrun/dockeredit"
 	"github.com/buildscope/buildscope/model"
 )
 
@@ -27,7 +28,7 @@ import (
 type Edit struct {
 	// Instruction is the failed instruction as written; nil when
 	// unknown, NoEdit saying why.
-	Instruction *debug.Instruction
+	Instruction *dockeredit.Instruction
 	NoEdit      string
 	// ReRun re-runs the held build with the instruction edited to text.
 	ReRun func(text string) (*debug.Outcome, error)
@@ -65,7 +66,7 @@ type Msg struct {
 // Open is e: the terminal goes to the editor on the instruction (a Msg
 // comes when it exits); note is the line the UI shows meanwhile.
 func (s *State) Open(e *Edit) (tea.Cmd, string) {
-	cmdline, fallback := debug.Editor()
+	cmdline, fallback := dockeredit.Editor()
 	note := fmt.Sprintf("e: editing line %d in `%s`; save and quit to re-run the step", e.Instruction.Start, cmdline)
 	if fallback {
 		note += " ($EDITOR is not set: vi)"
@@ -79,7 +80,7 @@ func (s *State) Open(e *Edit) (tea.Cmd, string) {
 // the instruction, on the terminal the UI gives up while it runs; the
 // file is made, read back and removed in Run.
 type editorCommand struct {
-	in             *debug.Instruction
+	in             *dockeredit.Instruction
 	cmdline, text  string
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -91,17 +92,17 @@ func (c *editorCommand) SetStderr(w io.Writer) { c.stderr = w }
 
 // Run runs the editor until it exits, and keeps what it saved.
 func (c *editorCommand) Run() error {
-	file, err := debug.EditFile(c.in)
+	file, err := dockeredit.EditFile(c.in)
 	if err != nil {
 		return err
 	}
 	defer os.Remove(file)
-	cmd := debug.EditCommand(c.cmdline, file)
+	cmd := dockeredit.EditCommand(c.cmdline, file)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.stdin, c.stdout, c.stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("the editor `%s`: %w (nothing re-run)", c.cmdline, err)
 	}
-	c.text, err = debug.ReadEdit(file)
+	c.text, err = dockeredit.ReadEdit(file)
 	return err
 }
 
@@ -110,7 +111,7 @@ func (c *editorCommand) Run() error {
 func (s *State) Update(e *Edit, msg Msg) (tea.Cmd, string) {
 	switch {
 	case msg.edited && msg.Err == nil:
-		if _, err := e.Instruction.Replace(msg.Text); errors.Is(err, debug.ErrNothing) {
+		if _, err := e.Instruction.Replace(msg.Text); errors.Is(err, dockeredit.ErrNothing) {
 			s.Busy = false
 			return nil, "e: " + err.Error() + ": no step re-run"
 		}

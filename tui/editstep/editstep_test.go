@@ -7,15 +7,16 @@ import (
 	"testing"
 
 	"github.com/buildscope/buildscope/buildrun/debug"
+	"github.com/buildscope/buildscope/buildrun/dockeredit"
 )
 
-func heldInstruction(t *testing.T) *debug.Instruction {
+func heldInstruction(t *testing.T) *dockeredit.Instruction {
 	t.Helper()
 	df, err := os.ReadFile("../../testdata/held/Dockerfile")
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := debug.InstructionAt("Dockerfile", df, 4)
+	in, err := dockeredit.InstructionAt("Dockerfile", df, 4)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package debug
+package dockeredit
 
 import (
 	"errors"
@@ -13,7 +13,7 @@ import (
 
 func readDockerfile(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata/edit", name))
+	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,9 @@
-package debug
+// Package dockeredit finds one Dockerfile instruction as written (from the
+// source map BuildKit attaches to a step's error, and BuildKit's parser),
+// hands it to an editor, puts the edited text in its place and writes the
+// Dockerfile back when asked: the edit of buildscope debug --edit and the
+// build UI's e.
+package dockeredit
 
 import (
 	"bytes"
@@ -10,6 +15,7 @@ import (
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/solver/errdefs"
+	"github.com/moby/buildkit/solver/pb"
 )
 
 // Instruction is one Dockerfile instruction as written, found through the
@@ -39,7 +45,7 @@ var ErrNothing = errors.New("nothing to re-run")
 // says why it is unknown (a builder or frontend that sends no source).
 func FailedInstruction(err error) (*Instruction, error) {
 	for _, s := range errdefs.Sources(err) { // the innermost first: the step's own
-		if s.Info == nil || len(s.Ranges) == 0 || s.Ranges[0].Start == nil || !isDockerfile(s.Info) {
+		if s.Info == nil || len(s.Ranges) == 0 || s.Ranges[0].Start == nil || !IsDockerfile(s.Info) {
 			continue
 		}
 		return InstructionAt(s.Info.Filename, s.Info.Data, int(s.Ranges[0].Start.Line))
@@ -128,4 +134,10 @@ func (in *Instruction) WriteBack(path string, edited []byte) error {
 		return fmt.Errorf("writing the edit to %s: %w", path, err)
 	}
 	return nil
+}
+
+// IsDockerfile says a source map's file is a Dockerfile (BuildKit's
+// Dockerfile frontend names the language, or leaves it empty).
+func IsDockerfile(si *pb.SourceInfo) bool {
+	return si.Language == "Dockerfile" || si.Language == ""
 }
