@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -123,8 +122,6 @@ func TestEmbeddedLoadIntoEngine(t *testing.T) {
 		t.Errorf("the build's own result is missing: %+v", b.Result)
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // The embedded builder says what to install or run when it cannot start.
 func TestEmbeddedPreflightErrors(t *testing.T) {
