@@ -140,7 +140,7 @@ func TestDebugEditRedactsSecrets(t *testing.T) {
 func TestDebugEditRealDockerfileShapes(t *testing.T) {
 	e := newEnv(t)
 	for _, name := range []string{"continuation", "heredoc", "escape", "crlf"} {
-		src, err := os.ReadFile(filepath.Join("../../buildrun/debug/testdata/edit", name+".Dockerfile"))
+		src, err := os.ReadFile(filepath.Join("../../buildrun/dockeredit/testdata", name+".Dockerfile"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,6 +27,9 @@ func TestDebugShellFollowsTheTerminalsSize(t *testing.T) {
 				send(c.open)
 				waitScreen(t, capture, "exit returns", 20*time.Second)
 			}
+			// the shell's prompt first: the window's size is sent to the
+			// process once it started, which a command typed ahead can beat
+			waitScreen(t, capture, "/ #", 20*time.Second)
 			send("clear; stty size", "Enter")
 			waitScreen(t, capture, "30 100\n", 20*time.Second)
 			resize(90, 25)
