@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -58,10 +57,7 @@ func TestBuildBreakPausesInPlainMode(t *testing.T) {
 	if got := readFile(t, filepath.Join(out, "app", "VERSION")); got != "1.0.0\n" {
 		t.Errorf("-o's app/VERSION after the break: %q, want the build's 1.0.0", got)
 	}
-	var b model.Build
-	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
-		t.Fatal(err)
-	}
+	b := e.lastRecord(t)
 	if b.Status != model.StatusOK || !strings.Contains(b.Debug, "ran `/bin/sh` before line 15 (exit 0)") {
 		t.Errorf("record: status %q, debug %q; want a completed build noting the pause", b.Status, b.Debug)
 	}
@@ -97,10 +93,7 @@ func TestBuildBreakInTheUIUnderTmux(t *testing.T) {
 	if s := waitScreen(t, capture, "EXIT=", 30*time.Second); !strings.Contains(s, "EXIT=0") {
 		t.Errorf("q after the build: want exit 0:\n%s", s)
 	}
-	var b model.Build
-	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
-		t.Fatal(err)
-	}
+	b := e.lastRecord(t)
 	if b.Status != model.StatusOK || !strings.Contains(b.Debug, "ran `/bin/sh` before line 18 (exit 0)") {
 		t.Errorf("record: status %q, debug %q; want a completed build noting the pause", b.Status, b.Debug)
 	}

@@ -124,10 +124,7 @@ func TestEmbeddedBuildColdThenOneFileChange(t *testing.T) {
 	if len(list) != 2 || list[0].ID != cold.ID || list[1].ID != warm.ID {
 		t.Fatalf("history ls: %d records", len(list))
 	}
-	var shown model.Build
-	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &shown); err != nil {
-		t.Fatal(err)
-	}
+	shown := e.lastRecord(t)
 	if !reflect.DeepEqual(&shown, warm) {
 		t.Errorf("history show last differs from the report")
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -77,10 +76,7 @@ func TestInterruptWhileHashingAfterTheSolve(t *testing.T) {
 			if code != 130 {
 				t.Errorf("exit %d after Ctrl-C, want 130", code)
 			}
-			var b model.Build
-			if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
-				t.Fatal(err)
-			}
+			b := e.lastRecord(t)
 			if b.Status != model.StatusCanceled {
 				t.Errorf("the interrupted build's record: status %q error %q, want canceled", b.Status, b.Error)
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -41,10 +40,7 @@ func TestDebugBreakPausesInTheStepsInputState(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, lastLines(r.stderr, 30))
 		}
 	}
-	var b model.Build
-	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
-		t.Fatal(err)
-	}
+	b := e.lastRecord(t)
 	if b.Status != model.StatusOK || !strings.Contains(b.Debug, "before line 15 (exit 0)") || !strings.Contains(b.Debug, "before line 18 (exit 0)") {
 		t.Errorf("record: status %q, debug %q; want a completed build naming both pauses", b.Status, b.Debug)
 	}
@@ -102,10 +98,7 @@ func TestDebugBreakAfterOpensInTheStepsResult(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, lastLines(r.stderr, 30))
 		}
 	}
-	var b model.Build
-	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
-		t.Fatal(err)
-	}
+	b := e.lastRecord(t)
 	if b.Status != model.StatusOK || !strings.Contains(b.Debug, "after line 15 (exit 0)") || !strings.Contains(b.Debug, "after line 18 (exit 0)") {
 		t.Errorf("record: status %q, debug %q; want a completed build naming the pauses", b.Status, b.Debug)
 	}

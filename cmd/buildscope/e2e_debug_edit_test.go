@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,10 +44,7 @@ func TestDebugEditReRunsOnlyTheEditedStep(t *testing.T) {
 	if got, _ := os.ReadFile(filepath.Join(dir, "Dockerfile")); string(got) != dockerfile {
 		t.Errorf("the Dockerfile changed without --write-back:\n%s", got)
 	}
-	var b model.Build
-	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
-		t.Fatal(err)
-	}
+	b := e.lastRecord(t)
 	if b.Status != model.StatusError || !strings.Contains(b.Debug, "a debug session re-ran line 4 edited to") ||
 		!strings.Contains(b.Debug, "passed; 1 step ran, 2 reused") {
 		t.Errorf("record: status %q, debug %q; want the failed build, noting the edited re-run", b.Status, b.Debug)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -63,10 +62,7 @@ func TestTUIEditAndReRunFailedStepUnderTmux(t *testing.T) {
 	if s := waitScreen(t, capture, "EXIT=", 30*time.Second); !strings.Contains(s, "EXIT=1") {
 		t.Errorf("q on the held build: want it to end as failed (exit 1):\n%s", s)
 	}
-	var b model.Build
-	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
-		t.Fatal(err)
-	}
+	b := e.lastRecord(t)
 	if b.Status != model.StatusError || !strings.Contains(b.Debug, "a debug session re-ran line 4 edited to") ||
 		!strings.Contains(b.Debug, "1 step ran, 2 reused") || !strings.Contains(b.Debug, "written back to the Dockerfile") {
 		t.Errorf("record: status %q, debug %q; want a failed build noting the re-run and the write-back", b.Status, b.Debug)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,10 +36,7 @@ func TestDebugInvokeRunsInTheFailedStep(t *testing.T) {
 	if !strings.Contains(r.stderr, "  A /tmp/out/p  8B\n") || strings.Contains(r.stderr, "A /proc") {
 		t.Errorf("stderr does not list the file the step wrote (A /tmp/out/p 8B), or lists the runtime's stubs:\n%s", lastLines(r.stderr, 20))
 	}
-	var b model.Build
-	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
-		t.Fatal(err)
-	}
+	b := e.lastRecord(t)
 	if b.Status != model.StatusError || !strings.Contains(b.Debug, "exit 0") || !strings.Contains(b.Debug, "cat /tmp/out/p") {
 		t.Errorf("record: status %q, debug %q; want a failed build naming the session", b.Status, b.Debug)
 	}
@@ -86,10 +82,7 @@ func TestDebugOnAlwaysOpensTheBuiltImage(t *testing.T) {
 			t.Errorf("the command's output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	var b model.Build
-	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
-		t.Fatal(err)
-	}
+	b := e.lastRecord(t)
 	if b.Status != model.StatusOK || !strings.Contains(b.Debug, "in the built image (exit 5)") {
 		t.Errorf("record: status %q, debug %q", b.Status, b.Debug)
 	}

@@ -157,10 +157,7 @@ func TestInterruptCancelsBuild(t *testing.T) {
 	if code := interruptAt(t, cmd, "started-sleeping"); code != 130 {
 		t.Errorf("exit %d, want 130", code)
 	}
-	var b model.Build
-	if err := json.Unmarshal([]byte(shared.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
-		t.Fatal(err)
-	}
+	b := shared.lastRecord(t)
 	if b.Status != model.StatusCanceled || b.Dockerfile != filepath.Join(dir, "Dockerfile") {
 		t.Errorf("last record: status %q dockerfile %s", b.Status, b.Dockerfile)
 	}

@@ -321,3 +321,14 @@ func loopbackRegistry(t *testing.T) (*baseimage.Registry, v1.Image) {
 	t.Cleanup(func() { reg.Close() })
 	return reg, img
 }
+
+// lastRecord is buildscope's record of the env's last build, as
+// `history show last --json` prints it.
+func (e *env) lastRecord(t *testing.T) model.Build {
+	t.Helper()
+	var b model.Build
+	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -67,10 +66,7 @@ func TestTUIShellInFailedStepUnderTmux(t *testing.T) {
 	if s := waitScreen(t, capture, "EXIT=", 30*time.Second); !strings.Contains(s, "EXIT=1") {
 		t.Errorf("q on the held build: want it to end as failed (exit 1):\n%s", s)
 	}
-	var b model.Build
-	if err := json.Unmarshal([]byte(e.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
-		t.Fatal(err)
-	}
+	b := e.lastRecord(t)
 	if b.Status != model.StatusError || !strings.Contains(b.Debug, "a debug session ran `/bin/sh`") {
 		t.Errorf("record: status %q, debug %q; want a failed build naming the shell", b.Status, b.Debug)
 	}

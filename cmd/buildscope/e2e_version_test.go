@@ -10,7 +10,6 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun"
 	"github.com/buildscope/buildscope/buildrun/builder"
-	"github.com/buildscope/buildscope/model"
 )
 
 // TestVersionsAndCommandLine: --version and `version --json` name
@@ -36,10 +35,7 @@ func TestVersionsAndCommandLine(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("build without PATH: exit %d: %s", r.code, lastLines(r.stderr, 10))
 	}
-	var b model.Build
-	if err := json.Unmarshal([]byte(shared.mustRun(t, "history", "show", "last", "--json").stdout), &b); err != nil {
-		t.Fatal(err)
-	}
+	b := shared.lastRecord(t)
 	if real, _ := filepath.EvalSymlinks(dir); b.Context != dir && b.Context != real {
 		t.Errorf("build without PATH built %s, want the current directory %s", b.Context, dir)
 	}
