@@ -150,6 +150,14 @@ func TestDockerContainerBuilder(t *testing.T) {
 	}
 	ex := whyAfterNothing(t, e)
 	requireMiss(t, ex, 16, why.ReasonContext)
+
+	// debug on the same builder (issue 29: docker-container is one of
+	// debug's builders): the invoked command runs in the failed step
+	failing := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nWORKDIR /work\nRUN sh -c 'echo partial-"+nonce+" > /work/p && exit 3'\n")
+	d := e.run(t, nil, "debug", "--builder", addr, "--invoke", "cat /work/p; pwd", failing)
+	if d.code != 0 || !strings.Contains(d.stdout, "partial-"+nonce+"\n/work\n") || !strings.Contains(d.stderr, "exit code: 3") {
+		t.Errorf("debug on %s: exit %d, stdout %q:\n%s", addr, d.code, d.stdout, lastLines(d.stderr, 15))
+	}
 }
 
 // whyAfterNothing explains the last build of e.
