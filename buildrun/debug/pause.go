@@ -11,6 +11,8 @@ import (
 
 	"github.com/moby/buildkit/client"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
+
+	"github.com/buildscope/buildscope/model/dockerfile"
 )
 
 // Breaks is `buildscope build`'s --break (a flag value: LINE pauses
@@ -55,7 +57,14 @@ type Solver interface {
 // is a terminal, else /bin/sh reading stdin; with --on-error, only in a
 // failed step. other, when not nil (debug's), with a UI (ui: the UI
 // pauses, launch.BuildUI), or with no break: other.
-func (b *Breaks) Plain(other Solver, ui bool, stdin *os.File, stdout, stderr io.Writer) Solver {
+//
+// First, the break lines no step of the build can be on are dropped and
+// said on stderr (see Unreached): a build with none left runs as it
+// would without --break, not through the gateway.
+func (b *Breaks) Plain(other Solver, ui bool, plan *dockerfile.Plan, target string, stdin *os.File, stdout, stderr io.Writer) Solver {
+	if gone := b.dropUnreached(plan, target); len(gone) > 0 {
+		fmt.Fprintf(stderr, "buildscope: no step of this build is on line %s of the Dockerfile (before its first FROM, or in a stage it does not build): not paused there\n", joinLines(gone))
+	}
 	if other != nil || ui || !b.Any() {
 		return other
 	}
@@ -159,4 +168,62 @@ func (s *Session) openAt(ctx context.Context, gc gateway.Client, line int, after
 // the build again, from the cache, through it.
 func InResultOf(line int, stderr io.Writer, onPause func(*Pause)) *Session {
 	return &Session{After: []int{line}, Stderr: stderr, OnPause: onPause}
+}
+
+// dropUnreached removes from Before and After the lines no step of the
+// build of target can be on, and returns them: lines before the plan's
+// first FROM, and lines of a stage target does not need (from its FROM
+// to the next stage's). A line of a built stage stays, comments and
+// blank lines included: which lines its steps span is known only from
+// the frontend's source map, which the gateway path reads.
+func (b *Breaks) dropUnreached(plan *dockerfile.Plan, target string) []int {
+	if plan == nil || len(plan.Stages) == 0 {
+		return nil
+	}
+	need, err := plan.Reachable(target)
+	if err != nil {
+		return nil
+	}
+	built := map[int]bool{}
+	for _, i := range need {
+		built[i] = true
+	}
+	reached := func(line int) bool {
+		for i, st := range plan.Stages {
+			if len(st.Instructions) == 0 || line < st.Instructions[0].Line {
+				continue
+			}
+			if i+1 < len(plan.Stages) && len(plan.Stages[i+1].Instructions) > 0 && line >= plan.Stages[i+1].Instructions[0].Line {
+				continue
+			}
+			return built[i]
+		}
+		return false // before the first FROM
+	}
+	var gone []int
+	keep := func(lines []int) []int {
+		var out []int
+		for _, l := range lines {
+			if reached(l) {
+				out = append(out, l)
+			} else {
+				gone = append(gone, l)
+			}
+		}
+		return out
+	}
+	b.Before, b.After = keep(b.Before), keep(b.After)
+	return gone
+}
+
+// joinLines is lines as "3", "3 and 7" or "3, 7 and 9".
+func joinLines(lines []int) string {
+	s := make([]string, len(lines))
+	for i, l := range lines {
+		s[i] = fmt.Sprint(l)
+	}
+	if len(s) == 1 {
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
