@@ -102,6 +102,29 @@ func TestTUIBuildUnderTmux(t *testing.T) {
 	}
 }
 
+// On a terminal whose locale is not UTF-8 (LANG=C) the build UI draws
+// its graph, marks and spinner in ASCII: the same screen, no byte above
+// 0x7f (the views draw UTF-8; common.Run puts the frames in ASCII).
+func TestTUIBuildInASCIIUnderTmux(t *testing.T) {
+	e := newEnv(t)
+	shell := fmt.Sprintf("env TERM=xterm-256color LANG=C LC_ALL= LC_CTYPE= %s %s build --builder embedded ../../testdata/graph; echo EXIT=$?; sleep 60", e.shellVars(true), binPath)
+	capture, send := tmuxSession(t, 100, 30, shell)
+	s := waitScreen(t, capture, "done in", 90*time.Second)
+	for _, want := range []string{"stage-0", "combine", "+-+-+", "Steps of"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("screen lacks %q:\n%s", want, s)
+		}
+	}
+	for _, r := range s {
+		if r > 0x7f {
+			t.Errorf("%q drawn on an ASCII terminal:\n%s", r, s)
+			break
+		}
+	}
+	send("q")
+	waitScreen(t, capture, "EXIT=", 20*time.Second)
+}
+
 // inspect on a terminal opens the inspector on the real image: the layer
 // list, then the tree; q exits 0.
 func TestTUIInspectUnderTmux(t *testing.T) {

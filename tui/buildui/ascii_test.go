@@ -9,12 +9,10 @@ import (
 	"github.com/buildscope/buildscope/tui/tuitest"
 )
 
-// With LANG=C or TERM=dumb (common.ASCII) no screen of the build UI, in
-// any state or view, draws a character beyond ASCII.
+// With LANG=C or TERM=dumb (common.ForTerminal, as common.Run draws it
+// there) no screen of the build UI, in any state or view, draws a
+// character beyond ASCII.
 func TestASCIIScreens(t *testing.T) {
-	old := common.ASCII
-	defer func() { common.ASCII = old }()
-	common.ASCII = true
 	for _, st := range uiStates() {
 		for _, path := range [][]string{nil, {"?"}, {"c"}, {"s"}, {"d"}, {"t"}, {"i"}} {
 			m := st.make(t, 100, 30)
@@ -22,9 +20,10 @@ func TestASCIIScreens(t *testing.T) {
 				_, cmd := m.Update(tuitest.Key(k))
 				settleAll(m, cmd, 200)
 			}
-			for _, r := range ansi.Strip(m.View().Content) {
+			screen := ansi.Strip(common.ForTerminal(m, true).View().Content)
+			for _, r := range screen {
 				if r > 0x7f {
-					t.Errorf("%s %v: %q drawn:\n%s", st.name, path, r, ansi.Strip(m.View().Content))
+					t.Errorf("%s %v: %q drawn:\n%s", st.name, path, r, screen)
 					break
 				}
 			}

@@ -61,7 +61,7 @@ func (m *Model) selected() (model.Step, bool) {
 
 // View draws the UI. Only the root sets alt-screen and mouse.
 func (m *Model) View() tea.View {
-	v := tea.NewView(common.Glyphs(m.Render()))
+	v := tea.NewView(m.Render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "buildscope"

@@ -117,7 +117,7 @@ func (c *Chrome) View(s Screen, title, subtitle string) tea.View {
 	// the subtitle (a path, an image) gives way from the left
 	subtitle = ShortenLeft(subtitle, c.w-ansi.StringWidth(title)-1)
 	lines := strings.Split(c.Styles.Header.Render(title)+" "+subtitle+"\n"+s.View()+"\n"+h, "\n")
-	v := tea.NewView(Glyphs(Frame(lines, c.w, max(c.h, 1))))
+	v := tea.NewView(Frame(lines, c.w, max(c.h, 1)))
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	return v

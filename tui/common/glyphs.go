@@ -1,18 +1,17 @@
 package common
 
 import (
-	"os"
 	"strings"
+
+	tea "charm.land/bubbletea/v2"
 )
 
-// ASCII says the terminal may not draw Unicode: the locale is not UTF-8
-// or TERM is dumb. The views then draw their marks, lines and spinner in
-// ASCII (Glyphs). Tests set it.
-var ASCII = asciiTerminal(os.Getenv)
-
-// asciiTerminal reads the locale as the C library does (LC_ALL, then
-// LC_CTYPE, then LANG; unset means the C locale) and TERM.
-func asciiTerminal(env func(string) string) bool {
+// ASCIITerminal says the terminal env describes may not draw Unicode:
+// the locale is not UTF-8 or TERM is dumb. It reads the locale as the C
+// library does (LC_ALL, then LC_CTYPE, then LANG; unset means the C
+// locale). A program on such a terminal draws its marks, lines and
+// spinner in ASCII (ForTerminal).
+func ASCIITerminal(env func(string) string) bool {
 	if env("TERM") == "dumb" {
 		return true
 	}
@@ -38,11 +37,29 @@ var asciiGlyphs = strings.NewReplacer(
 	"⠋", "|", "⠙", "/", "⠹", "-", "⠸", "\\", "⠼", "|", "⠴", "/", "⠦", "-", "⠧", "\\", "⠇", "|", "⠏", "/",
 )
 
-// Glyphs is s as the terminal can draw it: unchanged, or with every mark
-// in ASCII when ASCII is set.
-func Glyphs(s string) string {
-	if !ASCII {
-		return s
+// Glyphs is s with every mark the views draw in ASCII.
+func Glyphs(s string) string { return asciiGlyphs.Replace(s) }
+
+// ForTerminal is m as a terminal draws it: unchanged, or with ascii every
+// frame's marks in ASCII (Glyphs). The views draw UTF-8 and know nothing
+// of the terminal.
+func ForTerminal(m tea.Model, ascii bool) tea.Model {
+	if !ascii {
+		return m
 	}
-	return asciiGlyphs.Replace(s)
+	return asciiModel{m}
+}
+
+// asciiModel draws its model's frames in ASCII.
+type asciiModel struct{ tea.Model }
+
+func (a asciiModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := a.Model.Update(msg)
+	return asciiModel{m}, cmd
+}
+
+func (a asciiModel) View() tea.View {
+	v := a.Model.View()
+	v.Content = Glyphs(v.Content)
+	return v
 }

@@ -3,6 +3,7 @@ package common
 import (
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -20,7 +21,7 @@ func TestASCIITerminal(t *testing.T) {
 		{map[string]string{"LC_CTYPE": "C.utf8", "LANG": "C"}, false},
 		{map[string]string{}, true},
 	} {
-		if got := asciiTerminal(func(k string) string { return tc.env[k] }); got != tc.want {
+		if got := ASCIITerminal(func(k string) string { return tc.env[k] }); got != tc.want {
 			t.Errorf("%v: ascii %v, want %v", tc.env, got, tc.want)
 		}
 	}
@@ -29,9 +30,6 @@ func TestASCIITerminal(t *testing.T) {
 // In ASCII every mark the views draw is one ASCII cell, so the layout
 // holds: the screen's width is unchanged and no byte is above 0x7f.
 func TestGlyphsASCIIKeepsWidths(t *testing.T) {
-	old := ASCII
-	defer func() { ASCII = old }()
-	ASCII = true
 	in := "✓ done ≡ CACHED │ ⠼ building ▸ Stages ⚠ L3 … · → ├─┴─┘ ✗ ○ ⟳ › ▶ ▾ █"
 	out := Glyphs(in)
 	if ansi.StringWidth(out) != ansi.StringWidth(in) {
@@ -42,11 +40,28 @@ func TestGlyphsASCIIKeepsWidths(t *testing.T) {
 			t.Fatalf("%q left in %q", r, out)
 		}
 	}
-	ASCII = false
-	if Glyphs(in) != in {
-		t.Error("a UTF-8 terminal's glyphs were changed")
+}
+
+// ForTerminal draws a UTF-8 terminal's frames as the model does, and an
+// ASCII terminal's with Glyphs, after every update too.
+func TestForTerminal(t *testing.T) {
+	m := frame("✓ done │ ⠼")
+	if ForTerminal(m, false).View().Content != "✓ done │ ⠼" {
+		t.Error("a UTF-8 terminal's frame was changed")
+	}
+	a := ForTerminal(m, true)
+	a, _ = a.Update(nil)
+	if got := a.View().Content; got != "+ done | |" {
+		t.Errorf("an ASCII terminal's frame after an update: %q", got)
 	}
 }
+
+// frame is a model that draws one string.
+type frame string
+
+func (f frame) Init() tea.Cmd                       { return nil }
+func (f frame) Update(tea.Msg) (tea.Model, tea.Cmd) { return f, nil }
+func (f frame) View() tea.View                      { return tea.NewView(string(f)) }
 
 // A file's line on screen is its text: tabs to the next stop of 8, a
 // backslash as itself, \n as the two characters it is; only what a

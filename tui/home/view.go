@@ -18,7 +18,7 @@ type modelRow = model.HistoryRow
 
 // View draws the list. The list is a root: it sets the alt screen.
 func (m *Model) View() tea.View {
-	v := tea.NewView(common.Glyphs(m.Render()))
+	v := tea.NewView(m.Render())
 	v.AltScreen = true
 	v.WindowTitle = "buildscope"
 	return v
