@@ -28,6 +28,9 @@ type Options struct {
 	OnLayer func(*Layer)
 	// Parallel is how many layers are read at once; 0 means GOMAXPROCS.
 	Parallel int
+	// maxPaths bounds the paths the image names (0: layertar.MaxPaths;
+	// tests take a smaller one)
+	maxPaths int
 }
 
 // Analysis is the result of Analyze.
@@ -77,6 +80,9 @@ func Analyze(ctx context.Context, img v1.Image, o Options) (*Analysis, error) {
 	defer cancel()
 	results := readAll(ctx, ls, o.Parallel)
 	t := newTable()
+	if o.maxPaths > 0 {
+		t.maxPaths = o.maxPaths
+	}
 	a := &Analysis{t: t}
 	for i, info := range infos {
 		r := <-results[i].c

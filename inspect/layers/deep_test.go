@@ -99,8 +99,7 @@ func TestDeepShapesAnalysedInLinearWork(t *testing.T) {
 // included (a small layer of names PATH_MAX long implies 2,047
 // directories each), is refused in one line; under it, it is analysed.
 func TestPathsBound(t *testing.T) {
-	defer func(m int) { maxPaths = m }(maxPaths)
-	maxPaths = 3000
+	small := Options{maxPaths: 3000}
 	img := func(files int) []imagetest.File {
 		var fs []imagetest.File
 		for i := 0; i < files; i++ {
@@ -109,10 +108,10 @@ func TestPathsBound(t *testing.T) {
 		return fs
 	}
 	// each file names 1,000 paths; with the root, 3 files are 3,001
-	if _, err := Analyze(context.Background(), imagetest.Image(t, img(2), img(1)[:0]), Options{}); err != nil {
+	if _, err := Analyze(context.Background(), imagetest.Image(t, img(2), img(1)[:0]), small); err != nil {
 		t.Fatalf("2,001 paths: %v", err)
 	}
-	_, err := Analyze(context.Background(), imagetest.Image(t, img(2), img(3)[2:]), Options{})
+	_, err := Analyze(context.Background(), imagetest.Image(t, img(2), img(3)[2:]), small)
 	want := "the image names over 3000 paths, with the directories its names imply: over the bound (MaxPaths): refused"
 	if err == nil || !strings.HasSuffix(err.Error(), want) || !strings.HasPrefix(err.Error(), "reading layer 1 (sha256:") {
 		t.Errorf("3,001 paths: %v, want …%s", err, want)

@@ -69,6 +69,8 @@ type table struct {
 	hint   NodeID   // the directory of the last path looked up
 	pend   []NodeID // nodes whose bytes changed, or to mark, in the layer being applied
 	steps  int      // path elements and ancestors visited (tests: work per entry)
+	// maxPaths bounds the paths (layertar.MaxPaths unless a test says less)
+	maxPaths int
 	// filedOver says the layer being applied put a file over a directory
 	// it had written below: a live path may then be under a non-directory
 	filedOver bool
@@ -83,7 +85,7 @@ type table struct {
 }
 
 func newTable() *table {
-	t := &table{byName: map[childKey]NodeID{}, wasted: map[NodeID]int64{}}
+	t := &table{byName: map[childKey]NodeID{}, wasted: map[NodeID]int64{}, maxPaths: layertar.MaxPaths}
 	t.nodes = append(t.nodes, node{parent: -1, dir: -1})
 	return t
 }
@@ -490,15 +492,12 @@ func (l *Layer) count(c Change, d int) {
 	}
 }
 
-// maxPaths is layertar.MaxPaths, smaller in tests.
-var maxPaths = layertar.MaxPaths
-
 // apply applies one layer's entries, in tar order.
 func (t *table) apply(raw *rawLayer) error {
 	var opaqued map[NodeID]bool // directories this layer made opaque
 	for _, r := range raw.entries {
-		if t.paths() > maxPaths {
-			return tooManyPaths()
+		if t.paths() > t.maxPaths {
+			return t.tooManyPaths()
 		}
 		switch r.op {
 		case layertar.Put:
@@ -522,15 +521,15 @@ func (t *table) apply(raw *rawLayer) error {
 			t.hideChildren(id)
 		}
 	}
-	if t.paths() > maxPaths {
-		return tooManyPaths()
+	if t.paths() > t.maxPaths {
+		return t.tooManyPaths()
 	}
 	t.endLayer()
 	return nil
 }
 
-func tooManyPaths() error {
-	return fmt.Errorf("the image names over %d paths, with the directories its names imply: over the bound (MaxPaths): refused", maxPaths)
+func (t *table) tooManyPaths() error {
+	return fmt.Errorf("the image names over %d paths, with the directories its names imply: over the bound (MaxPaths): refused", t.maxPaths)
 }
 
 // finish sorts every directory's children by name (by the element
