@@ -152,8 +152,13 @@ func (d *DamagedEvents) Warning() model.Warning {
 // 45 s and 4.1 GB for 2 GiB.
 const MaxEventsBytes = 1 << 30
 
-// maxEventsBytes is MaxEventsBytes, smaller in tests.
-var maxEventsBytes int64 = MaxEventsBytes
+// maxEventsBytes is the bound on an events file h reads back.
+func (h History) maxEventsBytes() int64 {
+	if h.maxEvents > 0 {
+		return h.maxEvents
+	}
+	return MaxEventsBytes
+}
 
 // Events reads the recorded status stream of a build: nil when it has
 // none. A log that cannot be read to its end is a *DamagedEvents error,
@@ -201,8 +206,9 @@ func readEvents[T any](h History, id string, fn func(*T)) error {
 		return fmt.Errorf("reading events of build %s: %w", id, err)
 	}
 	defer f.Close()
+	maxEventsBytes := h.maxEventsBytes()
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > maxEventsBytes {
-		return tooLarge(id, path, fi.Size())
+		return tooLarge(id, path, fi.Size(), maxEventsBytes)
 	}
 	gz, err := gzip.NewReader(bufio.NewReader(io.LimitReader(f, maxEventsBytes+1)))
 	if err != nil {
@@ -215,7 +221,7 @@ func readEvents[T any](h History, id string, fn func(*T)) error {
 		if err := dec.Decode(&s); err == io.EOF {
 			return nil
 		} else if lim.over {
-			return tooLarge(id, path, -1)
+			return tooLarge(id, path, -1, maxEventsBytes)
 		} else if err != nil {
 			return &DamagedEvents{ID: id, Path: path, Read: n, Err: err}
 		}
@@ -239,7 +245,7 @@ func (h History) Commit(b *model.Build, w *EventWriter) error {
 	return nil
 }
 
-func tooLarge(id, path string, size int64) error {
+func tooLarge(id, path string, size, maxEventsBytes int64) error {
 	what := fmt.Sprintf("holds over %d bytes decompressed", maxEventsBytes)
 	if size >= 0 {
 		what = fmt.Sprintf("is %d bytes", size)

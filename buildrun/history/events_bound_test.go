@@ -85,12 +85,9 @@ func TestHostileEventLogs(t *testing.T) {
 			{Vertexes: []*client.Vertex{vertex("a", t0, t0.Add(time.Second))}}, {Vertexes: []*client.Vertex{vertex("b", t0.Add(time.Second), t0.Add(2*time.Second), "a")}}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if c.bound > 0 {
-				defer func(b int64) { maxEventsBytes = b }(maxEventsBytes)
-				maxEventsBytes = c.bound
-			}
 			const id = "abcdef000001"
 			h := savedBuild(t, id)
+			h.maxEvents = c.bound
 			if c.write != nil {
 				c.write(h, id)
 			} else {

@@ -31,6 +31,9 @@ type History struct {
 	// ListSweepGrace is how old a file list no record names must be before
 	// Remove sweeps it away; zero means DefaultListSweepGrace.
 	ListSweepGrace time.Duration
+	// maxEvents bounds an events file read back (0: MaxEventsBytes;
+	// tests take a smaller one)
+	maxEvents int64
 }
 
 // Warner writes one line per damaged record, once per record: a command

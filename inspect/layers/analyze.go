@@ -31,6 +31,9 @@ type Options struct {
 	// maxPaths bounds the paths the image names (0: layertar.MaxPaths;
 	// tests take a smaller one)
 	maxPaths int
+	// minChain, when not 0, is the fewest new directories held as a
+	// chain (tests compare with chains off: math.MaxInt)
+	minChain int
 }
 
 // Analysis is the result of Analyze.
@@ -82,6 +85,9 @@ func Analyze(ctx context.Context, img v1.Image, o Options) (*Analysis, error) {
 	t := newTable()
 	if o.maxPaths > 0 {
 		t.maxPaths = o.maxPaths
+	}
+	if o.minChain > 0 {
+		t.minChain = o.minChain
 	}
 	a := &Analysis{t: t}
 	for i, info := range infos {

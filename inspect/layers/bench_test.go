@@ -76,10 +76,8 @@ func BenchmarkImpliedWalked(b *testing.B) {
 		min  int
 	}{{"chains", minChain}, {"without chains", math.MaxInt}} {
 		b.Run(c.name, func(b *testing.B) {
-			defer func(m int) { minChain = m }(minChain)
-			minChain = c.min
 			for b.Loop() {
-				analyse(b, img).View(0, Aggregated).Children(RootID, ByName, nil)
+				analyseWith(b, img, Options{minChain: c.min}).View(0, Aggregated).Children(RootID, ByName, nil)
 			}
 		})
 	}

@@ -26,9 +26,10 @@ import (
 // chain, when the tree is first walked (Analysis.View, Lookup): callers
 // that read only the counts (inspect --json) never pay for it.
 
-// minChain is the fewest new directories held as a chain (tests set it
-// past any depth to check the table against one without chains).
-var minChain = 2
+// minChain is the fewest new directories held as a chain (a table's
+// minChain; tests switch chains off with a larger one, through
+// Options.minChain).
+const minChain = 2
 
 // move says where the entries of a split chain's other directories,
 // appended to their layer, belong: right after the chain's own entry.

@@ -69,9 +69,7 @@ func walk(a *Analysis) string {
 // directory its own node would: the behaviour before chains.
 func withoutChains(t *testing.T, ls [][]imagetest.File) *Analysis {
 	t.Helper()
-	defer func(m int) { minChain = m }(minChain)
-	minChain = math.MaxInt
-	return analyse(t, imagetest.Image(t, ls...))
+	return analyseWith(t, imagetest.Image(t, ls...), Options{minChain: math.MaxInt})
 }
 
 // sameAsWithoutChains checks that the layers' counts (read before any

@@ -7,9 +7,12 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-func analyse(t testing.TB, img v1.Image) *Analysis {
+func analyse(t testing.TB, img v1.Image) *Analysis { t.Helper(); return analyseWith(t, img, Options{}) }
+
+// analyseWith is analyse with options.
+func analyseWith(t testing.TB, img v1.Image, o Options) *Analysis {
 	t.Helper()
-	a, err := Analyze(context.Background(), img, Options{})
+	a, err := Analyze(context.Background(), img, o)
 	if err != nil {
 		t.Fatalf("Analyze: %v", err)
 	}

@@ -71,6 +71,9 @@ type table struct {
 	steps  int      // path elements and ancestors visited (tests: work per entry)
 	// maxPaths bounds the paths (layertar.MaxPaths unless a test says less)
 	maxPaths int
+	// minChain is the fewest new directories held as one chain node
+	// (the package's minChain unless a test says more)
+	minChain int
 	// filedOver says the layer being applied put a file over a directory
 	// it had written below: a live path may then be under a non-directory
 	filedOver bool
@@ -85,7 +88,7 @@ type table struct {
 }
 
 func newTable() *table {
-	t := &table{byName: map[childKey]NodeID{}, wasted: map[NodeID]int64{}, maxPaths: layertar.MaxPaths}
+	t := &table{byName: map[childKey]NodeID{}, wasted: map[NodeID]int64{}, maxPaths: layertar.MaxPaths, minChain: minChain}
 	t.nodes = append(t.nodes, node{parent: -1, dir: -1})
 	return t
 }
@@ -197,10 +200,10 @@ func (t *table) dirNode(d string, create bool) NodeID {
 			// nothing below h has this name: every directory from here
 			// down is new, one chain when there are enough of them
 			levels := 1
-			if i >= 0 && minChain <= len(d)-end {
+			if i >= 0 && t.minChain <= len(d)-end {
 				levels += strings.Count(d[end:], "/")
 			}
-			if levels < minChain {
+			if levels < t.minChain {
 				h = t.add(h, name, d[:end])
 				break
 			}
