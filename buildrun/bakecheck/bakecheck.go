@@ -21,7 +21,7 @@ import (
 // the stack), and evaluates variables without a bound on what they
 // expand to (40 variables each naming the one before twice grew --print
 // to 11 GB). Variables so that tests can lower them.
-var (
+const (
 	// maxBakeDepth bounds the nesting of brackets and braces.
 	maxBakeDepth = 200
 	// maxBakeExpansion bounds what one variable may expand to.

@@ -29,7 +29,7 @@ func FuzzImportBundle(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir, cleanup, err := unpack(archive{"b.dockerbuild", func() (io.ReadCloser, error) {
 			return io.NopCloser(bytes.NewReader(data)), nil
-		}})
+		}, importBounds})
 		if err != nil {
 			if strings.ContainsAny(err.Error(), "\n") {
 				t.Errorf("an error of more than one line: %q", err)

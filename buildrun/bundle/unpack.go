@@ -32,18 +32,22 @@ var bundleBlob = regexp.MustCompile(`^blobs/sha256/[0-9a-f]{64}$`)
 // into memory, to learn which blobs its records reference and their
 // declared sizes; then only those blobs are written, each within its
 // declared size. Variables so that tests can lower them.
-var (
-	// maxSmallEntry is the largest entry kept in memory on the first
-	// pass; every JSON blob of a bundle (index, manifest, record) is one.
-	maxSmallEntry int64 = 4 << 20
-	// maxSmallTotal bounds the memory all small entries take.
-	maxSmallTotal int64 = 64 << 20
-	// maxReferenced bounds the blobs the records reference, all together:
+// bounds are what an import takes of a bundle.
+type bounds struct {
+	// smallEntry is the largest entry kept in memory on the first pass;
+	// every JSON blob of a bundle (index, manifest, record) is one.
+	smallEntry int64
+	// smallTotal bounds the memory all small entries take.
+	smallTotal int64
+	// referenced bounds the blobs the records reference, all together:
 	// what an import writes to the temp directory.
-	maxReferenced int64 = 1 << 30
-	// maxInflated bounds the bytes the (gzip'd) archive inflates to.
-	maxInflated int64 = 2 << 30
-)
+	referenced int64
+	// inflated bounds the bytes the (gzip'd) archive inflates to.
+	inflated int64
+}
+
+// importBounds are Unpack's bounds (tests take smaller ones).
+var importBounds = bounds{smallEntry: 4 << 20, smallTotal: 64 << 20, referenced: 1 << 30, inflated: 2 << 30}
 
 // Unpack extracts a bundle (an OCI archive, gzip'd as buildx writes
 // it, or plain) into a temp directory laid out as a content store: its
@@ -51,13 +55,14 @@ var (
 // its digest and declared size. Every other entry is skipped unwritten; a
 // name that climbs out is never a blob. cleanup removes the directory.
 func Unpack(file string) (dir string, cleanup func(), err error) {
-	return unpack(archive{file, func() (io.ReadCloser, error) { return os.Open(file) }})
+	return unpack(archive{file, func() (io.ReadCloser, error) { return os.Open(file) }, importBounds})
 }
 
 // archive is a bundle by name, opened once for each pass.
 type archive struct {
 	name string
 	open func() (io.ReadCloser, error)
+	max  bounds
 }
 
 // unpack is Unpack of any archive (the fuzzer's are in memory).
@@ -70,11 +75,11 @@ func unpack(a archive) (dir string, cleanup func(), err error) {
 	index, ok := small["index.json"]
 	if !ok {
 		if _, big := large["index.json"]; big {
-			return "", nil, fmt.Errorf("bundle %s: its index.json is over %s: not a `docker buildx history export` bundle", file, units.BytesSize(float64(maxSmallEntry)))
+			return "", nil, fmt.Errorf("bundle %s: its index.json is over %s: not a `docker buildx history export` bundle", file, units.BytesSize(float64(a.max.smallEntry)))
 		}
 		return "", nil, fmt.Errorf("bundle %s has no index.json: make it with `docker buildx history export`", file)
 	}
-	refs, err := referencedBlobs(index, small)
+	refs, err := referencedBlobs(index, small, a.max.smallEntry)
 	if err != nil {
 		return "", nil, fmt.Errorf("reading bundle %s: %w", file, err)
 	}
@@ -82,8 +87,8 @@ func unpack(a archive) (dir string, cleanup func(), err error) {
 	for _, size := range refs {
 		total += size
 	}
-	if total > maxReferenced {
-		return "", nil, fmt.Errorf("bundle %s: its records reference %s of blobs, more than the %s an import takes", file, units.BytesSize(float64(total)), units.BytesSize(float64(maxReferenced)))
+	if total > a.max.referenced {
+		return "", nil, fmt.Errorf("bundle %s: its records reference %s of blobs, more than the %s an import takes", file, units.BytesSize(float64(total)), units.BytesSize(float64(a.max.referenced)))
 	}
 	dir, err = os.MkdirTemp("", "buildscope-import-")
 	if err != nil {
@@ -98,7 +103,7 @@ func unpack(a archive) (dir string, cleanup func(), err error) {
 }
 
 // openArchive opens the bundle's tar stream, inflating a gzip'd one,
-// bounded to maxInflated bytes.
+// bounded to its bounds' inflated bytes.
 func openArchive(a archive) (*tar.Reader, *boundedReader, func(), error) {
 	file := a.name
 	f, err := a.open()
@@ -117,11 +122,11 @@ func openArchive(a archive) (*tar.Reader, *boundedReader, func(), error) {
 		r = gz
 		closeAll = func() { gz.Close(); f.Close() }
 	}
-	b := &boundedReader{r: r, left: maxInflated}
+	b := &boundedReader{r: r, left: a.max.inflated}
 	return tar.NewReader(b), b, closeAll, nil
 }
 
-// errInflated is the bounded reader's error past maxInflated.
+// errInflated is the bounded reader's error past the inflated bound.
 var errInflated = errors.New("inflated past the bound")
 
 type boundedReader struct {
@@ -142,9 +147,10 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 }
 
 // archiveError says why the tar stream stopped.
-func archiveError(file string, err error) error {
+func archiveError(a archive, err error) error {
+	file := a.name
 	if errors.Is(err, errInflated) {
-		return fmt.Errorf("bundle %s inflates to more than %s, more than a `docker buildx history export` bundle an import takes: refused", file, units.BytesSize(float64(maxInflated)))
+		return fmt.Errorf("bundle %s inflates to more than %s, more than a `docker buildx history export` bundle an import takes: refused", file, units.BytesSize(float64(a.max.inflated)))
 	}
 	return fmt.Errorf("bundle %s is not a `docker buildx history export` bundle (a gzip'd OCI archive): %w", file, err)
 }
@@ -156,7 +162,7 @@ func bundleEntry(hdr *tar.Header) (string, bool) {
 	return name, hdr.Typeflag == tar.TypeReg && (name == "index.json" || bundleBlob.MatchString(name))
 }
 
-// scanBundle reads the archive once: the entries up to maxSmallEntry
+// scanBundle reads the archive once: the entries up to the small-entry bound
 // into memory (blobs checked against their digests), and the size of
 // the larger ones.
 func scanBundle(a archive) (small map[string][]byte, large map[string]int64, err error) {
@@ -174,22 +180,22 @@ func scanBundle(a archive) (small map[string][]byte, large map[string]int64, err
 			return small, large, nil
 		}
 		if err != nil {
-			return nil, nil, archiveError(file, err)
+			return nil, nil, archiveError(a, err)
 		}
 		name, ok := bundleEntry(hdr)
 		if !ok {
 			continue
 		}
-		if hdr.Size > maxSmallEntry {
+		if hdr.Size > a.max.smallEntry {
 			large[name] = hdr.Size
 			continue
 		}
-		if held += hdr.Size; held > maxSmallTotal {
-			return nil, nil, fmt.Errorf("bundle %s holds more than %s of small entries, more than a `docker buildx history export` bundle: refused", file, units.BytesSize(float64(maxSmallTotal)))
+		if held += hdr.Size; held > a.max.smallTotal {
+			return nil, nil, fmt.Errorf("bundle %s holds more than %s of small entries, more than a `docker buildx history export` bundle: refused", file, units.BytesSize(float64(a.max.smallTotal)))
 		}
 		data, err := io.ReadAll(io.LimitReader(tr, hdr.Size))
 		if err != nil {
-			return nil, nil, archiveError(file, err)
+			return nil, nil, archiveError(a, err)
 		}
 		if want := path.Base(name); name != "index.json" && digest.FromBytes(data).Encoded() != want {
 			return nil, nil, fmt.Errorf("bundle %s: blob %s holds content of digest %s: the bundle is damaged", file, want, digest.FromBytes(data))
@@ -202,7 +208,7 @@ func scanBundle(a archive) (small map[string][]byte, large map[string]int64, err
 // or an index of them) to every blob a record references, with its
 // declared size: the manifests, their configs (the records) and layers
 // (logs, traces, attestations, results).
-func referencedBlobs(index []byte, small map[string][]byte) (map[digest.Digest]int64, error) {
+func referencedBlobs(index []byte, small map[string][]byte, maxSmallEntry int64) (map[digest.Digest]int64, error) {
 	var root ocispecs.Index
 	if err := json.Unmarshal(index, &root); err != nil {
 		return nil, fmt.Errorf("decoding index.json: %w", err)
@@ -292,7 +298,6 @@ func writeBundleFiles(a archive, dir string, index []byte, small map[string][]by
 	if !second {
 		return nil
 	}
-	file := a.name
 	tr, _, closeAll, err := openArchive(a)
 	if err != nil {
 		return err
@@ -304,10 +309,10 @@ func writeBundleFiles(a archive, dir string, index []byte, small map[string][]by
 			return nil
 		}
 		if err != nil {
-			return archiveError(file, err)
+			return archiveError(a, err)
 		}
 		name, ok := bundleEntry(hdr)
-		if !ok || hdr.Size <= maxSmallEntry {
+		if !ok || hdr.Size <= a.max.smallEntry {
 			continue
 		}
 		d := digest.NewDigestFromEncoded(digest.SHA256, path.Base(name))

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,23 +83,22 @@ func blobName(data []byte) string {
 	return "blobs/sha256/" + hex.EncodeToString(sum[:])
 }
 
-// lower sets a bound for one test.
-func lower(t *testing.T, v *int64, to int64) {
-	old := *v
-	*v = to
-	t.Cleanup(func() { *v = old })
+// unpackWithin is Unpack of file within the bounds set changes.
+func unpackWithin(file string, set func(*bounds)) (string, func(), error) {
+	b := importBounds
+	set(&b)
+	return unpack(archive{file, func() (io.ReadCloser, error) { return os.Open(file) }, b})
 }
 
 // Only the blobs a record references are written, each within its
 // declared size: an unreferenced blob (a gzip bomb's payload) is read
 // past, never written.
 func TestUnpackBundleWritesOnlyReferencedBlobs(t *testing.T) {
-	lower(t, &maxSmallEntry, 1024)
 	used := bytes.Repeat([]byte("log "), 1024) // a large referenced blob
 	unused := bytes.Repeat([]byte{0}, 64<<10)  // a large blob nothing names
 	entries := bundleOf(t, "r1", used)
 	entries[blobName(unused)] = unused
-	dir, cleanup, err := Unpack(writeBundle(t, entries))
+	dir, cleanup, err := unpackWithin(writeBundle(t, entries), func(b *bounds) { b.smallEntry = 1024 })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,33 +117,31 @@ func TestUnpackBundleBounds(t *testing.T) {
 	big := bytes.Repeat([]byte("x"), 8<<10)
 	for _, c := range []struct {
 		name    string
-		bound   *int64
-		to      int64
+		set     func(*bounds)
 		entries func(t *testing.T) map[string][]byte
 		want    string
 	}{
-		{"a gzip bomb inflates past the bound", &maxInflated, 32 << 10, func(t *testing.T) map[string][]byte {
+		{"a gzip bomb inflates past the bound", func(b *bounds) { b.inflated = 32 << 10 }, func(t *testing.T) map[string][]byte {
 			e := bundleOf(t, "r1")
 			e["padding"] = make([]byte, 1<<20)
 			return e
 		}, "inflates to more than 32KiB, more than a `docker buildx history export` bundle an import takes: refused"},
-		{"records reference more than an import takes", &maxReferenced, 4 << 10, func(t *testing.T) map[string][]byte {
+		{"records reference more than an import takes", func(b *bounds) { b.referenced = 4 << 10 }, func(t *testing.T) map[string][]byte {
 			return bundleOf(t, "r1", big)
 		}, "its records reference 8.406KiB of blobs, more than the 4KiB an import takes"},
-		{"many small entries", &maxSmallTotal, 4 << 10, func(t *testing.T) map[string][]byte {
+		{"many small entries", func(b *bounds) { b.smallTotal = 4 << 10 }, func(t *testing.T) map[string][]byte {
 			return bundleOf(t, "r1", big)
 		}, "holds more than 4KiB of small entries"},
-		{"a blob larger than declared", &maxSmallEntry, 1 << 10, func(t *testing.T) map[string][]byte {
+		{"a blob larger than declared", func(b *bounds) { b.smallEntry = 1 << 10 }, func(t *testing.T) map[string][]byte {
 			e := bundleOf(t, "r1", big[:4<<10])
 			e[blobName(big[:4<<10])] = big // the entry is named for its first 4 KiB
 			return e
 		}, "is 8192 bytes, but declared 4096"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			lower(t, c.bound, c.to)
 			tmp := t.TempDir()
 			t.Setenv("TMPDIR", tmp)
-			_, _, err := Unpack(writeBundle(t, c.entries(t)))
+			_, _, err := unpackWithin(writeBundle(t, c.entries(t)), c.set)
 			if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("err %v, want one line with %q", err, c.want)
 			}
