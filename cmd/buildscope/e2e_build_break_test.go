@@ -116,7 +116,13 @@ func TestBuildUIShellInCompletedStepUnderTmux(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 		s = capture()
 	}
-	send("Up") // from line 4's RUN, selected last, to line 3's
+	// to line 3's RUN whichever step the build left selected (the one
+	// that ran last, or under load another): the top, then two down
+	for range 4 {
+		send("Up")
+	}
+	send("Down")
+	send("Down")
 	s = waitScreen(t, capture, "Logs of [3/4] RUN echo "+nonce, 10*time.Second)
 	selection := logsTitle(s)
 	if !strings.Contains(s, "x shell in step's result") {
