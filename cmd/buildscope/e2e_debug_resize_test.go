@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,9 +33,19 @@ func TestDebugShellFollowsTheTerminalsSize(t *testing.T) {
 			waitScreen(t, capture, "/ #", 20*time.Second)
 			send("clear; stty size", "Enter")
 			waitScreen(t, capture, "30 100\n", 20*time.Second)
+			// the new size reaches the container asynchronously (SIGWINCH,
+			// then the builder's resize): ask until it says so
 			resize(90, 25)
-			send("clear; stty size", "Enter")
-			waitScreen(t, capture, "25 90\n", 20*time.Second)
+			for deadline := time.Now().Add(20 * time.Second); ; {
+				send("clear; stty size", "Enter")
+				time.Sleep(500 * time.Millisecond)
+				if strings.Contains(capture(), "25 90\n") {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the shell never saw the window's new size 25x90:\n%s", capture())
+				}
+			}
 			send("exit", "Enter")
 		})
 	}
