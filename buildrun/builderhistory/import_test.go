@@ -1,9 +1,6 @@
 package builderhistory
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -16,30 +13,6 @@ import (
 	contentlocal "github.com/containerd/containerd/v2/plugins/content/local"
 	controlapi "github.com/moby/buildkit/api/services/control"
 )
-
-// writeBundle writes a gzip'd tar of the given entries.
-func writeBundle(t *testing.T, entries map[string][]byte) string {
-	t.Helper()
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	for name, data := range entries {
-		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
-		tw.Write(data)
-	}
-	tw.Close()
-	gz.Close()
-	f := filepath.Join(t.TempDir(), "b.dockerbuild")
-	if err := os.WriteFile(f, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
-func blobName(data []byte) string {
-	sum := sha256.Sum256(data)
-	return "blobs/sha256/" + hex.EncodeToString(sum[:])
-}
 
 // The status log is read frame by frame; a frame cut short or claiming
 // more than a frame can hold is an error, not a partial build.

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	digest "github.com/opencontainers/go-digest"
+
+	"github.com/buildscope/buildscope/buildrun/bundle/bundletest"
 )
 
 // FuzzImportBundle feeds the reader of `history import` any archive, in
@@ -22,9 +24,9 @@ import (
 // read from memory: the same target in builderhistory ran 5 inputs in
 // 1m50s, and through a file here the fuzzer spent its time minimising.
 func FuzzImportBundle(f *testing.F) {
-	f.Add(tarBytes(bundleOf(f, "qk1yzqv9lyyzhoq2i0b6ex1ci")))
-	f.Add(tarBytes(bundleOf(f, "r1", []byte("log line\n"), bytes.Repeat([]byte{0}, 512))))
-	f.Add(gzipTar(bundleOf(f, "r2", []byte("log"))))
+	f.Add(bundletest.Tar(bundleOf(f, "qk1yzqv9lyyzhoq2i0b6ex1ci")))
+	f.Add(bundletest.Tar(bundleOf(f, "r1", []byte("log line\n"), bytes.Repeat([]byte{0}, 512))))
+	f.Add(bundletest.GzipTar(bundleOf(f, "r2", []byte("log"))))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir, cleanup, err := unpack(archive{"b.dockerbuild", func() (io.ReadCloser, error) {

@@ -1,11 +1,7 @@
 package bundle
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"os"
@@ -13,74 +9,18 @@ import (
 	"strings"
 	"testing"
 
-	digest "github.com/opencontainers/go-digest"
-	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/buildscope/buildscope/buildrun/bundle/bundletest"
 )
 
-// historyRecordMediaType is the media type of a record in a bundle.
-const historyRecordMediaType = "application/vnd.buildkit.historyrecord.v0"
-
-// bundleOf lays out the entries of a one-record bundle as buildx writes
-// it: index.json naming the record's manifest, whose config is the
-// record of ref (as buildx encodes it) and whose layers are the given
-// blobs.
+// bundleOf is a one-record bundle's entries (bundletest.Entries) whose
+// record is ref's, as buildx encodes it.
 func bundleOf(t testing.TB, ref string, layers ...[]byte) map[string][]byte {
 	t.Helper()
-	entries := map[string][]byte{}
-	blob := func(mt string, data []byte) ocispecs.Descriptor {
-		entries[blobName(data)] = data
-		return ocispecs.Descriptor{MediaType: mt, Digest: digest.FromBytes(data), Size: int64(len(data))}
-	}
 	rec, err := json.Marshal(map[string]string{"ref": ref, "DefaultPlatform": ""})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mf := ocispecs.Manifest{MediaType: ocispecs.MediaTypeImageManifest, Config: blob(historyRecordMediaType, rec)}
-	mf.SchemaVersion = 2
-	for _, l := range layers {
-		mf.Layers = append(mf.Layers, blob("application/octet-stream", l))
-	}
-	mfData, _ := json.Marshal(mf)
-	idx := ocispecs.Index{Manifests: []ocispecs.Descriptor{blob(ocispecs.MediaTypeImageManifest, mfData)}}
-	idx.SchemaVersion = 2
-	entries["index.json"], _ = json.Marshal(idx)
-	return entries
-}
-
-// writeBundle writes a gzip'd tar of the given entries.
-func writeBundle(t *testing.T, entries map[string][]byte) string {
-	t.Helper()
-	f := filepath.Join(t.TempDir(), "b.dockerbuild")
-	if err := os.WriteFile(f, gzipTar(entries), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
-// gzipTar is a gzip'd tar of the given entries.
-func gzipTar(entries map[string][]byte) []byte {
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	gz.Write(tarBytes(entries))
-	gz.Close()
-	return buf.Bytes()
-}
-
-// tarBytes is a tar of the given entries.
-func tarBytes(entries map[string][]byte) []byte {
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for name, data := range entries {
-		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
-		tw.Write(data)
-	}
-	tw.Close()
-	return buf.Bytes()
-}
-
-func blobName(data []byte) string {
-	sum := sha256.Sum256(data)
-	return "blobs/sha256/" + hex.EncodeToString(sum[:])
+	return bundletest.Entries(t, rec, layers...)
 }
 
 // unpackWithin is Unpack of file within the bounds set changes.
@@ -97,16 +37,16 @@ func TestUnpackBundleWritesOnlyReferencedBlobs(t *testing.T) {
 	used := bytes.Repeat([]byte("log "), 1024) // a large referenced blob
 	unused := bytes.Repeat([]byte{0}, 64<<10)  // a large blob nothing names
 	entries := bundleOf(t, "r1", used)
-	entries[blobName(unused)] = unused
-	dir, cleanup, err := unpackWithin(writeBundle(t, entries), func(b *bounds) { b.smallEntry = 1024 })
+	entries[bundletest.BlobName(unused)] = unused
+	dir, cleanup, err := unpackWithin(bundletest.Write(t, entries), func(b *bounds) { b.smallEntry = 1024 })
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cleanup()
-	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(blobName(used)))); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(bundletest.BlobName(used)))); err != nil {
 		t.Errorf("the referenced blob was not written: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(blobName(unused)))); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(bundletest.BlobName(unused)))); err == nil {
 		t.Error("a blob no record references was written to the temp directory")
 	}
 }
@@ -134,14 +74,14 @@ func TestUnpackBundleBounds(t *testing.T) {
 		}, "holds more than 4KiB of small entries"},
 		{"a blob larger than declared", func(b *bounds) { b.smallEntry = 1 << 10 }, func(t *testing.T) map[string][]byte {
 			e := bundleOf(t, "r1", big[:4<<10])
-			e[blobName(big[:4<<10])] = big // the entry is named for its first 4 KiB
+			e[bundletest.BlobName(big[:4<<10])] = big // the entry is named for its first 4 KiB
 			return e
 		}, "is 8192 bytes, but declared 4096"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tmp := t.TempDir()
 			t.Setenv("TMPDIR", tmp)
-			_, _, err := unpackWithin(writeBundle(t, c.entries(t)), c.set)
+			_, _, err := unpackWithin(bundletest.Write(t, c.entries(t)), c.set)
 			if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("err %v, want one line with %q", err, c.want)
 			}

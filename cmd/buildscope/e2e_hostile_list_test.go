@@ -1,11 +1,6 @@
 package main
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +8,7 @@ import (
 
 	"github.com/buildscope/buildscope/buildrun/bakecheck"
 	"github.com/buildscope/buildscope/buildrun/bundle"
+	"github.com/buildscope/buildscope/buildrun/bundle/bundletest"
 )
 
 // hostileCase is one case of the hostile-input catalogue: its name
@@ -95,16 +91,7 @@ func (c bundleCase) run(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "b.dockerbuild")
 	data := []byte(c.plain)
 	if c.entries != nil {
-		var buf bytes.Buffer
-		gz := gzip.NewWriter(&buf)
-		tw := tar.NewWriter(gz)
-		for name, data := range c.entries {
-			tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
-			tw.Write(data)
-		}
-		tw.Close()
-		gz.Close()
-		data = buf.Bytes()
+		data = bundletest.GzipTar(c.entries)
 	}
 	if err := os.WriteFile(file, data, 0o600); err != nil {
 		t.Fatal(err)
@@ -121,8 +108,7 @@ func (c bundleCase) run(t *testing.T) {
 
 func bundleCases() []bundleCase {
 	good := []byte(`{"schemaVersion":2}`)
-	sum := sha256.Sum256(good)
-	blob := "blobs/sha256/" + hex.EncodeToString(sum[:])
+	blob := bundletest.BlobName(good)
 	return []bundleCase{
 		{"import: a damaged blob", map[string][]byte{"index.json": good, blob: []byte("other")}, "", "the bundle is damaged"},
 		{"import: no index.json", map[string][]byte{blob: good}, "", "has no index.json: make it with `docker buildx history export`"},

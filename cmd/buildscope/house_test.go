@@ -94,7 +94,7 @@ func modelRank(dir string) (rank int, inModel, ok bool) {
 // below its own (not a sibling of its layer), and the facade, buildrun
 // itself, is on top.
 var buildrunLayers = [][]string{
-	{"buildrun/state", "buildrun/secrets", "buildrun/engine", "buildrun/testdeps", "buildrun/dockeredit", "buildrun/bakecheck", "buildrun/bundle", "buildrun/bakespec"},
+	{"buildrun/state", "buildrun/secrets", "buildrun/engine", "buildrun/testdeps", "buildrun/dockeredit", "buildrun/bakecheck", "buildrun/bundle", "buildrun/bundle/bundletest", "buildrun/bakespec"},
 	{"buildrun/builder", "buildrun/bakefile", "buildrun/debug"},
 	{"buildrun/results", "buildrun/history", "buildrun/buildctx"},
 	{"buildrun/cachekeys"},
