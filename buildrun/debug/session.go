@@ -68,6 +68,7 @@ type Session struct {
 
 	redact   func([]byte) []byte // the build's secrets out of an edited re-run's log
 	terminal *os.File            // the user's terminal, given to an interactive shell
+	progress *heldWriter         // the plain progress display's writer, held while a process runs
 	noExec   bool                // the builder cannot start a process in a step
 }
 
@@ -263,6 +264,7 @@ func (s *Session) runIn(ctx context.Context, gc gateway.Client, req gateway.NewC
 	}
 	proc.Tty, proc.Stdin = s.Tty, readCloser(s.Stdin)
 	proc.Stdout, proc.Stderr = nopWriteCloser{s.Stdout}, nopWriteCloser{s.Stderr}
+	defer s.progress.hold()()
 	p, err := ctr.Start(ctx, proc)
 	if err != nil {
 		fmt.Fprintf(s.Stderr, "debug: starting %s: %v\n", shellLine(proc.Args), err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -60,9 +61,17 @@ func TestDebugBreakOpensAShellOnATerminal(t *testing.T) {
 	capture, send := tmuxSession(t, 120, 40, shell)
 	waitScreen(t, capture, "paused before line 18", 90*time.Second)
 	send("ls /src; test -e /out || echo NO-OUT-$((6*7))", "Enter")
-	s := waitScreen(t, capture, "NO-OUT-42", 20*time.Second)
-	if !strings.Contains(s, "vendor") {
+	waitScreen(t, capture, "NO-OUT-42", 20*time.Second)
+	// the shell's terminal is its own: the build's progress, which
+	// BuildKit's display prints late, waits until the shell exits (it
+	// was printed under the prompt, and scrolled the shell's output away)
+	s := capture("-S", "-")
+	_, inShell, _ := strings.Cut(s, "BusyBox") // from the shell's banner
+	if !strings.Contains(inShell, "vendor") {
 		t.Errorf("the shell before line 18 does not see vendor/ (line 15's):\n%s", s)
+	}
+	if progress := regexp.MustCompile(`#\d+ `).FindString(inShell); progress != "" {
+		t.Errorf("the build's progress (%q) was printed over the shell:\n%s", progress, inShell)
 	}
 	send("exit", "Enter")
 	s = waitScreen(t, capture, "EXIT=", 60*time.Second)

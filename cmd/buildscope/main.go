@@ -93,8 +93,7 @@ type globals struct {
 func newRootCmd() *cobra.Command {
 	g := &globals{}
 	root := &cobra.Command{
-		Use:           "buildscope",
-		Short:         "Build, inspect and explain container images",
+		Use: "buildscope", Short: "Build, inspect and explain container images",
 		Long:          help.Long("buildscope"),
 		SilenceUsage:  true,
 		SilenceErrors: true, // no Args: cobra's own check suggests a command for a mistyped one
