@@ -70,7 +70,7 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags, solver build.Solver
 	}
 	defer b.Close()
 	p.Solver = f.breaks.Plain(solver, interactive, p.Plan, p.Target, os.Stdin, cmd.OutOrStdout(), cmd.ErrOrStderr()) // the UI's: BuildUI
-	cmd.SetErr(debug.Progress(p.Solver, cmd.ErrOrStderr())) // a debug shell's terminal free of late progress
+	cmd.SetErr(debug.Progress(p.Solver, cmd.ErrOrStderr()))
 	warn(cmd, p.Notes(b))
 	env := g.env(cmd)
 	rec, berr := env.Live(cmd.Context(), interactive, mode, func() buildui.Options { return env.BuildUI(cmd.Context(), b, p, f.logCap, &f.breaks) },
