@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/containerd/containerd/v2/core/content/proxy"
@@ -44,16 +43,12 @@ type capturedKeys struct {
 	Missing string `json:"missing,omitempty"`
 }
 
-// refName is what a ref must look like to name a file (BuildKit's refs
-// are random letters and digits).
-var refName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
-
 func capturedPath(paths state.Paths, ref string) string {
 	return filepath.Join(paths.State, "cache", "builder-keys", ref+".json")
 }
 
 func loadCaptured(paths state.Paths, ref string) (*capturedKeys, bool) {
-	if !refName.MatchString(ref) {
+	if !history.IsRecordName(ref) {
 		return nil, false
 	}
 	b, err := os.ReadFile(capturedPath(paths, ref))
@@ -68,7 +63,7 @@ func loadCaptured(paths state.Paths, ref string) (*capturedKeys, bool) {
 }
 
 func saveCaptured(paths state.Paths, ref string, c capturedKeys) {
-	if !refName.MatchString(ref) || len(c.Keys) == 0 {
+	if !history.IsRecordName(ref) || len(c.Keys) == 0 {
 		return
 	}
 	b, err := json.Marshal(c)
@@ -114,7 +109,7 @@ func captureKeys(ctx context.Context, b *builder.Builder, raw []*controlapi.Buil
 	blobs := proxy.NewContentStore(b.Client.ContentClient())
 	cfgs := map[string]*cachekeys.LLB{}
 	for _, r := range raw {
-		if r.CompletedAt == nil || isOwn(r.Ref) || !refName.MatchString(r.Ref) {
+		if r.CompletedAt == nil || isOwn(r.Ref) || !history.IsRecordName(r.Ref) {
 			continue
 		}
 		if _, ok := loadCaptured(paths, r.Ref); ok {

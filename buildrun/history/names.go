@@ -2,15 +2,31 @@ package history
 
 import (
 	"fmt"
-	"regexp"
 
 	"github.com/buildscope/buildscope/model"
 )
 
-// recordName is what a record's ID may be: it names the record's files,
-// is printed on terminals and typed as build:ID. buildscope's own IDs are
-// hex; BuildKit's refs (imported builds) are letters and digits.
-var recordName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
+// IsRecordName says whether s may be a record's ID, which names the
+// record's files, is printed on terminals and typed as build:ID: 1 to 128
+// letters, digits, '.', '_' and '-', starting with a letter or digit.
+// buildscope's own IDs are hex; BuildKit's refs (imported builds) are
+// letters and digits. (A loop, not a regexp: `{0,127}` compiled to 127
+// copies at every command's start.)
+func IsRecordName(s string) bool {
+	if len(s) == 0 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // reservedNames are IDs that mean something else where a build is named:
 // "last" is the latest build (build:last); the rest would be names of the
@@ -27,7 +43,7 @@ func CheckID(id string) error {
 	if why, ok := reservedNames[id]; ok {
 		return fmt.Errorf("build ID %q cannot name a record: %s", id, why)
 	}
-	if !recordName.MatchString(id) {
+	if !IsRecordName(id) {
 		return fmt.Errorf("build ID \"%s\" cannot name a record: an ID is 1 to 128 letters, digits, '.', '_' and '-', not starting with '.', '_' or '-'", model.Printable(id))
 	}
 	return nil
