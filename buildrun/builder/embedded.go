@@ -171,6 +171,10 @@ func (e *Embedded) Start(ctx context.Context) error {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	// the daemon's working directory is its own, not the directory the
+	// command that started it ran in: git sources (BuildKit runs git in
+	// its cwd) failed once that directory was removed
+	cmd.Dir = e.Paths.BuilderDir()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting %s: %w", bin, err)

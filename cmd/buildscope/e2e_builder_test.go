@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,10 +29,19 @@ func TestBuilderLifecycle(t *testing.T) {
 	if st := builderStatus(t, e); st.Running {
 		t.Fatalf("fresh env: builder running: %+v", st)
 	}
-	e.mustRun(t, "builder", "start")
+	// started from a directory the user then removes: the daemon's
+	// working directory is its own (BuildKit runs git in it; git sources
+	// failed once the directory was gone)
+	from := t.TempDir()
+	if r := e.runIn(t, from, nil, "builder", "start"); r.code != 0 {
+		t.Fatalf("builder start exited %d: %s", r.code, r.stderr)
+	}
 	st := builderStatus(t, e)
 	if !st.Running || st.PID == 0 || st.Version == "" {
 		t.Fatalf("after start: %+v", st)
+	}
+	if cwd, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", st.PID)); err != nil || cwd != filepath.Dir(st.Root) {
+		t.Errorf("the daemon's working directory is %q (%v), want its builder directory %s", cwd, err, filepath.Dir(st.Root))
 	}
 	// a second start reuses the daemon
 	e.mustRun(t, "builder", "start")
