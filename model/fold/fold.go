@@ -236,12 +236,10 @@ func (f *Folder) stageOf(name string) (stage int, label string, n int, text stri
 	if label == "" && len(f.plan.Stages) == 1 {
 		return 0, "", n, text, true
 	}
-	if label == "" {
-		return 0, "", 0, "", false
-	}
 	// a FROM that another build on the same builder ran at the same time:
-	// BuildKit runs the vertex once, under that build's stage name, so
-	// it is filed as this build's own FROM of that image
+	// BuildKit runs the vertex once, under that build's stage name (none
+	// when that build has one stage), so it is filed as this build's own
+	// FROM of that image
 	if n == 1 && strings.HasPrefix(text, "FROM ") {
 		if i := f.firstWithBase(-1, strings.TrimPrefix(text, "FROM ")); i >= 0 {
 			return i, label, n, text, true
@@ -252,6 +250,9 @@ func (f *Folder) stageOf(name string) (stage int, label string, n int, text stri
 	// whose n-th instruction it is, when exactly one stage has it
 	if i := f.onlyStageWithStep(n, text); i >= 0 {
 		return i, label, n, text, true
+	}
+	if label == "" {
+		return 0, "", 0, "", false
 	}
 	return -1, label, n, text, true
 }

@@ -222,3 +222,33 @@ func TestFoldFROMNamedByAnotherBuild(t *testing.T) {
 		t.Errorf("warnings %+v", b.Warnings)
 	}
 }
+
+// The same when the build that asked first has one stage: BuildKit names
+// the shared FROM without a stage label ("[1/2] FROM …"). It was dropped
+// from the multi-stage build's stages (a helper saw the FROM step gone
+// from a record when a one-stage build ran beside it).
+func TestFoldFROMNamedByAnotherOneStageBuild(t *testing.T) {
+	plan := modeltest.LoadPlan(t, "../../testdata/multistage.Dockerfile", nil)
+	events := modeltest.LoadEvents(t, "../../testdata/multistage-cold.jsonl")
+	for _, e := range events {
+		for _, v := range e.Vertexes {
+			if strings.HasPrefix(v.Name, "[builder 1/7] FROM ") {
+				v.Name = strings.Replace(v.Name, "[builder 1/7]", "[1/2]", 1)
+			}
+		}
+	}
+	b := foldEvents(t, plan, events)
+	want := []string{"builder:07:cached", "builder:09:run", "builder:12:run", "builder:14:run", "builder:15:run",
+		"builder:17:run", "builder:18:run", "production:24:cached", "production:25:run", "production:26:run"}
+	if got := stepSummary(b); !reflect.DeepEqual(got, want) {
+		t.Errorf("steps\n got %v\nwant %v", got, want)
+	}
+	if len(b.Warnings) != 0 {
+		t.Errorf("warnings %+v", b.Warnings)
+	}
+	for _, o := range b.Other {
+		if strings.Contains(o.Name, "FROM ") {
+			t.Errorf("the FROM is filed outside the stages: %q", o.Name)
+		}
+	}
+}
