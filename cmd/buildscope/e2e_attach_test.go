@@ -99,7 +99,7 @@ func openOnAttach(g *gate) func(*exec.Cmd, *lockedBuffer) {
 
 // A build another process started is followed from its start to its end.
 func TestAttachFollowsAnotherBuild(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // attach without a ref follows the newest running build: on a shared builder, another test's
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
 	g := newGate(t)
@@ -121,7 +121,7 @@ func TestAttachFollowsAnotherBuild(t *testing.T) {
 
 // Ctrl-C detaches: the build someone else started goes on and succeeds.
 func TestAttachDetachLeavesTheBuildRunning(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // attach without a ref follows the newest running build: on a shared builder, another test's
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
 	// the step waits at a gate the test opens only after the detach
@@ -152,7 +152,7 @@ func TestAttachDetachLeavesTheBuildRunning(t *testing.T) {
 // On a terminal, attach opens the build UI on the other build, with the
 // stages BuildKit names; q detaches and the build goes on to succeed.
 func TestAttachUIDetachesOnQ(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // attach without a ref follows the newest running build: on a shared builder, another test's
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
 	g := newGate(t)
@@ -178,7 +178,7 @@ func TestAttachUIDetachesOnQ(t *testing.T) {
 // attach follows a build buildctl started, to its end, and leaves it to
 // succeed: a client that is not buildscope, with a RUN that waits.
 func TestAttachFollowsABuildctlBuild(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // attach without a ref follows the newest running build: on a shared builder, another test's
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
 	g := newGate(t)
@@ -209,7 +209,7 @@ func TestAttachFollowsABuildctlBuild(t *testing.T) {
 // On a terminal, Ctrl-C in attach detaches and says that the build goes
 // on, and how to follow it again; the build succeeds.
 func TestAttachUICtrlCSaysTheBuildGoesOn(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // attach without a ref follows the newest running build: on a shared builder, another test's
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
 	g := newGate(t) // the build runs on until the UI has detached

@@ -18,7 +18,7 @@ import (
 // says why buildscope's build ran what it ran, q leaves with exit 0.
 // Without a terminal it prints the help.
 func TestHomeScreenUnderTmux(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // the builder's own history, whole: the list holds its 2 builds and enter opens the newest
 	dir := flagDir(t, foreignDockerfile)
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("one\n"), 0o644)
 	own, r := e.build(t, "--builder", "embedded", dir)
@@ -87,7 +87,7 @@ func lineWith(s, a, b string) bool {
 // attaches the build UI to it, q detaches back to the list, and the build
 // goes on to succeed.
 func TestHomeScreenAttachesToARunningBuild(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // enter attaches to the first running build of the list: on a shared builder, maybe another test's
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
 	g := newGate(t)
