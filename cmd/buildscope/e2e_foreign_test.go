@@ -234,17 +234,24 @@ func TestForeignRecordMapsStagesAndLines(t *testing.T) {
 
 // twoBuildctlBuilds starts e's embedded builder and builds the foreign
 // Dockerfile on it twice with buildctl, a.txt changed between the two;
-// it returns the second build's ref.
+// it returns the second build's ref. The Dockerfile's name is the
+// test's own: the previous build why finds for the second (the newest
+// before it of the same Dockerfile name) is the first, also on a
+// builder where other tests run buildctl.
 func twoBuildctlBuilds(t *testing.T, e *env) string {
 	t.Helper()
 	e.mustRun(t, "builder", "start")
 	ctl := buildctlBin(t)
-	dir := flagDir(t, foreignDockerfile)
+	dir := t.TempDir()
+	name := "Dockerfile." + history.NewID()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(foreignDockerfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var ref string
 	for i := 0; i < 2; i++ {
 		os.WriteFile(filepath.Join(dir, "a.txt"), []byte(history.NewID()), 0o644)
 		var err error
-		if ref, err = foreignBuild(t, e, ctl, dir); err != nil {
+		if ref, err = foreignBuild(t, e, ctl, dir, "filename="+name); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -255,9 +262,7 @@ func twoBuildctlBuilds(t *testing.T, e *env) string {
 // with its old and new digests from the embedded builder's cache keys,
 // and what ran after it as its cascade.
 func TestForeignWhyNamesTheChangedSource(t *testing.T) {
-	// the builder's own history: why's previous build is the newest
-	// buildctl build there of the same Dockerfile name, whoever ran it
-	e := newColdEnv(t)
+	e := newEnv(t) // its builds' Dockerfile name is its own: why's previous build is its first
 	ref := twoBuildctlBuilds(t, e)
 	var ex why.Explanation
 	r := e.mustRun(t, "why", ref, "--json", "--builder", "embedded")
