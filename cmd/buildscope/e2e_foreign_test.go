@@ -262,7 +262,9 @@ func twoBuildctlBuilds(t *testing.T, e *env) string {
 // with its old and new digests from the embedded builder's cache keys,
 // and what ran after it as its cascade.
 func TestForeignWhyNamesTheChangedSource(t *testing.T) {
-	e := newEnv(t) // its builds' Dockerfile name is its own: why's previous build is its first
+	// its own builder: the first miss must be the COPY, and on the shared
+	// builder the FROM missed too once, pulled by another build at once
+	e := newColdEnv(t)
 	ref := twoBuildctlBuilds(t, e)
 	var ex why.Explanation
 	r := e.mustRun(t, "why", ref, "--json", "--builder", "embedded")
