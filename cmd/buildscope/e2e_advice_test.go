@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/model"
 	"github.com/buildscope/buildscope/model/advice"
 )
@@ -14,7 +15,7 @@ import (
 // prints the advice at its line beside BuildKit's own warnings, and the
 // record says what each costs where it is measurable.
 func TestAdviceAtTheirLines(t *testing.T) {
-	e := newColdEnv(t)
+	e := newEnv(t)
 	dir := flagDir(t, `FROM 127.0.0.1:5015/buildscope/busybox AS app
 ENV API_TOKEN=abc123
 WORKDIR /app
@@ -26,7 +27,7 @@ COPY . .
 RUN ./pip install -r requirements.txt
 `)
 	files := map[string]string{
-		"deps.txt":         "a\nb\n",
+		"deps.txt":         "a\nb\n" + history.NewID() + "\n", // the first COPY's nonce: every step after it runs, as on a cold builder
 		"requirements.txt": "httpkit\n",
 		"pip":              "#!/bin/sh\nsleep 0.3\nmkdir -p site-packages && cp requirements.txt site-packages/\n",
 		".git/objects/big": strings.Repeat("x", 200_000),

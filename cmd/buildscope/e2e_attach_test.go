@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -97,9 +98,66 @@ func openOnAttach(g *gate) func(*exec.Cmd, *lockedBuffer) {
 	}
 }
 
+// ownDockerfile is a build context whose Dockerfile, dockerfile, has a
+// name of the test's own (Dockerfile.NONCE): the directory and the name.
+func ownDockerfile(t *testing.T, dockerfile string) (dir, name string) {
+	t.Helper()
+	dir, name = t.TempDir(), "Dockerfile."+history.NewID()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(dockerfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, name
+}
+
+// runningRef is the ref of the build e's builder runs from the
+// Dockerfile named name (a name of the test's own), asked once the
+// build's gated step has arrived: on the shared builder other tests'
+// builds run too, and attach without a ref follows the newest of them.
+func runningRef(t *testing.T, e *env, name string) string {
+	t.Helper()
+	var ls struct {
+		Builder []struct {
+			Ref        string `json:"ref"`
+			Dockerfile string `json:"dockerfile"`
+		} `json:"builder"`
+	}
+	r := e.mustRun(t, "history", "ls", "--json", "--builder", "embedded")
+	if err := json.Unmarshal([]byte(r.stdout), &ls); err != nil {
+		t.Fatalf("history ls: %v\n%s", err, r.stdout)
+	}
+	for _, b := range ls.Builder {
+		if b.Dockerfile == name {
+			return b.Ref
+		}
+	}
+	t.Fatalf("the builder lists no build of %s:\n%s", name, r.stdout)
+	return ""
+}
+
+// attachRef runs `attach REF` in the background with plain progress and
+// calls follow once its output shows want (the build's gated step),
+// for at most a minute; it waits for attach to end.
+func attachRef(t *testing.T, e *env, ref, want string, follow func(*exec.Cmd)) (*exec.Cmd, *lockedBuffer) {
+	t.Helper()
+	cmd := exec.Command(binPath, "attach", ref, "--builder", "embedded", "--progress", "plain")
+	cmd.Env = e.vars
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for end := time.Now().Add(time.Minute); time.Now().Before(end) && !strings.Contains(out.String(), want); time.Sleep(20 * time.Millisecond) {
+		}
+		follow(cmd) // never leave the build (and the attach) waiting
+	}()
+	cmd.Wait()
+	return cmd, out
+}
+
 // A build another process started is followed from its start to its end.
 func TestAttachFollowsAnotherBuild(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // attach without a ref follows the newest running build: on a shared builder, another test's
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
 	g := newGate(t)
@@ -121,25 +179,17 @@ func TestAttachFollowsAnotherBuild(t *testing.T) {
 
 // Ctrl-C detaches: the build someone else started goes on and succeeds.
 func TestAttachDetachLeavesTheBuildRunning(t *testing.T) {
-	e := newColdEnv(t)
+	e := newEnv(t) // it attaches to its build by ref
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
 	// the step waits at a gate the test opens only after the detach
 	g := newGate(t)
-	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && "+g.Step()+"\n"))
+	dir, name := ownDockerfile(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && "+g.Step()+"\n")
+	wait := startBuild(t, e, "-f", filepath.Join(dir, name), dir)
 	g.WaitArrived(t)
-	cmd, out := attachWhenRunning(t, e, func(c *exec.Cmd, out *lockedBuffer) {
-		// Ctrl-C once attach follows the build (a barrier: under load
-		// the process takes a while to get there)
-		go func() {
-			for end := time.Now().Add(time.Minute); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
-				if s := out.String(); strings.Contains(s, "attaching to ") || strings.Contains(s, "no build is running") {
-					break
-				}
-			}
-			c.Process.Signal(syscall.SIGINT)
-		}()
-	})
+	// Ctrl-C once attach follows the build, its gated step shown (a
+	// barrier: under load the process takes a while to get there)
+	cmd, out := attachRef(t, e, runningRef(t, e, name), "echo "+nonce, func(c *exec.Cmd) { c.Process.Signal(syscall.SIGINT) })
 	g.Open()
 	if !strings.Contains(out.String(), "detached from ") {
 		t.Errorf("attach after Ctrl-C (exit %d):\n%s", cmd.ProcessState.ExitCode(), out)
@@ -152,15 +202,17 @@ func TestAttachDetachLeavesTheBuildRunning(t *testing.T) {
 // On a terminal, attach opens the build UI on the other build, with the
 // stages BuildKit names; q detaches and the build goes on to succeed.
 func TestAttachUIDetachesOnQ(t *testing.T) {
-	e := newColdEnv(t)
+	e := newEnv(t) // it attaches to its build by ref
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
 	g := newGate(t)
-	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox AS waiter\nRUN echo "+nonce+" && "+g.Step()+"\n"+
-		"FROM 127.0.0.1:5015/buildscope/busybox\nCOPY --from=waiter /etc/passwd /copied\n"))
+	dir, name := ownDockerfile(t, "FROM 127.0.0.1:5015/buildscope/busybox AS waiter\nRUN echo "+nonce+" && "+g.Step()+"\n"+
+		"FROM 127.0.0.1:5015/buildscope/busybox\nCOPY --from=waiter /etc/passwd /copied\n")
+	wait := startBuild(t, e, "-f", filepath.Join(dir, name), dir)
+	g.WaitArrived(t) // the gate stays shut until the UI detached
 	envs := e.shellVars(true)
-	shell := fmt.Sprintf("until env TERM=xterm-256color %s %s attach --builder embedded 2>/dev/null; do sleep 0.2; done; echo EXIT=$?; sleep 60",
-		envs, binPath)
+	shell := fmt.Sprintf("env TERM=xterm-256color %s %s attach %s --builder embedded 2>/dev/null; echo EXIT=$?; sleep 60",
+		envs, binPath, runningRef(t, e, name))
 	capture, send := tmuxSession(t, 120, 30, shell)
 	waitScreen(t, capture, "echo "+nonce, 60*time.Second)
 	s := capture()
@@ -178,21 +230,22 @@ func TestAttachUIDetachesOnQ(t *testing.T) {
 // attach follows a build buildctl started, to its end, and leaves it to
 // succeed: a client that is not buildscope, with a RUN that waits.
 func TestAttachFollowsABuildctlBuild(t *testing.T) {
-	e := newColdEnv(t)
+	e := newEnv(t) // it attaches to its build by ref
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
 	g := newGate(t)
 	step := "RUN echo " + nonce + " && " + g.Step()
-	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\n"+step+"\nRUN echo after-"+nonce+"\n")
-	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
-	ctl := exec.Command(buildctlBin(t), "--addr", "unix://"+sock, "build", "--frontend", "dockerfile.v0", "--local", "context="+dir, "--local", "dockerfile="+dir)
+	dir, name := ownDockerfile(t, "FROM 127.0.0.1:5015/buildscope/busybox\n"+step+"\nRUN echo after-"+nonce+"\n")
+	ctl := exec.Command(buildctlBin(t), "--addr", "unix://"+builderSock(e), "build", "--frontend", "dockerfile.v0", "--local", "context="+dir, "--local", "dockerfile="+dir,
+		"--opt", "filename="+name)
 	var ctlOut bytes.Buffer
 	ctl.Stdout, ctl.Stderr = &ctlOut, &ctlOut
 	if err := ctl.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ctl.Process.Kill() })
-	cmd, out := attachWhenRunning(t, e, openOnAttach(g))
+	g.WaitArrived(t) // the gate opens once attach shows the step
+	cmd, out := attachRef(t, e, runningRef(t, e, name), "echo "+nonce, func(*exec.Cmd) { g.Open() })
 	if code := cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("attach exited %d:\n%s", code, out)
 	}
@@ -209,14 +262,16 @@ func TestAttachFollowsABuildctlBuild(t *testing.T) {
 // On a terminal, Ctrl-C in attach detaches and says that the build goes
 // on, and how to follow it again; the build succeeds.
 func TestAttachUICtrlCSaysTheBuildGoesOn(t *testing.T) {
-	e := newColdEnv(t)
+	e := newEnv(t) // it attaches to its build by ref
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
 	g := newGate(t) // the build runs on until the UI has detached
-	wait := startBuild(t, e, flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && "+g.Step()+"\n"))
+	dir, name := ownDockerfile(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && "+g.Step()+"\n")
+	wait := startBuild(t, e, "-f", filepath.Join(dir, name), dir)
+	g.WaitArrived(t)
 	errFile := filepath.Join(t.TempDir(), "stderr")
-	shell := fmt.Sprintf("until env TERM=xterm-256color %s %s attach --builder embedded 2>%s; do sleep 0.2; done; echo EXIT=$?; sleep 60",
-		e.shellVars(true), binPath, errFile)
+	shell := fmt.Sprintf("env TERM=xterm-256color %s %s attach %s --builder embedded 2>%s; echo EXIT=$?; sleep 60",
+		e.shellVars(true), binPath, runningRef(t, e, name), errFile)
 	capture, send := tmuxSession(t, 120, 30, shell)
 	waitScreen(t, capture, "echo "+nonce, 60*time.Second)
 	send("C-c")

@@ -50,7 +50,7 @@ type compareOut struct {
 // compare names every difference with the step that made it, its sizes
 // are go-containerregistry's, and --fail-on judges it.
 func TestCompareTwoBuilds(t *testing.T) {
-	e := newColdEnv(t)
+	e := newEnv(t) // its history is its own; the RUN's nonce makes B's steps its own too
 	dir, a, b := twoChangedBuilds(t, e)
 	var out compareOut
 	if err := json.Unmarshal([]byte(e.mustRun(t, "compare", "--json", "build:last~1", "build:last").stdout), &out); err != nil {
@@ -198,6 +198,10 @@ func twoChangedBuilds(t *testing.T, e *env) (dir string, a, b *model.Build) {
 	write("Dockerfile", strings.Replace(strings.Replace(df, "%s", "one", 1), "%d", "1000", 1))
 	write("etc/a.conf", "a=1\n")
 	write("etc/b.conf", "b=1\n")
+	// the same in A and B, so no difference: the COPY of each is this
+	// test's own, never a hit on another test's or an earlier run's COPY
+	// on the shared builder
+	write("etc/nonce", nonce+"\n")
 	a, r := e.build(t, "--builder", "embedded", dir)
 	if r.code != 0 {
 		t.Fatalf("build A: %s", lastLines(r.stderr, 10))
@@ -218,7 +222,7 @@ func twoChangedBuilds(t *testing.T, e *env) (dir string, a, b *model.Build) {
 // changed file shows the step that wrote it on each side and its content
 // diff, read from the images; q exits 0 and restores the screen.
 func TestCompareTUIUnderTmux(t *testing.T) {
-	e := newColdEnv(t)
+	e := newEnv(t) // its history is its own; the RUN's nonce makes B's steps its own too
 	_, a, b := twoChangedBuilds(t, e)
 	envs := e.shellVars(false)
 	shell := fmt.Sprintf("env %s %s compare build:%s build:%s; echo EXIT=$?; sleep 60", envs, binPath, a.ID, b.ID)

@@ -23,7 +23,7 @@ import (
 // A bad --platform is refused before any builder is contacted, naming the
 // flag and the value.
 func TestBadPlatformRefusedBeforeBuild(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // lifecycle: the builder must be left unstarted (it costs nothing: none starts)
 	r := e.run(t, nil, "build", "--progress", "plain", "--platform", "linux/", "../../assets/examples/multistage")
 	if r.code == 0 || !strings.Contains(r.stderr, `invalid --platform "linux/"`) {
 		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)

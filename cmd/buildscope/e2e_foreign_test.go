@@ -52,17 +52,22 @@ var (
 // Docker engine (20.10, no history API) it says so in one line.
 func TestHistoryListsTheBuildersOwnBuilds(t *testing.T) {
 	requireDocker(t)
-	e := newColdEnv(t)
+	// the shared builder: its history holds other tests' builds too, so
+	// the test reads the rows of its own two builds, by their refs
+	e := newEnv(t)
 	dir := flagDir(t, "")
-	if _, r := e.build(t, "--builder", "embedded", dir); r.code != 0 {
+	own, r := e.build(t, "--builder", "embedded", dir)
+	if r.code != 0 {
 		t.Fatalf("build exited %d:\n%s", r.code, lastLines(r.stderr, 10))
 	}
-	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
-	ctl := exec.Command(buildctlBin(t), "--addr", "unix://"+sock, "build", "--frontend", "dockerfile.v0",
-		"--local", "context="+dir, "--local", "dockerfile="+dir, "--opt", "build-arg:NONCE="+history.NewID())
+	refFile := filepath.Join(t.TempDir(), "ref")
+	ctl := exec.Command(buildctlBin(t), "--addr", "unix://"+builderSock(e), "build", "--frontend", "dockerfile.v0",
+		"--local", "context="+dir, "--local", "dockerfile="+dir, "--opt", "build-arg:NONCE="+history.NewID(), "--ref-file", refFile)
 	if out, err := ctl.CombinedOutput(); err != nil {
 		t.Fatalf("buildctl: %v\n%s", err, out)
 	}
+	ctlRef := readFile(t, refFile)
+	ours := map[string]string{"buildscope-" + own.ID: "buildscope", ctlRef: "other"} // ref: its maker
 	var out struct {
 		Buildscope []struct {
 			ID    string             `json:"id"`
@@ -76,12 +81,18 @@ func TestHistoryListsTheBuildersOwnBuilds(t *testing.T) {
 			Steps  *model.CacheSummary `json:"steps"`
 		} `json:"builder"`
 	}
-	r := e.mustRun(t, "history", "ls", "--json", "--builder", "embedded")
+	r = e.mustRun(t, "history", "ls", "--json", "--builder", "embedded")
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatalf("%v\n%s", err, r.stdout)
 	}
 	by := map[string]int{}
 	for _, b := range out.Builder {
+		if ours[b.Ref] == "" {
+			continue // another test's build
+		}
+		if b.By != ours[b.Ref] {
+			t.Errorf("builder record %s made by %q, want %q", b.Ref, b.By, ours[b.Ref])
+		}
 		by[b.By]++
 		if b.Status != "ok" || b.Total == 0 {
 			t.Errorf("builder record %+v: want ok with its vertices", b)
@@ -101,8 +112,14 @@ func TestHistoryListsTheBuildersOwnBuilds(t *testing.T) {
 		t.Errorf("buildscope's %d records; the builder's by maker %v: want buildscope's build and buildctl's", len(out.Buildscope), by)
 	}
 	plain := e.mustRun(t, "history", "ls", "--builder", "embedded").stdout
-	if !strings.Contains(plain, "the embedded builder's own history:") || !strings.Contains(plain, "other") || !strings.Contains(plain, " vtx") || !strings.Contains(plain, "vtx: BuildKit's count of vertices") {
-		t.Errorf("plain history:\n%s", plain)
+	ctlRow := ""
+	for _, l := range strings.Split(plain, "\n") {
+		if strings.HasPrefix(l, ctlRef+" ") {
+			ctlRow = l
+		}
+	}
+	if !strings.Contains(plain, "the embedded builder's own history:") || !lineWith(plain, ctlRef, "other") || !strings.Contains(ctlRow, " vtx") || !strings.Contains(plain, "vtx: BuildKit's count of vertices") {
+		t.Errorf("plain history (buildctl's build %s: other, in vtx):\n%s", ctlRef, plain)
 	}
 	d := e.run(t, nil, "history", "ls", "--builder", "docker")
 	if d.code != 0 || strings.Count(strings.TrimSpace(d.stderr), "\n") != 0 || !strings.Contains(d.stderr, "the docker builder keeps no build history") || strings.Count(d.stderr, "keeps no build history") != 1 {
@@ -110,14 +127,21 @@ func TestHistoryListsTheBuildersOwnBuilds(t *testing.T) {
 	}
 }
 
+// builderSock is the socket of e's embedded builder: its own, or the
+// warm one an env of newEnv shares.
+func builderSock(e *env) string { return filepath.Join(e.runtime, "buildscope", "buildkitd.sock") }
+
 // foreignBuild runs buildctl on the env's embedded builder with the
 // Dockerfile frontend on dir (opts: frontend options, or buildctl flags
-// starting with --) and returns the ref it made (the newest
-// record the builder's history lists afterwards).
+// starting with --) and returns the ref it made, which buildctl names
+// (--ref-file) and the builder's history must list afterwards (listing
+// it keeps its cache keys). On the shared builder other tests' builds
+// are listed too.
 func foreignBuild(t *testing.T, e *env, ctl, dir string, opts ...string) (string, error) {
 	t.Helper()
-	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
-	args := []string{"--addr", "unix://" + sock, "build", "--frontend", "dockerfile.v0", "--local", "context=" + dir, "--local", "dockerfile=" + dir}
+	refFile := filepath.Join(t.TempDir(), "ref")
+	args := []string{"--addr", "unix://" + builderSock(e), "build", "--frontend", "dockerfile.v0", "--local", "context=" + dir, "--local", "dockerfile=" + dir,
+		"--ref-file", refFile}
 	for _, o := range opts {
 		if strings.HasPrefix(o, "--") {
 			args = append(args, o) // a buildctl flag
@@ -134,11 +158,21 @@ func foreignBuild(t *testing.T, e *env, ctl, dir string, opts ...string) (string
 			Ref string `json:"ref"`
 		} `json:"builder"`
 	}
-	r := e.mustRun(t, "history", "ls", "--json", "--builder", "embedded")
-	if jerr := json.Unmarshal([]byte(r.stdout), &ls); jerr != nil || len(ls.Builder) == 0 {
-		t.Fatalf("history ls: %v\n%s", jerr, r.stdout)
+	data, rerr := os.ReadFile(refFile)
+	if rerr != nil || len(data) == 0 {
+		t.Fatalf("buildctl named no ref (%v): %v", rerr, err)
 	}
-	return ls.Builder[0].Ref, err
+	ref := string(data)
+	r := e.mustRun(t, "history", "ls", "--json", "--builder", "embedded")
+	listed := false
+	jerr := json.Unmarshal([]byte(r.stdout), &ls)
+	for _, b := range ls.Builder {
+		listed = listed || b.Ref == ref
+	}
+	if jerr != nil || !listed {
+		t.Fatalf("history ls does not list buildctl's build %s: %v\n%s", ref, jerr, r.stdout)
+	}
+	return ref, err
 }
 
 // foreignDockerfile is a two-stage Dockerfile with a COPY from the context.
@@ -149,6 +183,9 @@ const foreignDockerfile = "FROM 127.0.0.1:5015/buildscope/busybox AS prep\nARG N
 // the same stages, instructions and lines as buildscope's build of the
 // same Dockerfile, and keeps its cache hits.
 func TestForeignRecordMapsStagesAndLines(t *testing.T) {
+	// its own builder: on the shared one, buildscope's record of its
+	// build lost its FROM step (twice in 3 runs) when another build ran
+	// the same FROM at once; the shape compared here is exact
 	e := newColdEnv(t)
 	dir := flagDir(t, foreignDockerfile)
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("one\n"), 0o644)
@@ -197,17 +234,24 @@ func TestForeignRecordMapsStagesAndLines(t *testing.T) {
 
 // twoBuildctlBuilds starts e's embedded builder and builds the foreign
 // Dockerfile on it twice with buildctl, a.txt changed between the two;
-// it returns the second build's ref.
+// it returns the second build's ref. The Dockerfile's name is the
+// test's own: the previous build why finds for the second (the newest
+// before it of the same Dockerfile name) is the first, also on a
+// builder where other tests run buildctl.
 func twoBuildctlBuilds(t *testing.T, e *env) string {
 	t.Helper()
 	e.mustRun(t, "builder", "start")
 	ctl := buildctlBin(t)
-	dir := flagDir(t, foreignDockerfile)
+	dir := t.TempDir()
+	name := "Dockerfile." + history.NewID()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(foreignDockerfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var ref string
 	for i := 0; i < 2; i++ {
 		os.WriteFile(filepath.Join(dir, "a.txt"), []byte(history.NewID()), 0o644)
 		var err error
-		if ref, err = foreignBuild(t, e, ctl, dir); err != nil {
+		if ref, err = foreignBuild(t, e, ctl, dir, "filename="+name); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -218,6 +262,8 @@ func twoBuildctlBuilds(t *testing.T, e *env) string {
 // with its old and new digests from the embedded builder's cache keys,
 // and what ran after it as its cascade.
 func TestForeignWhyNamesTheChangedSource(t *testing.T) {
+	// its own builder: the first miss must be the COPY, and on the shared
+	// builder the FROM missed too once, pulled by another build at once
 	e := newColdEnv(t)
 	ref := twoBuildctlBuilds(t, e)
 	var ex why.Explanation
@@ -255,7 +301,7 @@ func TestForeignWhyNamesTheChangedSource(t *testing.T) {
 // with its steps and one line saying what it lacks; why says it cannot
 // explain it, in one line.
 func TestForeignRecordWithoutProvenanceSaysWhatIsMissing(t *testing.T) {
-	e := newColdEnv(t)
+	e := newEnv(t) // it opens and removes its build by the ref buildctl names
 	e.mustRun(t, "builder", "start")
 	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+history.NewID()+" && exit 3\n")
 	ref, err := foreignBuild(t, e, buildctlBin(t), dir)
@@ -318,7 +364,7 @@ func TestForeignRecordOverTCPWithTLS(t *testing.T) {
 // exported into buildscope's history: inspect build:REF opens the image
 // without the builder (stopped first), its layers the Dockerfile's.
 func TestForeignImportFromBuilderKeepsItsImage(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // lifecycle: it stops the builder
 	e.mustRun(t, "builder", "start")
 	dir := flagDir(t, foreignDockerfile)
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(history.NewID()), 0o644)
@@ -350,7 +396,7 @@ func TestForeignImportFromBuilderKeepsItsImage(t *testing.T) {
 // and its image in (saying so on stderr), and then it opens without the
 // builder. Without --builder, the error says how to reach it.
 func TestForeignOpenedByRefWithBuilder(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // lifecycle: it stops the builder
 	e.mustRun(t, "builder", "start")
 	dir := flagDir(t, foreignDockerfile)
 	ctl := buildctlBin(t)
@@ -409,7 +455,7 @@ func TestForeignOpenedByRefWithBuilder(t *testing.T) {
 // escaped as ls -b does and keeps every step (the one with a newline fell
 // out of its stage); its JSON keeps them exact.
 func TestForeignRecordNamesEscaped(t *testing.T) {
-	e := newColdEnv(t)
+	e := newEnv(t) // it opens its build by the ref buildctl names
 	e.mustRun(t, "builder", "start")
 	const osc, clear = "\x1b]0;pwned\x07", "\x1b[2J"
 	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nARG X\nRUN echo $X > /x\nRUN echo '"+osc+"' > /y\n")

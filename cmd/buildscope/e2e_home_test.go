@@ -18,7 +18,7 @@ import (
 // says why buildscope's build ran what it ran, q leaves with exit 0.
 // Without a terminal it prints the help.
 func TestHomeScreenUnderTmux(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // the builder's own history, whole: the list holds its 2 builds and enter opens the newest
 	dir := flagDir(t, foreignDockerfile)
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("one\n"), 0o644)
 	own, r := e.build(t, "--builder", "embedded", dir)
@@ -85,15 +85,16 @@ func lineWith(s, a, b string) bool {
 
 // A build buildctl is running shows in the list's running section; enter
 // attaches the build UI to it, q detaches back to the list, and the build
-// goes on to succeed.
+// goes on to succeed. The builder is shared: the list is filtered (/) by
+// the build's Dockerfile name, the test's own, to its one row.
 func TestHomeScreenAttachesToARunningBuild(t *testing.T) {
-	e := newColdEnv(t)
+	e := newEnv(t)
 	e.mustRun(t, "builder", "start")
 	nonce := history.NewID()
 	g := newGate(t)
-	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && "+g.Step()+"\n")
-	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
-	ctl := exec.Command(buildctlBin(t), "--addr", "unix://"+sock, "build", "--progress", "plain", "--frontend", "dockerfile.v0", "--local", "context="+dir, "--local", "dockerfile="+dir)
+	dir, name := ownDockerfile(t, "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo "+nonce+" && "+g.Step()+"\n")
+	ctl := exec.Command(buildctlBin(t), "--addr", "unix://"+builderSock(e), "build", "--progress", "plain", "--frontend", "dockerfile.v0", "--local", "context="+dir, "--local", "dockerfile="+dir,
+		"--opt", "filename="+name)
 	if err := ctl.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,14 @@ func TestHomeScreenAttachesToARunningBuild(t *testing.T) {
 	envs := e.shellVars(true)
 	shell := fmt.Sprintf("env TERM=xterm-256color %s %s; echo EXIT=$?; sleep 60", envs, binPath)
 	capture, send := tmuxSession(t, 130, 24, shell)
-	waitScreen(t, capture, "running", 30*time.Second)
+	waitScreen(t, capture, "DURATION", 30*time.Second)
+	send("/")
+	send("-l", name)
+	send("Enter")
+	waitScreen(t, capture, "match", 20*time.Second)
+	if s := capture(); !strings.Contains(s, "running") {
+		t.Fatalf("the list filtered to the build of %s does not show it running:\n%s", name, s)
+	}
 	send("Enter")
 	waitScreen(t, capture, "echo "+nonce, 30*time.Second)
 	send("q")

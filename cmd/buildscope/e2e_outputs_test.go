@@ -47,7 +47,7 @@ func TestOutputsContextsAndPush(t *testing.T) {
 // --cache-to exports the cache, and --cache-from brings it back to a
 // builder whose own cache was pruned.
 func TestCacheExportImport(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // eviction: it prunes its builder's cache
 	cache := filepath.Join(t.TempDir(), "cache")
 	ctx := copyDir(t, "../../assets/examples/cachedemo")
 	if _, r := e.build(t, "--builder", "embedded", "--cache-to", "type=local,dest="+cache+",mode=max", ctx); r.code != 0 {
