@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -77,8 +76,12 @@ func requireNoMisses(t *testing.T, ex *why.Explanation) {
 // assets/examples/cachedemo: line 9 RUN (installs from deps.txt), 16 COPY
 // src/, 17 RUN (uses ARG VERSION), 21-22 COPY --from=build in final.
 func TestWhyReasonsOnEmbedded(t *testing.T) {
-	shared := newColdEnv(t) // what hit or missed must be its own builds' doing
+	shared := newEnv(t)
 	dir := copyDir(t, "../../assets/examples/cachedemo")
+	// what hit or missed must be its own builds' doing: a comment line
+	// (install skips it) makes COPY deps.txt (line 8) and every step after
+	// it the test's own on the shared builder
+	uniqueDeps(t, dir)
 	e := shared
 	bld := []string{"--builder", "embedded"}
 
@@ -157,14 +160,15 @@ func TestWhyReasonsOnEmbedded(t *testing.T) {
 
 // A base image re-tagged to different content in a loopback registry.
 func TestWhyBaseImageChanged(t *testing.T) {
-	shared := newColdEnv(t) // what hit or missed must be its own builds' doing
+	shared := newEnv(t)
 	reg, img := loopbackRegistry(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+reg.Ref()+"\nRUN echo built > /built\n"), 0o644)
 	whyAfter(t, shared, dir, "--builder", "embedded")
-	// re-tag: the same name, one more layer
+	// re-tag: the same name, one more layer, the test's own (a nonce): no
+	// other build on the shared builder has pulled it or built on it
 	ref, _ := name.ParseReference(reg.Ref())
-	changed, err := mutate.AppendLayers(img, staticLayer(t))
+	changed, err := mutate.AppendLayers(img, imagetest.Layer(t, imagetest.Text("etc/motd", "re-tagged "+history.NewID()+"\n")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,14 +185,28 @@ func TestWhyBaseImageChanged(t *testing.T) {
 	requireMiss(t, ex, 2, why.ReasonParent)
 }
 
-func staticLayer(t *testing.T) v1.Layer {
+// uniqueDeps appends a comment line with a nonce to the cachedemo copy
+// dir's deps.txt (the install skips comments): its COPY deps.txt (line 8)
+// and every step after it are then the test's own, missed on its first
+// build even on the shared builder.
+func uniqueDeps(t *testing.T, dir string) {
 	t.Helper()
-	return imagetest.Layer(t, imagetest.Text("etc/motd", "re-tagged\n"))
+	deps := filepath.Join(dir, "deps.txt")
+	f, err := os.OpenFile(deps, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("# " + history.NewID() + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // A pruned cache: same inputs, the steps run anyway.
 func TestWhyCacheEvicted(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // eviction: builder prune would evict other tests' cache
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	whyAfter(t, e, dir, "--builder", "embedded")
 	e.mustRun(t, "builder", "prune")
@@ -214,13 +232,16 @@ func TestWhyCacheEvicted(t *testing.T) {
 // The seeds' advice: a dependency install that missed only because a
 // broad COPY came before it.
 func TestWhyAdviceManifestFirst(t *testing.T) {
-	shared := newColdEnv(t) // what hit or missed must be its own builds' doing
+	shared := newEnv(t)
+	// what hit or missed must be its own builds' doing: main.sh, which
+	// COPY . . (line 3) copies, holds a nonce
+	nonce := history.NewID()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox\nWORKDIR /app\nCOPY . .\nRUN cat deps.txt > installed.txt\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "deps.txt"), []byte("a 1\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "main.sh"), []byte("echo 1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "main.sh"), []byte("echo 1 # "+nonce+"\n"), 0o644)
 	whyAfter(t, shared, dir, "--builder", "embedded")
-	os.WriteFile(filepath.Join(dir, "main.sh"), []byte("echo 2\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "main.sh"), []byte("echo 2 # "+nonce+"\n"), 0o644)
 	ex := whyAfter(t, shared, dir, "--builder", "embedded")
 	requireMiss(t, ex, 3, why.ReasonContext)
 	requireMiss(t, ex, 4, why.ReasonParent)
@@ -249,8 +270,11 @@ func TestWhyOnDockerEngine(t *testing.T) {
 // BuildKit's vertex digests differ with the session; editing a RUN changes
 // its digest and those of the steps built on it, and no other.
 func TestNormalisedLLBDigests(t *testing.T) {
-	shared := newColdEnv(t) // both builds must be its own, with no other build's vertices
+	shared := newEnv(t)
 	dir := copyDir(t, "../../assets/examples/cachedemo")
+	// both builds must be its own, with no other build's vertices from
+	// COPY deps.txt on: the test's own deps.txt
+	uniqueDeps(t, dir)
 	a, _ := shared.build(t, "--builder", "embedded", dir)
 	b, _ := shared.build(t, "--builder", "embedded", dir)
 	sa, sb := stepsByLine(a), stepsByLine(b)
