@@ -19,9 +19,9 @@ import (
 // keys, not cache-evicted. The file is served on the loopback: the
 // embedded buildkitd fetches http sources itself, in the host's network.
 func TestWhyRemoteAddChanged(t *testing.T) {
-	e := newColdEnv(t)
+	e := newEnv(t)
 	var mu sync.Mutex
-	body := "one " + history.NewID() + "\n"
+	body := "one " + history.NewID() + "\n" // the file is the test's own on the shared builder
 	// httptest listens on 127.0.0.1
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
