@@ -28,7 +28,10 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 // Each scenario's second build changes one input; why names the reason and
 // the exact input, never cache-evicted.
 func TestWhyNamesTheInput(t *testing.T) {
-	shared := newColdEnv(t) // what hit or missed must be its own builds' doing
+	// what hit or missed must be its own builds' doing: each scenario's
+	// first step on the base reads a file with a nonce, so its steps are
+	// its own on the shared builder
+	shared := newEnv(t)
 	base := "FROM 127.0.0.1:5015/buildscope/busybox\n"
 	t.Run("bind mount from the context", func(t *testing.T) {
 		dir := t.TempDir()
