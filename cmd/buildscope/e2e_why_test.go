@@ -8,9 +8,11 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/buildscope/buildscope/assets/baseimage"
 	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/inspect/imagetest"
 	"github.com/buildscope/buildscope/model/why"
@@ -77,11 +79,9 @@ func requireNoMisses(t *testing.T, ex *why.Explanation) {
 // src/, 17 RUN (uses ARG VERSION), 21-22 COPY --from=build in final.
 func TestWhyReasonsOnEmbedded(t *testing.T) {
 	shared := newEnv(t)
-	dir := copyDir(t, "../../assets/examples/cachedemo")
-	// what hit or missed must be its own builds' doing: a comment line
-	// (install skips it) makes COPY deps.txt (line 8) and every step after
-	// it the test's own on the shared builder
-	uniqueDeps(t, dir)
+	// what hit or missed must be its own builds' doing on the shared
+	// builder: see ownCachedemo
+	dir := ownCachedemo(t)
 	e := shared
 	bld := []string{"--builder", "embedded"}
 
@@ -162,13 +162,15 @@ func TestWhyReasonsOnEmbedded(t *testing.T) {
 func TestWhyBaseImageChanged(t *testing.T) {
 	shared := newEnv(t)
 	reg, img := loopbackRegistry(t)
+	// the base is the test's own (see ownBase): no other build on the
+	// shared builder has it
+	img = ownImage(t, reg, img)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+reg.Ref()+"\nRUN echo built > /built\n"), 0o644)
 	whyAfter(t, shared, dir, "--builder", "embedded")
-	// re-tag: the same name, one more layer, the test's own (a nonce): no
-	// other build on the shared builder has pulled it or built on it
+	// re-tag: the same name, one more layer
 	ref, _ := name.ParseReference(reg.Ref())
-	changed, err := mutate.AppendLayers(img, imagetest.Layer(t, imagetest.Text("etc/motd", "re-tagged "+history.NewID()+"\n")))
+	changed, err := mutate.AppendLayers(img, imagetest.Layer(t, imagetest.Text("etc/motd", "re-tagged\n")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,23 +187,57 @@ func TestWhyBaseImageChanged(t *testing.T) {
 	requireMiss(t, ex, 2, why.ReasonParent)
 }
 
-// uniqueDeps appends a comment line with a nonce to the cachedemo copy
-// dir's deps.txt (the install skips comments): its COPY deps.txt (line 8)
-// and every step after it are then the test's own, missed on its first
-// build even on the shared builder.
-func uniqueDeps(t *testing.T, dir string) {
+// ownBase is the reference of a base image of the test's own: the base
+// image and a layer with a nonce, in a loopback registry of the test's
+// own. A why test on the shared builder builds on it, so that no step of
+// its builds, the FROM included, is one of another test's builds running
+// at the same time. BuildKit merges steps of concurrent builds that share
+// a cache key and replays a shared step's progress to each build that
+// joins it: the common base's FROM showed pulled again (cache-evicted) in
+// a rebuild, and a FROM of the same image at another address came into
+// another build's record as a step of its own.
+func ownBase(t *testing.T) string {
 	t.Helper()
-	deps := filepath.Join(dir, "deps.txt")
-	f, err := os.OpenFile(deps, os.O_APPEND|os.O_WRONLY, 0)
+	reg, img := loopbackRegistry(t)
+	ownImage(t, reg, img)
+	return reg.Ref()
+}
+
+// ownImage writes img with a layer of the test's own (a nonce) on top
+// under reg's reference, and returns it.
+func ownImage(t *testing.T, reg *baseimage.Registry, img v1.Image) v1.Image {
+	t.Helper()
+	own, err := mutate.AppendLayers(img, imagetest.Layer(t, imagetest.Text("etc/buildscope-test", history.NewID()+"\n")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.WriteString("# " + history.NewID() + "\n"); err != nil {
+	ref, err := name.ParseReference(reg.Ref())
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
+	if err := remote.Write(ref, own); err != nil {
+		t.Fatalf("pushing the test's base image to %s: %v", reg.Ref(), err)
 	}
+	return own
+}
+
+// ownCachedemo is a copy of the cachedemo whose steps are the test's own
+// on the shared builder: its base is ownBase, and its deps.txt ends in a
+// comment line with a nonce (the install skips comments), so COPY
+// deps.txt (line 8) and every step after it miss on its first build.
+func ownCachedemo(t *testing.T) string {
+	t.Helper()
+	dir := copyDir(t, "../../assets/examples/cachedemo")
+	df := readFile(t, filepath.Join(dir, "Dockerfile"))
+	const arg = "ARG BASE=127.0.0.1:5015/buildscope/busybox:latest\n"
+	if !strings.Contains(df, arg) {
+		t.Fatalf("the cachedemo's Dockerfile has no %q", arg)
+	}
+	writeFiles(t, dir, map[string]string{
+		"Dockerfile": strings.Replace(df, arg, "ARG BASE="+ownBase(t)+"\n", 1),
+		"deps.txt":   readFile(t, filepath.Join(dir, "deps.txt")) + "# " + history.NewID() + "\n",
+	})
+	return dir
 }
 
 // A pruned cache: same inputs, the steps run anyway.
@@ -234,10 +270,10 @@ func TestWhyCacheEvicted(t *testing.T) {
 func TestWhyAdviceManifestFirst(t *testing.T) {
 	shared := newEnv(t)
 	// what hit or missed must be its own builds' doing: main.sh, which
-	// COPY . . (line 3) copies, holds a nonce
+	// COPY . . (line 3) copies, holds a nonce; the base is ownBase
 	nonce := history.NewID()
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox\nWORKDIR /app\nCOPY . .\nRUN cat deps.txt > installed.txt\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+ownBase(t)+"\nWORKDIR /app\nCOPY . .\nRUN cat deps.txt > installed.txt\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "deps.txt"), []byte("a 1\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "main.sh"), []byte("echo 1 # "+nonce+"\n"), 0o644)
 	whyAfter(t, shared, dir, "--builder", "embedded")
@@ -271,10 +307,9 @@ func TestWhyOnDockerEngine(t *testing.T) {
 // its digest and those of the steps built on it, and no other.
 func TestNormalisedLLBDigests(t *testing.T) {
 	shared := newEnv(t)
-	dir := copyDir(t, "../../assets/examples/cachedemo")
-	// both builds must be its own, with no other build's vertices from
-	// COPY deps.txt on: the test's own deps.txt
-	uniqueDeps(t, dir)
+	// both builds must be its own, with no other build's vertices: see
+	// ownCachedemo
+	dir := ownCachedemo(t)
 	a, _ := shared.build(t, "--builder", "embedded", dir)
 	b, _ := shared.build(t, "--builder", "embedded", dir)
 	sa, sb := stepsByLine(a), stepsByLine(b)
