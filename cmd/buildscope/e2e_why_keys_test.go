@@ -16,7 +16,7 @@ func TestWhyKeysEnvChanged(t *testing.T) {
 	shared := newEnv(t)
 	dir := t.TempDir()
 	nonce := history.NewID() // ENV (line 2) on: the test's own steps on the shared builder
-	df := "FROM 127.0.0.1:5015/buildscope/busybox\nENV E=one-" + nonce + "\nRUN echo $E > /e.txt\n"
+	df := "FROM " + ownBase(t) + "\nENV E=one-" + nonce + "\nRUN echo $E > /e.txt\n"
 	writeFiles(t, dir, map[string]string{"Dockerfile": df})
 	whyAfter(t, shared, dir, "--builder", "embedded")
 	writeFiles(t, dir, map[string]string{"Dockerfile": strings.Replace(df, "E=one-", "E=two-", 1)})
