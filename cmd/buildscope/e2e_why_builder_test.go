@@ -79,8 +79,9 @@ func TestWhyForeignRebuildAfterPrune(t *testing.T) {
 func TestWhyPreviousFailed(t *testing.T) {
 	e := newEnv(t)
 	dir := t.TempDir()
-	// the nonce (line 2) makes the steps the test's own on the shared builder
-	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo " + history.NewID() + " > /n\n" +
+	// the nonce (line 2) makes the steps the test's own on the shared
+	// builder; the base is ownBase
+	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM " + ownBase(t) + "\nRUN echo " + history.NewID() + " > /n\n" +
 		"RUN --mount=type=secret,id=s test \"$(cat /run/secrets/s)\" = right-value\n"})
 	secret := filepath.Join(t.TempDir(), "s")
 	os.WriteFile(secret, []byte("wrong-value"), 0o600)
