@@ -70,7 +70,7 @@ func TestWhyGitSourceChanged(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM 127.0.0.1:5015/buildscope/busybox\nADD " + url + " /src\nRUN cat /src/f.txt > /out\n"})
+	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM " + ownBase(t) + "\nADD " + url + " /src\nRUN cat /src/f.txt > /out\n"})
 	whyAfter(t, e, dir, "--builder", "embedded")
 	writeFiles(t, work, map[string]string{"f.txt": "two " + nonce + "\n"})
 	git(work, "commit", "-qam", "two")
