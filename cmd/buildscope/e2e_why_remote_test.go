@@ -31,7 +31,7 @@ func TestWhyRemoteAddChanged(t *testing.T) {
 	defer srv.Close()
 	url := srv.URL + "/f.txt"
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM 127.0.0.1:5015/buildscope/busybox\nADD " + url + " /f.txt\nRUN cat /f.txt > /g.txt\n"})
+	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM " + ownBase(t) + "\nADD " + url + " /f.txt\nRUN cat /f.txt > /g.txt\n"})
 	whyAfter(t, e, dir, "--builder", "embedded")
 	sum := func(s string) string { h := sha256.Sum256([]byte(s)); return "sha256:" + hex.EncodeToString(h[:]) }
 	old := sum(body)
