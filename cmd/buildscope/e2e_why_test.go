@@ -161,10 +161,9 @@ func TestWhyReasonsOnEmbedded(t *testing.T) {
 // A base image re-tagged to different content in a loopback registry.
 func TestWhyBaseImageChanged(t *testing.T) {
 	shared := newEnv(t)
-	reg, img := loopbackRegistry(t)
 	// the base is the test's own (see ownBase): no other build on the
 	// shared builder has it
-	img = ownImage(t, reg, img)
+	reg, img := ownRegistry(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+reg.Ref()+"\nRUN echo built > /built\n"), 0o644)
 	whyAfter(t, shared, dir, "--builder", "embedded")
@@ -198,27 +197,34 @@ func TestWhyBaseImageChanged(t *testing.T) {
 // another build's record as a step of its own.
 func ownBase(t *testing.T) string {
 	t.Helper()
-	reg, img := loopbackRegistry(t)
-	ownImage(t, reg, img)
+	reg, _ := ownRegistry(t)
 	return reg.Ref()
 }
 
-// ownImage writes img with a layer of the test's own (a nonce) on top
-// under reg's reference, and returns it.
-func ownImage(t *testing.T, reg *baseimage.Registry, img v1.Image) v1.Image {
+// ownRegistry serves a base image of the test's own (see ownBase) from a
+// loopback registry of its own, closed when the test ends. The base
+// image is read from the package's registry as it is (a layer is not
+// made and compressed again).
+func ownRegistry(t *testing.T) (*baseimage.Registry, v1.Image) {
 	t.Helper()
+	ref, err := name.ParseReference(baseAddr + "/" + baseimage.Repository + ":latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := remote.Image(ref)
+	if err != nil {
+		t.Fatalf("reading the base image %s: %v", ref, err)
+	}
 	own, err := mutate.AppendLayers(img, imagetest.Layer(t, imagetest.Text("etc/buildscope-test", history.NewID()+"\n")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := name.ParseReference(reg.Ref())
+	reg, err := baseimage.Serve("127.0.0.1:0", own)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := remote.Write(ref, own); err != nil {
-		t.Fatalf("pushing the test's base image to %s: %v", reg.Ref(), err)
-	}
-	return own
+	t.Cleanup(func() { reg.Close() })
+	return reg, own
 }
 
 // ownCachedemo is a copy of the cachedemo whose steps are the test's own
