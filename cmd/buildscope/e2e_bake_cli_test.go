@@ -101,9 +101,9 @@ func TestBakeErrors(t *testing.T) {
 // SIGINT during a bake stops every target: exit 130, and each target's
 // record says canceled.
 func TestBakeInterrupt(t *testing.T) {
-	e := newColdEnv(t)
+	e := newEnv(t)
 	dir := t.TempDir()
-	nonce := history.NewID()
+	nonce := history.NewID() // the sleeping step is the test's own on the shared builder
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox AS base\n"+
 		"RUN echo "+nonce+" && echo started-sleeping && sleep 60\nFROM base AS a\nRUN echo a\nFROM base AS b\nRUN echo b\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "docker-bake.hcl"), []byte(`group "default" { targets = ["a", "b"] }

@@ -19,7 +19,7 @@ import (
 // RUN that why says missed for VERSION 1.0.0 → 2.0.0 has two cache-key
 // entries in BuildKit's debug data that differ exactly in that variable.
 func TestWhyAgreesWithBuildKitCacheDebug(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // lifecycle: the builder is stopped to read its debug database
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	whyAfter(t, e, dir, "--builder", "embedded")
 	ex := whyAfter(t, e, dir, "--builder", "embedded", "--build-arg", "VERSION=2.0.0")
@@ -74,7 +74,7 @@ func TestWhyAgreesWithBuildKitCacheDebug(t *testing.T) {
 // from the record of a step it builds on by the op digest buildscope
 // recorded beside it.
 func TestRecordedKeysAreTheBuildersRecords(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // lifecycle: the builder is stopped to read its key store
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	b, r := e.build(t, "--builder", "embedded", dir)
 	if r.code != 0 {

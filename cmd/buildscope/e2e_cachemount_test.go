@@ -18,7 +18,7 @@ import (
 // `builder prune`; its size is BuildKit's own disk usage of the mount.
 // why's advice names an empty mount the step ran with.
 func TestCacheMountsWarmAndEmpty(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // a cold build (the mount empty at first), then eviction (builder prune)
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	mount := func(b *model.Build) model.CacheMountUse {
 		t.Helper()
@@ -101,7 +101,9 @@ func TestCacheMountsWarmAndEmpty(t *testing.T) {
 func TestCacheMountEmptyDespiteCacheFrom(t *testing.T) {
 	cacheDir := t.TempDir()
 	dir := copyDir(t, "../../assets/examples/cachedemo")
-	first := newColdEnv(t)
+	// the exporting runner: any builder that exports the cache, the
+	// shared one here (its export holds every step, cached or run)
+	first := newEnv(t)
 	if _, r := first.build(t, "--builder", "embedded", "--cache-to", "type=local,mode=max,dest="+cacheDir, dir); r.code != 0 {
 		t.Fatal(lastLines(r.stderr, 10))
 	}

@@ -15,7 +15,7 @@ import (
 // (here buildctl's), and the embedded builder named by its socket is the
 // embedded builder: its cache keys answer, naming the changed file.
 func TestWhyBuilderBySocketExplainsItsLastBuild(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // the builder's own history: its last build must be the test's
 	ref := twoBuildctlBuilds(t, e)
 	sock := "unix://" + filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
 	var ex why.Explanation
@@ -40,7 +40,7 @@ func TestWhyBuilderBySocketExplainsItsLastBuild(t *testing.T) {
 // prune erased them from the builder): cache-evicted from cache-keys,
 // never a guess between a changed file and an evicted entry.
 func TestWhyForeignRebuildAfterPrune(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // eviction: builder prune would evict other tests' cache
 	e.mustRun(t, "builder", "start")
 	ctl := buildctlBin(t)
 	dir := flagDir(t, foreignDockerfile)
@@ -77,9 +77,11 @@ func TestWhyForeignRebuildAfterPrune(t *testing.T) {
 // previous-failed with that build's error, from the build records; it
 // never names the Docker engine on the embedded builder.
 func TestWhyPreviousFailed(t *testing.T) {
-	e := newColdEnv(t)
+	e := newEnv(t)
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM 127.0.0.1:5015/buildscope/busybox\nRUN echo " + history.NewID() + " > /n\n" +
+	// the nonce (line 2) makes the steps the test's own on the shared
+	// builder; the base is ownBase
+	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM " + ownBase(t) + "\nRUN echo " + history.NewID() + " > /n\n" +
 		"RUN --mount=type=secret,id=s test \"$(cat /run/secrets/s)\" = right-value\n"})
 	secret := filepath.Join(t.TempDir(), "s")
 	os.WriteFile(secret, []byte("wrong-value"), 0o600)

@@ -22,6 +22,10 @@ import (
 // network.
 func TestWhyGitSourceChanged(t *testing.T) {
 	gitBin := testdeps.Tool(t, "git")
+	// a builder of its own: buildkitd runs git in its working directory,
+	// the one of the command that started it, and the shared builder's
+	// may be a test's temp dir removed since ("fatal: Unable to read
+	// current working directory" in 2 of 3 runs beside other tests)
 	e := newColdEnv(t)
 	base := t.TempDir()
 	git := func(dir string, args ...string) string {

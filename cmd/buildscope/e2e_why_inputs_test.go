@@ -28,8 +28,12 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 // Each scenario's second build changes one input; why names the reason and
 // the exact input, never cache-evicted.
 func TestWhyNamesTheInput(t *testing.T) {
-	shared := newColdEnv(t) // what hit or missed must be its own builds' doing
-	base := "FROM 127.0.0.1:5015/buildscope/busybox\n"
+	// what hit or missed must be its own builds' doing: each scenario's
+	// first step on the base reads a file with a nonce, so its steps are
+	// its own on the shared builder, and the base is ownBase
+	shared := newEnv(t)
+	own := ownBase(t)
+	base := "FROM " + own + "\n"
 	t.Run("bind mount from the context", func(t *testing.T) {
 		dir := t.TempDir()
 		nonce := history.NewID()
@@ -119,7 +123,7 @@ func TestWhyNamesTheInput(t *testing.T) {
 		// and nothing blamed on an instruction or on eviction
 		dir := t.TempDir()
 		nonce := history.NewID()
-		df := "FROM 127.0.0.1:5015/buildscope/busybox AS gen\nCOPY v.txt /v.txt\n" + base + "COPY --from=gen /v.txt /final.txt\n"
+		df := "FROM " + own + " AS gen\nCOPY v.txt /v.txt\n" + base + "COPY --from=gen /v.txt /final.txt\n"
 		writeFiles(t, dir, map[string]string{"Dockerfile": df, "v.txt": "one " + nonce + "\n"})
 		whyAfter(t, shared, dir, "--builder", "embedded")
 		writeFiles(t, dir, map[string]string{"v.txt": "two " + nonce + "\n"})

@@ -13,10 +13,10 @@ import (
 // On the embedded builder why answers from BuildKit's own cache keys and
 // names the exact input: an ENV value that changed.
 func TestWhyKeysEnvChanged(t *testing.T) {
-	shared := newColdEnv(t) // what hit or missed must be its own builds' doing
+	shared := newEnv(t)
 	dir := t.TempDir()
-	nonce := history.NewID()
-	df := "FROM 127.0.0.1:5015/buildscope/busybox\nENV E=one-" + nonce + "\nRUN echo $E > /e.txt\n"
+	nonce := history.NewID() // ENV (line 2) on: the test's own steps on the shared builder
+	df := "FROM " + ownBase(t) + "\nENV E=one-" + nonce + "\nRUN echo $E > /e.txt\n"
 	writeFiles(t, dir, map[string]string{"Dockerfile": df})
 	whyAfter(t, shared, dir, "--builder", "embedded")
 	writeFiles(t, dir, map[string]string{"Dockerfile": strings.Replace(df, "E=one-", "E=two-", 1)})
@@ -37,7 +37,7 @@ func TestWhyKeysEnvChanged(t *testing.T) {
 // naming the cache, instead of cache-evicted; the changed COPY names its
 // file. A cache that cannot be read is named too.
 func TestWhyCacheFromModeMin(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // eviction: builder prune would evict other tests' cache
 	dir, cache := t.TempDir(), filepath.Join(t.TempDir(), "cache")
 	writeFiles(t, dir, map[string]string{
 		"Dockerfile": "FROM 127.0.0.1:5015/buildscope/busybox AS build\nCOPY deps.txt /deps.txt\nRUN cat /deps.txt > /installed.txt\n" +
@@ -84,7 +84,7 @@ func TestWhyCacheFromModeMin(t *testing.T) {
 // builder keeps none, and why says its answer comes from recorded inputs,
 // and why.
 func TestWhyWithoutCacheKeys(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // a builder started without cache-key recording: the shared one records them
 	e.vars = append(e.vars, "BUILDSCOPE_CACHE_KEYS=0")
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM 127.0.0.1:5015/buildscope/busybox\nCOPY a.txt /a.txt\n", "a.txt": "1\n"})

@@ -19,9 +19,9 @@ import (
 // keys, not cache-evicted. The file is served on the loopback: the
 // embedded buildkitd fetches http sources itself, in the host's network.
 func TestWhyRemoteAddChanged(t *testing.T) {
-	e := newColdEnv(t)
+	e := newEnv(t)
 	var mu sync.Mutex
-	body := "one " + history.NewID() + "\n"
+	body := "one " + history.NewID() + "\n" // the file is the test's own on the shared builder
 	// httptest listens on 127.0.0.1
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
@@ -31,7 +31,7 @@ func TestWhyRemoteAddChanged(t *testing.T) {
 	defer srv.Close()
 	url := srv.URL + "/f.txt"
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM 127.0.0.1:5015/buildscope/busybox\nADD " + url + " /f.txt\nRUN cat /f.txt > /g.txt\n"})
+	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM " + ownBase(t) + "\nADD " + url + " /f.txt\nRUN cat /f.txt > /g.txt\n"})
 	whyAfter(t, e, dir, "--builder", "embedded")
 	sum := func(s string) string { h := sha256.Sum256([]byte(s)); return "sha256:" + hex.EncodeToString(h[:]) }
 	old := sum(body)

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/buildscope/buildscope/assets/baseimage"
 	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/inspect/imagetest"
 	"github.com/buildscope/buildscope/model/why"
@@ -77,6 +78,10 @@ func requireNoMisses(t *testing.T, ex *why.Explanation) {
 // assets/examples/cachedemo: line 9 RUN (installs from deps.txt), 16 COPY
 // src/, 17 RUN (uses ARG VERSION), 21-22 COPY --from=build in final.
 func TestWhyReasonsOnEmbedded(t *testing.T) {
+	// a builder of its own: on the shared one, its own steps (ownCachedemo)
+	// and all, line 17 was once instruction-changed ("selected paths"
+	// "" → "/": BuildKit's key recorded by content in one build, by
+	// definition in the other) instead of parent-missed; cause not found
 	shared := newColdEnv(t) // what hit or missed must be its own builds' doing
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	e := shared
@@ -157,14 +162,16 @@ func TestWhyReasonsOnEmbedded(t *testing.T) {
 
 // A base image re-tagged to different content in a loopback registry.
 func TestWhyBaseImageChanged(t *testing.T) {
-	shared := newColdEnv(t) // what hit or missed must be its own builds' doing
-	reg, img := loopbackRegistry(t)
+	shared := newEnv(t)
+	// the base is the test's own (see ownBase): no other build on the
+	// shared builder has it
+	reg, img := ownRegistry(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+reg.Ref()+"\nRUN echo built > /built\n"), 0o644)
 	whyAfter(t, shared, dir, "--builder", "embedded")
 	// re-tag: the same name, one more layer
 	ref, _ := name.ParseReference(reg.Ref())
-	changed, err := mutate.AppendLayers(img, staticLayer(t))
+	changed, err := mutate.AppendLayers(img, imagetest.Layer(t, imagetest.Text("etc/motd", "re-tagged\n")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,14 +188,69 @@ func TestWhyBaseImageChanged(t *testing.T) {
 	requireMiss(t, ex, 2, why.ReasonParent)
 }
 
-func staticLayer(t *testing.T) v1.Layer {
+// ownBase is the reference of a base image of the test's own: the base
+// image and a layer with a nonce, in a loopback registry of the test's
+// own. A why test on the shared builder builds on it, so that no step of
+// its builds, the FROM included, is one of another test's builds running
+// at the same time. BuildKit merges steps of concurrent builds that share
+// a cache key and replays a shared step's progress to each build that
+// joins it: the common base's FROM showed pulled again (cache-evicted) in
+// a rebuild, and a FROM of the same image at another address came into
+// another build's record as a step of its own.
+func ownBase(t *testing.T) string {
 	t.Helper()
-	return imagetest.Layer(t, imagetest.Text("etc/motd", "re-tagged\n"))
+	reg, _ := ownRegistry(t)
+	return reg.Ref()
+}
+
+// ownRegistry serves a base image of the test's own (see ownBase) from a
+// loopback registry of its own, closed when the test ends. The base
+// image is read from the package's registry as it is (a layer is not
+// made and compressed again).
+func ownRegistry(t *testing.T) (*baseimage.Registry, v1.Image) {
+	t.Helper()
+	ref, err := name.ParseReference(baseAddr + "/" + baseimage.Repository + ":latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := remote.Image(ref)
+	if err != nil {
+		t.Fatalf("reading the base image %s: %v", ref, err)
+	}
+	own, err := mutate.AppendLayers(img, imagetest.Layer(t, imagetest.Text("etc/buildscope-test", history.NewID()+"\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := baseimage.Serve("127.0.0.1:0", own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reg.Close() })
+	return reg, own
+}
+
+// ownCachedemo is a copy of the cachedemo whose steps are the test's own
+// on the shared builder: its base is ownBase, and its deps.txt ends in a
+// comment line with a nonce (the install skips comments), so COPY
+// deps.txt (line 8) and every step after it miss on its first build.
+func ownCachedemo(t *testing.T) string {
+	t.Helper()
+	dir := copyDir(t, "../../assets/examples/cachedemo")
+	df := readFile(t, filepath.Join(dir, "Dockerfile"))
+	const arg = "ARG BASE=127.0.0.1:5015/buildscope/busybox:latest\n"
+	if !strings.Contains(df, arg) {
+		t.Fatalf("the cachedemo's Dockerfile has no %q", arg)
+	}
+	writeFiles(t, dir, map[string]string{
+		"Dockerfile": strings.Replace(df, arg, "ARG BASE="+ownBase(t)+"\n", 1),
+		"deps.txt":   readFile(t, filepath.Join(dir, "deps.txt")) + "# " + history.NewID() + "\n",
+	})
+	return dir
 }
 
 // A pruned cache: same inputs, the steps run anyway.
 func TestWhyCacheEvicted(t *testing.T) {
-	e := newColdEnv(t)
+	e := newColdEnv(t) // eviction: builder prune would evict other tests' cache
 	dir := copyDir(t, "../../assets/examples/cachedemo")
 	whyAfter(t, e, dir, "--builder", "embedded")
 	e.mustRun(t, "builder", "prune")
@@ -214,13 +276,16 @@ func TestWhyCacheEvicted(t *testing.T) {
 // The seeds' advice: a dependency install that missed only because a
 // broad COPY came before it.
 func TestWhyAdviceManifestFirst(t *testing.T) {
-	shared := newColdEnv(t) // what hit or missed must be its own builds' doing
+	shared := newEnv(t)
+	// what hit or missed must be its own builds' doing: main.sh, which
+	// COPY . . (line 3) copies, holds a nonce; the base is ownBase
+	nonce := history.NewID()
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:5015/buildscope/busybox\nWORKDIR /app\nCOPY . .\nRUN cat deps.txt > installed.txt\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+ownBase(t)+"\nWORKDIR /app\nCOPY . .\nRUN cat deps.txt > installed.txt\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "deps.txt"), []byte("a 1\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "main.sh"), []byte("echo 1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "main.sh"), []byte("echo 1 # "+nonce+"\n"), 0o644)
 	whyAfter(t, shared, dir, "--builder", "embedded")
-	os.WriteFile(filepath.Join(dir, "main.sh"), []byte("echo 2\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "main.sh"), []byte("echo 2 # "+nonce+"\n"), 0o644)
 	ex := whyAfter(t, shared, dir, "--builder", "embedded")
 	requireMiss(t, ex, 3, why.ReasonContext)
 	requireMiss(t, ex, 4, why.ReasonParent)
@@ -249,8 +314,10 @@ func TestWhyOnDockerEngine(t *testing.T) {
 // BuildKit's vertex digests differ with the session; editing a RUN changes
 // its digest and those of the steps built on it, and no other.
 func TestNormalisedLLBDigests(t *testing.T) {
-	shared := newColdEnv(t) // both builds must be its own, with no other build's vertices
-	dir := copyDir(t, "../../assets/examples/cachedemo")
+	shared := newEnv(t)
+	// both builds must be its own, with no other build's vertices: see
+	// ownCachedemo
+	dir := ownCachedemo(t)
 	a, _ := shared.build(t, "--builder", "embedded", dir)
 	b, _ := shared.build(t, "--builder", "embedded", dir)
 	sa, sb := stepsByLine(a), stepsByLine(b)
