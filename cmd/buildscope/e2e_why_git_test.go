@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/buildscope/buildscope/buildrun/history"
 	"github.com/buildscope/buildscope/buildrun/testdeps"
 	"github.com/buildscope/buildscope/model/why"
 )
@@ -22,11 +23,11 @@ import (
 // network.
 func TestWhyGitSourceChanged(t *testing.T) {
 	gitBin := testdeps.Tool(t, "git")
-	// a builder of its own: buildkitd runs git in its working directory,
-	// the one of the command that started it, and the shared builder's
-	// may be a test's temp dir removed since ("fatal: Unable to read
-	// current working directory" in 2 of 3 runs beside other tests)
-	e := newColdEnv(t)
+	// on the shared builder: buildkitd runs git in its working
+	// directory, which was the directory of the command that started it
+	// (a test's temp dir, removed since: "fatal: Unable to read current
+	// working directory" in 2 of 3 runs) before it had its own
+	e := newEnv(t)
 	base := t.TempDir()
 	git := func(dir string, args ...string) string {
 		t.Helper()
@@ -42,7 +43,10 @@ func TestWhyGitSourceChanged(t *testing.T) {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	writeFiles(t, work, map[string]string{"f.txt": "one\n"})
+	// the repository's content is the test's own (a nonce): no other build
+	// on the shared builder has fetched either commit
+	nonce := history.NewID()
+	writeFiles(t, work, map[string]string{"f.txt": "one " + nonce + "\n"})
 	git(work, "init", "-q", "-b", "main")
 	git(work, "add", "f.txt")
 	git(work, "commit", "-qm", "one")
@@ -70,9 +74,9 @@ func TestWhyGitSourceChanged(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM 127.0.0.1:5015/buildscope/busybox\nADD " + url + " /src\nRUN cat /src/f.txt > /out\n"})
+	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM " + ownBase(t) + "\nADD " + url + " /src\nRUN cat /src/f.txt > /out\n"})
 	whyAfter(t, e, dir, "--builder", "embedded")
-	writeFiles(t, work, map[string]string{"f.txt": "two\n"})
+	writeFiles(t, work, map[string]string{"f.txt": "two " + nonce + "\n"})
 	git(work, "commit", "-qam", "two")
 	git(work, "push", "-q", filepath.Join(base, "repo.git"), "main")
 	cur := git(work, "rev-parse", "HEAD")
