@@ -13,7 +13,7 @@ import (
 )
 
 // Ctrl-C after the solve, while buildscope still hashes the build's
-// context (512 MiB in 2,008 files, 8 of them hard links to one sparse
+// context (1 GiB in 2,016 files, 16 of them hard links to one sparse
 // file) for the build's inputs, cancels the hashing: exit 130 and a
 // canceled record. (Before, the hashing took no context: the build waited
 // for the walk, then was ended by the 5-second "stuck" exit with no record.)
@@ -27,9 +27,10 @@ func TestInterruptWhileHashingAfterTheSolve(t *testing.T) {
 	// BuildKit's second transfer of the context stats every file, while
 	// buildscope's hashing reads every byte: a few large files (sparse:
 	// no disk) make the hashing outlast the cached solve by seconds. They
-	// are hard links to one file: buildscope reads each path (512 MiB),
+	// are hard links to one file: buildscope reads each path (1 GiB),
 	// while BuildKit's transfer sends the bytes once and the others as
-	// links, so the first build moves 64 MiB, not 512
+	// links, so the first build moves 64 MiB (eight 64 MiB files, the
+	// window's half, moved 512 MiB)
 	f, err := os.Create(filepath.Join(dir, "big0"))
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +39,7 @@ func TestInterruptWhileHashingAfterTheSolve(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	for i := 1; i < 8; i++ {
+	for i := 1; i < 16; i++ {
 		if err := os.Link(filepath.Join(dir, "big0"), filepath.Join(dir, fmt.Sprintf("big%d", i))); err != nil {
 			t.Fatal(err)
 		}
