@@ -24,7 +24,7 @@ import (
 // pushed, the -o directory and the engine's image are untouched.
 func TestStagesAfterPushTouchNoOutput(t *testing.T) {
 	requireDocker(t)
-	e := newEnv(t)
+	e := newColdEnv(t)
 	nonce := history.NewID()
 	tag := baseAddr + "/outputs-once/app:" + nonce
 	out := filepath.Join(t.TempDir(), "out")
