@@ -13,8 +13,9 @@ import (
 )
 
 // Ctrl-C after the solve, while buildscope still hashes the build's
-// context (512 MiB in 2,008 files) for the build's inputs, cancels the
-// hashing: exit 130 and a canceled record. (Before, the hashing took no context: the build waited
+// context (512 MiB in 2,008 files, 8 of them hard links to one sparse
+// file) for the build's inputs, cancels the hashing: exit 130 and a
+// canceled record. (Before, the hashing took no context: the build waited
 // for the walk, then was ended by the 5-second "stuck" exit with no record.)
 // The window is made wide, not timed: BuildKit already holds the context
 // (an earlier build sent it), so the second build's solve is a cache hit
@@ -25,16 +26,22 @@ func TestInterruptWhileHashingAfterTheSolve(t *testing.T) {
 	dir := t.TempDir()
 	// BuildKit's second transfer of the context stats every file, while
 	// buildscope's hashing reads every byte: a few large files (sparse:
-	// no disk) make the hashing outlast the cached solve by seconds
-	for i := 0; i < 8; i++ {
-		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("big%d", i)))
-		if err != nil {
+	// no disk) make the hashing outlast the cached solve by seconds. They
+	// are hard links to one file: buildscope reads each path (512 MiB),
+	// while BuildKit's transfer sends the bytes once and the others as
+	// links, so the first build moves 64 MiB, not 512
+	f, err := os.Create(filepath.Join(dir, "big0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(64 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	for i := 1; i < 8; i++ {
+		if err := os.Link(filepath.Join(dir, "big0"), filepath.Join(dir, fmt.Sprintf("big%d", i))); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.Truncate(64 << 20); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
 	}
 	for i := 0; i < 2000; i++ {
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%04d", i)), []byte(strconv.Itoa(i)), 0o644); err != nil {

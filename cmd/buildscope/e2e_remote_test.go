@@ -1,8 +1,12 @@
 package main
 
 import (
+	"archive/tar"
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +16,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/buildscope/buildscope/assets/baseimage"
 	"github.com/buildscope/buildscope/buildrun/history"
@@ -43,18 +48,10 @@ func buildkitImage(t *testing.T) v1.Image {
 	if err != nil {
 		t.Fatalf("runc (Debian's package; make deps installs it): %v", err)
 	}
-	read := func(p string) string {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
-	files := []imagetest.File{imagetest.Dir("run/"), imagetest.Dir("var/lib/buildkit/"), imagetest.Dir("usr/sbin/"),
-		{Name: "usr/bin/buildkitd", Type: '0', Mode: 0o755, Body: read(filepath.Join(dir, "buildkitd"))},
-		{Name: "usr/bin/buildctl", Type: '0', Mode: 0o755, Body: read(filepath.Join(dir, "buildctl"))},
-		{Name: "usr/sbin/runc", Type: '0', Mode: 0o755, Body: read(runc)},
-	}
+	// the layer's members: directories (src "") and files copied from src
+	type member struct{ name, src string }
+	members := []member{{"run/", ""}, {"var/lib/buildkit/", ""}, {"usr/sbin/", ""},
+		{"usr/bin/buildkitd", filepath.Join(dir, "buildkitd")}, {"usr/bin/buildctl", filepath.Join(dir, "buildctl")}, {"usr/sbin/runc", runc}}
 	out, err := exec.Command("ldd", runc).Output()
 	if err != nil {
 		t.Fatalf("ldd runc: %v", err)
@@ -70,14 +67,59 @@ func buildkitImage(t *testing.T) v1.Image {
 		}
 		if lib != "" {
 			real, _ := filepath.EvalSymlinks(lib)
-			files = append(files, imagetest.File{Name: strings.TrimPrefix(lib, "/"), Type: '0', Mode: 0o755, Body: read(real)})
+			members = append(members, member{strings.TrimPrefix(lib, "/"), real})
 		}
 	}
 	base, err := baseimage.Image(baseimage.DefaultBusybox)
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := mutate.AppendLayers(base, imagetest.Layer(t, files...))
+	for _, m := range members {
+		if _, err := os.Stat(m.src); m.src != "" && err != nil {
+			t.Fatal(err)
+		}
+	}
+	// the layer's tar is streamed from the files at each read (digest,
+	// diff ID, the load) and gzip'd without compression: ~120 MB of
+	// binaries read into strings, made one tar in memory and deflated
+	// twice took seconds of the run
+	writeTar := func(w io.Writer) error {
+		tw := tar.NewWriter(w)
+		for _, m := range members {
+			h := &tar.Header{Name: m.name, Typeflag: tar.TypeDir, Mode: 0o755, ModTime: imagetest.T0, Format: tar.FormatPAX}
+			if m.src == "" {
+				if err := tw.WriteHeader(h); err != nil {
+					return err
+				}
+				continue
+			}
+			f, err := os.Open(m.src)
+			if err != nil {
+				return err
+			}
+			fi, err := f.Stat()
+			if err == nil {
+				h.Typeflag, h.Size = tar.TypeReg, fi.Size()
+				if err = tw.WriteHeader(h); err == nil {
+					_, err = io.Copy(tw, f)
+				}
+			}
+			f.Close()
+			if err != nil {
+				return fmt.Errorf("%s: %w", m.src, err)
+			}
+		}
+		return tw.Close()
+	}
+	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(writeTar(pw)) }()
+		return pr, nil
+	}, tarball.WithCompressionLevel(gzip.NoCompression))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := mutate.AppendLayers(base, layer)
 	if err != nil {
 		t.Fatal(err)
 	}
