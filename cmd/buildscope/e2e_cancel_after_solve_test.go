@@ -22,7 +22,11 @@ import (
 // that ends at once, while buildscope's own hash cache is gone and every
 // file must be read again.
 func TestInterruptWhileHashingAfterTheSolve(t *testing.T) {
-	e := newEnv(t)
+	// a builder of its own: the window needs the second build's cached
+	// solve to end at once, and the shared builder, busy with other
+	// tests' builds, delayed it past the hashing (a second try in most
+	// runs beside them)
+	e := newColdEnv(t)
 	dir := t.TempDir()
 	// BuildKit's second transfer of the context stats every file, while
 	// buildscope's hashing reads every byte: a few large files (sparse:
@@ -65,7 +69,7 @@ func TestInterruptWhileHashingAfterTheSolve(t *testing.T) {
 	}
 	// a loaded machine may end the hashing before the solve: then the
 	// signal came after it (the hash cache is written) and the try is
-	// made again, at most three times
+	// made again, at most five times
 	for try := 1; ; try++ {
 		for _, c := range caches() {
 			os.Remove(c)
@@ -76,8 +80,8 @@ func TestInterruptWhileHashingAfterTheSolve(t *testing.T) {
 		if written := caches(); len(written) != 0 {
 			// the signal came after the hashing, maybe after the build's
 			// end too: nothing to check of this try
-			if try == 3 {
-				t.Fatalf("the hash cache %v was written in three tries: the hashing always ran to its end before the solve did, so Ctrl-C never landed while it ran", written)
+			if try == 5 {
+				t.Fatalf("the hash cache %v was written in five tries: the hashing always ran to its end before the solve did, so Ctrl-C never landed while it ran", written)
 			}
 		} else {
 			if code != 130 {
