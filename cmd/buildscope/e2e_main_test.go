@@ -314,12 +314,19 @@ func loopbackRegistry(t *testing.T) (*baseimage.Registry, v1.Image) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveOnLoopback(t, img), img
+}
+
+// serveOnLoopback serves img from a registry of the test's own on a free
+// loopback port, closed when the test ends.
+func serveOnLoopback(t *testing.T, img v1.Image) *baseimage.Registry {
+	t.Helper()
 	reg, err := baseimage.Serve("127.0.0.1:0", img)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { reg.Close() })
-	return reg, img
+	return reg
 }
 
 // lastRecord is buildscope's record of the env's last build, as

@@ -221,12 +221,7 @@ func ownRegistry(t *testing.T) (*baseimage.Registry, v1.Image) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := baseimage.Serve("127.0.0.1:0", own)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { reg.Close() })
-	return reg, own
+	return serveOnLoopback(t, own), own
 }
 
 // ownCachedemo is a copy of the cachedemo whose steps are the test's own
