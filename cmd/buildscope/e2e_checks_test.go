@@ -154,7 +154,7 @@ func TestBuildKitCheckRules(t *testing.T) {
 			t.Errorf("the frontend's rule %s has no case here", rule)
 		}
 	}
-	e := newColdEnv(t)
+	e := newEnv(t)
 	base := baseAddr + "/buildscope/busybox"
 	for _, tc := range checkCases {
 		t.Run(tc.rule, func(t *testing.T) {
