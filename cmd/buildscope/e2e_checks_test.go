@@ -154,7 +154,7 @@ func TestBuildKitCheckRules(t *testing.T) {
 			t.Errorf("the frontend's rule %s has no case here", rule)
 		}
 	}
-	e := newEnv(t)
+	e := newEnv(t) // each case's warnings are its own build's; nothing reads the builder's history or cache
 	base := baseAddr + "/buildscope/busybox"
 	for _, tc := range checkCases {
 		t.Run(tc.rule, func(t *testing.T) {
