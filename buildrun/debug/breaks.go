@@ -44,15 +44,7 @@ func (s *Session) pauseAtBreaks(ctx context.Context, gc gateway.Client, res *gat
 		return nil
 	}
 	t0 := time.Now()
-	st, err := res.Ref.ToState()
-	if err != nil {
-		return fmt.Errorf("reading the frontend's LLB for --break: %w", err)
-	}
-	def, err := st.Marshal(ctx)
-	if err != nil {
-		return fmt.Errorf("reading the frontend's LLB for --break: %w", err)
-	}
-	g, err := newGraph(def.ToPB())
+	g, err := graphOf(ctx, res.Ref, "--break")
 	if err != nil {
 		return err
 	}
@@ -192,12 +184,31 @@ type graph struct {
 	dockerfileLines map[digest.Digest][][2]int32 // the Dockerfile line ranges of each op
 }
 
+// graphOf reads the LLB of the frontend's result ref; what names what it
+// is read for, in its errors (--break, an edited re-run).
+func graphOf(ctx context.Context, ref gateway.Reference, what string) (*graph, error) {
+	wrap := func(err error) error { return fmt.Errorf("reading the frontend's LLB for %s: %w", what, err) }
+	st, err := ref.ToState()
+	if err != nil {
+		return nil, wrap(err)
+	}
+	def, err := st.Marshal(ctx)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	g, err := newGraph(def.ToPB())
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return g, nil
+}
+
 func newGraph(def *pb.Definition) (*graph, error) {
 	g := &graph{ops: map[digest.Digest]*pb.Op{}, raw: map[digest.Digest][]byte{}, def: def, dockerfileLines: map[digest.Digest][][2]int32{}}
 	for _, dt := range def.Def {
 		var op pb.Op
 		if err := op.UnmarshalVT(dt); err != nil {
-			return nil, fmt.Errorf("reading the frontend's LLB for --break: %w", err)
+			return nil, fmt.Errorf("decoding an op: %w", err)
 		}
 		d := digest.FromBytes(dt)
 		g.ops[d], g.raw[d] = &op, dt

@@ -168,15 +168,7 @@ func ReRun(ctx context.Context, c *client.Client, opt client.SolveOpt, frontend 
 func stepsOf(ctx context.Context, res *gateway.Result, line int) (steps, target map[digest.Digest]bool, _ error) {
 	steps, target = map[digest.Digest]bool{}, map[digest.Digest]bool{}
 	return steps, target, res.EachRef(func(ref gateway.Reference) error {
-		st, err := ref.ToState()
-		if err != nil {
-			return fmt.Errorf("reading the edited build's LLB: %w", err)
-		}
-		def, err := st.Marshal(ctx)
-		if err != nil {
-			return fmt.Errorf("reading the edited build's LLB: %w", err)
-		}
-		g, err := newGraph(def.ToPB())
+		g, err := graphOf(ctx, ref, "the edited re-run")
 		if err != nil {
 			return err
 		}
