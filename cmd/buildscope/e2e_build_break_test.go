@@ -111,11 +111,7 @@ func TestBuildUIShellInCompletedStepUnderTmux(t *testing.T) {
 	shell := fmt.Sprintf("env TERM=xterm-256color %s %s build --builder embedded %s; echo EXIT=$?; sleep 60", e.shellVars(true), binPath, dir)
 	capture, send := tmuxSession(t, 120, 35, shell)
 	s := waitScreen(t, capture, "done in", 90*time.Second)
-	for i := 0; i < 3 && !strings.Contains(s, "▸ Steps of"); i++ {
-		send("Tab")
-		time.Sleep(300 * time.Millisecond)
-		s = capture()
-	}
+	s = toStepsPane(capture, send, s)
 	// to line 3's RUN whichever step the build left selected (the one
 	// that ran last, or under load another): the top, then two down
 	for range 4 {
@@ -128,15 +124,7 @@ func TestBuildUIShellInCompletedStepUnderTmux(t *testing.T) {
 	if !strings.Contains(s, "x shell in step's result") {
 		t.Errorf("x is not offered on a completed step:\n%s", s)
 	}
-	send("x")
-	waitScreen(t, capture, "/work #", 60*time.Second)
-	send("cat /work/one; test -e /work/two || echo NO-TWO-$((2+3)); echo changed > /work/one", "Enter")
-	s = waitScreen(t, capture, "NO-TWO-5", 20*time.Second)
-	if !strings.Contains(s, nonce) {
-		t.Errorf("the shell does not see the step's file:\n%s", s)
-	}
-	send("exit", "Enter")
-	s = waitScreen(t, capture, "ran again to reach it", 30*time.Second)
+	s = shellOnLineThree(t, capture, send, nonce, "echo changed > /work/one")
 	if !strings.Contains(s, "0 step(s) ran again") {
 		t.Errorf("a completed build's steps should all come from the cache:\n%s", s)
 	}
@@ -184,11 +172,7 @@ func TestReplayShellInCompletedStepUnderTmux(t *testing.T) {
 	shell := fmt.Sprintf("env TERM=xterm-256color %s %s history show last; echo EXIT=$?; sleep 60", e.shellVars(true), binPath)
 	capture, send := tmuxSession(t, 120, 35, shell)
 	s := waitScreen(t, capture, "Steps of", 30*time.Second)
-	for i := 0; i < 3 && !strings.Contains(s, "▸ Steps of"); i++ {
-		send("Tab")
-		time.Sleep(300 * time.Millisecond)
-		s = capture()
-	}
+	s = toStepsPane(capture, send, s)
 	want := "Logs of [3/4] RUN echo " + nonce
 	for i := 0; i < 4 && !strings.Contains(s, want); i++ {
 		send("Up")
@@ -203,16 +187,39 @@ func TestReplayShellInCompletedStepUnderTmux(t *testing.T) {
 	if !strings.Contains(s, want) || !strings.Contains(s, "x shell in step's result") {
 		t.Fatalf("line 3's step with x offered not reached:\n%s", s)
 	}
-	send("x")
-	waitScreen(t, capture, "/work #", 60*time.Second)
-	send("cat /work/one; test -e /work/two || echo NO-TWO-$((2+3))", "Enter")
-	s = waitScreen(t, capture, "NO-TWO-5", 20*time.Second)
-	if !strings.Contains(s, nonce) {
-		t.Errorf("the shell does not see the step's file:\n%s", s)
-	}
-	send("exit", "Enter")
-	s = waitScreen(t, capture, "ran again to reach it", 30*time.Second)
+	s = shellOnLineThree(t, capture, send, nonce, "")
 	if !strings.Contains(s, "0 step(s) ran again") || !strings.Contains(s, want) {
 		t.Errorf("back in the replay: want the note and the same step:\n%s", s)
 	}
+}
+
+// toStepsPane tabs (at most three times) until the UI's Steps pane has
+// the focus, from the screen s; it returns the screen then.
+func toStepsPane(capture func(...string) string, send func(...string), s string) string {
+	for i := 0; i < 3 && !strings.Contains(s, "▸ Steps of"); i++ {
+		send("Tab")
+		time.Sleep(300 * time.Millisecond)
+		s = capture()
+	}
+	return s
+}
+
+// shellOnLineThree presses x on the selected completed step, line 3's
+// (`RUN echo NONCE > /work/one`), checks in the shell that its file is
+// there and line 4's /work/two is not, runs then (when not ""), exits,
+// and returns the screen once the UI says how many steps ran again.
+func shellOnLineThree(t *testing.T, capture func(...string) string, send func(...string), nonce, then string) string {
+	t.Helper()
+	send("x")
+	waitScreen(t, capture, "/work #", 60*time.Second)
+	cmd := "cat /work/one; test -e /work/two || echo NO-TWO-$((2+3))"
+	if then != "" {
+		cmd += "; " + then
+	}
+	send(cmd, "Enter")
+	if s := waitScreen(t, capture, "NO-TWO-5", 20*time.Second); !strings.Contains(s, nonce) {
+		t.Errorf("the shell does not see the step's file:\n%s", s)
+	}
+	send("exit", "Enter")
+	return waitScreen(t, capture, "ran again to reach it", 30*time.Second)
 }
