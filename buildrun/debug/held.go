@@ -13,7 +13,7 @@ import (
 // it draws at most a few times a second), so without this the steps
 // before a break were printed over the shell that opened there: a raw
 // terminal's staircase under the prompt. Any other solver: w.
-func Progress(solver any, w io.Writer) io.Writer {
+func Progress(solver Solver, w io.Writer) io.Writer {
 	s, ok := solver.(*Session)
 	if !ok || s == nil {
 		return w
