@@ -137,8 +137,7 @@ func TestCacheMountEmptyDespiteCacheFrom(t *testing.T) {
 // with id on e's embedded builder, summed over their records.
 func buildctlCacheMountSize(t *testing.T, e *env, id string) int64 {
 	t.Helper()
-	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
-	out, err := exec.Command(buildctlBin(t), "--addr", "unix://"+sock, "du", "--filter", "type==exec.cachemount", "--format", "{{json .}}").Output()
+	out, err := exec.Command(buildctlBin(t), "--addr", "unix://"+builderSock(e), "du", "--filter", "type==exec.cachemount", "--format", "{{json .}}").Output()
 	if err != nil {
 		t.Fatalf("buildctl du: %v", err)
 	}

@@ -127,10 +127,6 @@ func TestHistoryListsTheBuildersOwnBuilds(t *testing.T) {
 	}
 }
 
-// builderSock is the socket of e's embedded builder: its own, or the
-// warm one an env of newEnv shares.
-func builderSock(e *env) string { return filepath.Join(e.runtime, "buildscope", "buildkitd.sock") }
-
 // foreignBuild runs buildctl on the env's embedded builder with the
 // Dockerfile frontend on dir (opts: frontend options, or buildctl flags
 // starting with --) and returns the ref it made, which buildctl names

@@ -89,8 +89,7 @@ func TestForeignImportBuildxBundle(t *testing.T) {
 	cfg := buildxConfig(t)
 	e := newColdEnv(t) // the builder's own history, whole: buildx's listing of it is compared with ours, 2 builds ok and 1 failed
 	e.mustRun(t, "builder", "start")
-	sock := filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
-	docker(t, cfg, "buildx", "create", "--name", "bs", "--driver", "remote", "unix://"+sock)
+	docker(t, cfg, "buildx", "create", "--name", "bs", "--driver", "remote", "unix://"+builderSock(e))
 	dir := flagDir(t, foreignDockerfile)
 	var ids []string
 	for i := range 2 {

@@ -329,6 +329,10 @@ func serveOnLoopback(t *testing.T, img v1.Image) *baseimage.Registry {
 	return reg
 }
 
+// builderSock is the socket of e's embedded builder: its own, or the
+// warm one an env of newEnv shares.
+func builderSock(e *env) string { return filepath.Join(e.runtime, "buildscope", "buildkitd.sock") }
+
 // lastRecord is buildscope's record of the env's last build, as
 // `history show last --json` prints it.
 func (e *env) lastRecord(t *testing.T) model.Build {

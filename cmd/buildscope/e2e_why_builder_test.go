@@ -17,7 +17,7 @@ import (
 func TestWhyBuilderBySocketExplainsItsLastBuild(t *testing.T) {
 	e := newColdEnv(t) // the builder's own history: its last build must be the test's
 	ref := twoBuildctlBuilds(t, e)
-	sock := "unix://" + filepath.Join(e.dir, "run", "buildscope", "buildkitd.sock")
+	sock := "unix://" + builderSock(e)
 	var ex why.Explanation
 	r := e.mustRun(t, "why", "--json", "--builder", sock)
 	if err := json.Unmarshal([]byte(r.stdout), &ex); err != nil {
