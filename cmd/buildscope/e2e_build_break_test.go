@@ -110,8 +110,7 @@ func TestBuildUIShellInCompletedStepUnderTmux(t *testing.T) {
 	dir := flagDir(t, "FROM 127.0.0.1:5015/buildscope/busybox\nWORKDIR /work\nRUN echo "+nonce+" > /work/one\nRUN echo two > /work/two\n")
 	shell := fmt.Sprintf("env TERM=xterm-256color %s %s build --builder embedded %s; echo EXIT=$?; sleep 60", e.shellVars(true), binPath, dir)
 	capture, send := tmuxSession(t, 120, 35, shell)
-	s := waitScreen(t, capture, "done in", 90*time.Second)
-	s = toStepsPane(capture, send, s)
+	toStepsPane(capture, send, waitScreen(t, capture, "done in", 90*time.Second))
 	// to line 3's RUN whichever step the build left selected (the one
 	// that ran last, or under load another): the top, then two down
 	for range 4 {
@@ -119,7 +118,7 @@ func TestBuildUIShellInCompletedStepUnderTmux(t *testing.T) {
 	}
 	send("Down")
 	send("Down")
-	s = waitScreen(t, capture, "Logs of [3/4] RUN echo "+nonce, 10*time.Second)
+	s := waitScreen(t, capture, "Logs of [3/4] RUN echo "+nonce, 10*time.Second)
 	selection := logsTitle(s)
 	if !strings.Contains(s, "x shell in step's result") {
 		t.Errorf("x is not offered on a completed step:\n%s", s)
