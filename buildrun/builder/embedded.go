@@ -156,6 +156,10 @@ func (e *Embedded) Start(ctx context.Context) error {
 		return e.waitForDaemon(ctx, d, dialErr)
 	}
 	_ = os.Remove(e.Paths.Socket())
+	// the mounts a daemon that died left in the root (no daemon holds it now)
+	if _, err := unmountUnder(e.Root()); err != nil {
+		return fmt.Errorf("before starting buildkitd: %w", err)
+	}
 	if err := state.WriteFileAtomic(e.cfgPath(), []byte(buildkitdConfig), 0o600); err != nil {
 		return err
 	}
@@ -306,6 +310,10 @@ func (e *Embedded) Stop(ctx context.Context) error {
 	if d == nil {
 		_ = os.Remove(e.pidPath())
 		_ = os.Remove(e.Paths.Socket())
+		// a daemon that died (killed, OOM) left its mounts to no one
+		if _, err := unmountUnder(e.Root()); err != nil {
+			return fmt.Errorf("no buildkitd runs, but %w", err)
+		}
 		return nil
 	}
 	defer d.p.Release()
