@@ -3,6 +3,7 @@ package fold
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,7 +27,8 @@ type Folder struct {
 	plan   *dockerfile.Plan
 	stages map[int]int // plan stage index → index in build.Stages
 	where  map[string]stepPos
-	order  map[string]int // vertex digest → step number within its stage
+	order  map[string]int      // vertex digest → step number within its stage
+	inputs map[string][]string // vertex digest → its inputs' digests
 }
 
 type stepPos struct {
@@ -75,7 +77,7 @@ func NewBake(b *model.Build, plan *dockerfile.Plan, targets []string) *Folder {
 }
 
 func newFolder(b *model.Build, plan *dockerfile.Plan, idx []int) *Folder {
-	f := &Folder{build: b, plan: plan, stages: map[int]int{}, where: map[string]stepPos{}, order: map[string]int{}}
+	f := &Folder{build: b, plan: plan, stages: map[int]int{}, where: map[string]stepPos{}, order: map[string]int{}, inputs: map[string][]string{}}
 	if plan != nil {
 		b.Stages = b.Stages[:0]
 		for _, i := range idx {
@@ -159,9 +161,21 @@ func (f *Folder) place(v *client.Vertex) stepPos {
 		bi = f.unmapped(label)
 	}
 	f.order[step.Digest] = n
+	for _, in := range v.Inputs {
+		f.inputs[step.Digest] = append(f.inputs[step.Digest], in.String())
+	}
 	steps := f.build.Stages[bi].Steps
-	// keep steps ordered by step number; equal numbers (platforms) keep arrival order
+	// keep steps ordered by step number; equal numbers (platforms, or an
+	// ADD's source and its copy) keep arrival order, except that a step
+	// comes before the step of its number that it is an input of: BuildKit
+	// announces the two in either order
 	at := sort.Search(len(steps), func(k int) bool { return f.order[steps[k].Digest] > n })
+	for k := range at {
+		if f.order[steps[k].Digest] == n && slices.Contains(f.inputs[steps[k].Digest], step.Digest) {
+			at = k
+			break
+		}
+	}
 	steps = append(steps, model.Step{})
 	copy(steps[at+1:], steps[at:])
 	steps[at] = step

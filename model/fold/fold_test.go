@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -224,6 +225,38 @@ func TestFoldFROMNamedByAnotherBuild(t *testing.T) {
 		}
 		if len(b.Warnings) != 0 {
 			t.Errorf("named %s: warnings %+v", other, b.Warnings)
+		}
+	}
+}
+
+// An ADD of a URL is two vertices of one step number, the http source and
+// the copy that reads it, which BuildKit announces in either order (the
+// recorded build sent the copy first). The source comes first either way,
+// so that why lists the remote change before the copy it made run.
+func TestFoldADDSourceBeforeItsCopy(t *testing.T) {
+	plan := modeltest.LoadPlan(t, "testdata/add-http/Dockerfile", nil)
+	events := modeltest.LoadEvents(t, "testdata/add-http/events.jsonl")
+	reversed := make([]*client.SolveStatus, len(events))
+	for i, e := range events {
+		r := *e
+		r.Vertexes = append([]*client.Vertex(nil), e.Vertexes...)
+		slices.Reverse(r.Vertexes)
+		reversed[i] = &r
+	}
+	for name, evs := range map[string][]*client.SolveStatus{"as recorded": events, "each update's vertices reversed": reversed} {
+		b := foldEvents(t, plan, evs)
+		var add []model.Step
+		for _, st := range b.Stages[0].Steps {
+			if st.Line == 2 {
+				add = append(add, st)
+			}
+		}
+		if len(add) != 2 || !strings.HasPrefix(add[0].Digest, "sha256:5e61a17f6aac") || !strings.HasPrefix(add[1].Digest, "sha256:731a7a723d26") {
+			var got []string
+			for _, st := range add {
+				got = append(got, st.Digest[:19])
+			}
+			t.Errorf("%s: line 2's steps are %v, want the http source sha256:5e61a17f6aac, then its copy sha256:731a7a723d26", name, got)
 		}
 	}
 }
