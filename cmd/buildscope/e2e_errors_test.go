@@ -187,24 +187,7 @@ func TestBuilderDiesMidBuild(t *testing.T) {
 	// the killed daemon left the step's overlays mounted in its root;
 	// stopping the (dead) builder detaches them, or they stay until reboot
 	e.mustRun(t, "builder", "stop")
-	if left := mountsUnder(t, e.builder); len(left) > 0 {
-		t.Errorf("mounts left under the dead builder's directory after builder stop:\n%s", strings.Join(left, "\n"))
+	if left, err := mountPointsUnder(e.builder); err != nil || len(left) > 0 {
+		t.Errorf("mounts left under the dead builder's directory after builder stop (%v):\n%s", err, strings.Join(left, "\n"))
 	}
-}
-
-// mountsUnder lists the mount points at or below dir, from the kernel's
-// mount table.
-func mountsUnder(t *testing.T, dir string) []string {
-	t.Helper()
-	b, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var under []string
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) > 4 && (f[4] == dir || strings.HasPrefix(f[4], dir+"/")) {
-			under = append(under, f[4])
-		}
-	}
-	return under
 }

@@ -50,13 +50,26 @@ func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
 }
 
-func runMain(m *testing.M) int {
-	tmp, err := os.MkdirTemp("", "bs-e2e")
+func runMain(m *testing.M) (exit int) {
+	tmp, err := os.MkdirTemp(tmpBase(), "bs-e2e")
+	if err == nil {
+		err = os.Setenv("TMPDIR", tmp) // t.TempDir and the binaries under test
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(tmp)
+	fmt.Fprintf(os.Stderr, "e2e: temp files in %s\n", tmp)
+	defer func() {
+		if left := detachMountsUnder(tmp); len(left) > 0 {
+			fmt.Fprintf(os.Stderr, "e2e: mounts were left in the package's temp files (a builder that died mid-step and was never stopped):\n  %s\n", strings.Join(left, "\n  "))
+			exit = 1
+		}
+		if err := os.RemoveAll(tmp); err != nil {
+			fmt.Fprintf(os.Stderr, "e2e: removing the temp files: %v\n", err)
+			exit = 1
+		}
+	}()
 	// make test has just built bin/buildscope and, beside it, bake's file
 	// reader from this tree and names them (BUILDSCOPE_BIN): copies (run
 	// as another user from the temp dir by one test) instead of seconds of
