@@ -1,6 +1,9 @@
 package model
 
-import "strings"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // CacheKey is BuildKit's cache key of a step and the plain-text inputs
 // behind it, as the builder's cache-debug data shows them: the op's cache
@@ -93,4 +96,19 @@ func GitCommit(op string) string {
 		return "" // a local source's session, not a commit
 	}
 	return c
+}
+
+// HTTPChecksum reads an http source's cache key: BuildKit keys a
+// downloaded file by its JSON {"Filename", "Perm", "UID", "GID",
+// "Checksum", "LastModTime"}, Checksum the digest of the content. ok is
+// false for any other key.
+func HTTPChecksum(op string) (checksum string, ok bool) {
+	if !strings.HasPrefix(op, `{"Filename":`) {
+		return "", false
+	}
+	var k struct{ Checksum string }
+	if json.Unmarshal([]byte(op), &k) != nil || !strings.HasPrefix(k.Checksum, "sha256:") {
+		return "", false
+	}
+	return k.Checksum, true
 }

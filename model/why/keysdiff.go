@@ -38,6 +38,9 @@ func compareKeys(cur *model.Build, st, old *model.Step) (keyVerdict, bool) {
 		// a git source, keyed by the commit it resolved
 		return keyVerdict{Reason: ReasonRemote, Detail: Detail{URL: addSource(st.Instruction), Old: oc, New: nc}}, true
 	}
+	if v, changed := httpSourceChanged(st, ok.Op, k.Op); changed {
+		return v, true
+	}
 	if k.Op != ok.Op {
 		r, d := opDiff(ok.Op, k.Op)
 		if r == ReasonEnv && argReaches(cur, st, d.Var) {
@@ -83,6 +86,18 @@ func compareKeys(cur *model.Build, st, old *model.Step) (keyVerdict, bool) {
 		return keyVerdict{Parents: parents}, true
 	}
 	return keyVerdict{Reason: ReasonUnknown, Detail: Detail{Missing: "which input changed: BuildKit's cache keys differ, but neither their op nor their inputs as recorded do", KeyOld: ok.Key, KeyNew: k.Key}}, true
+}
+
+// httpSourceChanged is the verdict on a downloaded file whose key
+// changed with its content: the file changed on the server, not the
+// instruction.
+func httpSourceChanged(st *model.Step, oldOp, newOp string) (keyVerdict, bool) {
+	oc, ok1 := model.HTTPChecksum(oldOp)
+	nc, ok2 := model.HTTPChecksum(newOp)
+	if !ok1 || !ok2 || oc == nc {
+		return keyVerdict{}, false
+	}
+	return keyVerdict{Reason: ReasonRemote, Detail: Detail{URL: addSource(st.Instruction), Old: oc, New: nc}}, true
 }
 
 func inputIndexes(a, b *model.CacheKey) []int {
