@@ -179,6 +179,16 @@ func (e *Embedded) Start(ctx context.Context) error {
 	// command that started it ran in: git sources (BuildKit runs git in
 	// its cwd) failed once that directory was removed
 	cmd.Dir = e.Paths.BuilderDir()
+	// its temp files in a directory of its own, emptied at each start:
+	// BuildKit leaves a directory in $TMPDIR for every ssh mount it served
+	tmp := filepath.Join(e.Paths.BuilderDir(), "tmp")
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("emptying the builder's temp directory: %w", err)
+	}
+	if err := state.EnsurePrivateDir(tmp); err != nil {
+		return err
+	}
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting %s: %w", bin, err)
