@@ -100,6 +100,9 @@ func TestFlagsOnEachBuilder(t *testing.T) {
 		})
 		t.Run(builder+" --push and --metadata-file", func(t *testing.T) {
 			tag := baseAddr + "/flags/" + builder + ":" + history.NewID()
+			if builder == "docker" { // the engine keeps the tag it pushed
+				t.Cleanup(func() { exec.Command("docker", "rmi", tag).Run() })
+			}
 			meta := filepath.Join(t.TempDir(), "metadata.json")
 			rec, r := shared.build(t, "--builder", builder, "--push", "-t", tag, "--metadata-file", meta, flagDir(t, ""))
 			if r.code != 0 {
@@ -132,6 +135,11 @@ func TestFlagsOnEachBuilder(t *testing.T) {
 			}
 			if data, err := os.ReadFile(filepath.Join(out, "ssh.txt")); err != nil || !strings.HasPrefix(string(data), "forwarded-") {
 				t.Errorf("the agent socket did not reach the RUN: %q %v", data, err)
+			}
+			// BuildKit leaves a directory in its $TMPDIR for each ssh mount:
+			// the embedded builder's own directory, never the user's
+			if left, _ := filepath.Glob(filepath.Join(os.TempDir(), ".buildkit-ssh-sock*")); builder == "embedded" && len(left) > 0 {
+				t.Errorf("the ssh mount left %v in the user's $TMPDIR", left)
 			}
 		})
 	}
