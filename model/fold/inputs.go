@@ -38,12 +38,21 @@ func AttachInputs(b *model.Build, plan *dockerfile.Plan, hash HashFunc) error {
 		} else if from := fromStep(b, ps); from != nil && (len(st.Steps) == 0 || !strings.HasPrefix(st.Steps[0].Instruction, "FROM ")) {
 			prev = from // the FROM vertex BuildKit shared with another stage
 		}
+		var source *model.Step // an ADD's remote source, read by the step after it
 		for k := range st.Steps {
 			step := &st.Steps[k]
 			ins := dockerfile.InstructionAt(ps, step.Line)
 			in := &model.StepInputs{}
-			if prev != nil {
+			// ADD <url> or <git> is two vertices of one name: the source,
+			// which builds on nothing (the fold puts it first), and the
+			// copy, which reads it into the step before
+			isSource := k+1 < len(st.Steps) && st.Steps[k+1].Name == step.Name && strings.HasPrefix(step.Instruction, "ADD ")
+			if prev != nil && !isSource {
 				in.Parents = append(in.Parents, prev.Digest)
+			}
+			if source != nil {
+				in.Parents = append(in.Parents, source.Digest)
+				source = nil
 			}
 			if ins != nil {
 				in.Text = ins.Text
@@ -80,6 +89,10 @@ func AttachInputs(b *model.Build, plan *dockerfile.Plan, hash HashFunc) error {
 			}
 			in.Key = inputKey(b, step, in)
 			step.Inputs = in
+			if isSource {
+				source = step
+				continue
+			}
 			prev = step
 		}
 		if prev != nil {

@@ -42,3 +42,25 @@ func TestRemoteSourceChanged(t *testing.T) {
 		}
 	}
 }
+
+// The same http file served again with the same content and a new
+// Last-Modified (recorded: built, the file touched, built again):
+// BuildKit fetches it again, finds the same checksum, and answers the copy
+// and the RUN from the cache; it evaluated the FROM for the copy's key
+// only. The FROM is cache-key-only, not cache-evicted: the http source
+// builds on nothing, so it is no step built on the FROM that ran.
+func TestRemoteSourceTouchedNotChanged(t *testing.T) {
+	prev, cur := loadPair(t, "http-touched")
+	ex := Explain(cur, prev)
+	for _, m := range ex.Misses {
+		if m.Line == 1 && m.Reason != ReasonKeyOnly {
+			t.Errorf("line 1 %s: %s %+v, want cache-key-only", m.Step, m.Reason, m.Detail)
+		}
+		if m.Reason == ReasonEvicted {
+			t.Errorf("%s called evicted: %+v", m.Step, m.Detail)
+		}
+	}
+	if len(ex.Misses) != 2 {
+		t.Errorf("%d misses, want the FROM and the http source: %+v", len(ex.Misses), ex.Misses)
+	}
+}
