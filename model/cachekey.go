@@ -98,17 +98,17 @@ func GitCommit(op string) string {
 	return c
 }
 
-// HTTPChecksum reads an http source's cache key: BuildKit keys a
-// downloaded file by its JSON {"Filename", "Perm", "UID", "GID",
-// "Checksum", "LastModTime"}, Checksum the digest of the content. ok is
-// false for any other key.
-func HTTPChecksum(op string) (checksum string, ok bool) {
+// HTTPChecksum is the content checksum an http source's cache key names:
+// BuildKit keys a downloaded file by its JSON {"Filename", "Perm", "UID",
+// "GID", "Checksum", "LastModTime"}, Checksum the digest of the content;
+// "" for any other key.
+func HTTPChecksum(op string) string {
 	if !strings.HasPrefix(op, `{"Filename":`) {
-		return "", false
+		return ""
 	}
 	var k struct{ Checksum string }
 	if json.Unmarshal([]byte(op), &k) != nil || !strings.HasPrefix(k.Checksum, "sha256:") {
-		return "", false
+		return ""
 	}
-	return k.Checksum, true
+	return k.Checksum
 }

@@ -34,12 +34,10 @@ func compareKeys(cur *model.Build, st, old *model.Step) (keyVerdict, bool) {
 	if k.Key == ok.Key {
 		return keyVerdict{Same: true, Detail: Detail{Key: k.Key}}, true
 	}
-	if oc, nc := model.GitCommit(ok.Op), model.GitCommit(k.Op); oc != "" && nc != "" && oc != nc {
-		// a git source, keyed by the commit it resolved
+	if oc, nc := remoteKey(ok.Op), remoteKey(k.Op); oc != "" && nc != "" && oc != nc {
+		// a remote source, keyed by what it resolved: the file changed
+		// on the server, not the instruction
 		return keyVerdict{Reason: ReasonRemote, Detail: Detail{URL: addSource(st.Instruction), Old: oc, New: nc}}, true
-	}
-	if v, changed := httpSourceChanged(st, ok.Op, k.Op); changed {
-		return v, true
 	}
 	if k.Op != ok.Op {
 		r, d := opDiff(ok.Op, k.Op)
@@ -88,16 +86,13 @@ func compareKeys(cur *model.Build, st, old *model.Step) (keyVerdict, bool) {
 	return keyVerdict{Reason: ReasonUnknown, Detail: Detail{Missing: "which input changed: BuildKit's cache keys differ, but neither their op nor their inputs as recorded do", KeyOld: ok.Key, KeyNew: k.Key}}, true
 }
 
-// httpSourceChanged is the verdict on a downloaded file whose key
-// changed with its content: the file changed on the server, not the
-// instruction.
-func httpSourceChanged(st *model.Step, oldOp, newOp string) (keyVerdict, bool) {
-	oc, ok1 := model.HTTPChecksum(oldOp)
-	nc, ok2 := model.HTTPChecksum(newOp)
-	if !ok1 || !ok2 || oc == nc {
-		return keyVerdict{}, false
+// remoteKey is what BuildKit keyed a remote source by: a git source's
+// commit, a downloaded file's content checksum; "" for any other key.
+func remoteKey(op string) string {
+	if c := model.GitCommit(op); c != "" {
+		return c
 	}
-	return keyVerdict{Reason: ReasonRemote, Detail: Detail{URL: addSource(st.Instruction), Old: oc, New: nc}}, true
+	return model.HTTPChecksum(op)
 }
 
 func inputIndexes(a, b *model.CacheKey) []int {
