@@ -231,8 +231,10 @@ func TestFoldFROMNamedByAnotherBuild(t *testing.T) {
 
 // An ADD of a URL is two vertices of one step number, the http source and
 // the copy that reads it, which BuildKit announces in either order (the
-// recorded build sent the copy first). The source comes first either way,
-// so that why lists the remote change before the copy it made run.
+// recorded build sent the copy first). The source comes first either way:
+// a record's order is the same however the build was announced, and the
+// recorded inputs (AttachInputs) take the source to be the step before
+// its copy.
 func TestFoldADDSourceBeforeItsCopy(t *testing.T) {
 	plan := modeltest.LoadPlan(t, "testdata/add-http/Dockerfile", nil)
 	events := modeltest.LoadEvents(t, "testdata/add-http/events.jsonl")

@@ -32,7 +32,7 @@ func TestRemoteSourceChanged(t *testing.T) {
 					t.Errorf("%s, line 2 %s: %s %+v, want remote-changed from the keys, the URL and what it was keyed by", c.pair, m.Step, m.Reason, m.Detail)
 				}
 			case 3:
-				if m.Reason != ReasonParent || !strings.Contains(m.Detail.Root, "ADD "+c.pair) {
+				if m.Reason != ReasonParent || !strings.Contains(m.Detail.Root, "ADD "+c.url) {
 					t.Errorf("%s, line 3: %s %+v, want parent-missed from the ADD", c.pair, m.Reason, m.Detail)
 				}
 			}
